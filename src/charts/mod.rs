@@ -1,0 +1,106 @@
+//! Charts (plotters), each rendered both as SVG and as PNG.
+//!
+//! Text goes through a font bundled in the binary (DejaVu Sans, `assets/fonts`, free licence)
+//! and plotters' `ab_glyph` renderer, never through the system's fontconfig: a fresh machine
+//! with no fonts installed builds and draws the same pixels.
+
+use std::sync::Once;
+
+use anyhow::{Result, anyhow};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// The font family every chart uses (registered from the bundled files).
+pub const FONT: &str = "sans-serif";
+
+/// Register the bundled fonts with plotters (once per process).
+pub fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bundled files are valid TrueType fonts; a failure here is a build defect.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, REGULAR);
+        let _ = plotters::style::register_font(FONT, FontStyle::Bold, BOLD);
+    });
+}
+
+/// Colours per strategy, by the strategy's index in the scenario: the same strategy has the
+/// same colour on every chart (colour-blind-safe Okabe–Ito order).
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(240, 228, 66),  // yellow
+    RGBColor(0, 0, 0),       // black
+];
+
+/// The colour of strategy `index`.
+pub fn strategy_color(index: usize) -> RGBColor {
+    PALETTE[index % PALETTE.len()]
+}
+
+/// A chart that can draw itself on any plotters backend.
+pub trait Chart {
+    /// Size in pixels (width, height).
+    fn size(&self) -> (u32, u32) {
+        (960, 600)
+    }
+    /// Draw on the given area.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static;
+}
+
+/// A chart rendered in both formats.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub svg: String,
+    pub png: Vec<u8>,
+}
+
+/// Render a chart as SVG text and PNG bytes (in memory: the caller writes files atomically).
+pub fn render(chart: &impl Chart) -> Result<Rendered> {
+    register_fonts();
+    let (w, h) = chart.size();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
+        chart.draw(&root)?;
+        root.present().map_err(|e| anyhow!("chart: {e}"))?;
+    }
+    let mut rgb = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
+        chart.draw(&root)?;
+        root.present().map_err(|e| anyhow!("chart: {e}"))?;
+    }
+    Ok(Rendered {
+        svg,
+        png: encode_png(&rgb, w, h)?,
+    })
+}
+
+/// Encode an RGB buffer as PNG.
+pub fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(rgb)?;
+    }
+    Ok(out)
+}
+
+/// Map any plotters drawing error into anyhow.
+pub fn plot_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+    anyhow!("chart drawing failed: {e:?}")
+}

@@ -1,0 +1,127 @@
+//! Experiments: many independent replications of every strategy, in parallel with rayon,
+//! collected in replication order so the results do not depend on the thread count.
+
+pub mod streams;
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::model::Simulator;
+use crate::projections::metrics::{MetricsProjection, RepCurves, RepMetrics};
+use crate::projections::{CHECKPOINTS, RESTORE_BINS};
+use crate::scenario::Scenario;
+
+/// Replications are simulated in chunks of this size: in parallel within a chunk, folded in
+/// order between chunks, so memory holds one chunk of curves at a time.
+const CHUNK: u64 = 512;
+
+/// Everything one strategy produced over the replications of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategyResults {
+    /// One row per replication, in replication order.
+    pub rows: Vec<RepMetrics>,
+    /// Restore-time histogram summed over replications (log bins, see `projections`).
+    pub restore_hist: Vec<u64>,
+    /// Cumulative cost at the checkpoints, one array per replication (f32: chart precision).
+    pub cost_checkpoints: Vec<[f32; CHECKPOINTS]>,
+}
+
+impl StrategyResults {
+    fn new() -> Self {
+        StrategyResults {
+            rows: Vec::new(),
+            restore_hist: vec![0; RESTORE_BINS],
+            cost_checkpoints: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, metrics: RepMetrics, curves: &RepCurves) {
+        self.rows.push(metrics);
+        for (sum, c) in self.restore_hist.iter_mut().zip(curves.restore_hist.iter()) {
+            *sum += *c as u64;
+        }
+        let mut cps = [0f32; CHECKPOINTS];
+        for (dst, src) in cps.iter_mut().zip(curves.cost_checkpoints.iter()) {
+            *dst = *src as f32;
+        }
+        self.cost_checkpoints.push(cps);
+    }
+}
+
+/// The outcome of simulating a range of replications of every strategy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentResults {
+    /// The replications simulated (a shard's slice, or all).
+    pub reps: Range<u64>,
+    /// Per strategy, in scenario order.
+    pub strategies: Vec<StrategyResults>,
+    /// Model events processed in total.
+    pub events: u64,
+}
+
+/// One replication of every strategy.
+struct RepOutcome {
+    per_strategy: Vec<(RepMetrics, RepCurves)>,
+    events: u64,
+}
+
+/// Simulate one replication of every strategy with the given (reused) simulator.
+fn simulate_rep(scenario: &Scenario, sim: &mut Simulator, rep: u64) -> RepOutcome {
+    let mut per_strategy = Vec::with_capacity(scenario.strategies.len());
+    let mut events = 0;
+    let mut projection = MetricsProjection::new(scenario, 0);
+    for strategy in 0..scenario.strategies.len() {
+        let stats = sim.run(scenario, strategy, rep, &mut projection);
+        events += stats.events;
+        per_strategy.push((projection.metrics(), projection.curves().clone()));
+    }
+    RepOutcome {
+        per_strategy,
+        events,
+    }
+}
+
+/// Simulate replications `reps` of every strategy. `progress` is called with the number of
+/// replications just finished (from the calling thread, in order).
+pub fn run_replications(
+    scenario: &Scenario,
+    reps: Range<u64>,
+    progress: &mut dyn FnMut(u64),
+) -> ExperimentResults {
+    let mut results = ExperimentResults {
+        reps: reps.clone(),
+        strategies: (0..scenario.strategies.len())
+            .map(|_| StrategyResults::new())
+            .collect(),
+        events: 0,
+    };
+    let mut start = reps.start;
+    while start < reps.end {
+        let end = (start + CHUNK).min(reps.end);
+        let outcomes: Vec<RepOutcome> = (start..end)
+            .into_par_iter()
+            .map_init(Simulator::new, |sim, rep| simulate_rep(scenario, sim, rep))
+            .collect();
+        for outcome in outcomes {
+            results.events += outcome.events;
+            for (s, (metrics, curves)) in outcome.per_strategy.into_iter().enumerate() {
+                results.strategies[s].push(metrics, &curves);
+            }
+        }
+        progress(end - start);
+        start = end;
+    }
+    results
+}
+
+/// Simulate one replication of one strategy, sending its events to `sink` (event logs,
+/// timelines, tests).
+pub fn simulate_one<S: crate::events::EventSink>(
+    scenario: &Scenario,
+    strategy: usize,
+    rep: u64,
+    sink: &mut S,
+) -> crate::model::RunStats {
+    Simulator::new().run(scenario, strategy, rep, sink)
+}

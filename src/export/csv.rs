@@ -1,0 +1,53 @@
+//! `replications.csv`: one row per replication × strategy, columns `rep,strategy` then every
+//! metric (DESIGN §5). Undefined values are empty cells; numbers use `.` and no separators so
+//! Excel, pandas and DuckDB read them as numbers.
+
+use std::fmt::Write as _;
+
+use crate::experiment::ExperimentResults;
+use crate::projections::{Metric, RepMetrics};
+use crate::scenario::Scenario;
+
+/// The header line (without newline).
+pub fn header() -> String {
+    let mut h = String::from("rep,strategy");
+    for m in Metric::ALL {
+        h.push(',');
+        h.push_str(m.name());
+    }
+    h
+}
+
+/// Quote a CSV field when it needs it (RFC 4180).
+pub fn field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// One row (without newline).
+pub fn row(rep: u64, strategy: &str, metrics: &RepMetrics) -> String {
+    let mut line = format!("{rep},{}", field(strategy));
+    for m in Metric::ALL {
+        line.push(',');
+        if let Some(v) = metrics.get(m) {
+            let _ = write!(line, "{v}");
+        }
+    }
+    line
+}
+
+/// The whole file, rows ordered by replication then strategy in scenario order.
+pub fn render(scenario: &Scenario, results: &ExperimentResults) -> String {
+    let mut out = header();
+    out.push('\n');
+    for (i, rep) in results.reps.clone().enumerate() {
+        for (s, strategy) in scenario.strategies.iter().enumerate() {
+            out.push_str(&row(rep, &strategy.name, &results.strategies[s].rows[i]));
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,113 @@
+//! Number formatting shared by the human-readable outputs (terminal, Markdown, HTML).
+
+/// The symbol placed before amounts of a currency (the ISO code and a space if unknown).
+pub fn currency_symbol(code: &str) -> String {
+    match code {
+        "USD" | "CAD" | "AUD" | "NZD" | "SGD" | "HKD" => "$".to_string(),
+        "EUR" => "€".to_string(),
+        "GBP" => "£".to_string(),
+        "JPY" | "CNY" => "¥".to_string(),
+        "INR" => "₹".to_string(),
+        "CHF" => "CHF ".to_string(),
+        other => format!("{other} "),
+    }
+}
+
+/// An integer with thousands separators: 1234567 → "1,234,567".
+pub fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".to_string();
+    }
+    let neg = x < 0.0 && x.round() != 0.0;
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if neg { format!("-{out}") } else { out }
+}
+
+/// An amount of money in full: "$1,234,567" (negative as "-$1,234").
+pub fn money(x: f64, currency: &str) -> String {
+    let sym = currency_symbol(currency);
+    if x < 0.0 && x.round() != 0.0 {
+        format!("-{sym}{}", thousands(-x))
+    } else {
+        format!("{sym}{}", thousands(x.abs()))
+    }
+}
+
+/// An amount of money, short: "$412k", "$1.25M", "$950".
+pub fn money_short(x: f64, currency: &str) -> String {
+    let sym = currency_symbol(currency);
+    let sign = if x < 0.0 { "-" } else { "" };
+    let a = x.abs();
+    let body = if a >= 9.995e5 {
+        format!("{}M", sig3(a / 1e6))
+    } else if a >= 9_999.5 {
+        format!("{:.0}k", a / 1e3)
+    } else if a >= 999.5 {
+        format!("{}k", sig3(a / 1e3))
+    } else {
+        format!("{a:.0}")
+    };
+    format!("{sign}{sym}{body}")
+}
+
+/// Three significant digits, trailing zeros dropped: 1.25, 12.5, 125.
+fn sig3(x: f64) -> String {
+    let s = if x >= 100.0 {
+        format!("{x:.0}")
+    } else if x >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A plain number with sensible precision for a table: large values with separators, small
+/// ones with up to 3 significant decimals.
+pub fn number(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".to_string();
+    }
+    let a = x.abs();
+    if a >= 1000.0 {
+        thousands(x)
+    } else if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// A share as a percentage: 0.973 → "97.3 %".
+pub fn percent(x: f64) -> String {
+    format!("{:.1} %", x * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_grouped_and_signed() {
+        assert_eq!(money(1_234_567.4, "USD"), "$1,234,567");
+        assert_eq!(money(-1234.0, "EUR"), "-€1,234");
+        assert_eq!(money_short(412_345.0, "USD"), "$412k");
+        assert_eq!(money_short(1_250_000.0, "USD"), "$1.25M");
+        assert_eq!(money_short(-950.0, "SEK"), "-SEK 950");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1000.0), "1,000");
+    }
+}

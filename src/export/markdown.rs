@@ -1,0 +1,112 @@
+//! `summary.md`: the comparison a person reads, for a wiki page or a pull request.
+
+use crate::export::format::{money, percent};
+use crate::export::terminal::{self, ROWS, mean_ci, paired_cells, quantiles};
+use crate::report::Report;
+use crate::scenario::duration::format_minutes;
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// Render `summary.md`.
+pub fn render(report: &Report) -> String {
+    let cur = &report.currency;
+    let mut out = String::new();
+    out.push_str(&format!("# {}\n\n", cell(&report.scenario)));
+    out.push_str(&format!(
+        "{} replications over a horizon of {} (seed {}). Money in {cur} per horizon unless \
+         marked per year. Intervals are 95 % confidence intervals of the mean; differences \
+         are paired over the same replications (common random numbers).\n\n",
+        report.replications,
+        format_minutes(report.horizon_minutes),
+        report.seed
+    ));
+    for v in terminal::verdicts(report) {
+        out.push_str(&format!("**{}**\n\n", cell(&v)));
+    }
+    if !report.budgets.is_empty() {
+        out.push_str("## Budget\n\n| candidate | savings / yr | 95 % CI | incremental investment / yr | ROI | payback | P(cheaper) |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        for b in &report.budgets {
+            out.push_str(&format!(
+                "| {} vs {} | {} | {} to {} | {} | {} | {} | {} |\n",
+                cell(&b.candidate),
+                cell(&b.baseline),
+                money(b.savings_per_year, cur),
+                money(b.savings_ci95[0], cur),
+                money(b.savings_ci95[1], cur),
+                money(b.incremental_investment_per_year, cur),
+                b.roi.map_or("–".to_string(), percent),
+                b.payback_months
+                    .map_or("never".to_string(), |m| format!("{m:.1} months")),
+                percent(b.p_cheaper),
+            ));
+        }
+        out.push('\n');
+    }
+
+    out.push_str("## Comparison\n\n| metric |");
+    let baseline = &report.strategies[report.baseline].name;
+    let candidates: Vec<&str> = report
+        .strategies
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != report.baseline)
+        .map(|(_, s)| s.name.as_str())
+        .collect();
+    let mut align = String::from("|---|");
+    for s in &report.strategies {
+        out.push_str(&format!(" {} (mean ± CI) | P50 / P95 |", cell(&s.name)));
+        align.push_str("---:|---:|");
+    }
+    for c in &candidates {
+        out.push_str(&format!(" {} − {} | better |", cell(c), cell(baseline)));
+        align.push_str("---:|---:|");
+    }
+    out.push('\n');
+    out.push_str(&align);
+    out.push('\n');
+    for spec in ROWS.iter() {
+        out.push_str(&format!("| {} |", spec.label));
+        for s in &report.strategies {
+            out.push_str(&format!(
+                " {} | {} |",
+                mean_ci(spec, s.metric(spec.metric), cur),
+                quantiles(spec, s.metric(spec.metric), cur)
+            ));
+        }
+        for c in &candidates {
+            let (d, b) = paired_cells(report, c, spec);
+            out.push_str(&format!(" {d} | {b} |"));
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+
+    out.push_str("## Where the time goes\n\n| strategy | tier | utilization | mean queue wait (min) |\n|---|---|---:|---:|\n");
+    for s in &report.strategies {
+        for t in &s.tiers {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                cell(&s.name),
+                cell(&t.name),
+                t.utilization.map_or("–".into(), |u| percent(u.mean)),
+                t.queue_wait_minutes
+                    .map_or("–".into(), |w| format!("{:.1}", w.mean)),
+            ));
+        }
+    }
+    out.push_str("\n| strategy | service | outage hours (mean) |\n|---|---|---:|\n");
+    for s in &report.strategies {
+        for svc in &s.services {
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                cell(&s.name),
+                cell(&svc.name),
+                svc.outage_minutes
+                    .map_or("–".into(), |o| format!("{:.2}", o.mean / 60.0)),
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,521 @@
+//! The metrics projection: one replication of one strategy → [`RepMetrics`].
+
+use crate::events::{Event, EventKind, EventSink, WorkItem};
+use crate::scenario::{MINUTES_PER_YEAR, Minutes, Scenario};
+use serde::{Deserialize, Serialize};
+
+/// Number of cumulative-cost checkpoints over the horizon (at H·j/52, j = 1…52).
+pub const CHECKPOINTS: usize = 52;
+/// Restore times are binned on a log scale: [`RESTORE_BINS_PER_DECADE`] bins per decade from
+/// [`RESTORE_MIN_MINUTES`], plus an underflow (first) and an overflow (last) bin.
+pub const RESTORE_BINS: usize = 2 + 7 * RESTORE_BINS_PER_DECADE;
+/// Bins per factor of 10 in the restore-time histogram.
+pub const RESTORE_BINS_PER_DECADE: usize = 10;
+/// Lower edge of the first regular restore-time bin (minutes).
+pub const RESTORE_MIN_MINUTES: f64 = 0.1;
+
+/// The per-replication metrics, named as in `summary.json` and `replications.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    OutageMinutes,
+    DegradedMinutes,
+    Availability,
+    Incidents,
+    Outages,
+    Averted,
+    Escalations,
+    FalseAlarms,
+    MttdMinutes,
+    MttrMinutes,
+    LaborHours,
+    DowntimeCost,
+    DegradedCost,
+    LaborCost,
+    InvestmentCost,
+    TotalCost,
+}
+
+impl Metric {
+    /// Every metric, in the column order of `replications.csv`.
+    pub const ALL: [Metric; 16] = [
+        Metric::OutageMinutes,
+        Metric::DegradedMinutes,
+        Metric::Availability,
+        Metric::Incidents,
+        Metric::Outages,
+        Metric::Averted,
+        Metric::Escalations,
+        Metric::FalseAlarms,
+        Metric::MttdMinutes,
+        Metric::MttrMinutes,
+        Metric::LaborHours,
+        Metric::DowntimeCost,
+        Metric::DegradedCost,
+        Metric::LaborCost,
+        Metric::InvestmentCost,
+        Metric::TotalCost,
+    ];
+
+    /// The stable name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::OutageMinutes => "outage_minutes",
+            Metric::DegradedMinutes => "degraded_minutes",
+            Metric::Availability => "availability",
+            Metric::Incidents => "incidents",
+            Metric::Outages => "outages",
+            Metric::Averted => "averted",
+            Metric::Escalations => "escalations",
+            Metric::FalseAlarms => "false_alarms",
+            Metric::MttdMinutes => "mttd_minutes",
+            Metric::MttrMinutes => "mttr_minutes",
+            Metric::LaborHours => "labor_hours",
+            Metric::DowntimeCost => "downtime_cost",
+            Metric::DegradedCost => "degraded_cost",
+            Metric::LaborCost => "labor_cost",
+            Metric::InvestmentCost => "investment_cost",
+            Metric::TotalCost => "total_cost",
+        }
+    }
+
+    /// Parse a stable name.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// True when a larger value is better (only availability).
+    pub fn higher_is_better(self) -> bool {
+        matches!(self, Metric::Availability)
+    }
+
+    /// True for money metrics (per horizon, in the scenario's currency).
+    pub fn is_money(self) -> bool {
+        matches!(
+            self,
+            Metric::DowntimeCost
+                | Metric::DegradedCost
+                | Metric::LaborCost
+                | Metric::InvestmentCost
+                | Metric::TotalCost
+        )
+    }
+
+    /// True for counts (integers).
+    pub fn is_count(self) -> bool {
+        matches!(
+            self,
+            Metric::Incidents
+                | Metric::Outages
+                | Metric::Averted
+                | Metric::Escalations
+                | Metric::FalseAlarms
+        )
+    }
+}
+
+/// Metrics of one replication under one strategy (DESIGN §2 rule 12, costs, §5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepMetrics {
+    pub outage_minutes: f64,
+    pub degraded_minutes: f64,
+    pub availability: f64,
+    pub incidents: u64,
+    pub outages: u64,
+    pub averted: u64,
+    pub escalations: u64,
+    pub false_alarms: u64,
+    /// Undefined (None) when nothing was detected.
+    pub mttd_minutes: Option<f64>,
+    /// Undefined (None) when no outage ended before the horizon.
+    pub mttr_minutes: Option<f64>,
+    pub labor_hours: f64,
+    pub downtime_cost: f64,
+    pub degraded_cost: f64,
+    pub labor_cost: f64,
+    pub investment_cost: f64,
+    pub total_cost: f64,
+    /// Busy minutes per tier (cut at the horizon).
+    pub tier_busy_minutes: Vec<f64>,
+    /// Mean wait in each tier's queue over incident work items started there (None if none).
+    pub tier_queue_wait_minutes: Vec<Option<f64>>,
+    /// Outage minutes per service.
+    pub service_outage_minutes: Vec<f64>,
+}
+
+impl RepMetrics {
+    /// The value of one metric (None where undefined).
+    pub fn get(&self, metric: Metric) -> Option<f64> {
+        Some(match metric {
+            Metric::OutageMinutes => self.outage_minutes,
+            Metric::DegradedMinutes => self.degraded_minutes,
+            Metric::Availability => self.availability,
+            Metric::Incidents => self.incidents as f64,
+            Metric::Outages => self.outages as f64,
+            Metric::Averted => self.averted as f64,
+            Metric::Escalations => self.escalations as f64,
+            Metric::FalseAlarms => self.false_alarms as f64,
+            Metric::MttdMinutes => return self.mttd_minutes,
+            Metric::MttrMinutes => return self.mttr_minutes,
+            Metric::LaborHours => self.labor_hours,
+            Metric::DowntimeCost => self.downtime_cost,
+            Metric::DegradedCost => self.degraded_cost,
+            Metric::LaborCost => self.labor_cost,
+            Metric::InvestmentCost => self.investment_cost,
+            Metric::TotalCost => self.total_cost,
+        })
+    }
+}
+
+/// The chart material of one replication: bounded in size whatever the number of events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepCurves {
+    /// Counts of restore times (outage start → up) per log bin.
+    pub restore_hist: [u32; RESTORE_BINS],
+    /// Cumulative total cost at H·j/52, j = 1…52 (labor counted when work starts).
+    pub cost_checkpoints: [f64; CHECKPOINTS],
+}
+
+/// Which log bin a restore time falls in.
+pub fn restore_bin(minutes: f64) -> usize {
+    if minutes < RESTORE_MIN_MINUTES {
+        return 0;
+    }
+    let pos = ((minutes / RESTORE_MIN_MINUTES).log10() * RESTORE_BINS_PER_DECADE as f64).floor();
+    (1 + pos as usize).min(RESTORE_BINS - 1)
+}
+
+/// Lower edge (minutes) of log bin `i` ≥ 1.
+pub fn restore_bin_lower_edge(i: usize) -> f64 {
+    RESTORE_MIN_MINUTES * 10f64.powf((i as f64 - 1.0) / RESTORE_BINS_PER_DECADE as f64)
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct ServiceTrack {
+    failure_start: Minutes,
+    outage_start: Minutes,
+    degraded: bool,
+    down: bool,
+}
+
+/// Folds one replication's events (of one strategy) into [`RepMetrics`] and [`RepCurves`].
+///
+/// Reusable: [`EventSink::begin`] resets it, keeping its buffers.
+#[derive(Debug, Clone)]
+pub struct MetricsProjection<'a> {
+    scenario: &'a Scenario,
+    strategy: usize,
+    services: Vec<ServiceTrack>,
+    outage_minutes: Vec<f64>,
+    degraded_minutes: Vec<f64>,
+    busy_minutes: Vec<f64>,
+    wait_sum: Vec<f64>,
+    wait_count: Vec<u64>,
+    incidents: u64,
+    outages: u64,
+    averted: u64,
+    escalations: u64,
+    false_alarms: u64,
+    detect_sum: f64,
+    detect_count: u64,
+    restore_sum: f64,
+    restore_count: u64,
+    /// Labor cost of work started so far (cut at the horizon).
+    labor_cost: f64,
+    closed_downtime_cost: f64,
+    curves: RepCurves,
+    next_checkpoint: usize,
+    finished: bool,
+}
+
+impl<'a> MetricsProjection<'a> {
+    /// A projection for strategy index `strategy` of the scenario.
+    pub fn new(scenario: &'a Scenario, strategy: usize) -> Self {
+        let mut p = MetricsProjection {
+            scenario,
+            strategy,
+            services: Vec::new(),
+            outage_minutes: Vec::new(),
+            degraded_minutes: Vec::new(),
+            busy_minutes: Vec::new(),
+            wait_sum: Vec::new(),
+            wait_count: Vec::new(),
+            incidents: 0,
+            outages: 0,
+            averted: 0,
+            escalations: 0,
+            false_alarms: 0,
+            detect_sum: 0.0,
+            detect_count: 0,
+            restore_sum: 0.0,
+            restore_count: 0,
+            labor_cost: 0.0,
+            closed_downtime_cost: 0.0,
+            curves: RepCurves {
+                restore_hist: [0; RESTORE_BINS],
+                cost_checkpoints: [0.0; CHECKPOINTS],
+            },
+            next_checkpoint: 0,
+            finished: false,
+        };
+        p.reset(strategy);
+        p
+    }
+
+    fn reset(&mut self, strategy: usize) {
+        let n_services = self.scenario.services.len();
+        let n_tiers = self.scenario.tiers.len();
+        self.strategy = strategy;
+        self.services.clear();
+        self.services.resize(n_services, ServiceTrack::default());
+        for v in [&mut self.outage_minutes, &mut self.degraded_minutes] {
+            v.clear();
+            v.resize(n_services, 0.0);
+        }
+        for v in [&mut self.busy_minutes, &mut self.wait_sum] {
+            v.clear();
+            v.resize(n_tiers, 0.0);
+        }
+        self.wait_count.clear();
+        self.wait_count.resize(n_tiers, 0);
+        self.incidents = 0;
+        self.outages = 0;
+        self.averted = 0;
+        self.escalations = 0;
+        self.false_alarms = 0;
+        self.detect_sum = 0.0;
+        self.detect_count = 0;
+        self.restore_sum = 0.0;
+        self.restore_count = 0;
+        self.labor_cost = 0.0;
+        self.closed_downtime_cost = 0.0;
+        self.curves.restore_hist = [0; RESTORE_BINS];
+        self.curves.cost_checkpoints = [0.0; CHECKPOINTS];
+        self.next_checkpoint = 0;
+        self.finished = false;
+    }
+
+    fn horizon(&self) -> Minutes {
+        self.scenario.simulation.horizon_minutes
+    }
+
+    fn outage_rate(&self, service: usize) -> f64 {
+        self.scenario.services[service].downtime_cost_per_hour / 60.0
+    }
+
+    fn degraded_rate(&self, service: usize) -> f64 {
+        let s = &self.scenario.services[service];
+        s.downtime_cost_per_hour / 60.0 * s.degraded_cost_fraction
+    }
+
+    fn investment_until(&self, t: Minutes) -> f64 {
+        self.scenario.strategies[self.strategy].annual_cost * t / MINUTES_PER_YEAR
+    }
+
+    /// Total cost accrued by time `t` (open outages and degradations counted up to `t`).
+    fn cost_at(&self, t: Minutes) -> f64 {
+        let mut downtime = self.closed_downtime_cost;
+        for (i, s) in self.services.iter().enumerate() {
+            if s.down {
+                downtime += (t - s.outage_start) * self.outage_rate(i);
+            } else if s.degraded {
+                downtime += (t - s.failure_start) * self.degraded_rate(i);
+            }
+        }
+        downtime + self.labor_cost + self.investment_until(t)
+    }
+
+    /// Record every checkpoint at or before `t` (events at `t` not yet applied).
+    #[inline]
+    fn advance_checkpoints(&mut self, t: Minutes) {
+        while self.next_checkpoint < CHECKPOINTS {
+            let at = self.horizon() * (self.next_checkpoint + 1) as f64 / CHECKPOINTS as f64;
+            if at > t || (at == t && t < self.horizon()) {
+                return;
+            }
+            self.curves.cost_checkpoints[self.next_checkpoint] = self.cost_at(at);
+            self.next_checkpoint += 1;
+        }
+    }
+
+    fn end_degradation(&mut self, service: usize, t: Minutes) {
+        let s = &mut self.services[service];
+        if s.degraded {
+            s.degraded = false;
+            let minutes = t - s.failure_start;
+            self.degraded_minutes[service] += minutes;
+            self.closed_downtime_cost += minutes * self.degraded_rate(service);
+        }
+    }
+
+    fn end_outage(&mut self, service: usize, t: Minutes) -> Minutes {
+        let s = &mut self.services[service];
+        s.down = false;
+        let minutes = t - s.outage_start;
+        self.outage_minutes[service] += minutes;
+        self.closed_downtime_cost += minutes * self.outage_rate(service);
+        minutes
+    }
+
+    /// Apply one event.
+    pub fn apply(&mut self, event: &Event) {
+        let t = event.t;
+        self.advance_checkpoints(t);
+        match event.kind {
+            EventKind::FailureStarted {
+                incident, warning, ..
+            } => {
+                self.incidents += 1;
+                let s = &mut self.services[incident.service as usize];
+                s.failure_start = t;
+                s.degraded = warning > 0.0;
+            }
+            EventKind::OutageStarted { incident } => {
+                self.outages += 1;
+                let service = incident.service as usize;
+                self.end_degradation(service, t);
+                let s = &mut self.services[service];
+                s.down = true;
+                s.outage_start = t;
+            }
+            EventKind::IncidentOpened { incident, .. } => {
+                let s = &self.services[incident.service as usize];
+                self.detect_sum += t - s.failure_start;
+                self.detect_count += 1;
+            }
+            EventKind::WorkStarted {
+                item,
+                tier,
+                duration,
+                waited,
+                ..
+            } => {
+                let tier = tier as usize;
+                let busy = (t + duration).min(self.horizon()) - t;
+                self.busy_minutes[tier] += busy;
+                self.labor_cost += busy * self.scenario.tiers[tier].hourly_cost / 60.0;
+                if let WorkItem::Incident(_) = item {
+                    self.wait_sum[tier] += waited;
+                    self.wait_count[tier] += 1;
+                }
+            }
+            EventKind::Escalated { .. } => self.escalations += 1,
+            EventKind::FalseAlarm { .. } => self.false_alarms += 1,
+            EventKind::Resolved {
+                incident, averted, ..
+            } => {
+                if averted {
+                    self.averted += 1;
+                    self.end_degradation(incident.service as usize, t);
+                }
+            }
+            EventKind::OutageEnded { incident } => {
+                let restore = self.end_outage(incident.service as usize, t);
+                self.restore_sum += restore;
+                self.restore_count += 1;
+                self.curves.restore_hist[restore_bin(restore)] += 1;
+            }
+            EventKind::HorizonReached => {
+                self.advance_checkpoints(t);
+                for service in 0..self.services.len() {
+                    self.end_degradation(service, t);
+                    if self.services[service].down {
+                        self.end_outage(service, t);
+                    }
+                }
+                self.finished = true;
+            }
+            EventKind::DegradationDetected { .. }
+            | EventKind::AlertFired { .. }
+            | EventKind::UserReported { .. }
+            | EventKind::Queued { .. }
+            | EventKind::HandedOff { .. }
+            | EventKind::AlarmCleared { .. } => {}
+        }
+    }
+
+    /// True once `horizon_reached` has been applied.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// The metrics of the replication folded so far (call after `horizon_reached`).
+    pub fn metrics(&self) -> RepMetrics {
+        let scn = self.scenario;
+        let horizon = self.horizon();
+        let outage_minutes: f64 = self.outage_minutes.iter().sum();
+        let degraded_minutes: f64 = self.degraded_minutes.iter().sum();
+        let degraded_cost: f64 = (0..self.services.len())
+            .map(|i| self.degraded_minutes[i] * self.degraded_rate(i))
+            .sum();
+        let outage_cost: f64 = (0..self.services.len())
+            .map(|i| self.outage_minutes[i] * self.outage_rate(i))
+            .sum();
+        let downtime_cost = outage_cost + degraded_cost;
+        let busy: f64 = self.busy_minutes.iter().sum();
+        let investment_cost = self.investment_until(horizon);
+        RepMetrics {
+            outage_minutes,
+            degraded_minutes,
+            availability: 1.0 - outage_minutes / (scn.services.len() as f64 * horizon),
+            incidents: self.incidents,
+            outages: self.outages,
+            averted: self.averted,
+            escalations: self.escalations,
+            false_alarms: self.false_alarms,
+            mttd_minutes: mean(self.detect_sum, self.detect_count),
+            mttr_minutes: mean(self.restore_sum, self.restore_count),
+            labor_hours: busy / 60.0,
+            downtime_cost,
+            degraded_cost,
+            labor_cost: self.labor_cost,
+            investment_cost,
+            total_cost: downtime_cost + self.labor_cost + investment_cost,
+            tier_busy_minutes: self.busy_minutes.clone(),
+            tier_queue_wait_minutes: self
+                .wait_sum
+                .iter()
+                .zip(&self.wait_count)
+                .map(|(s, n)| mean(*s, *n))
+                .collect(),
+            service_outage_minutes: self.outage_minutes.clone(),
+        }
+    }
+
+    /// The chart material of the replication folded so far.
+    pub fn curves(&self) -> &RepCurves {
+        &self.curves
+    }
+}
+
+fn mean(sum: f64, count: u64) -> Option<f64> {
+    (count > 0).then(|| sum / count as f64)
+}
+
+impl EventSink for MetricsProjection<'_> {
+    fn begin(&mut self, _rep: u64, strategy: usize) {
+        self.reset(strategy);
+    }
+    #[inline]
+    fn emit(&mut self, event: &Event) {
+        self.apply(event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restore_bins_are_monotone_and_bounded() {
+        assert_eq!(restore_bin(0.01), 0);
+        assert_eq!(restore_bin(0.1), 1);
+        assert_eq!(restore_bin(1e9), RESTORE_BINS - 1);
+        let mut last = 0;
+        for i in 0..1000 {
+            let b = restore_bin(0.05 * 1.02f64.powi(i));
+            assert!(b >= last);
+            last = b;
+        }
+        assert!((restore_bin_lower_edge(11) - 1.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,8 @@
+//! Projections: folds over events that yield the metrics a run reports (DESIGN §4).
+//!
+//! A run and `incsim replay` fold events through the same projections, so the numbers agree by
+//! construction.
+
+pub mod metrics;
+
+pub use metrics::{CHECKPOINTS, Metric, MetricsProjection, RESTORE_BINS, RepMetrics};

@@ -1,0 +1,291 @@
+//! The report model: everything a run concludes, computed from the replications' rows.
+//! Every exporter (JSON, Markdown, CSV, terminal) renders this one structure.
+
+use serde_json::{Map, Value, json};
+
+use crate::experiment::ExperimentResults;
+use crate::projections::Metric;
+use crate::scenario::{MINUTES_PER_YEAR, Scenario};
+use crate::stats::{Paired, Summary};
+
+/// Per-tier figures of one strategy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierReport {
+    pub name: String,
+    /// Busy minutes / (staff × horizon).
+    pub utilization: Option<Summary>,
+    /// Mean wait of incidents in this tier's queue.
+    pub queue_wait_minutes: Option<Summary>,
+}
+
+/// Per-service figures of one strategy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceReport {
+    pub name: String,
+    pub outage_minutes: Option<Summary>,
+}
+
+/// All figures of one strategy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategyReport {
+    pub name: String,
+    /// In [`Metric::ALL`] order; None where undefined in every replication.
+    pub metrics: Vec<(Metric, Option<Summary>)>,
+    pub tiers: Vec<TierReport>,
+    pub services: Vec<ServiceReport>,
+}
+
+impl StrategyReport {
+    /// The summary of one metric.
+    pub fn metric(&self, metric: Metric) -> Option<&Summary> {
+        self.metrics
+            .iter()
+            .find(|(m, _)| *m == metric)
+            .and_then(|(_, s)| s.as_ref())
+    }
+}
+
+/// A paired comparison of one metric, candidate − baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub baseline: String,
+    pub candidate: String,
+    pub metric: Metric,
+    pub paired: Paired,
+}
+
+/// The budget view of one candidate against the baseline, per year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    pub baseline: String,
+    pub candidate: String,
+    /// Net annual savings (baseline − candidate total cost), mean and 95 % CI.
+    pub savings_per_year: f64,
+    pub savings_ci95: [f64; 2],
+    /// Candidate − baseline investment per year.
+    pub incremental_investment_per_year: f64,
+    /// savings / incremental investment; None without incremental investment.
+    pub roi: Option<f64>,
+    /// 12 × investment / (savings + investment); None when it never pays back.
+    pub payback_months: Option<f64>,
+    /// Share of replications where the candidate's total cost is strictly lower.
+    pub p_cheaper: f64,
+}
+
+/// Everything a run reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub scenario: String,
+    pub currency: String,
+    pub seed: u64,
+    pub replications: u64,
+    pub horizon_minutes: f64,
+    pub strategies: Vec<StrategyReport>,
+    pub baseline: usize,
+    pub comparisons: Vec<Comparison>,
+    pub budgets: Vec<Budget>,
+}
+
+impl Report {
+    /// Compute the report from the rows of a run (in replication order).
+    pub fn build(scenario: &Scenario, results: &ExperimentResults) -> Report {
+        let horizon = scenario.simulation.horizon_minutes;
+        let strategies: Vec<StrategyReport> =
+            scenario
+                .strategies
+                .iter()
+                .zip(&results.strategies)
+                .map(|(strategy, res)| StrategyReport {
+                    name: strategy.name.clone(),
+                    metrics: Metric::ALL
+                        .iter()
+                        .map(|&m| (m, Summary::of(res.rows.iter().map(|r| r.get(m)))))
+                        .collect(),
+                    tiers: scenario
+                        .tiers
+                        .iter()
+                        .enumerate()
+                        .map(|(i, tier)| TierReport {
+                            name: tier.name.clone(),
+                            utilization: Summary::of(res.rows.iter().map(|r| {
+                                Some(r.tier_busy_minutes[i] / (tier.staff as f64 * horizon))
+                            })),
+                            queue_wait_minutes: Summary::of(
+                                res.rows.iter().map(|r| r.tier_queue_wait_minutes[i]),
+                            ),
+                        })
+                        .collect(),
+                    services: scenario
+                        .services
+                        .iter()
+                        .enumerate()
+                        .map(|(i, svc)| ServiceReport {
+                            name: svc.name.clone(),
+                            outage_minutes: Summary::of(
+                                res.rows.iter().map(|r| Some(r.service_outage_minutes[i])),
+                            ),
+                        })
+                        .collect(),
+                })
+                .collect();
+
+        let baseline = scenario.baseline_index();
+        let mut comparisons = Vec::new();
+        let mut budgets = Vec::new();
+        let per_year = MINUTES_PER_YEAR / horizon;
+        for candidate in 0..scenario.strategies.len() {
+            if candidate == baseline {
+                continue;
+            }
+            let base_rows = &results.strategies[baseline].rows;
+            let cand_rows = &results.strategies[candidate].rows;
+            for metric in Metric::ALL {
+                let pairs = base_rows
+                    .iter()
+                    .zip(cand_rows)
+                    .map(|(b, c)| (b.get(metric), c.get(metric)));
+                if let Some(paired) = Paired::of(pairs, metric.higher_is_better()) {
+                    comparisons.push(Comparison {
+                        baseline: scenario.strategies[baseline].name.clone(),
+                        candidate: scenario.strategies[candidate].name.clone(),
+                        metric,
+                        paired,
+                    });
+                }
+            }
+            if let Some(total) = comparisons
+                .iter()
+                .rev()
+                .find(|c| c.metric == Metric::TotalCost)
+            {
+                let savings = -total.paired.mean_diff * per_year;
+                let invest = (scenario.strategies[candidate].annual_cost
+                    - scenario.strategies[baseline].annual_cost)
+                    * horizon
+                    / MINUTES_PER_YEAR
+                    * per_year;
+                let roi = (invest > 0.0).then(|| savings / invest);
+                let payback = (invest > 0.0 && savings + invest > 0.0)
+                    .then(|| 12.0 * invest / (savings + invest));
+                budgets.push(Budget {
+                    baseline: total.baseline.clone(),
+                    candidate: total.candidate.clone(),
+                    savings_per_year: savings,
+                    savings_ci95: [
+                        -total.paired.ci95[1] * per_year,
+                        -total.paired.ci95[0] * per_year,
+                    ],
+                    incremental_investment_per_year: invest,
+                    roi,
+                    payback_months: payback,
+                    p_cheaper: total.paired.p_candidate_better,
+                });
+            }
+        }
+
+        Report {
+            scenario: scenario.name.clone(),
+            currency: scenario.currency.clone(),
+            seed: scenario.simulation.seed,
+            replications: results.reps.end - results.reps.start,
+            horizon_minutes: horizon,
+            strategies,
+            baseline,
+            comparisons,
+            budgets,
+        }
+    }
+
+    /// `summary.json` (DESIGN §5 names).
+    pub fn to_json(&self) -> Value {
+        let mut strategies = Map::new();
+        for s in &self.strategies {
+            let mut m = Map::new();
+            for (metric, summary) in &s.metrics {
+                m.insert(metric.name().to_string(), summary_json(summary.as_ref()));
+            }
+            let mut tiers = Map::new();
+            for t in &s.tiers {
+                tiers.insert(
+                    t.name.clone(),
+                    json!({
+                        "utilization": summary_json(t.utilization.as_ref()),
+                        "queue_wait_minutes": summary_json(t.queue_wait_minutes.as_ref()),
+                    }),
+                );
+            }
+            m.insert("tiers".into(), Value::Object(tiers));
+            let mut services = Map::new();
+            for svc in &s.services {
+                services.insert(
+                    svc.name.clone(),
+                    json!({ "outage_minutes": summary_json(svc.outage_minutes.as_ref()) }),
+                );
+            }
+            m.insert("services".into(), Value::Object(services));
+            strategies.insert(s.name.clone(), Value::Object(m));
+        }
+        let comparisons: Vec<Value> = self
+            .comparisons
+            .iter()
+            .map(|c| {
+                json!({
+                    "baseline": c.baseline,
+                    "candidate": c.candidate,
+                    "metric": c.metric.name(),
+                    "mean_diff": num(c.paired.mean_diff),
+                    "ci95": [num(c.paired.ci95[0]), num(c.paired.ci95[1])],
+                    "p_candidate_better": num(c.paired.p_candidate_better),
+                    "n": c.paired.n,
+                })
+            })
+            .collect();
+        let budgets: Vec<Value> = self
+            .budgets
+            .iter()
+            .map(|b| {
+                json!({
+                    "baseline": b.baseline,
+                    "candidate": b.candidate,
+                    "savings_per_year": num(b.savings_per_year),
+                    "savings_per_year_ci95": [num(b.savings_ci95[0]), num(b.savings_ci95[1])],
+                    "incremental_investment_per_year": num(b.incremental_investment_per_year),
+                    "roi": b.roi.map(num),
+                    "payback_months": b.payback_months.map(num),
+                    "p_candidate_cheaper": num(b.p_cheaper),
+                })
+            })
+            .collect();
+        json!({
+            "scenario": self.scenario,
+            "currency": self.currency,
+            "seed": self.seed,
+            "replications": self.replications,
+            "horizon_minutes": num(self.horizon_minutes),
+            "baseline": self.strategies[self.baseline].name,
+            "strategies": Value::Object(strategies),
+            "comparisons": comparisons,
+            "budget": budgets,
+            "incsim_version": env!("CARGO_PKG_VERSION"),
+        })
+    }
+}
+
+/// A finite number, or null (JSON has no NaN).
+fn num(x: f64) -> Value {
+    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+}
+
+fn summary_json(s: Option<&Summary>) -> Value {
+    match s {
+        None => json!({"mean": null, "ci95": null, "p50": null, "p95": null, "n": 0}),
+        Some(s) => json!({
+            "mean": num(s.mean),
+            "ci95": [num(s.ci95[0]), num(s.ci95[1])],
+            "p50": num(s.p50),
+            "p95": num(s.p95),
+            "sd": num(s.sd),
+            "n": s.n,
+        }),
+    }
+}

@@ -1,0 +1,168 @@
+//! A short plain-text summary of a checked scenario, for `incsim validate`.
+
+use std::fmt::Write;
+
+use super::duration::format_minutes;
+use super::{Hours, Scenario};
+
+/// Summarize a checked scenario in a few lines: run settings, tiers, services with their
+/// failure modes, and strategies with their settings.
+pub fn describe(s: &Scenario) -> String {
+    let mut out = String::new();
+    let cur = &s.currency;
+    // Writing to a String cannot fail: the results are ignored on purpose.
+    let _ = writeln!(out, "{}", s.name);
+    if !s.description.is_empty() {
+        let _ = writeln!(out, "  {}", s.description);
+    }
+    let _ = writeln!(
+        out,
+        "horizon {}, {} replications, seed {}, money in {cur}",
+        format_minutes(s.simulation.horizon_minutes),
+        s.simulation.replications,
+        s.simulation.seed
+    );
+
+    let _ = writeln!(out, "\ntiers (escalation order):");
+    for (i, t) in s.tiers.iter().enumerate() {
+        let hours = match t.hours {
+            Hours::AlwaysOpen => "24x7",
+            Hours::Business => "business hours (Mon–Fri 08:00–18:00)",
+        };
+        let _ = writeln!(
+            out,
+            "  {}. {}: {} staff, {hours}, {} {cur}/h",
+            i + 1,
+            t.name,
+            t.staff,
+            num(t.hourly_cost)
+        );
+    }
+
+    let _ = writeln!(out, "\nservices:");
+    for svc in &s.services {
+        let every = svc.failures_every.mean();
+        let expected = s.simulation.horizon_minutes / every;
+        let _ = writeln!(
+            out,
+            "  {} (priority {}): fails every {} (MTBF {}, ~{} failures per horizon); users report after {}",
+            svc.name,
+            svc.priority,
+            svc.failures_every.describe(),
+            format_minutes(every),
+            num(expected),
+            svc.report_delay.describe()
+        );
+        let _ = writeln!(
+            out,
+            "    downtime {} {cur}/h, degraded at {} % of that",
+            num(svc.downtime_cost_per_hour),
+            num(svc.degraded_cost_fraction * 100.0)
+        );
+        let total_weight: f64 = svc.modes.iter().map(|m| m.weight).sum();
+        for m in &svc.modes {
+            let share = if total_weight > 0.0 {
+                100.0 * m.weight / total_weight
+            } else {
+                0.0
+            };
+            let warning = if m.warning.is_fixed() && m.warning.mean() == 0.0 {
+                "none (sudden)".to_string()
+            } else {
+                m.warning.describe()
+            };
+            let needs = s.tiers.get(m.needs).map_or("?", |t| t.name.as_str());
+            let _ = writeln!(
+                out,
+                "    - {} ({} %): warning {warning}; fix {}; needs {needs}",
+                m.name,
+                num(share),
+                m.fix.describe()
+            );
+        }
+    }
+
+    let _ = writeln!(out, "\nstrategies:");
+    for st in &s.strategies {
+        let detection = match &st.monitoring {
+            None => "user reports only".to_string(),
+            Some(m) => {
+                let mut d = format!(
+                    "monitoring: coverage {} %, detects degradation after {}, outages after {}",
+                    num(m.coverage * 100.0),
+                    m.detect.describe(),
+                    format_minutes(m.outage_detect)
+                );
+                if m.false_alarms_per_week > 0.0 {
+                    let _ = write!(
+                        d,
+                        ", {} false alarms/week ({} triage each)",
+                        num(m.false_alarms_per_week),
+                        format_minutes(m.triage)
+                    );
+                }
+                let alert = s.tiers.get(st.alert_tier).map_or("?", |t| t.name.as_str());
+                let _ = write!(d, "; alerts to {alert}");
+                if st.route_direct > 0.0 {
+                    let _ = write!(d, ", {} % routed direct", num(st.route_direct * 100.0));
+                }
+                d
+            }
+        };
+        let _ = writeln!(out, "  {}: {detection}", st.name);
+        let _ = writeln!(
+            out,
+            "    escalate after {}, handoff {}, fix ×{}, {} {cur}/year",
+            format_minutes(st.escalate_after),
+            format_minutes(st.handoff),
+            num(st.fix_multiplier),
+            num(st.annual_cost)
+        );
+    }
+    out
+}
+
+/// A number for display: at most 2 decimals, no trailing zeros (`85`, `0.8`, `8.11`).
+fn num(x: f64) -> String {
+    let r = (x * 100.0).round() / 100.0;
+    if r == 0.0 {
+        // Avoid "-0".
+        return "0".to_string();
+    }
+    format!("{r}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{DEFAULT_SCENARIO_TOML, parse_str};
+
+    #[test]
+    fn describes_the_default_scenario() {
+        let s = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("default scenario is valid");
+        let text = describe(&s);
+        for needle in [
+            "Mail server outage at a 500-person firm",
+            "horizon 365d, 1000 replications, seed 42, money in USD",
+            "1. help-desk: 3 staff, business hours",
+            "2. senior-network-engineer: 1 staff, 24x7, 120 USD/h",
+            "email (priority 1): fails every exponential (mean 45d) (MTBF 45d, ~8.11 failures per horizon)",
+            "- memory-leak (60 %): warning lognormal (median 6h, p90 1d); fix lognormal (median 45m, p90 3h); needs senior-network-engineer",
+            "- mailbox-quota (40 %): warning none (sudden)",
+            "reactive: user reports only",
+            "escalate after 2h, handoff 30m, fix ×1.5, 0 USD/year",
+            "proactive: monitoring: coverage 85 %",
+            "2 false alarms/week (10m triage each); alerts to help-desk, 70 % routed direct",
+            "fix ×0.8, 60000 USD/year",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn num_is_compact() {
+        assert_eq!(num(85.000_000_000_01), "85");
+        assert_eq!(num(0.8), "0.8");
+        assert_eq!(num(-0.0001), "0");
+    }
+}

@@ -1,0 +1,349 @@
+//! Probability distributions of durations (in minutes), as DESIGN §2 rule 13 defines them.
+//!
+//! Every kind is stored in the parameters it is sampled from, so a checked scenario can be
+//! serialized (into the event log's `run_started`) and read back to give the same draws.
+
+use rand::Rng;
+use rand_distr::{Beta, Distribution, Exp1, Gamma, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+/// The 0.9 quantile of the standard normal distribution, z₀.₉.
+pub const Z_0_9: f64 = 1.281_551_565_544_600_4;
+
+/// A distribution of non-negative durations in minutes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Dist {
+    /// Always `value`.
+    Fixed { value: f64 },
+    /// Exponential with the given mean.
+    Exponential { mean: f64 },
+    /// `exp(mu + sigma·Z)`, with `mu`, `sigma` on the log-minutes scale.
+    Lognormal { mu: f64, sigma: f64 },
+    /// Weibull with shape k and scale λ (minutes).
+    Weibull { shape: f64, scale: f64 },
+    /// Gamma with shape k and scale θ (minutes); mean k·θ.
+    Gamma { shape: f64, scale: f64 },
+    /// Uniform on [min, max].
+    Uniform { min: f64, max: f64 },
+    /// Triangular on [min, max] with the given mode.
+    Triangular { min: f64, mode: f64, max: f64 },
+    /// Beta-PERT with λ = 4.
+    Pert { min: f64, mode: f64, max: f64 },
+    /// Resample the listed values uniformly.
+    Empirical { samples: Vec<f64> },
+}
+
+impl Dist {
+    /// A fixed duration.
+    pub fn fixed(value: f64) -> Dist {
+        Dist::Fixed { value }
+    }
+
+    /// Lognormal from its median and 90th percentile: σ = ln(p90/median)/z₀.₉.
+    pub fn lognormal_median_p90(median: f64, p90: f64) -> Dist {
+        Dist::Lognormal {
+            mu: median.ln(),
+            sigma: (p90 / median).ln() / Z_0_9,
+        }
+    }
+
+    /// Lognormal matching a mean and standard deviation.
+    pub fn lognormal_mean_sd(mean: f64, sd: f64) -> Dist {
+        let sigma2 = (1.0 + (sd * sd) / (mean * mean)).ln();
+        Dist::Lognormal {
+            mu: mean.ln() - sigma2 / 2.0,
+            sigma: sigma2.sqrt(),
+        }
+    }
+
+    /// Gamma from its shape and mean: scale = mean / shape.
+    pub fn gamma_shape_mean(shape: f64, mean: f64) -> Dist {
+        Dist::Gamma {
+            shape,
+            scale: mean / shape,
+        }
+    }
+
+    /// Draw one duration. Never negative for a validated distribution.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Dist::Fixed { value } => *value,
+            Dist::Exponential { mean } => {
+                let e: f64 = Exp1.sample(rng);
+                e * mean
+            }
+            Dist::Lognormal { mu, sigma } => {
+                let z: f64 = StandardNormal.sample(rng);
+                (mu + sigma * z).exp()
+            }
+            Dist::Weibull { shape, scale } => {
+                let u: f64 = rng.random();
+                scale * (-(1.0 - u).ln()).powf(1.0 / shape)
+            }
+            Dist::Gamma { shape, scale } => match Gamma::new(*shape, *scale) {
+                Ok(g) => g.sample(rng),
+                Err(_) => 0.0,
+            },
+            Dist::Uniform { min, max } => {
+                let u: f64 = rng.random();
+                min + u * (max - min)
+            }
+            Dist::Triangular { min, mode, max } => {
+                let u: f64 = rng.random();
+                triangular_inverse_cdf(*min, *mode, *max, u)
+            }
+            Dist::Pert { min, mode, max } => {
+                let range = max - min;
+                if range <= 0.0 {
+                    return *min;
+                }
+                let alpha = 1.0 + 4.0 * (mode - min) / range;
+                let beta = 1.0 + 4.0 * (max - mode) / range;
+                match Beta::new(alpha, beta) {
+                    Ok(b) => {
+                        let x: f64 = b.sample(rng);
+                        min + x * range
+                    }
+                    Err(_) => *mode,
+                }
+            }
+            Dist::Empirical { samples } => {
+                let n = samples.len();
+                if n == 0 {
+                    return 0.0;
+                }
+                let u: f64 = rng.random();
+                samples[((u * n as f64) as usize).min(n - 1)]
+            }
+        }
+    }
+
+    /// The distribution's mean (minutes).
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Fixed { value } => *value,
+            Dist::Exponential { mean } => *mean,
+            Dist::Lognormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Dist::Weibull { shape, scale } => scale * ln_gamma(1.0 + 1.0 / shape).exp(),
+            Dist::Gamma { shape, scale } => shape * scale,
+            Dist::Uniform { min, max } => (min + max) / 2.0,
+            Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+            Dist::Pert { min, mode, max } => (min + 4.0 * mode + max) / 6.0,
+            Dist::Empirical { samples } => {
+                if samples.is_empty() {
+                    0.0
+                } else {
+                    samples.iter().sum::<f64>() / samples.len() as f64
+                }
+            }
+        }
+    }
+
+    /// True when every draw is the same value.
+    pub fn is_fixed(&self) -> bool {
+        matches!(self, Dist::Fixed { .. })
+    }
+
+    /// The same distribution with every duration parameter multiplied by `factor` ≥ 0
+    /// (sweeps and sensitivity scale a duration field as a whole distribution, DESIGN §6).
+    pub fn scaled(&self, factor: f64) -> Dist {
+        let f = factor.max(0.0);
+        match self {
+            Dist::Fixed { value } => Dist::Fixed { value: value * f },
+            Dist::Exponential { mean } => Dist::Exponential { mean: mean * f },
+            Dist::Lognormal { mu, sigma } => {
+                if f == 0.0 {
+                    Dist::Fixed { value: 0.0 }
+                } else {
+                    Dist::Lognormal {
+                        mu: mu + f.ln(),
+                        sigma: *sigma,
+                    }
+                }
+            }
+            Dist::Weibull { shape, scale } => Dist::Weibull {
+                shape: *shape,
+                scale: scale * f,
+            },
+            Dist::Gamma { shape, scale } => Dist::Gamma {
+                shape: *shape,
+                scale: scale * f,
+            },
+            Dist::Uniform { min, max } => Dist::Uniform {
+                min: min * f,
+                max: max * f,
+            },
+            Dist::Triangular { min, mode, max } => Dist::Triangular {
+                min: min * f,
+                mode: mode * f,
+                max: max * f,
+            },
+            Dist::Pert { min, mode, max } => Dist::Pert {
+                min: min * f,
+                mode: mode * f,
+                max: max * f,
+            },
+            Dist::Empirical { samples } => Dist::Empirical {
+                samples: samples.iter().map(|s| s * f).collect(),
+            },
+        }
+    }
+
+    /// A short human description, e.g. `exponential(mean 45d)`.
+    pub fn describe(&self) -> String {
+        use crate::scenario::duration::format_minutes as m;
+        match self {
+            Dist::Fixed { value } => m(*value),
+            Dist::Exponential { mean } => format!("exponential (mean {})", m(*mean)),
+            Dist::Lognormal { mu, sigma } => format!(
+                "lognormal (median {}, p90 {})",
+                m(mu.exp()),
+                m((mu + sigma * Z_0_9).exp())
+            ),
+            Dist::Weibull { shape, scale } => {
+                format!("weibull (shape {shape}, scale {})", m(*scale))
+            }
+            Dist::Gamma { shape, scale } => {
+                format!("gamma (shape {shape}, mean {})", m(shape * scale))
+            }
+            Dist::Uniform { min, max } => format!("uniform ({} – {})", m(*min), m(*max)),
+            Dist::Triangular { min, mode, max } => {
+                format!("triangular ({}, mode {}, {})", m(*min), m(*mode), m(*max))
+            }
+            Dist::Pert { min, mode, max } => {
+                format!("PERT ({}, mode {}, {})", m(*min), m(*mode), m(*max))
+            }
+            Dist::Empirical { samples } => {
+                format!(
+                    "empirical ({} samples, mean {})",
+                    samples.len(),
+                    m(self.mean())
+                )
+            }
+        }
+    }
+}
+
+fn triangular_inverse_cdf(min: f64, mode: f64, max: f64, u: f64) -> f64 {
+    let range = max - min;
+    if range <= 0.0 {
+        return min;
+    }
+    let split = (mode - min) / range;
+    if u < split {
+        min + (u * range * (mode - min)).sqrt()
+    } else {
+        max - ((1.0 - u) * range * (max - mode)).sqrt()
+    }
+}
+
+/// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9), accurate to ~1e-15 relative.
+pub fn ln_gamma(x: f64) -> f64 {
+    const G: f64 = 7.0;
+    const COEF: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection: Γ(x)Γ(1−x) = π / sin(πx)
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = COEF[0];
+    let t = x + G + 0.5;
+    for (i, c) in COEF.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_pcg::Pcg64Mcg;
+
+    fn sample_mean(d: &Dist, n: usize) -> (f64, f64) {
+        let mut rng = Pcg64Mcg::seed_from_u64(7);
+        let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        (mean, (var / n as f64).sqrt())
+    }
+
+    #[test]
+    fn sample_means_match_analytic_means_within_five_standard_errors() {
+        let cases = [
+            Dist::Exponential { mean: 30.0 },
+            Dist::lognormal_median_p90(45.0, 180.0),
+            Dist::lognormal_mean_sd(60.0, 20.0),
+            Dist::Weibull {
+                shape: 1.5,
+                scale: 100.0,
+            },
+            Dist::gamma_shape_mean(2.5, 80.0),
+            Dist::Uniform {
+                min: 10.0,
+                max: 20.0,
+            },
+            Dist::Triangular {
+                min: 10.0,
+                mode: 20.0,
+                max: 60.0,
+            },
+            Dist::Pert {
+                min: 10.0,
+                mode: 20.0,
+                max: 60.0,
+            },
+            Dist::Empirical {
+                samples: vec![1.0, 2.0, 10.0],
+            },
+        ];
+        for d in &cases {
+            let (m, se) = sample_mean(d, 200_000);
+            assert!(
+                (m - d.mean()).abs() < 5.0 * se + 1e-9,
+                "{d:?}: sample mean {m} vs {} (se {se})",
+                d.mean()
+            );
+            assert!(d.sample(&mut Pcg64Mcg::seed_from_u64(1)) >= 0.0);
+        }
+    }
+
+    #[test]
+    fn lognormal_median_p90_puts_ten_percent_above_p90() {
+        let d = Dist::lognormal_median_p90(45.0, 180.0);
+        let mut rng = Pcg64Mcg::seed_from_u64(3);
+        let n = 100_000;
+        let above = (0..n).filter(|_| d.sample(&mut rng) > 180.0).count();
+        let share = above as f64 / n as f64;
+        assert!((share - 0.1).abs() < 0.005, "share above p90 = {share}");
+    }
+
+    #[test]
+    fn scaling_a_distribution_scales_its_draws() {
+        let d = Dist::Exponential { mean: 30.0 };
+        let a = d.sample(&mut Pcg64Mcg::seed_from_u64(9));
+        let b = d.scaled(2.0).sample(&mut Pcg64Mcg::seed_from_u64(9));
+        assert!((b - 2.0 * a).abs() < 1e-9);
+        assert!((d.scaled(2.0).mean() - 60.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ln_gamma_matches_known_values() {
+        assert!((ln_gamma(1.0)).abs() < 1e-12);
+        assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-12);
+        assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,2143 @@
+//! Reading a scenario file (DESIGN §3) into a checked [`Scenario`].
+//!
+//! Three steps, each with its own kind of error:
+//! 1. TOML syntax ([`DeTable::parse_recoverable`]): every syntax error, with its position.
+//! 2. Shape (serde raw types with `deny_unknown_fields`): an unknown field or a structural type
+//!    mismatch (`tiers = 3`). Serde stops at the first one, so this step reports one error.
+//! 3. Values: every leaf is kept as a spanned, loosely typed `Raw` value, so that the checks
+//!    of the field table can collect *all* problems, each with its line, column and field path.
+
+use std::ops::Range;
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::dist::Dist;
+use super::duration::{self, DurationError, parse_duration_detailed};
+use super::error::{ScenarioError, ScenarioErrors};
+use super::{Hours, MINUTES_PER_WEEK, Minutes, Mode, Monitoring, Scenario, Service, Simulation};
+use super::{Strategy, Tier};
+
+/// Name of the built-in scenario (used as its file name in messages and output folders).
+pub const DEFAULT_SCENARIO_NAME: &str = "default";
+
+/// The built-in scenario: the mail-server story of DESIGN §3.
+pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/default.toml");
+
+/// Longest accepted horizon: 100 years of 365 days.
+pub const MAX_HORIZON_MINUTES: Minutes = 100.0 * 365.0 * 1440.0;
+/// Most replications a scenario may ask for.
+pub const MAX_REPLICATIONS: i64 = 10_000_000;
+/// Most expected failures (and, likewise, false alarms) per replication (DESIGN §2 rule 14).
+pub const MAX_EXPECTED_EVENTS: f64 = 1e7;
+/// Most engineers in one tier: a guard against typos that would exhaust memory.
+pub const MAX_STAFF: i64 = 1_000_000;
+
+/// Where the accepted fields are shown by example, for help lines.
+const SEE_EXAMPLE: &str =
+    "compare with the built-in example scenario (scenarios/default.toml, DESIGN §3)";
+
+/// The distribution kinds, as written in `dist = "…"`.
+const DIST_KINDS: &str =
+    "fixed, exponential, lognormal, weibull, gamma, uniform, triangular, pert, empirical";
+
+// ---------------------------------------------------------------------------------------------
+// Public entry points
+// ---------------------------------------------------------------------------------------------
+
+/// Read and check the scenario file at `path`. The path, as given, names the file in errors.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
+    let file = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_str(&text, &file),
+        Err(e) => {
+            let help = match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    "check the path; scenario files usually live in scenarios/ (run without a \
+                     scenario to use the built-in one)"
+                }
+                std::io::ErrorKind::InvalidData => "save the file as UTF-8 text",
+                _ => "check that the file exists and is readable",
+            };
+            Err(ScenarioError::file_level(
+                &file,
+                format!("cannot read the scenario file: {e}"),
+                Some(help.to_string()),
+            )
+            .into())
+        }
+    }
+}
+
+/// Parse and check scenario text. `file` is the name shown in errors; the scenario's default
+/// `name` is its file stem.
+///
+/// Returns every problem found when the TOML itself is well formed; a syntax or structural
+/// error stops before the value checks.
+pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
+    let mut cx = Cx::new(text, file);
+
+    // 1. Syntax: a tree with spans on every key and value, used again to name fields in step 2.
+    let (tree, syntax_errors) = DeTable::parse_recoverable(text);
+    if !syntax_errors.is_empty() {
+        for e in &syntax_errors {
+            let field = e
+                .span()
+                .and_then(|s| path_at(tree.get_ref(), s.start))
+                .unwrap_or_default();
+            cx.push(
+                e.span(),
+                field,
+                format!("invalid TOML: {}", e.message()),
+                Some(if e.message() == "duplicate key" {
+                    "a key may appear only once in a table; for a list of tables, write every \
+                     header with double brackets, as in [[tiers]]"
+                        .into()
+                } else {
+                    "see https://toml.io for the syntax; text values need quotes".into()
+                }),
+            );
+        }
+        return Err(cx.finish());
+    }
+
+    // 2. Shape: unknown fields and structural type errors.
+    let raw = match RawScenario::deserialize(toml::de::Deserializer::from(tree.clone())) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let error = cx.shape_error(&e, tree.get_ref());
+            cx.errors.push(error);
+            return Err(cx.finish());
+        }
+    };
+
+    // 3. Values.
+    let default_name = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DEFAULT_SCENARIO_NAME.to_string());
+    match cx.scenario(&raw, default_name) {
+        Some(s) if cx.errors.is_empty() => Ok(s),
+        _ => Err(cx.finish()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw (file-shaped) types
+// ---------------------------------------------------------------------------------------------
+
+/// A leaf value as written, with its span: checked and converted in step 3.
+type V = Spanned<Raw>;
+
+/// Any TOML value, loosely typed so that a wrong type becomes a collected, located error.
+#[derive(Debug, Clone)]
+enum Raw {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Array(Vec<V>),
+    Table(Vec<(Spanned<String>, V)>),
+}
+
+impl Raw {
+    /// How the value reads in "found …".
+    fn found(&self) -> String {
+        match self {
+            Raw::Str(s) => format!("{s:?}"),
+            Raw::Int(i) => format!("the number {i}"),
+            Raw::Float(f) if f.is_nan() => "nan".to_string(),
+            Raw::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.to_string(),
+            Raw::Float(f) => format!("the number {f:?}"),
+            Raw::Bool(b) => format!("the boolean {b}"),
+            Raw::Array(_) => "an array".to_string(),
+            Raw::Table(_) => "a table".to_string(),
+        }
+    }
+
+    /// The value as a finite or non-finite number, if it is one.
+    fn as_number(&self) -> Option<f64> {
+        match self {
+            Raw::Int(i) => Some(*i as f64),
+            Raw::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct RawVisitor;
+        impl<'de> Visitor<'de> for RawVisitor {
+            type Value = Raw;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("text, a number, a boolean, an array or a table")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Raw, E> {
+                Ok(Raw::Str(s.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Raw, E> {
+                Ok(Raw::Str(s))
+            }
+            fn visit_i64<E: de::Error>(self, i: i64) -> Result<Raw, E> {
+                Ok(Raw::Int(i))
+            }
+            fn visit_u64<E: de::Error>(self, u: u64) -> Result<Raw, E> {
+                Ok(i64::try_from(u).map_or(Raw::Float(u as f64), Raw::Int))
+            }
+            fn visit_f64<E: de::Error>(self, f: f64) -> Result<Raw, E> {
+                Ok(Raw::Float(f))
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Raw, E> {
+                Ok(Raw::Bool(b))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<V>()? {
+                    items.push(item);
+                }
+                Ok(Raw::Array(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    let value = map.next_value::<V>()?;
+                    entries.push((key, value));
+                }
+                Ok(Raw::Table(entries))
+            }
+        }
+        d.deserialize_any(RawVisitor)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "the scenario's top-level table")]
+struct RawScenario {
+    name: Option<V>,
+    description: Option<V>,
+    currency: Option<V>,
+    simulation: Option<Spanned<RawSimulation>>,
+    tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
+    services: Option<Spanned<Vec<Spanned<RawService>>>>,
+    strategies: Option<Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [simulation] table")]
+struct RawSimulation {
+    horizon: Option<V>,
+    replications: Option<V>,
+    seed: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a tier table ([[tiers]])")]
+struct RawTier {
+    name: Option<V>,
+    staff: Option<V>,
+    hours: Option<V>,
+    hourly_cost: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a service table ([[services]])")]
+struct RawService {
+    name: Option<V>,
+    priority: Option<V>,
+    downtime_cost_per_hour: Option<V>,
+    degraded_cost_fraction: Option<V>,
+    report_delay: Option<V>,
+    failures: Option<Spanned<RawFailures>>,
+    modes: Option<Spanned<Vec<Spanned<RawMode>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = r#"a table such as { every = { dist = "exponential", mean = "45d" } }"#
+)]
+struct RawFailures {
+    every: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a failure-mode table ([[services.modes]])"
+)]
+struct RawMode {
+    name: Option<V>,
+    weight: Option<V>,
+    warning: Option<V>,
+    fix: Option<V>,
+    needs: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a strategy table ([strategies.NAME])"
+)]
+struct RawStrategy {
+    escalate_after: Option<V>,
+    handoff: Option<V>,
+    fix_multiplier: Option<V>,
+    annual_cost: Option<V>,
+    alert_tier: Option<V>,
+    route_direct: Option<V>,
+    monitoring: Option<Spanned<RawMonitoring>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = r#"a monitoring table such as { coverage = 0.85, outage_detect = "2m" }"#
+)]
+struct RawMonitoring {
+    coverage: Option<V>,
+    detect: Option<V>,
+    outage_detect: Option<V>,
+    false_alarms_per_week: Option<V>,
+    triage: Option<V>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking context
+// ---------------------------------------------------------------------------------------------
+
+/// Collects errors while checking one file.
+struct Cx<'a> {
+    file: &'a str,
+    text: &'a str,
+    errors: Vec<ScenarioError>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(text: &'a str, file: &'a str) -> Self {
+        Cx {
+            file,
+            text,
+            errors: Vec::new(),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        (line, column)
+    }
+
+    fn error(
+        &self,
+        span: Option<Range<usize>>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> ScenarioError {
+        let (line, column) = match span {
+            Some(s) => {
+                let (l, c) = self.position(s.start);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        ScenarioError {
+            file: self.file.to_string(),
+            line,
+            column,
+            field: field.into(),
+            message: message.into(),
+            help,
+        }
+    }
+
+    fn push(
+        &mut self,
+        span: Option<Range<usize>>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let e = self.error(span, field, message, help);
+        self.errors.push(e);
+    }
+
+    /// The errors in file order (those without a position last), ready to return.
+    fn finish(mut self) -> ScenarioErrors {
+        self.errors
+            .sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(usize::MAX)));
+        ScenarioErrors(self.errors)
+    }
+
+    /// Turn a serde error of step 2 into a located error naming the field.
+    fn shape_error(&self, e: &toml::de::Error, tree: &DeTable) -> ScenarioError {
+        let span = e.span();
+        let field = span
+            .as_ref()
+            .and_then(|s| path_at(tree, s.start))
+            .unwrap_or_default();
+        let raw = e.message();
+        if raw.starts_with("unknown field") {
+            // serde: "unknown field `x`, expected one of `a`, `b`" (or "expected `a` or `b`").
+            let names = backticked(raw);
+            let unknown = names.first().cloned().unwrap_or_default();
+            let accepted: Vec<&str> = names.iter().skip(1).map(String::as_str).collect();
+            let mut help = String::new();
+            if let Some(close) = closest(&unknown, accepted.iter().copied()) {
+                help.push_str(&format!("did you mean \"{close}\"? "));
+            }
+            help.push_str(&format!("accepted fields here: {}", accepted.join(", ")));
+            return self.error(
+                span,
+                field,
+                format!("unknown field \"{unknown}\""),
+                Some(help),
+            );
+        }
+        if raw.contains("$__toml_private_datetime") {
+            return self.error(
+                span,
+                field,
+                "expected text, a number or a duration; found a TOML date-time",
+                Some("put durations in quotes with a unit, e.g. \"45m\"".into()),
+            );
+        }
+        // serde: "invalid type: integer `3`, expected a sequence".
+        if let Some(rest) = raw.strip_prefix("invalid type: ")
+            && let Some((found, expected)) = rest.split_once(", expected ")
+        {
+            let is_array = expected == "a sequence";
+            let expected = match expected {
+                "a sequence" => "an array",
+                "a map" => "a table",
+                other => other,
+            };
+            let help = if is_array {
+                let last = field.rsplit('.').next().unwrap_or(&field);
+                format!("write each entry as its own [[{last}]] table (double brackets)")
+            } else {
+                SEE_EXAMPLE.to_string()
+            };
+            return self.error(
+                span,
+                field,
+                format!("expected {expected}; found {}", serde_found(found)),
+                Some(help),
+            );
+        }
+        self.error(span, field, raw.to_string(), Some(SEE_EXAMPLE.to_string()))
+    }
+}
+
+/// The names between backticks in a serde message, in order.
+fn backticked(message: &str) -> Vec<String> {
+    message
+        .split('`')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, s)| s.to_string())
+        .collect()
+}
+
+/// Rewrite serde's "found" wording in the file's terms.
+fn serde_found(found: &str) -> String {
+    let plain = found.replace('`', "");
+    if plain == "map" {
+        "a table".into()
+    } else if plain == "sequence" {
+        "an array".into()
+    } else if let Some(s) = plain.strip_prefix("string ") {
+        s.to_string()
+    } else if let Some(s) = plain.strip_prefix("integer ") {
+        format!("the number {s}")
+    } else if let Some(s) = plain.strip_prefix("floating point ") {
+        format!("the number {s}")
+    } else {
+        plain
+    }
+}
+
+/// The dotted path (names where known) of the deepest key or value that contains `offset`.
+fn path_at(table: &DeTable, offset: usize) -> Option<String> {
+    fn in_span(span: Range<usize>, offset: usize) -> bool {
+        span.start <= offset && offset < span.end.max(span.start + 1)
+    }
+    fn walk_value(value: &Spanned<DeValue>, offset: usize, path: String) -> Option<String> {
+        match value.get_ref() {
+            DeValue::Table(t) => walk_table(t, offset, &path),
+            DeValue::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+                let name = item
+                    .get_ref()
+                    .as_table()
+                    .and_then(|t| t.get("name"))
+                    .and_then(|n| n.get_ref().as_str());
+                let inner = element_path(&path, name, i);
+                walk_value(item, offset, inner.clone())
+                    .or_else(|| in_span(item.span(), offset).then_some(inner))
+            }),
+            _ => None,
+        }
+    }
+    fn walk_table(table: &DeTable, offset: usize, base: &str) -> Option<String> {
+        table.iter().find_map(|(key, value)| {
+            let path = join(base, key.get_ref());
+            walk_value(value, offset, path.clone()).or_else(|| {
+                (in_span(key.span(), offset) || in_span(value.span(), offset)).then_some(path)
+            })
+        })
+    }
+    walk_table(table, offset, "")
+}
+
+/// `base.key`, quoting a key that is not a bare TOML key.
+fn join(base: &str, key: &str) -> String {
+    let key = if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    };
+    if base.is_empty() {
+        key
+    } else {
+        format!("{base}.{key}")
+    }
+}
+
+/// Path of an element of an array of tables: by name when it has one, else by index.
+fn element_path(base: &str, name: Option<&str>, index: usize) -> String {
+    match name {
+        Some(n) => join(base, n),
+        None => format!("{base}[{index}]"),
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if it is plausibly a typo of it.
+fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    candidates
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= (word.chars().count().max(c.chars().count()) / 2).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(here).min(row[j])
+            };
+            prev = here;
+        }
+    }
+    row[b.len()]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leaf checks: each returns the value, or records an error and returns None
+// ---------------------------------------------------------------------------------------------
+
+/// Which numbers a numeric field accepts.
+#[derive(Clone, Copy)]
+enum Accept {
+    /// ≥ 0.
+    NonNegative,
+    /// > 0.
+    Positive,
+    /// In [0, 1].
+    Probability,
+}
+
+impl Cx<'_> {
+    /// A required field: records "missing" and returns None when absent.
+    fn required<'v>(
+        &mut self,
+        value: Option<&'v V>,
+        parent_span: Option<Range<usize>>,
+        field: &str,
+        example: &str,
+    ) -> Option<&'v V> {
+        if value.is_none() {
+            let name = field.rsplit('.').next().unwrap_or(field);
+            self.push(
+                parent_span,
+                field,
+                format!("expected the required field \"{name}\"; found none"),
+                Some(format!("add `{example}`")),
+            );
+        }
+        value
+    }
+
+    fn text(&mut self, v: &V, field: &str) -> Option<String> {
+        match v.get_ref() {
+            Raw::Str(s) => Some(s.clone()),
+            other => {
+                self.push(
+                    Some(v.span()),
+                    field,
+                    format!("expected text in quotes; found {}", other.found()),
+                    Some("put the text in double quotes".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A name that other fields or outputs refer to: non-empty text.
+    fn name(&mut self, v: &V, field: &str) -> Option<String> {
+        let name = self.text(v, field)?;
+        if name.trim().is_empty() {
+            self.push(
+                Some(v.span()),
+                field,
+                "expected a non-empty name; found \"\"",
+                Some("give it a short name such as \"help-desk\"".into()),
+            );
+            return None;
+        }
+        Some(name)
+    }
+
+    /// A finite number in the accepted range.
+    fn number(&mut self, v: &V, field: &str, range: Accept) -> Option<f64> {
+        let expected = match range {
+            Accept::NonNegative => "a number ≥ 0",
+            Accept::Positive => "a number > 0",
+            Accept::Probability => "a probability between 0 and 1",
+        };
+        let Some(x) = v.get_ref().as_number() else {
+            let help = match v.get_ref() {
+                Raw::Str(s) if s.trim().parse::<f64>().is_ok() => {
+                    format!("remove the quotes: {}", s.trim())
+                }
+                _ => "write a plain number, without quotes".to_string(),
+            };
+            self.push(
+                Some(v.span()),
+                field,
+                format!("expected {expected}; found {}", v.get_ref().found()),
+                Some(help),
+            );
+            return None;
+        };
+        if !x.is_finite() {
+            self.push(
+                Some(v.span()),
+                field,
+                format!(
+                    "expected {expected} (finite); found {}",
+                    v.get_ref().found()
+                ),
+                Some("write an ordinary number; nan and inf are not accepted".into()),
+            );
+            return None;
+        }
+        let ok = match range {
+            Accept::NonNegative => x >= 0.0,
+            Accept::Positive => x > 0.0,
+            Accept::Probability => (0.0..=1.0).contains(&x),
+        };
+        if !ok {
+            let help = match range {
+                Accept::Probability if x > 1.0 && x <= 100.0 => {
+                    format!("write a share as a fraction: {} for {x} %", x / 100.0)
+                }
+                Accept::Probability => "write a share as a fraction, e.g. 0.7 for 70 %".into(),
+                Accept::Positive => "use a value above 0".into(),
+                Accept::NonNegative => "use 0 or a positive value".into(),
+            };
+            self.push(
+                Some(v.span()),
+                field,
+                format!("expected {expected}; found {}", v.get_ref().found()),
+                Some(help),
+            );
+            return None;
+        }
+        Some(x)
+    }
+
+    /// An integer in `min..=max`.
+    fn integer(&mut self, v: &V, field: &str, min: i64, max: i64) -> Option<i64> {
+        let expected = if max == i64::MAX {
+            format!("an integer ≥ {min}")
+        } else {
+            format!("an integer from {min} to {max}")
+        };
+        match v.get_ref() {
+            Raw::Int(i) if (min..=max).contains(i) => Some(*i),
+            Raw::Int(_) => {
+                self.push(
+                    Some(v.span()),
+                    field,
+                    format!("expected {expected}; found {}", v.get_ref().found()),
+                    Some(if max == i64::MAX {
+                        format!("use a whole number ≥ {min}")
+                    } else {
+                        format!("use a whole number between {min} and {max}")
+                    }),
+                );
+                None
+            }
+            other => {
+                let help = match other {
+                    Raw::Float(f) if f.is_finite() && f.fract() == 0.0 => {
+                        format!("write it without a decimal point: {f:.0}")
+                    }
+                    Raw::Str(s) if s.trim().parse::<i64>().is_ok() => {
+                        format!("remove the quotes: {}", s.trim())
+                    }
+                    _ => "write a whole number, without quotes".into(),
+                };
+                self.push(
+                    Some(v.span()),
+                    field,
+                    format!("expected {expected}; found {}", other.found()),
+                    Some(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// A duration in minutes from a string with a unit. `fixed_only` names a field that takes
+    /// one value (not a distribution), for the message when a table is found.
+    fn duration(&mut self, v: &V, field: &str, fixed_only: bool) -> Option<Minutes> {
+        let error = match v.get_ref() {
+            Raw::Str(s) => match parse_duration_detailed(s) {
+                Ok(m) => return Some(m),
+                Err(e) => e,
+            },
+            Raw::Int(i) if *i >= 0 => duration::bare_number_error(&i.to_string()),
+            Raw::Float(f) if f.is_finite() && *f >= 0.0 => {
+                duration::bare_number_error(&f.to_string())
+            }
+            Raw::Int(_) | Raw::Float(_) => DurationError {
+                message: format!(
+                    "expected a duration ≥ 0 with a unit; found {}",
+                    v.get_ref().found()
+                ),
+                help: duration::DURATION_HELP.to_string(),
+            },
+            Raw::Table(_) if fixed_only => DurationError {
+                message: format!(
+                    "expected one fixed duration such as \"30m\"; found a table, but {field} \
+                     does not take a distribution"
+                ),
+                help: "write a single duration in quotes; distributions are accepted only by \
+                       report_delay, failures.every, warning, fix and monitoring.detect"
+                    .to_string(),
+            },
+            other => DurationError {
+                message: format!(
+                    "expected a duration such as \"30m\"; found {}",
+                    other.found()
+                ),
+                help: duration::DURATION_HELP.to_string(),
+            },
+        };
+        self.push(Some(v.span()), field, error.message, Some(error.help));
+        None
+    }
+
+    /// A shape parameter: a positive number without unit.
+    fn shape(&mut self, v: &V, field: &str) -> Option<f64> {
+        if let Raw::Str(s) = v.get_ref() {
+            self.push(
+                Some(v.span()),
+                field,
+                format!("expected a positive number (a shape has no unit); found {s:?}"),
+                Some("write the shape as a plain number, e.g. shape = 1.5".into()),
+            );
+            return None;
+        }
+        self.number(v, field, Accept::Positive)
+    }
+
+    /// A distribution field: a bare duration (fixed) or a `{ dist = "…", … }` table.
+    fn dist(&mut self, v: &V, field: &str) -> Option<Dist> {
+        let dist = match v.get_ref() {
+            Raw::Table(entries) => self.dist_table(entries, v.span(), field)?,
+            Raw::Str(_) | Raw::Int(_) | Raw::Float(_) => {
+                Dist::fixed(self.duration(v, field, false)?)
+            }
+            other => {
+                self.push(
+                    Some(v.span()),
+                    field,
+                    format!(
+                        "expected a duration such as \"45m\" or a distribution such as \
+                         {{ dist = \"exponential\", mean = \"45m\" }}; found {}",
+                        other.found()
+                    ),
+                    Some(format!("distribution kinds: {DIST_KINDS}")),
+                );
+                return None;
+            }
+        };
+        if !dist.mean().is_finite() {
+            self.push(
+                Some(v.span()),
+                field,
+                "expected a distribution with a finite mean; found one whose mean overflows",
+                Some(
+                    "check the parameters: a very small weibull shape gives an enormous mean"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        Some(dist)
+    }
+
+    fn dist_table(
+        &mut self,
+        entries: &[(Spanned<String>, V)],
+        span: Range<usize>,
+        field: &str,
+    ) -> Option<Dist> {
+        let get = |name: &str| {
+            entries
+                .iter()
+                .find(|(k, _)| k.get_ref() == name)
+                .map(|(_, v)| v)
+        };
+        let Some(kind_value) = get("dist") else {
+            self.push(
+                Some(span),
+                field,
+                "expected a distribution table with `dist = \"…\"` naming its kind; found a table without `dist`",
+                Some(format!(
+                    "add e.g. dist = \"exponential\"; kinds: {DIST_KINDS}; or write one fixed duration such as \"30m\""
+                )),
+            );
+            return None;
+        };
+        let kind = self.text(kind_value, &format!("{field}.dist"))?;
+        let params: &[&str] = match kind.as_str() {
+            "fixed" => &["value"],
+            "exponential" => &["mean"],
+            "lognormal" => &["median", "p90", "mean", "sd"],
+            "weibull" => &["shape", "scale"],
+            "gamma" => &["shape", "mean"],
+            "uniform" => &["min", "max"],
+            "triangular" | "pert" => &["min", "mode", "max"],
+            "empirical" => &["samples"],
+            _ => {
+                let help = match closest(&kind, DIST_KINDS.split(", ")) {
+                    Some(c) => format!("did you mean \"{c}\"? kinds: {DIST_KINDS}"),
+                    None => format!("kinds: {DIST_KINDS}"),
+                };
+                self.push(
+                    Some(kind_value.span()),
+                    format!("{field}.dist"),
+                    format!("expected a distribution kind ({DIST_KINDS}); found {kind:?}"),
+                    Some(help),
+                );
+                return None;
+            }
+        };
+        let takes = if kind == "lognormal" {
+            "median and p90, or mean and sd".to_string()
+        } else {
+            params.join(", ")
+        };
+
+        let mut ok = true;
+        for (key, _) in entries {
+            let k = key.get_ref();
+            if k != "dist" && !params.contains(&k.as_str()) {
+                let help = match closest(k, params.iter().copied()) {
+                    Some(c) => format!("did you mean \"{c}\"? a {kind} distribution takes {takes}"),
+                    None => format!("a {kind} distribution takes {takes}"),
+                };
+                self.push(
+                    Some(key.span()),
+                    format!("{field}.{}", join("", k)),
+                    format!("unknown parameter \"{k}\" for a {kind} distribution"),
+                    Some(help),
+                );
+                ok = false;
+            }
+        }
+
+        // Parameters: a missing one is reported at the table.
+        let missing = |cx: &mut Self, name: &str| {
+            cx.push(
+                Some(span.clone()),
+                format!("{field}.{name}"),
+                format!("expected the parameter \"{name}\" of a {kind} distribution; found none"),
+                Some(format!("a {kind} distribution takes {takes}")),
+            );
+        };
+        let dur = |cx: &mut Self, name: &str| -> Option<(f64, Range<usize>)> {
+            let v = get(name)?;
+            cx.duration(v, &format!("{field}.{name}"), false)
+                .map(|m| (m, v.span()))
+        };
+        let need = |cx: &mut Self, name: &str| -> Option<(f64, Range<usize>)> {
+            if get(name).is_none() {
+                missing(cx, name);
+                return None;
+            }
+            dur(cx, name)
+        };
+        let dist = match kind.as_str() {
+            "fixed" => need(self, "value").map(|(v, _)| Dist::fixed(v)),
+            "exponential" => {
+                let mean = need(self, "mean");
+                self.positive_param(mean, field, "mean")
+                    .map(|mean| Dist::Exponential { mean })
+            }
+            "lognormal" => self.lognormal(entries, span.clone(), field, &need),
+            "weibull" => {
+                let shape = self.shape_param(get("shape"), span.clone(), field, &kind);
+                let scale = need(self, "scale");
+                let scale = self.positive_param(scale, field, "scale");
+                Some(Dist::Weibull {
+                    shape: shape?,
+                    scale: scale?,
+                })
+            }
+            "gamma" => {
+                let shape = self.shape_param(get("shape"), span.clone(), field, &kind);
+                let mean = need(self, "mean");
+                let mean = self.positive_param(mean, field, "mean");
+                Some(Dist::gamma_shape_mean(shape?, mean?))
+            }
+            "uniform" => {
+                let min = need(self, "min");
+                let max = need(self, "max");
+                let (min, max) = (min?, max?);
+                if min.0 > max.0 {
+                    self.push(
+                        Some(max.1),
+                        format!("{field}.max"),
+                        format!(
+                            "expected max ≥ min ({}); found {}",
+                            duration::format_minutes(min.0),
+                            duration::format_minutes(max.0)
+                        ),
+                        Some("swap min and max".into()),
+                    );
+                    None
+                } else {
+                    Some(Dist::Uniform {
+                        min: min.0,
+                        max: max.0,
+                    })
+                }
+            }
+            "triangular" | "pert" => {
+                let min = need(self, "min");
+                let mode = need(self, "mode");
+                let max = need(self, "max");
+                let (min, mode, max) = (min?, mode?, max?);
+                let m = duration::format_minutes;
+                if min.0 > mode.0 {
+                    self.push(
+                        Some(min.1),
+                        format!("{field}.min"),
+                        format!(
+                            "expected min ≤ mode ≤ max; found min {} > mode {}",
+                            m(min.0),
+                            m(mode.0)
+                        ),
+                        Some("the mode (most likely value) lies between min and max".into()),
+                    );
+                    None
+                } else if mode.0 > max.0 {
+                    self.push(
+                        Some(mode.1),
+                        format!("{field}.mode"),
+                        format!(
+                            "expected min ≤ mode ≤ max; found mode {} > max {}",
+                            m(mode.0),
+                            m(max.0)
+                        ),
+                        Some("the mode (most likely value) lies between min and max".into()),
+                    );
+                    None
+                } else if kind == "pert" {
+                    Some(Dist::Pert {
+                        min: min.0,
+                        mode: mode.0,
+                        max: max.0,
+                    })
+                } else {
+                    Some(Dist::Triangular {
+                        min: min.0,
+                        mode: mode.0,
+                        max: max.0,
+                    })
+                }
+            }
+            "empirical" => match get("samples") {
+                None => {
+                    missing(self, "samples");
+                    None
+                }
+                Some(v) => self.samples(v, field),
+            },
+            _ => None,
+        };
+        if ok { dist } else { None }
+    }
+
+    fn positive_param(
+        &mut self,
+        value: Option<(f64, Range<usize>)>,
+        field: &str,
+        name: &str,
+    ) -> Option<f64> {
+        let (x, span) = value?;
+        if x > 0.0 {
+            return Some(x);
+        }
+        self.push(
+            Some(span),
+            format!("{field}.{name}"),
+            format!("expected a {name} > 0; found {}", duration::format_minutes(x)),
+            Some(format!(
+                "use a positive {name}, or write a fixed duration such as \"0m\" instead of the table"
+            )),
+        );
+        None
+    }
+
+    fn shape_param(
+        &mut self,
+        value: Option<&V>,
+        span: Range<usize>,
+        field: &str,
+        kind: &str,
+    ) -> Option<f64> {
+        match value {
+            Some(v) => self.shape(v, &format!("{field}.shape")),
+            None => {
+                self.push(
+                    Some(span),
+                    format!("{field}.shape"),
+                    format!(
+                        "expected the parameter \"shape\" of a {kind} distribution; found none"
+                    ),
+                    Some("add shape = 1.5 (a positive number; 1 is exponential)".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn lognormal(
+        &mut self,
+        entries: &[(Spanned<String>, V)],
+        span: Range<usize>,
+        field: &str,
+        need: &impl Fn(&mut Self, &str) -> Option<(f64, Range<usize>)>,
+    ) -> Option<Dist> {
+        let has = |name: &str| entries.iter().any(|(k, _)| k.get_ref() == name);
+        let quantile_form = has("median") || has("p90");
+        let moment_form = has("mean") || has("sd");
+        let m = duration::format_minutes;
+        if quantile_form && moment_form {
+            self.push(
+                Some(span),
+                field,
+                "expected either {median, p90} or {mean, sd}; found parameters of both",
+                Some("keep one pair: median and p90, or mean and sd".into()),
+            );
+            return None;
+        }
+        if moment_form {
+            let mean = need(self, "mean");
+            let sd = need(self, "sd");
+            let mean = self.positive_param(mean, field, "mean");
+            let sd = self.positive_param(sd, field, "sd");
+            return Some(Dist::lognormal_mean_sd(mean?, sd?));
+        }
+        if !quantile_form {
+            self.push(
+                Some(span),
+                field,
+                "expected the parameters median and p90, or mean and sd, of a lognormal distribution; found none",
+                Some("e.g. { dist = \"lognormal\", median = \"45m\", p90 = \"3h\" }".into()),
+            );
+            return None;
+        }
+        let median = need(self, "median");
+        let p90 = need(self, "p90");
+        let median = self.positive_param(median, field, "median")?;
+        let (p90, p90_span) = p90?;
+        if p90 <= median {
+            self.push(
+                Some(p90_span),
+                format!("{field}.p90"),
+                format!("expected p90 > median ({}); found {}", m(median), m(p90)),
+                Some(
+                    "p90 is the value 90 % of draws stay below: make it larger than the median, \
+                     or use a fixed duration"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        Some(Dist::lognormal_median_p90(median, p90))
+    }
+
+    fn samples(&mut self, v: &V, field: &str) -> Option<Dist> {
+        let path = format!("{field}.samples");
+        let Raw::Array(items) = v.get_ref() else {
+            self.push(
+                Some(v.span()),
+                path,
+                format!(
+                    "expected an array of durations such as [\"10m\", \"25m\"]; found {}",
+                    v.get_ref().found()
+                ),
+                None,
+            );
+            return None;
+        };
+        if items.is_empty() {
+            self.push(
+                Some(v.span()),
+                path,
+                "expected at least one sample; found an empty array",
+                Some("list observed durations, e.g. samples = [\"10m\", \"25m\", \"2h\"]".into()),
+            );
+            return None;
+        }
+        let mut samples = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            match self.duration(item, &format!("{path}[{i}]"), false) {
+                Some(m) => samples.push(m),
+                None => ok = false,
+            }
+        }
+        ok.then_some(Dist::Empirical { samples })
+    }
+
+    /// A tier named by another field: its index, or an error listing the tiers.
+    fn tier_ref(&mut self, v: &V, field: &str, tiers: &[Option<String>]) -> Option<usize> {
+        let name = self.text(v, field)?;
+        if let Some(i) = tiers
+            .iter()
+            .position(|t| t.as_deref() == Some(name.as_str()))
+        {
+            return Some(i);
+        }
+        let known = tiers.iter().flatten().map(String::as_str);
+        let help = match closest(&name, known.clone()) {
+            Some(c) => {
+                format!("did you mean \"{c}\"? or define a tier with this name under [[tiers]]")
+            }
+            None => {
+                "use one of the tier names above, or define a tier with this name under [[tiers]]"
+                    .into()
+            }
+        };
+        self.push(
+            Some(v.span()),
+            field,
+            format!(
+                "expected the name of a tier ({}); found {name:?}",
+                known.collect::<Vec<_>>().join(", ")
+            ),
+            Some(help),
+        );
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole-scenario checks
+// ---------------------------------------------------------------------------------------------
+
+impl Cx<'_> {
+    /// Check everything; a `Some` is meaningful only when no error was recorded.
+    fn scenario(&mut self, raw: &RawScenario, default_name: String) -> Option<Scenario> {
+        let name = raw
+            .name
+            .as_ref()
+            .and_then(|v| self.text(v, "name"))
+            .unwrap_or(default_name);
+        let description = raw
+            .description
+            .as_ref()
+            .and_then(|v| self.text(v, "description"))
+            .unwrap_or_default();
+        let currency = match &raw.currency {
+            Some(v) => self.currency(v).unwrap_or_default(),
+            None => "USD".to_string(),
+        };
+        let simulation = self.simulation(raw.simulation.as_ref());
+        let (tiers, tier_names) = self.tiers(raw.tiers.as_ref());
+        let services = self.services(raw.services.as_ref(), &tier_names);
+        let strategies = self.strategies(raw.strategies.as_ref(), &tier_names);
+
+        // DESIGN §2 rule 14: no replication may hang on an enormous number of events.
+        if let (Some(sim), Some(services)) = (&simulation, &services) {
+            self.expected_failures(raw, sim.horizon_minutes, services);
+        }
+        if let (Some(sim), Some(strategies)) = (&simulation, &strategies) {
+            self.expected_false_alarms(raw, sim.horizon_minutes, strategies);
+        }
+
+        Some(Scenario {
+            name,
+            description,
+            currency,
+            simulation: simulation?,
+            tiers: tiers?,
+            services: services?,
+            strategies: strategies?,
+        })
+    }
+
+    fn currency(&mut self, v: &V) -> Option<String> {
+        let code = self.text(v, "currency")?;
+        if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+            return Some(code);
+        }
+        let help = if code.len() == 3 && code.chars().all(|c| c.is_ascii_alphabetic()) {
+            format!("write it in capitals: {:?}", code.to_ascii_uppercase())
+        } else {
+            "use the three-letter ISO 4217 code of the currency every money field is in".into()
+        };
+        self.push(
+            Some(v.span()),
+            "currency",
+            format!(
+                "expected a three-letter ISO 4217 code such as \"USD\" or \"EUR\"; found {code:?}"
+            ),
+            Some(help),
+        );
+        None
+    }
+
+    fn simulation(&mut self, raw: Option<&Spanned<RawSimulation>>) -> Option<Simulation> {
+        let Some(raw) = raw else {
+            self.push(
+                None,
+                "simulation.horizon",
+                "expected a [simulation] table with the required field \"horizon\"; found none",
+                Some("add\n    [simulation]\n    horizon = \"365d\"".into()),
+            );
+            return None;
+        };
+        let span = Some(raw.span());
+        let raw = raw.get_ref();
+        let horizon = self
+            .required(
+                raw.horizon.as_ref(),
+                span.clone(),
+                "simulation.horizon",
+                "horizon = \"365d\"",
+            )
+            .and_then(|v| {
+                let h = self.duration(v, "simulation.horizon", true)?;
+                if h <= 0.0 {
+                    self.push(
+                        Some(v.span()),
+                        "simulation.horizon",
+                        "expected a horizon > 0; found 0",
+                        Some("simulate a period such as \"365d\"".into()),
+                    );
+                    return None;
+                }
+                if h > MAX_HORIZON_MINUTES {
+                    self.push(
+                        Some(v.span()),
+                        "simulation.horizon",
+                        format!(
+                            "expected a horizon of at most 100 years (\"36500d\"); found {}",
+                            duration::format_minutes(h)
+                        ),
+                        Some(
+                            "shorten the horizon; for tighter estimates add replications instead"
+                                .into(),
+                        ),
+                    );
+                    return None;
+                }
+                Some(h)
+            });
+        let replications = match &raw.replications {
+            Some(v) => self.integer(v, "simulation.replications", 1, MAX_REPLICATIONS),
+            None => Some(1000),
+        };
+        let seed = match &raw.seed {
+            Some(v) => self.integer(v, "simulation.seed", 0, i64::MAX),
+            None => Some(0),
+        };
+        Some(Simulation {
+            horizon_minutes: horizon?,
+            replications: u64::try_from(replications?).ok()?,
+            seed: u64::try_from(seed?).ok()?,
+        })
+    }
+
+    /// The tiers, and their names by position (None where a name is invalid) for references.
+    fn tiers(
+        &mut self,
+        raw: Option<&Spanned<Vec<Spanned<RawTier>>>>,
+    ) -> (Option<Vec<Tier>>, Vec<Option<String>>) {
+        let items = raw.map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        if items.is_empty() {
+            self.push(
+                raw.map(|r| r.span()),
+                "tiers",
+                "expected at least one [[tiers]] table (support tiers in escalation order); found none",
+                Some("add\n    [[tiers]]\n    name = \"help-desk\"\n    staff = 3".into()),
+            );
+            return (None, Vec::new());
+        }
+        let mut names: Vec<Option<String>> = Vec::new();
+        let mut tiers = Some(Vec::with_capacity(items.len()));
+        for (i, item) in items.iter().enumerate() {
+            let span = Some(item.span());
+            let t = item.get_ref();
+            let label = name_of(t.name.as_ref());
+            let path = element_path("tiers", label.as_deref(), i);
+            let name = self
+                .required(
+                    t.name.as_ref(),
+                    span.clone(),
+                    &format!("{path}.name"),
+                    "name = \"help-desk\"",
+                )
+                .and_then(|v| self.name(v, &format!("{path}.name")));
+            let name = name.and_then(|n| {
+                if names.iter().flatten().any(|m| *m == n) {
+                    self.push(
+                        t.name.as_ref().map(|v| v.span()),
+                        format!("{path}.name"),
+                        format!("expected unique tier names; found {n:?} twice"),
+                        Some("rename one of the two tiers".into()),
+                    );
+                    None
+                } else {
+                    Some(n)
+                }
+            });
+            let staff = self
+                .required(
+                    t.staff.as_ref(),
+                    span.clone(),
+                    &format!("{path}.staff"),
+                    "staff = 1",
+                )
+                .and_then(|v| self.integer(v, &format!("{path}.staff"), 1, MAX_STAFF));
+            let hours = match &t.hours {
+                None => Some(Hours::AlwaysOpen),
+                Some(v) => self.hours(v, &format!("{path}.hours")),
+            };
+            let hourly_cost = match &t.hourly_cost {
+                None => Some(0.0),
+                Some(v) => self.number(v, &format!("{path}.hourly_cost"), Accept::NonNegative),
+            };
+            names.push(name.clone());
+            match (name, staff, hours, hourly_cost, tiers.as_mut()) {
+                (Some(name), Some(staff), Some(hours), Some(hourly_cost), Some(list)) => {
+                    list.push(Tier {
+                        name,
+                        staff: u32::try_from(staff).unwrap_or(u32::MAX),
+                        hours,
+                        hourly_cost,
+                    })
+                }
+                _ => tiers = None,
+            }
+        }
+        (tiers, names)
+    }
+
+    fn hours(&mut self, v: &V, field: &str) -> Option<Hours> {
+        let text = self.text(v, field)?;
+        match text.as_str() {
+            "24x7" => Some(Hours::AlwaysOpen),
+            "business" => Some(Hours::Business),
+            _ => {
+                self.push(
+                    Some(v.span()),
+                    field,
+                    format!("expected \"24x7\" or \"business\"; found {text:?}"),
+                    Some(
+                        "\"business\" is Monday–Friday 08:00–18:00; \"24x7\" is always open".into(),
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn services(
+        &mut self,
+        raw: Option<&Spanned<Vec<Spanned<RawService>>>>,
+        tiers: &[Option<String>],
+    ) -> Option<Vec<Service>> {
+        let items = raw.map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        if items.is_empty() {
+            self.push(
+                raw.map(|r| r.span()),
+                "services",
+                "expected at least one [[services]] table; found none",
+                Some("add a [[services]] table with its failures and [[services.modes]]".into()),
+            );
+            return None;
+        }
+        let mut seen: Vec<String> = Vec::new();
+        let mut services = Some(Vec::with_capacity(items.len()));
+        for (i, item) in items.iter().enumerate() {
+            let service = self.service(item, i, tiers, &mut seen);
+            match (service, services.as_mut()) {
+                (Some(s), Some(list)) => list.push(s),
+                _ => services = None,
+            }
+        }
+        services
+    }
+
+    fn service(
+        &mut self,
+        item: &Spanned<RawService>,
+        index: usize,
+        tiers: &[Option<String>],
+        seen: &mut Vec<String>,
+    ) -> Option<Service> {
+        let span = Some(item.span());
+        let s = item.get_ref();
+        let label = name_of(s.name.as_ref());
+        let path = element_path("services", label.as_deref(), index);
+        let f = |name: &str| format!("{path}.{name}");
+
+        let name = self
+            .required(
+                s.name.as_ref(),
+                span.clone(),
+                &f("name"),
+                "name = \"email\"",
+            )
+            .and_then(|v| self.name(v, &f("name")))
+            .and_then(|n| {
+                if seen.contains(&n) {
+                    self.push(
+                        s.name.as_ref().map(|v| v.span()),
+                        f("name"),
+                        format!("expected unique service names; found {n:?} twice"),
+                        Some("rename one of the two services".into()),
+                    );
+                    None
+                } else {
+                    seen.push(n.clone());
+                    Some(n)
+                }
+            });
+        let priority = match &s.priority {
+            None => Some(1),
+            Some(v) => self.integer(v, &f("priority"), 1, i64::from(u32::MAX)),
+        };
+        let downtime_cost_per_hour = match &s.downtime_cost_per_hour {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f("downtime_cost_per_hour"), Accept::NonNegative),
+        };
+        let degraded_cost_fraction = match &s.degraded_cost_fraction {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f("degraded_cost_fraction"), Accept::Probability),
+        };
+        let report_delay = self
+            .required(
+                s.report_delay.as_ref(),
+                span.clone(),
+                &f("report_delay"),
+                "report_delay = { dist = \"exponential\", mean = \"20m\" }",
+            )
+            .and_then(|v| self.dist(v, &f("report_delay")));
+        let every_path = f("failures.every");
+        let every_example = "failures = { every = { dist = \"exponential\", mean = \"45d\" } }";
+        let failures_every = match &s.failures {
+            None => {
+                self.required(None, span.clone(), &every_path, every_example);
+                None
+            }
+            Some(failures) => self
+                .required(failures.get_ref().every.as_ref(), Some(failures.span()), &every_path, every_example)
+                .and_then(|v| {
+                    let d = self.dist(v, &every_path)?;
+                    if d.mean() > 0.0 {
+                        return Some(d);
+                    }
+                    self.push(
+                        Some(v.span()),
+                        &every_path,
+                        format!(
+                            "expected a time between failures with a mean > 0; found {}",
+                            d.describe()
+                        ),
+                        Some("a service cannot fail continuously: give the time between failures a positive mean".into()),
+                    );
+                    None
+                }),
+        };
+        let modes = self.modes(s.modes.as_ref(), span, &path, tiers);
+        Some(Service {
+            name: name?,
+            priority: u32::try_from(priority?).ok()?,
+            downtime_cost_per_hour: downtime_cost_per_hour?,
+            degraded_cost_fraction: degraded_cost_fraction?,
+            report_delay: report_delay?,
+            failures_every: failures_every?,
+            modes: modes?,
+        })
+    }
+
+    fn modes(
+        &mut self,
+        raw: Option<&Spanned<Vec<Spanned<RawMode>>>>,
+        service_span: Option<Range<usize>>,
+        service_path: &str,
+        tiers: &[Option<String>],
+    ) -> Option<Vec<Mode>> {
+        let base = format!("{service_path}.modes");
+        let items = raw.map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        if items.is_empty() {
+            self.push(
+                raw.map(|r| r.span()).or(service_span),
+                &base,
+                "expected at least one failure mode ([[services.modes]]); found none",
+                Some("add\n    [[services.modes]]\n    name = \"crash\"\n    fix = \"30m\"\n    needs = \"help-desk\"".into()),
+            );
+            return None;
+        }
+        let mut seen: Vec<String> = Vec::new();
+        let mut modes = Some(Vec::with_capacity(items.len()));
+        let mut weights_ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let span = Some(item.span());
+            let m = item.get_ref();
+            let label = name_of(m.name.as_ref());
+            let path = element_path(&base, label.as_deref(), i);
+            let f = |name: &str| format!("{path}.{name}");
+            let name = self
+                .required(
+                    m.name.as_ref(),
+                    span.clone(),
+                    &f("name"),
+                    "name = \"crash\"",
+                )
+                .and_then(|v| self.name(v, &f("name")))
+                .and_then(|n| {
+                    if seen.contains(&n) {
+                        self.push(
+                            m.name.as_ref().map(|v| v.span()),
+                            f("name"),
+                            format!(
+                                "expected unique mode names within the service; found {n:?} twice"
+                            ),
+                            Some("rename one of the two modes".into()),
+                        );
+                        None
+                    } else {
+                        seen.push(n.clone());
+                        Some(n)
+                    }
+                });
+            let weight = match &m.weight {
+                None => Some(1.0),
+                Some(v) => self.number(v, &f("weight"), Accept::NonNegative),
+            };
+            weights_ok &= weight.is_some();
+            let warning = match &m.warning {
+                None => Some(Dist::fixed(0.0)),
+                Some(v) => self.dist(v, &f("warning")),
+            };
+            let fix = self
+                .required(m.fix.as_ref(), span.clone(), &f("fix"), "fix = \"30m\"")
+                .and_then(|v| self.dist(v, &f("fix")));
+            let needs = self
+                .required(
+                    m.needs.as_ref(),
+                    span.clone(),
+                    &f("needs"),
+                    "needs = \"help-desk\"",
+                )
+                .and_then(|v| self.tier_ref(v, &f("needs"), tiers));
+            match (name, weight, warning, fix, needs, modes.as_mut()) {
+                (Some(name), Some(weight), Some(warning), Some(fix), Some(needs), Some(list)) => {
+                    list.push(Mode {
+                        name,
+                        weight,
+                        warning,
+                        fix,
+                        needs,
+                    })
+                }
+                _ => modes = None,
+            }
+        }
+        // Only meaningful when every weight was read.
+        let all_zero = items.iter().all(|m| {
+            m.get_ref()
+                .weight
+                .as_ref()
+                .and_then(|v| v.get_ref().as_number())
+                == Some(0.0)
+        });
+        if weights_ok && all_zero {
+            self.push(
+                raw.map(|r| r.span()),
+                &base,
+                "expected at least one mode with weight > 0; found all weights 0",
+                Some(
+                    "weights are relative frequencies: give the modes that occur a positive weight"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        modes
+    }
+
+    fn strategies(
+        &mut self,
+        raw: Option<&Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
+        tiers: &[Option<String>],
+    ) -> Option<Vec<Strategy>> {
+        let Some(map) = raw.filter(|m| !m.get_ref().is_empty()) else {
+            self.push(
+                raw.map(|r| r.span()),
+                "strategies",
+                "expected at least one strategy ([strategies.NAME]); found none",
+                Some("add e.g.\n    [strategies.reactive]\n    escalate_after = \"2h\"".into()),
+            );
+            return None;
+        };
+        let mut strategies = Some(Vec::with_capacity(map.get_ref().len()));
+        for (key, item) in map.get_ref() {
+            let strategy = self.strategy(key, item, tiers);
+            match (strategy, strategies.as_mut()) {
+                (Some(s), Some(list)) => list.push(s),
+                _ => strategies = None,
+            }
+        }
+        strategies
+    }
+
+    fn strategy(
+        &mut self,
+        key: &Spanned<String>,
+        item: &Spanned<RawStrategy>,
+        tiers: &[Option<String>],
+    ) -> Option<Strategy> {
+        let path = join("strategies", key.get_ref());
+        let f = |name: &str| format!("{path}.{name}");
+        let span = Some(item.span());
+        let s = item.get_ref();
+        let name = key.get_ref().clone();
+        if name.trim().is_empty() {
+            self.push(
+                Some(key.span()),
+                &path,
+                "expected a non-empty strategy name; found \"\"",
+                Some("name the strategy, e.g. [strategies.proactive]".into()),
+            );
+        }
+        let escalate_after = self
+            .required(
+                s.escalate_after.as_ref(),
+                span.clone(),
+                &f("escalate_after"),
+                "escalate_after = \"2h\"",
+            )
+            .and_then(|v| self.duration(v, &f("escalate_after"), true));
+        let handoff = match &s.handoff {
+            None => Some(0.0),
+            Some(v) => self.duration(v, &f("handoff"), true),
+        };
+        let fix_multiplier = match &s.fix_multiplier {
+            None => Some(1.0),
+            Some(v) => self.number(v, &f("fix_multiplier"), Accept::Positive),
+        };
+        let annual_cost = match &s.annual_cost {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f("annual_cost"), Accept::NonNegative),
+        };
+        let alert_tier = match &s.alert_tier {
+            None => Some(0),
+            Some(v) => self.tier_ref(v, &f("alert_tier"), tiers),
+        };
+        let route_direct = match &s.route_direct {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f("route_direct"), Accept::Probability),
+        };
+        let monitoring = match &s.monitoring {
+            None => Some(None),
+            Some(m) => self.monitoring(m, &f("monitoring")).map(Some),
+        };
+        if name.trim().is_empty() {
+            return None;
+        }
+        Some(Strategy {
+            name,
+            escalate_after: escalate_after?,
+            handoff: handoff?,
+            fix_multiplier: fix_multiplier?,
+            annual_cost: annual_cost?,
+            alert_tier: alert_tier?,
+            route_direct: route_direct?,
+            monitoring: monitoring?,
+        })
+    }
+
+    fn monitoring(&mut self, raw: &Spanned<RawMonitoring>, path: &str) -> Option<Monitoring> {
+        let span = Some(raw.span());
+        let m = raw.get_ref();
+        let f = |name: &str| format!("{path}.{name}");
+        let coverage = match &m.coverage {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f("coverage"), Accept::Probability),
+        };
+        let detect = match &m.detect {
+            None => Some(Dist::fixed(0.0)),
+            Some(v) => self.dist(v, &f("detect")),
+        };
+        let outage_detect = self
+            .required(
+                m.outage_detect.as_ref(),
+                span.clone(),
+                &f("outage_detect"),
+                "outage_detect = \"2m\"",
+            )
+            .and_then(|v| self.duration(v, &f("outage_detect"), true));
+        let false_alarms_per_week = match &m.false_alarms_per_week {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f("false_alarms_per_week"), Accept::NonNegative),
+        };
+        let triage = match (&m.triage, false_alarms_per_week) {
+            (Some(v), _) => self.duration(v, &f("triage"), true),
+            (None, Some(rate)) if rate > 0.0 => {
+                self.push(
+                    span,
+                    f("triage"),
+                    format!(
+                        "expected the field \"triage\" (required when false_alarms_per_week > 0); \
+                         found none, with {rate} false alarms per week"
+                    ),
+                    Some(
+                        "add triage = \"10m\": the time an engineer spends on each false alarm"
+                            .into(),
+                    ),
+                );
+                None
+            }
+            (None, _) => Some(0.0),
+        };
+        Some(Monitoring {
+            coverage: coverage?,
+            detect: detect?,
+            outage_detect: outage_detect?,
+            false_alarms_per_week: false_alarms_per_week?,
+            triage: triage?,
+        })
+    }
+
+    /// DESIGN §2 rule 14: Σ over services of horizon / mean(every) must not exceed 10⁷.
+    fn expected_failures(&mut self, raw: &RawScenario, horizon: Minutes, services: &[Service]) {
+        let per_service: Vec<f64> = services
+            .iter()
+            .map(|s| horizon / s.failures_every.mean())
+            .collect();
+        let total: f64 = per_service.iter().sum();
+        if total <= MAX_EXPECTED_EVENTS {
+            return;
+        }
+        // Point at the service that contributes most: the likeliest typo.
+        let worst = per_service
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |(i, _)| i);
+        let raw_service = raw
+            .services
+            .as_ref()
+            .and_then(|list| list.get_ref().get(worst));
+        let span = raw_service
+            .and_then(|s| s.get_ref().failures.as_ref())
+            .and_then(|f| f.get_ref().every.as_ref())
+            .map(|v| v.span());
+        let field = format!("{}.failures.every", join("services", &services[worst].name));
+        self.push(
+            span,
+            field,
+            format!(
+                "expected at most 10000000 failures per replication; found about {:.0} \
+                 (horizon {} over {} service{}; here one failure every {} on average)",
+                total,
+                duration::format_minutes(horizon),
+                services.len(),
+                if services.len() == 1 { "" } else { "s" },
+                duration::format_minutes(services[worst].failures_every.mean()),
+            ),
+            Some(
+                "check the unit of failures.every (\"45d\", not \"45s\") or shorten simulation.horizon"
+                    .into(),
+            ),
+        );
+    }
+
+    /// The false-alarm analogue of rule 14: a typo in the rate must not hang a run.
+    fn expected_false_alarms(
+        &mut self,
+        raw: &RawScenario,
+        horizon: Minutes,
+        strategies: &[Strategy],
+    ) {
+        for (i, s) in strategies.iter().enumerate() {
+            let Some(m) = &s.monitoring else { continue };
+            let expected = m.false_alarms_per_week * horizon / MINUTES_PER_WEEK;
+            if expected <= MAX_EXPECTED_EVENTS {
+                continue;
+            }
+            let span = raw
+                .strategies
+                .as_ref()
+                .and_then(|map| map.get_ref().get_index(i))
+                .and_then(|(_, st)| st.get_ref().monitoring.as_ref())
+                .and_then(|mon| mon.get_ref().false_alarms_per_week.as_ref())
+                .map(|v| v.span());
+            self.push(
+                span,
+                format!("{}.monitoring.false_alarms_per_week", join("strategies", &s.name)),
+                format!(
+                    "expected at most 10000000 false alarms per replication; found about {expected:.0} \
+                     over the horizon of {}",
+                    duration::format_minutes(horizon)
+                ),
+                Some("false_alarms_per_week is a rate per week across all services: check its value".into()),
+            );
+        }
+    }
+}
+
+/// The `name` of an array element, when it is text: used to name it in field paths.
+fn name_of(value: Option<&V>) -> Option<String> {
+    match value.map(|v| v.get_ref()) {
+        Some(Raw::Str(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<ScenarioError> {
+        match parse_str(text, "t.toml") {
+            Ok(_) => panic!("expected errors"),
+            Err(e) => e.0,
+        }
+    }
+
+    const MINIMAL: &str = r#"
+[simulation]
+horizon = "30d"
+
+[[tiers]]
+name = "desk"
+staff = 1
+
+[[services]]
+name = "web"
+report_delay = "10m"
+failures = { every = "7d" }
+
+[[services.modes]]
+name = "crash"
+fix = "1h"
+needs = "desk"
+
+[strategies.only]
+escalate_after = "1h"
+"#;
+
+    #[test]
+    fn minimal_scenario_takes_the_documented_defaults() {
+        let s = parse_str(MINIMAL, "dir/my-file.toml").expect("valid");
+        assert_eq!(s.name, "my-file");
+        assert_eq!(s.description, "");
+        assert_eq!(s.currency, "USD");
+        assert_eq!(s.simulation.replications, 1000);
+        assert_eq!(s.simulation.seed, 0);
+        assert_eq!(s.tiers[0].hours, Hours::AlwaysOpen);
+        assert_eq!(s.tiers[0].hourly_cost, 0.0);
+        let svc = &s.services[0];
+        assert_eq!(svc.priority, 1);
+        assert_eq!(svc.degraded_cost_fraction, 0.0);
+        assert_eq!(svc.modes[0].weight, 1.0);
+        assert_eq!(svc.modes[0].warning, Dist::fixed(0.0));
+        let st = &s.strategies[0];
+        assert_eq!(st.handoff, 0.0);
+        assert_eq!(st.fix_multiplier, 1.0);
+        assert_eq!(st.alert_tier, 0);
+        assert_eq!(st.route_direct, 0.0);
+        assert!(st.monitoring.is_none());
+    }
+
+    #[test]
+    fn every_distribution_kind_parses() {
+        let cases = [
+            (r#""2h""#, Dist::fixed(120.0)),
+            (r#"{ dist = "fixed", value = "2h" }"#, Dist::fixed(120.0)),
+            (
+                r#"{ dist = "exponential", mean = "1h" }"#,
+                Dist::Exponential { mean: 60.0 },
+            ),
+            (
+                r#"{ dist = "lognormal", median = "45m", p90 = "3h" }"#,
+                Dist::lognormal_median_p90(45.0, 180.0),
+            ),
+            (
+                r#"{ dist = "lognormal", mean = "1h", sd = "30m" }"#,
+                Dist::lognormal_mean_sd(60.0, 30.0),
+            ),
+            (
+                r#"{ dist = "weibull", shape = 1.5, scale = "2h" }"#,
+                Dist::Weibull {
+                    shape: 1.5,
+                    scale: 120.0,
+                },
+            ),
+            (
+                r#"{ dist = "gamma", shape = 2, mean = "1h" }"#,
+                Dist::gamma_shape_mean(2.0, 60.0),
+            ),
+            (
+                r#"{ dist = "uniform", min = "10m", max = "20m" }"#,
+                Dist::Uniform {
+                    min: 10.0,
+                    max: 20.0,
+                },
+            ),
+            (
+                r#"{ dist = "triangular", min = "10m", mode = "20m", max = "1h" }"#,
+                Dist::Triangular {
+                    min: 10.0,
+                    mode: 20.0,
+                    max: 60.0,
+                },
+            ),
+            (
+                r#"{ dist = "pert", min = "10m", mode = "20m", max = "1h" }"#,
+                Dist::Pert {
+                    min: 10.0,
+                    mode: 20.0,
+                    max: 60.0,
+                },
+            ),
+            (
+                r#"{ dist = "empirical", samples = ["10m", "1h"] }"#,
+                Dist::Empirical {
+                    samples: vec![10.0, 60.0],
+                },
+            ),
+        ];
+        for (text, expected) in cases {
+            let toml = MINIMAL.replace("fix = \"1h\"", &format!("fix = {text}"));
+            let s = parse_str(&toml, "t.toml").unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(s.services[0].modes[0].fix, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn distribution_errors_name_the_parameter() {
+        let cases = [
+            (
+                r#"{ dist = "normal", mean = "1h" }"#,
+                "fix.dist",
+                "expected a distribution kind",
+            ),
+            (r#"{ mean = "1h" }"#, "fix", "without `dist`"),
+            (
+                r#"{ dist = "exponential", mean = "1h", sd = "2h" }"#,
+                "fix.sd",
+                "unknown parameter \"sd\"",
+            ),
+            (r#"{ dist = "exponential" }"#, "fix.mean", "found none"),
+            (
+                r#"{ dist = "exponential", mean = "0m" }"#,
+                "fix.mean",
+                "mean > 0",
+            ),
+            (
+                r#"{ dist = "lognormal", median = "1h", sd = "2h" }"#,
+                "fix",
+                "both",
+            ),
+            (
+                r#"{ dist = "lognormal", mean = "1h", sd = "0m" }"#,
+                "fix.sd",
+                "sd > 0",
+            ),
+            (
+                r#"{ dist = "weibull", shape = 0, scale = "1h" }"#,
+                "fix.shape",
+                "number > 0",
+            ),
+            (
+                r#"{ dist = "weibull", shape = "2", scale = "1h" }"#,
+                "fix.shape",
+                "no unit",
+            ),
+            (
+                r#"{ dist = "gamma", shape = 2, mean = 60 }"#,
+                "fix.mean",
+                "needs a unit",
+            ),
+            (
+                r#"{ dist = "uniform", min = "2h", max = "1h" }"#,
+                "fix.max",
+                "max ≥ min",
+            ),
+            (
+                r#"{ dist = "pert", min = "1h", mode = "2h", max = "90m" }"#,
+                "fix.mode",
+                "mode 2h > max 1h30m",
+            ),
+            (
+                r#"{ dist = "empirical", samples = [] }"#,
+                "fix.samples",
+                "at least one sample",
+            ),
+            (
+                r#"{ dist = "empirical", samples = ["1h", "x"] }"#,
+                "fix.samples[1]",
+                "found \"x\"",
+            ),
+            (
+                r#"{ dist = "weibull", shape = 0.001, scale = "1h" }"#,
+                "fix",
+                "finite mean",
+            ),
+            ("true", "fix", "the boolean true"),
+        ];
+        for (text, field, message) in cases {
+            let toml = MINIMAL.replace("fix = \"1h\"", &format!("fix = {text}"));
+            let errs = errors(&toml);
+            assert!(
+                errs.iter()
+                    .any(|e| e.field == format!("services.web.modes.crash.{field}")
+                        && e.message.contains(message)
+                        && e.line == Some(16)),
+                "{text}: {errs:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn integers_and_numbers_are_checked() {
+        let errs = errors(&MINIMAL.replace("staff = 1", "staff = 1.5"));
+        assert!(
+            errs[0]
+                .message
+                .contains("expected an integer from 1 to 1000000; found the number 1.5")
+        );
+        let errs = errors(&MINIMAL.replace("staff = 1", "staff = \"2\""));
+        assert_eq!(errs[0].help.as_deref(), Some("remove the quotes: 2"));
+        let errs = errors(&MINIMAL.replace(
+            "horizon = \"30d\"",
+            "horizon = \"30d\"\nreplications = 1000.0",
+        ));
+        assert_eq!(
+            errs[0].help.as_deref(),
+            Some("write it without a decimal point: 1000")
+        );
+        let errs = errors(&MINIMAL.replace("horizon = \"30d\"", "horizon = \"30d\"\nseed = -1"));
+        assert_eq!(errs[0].field, "simulation.seed");
+        let errs = errors(&MINIMAL.replace("staff = 1", "staff = 1\nhours = \"9to5\""));
+        assert!(errs[0].message.contains("\"24x7\" or \"business\""));
+        let errs = errors(&format!("currency = \"usd\"\n{MINIMAL}"));
+        assert_eq!(
+            errs[0].help.as_deref(),
+            Some("write it in capitals: \"USD\"")
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_reported_with_positions() {
+        let errs = errors("name = \n[simulation]\nhorizon = \"1d\"\n");
+        assert_eq!(errs[0].line, Some(1));
+        assert!(errs[0].message.starts_with("invalid TOML"));
+    }
+
+    #[test]
+    fn structural_type_errors_name_the_field() {
+        let errs = errors(&format!(
+            "tiers = 3\n{}",
+            MINIMAL.replace("[[tiers]]\nname = \"desk\"\nstaff = 1\n", "")
+        ));
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, "tiers");
+        assert_eq!(errs[0].message, "expected an array; found the number 3");
+        let errs = errors(&MINIMAL.replace("[[tiers]]", "[tiers]"));
+        assert_eq!(errs[0].message, "expected an array; found a table");
+        assert!(errs[0].help.as_deref().unwrap_or("").contains("[[tiers]]"));
+        let errs = errors(&MINIMAL.replace("horizon = \"30d\"", "horizon = 2024-01-01"));
+        assert!(errs[0].message.contains("date-time"), "{errs:?}");
+    }
+
+    #[test]
+    fn false_alarm_rate_is_bounded() {
+        let toml = MINIMAL.replace(
+            "escalate_after = \"1h\"",
+            "escalate_after = \"1h\"\nmonitoring = { outage_detect = \"1m\", false_alarms_per_week = 1e9, triage = \"1m\" }",
+        );
+        let errs = errors(&toml);
+        assert_eq!(
+            errs[0].field,
+            "strategies.only.monitoring.false_alarms_per_week"
+        );
+    }
+
+    #[test]
+    fn paths_use_indices_when_names_are_missing() {
+        let errs = errors(&MINIMAL.replace("name = \"crash\"\n", ""));
+        assert_eq!(errs[0].field, "services.web.modes[0].name");
+        assert_eq!(errs[0].line, Some(14));
+    }
+
+    #[test]
+    fn edit_distance_and_suggestions() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(
+            closest("escalate_afer", ["handoff", "escalate_after"].into_iter()),
+            Some("escalate_after")
+        );
+        assert_eq!(closest("zzz", ["handoff"].into_iter()), None);
+    }
+}

@@ -1,0 +1,326 @@
+//! Statistics over replications: means, t-based confidence intervals, type-7 quantiles and
+//! paired differences (DESIGN §2 rule 12). Every function folds its input in the order given,
+//! so results do not depend on thread scheduling.
+
+use serde::{Deserialize, Serialize};
+
+/// Mean, 95 % CI and quantiles of one metric across replications.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Replications where the metric is defined.
+    pub n: u64,
+    pub mean: f64,
+    /// Sample standard deviation (0 when n < 2).
+    pub sd: f64,
+    /// mean ± t(0.975, n−1)·sd/√n (the mean itself when n < 2).
+    pub ci95: [f64; 2],
+    pub p50: f64,
+    pub p95: f64,
+}
+
+impl Summary {
+    /// Half-width of the 95 % confidence interval.
+    pub fn half_width(&self) -> f64 {
+        (self.ci95[1] - self.ci95[0]) / 2.0
+    }
+
+    /// Summarize the values, skipping undefined ones. None when no value is defined.
+    pub fn of(values: impl IntoIterator<Item = Option<f64>>) -> Option<Summary> {
+        let mut xs: Vec<f64> = values.into_iter().flatten().collect();
+        if xs.is_empty() {
+            return None;
+        }
+        let n = xs.len();
+        let (mean, sd) = mean_sd(&xs);
+        let half = if n >= 2 {
+            t_quantile_975(n as f64 - 1.0) * sd / (n as f64).sqrt()
+        } else {
+            0.0
+        };
+        xs.sort_by(|a, b| a.total_cmp(b));
+        Some(Summary {
+            n: n as u64,
+            mean,
+            sd,
+            ci95: [mean - half, mean + half],
+            p50: quantile_sorted(&xs, 0.5),
+            p95: quantile_sorted(&xs, 0.95),
+        })
+    }
+}
+
+/// Mean and sample standard deviation (two-pass, in order).
+pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len();
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    if n < 2 {
+        return (mean, 0.0);
+    }
+    let ss: f64 = xs.iter().map(|x| (x - mean) * (x - mean)).sum();
+    (mean, (ss / (n as f64 - 1.0)).sqrt())
+}
+
+/// Quantile of sorted data by linear interpolation (Hyndman–Fan type 7, numpy's default).
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n as f64 - 1.0) * p.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Quantile of unsorted data (type 7).
+pub fn quantile(values: &[f64], p: f64) -> f64 {
+    let mut xs = values.to_vec();
+    xs.sort_by(|a, b| a.total_cmp(b));
+    quantile_sorted(&xs, p)
+}
+
+/// Paired comparison of a candidate against a baseline over the same replications.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Paired {
+    /// Replications where both are defined.
+    pub n: u64,
+    /// Mean of candidate − baseline.
+    pub mean_diff: f64,
+    pub sd_diff: f64,
+    pub ci95: [f64; 2],
+    /// Share of replications in which the candidate is strictly better.
+    pub p_candidate_better: f64,
+}
+
+impl Paired {
+    /// Compare per-replication pairs `(baseline, candidate)`; `higher_is_better` flips what
+    /// "better" means. None when no pair is defined on both sides.
+    pub fn of(
+        pairs: impl IntoIterator<Item = (Option<f64>, Option<f64>)>,
+        higher_is_better: bool,
+    ) -> Option<Paired> {
+        let mut diffs = Vec::new();
+        let mut better = 0u64;
+        for (b, c) in pairs {
+            if let (Some(b), Some(c)) = (b, c) {
+                diffs.push(c - b);
+                if (higher_is_better && c > b) || (!higher_is_better && c < b) {
+                    better += 1;
+                }
+            }
+        }
+        if diffs.is_empty() {
+            return None;
+        }
+        let n = diffs.len();
+        let (mean, sd) = mean_sd(&diffs);
+        let half = if n >= 2 {
+            t_quantile_975(n as f64 - 1.0) * sd / (n as f64).sqrt()
+        } else {
+            0.0
+        };
+        Some(Paired {
+            n: n as u64,
+            mean_diff: mean,
+            sd_diff: sd,
+            ci95: [mean - half, mean + half],
+            p_candidate_better: better as f64 / n as f64,
+        })
+    }
+}
+
+/// t(0.975, df): the two-sided 95 % quantile of Student's t distribution.
+pub fn t_quantile_975(df: f64) -> f64 {
+    t_quantile(0.975, df)
+}
+
+/// Quantile of Student's t with `df` degrees of freedom, for p in (0.5, 1), by bisection on
+/// the exact CDF (regularized incomplete beta). Accurate to ~1e-12.
+pub fn t_quantile(p: f64, df: f64) -> f64 {
+    if df.is_infinite() || df > 1e7 {
+        return normal_quantile(p);
+    }
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while t_cdf(hi, df) < p {
+        hi *= 2.0;
+        if hi > 1e12 {
+            break;
+        }
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if t_cdf(mid, df) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo < 1e-13 * hi.max(1.0) {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// CDF of Student's t at x ≥ 0.
+pub fn t_cdf(x: f64, df: f64) -> f64 {
+    let ib = incomplete_beta(df / 2.0, 0.5, df / (df + x * x));
+    if x >= 0.0 { 1.0 - 0.5 * ib } else { 0.5 * ib }
+}
+
+/// Standard normal quantile (Acklam's rational approximation refined by one Newton step).
+pub fn normal_quantile(p: f64) -> f64 {
+    // Bisection on erf-based CDF is plenty for the few calls we make.
+    let (mut lo, mut hi) = (-40.0, 40.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if normal_cdf(mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Standard normal CDF.
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * erfc(-x / std::f64::consts::SQRT_2)
+}
+
+fn erfc(x: f64) -> f64 {
+    // Numerical Recipes' erfc via Chebyshev fit, relative error < 1.2e-7; refined use only
+    // for df > 1e7 where CI widths make this more than enough.
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let r = t
+        * (-z * z - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// Regularized incomplete beta I_x(a, b) (continued fraction, Lentz's method).
+pub fn incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_front = crate::scenario::dist::ln_gamma(a + b)
+        - crate::scenario::dist::ln_gamma(a)
+        - crate::scenario::dist::ln_gamma(b)
+        + a * x.ln()
+        + b * (1.0 - x).ln();
+    let front = ln_front.exp();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_cf(a, b, x) / a
+    } else {
+        1.0 - front * beta_cf(b, a, 1.0 - x) / b
+    }
+}
+
+fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..500 {
+        let m = m as f64;
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        let del = d * c;
+        h *= del;
+        if (del - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t_quantiles_match_tables() {
+        // Values from standard t tables.
+        for (df, expected) in [
+            (1.0, 12.706_204_736),
+            (2.0, 4.302_652_730),
+            (9.0, 2.262_157_163),
+            (29.0, 2.045_229_642),
+            (999.0, 1.962_341_461),
+        ] {
+            let q = t_quantile_975(df);
+            assert!((q - expected).abs() < 1e-6, "df {df}: {q} vs {expected}");
+        }
+    }
+
+    #[test]
+    fn quantiles_are_numpy_type_7() {
+        let xs = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&xs, 0.5), 2.5);
+        assert!((quantile(&xs, 0.95) - 3.85).abs() < 1e-12);
+        assert_eq!(quantile(&[7.0], 0.95), 7.0);
+    }
+
+    #[test]
+    fn summary_skips_undefined_values() {
+        let s = Summary::of([Some(1.0), None, Some(3.0)]).unwrap();
+        assert_eq!(s.n, 2);
+        assert_eq!(s.mean, 2.0);
+        assert!(Summary::of([None, None]).is_none());
+    }
+
+    #[test]
+    fn paired_difference_counts_strict_improvements() {
+        let p = Paired::of(
+            [
+                (Some(10.0), Some(8.0)),
+                (Some(5.0), Some(5.0)),
+                (Some(3.0), Some(4.0)),
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(p.n, 3);
+        assert!((p.mean_diff - (-1.0 / 3.0)).abs() < 1e-12);
+        assert!((p.p_candidate_better - 1.0 / 3.0).abs() < 1e-12);
+    }
+}

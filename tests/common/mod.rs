@@ -1,0 +1,146 @@
+//! Scenario builders shared by the integration tests: small, explicit scenarios written in
+//! Rust so each test shows exactly what it simulates.
+#![allow(dead_code)]
+
+use incsim::scenario::{
+    Dist, Hours, Mode, Monitoring, Scenario, Service, Simulation, Strategy, Tier,
+};
+
+pub fn tier(name: &str, staff: u32, hours: Hours, hourly_cost: f64) -> Tier {
+    Tier {
+        name: name.into(),
+        staff,
+        hours,
+        hourly_cost,
+    }
+}
+
+pub fn mode(name: &str, warning: Dist, fix: Dist, needs: usize) -> Mode {
+    Mode {
+        name: name.into(),
+        weight: 1.0,
+        warning,
+        fix,
+        needs,
+    }
+}
+
+pub fn service(name: &str, every: Dist, report_delay: Dist, modes: Vec<Mode>) -> Service {
+    Service {
+        name: name.into(),
+        priority: 1,
+        downtime_cost_per_hour: 1000.0,
+        degraded_cost_fraction: 0.25,
+        report_delay,
+        failures_every: every,
+        modes,
+    }
+}
+
+pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strategy {
+    Strategy {
+        name: "reactive".into(),
+        escalate_after,
+        handoff,
+        fix_multiplier,
+        annual_cost: 0.0,
+        alert_tier: 0,
+        route_direct: 0.0,
+        monitoring: None,
+    }
+}
+
+pub fn monitoring(coverage: f64, detect: Dist, outage_detect: f64) -> Monitoring {
+    Monitoring {
+        coverage,
+        detect,
+        outage_detect,
+        false_alarms_per_week: 0.0,
+        triage: 0.0,
+    }
+}
+
+pub fn scenario(
+    tiers: Vec<Tier>,
+    services: Vec<Service>,
+    strategies: Vec<Strategy>,
+    horizon: f64,
+    replications: u64,
+    seed: u64,
+) -> Scenario {
+    Scenario {
+        name: "test".into(),
+        description: String::new(),
+        currency: "USD".into(),
+        simulation: Simulation {
+            horizon_minutes: horizon,
+            replications,
+            seed,
+        },
+        tiers,
+        services,
+        strategies,
+    }
+}
+
+/// The mail-server story of DESIGN §3, built in Rust (the parser has its own tests).
+pub fn mail_server() -> Scenario {
+    let tiers = vec![
+        tier("help-desk", 3, Hours::Business, 45.0),
+        tier("senior-network-engineer", 1, Hours::AlwaysOpen, 120.0),
+    ];
+    let mut email = service(
+        "email",
+        Dist::Exponential {
+            mean: 45.0 * 1440.0,
+        },
+        Dist::Exponential { mean: 20.0 },
+        vec![
+            Mode {
+                name: "memory-leak".into(),
+                weight: 0.6,
+                warning: Dist::lognormal_median_p90(360.0, 1440.0),
+                fix: Dist::lognormal_median_p90(45.0, 180.0),
+                needs: 1,
+            },
+            Mode {
+                name: "mailbox-quota".into(),
+                weight: 0.4,
+                warning: Dist::fixed(0.0),
+                fix: Dist::Triangular {
+                    min: 10.0,
+                    mode: 20.0,
+                    max: 60.0,
+                },
+                needs: 0,
+            },
+        ],
+    );
+    email.downtime_cost_per_hour = 12_000.0;
+    email.degraded_cost_fraction = 0.3;
+    let reactive = reactive(120.0, 30.0, 1.5);
+    let proactive = Strategy {
+        name: "proactive".into(),
+        escalate_after: 30.0,
+        handoff: 5.0,
+        fix_multiplier: 0.8,
+        annual_cost: 60_000.0,
+        alert_tier: 0,
+        route_direct: 0.7,
+        monitoring: Some(Monitoring {
+            coverage: 0.85,
+            detect: Dist::Exponential { mean: 15.0 },
+            outage_detect: 2.0,
+            false_alarms_per_week: 2.0,
+            triage: 10.0,
+        }),
+    };
+    scenario(
+        tiers,
+        vec![email],
+        vec![reactive, proactive],
+        525_600.0,
+        200,
+        42,
+    )
+}
