@@ -10,8 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::load_scenario;
 use crate::cli::RunArgs;
 use incsim::experiment::run_replications;
-use incsim::export::{csv, markdown, output::OutputSet, terminal};
-use incsim::report::Report;
+use incsim::export::{bundle, output::OutputSet, terminal};
 
 /// Largest replication count accepted (DESIGN §3).
 const MAX_REPLICATIONS: u64 = 10_000_000;
@@ -54,12 +53,10 @@ pub fn run(args: RunArgs) -> Result<()> {
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
 
-    let report = Report::build(&scenario, &results);
-    let mut json = serde_json::to_string_pretty(&report.to_json())?;
-    json.push('\n');
-    outputs.add("summary.json", json);
-    outputs.add("summary.md", markdown::render(&report));
-    outputs.add("replications.csv", csv::render(&scenario, &results));
+    let (report, files) = bundle::run_outputs(&scenario, &results)?;
+    for (name, content) in files {
+        outputs.add(name, content);
+    }
     let written = outputs.commit()?;
 
     print!("{}", terminal::render(&report));

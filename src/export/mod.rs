@@ -1,6 +1,7 @@
 //! Exporters: one module per output format, all rendering the same [`Report`](crate::report::Report)
 //! or the same replication rows. Files are written atomically by [`output::OutputSet`].
 
+pub mod bundle;
 pub mod csv;
 pub mod format;
 pub mod markdown;

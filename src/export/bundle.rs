@@ -1,0 +1,31 @@
+//! The set of files a run leaves behind, built in memory from the replications' results.
+//! `incsim run` and `incsim merge` both call [`run_outputs`], so a merge of shards writes
+//! exactly what one machine would have written.
+
+use anyhow::Result;
+
+use crate::experiment::ExperimentResults;
+use crate::export::{csv, markdown};
+use crate::report::Report;
+use crate::scenario::Scenario;
+
+/// The report and every output file (name, content) of a run.
+pub fn run_outputs(
+    scenario: &Scenario,
+    results: &ExperimentResults,
+) -> Result<(Report, Vec<(String, Vec<u8>)>)> {
+    let report = Report::build(scenario, results);
+    let mut files = Vec::new();
+    let mut json = serde_json::to_string_pretty(&report.to_json())?;
+    json.push('\n');
+    files.push(("summary.json".to_string(), json.into_bytes()));
+    files.push((
+        "summary.md".to_string(),
+        markdown::render(&report).into_bytes(),
+    ));
+    files.push((
+        "replications.csv".to_string(),
+        csv::render(scenario, results).into_bytes(),
+    ));
+    Ok((report, files))
+}
