@@ -1,7 +1,13 @@
 //! Experiments: many independent replications of every strategy, in parallel with rayon,
 //! collected in replication order so the results do not depend on the thread count.
 
+pub mod combine;
+pub mod precision;
+pub mod sensitivity;
+pub mod shard;
 pub mod streams;
+pub mod sweep;
+pub mod vary;
 
 use std::ops::Range;
 

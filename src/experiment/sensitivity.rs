@@ -1,0 +1,279 @@
+//! One-at-a-time sensitivity analysis: every numeric input (or those named) is moved down and
+//! up by the same relative change (±20 % by default) with everything else as in the scenario,
+//! and the inputs are ranked by how far that moves the mean annual savings of a candidate over
+//! the baseline — the order of a tornado chart.
+//!
+//! Every run uses the scenario's seed (common random numbers, DESIGN §6), so a difference
+//! between the low and the high run is the input's effect, not noise between runs. The rules of
+//! change are those of [`vary`](super::vary): distributions are scaled as a whole,
+//! probabilities clamped to [0, 1], staff rounded and kept ≥ 1. An input the change cannot move
+//! (a value of 0, or one engineer ±20 %) is listed with a swing of 0 and a note.
+
+use super::run_replications;
+use super::vary::{self, Parameter, Setting, VaryError};
+use crate::report::Report;
+use crate::scenario::Scenario;
+
+/// One input's effect on the savings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitivityRow {
+    /// The input.
+    pub parameter: Parameter,
+    /// Its value in the scenario, for people.
+    pub base_text: String,
+    /// Its value in the low run (after the rules of change).
+    pub low: vary::Applied,
+    /// Its value in the high run.
+    pub high: vary::Applied,
+    /// Mean annual savings with the input low.
+    pub savings_low: f64,
+    /// Mean annual savings with the input high.
+    pub savings_high: f64,
+    /// |savings_high − savings_low|: the ranking key.
+    pub swing: f64,
+    /// Why the input could not move, or what the rules of change did (clamped, rounded).
+    pub note: Option<String>,
+    /// True when neither change moved the input, so its runs were skipped.
+    pub unchanged: bool,
+}
+
+const ZERO_NOTE: &str = "0 in the scenario: a relative change cannot move it";
+const UNCHANGED_NOTE: &str = "unchanged by rounding: staff stays the same at both ends";
+
+/// A finished analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitivityResult {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The currency of money figures.
+    pub currency: String,
+    /// The relative change, e.g. 0.2 for ±20 %.
+    pub by: f64,
+    /// The candidate whose savings are analysed.
+    pub candidate: String,
+    /// The baseline it is compared with.
+    pub baseline: String,
+    /// Mean annual savings in the scenario as it is.
+    pub base_savings: f64,
+    /// The seed every run used.
+    pub seed: u64,
+    /// Replications per run.
+    pub replications: u64,
+    /// Inputs, largest swing first (ties in scenario order); unchanged inputs last.
+    pub rows: Vec<SensitivityRow>,
+}
+
+/// The inputs and runs an analysis will make, checked before anything runs.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    candidate: usize,
+    by: f64,
+    entries: Vec<PlanEntry>,
+}
+
+#[derive(Debug, Clone)]
+struct PlanEntry {
+    parameter: Parameter,
+    base_text: String,
+    low: (Scenario, vary::Applied),
+    high: (Scenario, vary::Applied),
+    /// Set when both ends equal the scenario: nothing to run.
+    skip_note: Option<&'static str>,
+}
+
+impl Plan {
+    /// Plan an analysis of `candidate` (a strategy index, not the baseline) with a relative
+    /// change `by` in (0, 1), over every parameter or those in `only`.
+    pub fn new(
+        scenario: &Scenario,
+        candidate: usize,
+        by: f64,
+        only: Option<&[String]>,
+    ) -> Result<Plan, VaryError> {
+        let parameters = match only {
+            None => vary::parameters(scenario),
+            Some(paths) => paths
+                .iter()
+                .map(|p| vary::find(scenario, p))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let mut entries = Vec::new();
+        for parameter in parameters {
+            let low = parameter.apply(scenario, Setting::Times(1.0 - by))?;
+            let high = parameter.apply(scenario, Setting::Times(1.0 + by))?;
+            let skip_note = if low.0 == *scenario && high.0 == *scenario {
+                Some(if parameter.value(scenario).as_number() == 0.0 {
+                    ZERO_NOTE
+                } else {
+                    UNCHANGED_NOTE
+                })
+            } else {
+                None
+            };
+            entries.push(PlanEntry {
+                base_text: parameter.describe(scenario),
+                parameter,
+                low,
+                high,
+                skip_note,
+            });
+        }
+        Ok(Plan {
+            candidate,
+            by,
+            entries,
+        })
+    }
+
+    /// How many simulation runs (of all replications) the analysis makes, the base run included.
+    pub fn runs(&self) -> u64 {
+        1 + 2 * self
+            .entries
+            .iter()
+            .filter(|e| e.skip_note.is_none())
+            .count() as u64
+    }
+
+    /// Run the analysis over replications `0..replications` of every run.
+    pub fn run(
+        &self,
+        scenario: &Scenario,
+        replications: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> SensitivityResult {
+        let baseline = scenario.baseline_index();
+        let budget_index = (0..scenario.strategies.len())
+            .filter(|&i| i != baseline)
+            .position(|i| i == self.candidate)
+            .expect("the candidate is not the baseline");
+        let mut savings = |s: &Scenario| {
+            let mut s = s.clone();
+            s.simulation.replications = replications;
+            let results = run_replications(&s, 0..replications, progress);
+            Report::build(&s, &results).budgets[budget_index].savings_per_year
+        };
+        let base_savings = savings(scenario);
+        let mut rows: Vec<SensitivityRow> = self
+            .entries
+            .iter()
+            .map(|e| {
+                let (savings_low, savings_high) = match e.skip_note {
+                    Some(_) => (base_savings, base_savings),
+                    None => (savings(&e.low.0), savings(&e.high.0)),
+                };
+                let note = e.skip_note.map(str::to_string).or_else(|| {
+                    let notes: Vec<String> = [&e.low.1.note, &e.high.1.note]
+                        .into_iter()
+                        .flatten()
+                        .cloned()
+                        .collect();
+                    (!notes.is_empty()).then(|| notes.join("; "))
+                });
+                SensitivityRow {
+                    parameter: e.parameter.clone(),
+                    base_text: e.base_text.clone(),
+                    low: e.low.1.clone(),
+                    high: e.high.1.clone(),
+                    savings_low,
+                    savings_high,
+                    swing: (savings_high - savings_low).abs(),
+                    note,
+                    unchanged: e.skip_note.is_some(),
+                }
+            })
+            .collect();
+        // Stable: ties keep scenario order; unchanged inputs sink to the bottom.
+        rows.sort_by(|a, b| {
+            a.unchanged
+                .cmp(&b.unchanged)
+                .then(b.swing.total_cmp(&a.swing))
+        });
+        SensitivityResult {
+            scenario: scenario.name.clone(),
+            currency: scenario.currency.clone(),
+            by: self.by,
+            candidate: scenario.strategies[self.candidate].name.clone(),
+            baseline: scenario.strategies[baseline].name.clone(),
+            base_savings,
+            seed: scenario.simulation.seed,
+            replications,
+            rows,
+        }
+    }
+}
+
+/// Parse a relative change: `"20%"` or `"0.2"`, in (0, 1).
+pub fn parse_by(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let (number, percent) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (t, false),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("expected a relative change such as 20% or 0.2; found {text:?}"))?;
+    let value = if percent { value / 100.0 } else { value };
+    if !(value > 0.0 && value < 1.0) {
+        return Err(format!(
+            "expected a relative change above 0 % and below 100 % (e.g. 20%); found {text:?}"
+        ));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{DEFAULT_SCENARIO_TOML, parse_str};
+
+    #[test]
+    fn changes_parse_as_percent_or_fraction() {
+        assert_eq!(parse_by("20%").unwrap(), 0.2);
+        assert_eq!(parse_by("0.1").unwrap(), 0.1);
+        assert!(parse_by("100%").is_err());
+        assert!(parse_by("-5%").is_err());
+    }
+
+    #[test]
+    fn a_dominant_investment_ranks_first_with_its_exact_swing() {
+        let mut s = parse_str(DEFAULT_SCENARIO_TOML, "default").unwrap();
+        // An investment far larger than any other effect: ±20 % of it moves the savings by
+        // exactly 0.4 × the annual cost, whatever happens in the simulation.
+        s.strategies[1].annual_cost = 50_000_000.0;
+        let only: Vec<String> = [
+            "strategies.proactive.monitoring.coverage",
+            "strategies.proactive.annual_cost",
+            "tiers.help-desk.hourly_cost",
+            "strategies.reactive.annual_cost",
+            "tiers.senior-network-engineer.staff",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        let plan = Plan::new(&s, 1, 0.2, Some(&only)).unwrap();
+        // Reactive's annual cost is 0 and one engineer ±20 % rounds to one: not run.
+        assert_eq!(plan.runs(), 1 + 2 * 3);
+        let result = plan.run(&s, 60, &mut |_| {});
+        assert_eq!(
+            result.rows[0].parameter.path,
+            "strategies.proactive.annual_cost"
+        );
+        assert!((result.rows[0].swing - 0.4 * 50_000_000.0).abs() < 1e-3);
+        let last_two: Vec<&str> = result.rows[3..]
+            .iter()
+            .map(|r| r.parameter.path.as_str())
+            .collect();
+        assert_eq!(
+            last_two,
+            [
+                "strategies.reactive.annual_cost",
+                "tiers.senior-network-engineer.staff"
+            ]
+        );
+        assert!(
+            result.rows[3..]
+                .iter()
+                .all(|r| r.swing == 0.0 && r.unchanged)
+        );
+    }
+}

@@ -1,0 +1,605 @@
+//! Shards: one run's replications split over many machines, and merged back (DESIGN §6).
+//!
+//! Shard `K` of `N` (K = 0 … N−1, as a Kubernetes Indexed Job's completion index) of a run of
+//! `R` replications simulates the contiguous range `⌊K·R/N⌋ .. ⌊(K+1)·R/N⌋`: the ranges cover
+//! `0..R` exactly once, in order, and differ in size by at most one. Since every replication's
+//! random streams are keyed by `(seed, rep, …)`, a shard's rows are exactly the rows those
+//! replications have in a run on one machine.
+//!
+//! A shard result file (`shard-K-of-N.json`) carries everything [`ExperimentResults`] holds for
+//! its slice — rows, restore-time histogram, cost checkpoints — plus the checked scenario (with
+//! its seed and total replications), `K/N` and the incsim version, so that [`merge`] can refuse
+//! shards that do not belong together, and rebuild exactly the results of the whole run.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{ExperimentResults, StrategyResults};
+use crate::projections::metrics::RepMetrics;
+use crate::projections::{CHECKPOINTS, RESTORE_BINS};
+use crate::scenario::Scenario;
+
+/// The `format` field of every shard file.
+pub const FORMAT: &str = "incsim-shard";
+/// The version of the shard file layout; bumped when it changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Which slice of a run: shard `index` of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardSpec {
+    /// K, from 0 to count − 1.
+    pub index: u64,
+    /// N ≥ 1.
+    pub count: u64,
+}
+
+impl ShardSpec {
+    /// Parse `K/N` (K from 0 to N−1), e.g. `0/4` … `3/4`.
+    pub fn parse(text: &str) -> Result<ShardSpec, String> {
+        let bad = || {
+            format!(
+                "expected K/N with 0 ≤ K < N, e.g. 0/4 for the first of 4 shards; found {text:?}"
+            )
+        };
+        let (k, n) = text.trim().split_once('/').ok_or_else(bad)?;
+        let index: u64 = k.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 {
+            return Err(format!(
+                "the number of shards must be at least 1; found {text:?}"
+            ));
+        }
+        if index >= count {
+            return Err(format!(
+                "shard indices run from 0 to N−1 (as a Kubernetes Indexed Job's completion index, \
+                 or a Slurm array from 0); found {text:?}, so use 0/{count} … {}/{count}",
+                count - 1
+            ));
+        }
+        Ok(ShardSpec { index, count })
+    }
+
+    /// The replications of this shard in a run of `total`: `⌊K·R/N⌋ .. ⌊(K+1)·R/N⌋`.
+    pub fn range(&self, total: u64) -> Range<u64> {
+        let at = |k: u64| ((k as u128 * total as u128) / self.count as u128) as u64;
+        at(self.index)..at(self.index + 1)
+    }
+
+    /// The shard's file name, `shard-K-of-N.json`.
+    pub fn file_name(&self) -> String {
+        format!("shard-{}-of-{}.json", self.index, self.count)
+    }
+
+    /// Parse a shard file name back into its spec (None for other names).
+    pub fn from_file_name(name: &str) -> Option<ShardSpec> {
+        let rest = name.strip_prefix("shard-")?.strip_suffix(".json")?;
+        let (k, n) = rest.split_once("-of-")?;
+        let spec = ShardSpec {
+            index: k.parse().ok()?,
+            count: n.parse().ok()?,
+        };
+        (spec.count > 0 && spec.index < spec.count).then_some(spec)
+    }
+}
+
+impl fmt::Display for ShardSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// One strategy's results for the shard's slice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardStrategy {
+    /// The strategy's name (a check: the scenario fixes the order).
+    pub name: String,
+    /// One row per replication of the slice, in order.
+    pub rows: Vec<RepMetrics>,
+    /// The slice's restore-time histogram.
+    pub restore_hist: Vec<u64>,
+    /// Cost checkpoints per replication. Stored as f64, which holds every f32 exactly, so the
+    /// values read back are bit-identical.
+    pub cost_checkpoints: Vec<Vec<f64>>,
+}
+
+/// The content of a shard result file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// [`FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// The incsim version that simulated it: shards of different versions are not merged.
+    pub incsim_version: String,
+    /// Which slice.
+    pub shard: ShardSpec,
+    /// The seed of the run (also in the scenario; here for people and scripts).
+    pub seed: u64,
+    /// Total replications of the whole run, R.
+    pub replications_total: u64,
+    /// The replications in this shard.
+    pub reps: Range<u64>,
+    /// The default output folder name of the run (the scenario file's slug), so a merge
+    /// writes where the run would have.
+    pub output_slug: String,
+    /// The checked scenario of the run.
+    pub scenario: Scenario,
+    /// Model events processed in the slice.
+    pub events: u64,
+    /// Per strategy, in scenario order.
+    pub strategies: Vec<ShardStrategy>,
+}
+
+impl ShardFile {
+    /// Package the results of a shard's slice.
+    pub fn new(
+        scenario: &Scenario,
+        shard: ShardSpec,
+        output_slug: &str,
+        results: &ExperimentResults,
+    ) -> ShardFile {
+        ShardFile {
+            format: FORMAT.to_string(),
+            format_version: FORMAT_VERSION,
+            incsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            shard,
+            seed: scenario.simulation.seed,
+            replications_total: scenario.simulation.replications,
+            reps: results.reps.clone(),
+            output_slug: output_slug.to_string(),
+            scenario: scenario.clone(),
+            events: results.events,
+            strategies: scenario
+                .strategies
+                .iter()
+                .zip(&results.strategies)
+                .map(|(s, r)| ShardStrategy {
+                    name: s.name.clone(),
+                    rows: r.rows.clone(),
+                    restore_hist: r.restore_hist.clone(),
+                    cost_checkpoints: r
+                        .cost_checkpoints
+                        .iter()
+                        .map(|c| c.iter().map(|&x| x as f64).collect())
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The file as JSON text (compact: shard files are for machines).
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        let mut text = serde_json::to_string(self)?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// Read a shard file's text. `name` is used in error messages.
+    pub fn from_json(text: &str, name: &str) -> Result<ShardFile, MergeError> {
+        // Look at the header first, for a clear message on files that are not shards or are
+        // from another layout version.
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| MergeError(format!("{name} is not valid JSON: {e}")))?;
+        if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
+            return Err(MergeError(format!(
+                "{name} is not an incsim shard file (no \"format\": \"{FORMAT}\")"
+            )));
+        }
+        let version = value.get("format_version").and_then(Value::as_u64);
+        if version != Some(FORMAT_VERSION as u64) {
+            return Err(MergeError(format!(
+                "{name} has shard format version {}, this incsim ({}) reads version {FORMAT_VERSION}; \
+                 rerun the shards with this incsim",
+                version.map_or("?".to_string(), |v| v.to_string()),
+                env!("CARGO_PKG_VERSION")
+            )));
+        }
+        serde_json::from_value(value)
+            .map_err(|e| MergeError(format!("{name} is not a readable shard file: {e}")))
+    }
+
+    /// Check the file's own consistency: its slice is the one `K/N` of R names, every strategy
+    /// has one row per replication, names match the scenario.
+    fn check(&self, name: &str) -> Result<(), MergeError> {
+        let expected = self.shard.range(self.replications_total);
+        if self.reps != expected {
+            return Err(MergeError(format!(
+                "{name} holds replications {}..{}, but shard {} of a run of {} replications is {}..{}",
+                self.reps.start,
+                self.reps.end,
+                self.shard,
+                self.replications_total,
+                expected.start,
+                expected.end
+            )));
+        }
+        if self.scenario.simulation.replications != self.replications_total
+            || self.scenario.simulation.seed != self.seed
+        {
+            return Err(MergeError(format!(
+                "{name} is inconsistent: its header and its scenario disagree on the seed or the number of replications"
+            )));
+        }
+        if self.strategies.len() != self.scenario.strategies.len() {
+            return Err(MergeError(format!(
+                "{name} has results for {} strategies, its scenario has {}",
+                self.strategies.len(),
+                self.scenario.strategies.len()
+            )));
+        }
+        let n = (self.reps.end - self.reps.start) as usize;
+        for (s, strategy) in self.strategies.iter().zip(&self.scenario.strategies) {
+            if s.name != strategy.name {
+                return Err(MergeError(format!(
+                    "{name}: results for strategy {:?} where the scenario has {:?}",
+                    s.name, strategy.name
+                )));
+            }
+            if s.rows.len() != n
+                || s.cost_checkpoints.len() != n
+                || s.cost_checkpoints.iter().any(|c| c.len() != CHECKPOINTS)
+                || s.restore_hist.len() != RESTORE_BINS
+            {
+                return Err(MergeError(format!(
+                    "{name}: strategy {} does not hold exactly one row and {CHECKPOINTS} checkpoints per replication",
+                    s.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The shard's results, as [`ExperimentResults`] over its slice.
+    pub fn into_results(self) -> ExperimentResults {
+        ExperimentResults {
+            reps: self.reps,
+            strategies: self
+                .strategies
+                .into_iter()
+                .map(|s| StrategyResults {
+                    rows: s.rows,
+                    restore_hist: s.restore_hist,
+                    cost_checkpoints: s
+                        .cost_checkpoints
+                        .into_iter()
+                        .map(|c| {
+                            let mut a = [0f32; CHECKPOINTS];
+                            for (dst, src) in a.iter_mut().zip(c) {
+                                *dst = src as f32;
+                            }
+                            a
+                        })
+                        .collect(),
+                })
+                .collect(),
+            events: self.events,
+        }
+    }
+}
+
+/// Why shards cannot be merged, in words that say which file and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeError(pub String);
+
+impl fmt::Display for MergeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MergeError {}
+
+/// A merged run: the scenario, the default output folder name, and the results of all
+/// replications, exactly as one machine would have produced them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    /// The checked scenario every shard carried.
+    pub scenario: Scenario,
+    /// The run's default output folder name.
+    pub output_slug: String,
+    /// Results over `0..R`.
+    pub results: ExperimentResults,
+}
+
+/// Merge shard files, given as `(name for messages, content)`, in any order.
+///
+/// Refuses, naming the files: shards from different incsim versions, seeds, replication
+/// totals, shard counts or scenarios; a shard given twice; a missing shard.
+pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<Merged, MergeError> {
+    let Some((first_name, first)) = shards.first() else {
+        return Err(MergeError("no shard files to merge".to_string()));
+    };
+    let (first_name, first) = (first_name.clone(), first.clone());
+    first.check(&first_name)?;
+    for (name, shard) in &shards[1..] {
+        shard.check(name)?;
+        if shard.incsim_version != first.incsim_version {
+            return Err(MergeError(format!(
+                "{name} was written by incsim {} and {first_name} by incsim {}: \
+                 run every shard with the same version",
+                shard.incsim_version, first.incsim_version
+            )));
+        }
+        if shard.seed != first.seed {
+            return Err(MergeError(format!(
+                "{name} has seed {} but {first_name} has seed {}: shards of one run share its seed \
+                 (pass the same --seed to every shard)",
+                shard.seed, first.seed
+            )));
+        }
+        if shard.replications_total != first.replications_total {
+            return Err(MergeError(format!(
+                "{name} belongs to a run of {} replications but {first_name} to one of {}: \
+                 pass the same --replications to every shard",
+                shard.replications_total, first.replications_total
+            )));
+        }
+        if shard.shard.count != first.shard.count {
+            return Err(MergeError(format!(
+                "{name} is shard {} of {} but {first_name} is shard {} of {}: \
+                 every shard of a run uses the same N",
+                shard.shard.index, shard.shard.count, first.shard.index, first.shard.count
+            )));
+        }
+        if shard.scenario != first.scenario {
+            let a = serde_json::to_value(&first.scenario).unwrap_or(Value::Null);
+            let b = serde_json::to_value(&shard.scenario).unwrap_or(Value::Null);
+            let detail = first_difference(&a, &b, "")
+                .map(|(path, x, y)| format!(" ({path} is {x} in {first_name}, {y} in {name})"))
+                .unwrap_or_default();
+            return Err(MergeError(format!(
+                "{name} and {first_name} simulate different scenarios{detail}: \
+                 merge only the shards of one run"
+            )));
+        }
+    }
+
+    let count = first.shard.count;
+    let mut slots: Vec<Option<(String, ShardFile)>> = (0..count).map(|_| None).collect();
+    for (name, shard) in shards {
+        let k = shard.shard.index as usize;
+        if let Some((other, _)) = &slots[k] {
+            return Err(MergeError(format!(
+                "shard {k} of {count} is given twice: {other} and {name}; pass each shard once"
+            )));
+        }
+        slots[k] = Some((name, shard));
+    }
+    let missing: Vec<String> = slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(k, _)| {
+            ShardSpec {
+                index: k as u64,
+                count,
+            }
+            .file_name()
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(MergeError(format!(
+            "missing {} of {count} shards: {} (run them with --shard K/{count}, K = {}, then merge again)",
+            missing.len(),
+            missing.join(", "),
+            slots
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.is_none())
+                .map(|(k, _)| k.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+
+    let scenario = first.scenario.clone();
+    let output_slug = first.output_slug.clone();
+    let mut results = ExperimentResults::empty(0, scenario.strategies.len());
+    for (name, shard) in slots.into_iter().flatten() {
+        results
+            .append(shard.into_results())
+            .map_err(|e| MergeError(format!("{name}: {e}")))?;
+    }
+    Ok(Merged {
+        scenario,
+        output_slug,
+        results,
+    })
+}
+
+/// The first place two JSON values differ: (path, value in a, value in b).
+fn first_difference(a: &Value, b: &Value, path: &str) -> Option<(String, String, String)> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, va) in x {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match y.get(k) {
+                    Some(vb) => {
+                        if let Some(d) = first_difference(va, vb, &p) {
+                            return Some(d);
+                        }
+                    }
+                    None => return Some((p, va.to_string(), "absent".to_string())),
+                }
+            }
+            y.keys().find(|k| !x.contains_key(*k)).map(|k| {
+                (
+                    format!("{path}.{k}"),
+                    "absent".to_string(),
+                    y[k].to_string(),
+                )
+            })
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                // Name elements by their `name` field when they have one, as scenario paths do.
+                let p = match va.get("name").and_then(Value::as_str) {
+                    Some(n) if vb.get("name") == va.get("name") => format!("{path}.{n}"),
+                    _ => format!("{path}[{i}]"),
+                };
+                if let Some(d) = first_difference(va, vb, &p) {
+                    return Some(d);
+                }
+            }
+            (x.len() != y.len()).then(|| {
+                (
+                    format!("{path} (length)"),
+                    x.len().to_string(),
+                    y.len().to_string(),
+                )
+            })
+        }
+        _ => (a != b).then(|| (path.to_string(), a.to_string(), b.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::run_replications;
+    use crate::scenario::{DEFAULT_SCENARIO_TOML, parse_str};
+
+    fn scenario(reps: u64) -> Scenario {
+        let mut s = parse_str(DEFAULT_SCENARIO_TOML, "default").unwrap();
+        s.simulation.replications = reps;
+        s
+    }
+
+    fn shard_file(s: &Scenario, spec: ShardSpec) -> (String, ShardFile) {
+        let results = run_replications(s, spec.range(s.simulation.replications), &mut |_| {});
+        let file = ShardFile::new(s, spec, "default", &results);
+        // Through JSON text and back, as on disk.
+        let text = file.to_json().unwrap();
+        (
+            spec.file_name(),
+            ShardFile::from_json(&text, &spec.file_name()).unwrap(),
+        )
+    }
+
+    fn spec(index: u64, count: u64) -> ShardSpec {
+        ShardSpec { index, count }
+    }
+
+    #[test]
+    fn shard_ranges_cover_the_run_once_in_order_and_balanced() {
+        for total in [1u64, 7, 10, 1000, 1001] {
+            for count in 1..=12u64 {
+                let mut next = 0;
+                for index in 0..count {
+                    let r = spec(index, count).range(total);
+                    assert_eq!(r.start, next);
+                    let len = r.end - r.start;
+                    assert!(len == total / count || len == total / count + 1);
+                    next = r.end;
+                }
+                assert_eq!(next, total);
+            }
+        }
+        assert_eq!(spec(1, 3).range(10), 3..6);
+    }
+
+    #[test]
+    fn specs_parse_and_name_their_files() {
+        assert_eq!(ShardSpec::parse("2/4").unwrap(), spec(2, 4));
+        assert!(ShardSpec::parse("4/4").unwrap_err().contains("0/4 … 3/4"));
+        assert!(ShardSpec::parse("1/0").is_err());
+        assert!(ShardSpec::parse("1").is_err());
+        assert_eq!(spec(2, 4).file_name(), "shard-2-of-4.json");
+        assert_eq!(
+            ShardSpec::from_file_name("shard-2-of-4.json"),
+            Some(spec(2, 4))
+        );
+        assert_eq!(ShardSpec::from_file_name("summary.json"), None);
+    }
+
+    #[test]
+    fn a_shard_round_trips_bit_for_bit_through_json() {
+        let s = scenario(20);
+        let results = run_replications(&s, 5..12, &mut |_| {});
+        let text = ShardFile::new(&s, spec(1, 3), "default", &results)
+            .to_json()
+            .unwrap();
+        let back = ShardFile::from_json(&text, "x").unwrap();
+        assert_eq!(back.scenario, s);
+        assert_eq!(back.into_results(), results);
+    }
+
+    #[test]
+    fn merged_shards_equal_one_run_whatever_their_order() {
+        let s = scenario(30);
+        let shards = vec![
+            shard_file(&s, spec(2, 3)),
+            shard_file(&s, spec(0, 3)),
+            shard_file(&s, spec(1, 3)),
+        ];
+        let merged = merge(shards).unwrap();
+        assert_eq!(merged.scenario, s);
+        assert_eq!(merged.results, run_replications(&s, 0..30, &mut |_| {}));
+    }
+
+    #[test]
+    fn mismatched_shards_are_refused_with_a_reason() {
+        let s = scenario(30);
+        let good = || vec![shard_file(&s, spec(0, 3)), shard_file(&s, spec(1, 3))];
+        let merge_err = |shards| merge(shards).unwrap_err().0;
+
+        let e = merge_err(good());
+        assert!(
+            e.contains("missing 1 of 3 shards: shard-2-of-3.json"),
+            "{e}"
+        );
+
+        let mut dup = good();
+        dup.push(shard_file(&s, spec(1, 3)));
+        let e = merge_err(dup);
+        assert!(e.contains("shard 1 of 3 is given twice"), "{e}");
+
+        let mut seeded = s.clone();
+        seeded.simulation.seed = 7;
+        let mut shards = good();
+        shards.push(shard_file(&seeded, spec(2, 3)));
+        let e = merge_err(shards);
+        assert!(e.contains("seed 7") && e.contains("seed 42"), "{e}");
+
+        let mut longer = s.clone();
+        longer.simulation.replications = 60;
+        let mut shards = good();
+        shards.push(shard_file(&longer, spec(2, 3)));
+        let e = merge_err(shards);
+        assert!(e.contains("60 replications"), "{e}");
+
+        let mut shards = good();
+        shards.push(shard_file(&s, spec(2, 4)));
+        let e = merge_err(shards);
+        assert!(e.contains("shard 2 of 4"), "{e}");
+
+        let mut other = s.clone();
+        other.strategies[1].annual_cost = 70_000.0;
+        let mut shards = good();
+        shards.push(shard_file(&other, spec(2, 3)));
+        let e = merge_err(shards);
+        assert!(e.contains("different scenarios"), "{e}");
+        assert!(
+            e.contains("strategies.proactive.annual_cost is 60000.0"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn files_that_are_not_shards_are_named() {
+        let e = ShardFile::from_json("{\"scenario\": 1}", "summary.json").unwrap_err();
+        assert!(
+            e.0.contains("summary.json is not an incsim shard file"),
+            "{e}"
+        );
+        let e = ShardFile::from_json("not json", "x.json").unwrap_err();
+        assert!(e.0.contains("not valid JSON"), "{e}");
+    }
+}

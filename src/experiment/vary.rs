@@ -1,0 +1,812 @@
+//! Named parameters of a checked scenario, and how sweeps and sensitivity analyses change them
+//! one at a time (DESIGN §6).
+//!
+//! A parameter is addressed by a dotted path of names, as in the scenario file:
+//! `strategies.proactive.monitoring.coverage`, `tiers.help-desk.staff`,
+//! `services.email.failures.every`, `services.email.modes.memory-leak.fix`. The paths a scenario
+//! accepts are listed by [`parameters`]; [`find`] resolves one with an error that says what
+//! exists where the path went wrong.
+//!
+//! Rules of change (DESIGN §6):
+//! - a duration distribution is scaled as a whole: every duration parameter of it times the
+//!   same factor, its shape kept ([`Dist::scaled`]); setting it *to* a duration sets its mean;
+//! - probabilities are clamped to [0, 1] when a multiplier pushes them out;
+//! - `staff` is rounded and kept ≥ 1;
+//! - names, `hours`, `priority`, tier references, the seed, the horizon and the number of
+//!   replications are never varied.
+
+use std::fmt;
+
+use crate::scenario::duration::format_minutes;
+use crate::scenario::parse::{MAX_EXPECTED_EVENTS, MAX_STAFF};
+use crate::scenario::{Dist, MINUTES_PER_WEEK, Scenario};
+
+/// What kind of quantity a parameter is: decides how values are read, changed and shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An amount of money (per hour or per year), ≥ 0.
+    Money,
+    /// A probability or share in [0, 1] (clamped when a multiplier pushes it out).
+    Probability,
+    /// A number of engineers: rounded, kept ≥ 1.
+    Staff,
+    /// A multiplier that must stay > 0 (`fix_multiplier`).
+    Multiplier,
+    /// A rate or weight ≥ 0.
+    NonNegative,
+    /// One fixed duration, in minutes.
+    Duration,
+    /// A distribution of durations, scaled as a whole; its value is its mean, in minutes.
+    DurationDist,
+}
+
+impl Kind {
+    /// True for the duration kinds (values are written as durations, `"15m"`).
+    pub fn is_duration(self) -> bool {
+        matches!(self, Kind::Duration | Kind::DurationDist)
+    }
+
+    /// What values of this kind look like, for help texts.
+    pub fn accepted(self) -> &'static str {
+        match self {
+            Kind::Money => "an amount ≥ 0, e.g. 60000",
+            Kind::Probability => "a probability from 0 to 1, e.g. 0.85",
+            Kind::Staff => "a number of engineers ≥ 1, e.g. 3",
+            Kind::Multiplier => "a number > 0, e.g. 0.8",
+            Kind::NonNegative => "a number ≥ 0, e.g. 2",
+            Kind::Duration => r#"a duration, e.g. "30m" or "2h""#,
+            Kind::DurationDist => {
+                r#"a duration (the distribution's new mean, e.g. "30d"), or a multiplier "x0.5""#
+            }
+        }
+    }
+}
+
+/// Where a parameter lives in the checked scenario (indices into its vectors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    TierStaff(usize),
+    TierHourlyCost(usize),
+    DowntimeCost(usize),
+    DegradedFraction(usize),
+    ReportDelay(usize),
+    FailuresEvery(usize),
+    ModeWeight(usize, usize),
+    ModeWarning(usize, usize),
+    ModeFix(usize, usize),
+    EscalateAfter(usize),
+    Handoff(usize),
+    FixMultiplier(usize),
+    AnnualCost(usize),
+    RouteDirect(usize),
+    Coverage(usize),
+    Detect(usize),
+    OutageDetect(usize),
+    FalseAlarms(usize),
+    Triage(usize),
+}
+
+/// One numeric input of a scenario that sweeps and sensitivity analyses may change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// The dotted path, e.g. `strategies.proactive.monitoring.coverage`.
+    pub path: String,
+    /// What kind of value it holds.
+    pub kind: Kind,
+    target: Target,
+}
+
+/// How to change a parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Setting {
+    /// Set it to this value, in the parameter's unit (minutes for durations; for a
+    /// distribution, its new mean in minutes).
+    To(f64),
+    /// Multiply it by this factor ≥ 0 (a distribution is scaled as a whole).
+    Times(f64),
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Setting::To(v) => write!(f, "{v}"),
+            Setting::Times(x) => write!(f, "x{x}"),
+        }
+    }
+}
+
+/// The value a parameter ended up with after a change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    /// The value as a number in the parameter's unit (a distribution's mean, in minutes).
+    pub value: f64,
+    /// The value for people: `0.85`, `2h`, `exponential (mean 30d)`, `3`.
+    pub text: String,
+    /// Set when the rules of change altered the requested value (clamped, rounded).
+    pub note: Option<String>,
+}
+
+/// A parameter path that does not exist, or a value a parameter cannot take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaryError {
+    /// What was expected and what was found.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+impl fmt::Display for VaryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}\n  help: {}", self.message, self.help)
+    }
+}
+
+impl std::error::Error for VaryError {}
+
+fn err(message: impl Into<String>, help: impl Into<String>) -> VaryError {
+    VaryError {
+        message: message.into(),
+        help: help.into(),
+    }
+}
+
+/// Every parameter of the scenario, in file order: tiers, services (with their modes), then
+/// strategies (with their monitoring).
+pub fn parameters(scenario: &Scenario) -> Vec<Parameter> {
+    let mut out = Vec::new();
+    let mut add =
+        |path: String, kind: Kind, target: Target| out.push(Parameter { path, kind, target });
+    for (t, tier) in scenario.tiers.iter().enumerate() {
+        let base = format!("tiers.{}", tier.name);
+        add(format!("{base}.staff"), Kind::Staff, Target::TierStaff(t));
+        add(
+            format!("{base}.hourly_cost"),
+            Kind::Money,
+            Target::TierHourlyCost(t),
+        );
+    }
+    for (s, svc) in scenario.services.iter().enumerate() {
+        let base = format!("services.{}", svc.name);
+        add(
+            format!("{base}.downtime_cost_per_hour"),
+            Kind::Money,
+            Target::DowntimeCost(s),
+        );
+        add(
+            format!("{base}.degraded_cost_fraction"),
+            Kind::Probability,
+            Target::DegradedFraction(s),
+        );
+        add(
+            format!("{base}.report_delay"),
+            Kind::DurationDist,
+            Target::ReportDelay(s),
+        );
+        add(
+            format!("{base}.failures.every"),
+            Kind::DurationDist,
+            Target::FailuresEvery(s),
+        );
+        for (m, mode) in svc.modes.iter().enumerate() {
+            let base = format!("{base}.modes.{}", mode.name);
+            add(
+                format!("{base}.weight"),
+                Kind::NonNegative,
+                Target::ModeWeight(s, m),
+            );
+            add(
+                format!("{base}.warning"),
+                Kind::DurationDist,
+                Target::ModeWarning(s, m),
+            );
+            add(
+                format!("{base}.fix"),
+                Kind::DurationDist,
+                Target::ModeFix(s, m),
+            );
+        }
+    }
+    for (i, strategy) in scenario.strategies.iter().enumerate() {
+        let base = format!("strategies.{}", strategy.name);
+        add(
+            format!("{base}.escalate_after"),
+            Kind::Duration,
+            Target::EscalateAfter(i),
+        );
+        add(
+            format!("{base}.handoff"),
+            Kind::Duration,
+            Target::Handoff(i),
+        );
+        add(
+            format!("{base}.fix_multiplier"),
+            Kind::Multiplier,
+            Target::FixMultiplier(i),
+        );
+        add(
+            format!("{base}.annual_cost"),
+            Kind::Money,
+            Target::AnnualCost(i),
+        );
+        add(
+            format!("{base}.route_direct"),
+            Kind::Probability,
+            Target::RouteDirect(i),
+        );
+        if strategy.monitoring.is_some() {
+            let base = format!("{base}.monitoring");
+            add(
+                format!("{base}.coverage"),
+                Kind::Probability,
+                Target::Coverage(i),
+            );
+            add(
+                format!("{base}.detect"),
+                Kind::DurationDist,
+                Target::Detect(i),
+            );
+            add(
+                format!("{base}.outage_detect"),
+                Kind::Duration,
+                Target::OutageDetect(i),
+            );
+            add(
+                format!("{base}.false_alarms_per_week"),
+                Kind::NonNegative,
+                Target::FalseAlarms(i),
+            );
+            add(format!("{base}.triage"), Kind::Duration, Target::Triage(i));
+        }
+    }
+    out
+}
+
+/// Fields that exist in scenario files but are never varied (DESIGN §6), with the reason.
+const NEVER_VARIED: [(&str, &str); 9] = [
+    ("name", "names identify things; they are not inputs"),
+    (
+        "hours",
+        "opening hours are a choice of schedule, not a number",
+    ),
+    ("priority", "priorities order queues; they are never varied"),
+    ("needs", "a tier reference is a name, not a number"),
+    ("alert_tier", "a tier reference is a name, not a number"),
+    ("seed", "every point of a sweep uses the same seed"),
+    ("replications", "pass --replications instead"),
+    ("horizon", "the horizon is a run setting, not an input"),
+    ("currency", "the currency is a unit, not an input"),
+];
+
+/// Resolve a parameter path against the scenario.
+///
+/// When the path does not exist, the error names it, says what exists at the deepest part of
+/// it that does (e.g. the fields of `strategies.proactive`, or the strategies there are), and
+/// lists every accepted path.
+pub fn find(scenario: &Scenario, path: &str) -> Result<Parameter, VaryError> {
+    let params = parameters(scenario);
+    if let Some(p) = params.iter().find(|p| p.path == path) {
+        return Ok(p.clone());
+    }
+    let accepted: Vec<&str> = params.iter().map(|p| p.path.as_str()).collect();
+    let list = format!("accepted paths:\n    {}", accepted.join("\n    "));
+
+    let last = path.rsplit('.').next().unwrap_or(path);
+    if let Some((_, why)) = NEVER_VARIED.iter().find(|(field, _)| *field == last) {
+        return Err(err(
+            format!("{path} cannot be varied: {why} (DESIGN §6)"),
+            format!("vary a numeric input instead; {list}"),
+        ));
+    }
+    // A strategy without monitoring has no monitoring.* parameters: say so.
+    if let Some(rest) = path.strip_prefix("strategies.") {
+        for s in &scenario.strategies {
+            if s.monitoring.is_none()
+                && rest
+                    .strip_prefix(s.name.as_str())
+                    .is_some_and(|r| r.starts_with(".monitoring"))
+            {
+                return Err(err(
+                    format!(
+                        "{path} does not exist: strategy {} has no monitoring (it detects by user reports only)",
+                        s.name
+                    ),
+                    list,
+                ));
+            }
+        }
+    }
+
+    // The longest prefix of the path (at a '.' boundary) under which some parameter lives.
+    let mut prefix = String::new();
+    for (i, c) in path.char_indices() {
+        if c == '.' {
+            let candidate = &path[..i];
+            if accepted
+                .iter()
+                .any(|a| a.starts_with(candidate) && a[candidate.len()..].starts_with('.'))
+            {
+                prefix = candidate.to_string();
+            }
+        }
+    }
+    let next_segments = |prefix: &str| -> Vec<String> {
+        let mut seen: Vec<String> = Vec::new();
+        for a in &accepted {
+            let rest = if prefix.is_empty() {
+                Some(*a)
+            } else {
+                a.strip_prefix(prefix).and_then(|r| r.strip_prefix('.'))
+            };
+            if let Some(rest) = rest {
+                let seg = rest.split('.').next().unwrap_or(rest).to_string();
+                if !seen.contains(&seg) {
+                    seen.push(seg);
+                }
+            }
+        }
+        seen
+    };
+    let options = next_segments(&prefix);
+    let wrong = if prefix.is_empty() {
+        path
+    } else {
+        &path[prefix.len() + 1..]
+    };
+    let wrong_segment = wrong.split('.').next().unwrap_or(wrong);
+    let where_ = if prefix.is_empty() {
+        "at the top level".to_string()
+    } else {
+        format!("under {prefix}")
+    };
+    let mut message = format!(
+        "{path} is not a parameter of this scenario: {where_} there is no {wrong_segment:?}; \
+         there is {}",
+        options.join(", ")
+    );
+    if let Some(close) = closest(wrong_segment, options.iter().map(String::as_str)) {
+        message.push_str(&format!(" (did you mean {close:?}?)"));
+    }
+    Err(err(message, list))
+}
+
+/// The option closest to `word` by edit distance, if close enough to be a likely typo.
+fn closest<'a>(word: &str, options: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    options
+        .map(|o| (edit_distance(word, o), o))
+        .filter(|(d, o)| *d <= 2.max(o.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, o)| o)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A parameter's value: a number (minutes for fixed durations) or a distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A number in the parameter's unit.
+    Number(f64),
+    /// A distribution of durations.
+    Dist(Dist),
+}
+
+impl Value {
+    /// The value as one number: itself, or the distribution's mean in minutes.
+    pub fn as_number(&self) -> f64 {
+        match self {
+            Value::Number(x) => *x,
+            Value::Dist(d) => d.mean(),
+        }
+    }
+}
+
+impl Parameter {
+    /// The parameter's current value in the scenario.
+    pub fn value(&self, s: &Scenario) -> Value {
+        use Target::*;
+        let n = Value::Number;
+        let monitoring = |i: usize| {
+            s.strategies[i]
+                .monitoring
+                .as_ref()
+                .expect("monitoring parameters exist only where monitoring does")
+        };
+        match self.target {
+            TierStaff(t) => n(s.tiers[t].staff as f64),
+            TierHourlyCost(t) => n(s.tiers[t].hourly_cost),
+            DowntimeCost(v) => n(s.services[v].downtime_cost_per_hour),
+            DegradedFraction(v) => n(s.services[v].degraded_cost_fraction),
+            ReportDelay(v) => Value::Dist(s.services[v].report_delay.clone()),
+            FailuresEvery(v) => Value::Dist(s.services[v].failures_every.clone()),
+            ModeWeight(v, m) => n(s.services[v].modes[m].weight),
+            ModeWarning(v, m) => Value::Dist(s.services[v].modes[m].warning.clone()),
+            ModeFix(v, m) => Value::Dist(s.services[v].modes[m].fix.clone()),
+            EscalateAfter(i) => n(s.strategies[i].escalate_after),
+            Handoff(i) => n(s.strategies[i].handoff),
+            FixMultiplier(i) => n(s.strategies[i].fix_multiplier),
+            AnnualCost(i) => n(s.strategies[i].annual_cost),
+            RouteDirect(i) => n(s.strategies[i].route_direct),
+            Coverage(i) => n(monitoring(i).coverage),
+            Detect(i) => Value::Dist(monitoring(i).detect.clone()),
+            OutageDetect(i) => n(monitoring(i).outage_detect),
+            FalseAlarms(i) => n(monitoring(i).false_alarms_per_week),
+            Triage(i) => n(monitoring(i).triage),
+        }
+    }
+
+    /// The current value for people (`0.85`, `2h`, `exponential (mean 45d)`).
+    pub fn describe(&self, s: &Scenario) -> String {
+        self.describe_value(&self.value(s))
+    }
+
+    fn describe_value(&self, v: &Value) -> String {
+        match (v, self.kind) {
+            (Value::Dist(d), _) => d.describe(),
+            (Value::Number(x), Kind::Duration) => format_minutes(*x),
+            (Value::Number(x), _) => format_number(*x),
+        }
+    }
+
+    /// A copy of the scenario with this parameter changed, and the value it ended up with.
+    ///
+    /// Errors when the change is not allowed: a negative value, a probability set outside
+    /// [0, 1] (a multiplier is clamped instead), a `fix_multiplier` or mean time between
+    /// failures of 0, a scenario that would exceed the 10⁷-events safety limit.
+    pub fn apply(
+        &self,
+        scenario: &Scenario,
+        setting: Setting,
+    ) -> Result<(Scenario, Applied), VaryError> {
+        let what = match setting {
+            Setting::To(v) => format_setting_value(self.kind, v),
+            Setting::Times(x) => format!("x{}", format_number(x)),
+        };
+        let requested = match setting {
+            Setting::To(v) | Setting::Times(v) => v,
+        };
+        if !requested.is_finite() {
+            return Err(err(
+                format!("{}: expected a finite value; found {what}", self.path),
+                format!("write {}", self.kind.accepted()),
+            ));
+        }
+        if requested < 0.0 {
+            let help = match setting {
+                Setting::To(_) => format!("write {}", self.kind.accepted()),
+                Setting::Times(_) => "a multiplier must be ≥ 0, e.g. x0.5 or x2".to_string(),
+            };
+            return Err(err(
+                format!("{}: cannot be negative; found {what}", self.path),
+                help,
+            ));
+        }
+        let mut note = None;
+        let new_value = match (self.value(scenario), setting) {
+            (Value::Dist(d), Setting::Times(x)) => Value::Dist(d.scaled(x)),
+            (Value::Dist(d), Setting::To(mean)) => {
+                let old = d.mean();
+                if old > 0.0 {
+                    Value::Dist(d.scaled(mean / old))
+                } else if d.is_fixed() {
+                    Value::Dist(Dist::fixed(mean))
+                } else {
+                    return Err(err(
+                        format!(
+                            "{}: cannot set the mean of {} (its mean is 0) to {what}",
+                            self.path,
+                            d.describe()
+                        ),
+                        "scaling cannot move a mean of 0: give the field a non-zero distribution in the scenario",
+                    ));
+                }
+            }
+            (Value::Number(old), setting) => {
+                let mut x = match setting {
+                    Setting::To(v) => v,
+                    Setting::Times(f) => old * f,
+                };
+                match self.kind {
+                    Kind::Probability => {
+                        if matches!(setting, Setting::To(_)) && x > 1.0 {
+                            return Err(err(
+                                format!(
+                                    "{}: expected a probability from 0 to 1; found {what}",
+                                    self.path
+                                ),
+                                "write a value from 0 to 1, e.g. 0.85 (multipliers such as x1.2 are clamped to 1)",
+                            ));
+                        }
+                        if x > 1.0 {
+                            note = Some(format!("clamped from {} to 1", format_number(x)));
+                            x = 1.0;
+                        }
+                    }
+                    Kind::Staff => {
+                        let rounded = x.round().clamp(1.0, MAX_STAFF as f64);
+                        if rounded != x {
+                            note = Some(format!(
+                                "{} rounded to {} engineer{}",
+                                format_number(x),
+                                rounded,
+                                if rounded == 1.0 { "" } else { "s" }
+                            ));
+                        }
+                        x = rounded;
+                    }
+                    Kind::Multiplier if x <= 0.0 => {
+                        return Err(err(
+                            format!("{}: must stay > 0; found {}", self.path, format_number(x)),
+                            "a fix multiplier of 0 would make fixes instantaneous: use a value > 0, e.g. 0.1",
+                        ));
+                    }
+                    _ => {}
+                }
+                Value::Number(x)
+            }
+        };
+        let mut out = scenario.clone();
+        self.store(&mut out, &new_value);
+        self.check(&out)?;
+        Ok((
+            out,
+            Applied {
+                value: new_value.as_number(),
+                text: self.describe_value(&new_value),
+                note,
+            },
+        ))
+    }
+
+    fn store(&self, s: &mut Scenario, v: &Value) {
+        use Target::*;
+        let x = v.as_number();
+        let dist = || match v {
+            Value::Dist(d) => d.clone(),
+            Value::Number(x) => Dist::fixed(*x),
+        };
+        match self.target {
+            TierStaff(t) => s.tiers[t].staff = x as u32,
+            TierHourlyCost(t) => s.tiers[t].hourly_cost = x,
+            DowntimeCost(i) => s.services[i].downtime_cost_per_hour = x,
+            DegradedFraction(i) => s.services[i].degraded_cost_fraction = x,
+            ReportDelay(i) => s.services[i].report_delay = dist(),
+            FailuresEvery(i) => s.services[i].failures_every = dist(),
+            ModeWeight(i, m) => s.services[i].modes[m].weight = x,
+            ModeWarning(i, m) => s.services[i].modes[m].warning = dist(),
+            ModeFix(i, m) => s.services[i].modes[m].fix = dist(),
+            EscalateAfter(i) => s.strategies[i].escalate_after = x,
+            Handoff(i) => s.strategies[i].handoff = x,
+            FixMultiplier(i) => s.strategies[i].fix_multiplier = x,
+            AnnualCost(i) => s.strategies[i].annual_cost = x,
+            RouteDirect(i) => s.strategies[i].route_direct = x,
+            Coverage(i) | Detect(i) | OutageDetect(i) | FalseAlarms(i) | Triage(i) => {
+                if let Some(m) = s.strategies[i].monitoring.as_mut() {
+                    match self.target {
+                        Coverage(_) => m.coverage = x,
+                        Detect(_) => m.detect = dist(),
+                        OutageDetect(_) => m.outage_detect = x,
+                        FalseAlarms(_) => m.false_alarms_per_week = x,
+                        _ => m.triage = x,
+                    }
+                }
+            }
+        }
+    }
+
+    /// The scenario-wide rules a change could break (the validator's, DESIGN §3 and §2 rule 14).
+    fn check(&self, s: &Scenario) -> Result<(), VaryError> {
+        let horizon = s.simulation.horizon_minutes;
+        match self.target {
+            Target::FailuresEvery(_) => {
+                for svc in &s.services {
+                    if svc.failures_every.mean() <= 0.0 {
+                        return Err(err(
+                            format!(
+                                "{}: the mean time between failures must stay > 0; found {}",
+                                self.path,
+                                format_minutes(svc.failures_every.mean())
+                            ),
+                            "use a multiplier > 0 or a duration > 0",
+                        ));
+                    }
+                }
+                let expected: f64 = s
+                    .services
+                    .iter()
+                    .map(|svc| horizon / svc.failures_every.mean())
+                    .sum();
+                if expected > MAX_EXPECTED_EVENTS {
+                    return Err(err(
+                        format!(
+                            "{}: expected at most 10000000 failures per replication; this value gives about {expected:.0}",
+                            self.path
+                        ),
+                        "keep the mean time between failures longer",
+                    ));
+                }
+            }
+            Target::ModeWeight(i, _) if s.services[i].modes.iter().all(|m| m.weight == 0.0) => {
+                return Err(err(
+                    format!(
+                        "{}: the weights of services.{}.modes would all be 0",
+                        self.path, s.services[i].name
+                    ),
+                    "keep at least one mode's weight > 0",
+                ));
+            }
+            Target::FalseAlarms(i) => {
+                if let Some(m) = &s.strategies[i].monitoring {
+                    let expected = m.false_alarms_per_week * horizon / MINUTES_PER_WEEK;
+                    if expected > MAX_EXPECTED_EVENTS {
+                        return Err(err(
+                            format!(
+                                "{}: expected at most 10000000 false alarms per replication; this value gives about {expected:.0}",
+                                self.path
+                            ),
+                            "use a lower rate",
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// A value written for people in the parameter's unit.
+pub fn format_setting_value(kind: Kind, value: f64) -> String {
+    if kind.is_duration() {
+        format_minutes(value)
+    } else {
+        format_number(value)
+    }
+}
+
+/// A number without needless digits: `0.85`, `60000`, `1.5`, `0.123457`.
+pub fn format_number(x: f64) -> String {
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    if x == x.round() && x.abs() < 1e15 {
+        return format!("{x:.0}");
+    }
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{DEFAULT_SCENARIO_TOML, parse_str};
+
+    fn default() -> Scenario {
+        parse_str(DEFAULT_SCENARIO_TOML, "default").unwrap()
+    }
+
+    #[test]
+    fn the_default_scenario_exposes_the_documented_paths() {
+        let s = default();
+        let paths: Vec<String> = parameters(&s).into_iter().map(|p| p.path).collect();
+        for p in [
+            "strategies.proactive.monitoring.coverage",
+            "strategies.proactive.annual_cost",
+            "strategies.reactive.escalate_after",
+            "tiers.help-desk.staff",
+            "services.email.downtime_cost_per_hour",
+            "services.email.failures.every",
+            "services.email.modes.memory-leak.fix",
+        ] {
+            assert!(paths.iter().any(|x| x == p), "{p} missing from {paths:?}");
+        }
+        assert!(
+            !paths
+                .iter()
+                .any(|p| p.starts_with("strategies.reactive.monitoring"))
+        );
+    }
+
+    #[test]
+    fn unknown_paths_say_what_exists_there() {
+        let s = default();
+        let e = find(&s, "strategies.proactive.coverag").unwrap_err();
+        assert!(e.message.contains("under strategies.proactive"), "{e}");
+        assert!(e.message.contains("escalate_after"), "{e}");
+        assert!(
+            e.help.contains("strategies.proactive.monitoring.coverage"),
+            "{e}"
+        );
+
+        let e = find(&s, "strategies.proactiv.annual_cost").unwrap_err();
+        assert!(e.message.contains("under strategies"), "{e}");
+        assert!(e.message.contains("did you mean \"proactive\""), "{e}");
+
+        let e = find(&s, "strategies.reactive.monitoring.coverage").unwrap_err();
+        assert!(e.message.contains("has no monitoring"), "{e}");
+
+        let e = find(&s, "tiers.help-desk.hours").unwrap_err();
+        assert!(e.message.contains("cannot be varied"), "{e}");
+
+        let e = find(&s, "bogus").unwrap_err();
+        assert!(e.message.contains("at the top level"), "{e}");
+        assert!(e.message.contains("tiers, services, strategies"), "{e}");
+    }
+
+    #[test]
+    fn distributions_are_scaled_as_a_whole_and_set_by_their_mean() {
+        let s = default();
+        let p = find(&s, "services.email.failures.every").unwrap();
+        let (t, applied) = p.apply(&s, Setting::Times(2.0)).unwrap();
+        assert_eq!(
+            t.services[0].failures_every,
+            Dist::Exponential {
+                mean: 2.0 * 45.0 * 1440.0
+            }
+        );
+        assert_eq!(applied.value, 2.0 * 45.0 * 1440.0);
+        let (t, _) = p.apply(&s, Setting::To(30.0 * 1440.0)).unwrap();
+        assert!((t.services[0].failures_every.mean() - 30.0 * 1440.0).abs() < 1e-9);
+
+        let fix = find(&s, "services.email.modes.memory-leak.fix").unwrap();
+        let (t, _) = fix.apply(&s, Setting::Times(0.5)).unwrap();
+        let before = s.services[0].modes[0].fix.mean();
+        assert!((t.services[0].modes[0].fix.mean() - before * 0.5).abs() < 1e-9);
+
+        // A sudden failure's warning of "0m" can be set to a fixed duration.
+        let warning = find(&s, "services.email.modes.mailbox-quota.warning").unwrap();
+        let (t, _) = warning.apply(&s, Setting::To(30.0)).unwrap();
+        assert_eq!(t.services[0].modes[1].warning, Dist::fixed(30.0));
+    }
+
+    #[test]
+    fn probabilities_clamp_staff_rounds_and_bad_values_are_refused() {
+        let s = default();
+        let cov = find(&s, "strategies.proactive.monitoring.coverage").unwrap();
+        let (t, applied) = cov.apply(&s, Setting::Times(1.2)).unwrap();
+        assert_eq!(t.strategies[1].monitoring.as_ref().unwrap().coverage, 1.0);
+        assert!(applied.note.unwrap().contains("clamped"));
+        assert!(cov.apply(&s, Setting::To(1.5)).is_err());
+
+        let staff = find(&s, "tiers.senior-network-engineer.staff").unwrap();
+        let (t, applied) = staff.apply(&s, Setting::Times(0.8)).unwrap();
+        assert_eq!(t.tiers[1].staff, 1);
+        assert_eq!(applied.text, "1");
+        let (t, _) = staff.apply(&s, Setting::To(0.0)).unwrap();
+        assert_eq!(t.tiers[1].staff, 1);
+        let (t, _) = find(&s, "tiers.help-desk.staff")
+            .unwrap()
+            .apply(&s, Setting::Times(1.2))
+            .unwrap();
+        assert_eq!(t.tiers[0].staff, 4);
+
+        let mult = find(&s, "strategies.proactive.fix_multiplier").unwrap();
+        assert!(mult.apply(&s, Setting::Times(0.0)).is_err());
+        let cost = find(&s, "strategies.proactive.annual_cost").unwrap();
+        assert!(cost.apply(&s, Setting::To(-1.0)).is_err());
+        let every = find(&s, "services.email.failures.every").unwrap();
+        assert!(every.apply(&s, Setting::Times(0.0)).is_err());
+        assert!(every.apply(&s, Setting::To(0.001)).is_err());
+    }
+
+    #[test]
+    fn applying_the_identity_leaves_the_scenario_unchanged() {
+        let s = default();
+        for p in parameters(&s) {
+            let (t, _) = p.apply(&s, Setting::Times(1.0)).unwrap();
+            // Lognormal scaling by 1 adds ln(1) = 0 to mu: exact.
+            assert_eq!(t, s, "{}", p.path);
+        }
+    }
+}
