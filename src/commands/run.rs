@@ -53,10 +53,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
 
-    let (report, files) = bundle::run_outputs(&scenario, &results)?;
-    for (name, content) in files {
-        outputs.add(name, content);
-    }
+    let report = bundle::write_run_outputs(&scenario, &results, &mut outputs)?;
     let written = outputs.commit()?;
 
     print!("{}", terminal::render(&report));

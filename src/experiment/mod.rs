@@ -34,11 +34,13 @@ pub struct StrategyResults {
 }
 
 impl StrategyResults {
-    fn new() -> Self {
+    /// Empty results with room for exactly `reps` replications (no growth slack: memory
+    /// per replication is what the rows need, nothing more).
+    fn with_capacity(reps: usize) -> Self {
         StrategyResults {
-            rows: Vec::new(),
+            rows: Vec::with_capacity(reps),
             restore_hist: vec![0; RESTORE_BINS],
-            cost_checkpoints: Vec::new(),
+            cost_checkpoints: Vec::with_capacity(reps),
         }
     }
 
@@ -98,7 +100,7 @@ pub fn run_replications(
     let mut results = ExperimentResults {
         reps: reps.clone(),
         strategies: (0..scenario.strategies.len())
-            .map(|_| StrategyResults::new())
+            .map(|_| StrategyResults::with_capacity((reps.end - reps.start) as usize))
             .collect(),
         events: 0,
     };

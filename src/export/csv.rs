@@ -39,15 +39,30 @@ pub fn row(rep: u64, strategy: &str, metrics: &RepMetrics) -> String {
     line
 }
 
-/// The whole file, rows ordered by replication then strategy in scenario order.
-pub fn render(scenario: &Scenario, results: &ExperimentResults) -> String {
-    let mut out = header();
-    out.push('\n');
+/// Stream the whole file to `out`, rows ordered by replication then strategy in scenario
+/// order (one row at a time: memory does not grow with the replications).
+pub fn write(
+    scenario: &Scenario,
+    results: &ExperimentResults,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    writeln!(out, "{}", header())?;
     for (i, rep) in results.reps.clone().enumerate() {
         for (s, strategy) in scenario.strategies.iter().enumerate() {
-            out.push_str(&row(rep, &strategy.name, &results.strategies[s].rows[i]));
-            out.push('\n');
+            writeln!(
+                out,
+                "{}",
+                row(rep, &strategy.name, &results.strategies[s].rows[i])
+            )?;
         }
     }
-    out
+    Ok(())
+}
+
+/// The whole file as a string (small runs and tests).
+pub fn render(scenario: &Scenario, results: &ExperimentResults) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write(scenario, results, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -13,6 +13,8 @@ use anyhow::{Context, Result, bail};
 pub struct OutputSet {
     dir: PathBuf,
     files: Vec<(String, Vec<u8>)>,
+    /// Files already streamed to their temporary name: (final name, temporary path).
+    streamed: Vec<(String, PathBuf)>,
 }
 
 const TEMP_SUFFIX: &str = ".incsim-tmp";
@@ -41,9 +43,11 @@ impl OutputSet {
             )
         })?;
         let _ = fs::remove_file(&probe);
+        clean_temporaries(dir);
         Ok(OutputSet {
             dir: dir.to_path_buf(),
             files: Vec::new(),
+            streamed: Vec::new(),
         })
     }
 
@@ -57,13 +61,42 @@ impl OutputSet {
         self.files.push((name.into(), content.into()));
     }
 
+    /// Write a (large) file now, streaming, to its temporary name; it is renamed into place
+    /// with the others by [`OutputSet::commit`]. Nothing of it is held in memory.
+    pub fn add_streamed(
+        &mut self,
+        name: impl Into<String>,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let name = name.into();
+        let temp = self.dir.join(format!(".{name}{TEMP_SUFFIX}"));
+        let written = (|| -> std::io::Result<()> {
+            let file = fs::File::create(&temp)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            write(&mut out)?;
+            out.flush()?;
+            out.get_ref().sync_all()
+        })();
+        if let Err(e) = written {
+            let _ = fs::remove_file(&temp);
+            return Err(e).with_context(|| format!("cannot write {}", temp.display()));
+        }
+        self.streamed.push((name, temp));
+        Ok(())
+    }
+
     /// Names of the files added so far.
     pub fn names(&self) -> Vec<&str> {
-        self.files.iter().map(|(n, _)| n.as_str()).collect()
+        self.files
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .chain(self.streamed.iter().map(|(n, _)| n.as_str()))
+            .collect()
     }
 
     /// Write every file to a temporary name, then rename them all into place.
-    pub fn commit(self) -> Result<Vec<PathBuf>> {
+    pub fn commit(mut self) -> Result<Vec<PathBuf>> {
+        let streamed = std::mem::take(&mut self.streamed);
         let mut temps = Vec::new();
         for (name, content) in &self.files {
             let temp = self.dir.join(format!(".{name}{TEMP_SUFFIX}"));
@@ -74,20 +107,30 @@ impl OutputSet {
             })();
             temps.push(temp.clone());
             if let Err(e) = written {
-                for t in &temps {
+                for t in temps.iter().chain(streamed.iter().map(|(_, t)| t)) {
                     let _ = fs::remove_file(t);
                 }
                 return Err(e).with_context(|| format!("cannot write {}", temp.display()));
             }
         }
         let mut finals = Vec::new();
-        for ((name, _), temp) in self.files.iter().zip(&temps) {
+        let names = self.files.iter().map(|(n, _)| n).zip(&temps);
+        for (name, temp) in names.chain(streamed.iter().map(|(n, t)| (n, t))) {
             let target = self.dir.join(name);
             fs::rename(temp, &target)
                 .with_context(|| format!("cannot move {} into place", target.display()))?;
             finals.push(target);
         }
         Ok(finals)
+    }
+}
+
+impl Drop for OutputSet {
+    /// An output set dropped without `commit` (an error midway) leaves no temporary files.
+    fn drop(&mut self) {
+        for (_, temp) in &self.streamed {
+            let _ = fs::remove_file(temp);
+        }
     }
 }
 

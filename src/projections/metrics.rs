@@ -224,6 +224,8 @@ pub struct MetricsProjection<'a> {
     closed_downtime_cost: f64,
     curves: RepCurves,
     next_checkpoint: usize,
+    /// Time of `next_checkpoint` (cached: compared on every event).
+    next_checkpoint_at: Minutes,
     finished: bool,
 }
 
@@ -255,6 +257,7 @@ impl<'a> MetricsProjection<'a> {
                 cost_checkpoints: [0.0; CHECKPOINTS],
             },
             next_checkpoint: 0,
+            next_checkpoint_at: 0.0,
             finished: false,
         };
         p.reset(strategy);
@@ -291,6 +294,7 @@ impl<'a> MetricsProjection<'a> {
         self.curves.restore_hist = [0; RESTORE_BINS];
         self.curves.cost_checkpoints = [0.0; CHECKPOINTS];
         self.next_checkpoint = 0;
+        self.next_checkpoint_at = self.checkpoint_time(0);
         self.finished = false;
     }
 
@@ -324,16 +328,26 @@ impl<'a> MetricsProjection<'a> {
         downtime + self.labor_cost + self.investment_until(t)
     }
 
-    /// Record every checkpoint at or before `t` (events at `t` not yet applied).
+    fn checkpoint_time(&self, index: usize) -> Minutes {
+        self.horizon() * (index + 1) as f64 / CHECKPOINTS as f64
+    }
+
+    /// Record every checkpoint at or before `t` (events at `t` not yet applied). A checkpoint
+    /// at exactly `t` is taken before the events at `t`, except the last one (the horizon),
+    /// which is taken after everything.
     #[inline]
     fn advance_checkpoints(&mut self, t: Minutes) {
+        if t < self.next_checkpoint_at {
+            return;
+        }
         while self.next_checkpoint < CHECKPOINTS {
-            let at = self.horizon() * (self.next_checkpoint + 1) as f64 / CHECKPOINTS as f64;
+            let at = self.next_checkpoint_at;
             if at > t || (at == t && t < self.horizon()) {
                 return;
             }
             self.curves.cost_checkpoints[self.next_checkpoint] = self.cost_at(at);
             self.next_checkpoint += 1;
+            self.next_checkpoint_at = self.checkpoint_time(self.next_checkpoint);
         }
     }
 

@@ -1,0 +1,372 @@
+//! End-to-end tests of the `incsim` binary: outputs, determinism across threads, and bad input
+//! (clear message, non-zero exit, nothing written).
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn incsim(args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_incsim"));
+    cmd.args(args).current_dir(dir);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("incsim runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const SMALL_SCENARIO: &str = r#"
+name = "Two services"
+[simulation]
+horizon = "180d"
+replications = 40
+seed = 3
+
+[[tiers]]
+name = "help-desk"
+staff = 2
+hours = "business"
+hourly_cost = 40
+
+[[tiers]]
+name = "engineers"
+staff = 1
+hourly_cost = 110
+
+[[services]]
+name = "email"
+downtime_cost_per_hour = 5000
+degraded_cost_fraction = 0.2
+report_delay = { dist = "exponential", mean = "20m" }
+failures = { every = { dist = "exponential", mean = "20d" } }
+
+[[services.modes]]
+name = "leak"
+warning = { dist = "lognormal", median = "4h", p90 = "12h" }
+fix = { dist = "lognormal", median = "40m", p90 = "2h" }
+needs = "engineers"
+
+[[services]]
+name = "vpn"
+priority = 2
+downtime_cost_per_hour = 2000
+report_delay = "10m"
+failures = { every = { dist = "weibull", shape = 1.5, scale = "30d" } }
+
+[[services.modes]]
+name = "cert"
+fix = { dist = "triangular", min = "10m", mode = "20m", max = "1h" }
+needs = "help-desk"
+
+[strategies.reactive]
+escalate_after = "1h"
+handoff = "15m"
+
+[strategies.proactive]
+monitoring = { coverage = 0.8, detect = "10m", outage_detect = "2m", false_alarms_per_week = 1, triage = "10m" }
+route_direct = 0.5
+escalate_after = "20m"
+annual_cost = 20000
+"#;
+
+fn write_scenario(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn run_with_no_argument_uses_the_built_in_scenario_and_writes_under_output_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = incsim(&["run", "--replications", "30"], dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Mail server outage"), "{out}");
+    assert!(
+        out.contains("proactive saves") || out.contains("proactive costs"),
+        "{out}"
+    );
+    assert!(out.contains("Total cost"));
+    for f in ["summary.json", "summary.md", "replications.csv"] {
+        assert!(
+            dir.path().join("output/default").join(f).is_file(),
+            "{f} missing"
+        );
+    }
+    let summary: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("output/default/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["replications"], 30);
+    assert_eq!(summary["horizon_minutes"], 525_600.0);
+    for key in [
+        "outage_minutes",
+        "degraded_minutes",
+        "availability",
+        "incidents",
+        "outages",
+        "averted",
+        "escalations",
+        "false_alarms",
+        "mttd_minutes",
+        "mttr_minutes",
+        "labor_hours",
+        "downtime_cost",
+        "labor_cost",
+        "investment_cost",
+        "total_cost",
+        "degraded_cost",
+    ] {
+        let s = &summary["strategies"]["proactive"][key];
+        assert!(
+            s["mean"].is_number()
+                && s["ci95"].is_array()
+                && s["p50"].is_number()
+                && s["p95"].is_number(),
+            "{key}: {s}"
+        );
+    }
+    assert!(
+        summary["strategies"]["reactive"]["tiers"]["help-desk"]["utilization"]["mean"].is_number()
+    );
+    assert!(
+        summary["strategies"]["reactive"]["services"]["email"]["outage_minutes"]["mean"]
+            .is_number()
+    );
+    let c = &summary["comparisons"][0];
+    assert_eq!(c["baseline"], "reactive");
+    assert_eq!(c["candidate"], "proactive");
+    assert!(
+        summary["comparisons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["metric"] == "total_cost")
+    );
+}
+
+#[test]
+fn outputs_are_byte_identical_with_one_thread_or_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write_scenario(dir.path(), "two-services.toml", SMALL_SCENARIO);
+    let one = incsim(
+        &["run", &scenario, "--out", "one"],
+        dir.path(),
+        &[("RAYON_NUM_THREADS", "1")],
+    );
+    let two = incsim(
+        &["run", &scenario, "--out", "two"],
+        dir.path(),
+        &[("RAYON_NUM_THREADS", "2")],
+    );
+    let three = incsim(
+        &["run", &scenario, "--out", "three", "--threads", "3"],
+        dir.path(),
+        &[],
+    );
+    for o in [&one, &two, &three] {
+        assert!(o.status.success(), "{}", stderr(o));
+    }
+    let mut compared = 0;
+    for entry in fs::read_dir(dir.path().join("one")).unwrap() {
+        let name = entry.unwrap().file_name();
+        let a = fs::read(dir.path().join("one").join(&name)).unwrap();
+        assert_eq!(
+            a,
+            fs::read(dir.path().join("two").join(&name)).unwrap(),
+            "{name:?}"
+        );
+        assert_eq!(
+            a,
+            fs::read(dir.path().join("three").join(&name)).unwrap(),
+            "{name:?}"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 3);
+    assert_eq!(
+        stdout(&one).replace("one", ""),
+        stdout(&two).replace("two", "")
+    );
+}
+
+#[test]
+fn the_csv_has_one_row_per_replication_and_strategy_and_empty_cells_for_undefined() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write_scenario(dir.path(), "s.toml", SMALL_SCENARIO);
+    let o = incsim(
+        &["run", &scenario, "--out", "o", "-n", "25", "--seed", "9"],
+        dir.path(),
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = fs::read_to_string(dir.path().join("o/replications.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "rep,strategy,outage_minutes,degraded_minutes,availability,incidents,outages,averted,escalations,false_alarms,mttd_minutes,mttr_minutes,labor_hours,downtime_cost,degraded_cost,labor_cost,investment_cost,total_cost"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 50);
+    assert!(rows[0].starts_with("0,reactive,"));
+    assert!(rows[1].starts_with("0,proactive,"));
+    assert!(rows[49].starts_with("24,proactive,"));
+    for r in rows {
+        assert_eq!(r.split(',').count(), 18, "{r}");
+    }
+    // The default folder is named after the file stem.
+    let o = incsim(&["run", &scenario, "-n", "5", "--quiet"], dir.path(), &[]);
+    assert!(o.status.success());
+    assert!(dir.path().join("output/s/summary.json").is_file());
+}
+
+#[test]
+fn mttr_is_an_empty_cell_when_no_outage_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    // Failures every 10 years over a 1-day horizon: nothing happens.
+    let text = SMALL_SCENARIO
+        .replace("horizon = \"180d\"", "horizon = \"1d\"")
+        .replace("mean = \"20d\"", "mean = \"3650d\"")
+        .replace("scale = \"30d\"", "scale = \"3650d\"");
+    let scenario = write_scenario(dir.path(), "quiet.toml", &text);
+    let o = incsim(
+        &["run", &scenario, "--out", "o", "-n", "3", "--seed", "1"],
+        dir.path(),
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = fs::read_to_string(dir.path().join("o/replications.csv")).unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!(cells[11], "", "mttr cell: {row}");
+    let summary = fs::read_to_string(dir.path().join("o/summary.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert!(v["strategies"]["reactive"]["mttr_minutes"]["mean"].is_null());
+}
+
+/// A bad scenario: the message names file, line, field and a fix; exit non-zero; nothing
+/// written, and an existing output folder is left as it was.
+fn assert_rejected(text: &str, expected: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write_scenario(dir.path(), "bad.toml", text);
+    fs::create_dir(dir.path().join("out")).unwrap();
+    fs::write(dir.path().join("out/summary.json"), "previous").unwrap();
+    let o = incsim(&["run", &scenario, "--out", "out"], dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "stdout: {}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("bad.toml"), "{err}");
+    for e in expected {
+        assert!(err.contains(e), "expected {e:?} in:\n{err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    let files: Vec<_> = fs::read_dir(dir.path().join("out")).unwrap().collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+        "previous"
+    );
+    assert!(!dir.path().join("output").exists());
+    // `validate` reports the same and fails too.
+    let v = incsim(&["validate", &scenario], dir.path(), &[]);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(stderr(&v).contains(expected[0]));
+}
+
+#[test]
+fn bad_scenarios_are_rejected_with_file_line_field_and_fix() {
+    assert_rejected(
+        &SMALL_SCENARIO.replace("escalate_after = \"1h\"", "escalate_afer = \"1h\""),
+        &["escalate_afer", "escalate_after"],
+    );
+    assert_rejected(
+        &SMALL_SCENARIO.replace("needs = \"engineers\"", "needs = \"enginers\""),
+        &["services.email.modes.leak.needs", "help-desk, engineers"],
+    );
+    assert_rejected(
+        &SMALL_SCENARIO.replace("\"180d\"", "\"-5d\""),
+        &["simulation.horizon"],
+    );
+    assert_rejected(
+        &SMALL_SCENARIO.replace("\"180d\"", "180"),
+        &["simulation.horizon", "unit"],
+    );
+    assert_rejected(
+        &SMALL_SCENARIO.replace("coverage = 0.8", "coverage = 1.8"),
+        &["coverage"],
+    );
+    assert_rejected(
+        &SMALL_SCENARIO.replace("staff = 1", "staff = 0"),
+        &["staff"],
+    );
+    assert_rejected("this is not toml", &["bad.toml:1"]);
+    assert_rejected("", &["bad.toml"]);
+    assert_rejected(&SMALL_SCENARIO.replace("seed = 3", "seed = -3"), &["seed"]);
+    assert_rejected(
+        &SMALL_SCENARIO.replace("replications = 40", "replications = 1000000000"),
+        &["replications"],
+    );
+    assert_rejected(
+        &SMALL_SCENARIO.replace("\"180d\"", "\"1000000w\""),
+        &["horizon"],
+    );
+    assert_rejected(
+        &SMALL_SCENARIO.replace("hourly_cost = 40", "hourly_cost = nan"),
+        &["hourly_cost"],
+    );
+}
+
+#[test]
+fn an_unwritable_output_path_is_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("taken"), "a file").unwrap();
+    let o = incsim(&["run", "--out", "taken", "-n", "5"], dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not a folder"), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("taken")).unwrap(),
+        "a file"
+    );
+    let o = incsim(&["run", "--out", "taken/sub", "-n", "5"], dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot create"), "{}", stderr(&o));
+}
+
+#[test]
+fn out_of_range_options_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = incsim(&["run", "-n", "0", "--out", "o"], dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--replications"));
+    let o = incsim(&["run", "--threads", "0", "--out", "o"], dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = incsim(&["run", "missing.toml"], dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("missing.toml"));
+}
+
+#[test]
+fn validate_summarizes_a_good_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write_scenario(dir.path(), "s.toml", SMALL_SCENARIO);
+    let o = incsim(&["validate", &scenario], dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for needle in [
+        "OK",
+        "help-desk",
+        "engineers",
+        "email",
+        "vpn",
+        "reactive",
+        "proactive",
+    ] {
+        assert!(out.contains(needle), "{needle} in {out}");
+    }
+}

@@ -1,0 +1,85 @@
+//! Fuzzing the whole pipeline: parse → validate → a short run → every export, on mutated
+//! scenario text. No input may panic or hang. The default case count keeps `cargo test` fast;
+//! the documented million-input run is
+//! `PROPTEST_CASES=1000000 cargo test --release --test fuzz`.
+
+use incsim::experiment::run_replications;
+use incsim::export::{csv, markdown, terminal};
+use incsim::report::Report;
+use incsim::scenario::{parse_str, DEFAULT_SCENARIO_TOML};
+use proptest::prelude::*;
+
+/// Values that stress validation: edges, huge, tiny, negative, not-a-number, wrong types.
+const NASTY_VALUES: &[&str] = &[
+    "0", "-1", "1", "0.5", "1e308", "-1e308", "1e-300", "nan", "inf", "-inf", "18446744073709551616",
+    "9223372036854775807", "\"0m\"", "\"1s\"", "\"0.0001s\"", "\"100000w\"", "\"-5m\"", "\"1e3m\"",
+    "\"5\"", "\"\"", "\"1h30m\"", "\"2d 4h\"", "true", "[]", "{}", "{ dist = \"fixed\" }",
+    "{ dist = \"exponential\", mean = \"0m\" }", "{ dist = \"weibull\", shape = 0.01, scale = \"1d\" }",
+    "{ dist = \"gamma\", shape = 1e-9, mean = \"1h\" }", "{ dist = \"pert\", min = \"1h\", mode = \"1h\", max = \"1h\" }",
+    "{ dist = \"empirical\", samples = [] }", "{ dist = \"empirical\", samples = [\"0m\", \"1m\"] }",
+    "{ dist = \"lognormal\", median = \"1m\", p90 = \"1000w\" }", "\"business\"", "\"24x7\"",
+    "\"help-desk\"", "\"senior-network-engineer\"", "\"nobody\"",
+];
+
+/// Replace the value of the `line`-th `key = value` line with a nasty value, or delete or
+/// duplicate that line.
+fn mutate(text: &str, line: usize, value: usize, action: u8) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let target = line % lines.len();
+    let mut out = Vec::with_capacity(lines.len() + 1);
+    for (i, l) in lines.iter().enumerate() {
+        if i != target {
+            out.push(l.to_string());
+            continue;
+        }
+        match action % 4 {
+            0 | 1 => match l.split_once('=') {
+                Some((key, _)) if !l.trim_start().starts_with('[') => {
+                    out.push(format!("{key}= {}", NASTY_VALUES[value % NASTY_VALUES.len()]))
+                }
+                _ => out.push(l.to_string()),
+            },
+            2 => {}
+            _ => {
+                out.push(l.to_string());
+                out.push(l.to_string());
+            }
+        }
+    }
+    out.join("\n")
+}
+
+/// Parse; if valid, simulate a little and render every output.
+fn pipeline(text: &str) {
+    let Ok(mut scenario) = parse_str(text, "fuzz.toml") else {
+        return;
+    };
+    // A short run: a bounded horizon and two replications keep each input fast.
+    scenario.simulation.horizon_minutes = scenario.simulation.horizon_minutes.min(30.0 * 1440.0);
+    let results = run_replications(&scenario, 0..2, &mut |_| {});
+    let report = Report::build(&scenario, &results);
+    let _ = serde_json::to_string(&report.to_json()).expect("summary.json serializes");
+    let _ = markdown::render(&report);
+    let _ = terminal::render(&report);
+    let _ = csv::render(&scenario, &results);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn one_mutation_never_panics(line in any::<usize>(), value in any::<usize>(), action in any::<u8>()) {
+        pipeline(&mutate(DEFAULT_SCENARIO_TOML, line, value, action));
+    }
+
+    #[test]
+    fn three_mutations_never_panic(
+        muts in prop::collection::vec((any::<usize>(), any::<usize>(), any::<u8>()), 3)
+    ) {
+        let mut text = DEFAULT_SCENARIO_TOML.to_string();
+        for (line, value, action) in muts {
+            text = mutate(&text, line, value, action);
+        }
+        pipeline(&text);
+    }
+}
