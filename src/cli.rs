@@ -12,7 +12,11 @@ Examples:
   incsim run                                   # built-in mail-server scenario
   incsim run scenarios/default.toml --replications 5000 --seed 7
   incsim run my.toml --out results/my --threads 8
-  incsim validate my.toml                      # check a scenario, summarize it";
+  incsim validate my.toml                      # check a scenario, summarize it
+  incsim run --precision 2%                    # as many replications as 2 % precision needs
+  incsim sweep --vary strategies.proactive.annual_cost=0:2000000:9
+  incsim sensitivity --by 20%                  # tornado: what the savings depend on most
+  incsim run --shard 0/4 --out shards/         # one of 4 cluster jobs; then: incsim merge shards/";
 
 /// incsim: IT incident simulator.
 #[derive(Debug, Parser)]
@@ -31,6 +35,15 @@ pub enum Command {
     /// Check a scenario file and summarize what it describes.
     #[command(after_help = "Example:\n  incsim validate scenarios/default.toml")]
     Validate(ValidateArgs),
+    /// Vary one input over a range and chart the savings, with the break-even value.
+    #[command(after_help = SWEEP_EXAMPLES)]
+    Sweep(SweepArgs),
+    /// Move every input down and up (±20 %) and rank them by effect on the savings (tornado).
+    #[command(after_help = SENSITIVITY_EXAMPLES)]
+    Sensitivity(SensitivityArgs),
+    /// Combine the shard files of `incsim run --shard K/N` into the run's outputs.
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
 }
 
 const RUN_EXAMPLES: &str = "\
@@ -38,7 +51,9 @@ Examples:
   incsim run                                   # built-in scenario → output/default/
   incsim run scenarios/default.toml -n 5000    # 5000 replications
   incsim run my.toml --seed 7 --out results/   # another seed, another folder
-  RAYON_NUM_THREADS=1 incsim run               # same bytes, one thread";
+  RAYON_NUM_THREADS=1 incsim run               # same bytes, one thread
+  incsim run --precision 2%                    # batches until the savings' 95 % CI is ±2 %
+  incsim run my.toml -n 100000 --shard 3/8 --out shards/   # slice 3 of 8 (K = 0…7)";
 
 /// Options of `incsim run`.
 #[derive(Debug, Args)]
@@ -63,6 +78,113 @@ pub struct RunArgs {
     /// Print events processed, events/s and replications/s (on stderr).
     #[arg(long)]
     pub stats: bool,
+    /// Add replications in batches until the 95 % CI half-width of every candidate's paired
+    /// total-cost difference is within this share of its mean (e.g. 2% or 0.02).
+    /// --replications then sets the first batch [default: 100].
+    #[arg(long, value_name = "PCT", value_parser = incsim::experiment::precision::parse_target, conflicts_with = "shard")]
+    pub precision: Option<f64>,
+    /// With --precision: never run more replications than this [default: 100000].
+    #[arg(long, value_name = "N", requires = "precision")]
+    pub max_replications: Option<u64>,
+    /// Run only slice K of N of the replications (K = 0…N−1) and write shard-K-of-N.json into
+    /// the output folder; `incsim merge` combines the shards.
+    #[arg(long, value_name = "K/N", value_parser = incsim::experiment::shard::ShardSpec::parse)]
+    pub shard: Option<incsim::experiment::shard::ShardSpec>,
+}
+
+const SWEEP_EXAMPLES: &str = "\
+Ranges are FROM:TO:STEPS, STEPS points with both ends included:
+  numbers     strategies.proactive.monitoring.coverage=0.5:0.95:10
+  durations   strategies.reactive.escalate_after=15m:2h:8
+              services.email.failures.every=20d:90d:8   (a distribution: sets its mean)
+  multipliers services.email.modes.memory-leak.fix=x0.5:x2:7   (any input; scales a
+              distribution as a whole)
+
+Examples:
+  incsim sweep --vary strategies.proactive.annual_cost=0:2000000:9
+  incsim sweep scenarios/default.toml --vary strategies.proactive.monitoring.coverage=0.5:0.95:10 -n 2000
+  incsim sweep my.toml --list                  # the paths this scenario accepts";
+
+/// Options of `incsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML). Without it, the built-in mail-server scenario.
+    pub scenario: Option<PathBuf>,
+    /// The input and its range: PATH=FROM:TO:STEPS.
+    #[arg(long, value_name = "PATH=FROM:TO:STEPS", required_unless_present = "list", value_parser = incsim::experiment::sweep::SweepSpec::parse)]
+    pub vary: Option<incsim::experiment::sweep::SweepSpec>,
+    /// List the parameter paths of the scenario, with their values, and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Replications per point (overrides `simulation.replications`).
+    #[arg(short = 'n', long)]
+    pub replications: Option<u64>,
+    /// Random seed, the same for every point (overrides `simulation.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder [default: output/<scenario file stem>/sweep-<path>].
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: all cores, or RAYON_NUM_THREADS].
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+const SENSITIVITY_EXAMPLES: &str = "\
+Examples:
+  incsim sensitivity                            # built-in scenario, every input ±20 %
+  incsim sensitivity my.toml --by 10% -n 2000
+  incsim sensitivity my.toml --only services.email.downtime_cost_per_hour,strategies.proactive.monitoring.coverage";
+
+/// Options of `incsim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML). Without it, the built-in mail-server scenario.
+    pub scenario: Option<PathBuf>,
+    /// The relative change down and up, e.g. 20% or 0.2.
+    #[arg(long, default_value = "20%", value_parser = incsim::experiment::sensitivity::parse_by)]
+    pub by: f64,
+    /// Only these parameter paths (comma-separated) [default: every numeric input].
+    #[arg(long, value_delimiter = ',', value_name = "PATH,…")]
+    pub only: Option<Vec<String>>,
+    /// The candidate strategy whose savings are analysed [default: the first candidate].
+    #[arg(long)]
+    pub candidate: Option<String>,
+    /// Replications per run (overrides `simulation.replications`).
+    #[arg(short = 'n', long)]
+    pub replications: Option<u64>,
+    /// Random seed, the same for every run (overrides `simulation.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder [default: output/<scenario file stem>/sensitivity].
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: all cores, or RAYON_NUM_THREADS].
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  incsim merge shards/                          # every shard-K-of-N.json in shards/
+  incsim merge node1/ node2/ --out results/     # shards spread over folders
+  incsim merge shards/shard-*-of-4.json";
+
+/// Options of `incsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Folders holding shard-K-of-N.json files, or the files themselves.
+    #[arg(required = true, value_name = "DIR|FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// Output folder [default: output/<scenario file stem>, as the run would have used].
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Options of `incsim validate`.

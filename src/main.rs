@@ -12,6 +12,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Run(args) => commands::run::run(args),
         cli::Command::Validate(args) => commands::validate::validate(args),
+        cli::Command::Sweep(args) => commands::sweep::sweep(args),
+        cli::Command::Sensitivity(args) => commands::sensitivity::sensitivity(args),
+        cli::Command::Merge(args) => commands::merge::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,9 @@
 //! and plotters' `ab_glyph` renderer, never through the system's fontconfig: a fresh machine
 //! with no fonts installed builds and draws the same pixels.
 
+pub mod sweep;
+pub mod tornado;
+
 use std::sync::Once;
 
 use anyhow::{Result, anyhow};

@@ -1,6 +1,12 @@
 //! One module per subcommand.
 
+pub mod exec;
+pub mod merge;
+pub mod precision;
 pub mod run;
+pub mod sensitivity;
+pub mod shard;
+pub mod sweep;
 pub mod validate;
 
 use std::path::Path;

@@ -1,13 +1,12 @@
 //! `incsim run`: simulate every strategy, write the outputs, print the comparison.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use anyhow::{Result, bail};
 
-use super::load_scenario;
+use super::exec::{progress_bar, thread_pool};
+use super::{load_scenario, precision, shard};
 use crate::cli::RunArgs;
 use incsim::experiment::run_replications;
 use incsim::export::{bundle, output::OutputSet, terminal};
@@ -35,28 +34,39 @@ pub fn run(args: RunArgs) -> Result<()> {
         .unwrap_or_else(|| PathBuf::from("output").join(&slug));
     let mut outputs = OutputSet::prepare(&out_dir)?;
 
-    let pool = {
-        let mut b = rayon::ThreadPoolBuilder::new();
-        if let Some(t) = args.threads {
-            if t == 0 {
-                bail!("--threads must be at least 1");
-            }
-            b = b.num_threads(t);
-        }
-        b.build().context("cannot start the worker threads")?
-    };
+    let pool = thread_pool(args.threads)?;
+    if let Some(spec) = args.shard {
+        return shard::run_shard(&scenario, &slug, spec, outputs, &pool, args.quiet);
+    }
 
-    let reps = scenario.simulation.replications;
-    let bar = progress_bar(reps, args.quiet);
     let started = Instant::now();
-    let results = pool.install(|| run_replications(&scenario, 0..reps, &mut |done| bar.inc(done)));
-    bar.finish_and_clear();
+    let (results, precision_line) = match args.precision {
+        Some(target) => {
+            let goal = precision::goal(target, args.replications, args.max_replications)?;
+            let (results, line) = precision::run(&scenario, goal, &pool, args.quiet)?;
+            // The run is now exactly a run of that many replications.
+            scenario.simulation.replications = results.reps.end;
+            (results, Some(line))
+        }
+        None => {
+            let reps = scenario.simulation.replications;
+            let bar = progress_bar(reps, args.quiet);
+            let results =
+                pool.install(|| run_replications(&scenario, 0..reps, &mut |done| bar.inc(done)));
+            bar.finish_and_clear();
+            (results, None)
+        }
+    };
+    let reps = scenario.simulation.replications;
     let elapsed = started.elapsed().as_secs_f64();
 
     let report = bundle::write_run_outputs(&scenario, &results, &mut outputs)?;
     let written = outputs.commit()?;
 
     print!("{}", terminal::render(&report));
+    if let Some(line) = precision_line {
+        println!("\n{line}");
+    }
     println!("\nWrote {} files to {}", written.len(), out_dir.display());
     if args.stats {
         eprintln!(
@@ -71,19 +81,4 @@ pub fn run(args: RunArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// A progress bar on stderr, shown only when stderr is a terminal and not `--quiet`.
-fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-    }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replications ({per_sec}, ETA {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
 }

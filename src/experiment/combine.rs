@@ -25,7 +25,7 @@ impl ExperimentResults {
         ExperimentResults {
             reps: start..start,
             strategies: (0..strategies)
-                .map(|_| super::StrategyResults::new())
+                .map(|_| super::StrategyResults::with_capacity(0))
                 .collect(),
             events: 0,
         }

@@ -21,6 +21,8 @@ pub struct SensitivityRow {
     pub parameter: Parameter,
     /// Its value in the scenario, for people.
     pub base_text: String,
+    /// Its value in the scenario as a number (a distribution's mean, in minutes).
+    pub parameter_base: f64,
     /// Its value in the low run (after the rules of change).
     pub low: vary::Applied,
     /// Its value in the high run.
@@ -172,6 +174,7 @@ impl Plan {
                 SensitivityRow {
                     parameter: e.parameter.clone(),
                     base_text: e.base_text.clone(),
+                    parameter_base: e.parameter.value(scenario).as_number(),
                     low: e.low.1.clone(),
                     high: e.high.1.clone(),
                     savings_low,

@@ -222,6 +222,8 @@ pub struct SweepResult {
     pub parameter: Parameter,
     /// Its value in the scenario, for people.
     pub base_text: String,
+    /// Its value in the scenario as a number (a distribution's mean, in minutes).
+    pub base_value: f64,
     /// What the axis measures.
     pub axis: Axis,
     /// The seed every point used.
@@ -308,6 +310,7 @@ pub fn run(
         currency: scenario.currency.clone(),
         parameter: parameter.clone(),
         base_text: parameter.describe(scenario),
+        base_value: parameter.value(scenario).as_number(),
         axis,
         seed: scenario.simulation.seed,
         replications,

@@ -675,6 +675,16 @@ pub fn format_setting_value(kind: Kind, value: f64) -> String {
     }
 }
 
+/// A value in a few characters, for tables and chart labels: a distribution by its mean
+/// (`mean 45d`), a duration as a duration, a number with at most 4 decimals.
+pub fn short_text(kind: Kind, value: f64) -> String {
+    match kind {
+        Kind::DurationDist => format!("mean {}", format_minutes(value)),
+        Kind::Duration => format_minutes(value),
+        _ => format_number((value * 1e4).round() / 1e4),
+    }
+}
+
 /// A number without needless digits: `0.85`, `60000`, `1.5`, `0.123457`.
 pub fn format_number(x: f64) -> String {
     if !x.is_finite() {

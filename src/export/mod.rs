@@ -6,4 +6,6 @@ pub mod csv;
 pub mod format;
 pub mod markdown;
 pub mod output;
+pub mod sensitivity;
+pub mod sweep;
 pub mod terminal;

@@ -1,0 +1,81 @@
+//! `incsim merge`: combine shard files into exactly the outputs one machine would have written.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::cli::MergeArgs;
+use incsim::experiment::shard::{self, ShardFile, ShardSpec};
+use incsim::export::format::thousands;
+use incsim::export::{bundle, output::OutputSet, terminal};
+
+/// Run `incsim merge`.
+pub fn merge(args: MergeArgs) -> Result<()> {
+    let files = shard_files(&args.inputs)?;
+    let mut shards = Vec::with_capacity(files.len());
+    for path in &files {
+        let name = path.display().to_string();
+        let text = fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+        shards.push((name.clone(), ShardFile::from_json(&text, &name)?));
+    }
+    let count = shards.len();
+    let merged = shard::merge(shards)?;
+
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&merged.output_slug));
+    let mut outputs = OutputSet::prepare(&out_dir)?;
+    let report = bundle::write_run_outputs(&merged.scenario, &merged.results, &mut outputs)?;
+    let written = outputs.commit()?;
+
+    print!("{}", terminal::render(&report));
+    println!(
+        "\nMerged {count} shards ({} replications, seed {}): wrote {} files to {}",
+        thousands(merged.results.reps.end as f64),
+        merged.scenario.simulation.seed,
+        written.len(),
+        out_dir.display()
+    );
+    Ok(())
+}
+
+/// The shard files named on the command line: files as given, folders scanned for
+/// `shard-K-of-N.json` (sorted by name, for stable messages).
+fn shard_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found: Vec<PathBuf> = fs::read_dir(input)
+                .with_context(|| format!("cannot list {}", input.display()))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| is_shard_name(p))
+                .collect();
+            if found.is_empty() {
+                bail!(
+                    "{} holds no shard files (shard-K-of-N.json)\n  help: write them with incsim run … --shard K/N --out {}",
+                    input.display(),
+                    input.display()
+                );
+            }
+            found.sort();
+            files.extend(found);
+        } else if input.is_file() {
+            files.push(input.clone());
+        } else {
+            bail!(
+                "{} does not exist\n  help: pass the folders (or files) the shards were written to",
+                input.display()
+            );
+        }
+    }
+    Ok(files)
+}
+
+fn is_shard_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| ShardSpec::from_file_name(n).is_some())
+}

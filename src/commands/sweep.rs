@@ -1,0 +1,111 @@
+//! `incsim sweep`: one input over a range, savings and break-even.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+
+use super::exec::{progress_bar, thread_pool};
+use super::load_scenario;
+use crate::cli::SweepArgs;
+use incsim::charts::{self, sweep::SweepChart};
+use incsim::experiment::{sweep, vary};
+use incsim::export::output::OutputSet;
+use incsim::scenario::{Scenario, slug};
+
+/// Replications per run are bounded as for `incsim run` (DESIGN §3).
+pub(crate) const MAX_REPLICATIONS: u64 = 10_000_000;
+
+/// Apply `--replications` and `--seed` to a scenario, as `incsim run` does.
+pub(crate) fn override_run_settings(
+    scenario: &mut Scenario,
+    replications: Option<u64>,
+    seed: Option<u64>,
+) -> Result<()> {
+    if let Some(n) = replications {
+        if !(1..=MAX_REPLICATIONS).contains(&n) {
+            bail!(
+                "--replications {n} is out of range\n  help: use an integer from 1 to {MAX_REPLICATIONS}"
+            );
+        }
+        scenario.simulation.replications = n;
+    }
+    if let Some(seed) = seed {
+        scenario.simulation.seed = seed;
+    }
+    Ok(())
+}
+
+/// Run `incsim sweep`.
+pub fn sweep(args: SweepArgs) -> Result<()> {
+    let (mut scenario, file_slug) = load_scenario(args.scenario.as_deref())?;
+    override_run_settings(&mut scenario, args.replications, args.seed)?;
+    if args.list {
+        print!("{}", list(&scenario));
+        return Ok(());
+    }
+    let Some(spec) = args.vary else {
+        bail!("--vary PATH=FROM:TO:STEPS is required\n  help: see incsim sweep --help");
+    };
+    if scenario.strategies.len() < 2 {
+        bail!(
+            "a sweep compares strategies; {} has only one\n  help: add a strategy to the scenario",
+            scenario.name
+        );
+    }
+    let (parameter, settings) = spec.resolve(&scenario)?;
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output")
+            .join(&file_slug)
+            .join(format!("sweep-{}", slug(&parameter.path)))
+    });
+    let mut outputs = OutputSet::prepare(&out_dir)?;
+    let pool = thread_pool(args.threads)?;
+
+    let reps = scenario.simulation.replications;
+    let points = settings.len() as u64;
+    let bar = progress_bar(points * reps, args.quiet);
+    let mut done = 0u64;
+    let result = pool.install(|| {
+        sweep::run(&scenario, &parameter, &settings, reps, &mut |d| {
+            done += d;
+            bar.inc(d);
+            bar.set_message(format!(
+                "point {}/{points}",
+                (done.saturating_sub(1) / reps + 1).min(points)
+            ));
+        })
+    })?;
+    bar.finish_and_clear();
+
+    let rendered = charts::render(&SweepChart { result: &result })?;
+    outputs.add("sweep.csv", incsim::export::sweep::csv(&result));
+    let mut json = serde_json::to_string_pretty(&incsim::export::sweep::json(&result))?;
+    json.push('\n');
+    outputs.add("sweep.json", json);
+    outputs.add("sweep.svg", rendered.svg);
+    outputs.add("sweep.png", rendered.png);
+    let written = outputs.commit()?;
+
+    print!("{}", incsim::export::sweep::terminal(&result));
+    println!("\nWrote {} files to {}", written.len(), out_dir.display());
+    Ok(())
+}
+
+/// The accepted parameter paths with their values in this scenario.
+fn list(scenario: &Scenario) -> String {
+    let params = vary::parameters(scenario);
+    let width = params.iter().map(|p| p.path.len()).max().unwrap_or(0);
+    let mut out = format!("Parameters of {} (path, value):\n", scenario.name);
+    for p in params {
+        out.push_str(&format!(
+            "  {:width$}  {}\n",
+            p.path,
+            p.describe(scenario),
+            width = width
+        ));
+    }
+    out.push_str(
+        "\nRanges: numbers 0.5:0.95:10, durations 15m:2h:8 (a distribution: its mean), multipliers x0.5:x2:7\n",
+    );
+    out
+}

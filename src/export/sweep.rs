@@ -1,0 +1,277 @@
+//! Outputs of `incsim sweep`: `sweep.csv` (one row per point × candidate), `sweep.json` (the
+//! same with the break-even values) and the terminal table.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::experiment::sweep::{Axis, SweepResult};
+use crate::export::csv::field;
+use crate::export::format::{money_short, percent};
+
+/// The columns of `sweep.csv`.
+pub const CSV_COLUMNS: [&str; 21] = [
+    "parameter",
+    "point",
+    "value",
+    "unit",
+    "applied",
+    "candidate",
+    "baseline",
+    "replications",
+    "savings_per_year",
+    "savings_per_year_ci95_low",
+    "savings_per_year_ci95_high",
+    "p_candidate_cheaper",
+    "incremental_investment_per_year",
+    "roi",
+    "payback_months",
+    "baseline_total_cost_per_year",
+    "candidate_total_cost_per_year",
+    "baseline_outage_hours_per_year",
+    "candidate_outage_hours_per_year",
+    "baseline_availability",
+    "candidate_availability",
+];
+
+fn strategy_index(result: &SweepResult, name: &str) -> usize {
+    result
+        .strategies
+        .iter()
+        .position(|s| s == name)
+        .expect("budgets name the sweep's strategies")
+}
+
+/// `sweep.csv`: one row per point and candidate, numbers in full precision.
+pub fn csv(result: &SweepResult) -> String {
+    let mut out = CSV_COLUMNS.join(",");
+    out.push('\n');
+    let base = strategy_index(result, &result.baseline);
+    for (i, point) in result.points.iter().enumerate() {
+        for b in &point.budgets {
+            let cand = strategy_index(result, &b.candidate);
+            let (sb, sc) = (&point.strategies[base], &point.strategies[cand]);
+            let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
+            let cells = [
+                field(&result.parameter.path),
+                i.to_string(),
+                point.x.to_string(),
+                field(&result.axis.unit(&result.currency)),
+                field(&point.applied.text),
+                field(&b.candidate),
+                field(&b.baseline),
+                result.replications.to_string(),
+                b.savings_per_year.to_string(),
+                b.savings_ci95[0].to_string(),
+                b.savings_ci95[1].to_string(),
+                b.p_cheaper.to_string(),
+                b.incremental_investment_per_year.to_string(),
+                opt(b.roi),
+                opt(b.payback_months),
+                sb.total_cost_per_year.to_string(),
+                sc.total_cost_per_year.to_string(),
+                sb.outage_hours_per_year.to_string(),
+                sc.outage_hours_per_year.to_string(),
+                sb.availability.to_string(),
+                sc.availability.to_string(),
+            ];
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A finite number, or null.
+fn num(x: f64) -> Value {
+    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+}
+
+/// `sweep.json`: the sweep's settings, every point and the break-even values.
+pub fn json(result: &SweepResult) -> Value {
+    let points: Vec<Value> = result
+        .points
+        .iter()
+        .map(|p| {
+            json!({
+                "value": num(p.x),
+                "applied": p.applied.text,
+                "applied_value": num(p.applied.value),
+                "note": p.applied.note,
+                "candidates": p.budgets.iter().map(|b| json!({
+                    "candidate": b.candidate,
+                    "savings_per_year": num(b.savings_per_year),
+                    "savings_per_year_ci95": [num(b.savings_ci95[0]), num(b.savings_ci95[1])],
+                    "p_candidate_cheaper": num(b.p_cheaper),
+                    "incremental_investment_per_year": num(b.incremental_investment_per_year),
+                    "roi": b.roi.map(num),
+                    "payback_months": b.payback_months.map(num),
+                })).collect::<Vec<_>>(),
+                "strategies": result.strategies.iter().zip(&p.strategies).map(|(name, s)| json!({
+                    "strategy": name,
+                    "total_cost_per_year": num(s.total_cost_per_year),
+                    "outage_hours_per_year": num(s.outage_hours_per_year),
+                    "availability": num(s.availability),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "scenario": result.scenario,
+        "currency": result.currency,
+        "parameter": result.parameter.path,
+        "scenario_value": result.base_text,
+        "unit": result.axis.unit(&result.currency),
+        "seed": result.seed,
+        "replications_per_point": result.replications,
+        "baseline": result.baseline,
+        "points": points,
+        "break_even": result.break_even.iter().map(|b| json!({
+            "candidate": b.candidate,
+            "value": num(b.x),
+            "savings_fall_as_value_grows": b.falling,
+        })).collect::<Vec<_>>(),
+        "incsim_version": env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// A point of the axis for people; multipliers also show the value they give.
+pub fn axis_value(result: &SweepResult, x: f64) -> String {
+    let text = result.axis.format(x, &result.currency);
+    if result.axis == Axis::Factor {
+        let unit_axis = if result.parameter.kind.is_duration() {
+            Axis::Minutes
+        } else if result.parameter.kind == crate::experiment::vary::Kind::Money {
+            Axis::Money
+        } else {
+            Axis::Number
+        };
+        let mean = if result.parameter.kind == crate::experiment::vary::Kind::DurationDist {
+            " mean"
+        } else {
+            ""
+        };
+        format!(
+            "{text} (={mean} {})",
+            unit_axis.format(x * result.base_value, &result.currency)
+        )
+    } else {
+        text
+    }
+}
+
+/// The sentences about break-even, one per crossing; a sentence saying there is none if so.
+pub fn break_even_lines(result: &SweepResult) -> Vec<String> {
+    let path = &result.parameter.path;
+    if result.break_even.is_empty() {
+        let candidates: Vec<&str> = result
+            .strategies
+            .iter()
+            .filter(|s| **s != result.baseline)
+            .map(String::as_str)
+            .collect();
+        return vec![format!(
+            "No break-even in this range: the mean savings of {} over {} keep their sign from {} to {}",
+            candidates.join(", "),
+            result.baseline,
+            axis_value(result, result.points.first().map_or(0.0, |p| p.x)),
+            axis_value(result, result.points.last().map_or(0.0, |p| p.x)),
+        )];
+    }
+    result
+        .break_even
+        .iter()
+        .map(|b| {
+            let at = axis_value(result, b.x);
+            if b.falling {
+                format!(
+                    "Break-even: {} saves money over {} while {path} is below {at}, and costs more above it",
+                    b.candidate, result.baseline
+                )
+            } else {
+                format!(
+                    "Break-even: {} costs more than {} while {path} is below {at}, and saves money above it",
+                    b.candidate, result.baseline
+                )
+            }
+        })
+        .collect()
+}
+
+/// The terminal table: one line per point, savings and P(cheaper) per candidate, then the
+/// break-even sentences.
+pub fn terminal(result: &SweepResult) -> String {
+    let cur = &result.currency;
+    let mut header = vec![result.parameter.path.clone()];
+    let candidates: Vec<String> = result
+        .points
+        .first()
+        .map(|p| p.budgets.iter().map(|b| b.candidate.clone()).collect())
+        .unwrap_or_default();
+    for c in &candidates {
+        header.push(format!("{c} saves/yr [95% CI]"));
+        header.push("cheaper".into());
+    }
+    let mut rows = vec![header];
+    for p in &result.points {
+        let mut row = vec![match p.setting {
+            crate::experiment::vary::Setting::Times(_) => {
+                format!("{} → {}", result.axis.format(p.x, cur), p.applied.text)
+            }
+            crate::experiment::vary::Setting::To(_) => p.applied.text.clone(),
+        }];
+        for b in &p.budgets {
+            row.push(format!(
+                "{} [{}, {}]",
+                money_short(b.savings_per_year, cur),
+                money_short(b.savings_ci95[0], cur),
+                money_short(b.savings_ci95[1], cur)
+            ));
+            row.push(percent(b.p_cheaper));
+        }
+        rows.push(row);
+    }
+    let ncol = rows[0].len();
+    let widths: Vec<usize> = (0..ncol)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — sweep of {} (scenario value {}): {} points × {} replications, seed {}, savings over {}\n",
+        result.scenario,
+        result.parameter.path,
+        result.base_text,
+        result.points.len(),
+        result.replications,
+        result.seed,
+        result.baseline
+    );
+    for (i, row) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let pad = " ".repeat(widths[c] - cell.chars().count());
+            if c == 0 {
+                line.push_str(cell);
+                line.push_str(&pad);
+            } else {
+                line.push_str("  ");
+                line.push_str(&pad);
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        if i == 0 {
+            let total: usize = widths.iter().sum::<usize>() + 2 * (ncol - 1);
+            out.push_str(&"─".repeat(total));
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+    for line in break_even_lines(result) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
