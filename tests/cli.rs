@@ -370,3 +370,36 @@ fn validate_summarizes_a_good_scenario() {
         assert!(out.contains(needle), "{needle} in {out}");
     }
 }
+
+#[test]
+#[cfg(unix)]
+fn ctrl_c_during_a_run_leaves_the_previous_outputs_and_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bench = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/benchmark.toml");
+    fs::create_dir(dir.path().join("out")).unwrap();
+    fs::write(dir.path().join("out/summary.json"), "previous").unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_incsim"))
+        .args(["run", bench, "-n", "1000000", "--out", "out", "--quiet"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let names: Vec<String> = fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["summary.json".to_string()]);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+        "previous"
+    );
+}

@@ -6,19 +6,49 @@
 use incsim::experiment::run_replications;
 use incsim::export::{csv, markdown, terminal};
 use incsim::report::Report;
-use incsim::scenario::{parse_str, DEFAULT_SCENARIO_TOML};
+use incsim::scenario::{DEFAULT_SCENARIO_TOML, parse_str};
 use proptest::prelude::*;
 
 /// Values that stress validation: edges, huge, tiny, negative, not-a-number, wrong types.
 const NASTY_VALUES: &[&str] = &[
-    "0", "-1", "1", "0.5", "1e308", "-1e308", "1e-300", "nan", "inf", "-inf", "18446744073709551616",
-    "9223372036854775807", "\"0m\"", "\"1s\"", "\"0.0001s\"", "\"100000w\"", "\"-5m\"", "\"1e3m\"",
-    "\"5\"", "\"\"", "\"1h30m\"", "\"2d 4h\"", "true", "[]", "{}", "{ dist = \"fixed\" }",
-    "{ dist = \"exponential\", mean = \"0m\" }", "{ dist = \"weibull\", shape = 0.01, scale = \"1d\" }",
-    "{ dist = \"gamma\", shape = 1e-9, mean = \"1h\" }", "{ dist = \"pert\", min = \"1h\", mode = \"1h\", max = \"1h\" }",
-    "{ dist = \"empirical\", samples = [] }", "{ dist = \"empirical\", samples = [\"0m\", \"1m\"] }",
-    "{ dist = \"lognormal\", median = \"1m\", p90 = \"1000w\" }", "\"business\"", "\"24x7\"",
-    "\"help-desk\"", "\"senior-network-engineer\"", "\"nobody\"",
+    "0",
+    "-1",
+    "1",
+    "0.5",
+    "1e308",
+    "-1e308",
+    "1e-300",
+    "nan",
+    "inf",
+    "-inf",
+    "18446744073709551616",
+    "9223372036854775807",
+    "\"0m\"",
+    "\"1s\"",
+    "\"0.0001s\"",
+    "\"100000w\"",
+    "\"-5m\"",
+    "\"1e3m\"",
+    "\"5\"",
+    "\"\"",
+    "\"1h30m\"",
+    "\"2d 4h\"",
+    "true",
+    "[]",
+    "{}",
+    "{ dist = \"fixed\" }",
+    "{ dist = \"exponential\", mean = \"0m\" }",
+    "{ dist = \"weibull\", shape = 0.01, scale = \"1d\" }",
+    "{ dist = \"gamma\", shape = 1e-9, mean = \"1h\" }",
+    "{ dist = \"pert\", min = \"1h\", mode = \"1h\", max = \"1h\" }",
+    "{ dist = \"empirical\", samples = [] }",
+    "{ dist = \"empirical\", samples = [\"0m\", \"1m\"] }",
+    "{ dist = \"lognormal\", median = \"1m\", p90 = \"1000w\" }",
+    "\"business\"",
+    "\"24x7\"",
+    "\"help-desk\"",
+    "\"senior-network-engineer\"",
+    "\"nobody\"",
 ];
 
 /// Replace the value of the `line`-th `key = value` line with a nasty value, or delete or
@@ -34,9 +64,10 @@ fn mutate(text: &str, line: usize, value: usize, action: u8) -> String {
         }
         match action % 4 {
             0 | 1 => match l.split_once('=') {
-                Some((key, _)) if !l.trim_start().starts_with('[') => {
-                    out.push(format!("{key}= {}", NASTY_VALUES[value % NASTY_VALUES.len()]))
-                }
+                Some((key, _)) if !l.trim_start().starts_with('[') => out.push(format!(
+                    "{key}= {}",
+                    NASTY_VALUES[value % NASTY_VALUES.len()]
+                )),
                 _ => out.push(l.to_string()),
             },
             2 => {}

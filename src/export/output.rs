@@ -5,6 +5,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
@@ -18,6 +19,24 @@ pub struct OutputSet {
 }
 
 const TEMP_SUFFIX: &str = ".incsim-tmp";
+
+/// Output folders with work in progress, for the Ctrl-C handler. Holding the lock also keeps
+/// the handler from exiting in the middle of the final renames.
+static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// On Ctrl-C (SIGINT/SIGTERM), remove the temporary files of every output set in progress and
+/// exit with status 130: an interrupted run leaves no half-written file, and the previous
+/// outputs stay as they were. A rename pass in progress is allowed to finish first.
+pub fn install_interrupt_cleanup() {
+    let _ = ctrlc::set_handler(|| {
+        let dirs = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+        for dir in dirs.iter() {
+            clean_temporaries(dir);
+        }
+        eprintln!("interrupted: no output written");
+        std::process::exit(130);
+    });
+}
 
 impl OutputSet {
     /// Check that `dir` is (or can be made) a writable folder, before any work is done, so a
@@ -44,6 +63,10 @@ impl OutputSet {
         })?;
         let _ = fs::remove_file(&probe);
         clean_temporaries(dir);
+        IN_PROGRESS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(dir.to_path_buf());
         Ok(OutputSet {
             dir: dir.to_path_buf(),
             files: Vec::new(),
@@ -96,6 +119,8 @@ impl OutputSet {
 
     /// Write every file to a temporary name, then rename them all into place.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
+        let mut in_progress = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+        in_progress.retain(|d| d != &self.dir);
         let streamed = std::mem::take(&mut self.streamed);
         let mut temps = Vec::new();
         for (name, content) in &self.files {
@@ -130,6 +155,9 @@ impl Drop for OutputSet {
     fn drop(&mut self) {
         for (_, temp) in &self.streamed {
             let _ = fs::remove_file(temp);
+        }
+        if let Ok(mut dirs) = IN_PROGRESS.try_lock() {
+            dirs.retain(|d| d != &self.dir);
         }
     }
 }

@@ -623,6 +623,33 @@ impl Cx<'_> {
         Some(name)
     }
 
+    /// A required, non-empty name that must differ from its siblings' (`taken` tells which are
+    /// used); `what` names the siblings in the message ("tier names").
+    #[allow(clippy::too_many_arguments)]
+    fn unique_name(
+        &mut self,
+        value: Option<&V>,
+        parent_span: Option<Range<usize>>,
+        field: &str,
+        example: &str,
+        taken: impl Fn(&str) -> bool,
+        what: &str,
+        fix: &str,
+    ) -> Option<String> {
+        let v = self.required(value, parent_span, field, example)?;
+        let name = self.name(v, field)?;
+        if taken(&name) {
+            self.push(
+                Some(v.span()),
+                field,
+                format!("expected unique {what}; found {name:?} twice"),
+                Some(fix.to_string()),
+            );
+            return None;
+        }
+        Some(name)
+    }
+
     /// A finite number in the accepted range.
     fn number(&mut self, v: &V, field: &str, range: Accept) -> Option<f64> {
         let expected = match range {
@@ -1325,27 +1352,15 @@ impl Cx<'_> {
             let t = item.get_ref();
             let label = name_of(t.name.as_ref());
             let path = element_path("tiers", label.as_deref(), i);
-            let name = self
-                .required(
-                    t.name.as_ref(),
-                    span.clone(),
-                    &format!("{path}.name"),
-                    "name = \"help-desk\"",
-                )
-                .and_then(|v| self.name(v, &format!("{path}.name")));
-            let name = name.and_then(|n| {
-                if names.iter().flatten().any(|m| *m == n) {
-                    self.push(
-                        t.name.as_ref().map(|v| v.span()),
-                        format!("{path}.name"),
-                        format!("expected unique tier names; found {n:?} twice"),
-                        Some("rename one of the two tiers".into()),
-                    );
-                    None
-                } else {
-                    Some(n)
-                }
-            });
+            let name = self.unique_name(
+                t.name.as_ref(),
+                span.clone(),
+                &format!("{path}.name"),
+                "name = \"help-desk\"",
+                |n| names.iter().flatten().any(|m| m == n),
+                "tier names",
+                "rename one of the two tiers",
+            );
             let staff = self
                 .required(
                     t.staff.as_ref(),
@@ -1437,28 +1452,18 @@ impl Cx<'_> {
         let path = element_path("services", label.as_deref(), index);
         let f = |name: &str| format!("{path}.{name}");
 
-        let name = self
-            .required(
-                s.name.as_ref(),
-                span.clone(),
-                &f("name"),
-                "name = \"email\"",
-            )
-            .and_then(|v| self.name(v, &f("name")))
-            .and_then(|n| {
-                if seen.contains(&n) {
-                    self.push(
-                        s.name.as_ref().map(|v| v.span()),
-                        f("name"),
-                        format!("expected unique service names; found {n:?} twice"),
-                        Some("rename one of the two services".into()),
-                    );
-                    None
-                } else {
-                    seen.push(n.clone());
-                    Some(n)
-                }
-            });
+        let name = self.unique_name(
+            s.name.as_ref(),
+            span.clone(),
+            &f("name"),
+            "name = \"email\"",
+            |n| seen.iter().any(|m| m == n),
+            "service names",
+            "rename one of the two services",
+        );
+        if let Some(n) = &name {
+            seen.push(n.clone());
+        }
         let priority = match &s.priority {
             None => Some(1),
             Some(v) => self.integer(v, &f("priority"), 1, i64::from(u32::MAX)),
@@ -1544,30 +1549,18 @@ impl Cx<'_> {
             let label = name_of(m.name.as_ref());
             let path = element_path(&base, label.as_deref(), i);
             let f = |name: &str| format!("{path}.{name}");
-            let name = self
-                .required(
-                    m.name.as_ref(),
-                    span.clone(),
-                    &f("name"),
-                    "name = \"crash\"",
-                )
-                .and_then(|v| self.name(v, &f("name")))
-                .and_then(|n| {
-                    if seen.contains(&n) {
-                        self.push(
-                            m.name.as_ref().map(|v| v.span()),
-                            f("name"),
-                            format!(
-                                "expected unique mode names within the service; found {n:?} twice"
-                            ),
-                            Some("rename one of the two modes".into()),
-                        );
-                        None
-                    } else {
-                        seen.push(n.clone());
-                        Some(n)
-                    }
-                });
+            let name = self.unique_name(
+                m.name.as_ref(),
+                span.clone(),
+                &f("name"),
+                "name = \"crash\"",
+                |n| seen.iter().any(|m| m == n),
+                "mode names within the service",
+                "rename one of the two modes",
+            );
+            if let Some(n) = &name {
+                seen.push(n.clone());
+            }
             let weight = match &m.weight {
                 None => Some(1.0),
                 Some(v) => self.number(v, &f("weight"), Accept::NonNegative),
