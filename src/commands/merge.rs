@@ -1,9 +1,11 @@
 //! `incsim merge`: combine shard files into exactly the outputs one machine would have written.
 
 use std::fs;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use incsim::experiment::shard::{MergeError, ShardHeader};
 
 use crate::cli::MergeArgs;
 use incsim::experiment::shard::{self, ShardFile, ShardSpec};
@@ -13,14 +15,22 @@ use incsim::export::{bundle, output::OutputSet, terminal};
 /// Run `incsim merge`.
 pub fn merge(args: MergeArgs) -> Result<()> {
     let files = shard_files(&args.inputs)?;
-    let mut shards = Vec::with_capacity(files.len());
+    // Two passes keep memory to the merged results plus one shard: first every header (the
+    // checks need them all), then each file in full, in shard order, appended as it is read.
+    let open = |path: &Path| -> Result<BufReader<fs::File>, MergeError> {
+        fs::File::open(path)
+            .map(|f| BufReader::with_capacity(1 << 20, f))
+            .map_err(|e| MergeError(format!("cannot read {}: {e}", path.display())))
+    };
+    let mut headers = Vec::with_capacity(files.len());
     for path in &files {
         let name = path.display().to_string();
-        let text = fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
-        shards.push((name.clone(), ShardFile::from_json(&text, &name)?));
+        headers.push((name.clone(), ShardHeader::read(open(path)?, &name)?));
     }
-    let count = shards.len();
-    let merged = shard::merge(shards)?;
+    let count = headers.len();
+    let merged = shard::merge_with(&headers, &mut |i| {
+        ShardFile::read(open(&files[i])?, &headers[i].0)
+    })?;
 
     let out_dir = args
         .out

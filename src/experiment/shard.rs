@@ -12,6 +12,7 @@
 //! shards that do not belong together, and rebuild exactly the results of the whole run.
 
 use std::fmt;
+use std::io::Read;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -133,6 +134,98 @@ pub struct ShardFile {
     pub strategies: Vec<ShardStrategy>,
 }
 
+/// Everything in a shard file but the results: enough to check that shards belong together
+/// without holding their rows in memory. Read it with [`ShardHeader::read`], which skips the
+/// results.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ShardHeader {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// [`FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// The incsim version that simulated it.
+    pub incsim_version: String,
+    /// Which slice.
+    pub shard: ShardSpec,
+    /// The seed of the run.
+    pub seed: u64,
+    /// Total replications of the whole run.
+    pub replications_total: u64,
+    /// The replications in this shard.
+    pub reps: Range<u64>,
+    /// The run's default output folder name.
+    pub output_slug: String,
+    /// The checked scenario of the run.
+    pub scenario: Scenario,
+}
+
+impl ShardHeader {
+    /// Read the header of a shard file, skipping its results (they are parsed, not kept).
+    pub fn read(reader: impl Read, name: &str) -> Result<ShardHeader, MergeError> {
+        let header: ShardHeader =
+            serde_json::from_reader(reader).map_err(|e| read_error(e, name))?;
+        header.check_format(name)?;
+        header.check(name)?;
+        Ok(header)
+    }
+
+    fn check_format(&self, name: &str) -> Result<(), MergeError> {
+        if self.format != FORMAT {
+            return Err(MergeError(format!(
+                "{name} is not an incsim shard file (its \"format\" is {:?}, not {FORMAT:?})",
+                self.format
+            )));
+        }
+        if self.format_version != FORMAT_VERSION {
+            return Err(MergeError(format!(
+                "{name} has shard format version {}, this incsim ({}) reads version {FORMAT_VERSION}; \
+                 rerun the shards with this incsim",
+                self.format_version,
+                env!("CARGO_PKG_VERSION")
+            )));
+        }
+        Ok(())
+    }
+
+    /// The header's own consistency: its slice is the one `K/N` of R names.
+    fn check(&self, name: &str) -> Result<(), MergeError> {
+        let expected = self.shard.range(self.replications_total);
+        if self.reps != expected {
+            return Err(MergeError(format!(
+                "{name} holds replications {}..{}, but shard {} of a run of {} replications is {}..{}",
+                self.reps.start,
+                self.reps.end,
+                self.shard,
+                self.replications_total,
+                expected.start,
+                expected.end
+            )));
+        }
+        if self.scenario.simulation.replications != self.replications_total
+            || self.scenario.simulation.seed != self.seed
+        {
+            return Err(MergeError(format!(
+                "{name} is inconsistent: its header and its scenario disagree on the seed or the number of replications"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A JSON error while reading a shard file, in words.
+fn read_error(e: serde_json::Error, name: &str) -> MergeError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Io => MergeError(format!("cannot read {name}: {e}")),
+        Category::Syntax | Category::Eof => MergeError(format!(
+            "{name} is not valid JSON ({e}); was it cut short while being written?"
+        )),
+        Category::Data => MergeError(format!(
+            "{name} is not an incsim shard file ({e})\n  help: merge reads the shard-K-of-N.json files of incsim run --shard K/N"
+        )),
+    }
+}
+
 impl ShardFile {
     /// Package the results of a shard's slice.
     pub fn new(
@@ -177,52 +270,38 @@ impl ShardFile {
         Ok(text)
     }
 
-    /// Read a shard file's text. `name` is used in error messages.
-    pub fn from_json(text: &str, name: &str) -> Result<ShardFile, MergeError> {
-        // Look at the header first, for a clear message on files that are not shards or are
-        // from another layout version.
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| MergeError(format!("{name} is not valid JSON: {e}")))?;
-        if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
-            return Err(MergeError(format!(
-                "{name} is not an incsim shard file (no \"format\": \"{FORMAT}\")"
-            )));
-        }
-        let version = value.get("format_version").and_then(Value::as_u64);
-        if version != Some(FORMAT_VERSION as u64) {
-            return Err(MergeError(format!(
-                "{name} has shard format version {}, this incsim ({}) reads version {FORMAT_VERSION}; \
-                 rerun the shards with this incsim",
-                version.map_or("?".to_string(), |v| v.to_string()),
-                env!("CARGO_PKG_VERSION")
-            )));
-        }
-        serde_json::from_value(value)
-            .map_err(|e| MergeError(format!("{name} is not a readable shard file: {e}")))
+    /// Read a whole shard file. `name` is used in error messages.
+    pub fn read(reader: impl Read, name: &str) -> Result<ShardFile, MergeError> {
+        let file: ShardFile = serde_json::from_reader(reader).map_err(|e| read_error(e, name))?;
+        file.header().check_format(name)?;
+        file.check(name)?;
+        Ok(file)
     }
 
-    /// Check the file's own consistency: its slice is the one `K/N` of R names, every strategy
-    /// has one row per replication, names match the scenario.
+    /// Read a shard file from its text. `name` is used in error messages.
+    pub fn from_json(text: &str, name: &str) -> Result<ShardFile, MergeError> {
+        ShardFile::read(text.as_bytes(), name)
+    }
+
+    /// The file's header (everything but the results).
+    pub fn header(&self) -> ShardHeader {
+        ShardHeader {
+            format: self.format.clone(),
+            format_version: self.format_version,
+            incsim_version: self.incsim_version.clone(),
+            shard: self.shard,
+            seed: self.seed,
+            replications_total: self.replications_total,
+            reps: self.reps.clone(),
+            output_slug: self.output_slug.clone(),
+            scenario: self.scenario.clone(),
+        }
+    }
+
+    /// Check the results against the header: every strategy of the scenario, one row and
+    /// [`CHECKPOINTS`] checkpoints per replication of the slice.
     fn check(&self, name: &str) -> Result<(), MergeError> {
-        let expected = self.shard.range(self.replications_total);
-        if self.reps != expected {
-            return Err(MergeError(format!(
-                "{name} holds replications {}..{}, but shard {} of a run of {} replications is {}..{}",
-                self.reps.start,
-                self.reps.end,
-                self.shard,
-                self.replications_total,
-                expected.start,
-                expected.end
-            )));
-        }
-        if self.scenario.simulation.replications != self.replications_total
-            || self.scenario.simulation.seed != self.seed
-        {
-            return Err(MergeError(format!(
-                "{name} is inconsistent: its header and its scenario disagree on the seed or the number of replications"
-            )));
-        }
+        self.header().check(name)?;
         if self.strategies.len() != self.scenario.strategies.len() {
             return Err(MergeError(format!(
                 "{name} has results for {} strategies, its scenario has {}",
@@ -304,18 +383,16 @@ pub struct Merged {
     pub results: ExperimentResults,
 }
 
-/// Merge shard files, given as `(name for messages, content)`, in any order.
+/// Check that shard headers, given as `(name for messages, header)` in any order, make up one
+/// whole run, and return their positions in shard order (shard 0 first).
 ///
 /// Refuses, naming the files: shards from different incsim versions, seeds, replication
 /// totals, shard counts or scenarios; a shard given twice; a missing shard.
-pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<Merged, MergeError> {
-    let Some((first_name, first)) = shards.first() else {
+pub fn plan_merge(headers: &[(String, ShardHeader)]) -> Result<Vec<usize>, MergeError> {
+    let Some((first_name, first)) = headers.first() else {
         return Err(MergeError("no shard files to merge".to_string()));
     };
-    let (first_name, first) = (first_name.clone(), first.clone());
-    first.check(&first_name)?;
-    for (name, shard) in &shards[1..] {
-        shard.check(name)?;
+    for (name, shard) in &headers[1..] {
         if shard.incsim_version != first.incsim_version {
             return Err(MergeError(format!(
                 "{name} was written by incsim {} and {first_name} by incsim {}: \
@@ -358,55 +435,75 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<Merged, MergeError> {
     }
 
     let count = first.shard.count;
-    let mut slots: Vec<Option<(String, ShardFile)>> = (0..count).map(|_| None).collect();
-    for (name, shard) in shards {
+    let mut slots: Vec<Option<usize>> = vec![None; count as usize];
+    for (i, (name, shard)) in headers.iter().enumerate() {
         let k = shard.shard.index as usize;
-        if let Some((other, _)) = &slots[k] {
+        if let Some(other) = slots[k] {
             return Err(MergeError(format!(
-                "shard {k} of {count} is given twice: {other} and {name}; pass each shard once"
+                "shard {k} of {count} is given twice: {} and {name}; pass each shard once",
+                headers[other].0
             )));
         }
-        slots[k] = Some((name, shard));
+        slots[k] = Some(i);
     }
-    let missing: Vec<String> = slots
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.is_none())
-        .map(|(k, _)| {
-            ShardSpec {
-                index: k as u64,
-                count,
-            }
-            .file_name()
-        })
+    let missing: Vec<u64> = (0..count)
+        .filter(|&k| slots[k as usize].is_none())
         .collect();
     if !missing.is_empty() {
+        let files: Vec<String> = missing
+            .iter()
+            .map(|&index| ShardSpec { index, count }.file_name())
+            .collect();
+        let ks: Vec<String> = missing.iter().map(u64::to_string).collect();
         return Err(MergeError(format!(
             "missing {} of {count} shards: {} (run them with --shard K/{count}, K = {}, then merge again)",
             missing.len(),
-            missing.join(", "),
-            slots
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.is_none())
-                .map(|(k, _)| k.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            files.join(", "),
+            ks.join(", ")
         )));
     }
+    Ok(slots.into_iter().flatten().collect())
+}
 
-    let scenario = first.scenario.clone();
-    let output_slug = first.output_slug.clone();
-    let mut results = ExperimentResults::empty(0, scenario.strategies.len());
-    for (name, shard) in slots.into_iter().flatten() {
+/// Merge shards of one run into its results, one shard in memory at a time: `read(i)` reads
+/// the i-th file in full when its turn comes (in shard order).
+pub fn merge_with(
+    headers: &[(String, ShardHeader)],
+    read: &mut dyn FnMut(usize) -> Result<ShardFile, MergeError>,
+) -> Result<Merged, MergeError> {
+    let order = plan_merge(headers)?;
+    let first = &headers[order[0]].1;
+    let mut results = ExperimentResults::empty(0, first.scenario.strategies.len());
+    for i in order {
+        let (name, header) = &headers[i];
+        let shard = read(i)?;
+        if shard.header() != *header {
+            return Err(MergeError(format!(
+                "{name} changed while it was being merged; merge again"
+            )));
+        }
         results
             .append(shard.into_results())
             .map_err(|e| MergeError(format!("{name}: {e}")))?;
     }
     Ok(Merged {
-        scenario,
-        output_slug,
+        scenario: first.scenario.clone(),
+        output_slug: first.output_slug.clone(),
         results,
+    })
+}
+
+/// Merge shard files held in memory, given as `(name for messages, file)` in any order.
+pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<Merged, MergeError> {
+    let headers: Vec<(String, ShardHeader)> = shards
+        .iter()
+        .map(|(name, file)| (name.clone(), file.header()))
+        .collect();
+    let mut files: Vec<Option<ShardFile>> = shards.into_iter().map(|(_, f)| Some(f)).collect();
+    merge_with(&headers, &mut |i| {
+        files[i]
+            .take()
+            .ok_or_else(|| MergeError("a shard was read twice".into()))
     })
 }
 
@@ -522,7 +619,7 @@ mod tests {
     #[test]
     fn a_shard_round_trips_bit_for_bit_through_json() {
         let s = scenario(20);
-        let results = run_replications(&s, 5..12, &mut |_| {});
+        let results = run_replications(&s, spec(1, 3).range(20), &mut |_| {});
         let text = ShardFile::new(&s, spec(1, 3), "default", &results)
             .to_json()
             .unwrap();
