@@ -431,6 +431,39 @@ fn three_merged_shards_are_byte_identical_to_one_run() {
 }
 
 #[test]
+fn shards_running_at_the_same_time_in_one_folder_do_not_disturb_each_other() {
+    let dir = setup();
+    let d = dir.path();
+    // As a Slurm array or an Indexed Job does: every shard at once, into one shared folder.
+    let spawned: Vec<std::process::Child> = (0..8)
+        .map(|k| {
+            Command::new(env!("CARGO_BIN_EXE_incsim"))
+                .args([
+                    "run",
+                    "s.toml",
+                    "--shard",
+                    &format!("{k}/8"),
+                    "--out",
+                    "concurrent",
+                    "-q",
+                ])
+                .current_dir(d)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("incsim starts")
+        })
+        .collect();
+    for mut child in spawned {
+        assert!(child.wait().unwrap().success());
+    }
+    let names: Vec<String> = files(&d.join("concurrent")).into_keys().collect();
+    assert_eq!(names.len(), 8, "{names:?}");
+    ok(&["merge", "concurrent", "--out", "merged"], d);
+    ok(&["run", "s.toml", "--out", "direct", "-q"], d);
+    assert_same_files(&d.join("merged"), &d.join("direct"));
+}
+
+#[test]
 fn mismatched_shards_are_refused_with_clear_messages() {
     let dir = setup();
     let d = dir.path();

@@ -32,12 +32,12 @@ pub fn run(args: RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&slug));
-    let mut outputs = OutputSet::prepare(&out_dir)?;
-
     let pool = thread_pool(args.threads)?;
     if let Some(spec) = args.shard {
-        return shard::run_shard(&scenario, &slug, spec, outputs, &pool, args.quiet);
+        // Shards share their folder with other shards running at the same time.
+        return shard::run_shard(&scenario, &slug, spec, &out_dir, &pool, args.quiet);
     }
+    let mut outputs = OutputSet::prepare(&out_dir)?;
 
     let started = Instant::now();
     let (results, precision_line) = match args.precision {

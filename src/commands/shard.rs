@@ -1,20 +1,31 @@
 //! `incsim run --shard K/N`: simulate one slice of the replications and write its shard file.
+//!
+//! The shards of a run usually write into one shared folder at the same time (a Slurm array,
+//! an Indexed Job, GNU parallel), so a shard does not use [`OutputSet`]
+//! (incsim::export::output::OutputSet), whose preparation clears every temporary file of the
+//! folder — another shard's file in progress included. It writes its own temporary file,
+//! `.shard-K-of-N.json.<pid>.part`, which no other shard touches, and renames it into place.
+//! A stale one left by a killed attempt of the same shard is removed when that shard runs
+//! again (a retry); merge never reads them.
 
-use anyhow::{Result, bail};
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
 
 use super::exec::progress_bar;
 use incsim::experiment::run_replications;
 use incsim::experiment::shard::{ShardFile, ShardSpec};
-use incsim::export::output::OutputSet;
 use incsim::scenario::Scenario;
 
 /// Run shard `spec` of the scenario's replications and write `shard-K-of-N.json` into
-/// `outputs` (and nothing else: `incsim merge` writes the run's outputs).
+/// `out_dir` (and nothing else: `incsim merge` writes the run's outputs).
 pub fn run_shard(
     scenario: &Scenario,
     slug: &str,
     spec: ShardSpec,
-    mut outputs: OutputSet,
+    out_dir: &Path,
     pool: &rayon::ThreadPool,
     quiet: bool,
 ) -> Result<()> {
@@ -26,31 +37,69 @@ pub fn run_shard(
             spec.count
         );
     }
+    let name = spec.file_name();
+    let target = out_dir.join(&name);
+    fs::create_dir_all(out_dir).with_context(|| {
+        format!(
+            "cannot create the output folder {}\n  help: pass --out with a folder you can write to",
+            out_dir.display()
+        )
+    })?;
+    remove_stale_parts(out_dir, &name);
+    // Open the temporary file before the work, so a folder we cannot write is found at once.
+    let part = out_dir.join(format!(".{name}.{}.part", std::process::id()));
+    let file = fs::File::create(&part).with_context(|| {
+        format!(
+            "cannot write in the output folder {}\n  help: check its permissions or pass another --out",
+            out_dir.display()
+        )
+    })?;
+
     let reps = spec.range(total);
     let bar = progress_bar(reps.end - reps.start, quiet);
     bar.set_message(format!("shard {spec}"));
     let results = pool.install(|| run_replications(scenario, reps.clone(), &mut |d| bar.inc(d)));
     bar.finish_and_clear();
 
-    let file = ShardFile::new(scenario, spec, slug, &results);
-    let name = spec.file_name();
-    outputs.add_streamed(name.clone(), |w| {
-        serde_json::to_writer(&mut *w, &file).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
-    let dir = outputs.dir().to_path_buf();
-    outputs.commit()?;
+    let shard = ShardFile::new(scenario, spec, slug, &results);
+    let written = (|| -> std::io::Result<()> {
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        serde_json::to_writer(&mut out, &shard).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+        out.get_ref().sync_all()?;
+        drop(out);
+        fs::rename(&part, &target)
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&part);
+        return Err(e).with_context(|| format!("cannot write {}", target.display()));
+    }
     println!(
         "Shard {spec}: replications {}..{} of {total} (seed {}) → {}",
         reps.start,
         reps.end,
         scenario.simulation.seed,
-        dir.join(&name).display()
+        target.display()
     );
     println!(
         "When all {} shards are done: incsim merge {}",
         spec.count,
-        dir.display()
+        out_dir.display()
     );
     Ok(())
+}
+
+/// Remove temporary files of earlier, killed attempts at this same shard (never another's).
+fn remove_stale_parts(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let file_name = e.file_name();
+            let n = file_name.to_string_lossy();
+            if n.starts_with(&prefix) && n.ends_with(".part") {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
 }
