@@ -363,7 +363,16 @@ pub fn find(scenario: &Scenario, path: &str) -> Result<Parameter, VaryError> {
          there is {}",
         options.join(", ")
     );
-    if let Some(close) = closest(wrong_segment, options.iter().map(String::as_str)) {
+    // The field exists deeper under the same prefix (`strategies.x.coverage` for
+    // `strategies.x.monitoring.coverage`): name the full path.
+    let deeper: Vec<&str> = accepted
+        .iter()
+        .copied()
+        .filter(|a| a.starts_with(&prefix) && a.ends_with(&format!(".{last}")))
+        .collect();
+    if deeper.len() == 1 {
+        message.push_str(&format!(" (did you mean {}?)", deeper[0]));
+    } else if let Some(close) = closest(wrong_segment, options.iter().map(String::as_str)) {
         message.push_str(&format!(" (did you mean {close:?}?)"));
     }
     Err(err(message, list))
@@ -731,6 +740,12 @@ mod tests {
     #[test]
     fn unknown_paths_say_what_exists_there() {
         let s = default();
+        let e = find(&s, "strategies.proactive.coverage").unwrap_err();
+        assert!(
+            e.message
+                .contains("did you mean strategies.proactive.monitoring.coverage?"),
+            "{e}"
+        );
         let e = find(&s, "strategies.proactive.coverag").unwrap_err();
         assert!(e.message.contains("under strategies.proactive"), "{e}");
         assert!(e.message.contains("escalate_after"), "{e}");
