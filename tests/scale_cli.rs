@@ -563,3 +563,41 @@ fn shard_specs_are_checked() {
     let e = fails(&["run", "s.toml", "--shard", "0/3", "--precision", "2%"], d);
     assert!(e.contains("cannot be used with"), "{e}");
 }
+
+#[test]
+fn sweep_and_sensitivity_files_do_not_depend_on_the_thread_count() {
+    let dir = setup();
+    let d = dir.path();
+    for threads in ["1", "3"] {
+        ok(
+            &[
+                "sweep",
+                "s.toml",
+                "--vary",
+                "strategies.proactive.monitoring.coverage=x0.5:x1.2:4",
+                "-j",
+                threads,
+                "--out",
+                &format!("sweep-{threads}"),
+                "-q",
+            ],
+            d,
+        );
+        ok(
+            &[
+                "sensitivity",
+                "s.toml",
+                "--only",
+                "strategies.proactive.monitoring.coverage,services.vpn.failures.every",
+                "-j",
+                threads,
+                "--out",
+                &format!("sens-{threads}"),
+                "-q",
+            ],
+            d,
+        );
+    }
+    assert_same_files(&d.join("sweep-1"), &d.join("sweep-3"));
+    assert_same_files(&d.join("sens-1"), &d.join("sens-3"));
+}
