@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Run(args) => commands::run::run(args),
         cli::Command::Validate(args) => commands::validate::validate(args),
+        cli::Command::Replay(args) => commands::replay::replay(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

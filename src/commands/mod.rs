@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod replay;
 pub mod run;
 pub mod validate;
 
