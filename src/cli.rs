@@ -37,6 +37,9 @@ pub enum Command {
     /// Fold a saved event log (events.jsonl) into the run's per-replication metrics.
     #[command(after_help = REPLAY_EXAMPLES)]
     Replay(ReplayArgs),
+    /// Tell one incident minute by minute, with its running cost and a timeline chart.
+    #[command(after_help = TIMELINE_EXAMPLES)]
+    Timeline(TimelineArgs),
 }
 
 const RUN_EXAMPLES: &str = "\
@@ -94,6 +97,46 @@ pub struct ReplayArgs {
     /// The event log (JSON Lines) written by `incsim run --events`.
     pub log: PathBuf,
     /// Write replications.csv into this folder instead of printing the rows.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+}
+
+const TIMELINE_EXAMPLES: &str = "\
+Examples:
+  incsim timeline                               # first incident of replication 0, built-in scenario
+  incsim timeline --rep 3 --strategy proactive --worst
+  incsim timeline scenarios/default.toml --incident email#2 --compare
+  incsim timeline --worst --compare --out handout/
+
+Files: timeline.txt, timeline.svg and timeline.png in --out
+[default: output/<scenario>/timeline-rep<R>-<strategy or compare>-<service>-<k>/].";
+
+/// Options of `incsim timeline`.
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Scenario file (TOML). Without it, the built-in mail-server scenario.
+    pub scenario: Option<PathBuf>,
+    /// Replication to look into.
+    #[arg(short, long, default_value_t = 0)]
+    pub rep: u64,
+    /// Strategy whose story is told (and whose costs pick --worst) [default: the baseline,
+    /// `reactive` if there is one].
+    #[arg(short, long)]
+    pub strategy: Option<String>,
+    /// The incident to tell, as SERVICE#K (K counts a service's failures from 0), or K alone
+    /// when the scenario has one service [default: the first incident of the replication].
+    #[arg(short, long, value_name = "ID", conflicts_with = "worst")]
+    pub incident: Option<String>,
+    /// Tell the costliest incident of the replication (downtime + degraded + labor).
+    #[arg(short, long)]
+    pub worst: bool,
+    /// Tell the same failure under every strategy, then the difference.
+    #[arg(short, long)]
+    pub compare: bool,
+    /// Random seed (overrides `simulation.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder for timeline.txt, timeline.svg and timeline.png.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
 }

@@ -2,6 +2,7 @@
 
 pub mod replay;
 pub mod run;
+pub mod timeline;
 pub mod validate;
 
 use std::path::Path;
