@@ -631,3 +631,130 @@ fn replay_of_a_corrupt_log_exits_non_zero_naming_the_file_and_line() {
         String::from_utf8_lossy(&out.stderr).contains("cannot open the event log missing.jsonl")
     );
 }
+
+// ---- any valid scenario: the log replays exactly ----
+
+mod random_scenarios {
+    use super::common;
+    use incsim::eventlog::replay::replay;
+    use incsim::eventlog::write_event_log;
+    use incsim::scenario::{Dist, Hours, Monitoring, Scenario, Strategy as StrategyDef};
+    use proptest::prelude::*;
+
+    /// A duration distribution: often fixed (simultaneous events, exact ties), sometimes
+    /// zero, sometimes exponential.
+    fn dist(max_minutes: f64) -> impl proptest::strategy::Strategy<Value = Dist> {
+        prop_oneof![
+            Just(Dist::fixed(0.0)),
+            (0u32..8).prop_map(move |i| Dist::fixed((i as f64 * max_minutes / 8.0).round())),
+            (1.0..max_minutes).prop_map(|mean| Dist::Exponential { mean }),
+        ]
+    }
+
+    fn scenario() -> impl proptest::strategy::Strategy<Value = Scenario> {
+        let tiers = prop::collection::vec((1u32..3, any::<bool>(), 0.0..200.0f64), 1..4);
+        (tiers, 1usize..4, any::<u64>(), 0u32..4)
+            .prop_flat_map(|(tiers, n_services, seed, alarms)| {
+                let n_tiers = tiers.len();
+                let services = prop::collection::vec(
+                    (
+                        prop::collection::vec((dist(600.0), dist(240.0), 0..n_tiers), 1..3),
+                        dist(60.0),
+                        prop_oneof![
+                            (300.0..6000.0f64).prop_map(|m| Dist::Exponential { mean: m }),
+                            (60u32..3000).prop_map(|m| Dist::fixed(m as f64)),
+                        ],
+                        1u32..3,
+                    ),
+                    n_services,
+                );
+                let strategy = (
+                    dist(120.0),
+                    prop_oneof![Just(0.0), 1.0..60.0f64],
+                    0..n_tiers,
+                    prop_oneof![Just(0.0), Just(1.0), 0.0..1.0f64],
+                    prop_oneof![Just(0.0), Just(1.0), 0.0..1.0f64],
+                    dist(60.0),
+                    0.0..30.0f64,
+                );
+                (Just(tiers), services, strategy, Just(seed), Just(alarms))
+            })
+            .prop_map(|(tiers, services, strategy, seed, alarms)| {
+                let tiers = tiers
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (staff, business, cost))| {
+                        let hours = if business {
+                            Hours::Business
+                        } else {
+                            Hours::AlwaysOpen
+                        };
+                        common::tier(&format!("tier-{i}"), staff, hours, cost)
+                    })
+                    .collect();
+                let services = services
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (modes, report, every, priority))| {
+                        let modes = modes
+                            .into_iter()
+                            .enumerate()
+                            .map(|(m, (warning, fix, needs))| {
+                                common::mode(&format!("mode-{m}"), warning, fix, needs)
+                            })
+                            .collect();
+                        let mut s = common::service(&format!("svc-{i}"), every, report, modes);
+                        s.priority = priority;
+                        s
+                    })
+                    .collect();
+                let (detect, handoff, alert_tier, coverage, route_direct, outage_detect, triage) =
+                    strategy;
+                let proactive = StrategyDef {
+                    name: "proactive".into(),
+                    escalate_after: 30.0,
+                    handoff,
+                    fix_multiplier: 0.8,
+                    annual_cost: 1000.0,
+                    alert_tier,
+                    route_direct,
+                    monitoring: Some(Monitoring {
+                        coverage,
+                        detect,
+                        outage_detect: outage_detect.mean(),
+                        false_alarms_per_week: alarms as f64 * 5.0,
+                        triage,
+                    }),
+                };
+                let reactive = common::reactive(60.0, 0.0, 1.0);
+                common::scenario(
+                    tiers,
+                    services,
+                    vec![reactive, proactive],
+                    20.0 * 1440.0,
+                    4,
+                    seed,
+                )
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_log_of_any_valid_scenario_replays_into_the_same_metrics(s in scenario()) {
+            let mut expected = Vec::new();
+            let (bytes, _) = write_event_log(&s, &[0, 3], Vec::new(), |rep, st, m| {
+                expected.push((rep, st, m));
+                Ok(())
+            })
+            .unwrap();
+            let mut got = Vec::new();
+            let result = replay(bytes.as_slice(), "events.jsonl", |_, row| {
+                got.push((row.rep, row.strategy, row.metrics))
+            });
+            prop_assert!(result.is_ok(), "a valid log was refused: {}", result.unwrap_err());
+            prop_assert_eq!(got, expected);
+        }
+    }
+}
