@@ -758,3 +758,77 @@ mod random_scenarios {
         }
     }
 }
+
+// ---- any damage to a log: an error, never a panic ----
+
+mod damaged_logs {
+    use super::mail_log;
+    use incsim::eventlog::replay::replay;
+    use proptest::prelude::*;
+
+    /// Bytes a hand edit or a bad transfer might put anywhere.
+    const NOISE: &[&str] = &[
+        "",
+        "0",
+        "-1",
+        "1e308",
+        "null",
+        "true",
+        "\"\"",
+        "}",
+        "{",
+        ",",
+        "\"",
+        "#",
+        "\n",
+        "é",
+        "4294967296",
+        "0.5",
+        "NaN",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_damaged_log_is_refused_or_replayed_but_never_panics(
+            damage in prop::collection::vec((any::<usize>(), any::<usize>(), any::<usize>(), 0u8..4), 1..4)
+        ) {
+            let mut lines = mail_log(&[0]);
+            for (line, at, noise, action) in damage {
+                let i = line % lines.len();
+                match action {
+                    0 => {
+                        // Overwrite a span of the line with noise.
+                        let l = &lines[i];
+                        let mut cut = at % (l.len() + 1);
+                        while !l.is_char_boundary(cut) {
+                            cut -= 1;
+                        }
+                        let mut end = (cut + 1 + at % 7).min(l.len());
+                        while !l.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        lines[i] = format!("{}{}{}", &l[..cut], NOISE[noise % NOISE.len()], &l[end.max(cut)..]);
+                    }
+                    1 => {
+                        lines.remove(i);
+                        if lines.is_empty() {
+                            lines.push(String::new());
+                        }
+                    }
+                    2 => {
+                        let copy = lines[i].clone();
+                        lines.insert(at % (lines.len() + 1), copy);
+                    }
+                    _ => {
+                        let j = at % lines.len();
+                        lines.swap(i, j);
+                    }
+                }
+            }
+            let text = lines.join("\n") + "\n";
+            let _ = replay(text.as_bytes(), "events.jsonl", |_, _| {});
+        }
+    }
+}

@@ -624,7 +624,7 @@ impl EventSink for IncidentPicker<'_> {
         };
         let service = id.service as usize;
         if let EventKind::FailureStarted { .. } = event.kind {
-            self.failures[service] = id.k + 1;
+            self.failures[service] = id.k.saturating_add(1);
             self.open[service] = Some((id, event.t, CostMeter::new(self.scenario, service)));
             if self.first.is_none() {
                 self.first = Some(IncidentSummary {

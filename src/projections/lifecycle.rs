@@ -583,7 +583,7 @@ impl<'a> LifecycleCheck<'a> {
                         self.next_alarm
                     ));
                 }
-                self.next_alarm += 1;
+                self.next_alarm = self.next_alarm.saturating_add(1);
                 self.alarms.insert(alarm, AlarmPlace::Raised);
             }
             EventKind::AlarmCleared { alarm, tier } => match self.alarms.get(&alarm) {
@@ -611,7 +611,7 @@ impl<'a> LifecycleCheck<'a> {
     fn close(&mut self, incident: IncidentId) {
         let s = incident.service as usize;
         self.open[s] = None;
-        self.next_k[s] = incident.k + 1;
+        self.next_k[s] = incident.k.saturating_add(1);
     }
 }
 
