@@ -13,6 +13,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Run(args) => commands::run::run(args),
         cli::Command::Validate(args) => commands::validate::validate(args),
+        cli::Command::Replay(args) => commands::replay::replay(args),
+        cli::Command::Timeline(args) => commands::timeline::timeline(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,8 @@
 //! and plotters' `ab_glyph` renderer, never through the system's fontconfig: a fresh machine
 //! with no fonts installed builds and draws the same pixels.
 
+pub mod timeline;
+
 use std::sync::Once;
 
 use anyhow::{Result, anyhow};

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+pub mod replay;
 pub mod run;
+pub mod timeline;
 pub mod validate;
 
 use std::path::Path;

@@ -4,11 +4,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::load_scenario;
 use crate::cli::RunArgs;
+use incsim::eventlog;
 use incsim::experiment::run_replications;
 use incsim::export::{bundle, output::OutputSet, terminal};
 
@@ -29,6 +30,15 @@ pub fn run(args: RunArgs) -> Result<()> {
     if let Some(seed) = args.seed {
         scenario.simulation.seed = seed;
     }
+    // Check the replications to log before the (possibly long) run.
+    let logged_reps = match &args.events {
+        None => None,
+        Some(text) => Some(
+            eventlog::parse_reps(text, scenario.simulation.replications).map_err(|e| {
+                anyhow!("--events {text:?}: {e}\n  help: put the scenario file before --events, e.g. `incsim run my.toml --events 0-9`")
+            })?,
+        ),
+    };
     let out_dir = args
         .out
         .clone()
@@ -54,6 +64,9 @@ pub fn run(args: RunArgs) -> Result<()> {
     let elapsed = started.elapsed().as_secs_f64();
 
     let report = bundle::write_run_outputs(&scenario, &results, &mut outputs)?;
+    if let Some(reps) = &logged_reps {
+        eventlog::write_into(&mut outputs, &scenario, reps, &results)?;
+    }
     let written = outputs.commit()?;
 
     print!("{}", terminal::render(&report));

@@ -7,3 +7,4 @@ pub mod format;
 pub mod markdown;
 pub mod output;
 pub mod terminal;
+pub mod timeline;
