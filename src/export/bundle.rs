@@ -9,11 +9,14 @@ use crate::export::{csv, markdown};
 use crate::report::Report;
 use crate::scenario::Scenario;
 
+/// Output files of a run: (file name, content).
+pub type OutputFiles = Vec<(String, Vec<u8>)>;
+
 /// The report and every output file (name, content) of a run.
 pub fn run_outputs(
     scenario: &Scenario,
     results: &ExperimentResults,
-) -> Result<(Report, Vec<(String, Vec<u8>)>)> {
+) -> Result<(Report, OutputFiles)> {
     let report = Report::build(scenario, results);
     let mut files = Vec::new();
     let mut json = serde_json::to_string_pretty(&report.to_json())?;
