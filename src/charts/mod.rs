@@ -4,14 +4,16 @@
 //! and plotters' `ab_glyph` renderer, never through the system's fontconfig: a fresh machine
 //! with no fonts installed builds and draws the same pixels.
 
+pub mod text;
+
 use std::sync::Once;
 
 use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+pub(crate) static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+pub(crate) static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// The font family every chart uses (registered from the bundled files).
 pub const FONT: &str = "sans-serif";
@@ -76,7 +78,8 @@ pub fn render(chart: &impl Chart) -> Result<Rendered> {
     }
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        let root =
+            text::CrispText::new(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
         chart.draw(&root)?;
         root.present().map_err(|e| anyhow!("chart: {e}"))?;
