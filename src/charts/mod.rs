@@ -1,9 +1,21 @@
 //! Charts (plotters), each rendered both as SVG and as PNG.
 //!
-//! Text goes through a font bundled in the binary (DejaVu Sans, `assets/fonts`, free licence)
-//! and plotters' `ab_glyph` renderer, never through the system's fontconfig: a fresh machine
-//! with no fonts installed builds and draws the same pixels.
+//! Text goes through a font bundled in the binary (DejaVu Sans, `assets/fonts`, free licence),
+//! never through the system's fontconfig: a fresh machine with no fonts installed builds and
+//! draws the same pixels (PNG text is rasterized by [`text::CrispText`]).
+//!
+//! One module per chart of a run (`outage`, `cost`, `restore`, `cumulative`, `savings`), each a
+//! plain data struct built from the run's results and implementing [`Chart`]; [`set`] renders
+//! them all with their file names and captions.
 
+pub mod axes;
+pub mod cost;
+pub mod cumulative;
+pub mod data;
+pub mod outage;
+pub mod restore;
+pub mod savings;
+pub mod set;
 pub mod text;
 
 use std::sync::Once;

@@ -4,6 +4,7 @@
 
 use anyhow::Result;
 
+use crate::charts::set::run_charts;
 use crate::experiment::ExperimentResults;
 use crate::export::{csv, markdown};
 use crate::report::Report;
@@ -30,5 +31,12 @@ pub fn run_outputs(
         "replications.csv".to_string(),
         csv::render(scenario, results).into_bytes(),
     ));
+    for chart in run_charts(scenario, results, &report)? {
+        files.push((
+            format!("{}.svg", chart.name),
+            chart.rendered.svg.into_bytes(),
+        ));
+        files.push((format!("{}.png", chart.name), chart.rendered.png));
+    }
     Ok((report, files))
 }
