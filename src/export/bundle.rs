@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::charts::set::run_charts;
 use crate::experiment::ExperimentResults;
-use crate::export::{csv, markdown};
+use crate::export::{csv, html, markdown};
 use crate::report::Report;
 use crate::scenario::Scenario;
 
@@ -23,15 +23,19 @@ pub fn run_outputs(
     let mut json = serde_json::to_string_pretty(&report.to_json())?;
     json.push('\n');
     files.push(("summary.json".to_string(), json.into_bytes()));
-    files.push((
-        "summary.md".to_string(),
-        markdown::render(&report).into_bytes(),
-    ));
+    let charts = run_charts(scenario, results, &report)?;
+    let mut summary_md = markdown::render(&report);
+    summary_md.push_str(&markdown::charts_section(&charts));
+    files.push(("summary.md".to_string(), summary_md.into_bytes()));
     files.push((
         "replications.csv".to_string(),
         csv::render(scenario, results).into_bytes(),
     ));
-    for chart in run_charts(scenario, results, &report)? {
+    files.push((
+        "report.html".to_string(),
+        html::render(scenario, &report, &charts).into_bytes(),
+    ));
+    for chart in charts {
         files.push((
             format!("{}.svg", chart.name),
             chart.rendered.svg.into_bytes(),
