@@ -4,10 +4,13 @@
 
 use std::ops::Range;
 
+use anyhow::Result;
+use plotters::coord::Shift;
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::charts::FONT;
+use crate::charts::{FONT, plot_err};
 use crate::export::format::{currency_symbol, thousands};
 use crate::scenario::duration::format_minutes;
 
@@ -39,6 +42,101 @@ pub fn label_font() -> TextStyle<'static> {
 pub const GRID: RGBColor = RGBColor(225, 225, 225);
 /// Dark grey for reference lines (zero, P50/P95 levels).
 pub const REFERENCE: RGBColor = RGBColor(90, 90, 90);
+
+/// One entry of a key row: an optional colour swatch and its text.
+pub struct KeyEntry {
+    pub swatch: Option<RGBColor>,
+    pub text: String,
+}
+
+impl KeyEntry {
+    /// An entry with a filled swatch.
+    pub fn swatch(color: RGBColor, text: impl Into<String>) -> KeyEntry {
+        KeyEntry {
+            swatch: Some(color),
+            text: text.into(),
+        }
+    }
+
+    /// A text-only entry.
+    pub fn text(text: impl Into<String>) -> KeyEntry {
+        KeyEntry {
+            swatch: None,
+            text: text.into(),
+        }
+    }
+}
+
+/// Draw a key as one centred row at pixel height `y` of `area` (between the title and the
+/// plot), where it can never cover data.
+pub fn draw_key_row<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    y: i32,
+    entries: &[KeyEntry],
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    const SWATCH: i32 = 14;
+    const GAP: i32 = 22;
+    let font = label_font();
+    let widths: Vec<i32> = entries
+        .iter()
+        .map(|e| {
+            let (w, _) = area.estimate_text_size(&e.text, &font).unwrap_or((0, 0));
+            w as i32 + if e.swatch.is_some() { SWATCH + 6 } else { 0 }
+        })
+        .collect();
+    let total: i32 = widths.iter().sum::<i32>() + GAP * (entries.len() as i32 - 1).max(0);
+    let (width, _) = area.dim_in_pixel();
+    let mut x = (width as i32 - total) / 2;
+    let style = font.pos(Pos::new(HPos::Left, VPos::Center));
+    for (e, w) in entries.iter().zip(widths) {
+        let mut text_x = x;
+        if let Some(color) = e.swatch {
+            let square = [(x, y - SWATCH / 2), (x + SWATCH, y + SWATCH / 2)];
+            area.draw(&Rectangle::new(square, color.filled()))
+                .map_err(plot_err)?;
+            area.draw(&Rectangle::new(
+                square,
+                RGBColor(90, 90, 90).stroke_width(1),
+            ))
+            .map_err(plot_err)?;
+            text_x += SWATCH + 6;
+        }
+        area.draw(&Text::new(e.text.clone(), (text_x, y), style.clone()))
+            .map_err(plot_err)?;
+        x += w + GAP;
+    }
+    Ok(())
+}
+
+/// Draw a chart's title at the top of `area`, centred, with an optional key row under it;
+/// returns the height they take, to use as the chart's top margin (plotters' own caption
+/// cannot leave room for a key).
+pub fn draw_header<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    title_size: f64,
+    key: &[KeyEntry],
+) -> Result<u32>
+where
+    DB::ErrorType: 'static,
+{
+    let (width, _) = area.dim_in_pixel();
+    let style = (FONT, title_size, FontStyle::Bold)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    area.draw(&Text::new(title.to_string(), (width as i32 / 2, 12), style))
+        .map_err(plot_err)?;
+    let mut bottom = 12 + title_size.ceil() as i32 + 8;
+    if !key.is_empty() {
+        draw_key_row(area, bottom + 10, key)?;
+        bottom += 26;
+    }
+    Ok(bottom as u32 + 8)
+}
 
 /// A continuous axis (linear or logarithmic) whose ticks are chosen by the chart rather than by
 /// plotters: strategy names at the centre of their slots, or round durations on a log axis.

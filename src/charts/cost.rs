@@ -6,7 +6,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::charts::axes::{LABEL_SIZE, TickedAxis, desc_font, label_font, money_tick, title_font};
+use crate::charts::axes::{
+    KeyEntry, LABEL_SIZE, TITLE_SIZE, TickedAxis, desc_font, draw_header, label_font, money_tick,
+};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
 use crate::export::format::money_short;
 use crate::projections::Metric;
@@ -92,13 +94,20 @@ impl Chart for CostChart {
             .iter()
             .map(|b| b.total_ci95[1].max(b.components.iter().sum()))
             .fold(0.0, f64::max);
-        let y_max = if top > 0.0 { top * 1.18 } else { 1.0 };
+        let y_max = if top > 0.0 { top * 1.12 } else { 1.0 };
         let names: Vec<&str> = self.bars.iter().map(|b| b.name.as_str()).collect();
         let cur = self.currency.clone();
 
+        // Key of the components, bottom to top as stacked, under the title.
+        let key: Vec<KeyEntry> = COMPONENTS
+            .iter()
+            .map(|(name, fill)| KeyEntry::swatch(*fill, *name))
+            .chain([KeyEntry::text("whisker: 95 % CI of the total")])
+            .collect();
+        let header = draw_header(root, &self.title(), TITLE_SIZE, &key)?;
         let mut chart = ChartBuilder::on(root)
-            .caption(self.title(), title_font())
             .margin(16)
+            .margin_top(header)
             .x_label_area_size(48)
             .y_label_area_size(104)
             .build_cartesian_2d(TickedAxis::categories(&names), 0.0..y_max)
@@ -177,25 +186,6 @@ impl Chart for CostChart {
             .map_err(plot_err)?;
         }
 
-        // Legend of the components, top right, top component first (as stacked).
-        let (xr, yr) = chart.plotting_area().get_pixel_range();
-        let (right, top_px) = (xr.end - 12, yr.start + 10);
-        let label = label_font().pos(Pos::new(HPos::Right, VPos::Center));
-        for (i, (name, fill)) in COMPONENTS.iter().rev().enumerate() {
-            let y = top_px + 10 + i as i32 * 22;
-            root.draw(&Rectangle::new(
-                [(right - 16, y - 7), (right, y + 7)],
-                fill.filled(),
-            ))
-            .map_err(plot_err)?;
-            root.draw(&Rectangle::new(
-                [(right - 16, y - 7), (right, y + 7)],
-                BLACK.stroke_width(1),
-            ))
-            .map_err(plot_err)?;
-            root.draw(&Text::new(name.to_string(), (right - 24, y), label.clone()))
-                .map_err(plot_err)?;
-        }
         Ok(())
     }
 }

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    LABEL_SIZE, desc_font, label_font, money_tick, number_tick, tick_step, title_font,
+    LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, label_font, money_tick, number_tick, tick_step,
 };
 use crate::charts::data::quantile_select;
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
@@ -114,9 +114,10 @@ impl Chart for CumulativeChart {
         let cur = self.currency.clone();
         let x_step = tick_step(0.0, x_max, 12);
 
+        let header = draw_header(root, &self.title(), TITLE_SIZE, &[])?;
         let mut chart = ChartBuilder::on(root)
-            .caption(self.title(), title_font())
             .margin(16)
+            .margin_top(header)
             .margin_right(90)
             .x_label_area_size(52)
             .y_label_area_size(104)

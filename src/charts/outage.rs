@@ -8,7 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    LABEL_SIZE, TickedAxis, desc_font, label_font, number_tick, tick_step, title_font,
+    KeyEntry, LABEL_SIZE, TITLE_SIZE, TickedAxis, desc_font, draw_header, label_font, number_tick,
+    tick_step,
 };
 use crate::charts::data::{Histogram, bins_for, min_max, quantile_select};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
@@ -103,9 +104,17 @@ impl Chart for OutageChart {
         let x_axis = TickedAxis::categories(&names);
         let step = tick_step(0.0, y_max, 10);
 
+        // Key of the marks (strategies are named under their slots), under the title.
+        let key = [
+            KeyEntry::text("shaded: histogram of replications"),
+            KeyEntry::text("box: P25–P75, line: median"),
+            KeyEntry::text("whiskers: P5–P95"),
+            KeyEntry::text("◆ mean"),
+        ];
+        let header = draw_header(root, &self.title(), TITLE_SIZE, &key)?;
         let mut chart = ChartBuilder::on(root)
-            .caption(self.title(), title_font())
             .margin(16)
+            .margin_top(header)
             .x_label_area_size(48)
             .y_label_area_size(80)
             .build_cartesian_2d(x_axis, 0.0..y_max)
@@ -215,26 +224,6 @@ impl Chart for OutageChart {
                 .map_err(plot_err)?;
         }
 
-        // Legend of the marks (not of strategies: those are named under their slots).
-        let legend = [
-            "shaded: histogram of replications",
-            "box: P25–P75, line: median",
-            "whiskers: P5–P95",
-            "◆ mean",
-        ];
-        let (right, top) = {
-            let (xr, yr) = chart.plotting_area().get_pixel_range();
-            (xr.end, yr.start)
-        };
-        let style = label_font().pos(Pos::new(HPos::Right, VPos::Top));
-        for (i, line) in legend.iter().enumerate() {
-            root.draw(&Text::new(
-                line.to_string(),
-                (right - 10, top + 8 + i as i32 * 20),
-                style.clone(),
-            ))
-            .map_err(plot_err)?;
-        }
         Ok(())
     }
 }

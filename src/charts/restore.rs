@@ -7,7 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::charts::axes::{LABEL_SIZE, REFERENCE, TickedAxis, desc_font, label_font, title_font};
+use crate::charts::axes::{
+    LABEL_SIZE, REFERENCE, TITLE_SIZE, TickedAxis, desc_font, draw_header, label_font,
+};
 use crate::charts::data::{cdf_quantile, restore_cdf};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
 use crate::experiment::ExperimentResults;
@@ -89,9 +91,10 @@ impl Chart for RestoreChart {
         };
         let x_axis = TickedAxis::log_minutes(lo, hi);
 
+        let header = draw_header(root, &self.title(), TITLE_SIZE, &[])?;
         let mut chart = ChartBuilder::on(root)
-            .caption(self.title(), title_font())
             .margin(16)
+            .margin_top(header)
             .x_label_area_size(56)
             .y_label_area_size(72)
             .build_cartesian_2d(x_axis, 0.0..1.0)

@@ -9,7 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    LABEL_SIZE, REFERENCE, desc_font, label_font, money_tick, number_tick, tick_step,
+    LABEL_SIZE, REFERENCE, TITLE_SIZE, desc_font, draw_header, label_font, money_tick, number_tick,
+    tick_step,
 };
 use crate::charts::data::{Histogram, bins_for, min_max};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
@@ -120,12 +121,10 @@ impl SavingsChart {
         let cur = self.currency.clone();
         let y_step = tick_step(0.0, y_max, 8);
 
+        let header = draw_header(area, &self.panel_title(panel), TITLE_SIZE - 2.0, &[])?;
         let mut chart = ChartBuilder::on(area)
-            .caption(
-                self.panel_title(panel),
-                (FONT, crate::charts::axes::TITLE_SIZE - 2.0, FontStyle::Bold),
-            )
             .margin(16)
+            .margin_top(header)
             .margin_right(56)
             .x_label_area_size(52)
             .y_label_area_size(80)
@@ -185,8 +184,11 @@ impl SavingsChart {
                 REFERENCE.stroke_width(2),
             ))
             .map_err(plot_err)?;
+        // backend_coord is in whole-image pixels; this panel's area starts at `base`.
+        let base = area.get_base_pixel();
         let text = |s: String, at: (f64, f64), h: HPos| -> Result<()> {
             let (x, y) = chart.backend_coord(&at);
+            let (x, y) = (x - base.0, y - base.1);
             let dx = if matches!(h, HPos::Right) { -6 } else { 6 };
             area.draw(&Text::new(
                 s,
