@@ -144,6 +144,21 @@ fn savings_chart_grows_a_panel_per_candidate_and_states_p_cheaper() {
     }
     let rendered = render(&chart).expect("renders");
     assert_eq!(decode(&rendered.png).1, 1060);
+    // Each panel labels its own break-even line, inside its own half of the image.
+    let label_ys: Vec<i32> = rendered
+        .svg
+        .split("<text ")
+        .filter(|t| t.contains(">\nbreak-even\n<"))
+        .map(|t| {
+            let y = t.split("y=\"").nth(1).expect("y attribute");
+            y[..y.find('"').expect("quote")].parse().expect("integer y")
+        })
+        .collect();
+    assert_eq!(label_ys.len(), 2, "one break-even label per panel");
+    assert!(
+        label_ys[0] < 530 && (530..1060).contains(&label_ys[1]),
+        "{label_ys:?}"
+    );
 }
 
 #[test]
