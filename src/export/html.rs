@@ -54,6 +54,7 @@ p { margin: 6px 0 10px; }
 .cards { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 12px; margin: 0 0 12px; }
 .card { border: 1px solid var(--line); border-top: 4px solid var(--accent); border-radius: 6px; padding: 12px 14px; background: #fff; }
 .card .label { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
+.card .label .name { text-transform: none; letter-spacing: 0; font-weight: 600; }
 .card .value { font-size: 26px; font-weight: 700; line-height: 1.25; margin: 4px 0 2px; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .card .sub { font-size: 12.5px; color: var(--muted); }
 .facts { margin: 6px 0 0; padding-left: 20px; }
@@ -171,11 +172,7 @@ fn executive_summary(out: &mut String, report: &Report) {
             escape(&b.candidate),
             escape(&b.baseline)
         );
-        let _ = writeln!(
-            out,
-            "<p class=\"verdict\">{}</p>",
-            escape(&capitalize(&verdict))
-        );
+        let _ = writeln!(out, "<p class=\"verdict\">{}</p>", escape(&verdict));
         out.push_str("<div class=\"cards\">\n");
         card(
             out,
@@ -210,7 +207,10 @@ fn executive_summary(out: &mut String, report: &Report) {
         );
         card(
             out,
-            &format!("Probability {} is cheaper", escape(&b.candidate)),
+            &format!(
+                "Probability <span class=\"name\">{}</span> is cheaper",
+                escape(&b.candidate)
+            ),
             &figure("p_candidate_cheaper", &percent(b.p_cheaper)),
             &format!(
                 "of {} paired replications, total cost below {}’s",
@@ -291,14 +291,6 @@ fn facts(out: &mut String, report: &Report, b: &Budget, per_year: f64) {
         );
     }
     out.push_str("</ul>\n");
-}
-
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
 }
 
 fn comparison(out: &mut String, report: &Report) {
