@@ -154,7 +154,8 @@ impl Chart for OutageChart {
             chart
                 .draw_series(hist.counts.iter().enumerate().filter(|(_, c)| **c > 0).map(
                     |(i, &c)| {
-                        let half = 0.42 * (c as f64 / n) / max_density.max(1e-12);
+                        // At least a sliver, so that rare tail values stay visible.
+                        let half = (0.42 * (c as f64 / n) / max_density.max(1e-12)).max(0.006);
                         let (lo, hi) = hist.bin(i);
                         Rectangle::new(
                             [(centre - half, lo), (centre + half, hi.min(y_max))],
