@@ -4,6 +4,7 @@
 pub mod bundle;
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod markdown;
 pub mod output;
 pub mod terminal;
