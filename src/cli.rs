@@ -13,6 +13,9 @@ Examples:
   incsim run scenarios/default.toml --replications 5000 --seed 7
   incsim run my.toml --out results/my --threads 8
   incsim validate my.toml                      # check a scenario, summarize it
+  incsim run --events 0-2                      # also write events.jsonl (replications 0..2)
+  incsim replay output/default/events.jsonl    # the run's metrics, from its event log
+  incsim timeline --rep 0 --worst --compare    # one incident, told minute by minute
   incsim run --precision 2%                    # as many replications as 2 % precision needs
   incsim sweep --vary strategies.proactive.annual_cost=0:2000000:9
   incsim sensitivity --by 20%                  # tornado: what the savings depend on most
@@ -44,6 +47,12 @@ pub enum Command {
     /// Combine the shard files of `incsim run --shard K/N` into the run's outputs.
     #[command(after_help = MERGE_EXAMPLES)]
     Merge(MergeArgs),
+    /// Fold a saved event log (events.jsonl) into the run's per-replication metrics.
+    #[command(after_help = REPLAY_EXAMPLES)]
+    Replay(ReplayArgs),
+    /// Tell one incident minute by minute, with its running cost and a timeline chart.
+    #[command(after_help = TIMELINE_EXAMPLES)]
+    Timeline(TimelineArgs),
 }
 
 const RUN_EXAMPLES: &str = "\
@@ -78,6 +87,10 @@ pub struct RunArgs {
     /// Print events processed, events/s and replications/s (on stderr).
     #[arg(long)]
     pub stats: bool,
+    /// Also write events.jsonl: every event of these replications (e.g. 0, 0,3,7 or 0-9;
+    /// 0 when given without a value). Put the scenario before the flag.
+    #[arg(long, value_name = "REPS", num_args = 0..=1, default_missing_value = "0")]
+    pub events: Option<String>,
     /// Add replications in batches until the 95 % CI half-width of every candidate's paired
     /// total-cost difference is within this share of its mean (e.g. 2% or 0.02).
     /// --replications then sets the first batch [default: 100].
@@ -87,8 +100,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", requires = "precision")]
     pub max_replications: Option<u64>,
     /// Run only slice K of N of the replications (K = 0…N−1) and write shard-K-of-N.json into
-    /// the output folder; `incsim merge` combines the shards.
-    #[arg(long, value_name = "K/N", value_parser = incsim::experiment::shard::ShardSpec::parse)]
+    /// the output folder; `incsim merge` combines the shards. (Write an event log with a
+    /// plain run: `--events` does not combine with shards.)
+    #[arg(long, value_name = "K/N", value_parser = incsim::experiment::shard::ShardSpec::parse, conflicts_with = "events")]
     pub shard: Option<incsim::experiment::shard::ShardSpec>,
 }
 
@@ -192,4 +206,60 @@ pub struct MergeArgs {
 pub struct ValidateArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
+}
+
+const REPLAY_EXAMPLES: &str = "\
+Examples:
+  incsim run --events 0-9 --out out/            # writes out/events.jsonl
+  incsim replay out/events.jsonl                # replications.csv rows on stdout
+  incsim replay out/events.jsonl --out check/   # writes check/replications.csv";
+
+/// Options of `incsim replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The event log (JSON Lines) written by `incsim run --events`.
+    pub log: PathBuf,
+    /// Write replications.csv into this folder instead of printing the rows.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+}
+
+const TIMELINE_EXAMPLES: &str = "\
+Examples:
+  incsim timeline                               # first incident of replication 0, built-in scenario
+  incsim timeline --rep 3 --strategy proactive --worst
+  incsim timeline scenarios/default.toml --incident email#2 --compare
+  incsim timeline --worst --compare --out handout/
+
+Files: timeline.txt, timeline.svg and timeline.png in --out
+[default: output/<scenario>/timeline-rep<R>-<strategy or compare>-<service>-<k>/].";
+
+/// Options of `incsim timeline`.
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Scenario file (TOML). Without it, the built-in mail-server scenario.
+    pub scenario: Option<PathBuf>,
+    /// Replication to look into.
+    #[arg(short, long, default_value_t = 0)]
+    pub rep: u64,
+    /// Strategy whose story is told (and whose costs pick --worst) [default: the baseline,
+    /// `reactive` if there is one].
+    #[arg(short, long)]
+    pub strategy: Option<String>,
+    /// The incident to tell, as SERVICE#K (K counts a service's failures from 0), or K alone
+    /// when the scenario has one service [default: the first incident of the replication].
+    #[arg(short, long, value_name = "ID", conflicts_with = "worst")]
+    pub incident: Option<String>,
+    /// Tell the costliest incident of the replication (downtime + degraded + labor).
+    #[arg(short, long)]
+    pub worst: bool,
+    /// Tell the same failure under every strategy, then the difference.
+    #[arg(short, long)]
+    pub compare: bool,
+    /// Random seed (overrides `simulation.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder for timeline.txt, timeline.svg and timeline.png.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
 }

@@ -11,6 +11,7 @@
 
 pub mod charts;
 pub mod engine;
+pub mod eventlog;
 pub mod events;
 pub mod experiment;
 pub mod export;

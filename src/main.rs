@@ -16,6 +16,8 @@ fn main() -> ExitCode {
         cli::Command::Sweep(args) => commands::sweep::sweep(args),
         cli::Command::Sensitivity(args) => commands::sensitivity::sensitivity(args),
         cli::Command::Merge(args) => commands::merge::merge(args),
+        cli::Command::Replay(args) => commands::replay::replay(args),
+        cli::Command::Timeline(args) => commands::timeline::timeline(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

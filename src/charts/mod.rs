@@ -1,8 +1,24 @@
 //! Charts (plotters), each rendered both as SVG and as PNG.
 //!
-//! Text goes through a font bundled in the binary (DejaVu Sans, `assets/fonts`, free licence)
-//! and plotters' `ab_glyph` renderer, never through the system's fontconfig: a fresh machine
-//! with no fonts installed builds and draws the same pixels.
+//! Text goes through a font bundled in the binary (DejaVu Sans, `assets/fonts`, free licence),
+//! never through the system's fontconfig: a fresh machine with no fonts installed builds and
+//! draws the same pixels (PNG text is rasterized by [`text::CrispText`]).
+//!
+//! One module per chart of a run (`outage`, `cost`, `restore`, `cumulative`, `savings`), each a
+//! plain data struct built from the run's results and implementing [`Chart`]; [`set`] renders
+//! them all with their file names and captions.
+
+pub mod axes;
+pub mod cost;
+pub mod cumulative;
+pub mod data;
+pub mod outage;
+pub mod restore;
+pub mod savings;
+pub mod set;
+pub mod text;
+
+pub mod timeline;
 
 pub mod sweep;
 pub mod tornado;
@@ -13,8 +29,8 @@ use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+pub(crate) static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+pub(crate) static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// The font family every chart uses (registered from the bundled files).
 pub const FONT: &str = "sans-serif";
@@ -79,7 +95,8 @@ pub fn render(chart: &impl Chart) -> Result<Rendered> {
     }
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        let root =
+            text::CrispText::new(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
         chart.draw(&root)?;
         root.present().map_err(|e| anyhow!("chart: {e}"))?;

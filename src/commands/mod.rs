@@ -3,10 +3,12 @@
 pub mod exec;
 pub mod merge;
 pub mod precision;
+pub mod replay;
 pub mod run;
 pub mod sensitivity;
 pub mod shard;
 pub mod sweep;
+pub mod timeline;
 pub mod validate;
 
 use std::path::Path;

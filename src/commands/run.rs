@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 
 use super::exec::{progress_bar, thread_pool};
 use super::{load_scenario, precision, shard};
 use crate::cli::RunArgs;
+use incsim::eventlog;
 use incsim::experiment::run_replications;
 use incsim::export::{bundle, output::OutputSet, terminal};
 
@@ -28,10 +29,30 @@ pub fn run(args: RunArgs) -> Result<()> {
     if let Some(seed) = args.seed {
         scenario.simulation.seed = seed;
     }
+    // Check the replications to log before the (possibly long) run. With --precision the run
+    // has at least its first batch, so the log's replications must lie within it.
+    let precision_goal = match args.precision {
+        Some(target) => Some(precision::goal(
+            target,
+            args.replications,
+            args.max_replications,
+        )?),
+        None => None,
+    };
+    let logged_reps = match &args.events {
+        None => None,
+        Some(text) => {
+            let known = precision_goal.map_or(scenario.simulation.replications, |g| g.pilot);
+            Some(eventlog::parse_reps(text, known).map_err(|e| {
+                anyhow!("--events {text:?}: {e}\n  help: put the scenario file before --events, e.g. `incsim run my.toml --events 0-9`")
+            })?)
+        }
+    };
     let out_dir = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&slug));
+
     let pool = thread_pool(args.threads)?;
     if let Some(spec) = args.shard {
         // Shards share their folder with other shards running at the same time.
@@ -40,9 +61,8 @@ pub fn run(args: RunArgs) -> Result<()> {
     let mut outputs = OutputSet::prepare(&out_dir)?;
 
     let started = Instant::now();
-    let (results, precision_line) = match args.precision {
-        Some(target) => {
-            let goal = precision::goal(target, args.replications, args.max_replications)?;
+    let (results, precision_line) = match precision_goal {
+        Some(goal) => {
             let (results, line) = precision::run(&scenario, goal, &pool, args.quiet)?;
             // The run is now exactly a run of that many replications.
             scenario.simulation.replications = results.reps.end;
@@ -61,6 +81,9 @@ pub fn run(args: RunArgs) -> Result<()> {
     let elapsed = started.elapsed().as_secs_f64();
 
     let report = bundle::write_run_outputs(&scenario, &results, &mut outputs)?;
+    if let Some(reps) = &logged_reps {
+        eventlog::write_into(&mut outputs, &scenario, reps, &results)?;
+    }
     let written = outputs.commit()?;
 
     print!("{}", terminal::render(&report));

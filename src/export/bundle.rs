@@ -4,30 +4,42 @@
 
 use anyhow::Result;
 
+use crate::charts::set::run_charts;
 use crate::experiment::ExperimentResults;
 use crate::export::output::OutputSet;
-use crate::export::{csv, markdown};
+use crate::export::{csv, html, markdown};
 use crate::report::Report;
 use crate::scenario::Scenario;
 
-/// One output file: its name in the output folder and its content.
-pub type OutputFile = (String, Vec<u8>);
+/// Output files of a run: (file name, content).
+pub type OutputFiles = Vec<(String, Vec<u8>)>;
 
 /// The report and every in-memory output file of a run (all but `replications.csv`, which
 /// [`write_run_outputs`] streams).
 pub fn run_outputs(
     scenario: &Scenario,
     results: &ExperimentResults,
-) -> Result<(Report, Vec<OutputFile>)> {
+) -> Result<(Report, OutputFiles)> {
     let report = Report::build(scenario, results);
     let mut files = Vec::new();
     let mut json = serde_json::to_string_pretty(&report.to_json())?;
     json.push('\n');
     files.push(("summary.json".to_string(), json.into_bytes()));
+    let charts = run_charts(scenario, results, &report)?;
+    let mut summary_md = markdown::render(&report);
+    summary_md.push_str(&markdown::charts_section(&charts));
+    files.push(("summary.md".to_string(), summary_md.into_bytes()));
     files.push((
-        "summary.md".to_string(),
-        markdown::render(&report).into_bytes(),
+        "report.html".to_string(),
+        html::render(scenario, &report, &charts).into_bytes(),
     ));
+    for chart in charts {
+        files.push((
+            format!("{}.svg", chart.name),
+            chart.rendered.svg.into_bytes(),
+        ));
+        files.push((format!("{}.png", chart.name), chart.rendered.png));
+    }
     Ok((report, files))
 }
 

@@ -96,6 +96,26 @@ pub fn percent(x: f64) -> String {
     format!("{:.1} %", x * 100.0)
 }
 
+/// A return on investment as a percentage with thousands separators: 15.183 → "1,518 %",
+/// 0.425 → "42.5 %"; "–" without an incremental investment.
+pub fn roi(roi: Option<f64>) -> String {
+    match roi {
+        None => "–".to_string(),
+        Some(r) if (r * 100.0).abs() >= 1000.0 => format!("{} %", thousands(r * 100.0)),
+        Some(r) => percent(r),
+    }
+}
+
+/// A payback period: "0.7 months"; "none needed" without an incremental investment; "never"
+/// when the savings do not cover the investment.
+pub fn payback(months: Option<f64>, incremental_investment: f64) -> String {
+    match months {
+        Some(m) => format!("{m:.1} months"),
+        None if incremental_investment <= 0.0 => "none needed".to_string(),
+        None => "never".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +129,15 @@ mod tests {
         assert_eq!(money_short(-950.0, "SEK"), "-SEK 950");
         assert_eq!(thousands(999.0), "999");
         assert_eq!(thousands(1000.0), "1,000");
+    }
+
+    #[test]
+    fn roi_and_payback_read_as_a_person_would_say_them() {
+        assert_eq!(roi(Some(15.183)), "1,518 %");
+        assert_eq!(roi(Some(0.425)), "42.5 %");
+        assert_eq!(roi(None), "–");
+        assert_eq!(payback(Some(0.74), 60_000.0), "0.7 months");
+        assert_eq!(payback(None, 0.0), "none needed");
+        assert_eq!(payback(None, 60_000.0), "never");
     }
 }

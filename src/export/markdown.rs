@@ -1,6 +1,7 @@
 //! `summary.md`: the comparison a person reads, for a wiki page or a pull request.
 
-use crate::export::format::{money, percent};
+use crate::charts::set::RunChart;
+use crate::export::format::{money, payback, percent, roi};
 use crate::export::terminal::{self, ROWS, mean_ci, paired_cells, quantiles};
 use crate::report::Report;
 use crate::scenario::duration::format_minutes;
@@ -36,9 +37,8 @@ pub fn render(report: &Report) -> String {
                 money(b.savings_ci95[0], cur),
                 money(b.savings_ci95[1], cur),
                 money(b.incremental_investment_per_year, cur),
-                b.roi.map_or("–".to_string(), percent),
-                b.payback_months
-                    .map_or("never".to_string(), |m| format!("{m:.1} months")),
+                roi(b.roi),
+                payback(b.payback_months, b.incremental_investment_per_year),
                 percent(b.p_cheaper),
             ));
         }
@@ -109,4 +109,26 @@ pub fn render(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The charts section of `summary.md`: each chart's PNG embedded by a relative link (the files
+/// sit next to `summary.md`), with its caption.
+pub fn charts_section(charts: &[RunChart]) -> String {
+    let mut out = String::from("\n## Charts\n\n");
+    for chart in charts {
+        out.push_str(&format!(
+            "### {}\n\n![{}]({}.png)\n\n{} ([SVG]({}.svg))\n\n",
+            cell(&chart.title),
+            alt_text(&chart.title),
+            chart.name,
+            chart.caption,
+            chart.name
+        ));
+    }
+    out
+}
+
+/// Image alt text: no brackets that would end the Markdown link text.
+fn alt_text(text: &str) -> String {
+    text.replace(['[', ']'], "")
 }

@@ -4,8 +4,10 @@
 pub mod bundle;
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod markdown;
 pub mod output;
 pub mod sensitivity;
 pub mod sweep;
 pub mod terminal;
+pub mod timeline;

@@ -3,6 +3,8 @@
 //! A run and `incsim replay` fold events through the same projections, so the numbers agree by
 //! construction.
 
+pub mod incident;
+pub mod lifecycle;
 pub mod metrics;
 
 pub use metrics::{CHECKPOINTS, Metric, MetricsProjection, RESTORE_BINS, RepMetrics};

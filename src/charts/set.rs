@@ -1,0 +1,107 @@
+//! The charts of a run, in reading order, each with its file name, title and a caption that
+//! says how to read it. `export::bundle` writes them; the HTML and Markdown reports embed them.
+
+use anyhow::Result;
+
+use crate::charts::cost::CostChart;
+use crate::charts::cumulative::CumulativeChart;
+use crate::charts::outage::OutageChart;
+use crate::charts::restore::RestoreChart;
+use crate::charts::savings::SavingsChart;
+use crate::charts::{Rendered, render};
+use crate::experiment::ExperimentResults;
+use crate::report::Report;
+use crate::scenario::Scenario;
+
+/// One rendered chart of a run.
+#[derive(Debug, Clone)]
+pub struct RunChart {
+    /// File stem: the chart is written as `<name>.svg` and `<name>.png`.
+    pub name: &'static str,
+    /// What the chart shows (its own title).
+    pub title: String,
+    /// How to read it, in a sentence or two.
+    pub caption: String,
+    pub rendered: Rendered,
+}
+
+/// File stems of the charts, in reading order (`savings` only when there is a candidate).
+pub const CHART_NAMES: [&str; 5] = [
+    "annual_cost",
+    "savings",
+    "outage_hours",
+    "restore_time",
+    "cumulative_cost",
+];
+
+/// Render every chart of a run (SVG and PNG, in memory).
+pub fn run_charts(
+    scenario: &Scenario,
+    results: &ExperimentResults,
+    report: &Report,
+) -> Result<Vec<RunChart>> {
+    let reps = report.replications;
+    let mut charts = Vec::new();
+
+    let cost = CostChart::from_report(report);
+    charts.push(RunChart {
+        name: "annual_cost",
+        title: cost.title(),
+        caption: format!(
+            "Mean cost per year of each strategy, split into outage downtime, degraded service, \
+             engineers' labor and the strategy's own investment (monitoring, tools, training). \
+             The whisker is the 95 % confidence interval of the mean total over {reps} \
+             replications."
+        ),
+        rendered: render(&cost)?,
+    });
+
+    if let Some(savings) = SavingsChart::from_results(scenario, results) {
+        charts.push(RunChart {
+            name: "savings",
+            title: savings.title(),
+            caption: format!(
+                "In each replication both strategies met the same failures (common random \
+                 numbers); the bars count replications by how much less the candidate cost than \
+                 {}, per year. Right of the black break-even line the candidate is cheaper; the \
+                 dashed line is the mean saving.",
+                savings.baseline
+            ),
+            rendered: render(&savings)?,
+        });
+    }
+
+    let outage = OutageChart::from_results(scenario, results);
+    charts.push(RunChart {
+        name: "outage_hours",
+        title: outage.title(),
+        caption: "Hours per year with a service down, one value per replication: the shaded \
+                  shape is their histogram, the box spans the middle half (P25–P75) with the \
+                  median as a line, whiskers reach P5 and P95, and the diamond is the mean."
+            .to_string(),
+        rendered: render(&outage)?,
+    });
+
+    let restore = RestoreChart::from_results(scenario, results);
+    charts.push(RunChart {
+        name: "restore_time",
+        title: restore.title(),
+        caption: "Share of outages over all replications restored within a given time, from \
+                  outage start to service up (log time axis; ten bins per decade, interpolated \
+                  within a bin). Dots and dashed drops mark each strategy's P50 and P95."
+            .to_string(),
+        rendered: render(&restore)?,
+    });
+
+    let cumulative = CumulativeChart::from_results(scenario, results);
+    charts.push(RunChart {
+        name: "cumulative_cost",
+        title: cumulative.title(),
+        caption: "Total cost accumulated since the start (downtime, labor and investment), \
+                  recorded at 52 checkpoints: the line is the mean over replications, the \
+                  shaded band holds 90 % of replications (5th to 95th percentile)."
+            .to_string(),
+        rendered: render(&cumulative)?,
+    });
+    Ok(charts)
+}

@@ -1,0 +1,208 @@
+//! `incsim timeline`: tell one incident minute by minute (text with running cost), optionally
+//! under every strategy, and draw its timeline chart.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow, bail};
+
+use super::load_scenario;
+use crate::cli::TimelineArgs;
+use incsim::charts::{self, timeline::TimelineChart};
+use incsim::events::{IncidentId, Tee};
+use incsim::experiment::simulate_one;
+use incsim::export::output::OutputSet;
+use incsim::export::timeline::{incident_label, render_comparison, render_missing, render_story};
+use incsim::projections::incident::{IncidentPicker, IncidentStory, StoryProjection};
+use incsim::scenario::{Scenario, slug};
+
+/// Run `incsim timeline`.
+pub fn timeline(args: TimelineArgs) -> Result<()> {
+    let (mut scenario, scenario_slug) = load_scenario(args.scenario.as_deref())?;
+    if let Some(seed) = args.seed {
+        scenario.simulation.seed = seed;
+    }
+    let rep = args.rep;
+    let strategy = match &args.strategy {
+        Some(name) => scenario.strategy_index(name).ok_or_else(|| {
+            anyhow!(
+                "unknown strategy {name:?}\n  help: the scenario's strategies are {}",
+                names(scenario.strategies.iter().map(|s| &s.name))
+            )
+        })?,
+        None => scenario.baseline_index(),
+    };
+    let strategy_name = scenario.strategies[strategy].name.clone();
+
+    // Pass 1: which incident (the simulation is deterministic, so pass 2 sees the same run).
+    let mut picker = IncidentPicker::new(&scenario);
+    simulate_one(&scenario, strategy, rep, &mut picker);
+    let id = match &args.incident {
+        Some(text) => parse_incident(&scenario, text)?,
+        None => {
+            let pick = if args.worst {
+                picker.worst
+            } else {
+                picker.first
+            };
+            pick.ok_or_else(|| {
+                anyhow!(
+                    "replication {rep} has no incident before the horizon under {strategy_name}\n  help: try another --rep"
+                )
+            })?
+            .id
+        }
+    };
+    let label = incident_label(&scenario, id);
+
+    // Pass 2: the story under each strategy told.
+    let told: Vec<usize> = if args.compare {
+        (0..scenario.strategies.len()).collect()
+    } else {
+        vec![strategy]
+    };
+    let mut stories: Vec<Option<IncidentStory>> = vec![None; scenario.strategies.len()];
+    let mut failures = vec![0u32; scenario.strategies.len()];
+    for &s in &told {
+        let mut story = StoryProjection::new(&scenario, s, id);
+        let mut count = IncidentPicker::new(&scenario);
+        simulate_one(&scenario, s, rep, &mut Tee(&mut story, &mut count));
+        stories[s] = story.into_story();
+        failures[s] = count.failures[id.service as usize];
+    }
+
+    if args.compare && stories.iter().all(Option::is_none) {
+        bail!(
+            "{label} does not start before the horizon in replication {rep} under any strategy \
+             ({} under {strategy_name})\n  help: pick an incident that happens, or use --worst",
+            match failures[strategy] {
+                0 => format!(
+                    "{} never fails",
+                    scenario.services[id.service as usize].name
+                ),
+                n => format!(
+                    "{} fails {n} times",
+                    scenario.services[id.service as usize].name
+                ),
+            }
+        );
+    }
+    let mut text = String::new();
+    if args.compare {
+        for &s in &told {
+            match &stories[s] {
+                Some(story) => text.push_str(&render_story(&scenario, story, rep)),
+                None => text.push_str(&render_missing(&scenario, s, id, failures[s])),
+            }
+            text.push('\n');
+        }
+        text.push_str(&render_comparison(
+            &scenario,
+            id,
+            &stories,
+            scenario.baseline_index(),
+        ));
+    } else {
+        match &stories[strategy] {
+            Some(story) => text.push_str(&render_story(&scenario, story, rep)),
+            None => bail!(
+                "{}\n  help: pick an incident that happens, or use --worst",
+                render_missing(&scenario, strategy, id, failures[strategy]).trim_end()
+            ),
+        }
+    }
+
+    let present: Vec<&IncidentStory> = stories.iter().flatten().collect();
+    let mode = &scenario.services[id.service as usize].modes
+        [present.first().map_or(0, |s| s.mode as usize)]
+    .name;
+    let chart_title = if args.compare {
+        let names: Vec<&str> = present
+            .iter()
+            .map(|s| scenario.strategies[s.strategy].name.as_str())
+            .collect();
+        format!(
+            "{label} ({mode}), replication {rep}: {}",
+            names.join(" vs ")
+        )
+    } else {
+        format!("{label} ({mode}) under {strategy_name}, replication {rep}")
+    };
+    let rendered = charts::render(&TimelineChart::new(&scenario, chart_title, present))?;
+
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        default_dir(
+            &scenario,
+            &scenario_slug,
+            rep,
+            if args.compare {
+                "compare"
+            } else {
+                &strategy_name
+            },
+            id,
+        )
+    });
+    let mut outputs = OutputSet::prepare(&out_dir)?;
+    outputs.add("timeline.txt", text.clone().into_bytes());
+    outputs.add("timeline.svg", rendered.svg.into_bytes());
+    outputs.add("timeline.png", rendered.png);
+    outputs.commit()?;
+
+    print!("{text}");
+    println!(
+        "\nWrote timeline.txt, timeline.svg and timeline.png to {}",
+        out_dir.display()
+    );
+    Ok(())
+}
+
+/// `output/<scenario>/timeline-rep<R>-<strategy or compare>-<service>-<k>`.
+fn default_dir(
+    scenario: &Scenario,
+    scenario_slug: &str,
+    rep: u64,
+    told: &str,
+    id: IncidentId,
+) -> PathBuf {
+    let service = &scenario.services[id.service as usize].name;
+    PathBuf::from("output").join(scenario_slug).join(format!(
+        "timeline-rep{rep}-{}-{}-{}",
+        slug(told),
+        slug(service),
+        id.k
+    ))
+}
+
+fn names<'a>(items: impl Iterator<Item = &'a String>) -> String {
+    items.map(String::as_str).collect::<Vec<_>>().join(", ")
+}
+
+/// `email#3` (or `3` when the scenario has a single service) → the incident id.
+fn parse_incident(scenario: &Scenario, text: &str) -> Result<IncidentId> {
+    let help = format!(
+        "write SERVICE#K, K counting the service's failures from 0 (e.g. {}#0); services: {}",
+        scenario.services[0].name,
+        names(scenario.services.iter().map(|s| &s.name))
+    );
+    let (service, k) = match text.rsplit_once('#') {
+        Some((name, k)) => {
+            let service = scenario
+                .services
+                .iter()
+                .position(|s| s.name == name)
+                .ok_or_else(|| {
+                    anyhow!("--incident {text:?}: unknown service {name:?}\n  help: {help}")
+                })?;
+            (service, k)
+        }
+        None if scenario.services.len() == 1 => (0, text),
+        None => bail!("--incident {text:?}: which service?\n  help: {help}"),
+    };
+    let k: u32 = k.trim().parse().map_err(|_| {
+        anyhow!("--incident {text:?}: {k:?} is not a failure number\n  help: {help}")
+    })?;
+    Ok(IncidentId {
+        service: service as u32,
+        k,
+    })
+}

@@ -1,0 +1,397 @@
+//! The narrated timeline of one incident, for trainers: what happened minute by minute, in
+//! words, with the incident's running cost; and, for `--compare`, the same failure told under
+//! each strategy with the difference in downtime and money.
+
+use crate::eventlog::SimClock;
+use crate::events::{Detection, IncidentId};
+use crate::export::format::money;
+use crate::projections::incident::{Beat, IncidentStory, Place};
+use crate::scenario::Scenario;
+use crate::scenario::duration::format_minutes;
+
+/// The readable id of an incident: `email#3`.
+pub fn incident_label(scenario: &Scenario, id: IncidentId) -> String {
+    crate::eventlog::incident_name(scenario, id)
+}
+
+/// A duration as a person says it in a story: whole minutes (`1d18h34m`, `45m`), `<1m` for a
+/// few seconds, `0m` for none. Seconds would be false precision in a narration.
+pub fn story_minutes(minutes: f64) -> String {
+    if minutes > 0.0 && minutes < 0.5 {
+        return "<1m".to_string();
+    }
+    format_minutes(minutes.round())
+}
+
+fn tier(scenario: &Scenario, t: u32) -> &str {
+    &scenario.tiers[t as usize].name
+}
+
+/// One beat in words.
+fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String {
+    let service = &scenario.services[story.id.service as usize];
+    let svc = &service.name;
+    let mode = |m: u32| service.modes[m as usize].name.as_str();
+    match *beat {
+        Beat::Started { mode: m, warning } if warning > 0.0 => {
+            format!("{svc} starts degrading ({})", mode(m))
+        }
+        Beat::Started { mode: m, .. } => format!("{svc} goes down suddenly ({})", mode(m)),
+        Beat::Detected {
+            detection,
+            tier: t,
+            routed_direct,
+        } => {
+            let to = if routed_direct {
+                format!("known signature, straight to {}", tier(scenario, t))
+            } else if detection == Detection::UserReport {
+                format!("ticket to {}", tier(scenario, t))
+            } else {
+                format!("alert to {}", tier(scenario, t))
+            };
+            match detection {
+                Detection::Degradation => format!("monitoring catches the degradation → {to}"),
+                Detection::OutageCheck => format!("uptime check sees the outage → {to}"),
+                Detection::UserReport => format!("a user reports the outage → {to}"),
+            }
+        }
+        Beat::PickedUp {
+            tier: t,
+            waited,
+            queued_while_closed,
+            able,
+            duration,
+        } => {
+            let wait = if waited <= 0.0 {
+                "no wait".to_string()
+            } else if queued_while_closed {
+                format!(
+                    "waited {} for {} to open",
+                    story_minutes(waited),
+                    tier(scenario, t)
+                )
+            } else {
+                format!("waited {}", story_minutes(waited))
+            };
+            if able {
+                format!(
+                    "fix starts at {}, {} of work ({wait})",
+                    tier(scenario, t),
+                    story_minutes(duration)
+                )
+            } else {
+                format!("picked up at {} ({wait})", tier(scenario, t))
+            }
+        }
+        Beat::Escalated { from, to, time_box } => format!(
+            "escalated from {} to {} after a {} time box",
+            tier(scenario, from),
+            tier(scenario, to),
+            story_minutes(time_box)
+        ),
+        Beat::HandedOff { tier: t, handoff } => format!(
+            "handoff to {} done ({})",
+            tier(scenario, t),
+            story_minutes(handoff)
+        ),
+        Beat::OutageStarted { degraded, detected } => {
+            let base = format!("{svc} goes down after {} degraded", story_minutes(degraded));
+            if detected {
+                base
+            } else {
+                format!("{base}; nobody has noticed yet")
+            }
+        }
+        Beat::Resolved {
+            tier: t,
+            averted: true,
+            ..
+        } => format!(
+            "fixed at {} before users noticed — outage averted",
+            tier(scenario, t)
+        ),
+        Beat::Resolved { tier: t, down, .. } => format!(
+            "fixed at {}: {svc} is back up after {} down",
+            tier(scenario, t),
+            story_minutes(down)
+        ),
+        Beat::CutOff { down, place } => {
+            let state = if down { "down" } else { "degraded" };
+            let where_ = match place {
+                Place::Undetected => "nobody has noticed yet".to_string(),
+                Place::Waiting(t) => format!("waiting in {}'s queue", tier(scenario, t)),
+                Place::Working(t) => format!("being worked at {}", tier(scenario, t)),
+                Place::HandingOff(t) => format!("being handed off to {}", tier(scenario, t)),
+            };
+            format!("the simulated horizon ends the run: {svc} still {state}, {where_}")
+        }
+    }
+}
+
+/// The first line of a story: which incident, under which strategy, where.
+fn title(scenario: &Scenario, story: &IncidentStory, rep: u64) -> String {
+    format!(
+        "{} under {}: replication {rep}, seed {}",
+        incident_label(scenario, story.id),
+        scenario.strategies[story.strategy].name,
+        scenario.simulation.seed
+    )
+}
+
+/// What kind of failure it is, in one line.
+fn failure_line(scenario: &Scenario, story: &IncidentStory) -> String {
+    let service = &scenario.services[story.id.service as usize];
+    let mode = &service.modes[story.mode as usize];
+    let needs = &scenario.tiers[mode.needs].name;
+    if story.warning > 0.0 {
+        format!(
+            "{}: {} runs degraded for {}, then goes down unless fixed first; {needs} or above can fix it",
+            mode.name,
+            service.name,
+            story_minutes(story.warning)
+        )
+    } else {
+        format!(
+            "{}: a sudden failure, {} is down from the first minute; {needs} or above can fix it",
+            mode.name, service.name
+        )
+    }
+}
+
+/// The incident's totals in one line.
+fn total_line(scenario: &Scenario, story: &IncidentStory) -> String {
+    let c = &story.cost;
+    let cur = &scenario.currency;
+    let mut line = format!(
+        "Total: down {} ({}), degraded {} ({}), engineer time {} ({}): {} for this incident",
+        story_minutes(c.outage_minutes),
+        money(c.outage_cost, cur),
+        story_minutes(c.degraded_minutes),
+        money(c.degraded_cost, cur),
+        story_minutes(c.labor_minutes),
+        money(c.labor_cost, cur),
+        money(c.total(), cur)
+    );
+    if !story.resolved {
+        line.push_str(" (cut off at the horizon)");
+    }
+    line
+}
+
+/// The narrated timeline of one incident: title, failure, one line per moment with the
+/// simulated clock, the time since the failure started and the cost so far, then the totals.
+pub fn render_story(scenario: &Scenario, story: &IncidentStory, rep: u64) -> String {
+    let cur = &scenario.currency;
+    let clocks: Vec<SimClock> = story.lines.iter().map(|l| SimClock::at(l.t)).collect();
+    let full_width = clocks
+        .iter()
+        .map(|c| c.to_string().chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("when".len());
+    let mut rows: Vec<[String; 4]> = Vec::with_capacity(story.lines.len());
+    let mut last_day = None;
+    for (line, clock) in story.lines.iter().zip(&clocks) {
+        let when = if last_day == Some(clock.day()) {
+            format!("{:>full_width$}", clock.time_of_day().to_string())
+        } else {
+            clock.to_string()
+        };
+        last_day = Some(clock.day());
+        rows.push([
+            when,
+            story_minutes(line.t - story.start),
+            beat_text(scenario, story, &line.beat),
+            money(line.cost.total(), cur),
+        ]);
+    }
+    let width = |i: usize, head: &str| {
+        rows.iter()
+            .map(|r| r[i].chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(head.chars().count())
+    };
+    let heads = ["when", "since", "what happened", "cost so far"];
+    let w: Vec<usize> = heads.iter().enumerate().map(|(i, h)| width(i, h)).collect();
+    let fmt_row = |r: &[String; 4]| {
+        let pad = |s: &str, n: usize| " ".repeat(n.saturating_sub(s.chars().count()));
+        format!(
+            "  {}{}  {}{}  {}{}  {}{}",
+            r[0],
+            pad(&r[0], w[0]),
+            pad(&r[1], w[1]),
+            r[1],
+            r[2],
+            pad(&r[2], w[2]),
+            pad(&r[3], w[3]),
+            r[3]
+        )
+        .trim_end()
+        .to_string()
+    };
+    let mut out = String::new();
+    out.push_str(&title(scenario, story, rep));
+    out.push('\n');
+    out.push_str(&failure_line(scenario, story));
+    out.push_str("\n\n");
+    out.push_str(&fmt_row(&heads.map(String::from)));
+    out.push('\n');
+    for r in &rows {
+        out.push_str(&fmt_row(r));
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&total_line(scenario, story));
+    out.push('\n');
+    out
+}
+
+/// Why an incident has no story under a strategy: it does not start before the horizon
+/// there. `failures` is how many failures the service had under that strategy.
+pub fn render_missing(
+    scenario: &Scenario,
+    strategy: usize,
+    id: IncidentId,
+    failures: u32,
+) -> String {
+    let svc = &scenario.services[id.service as usize].name;
+    let happened = match failures {
+        0 => format!("{svc} never fails there"),
+        1 => format!("{svc} fails once there, {svc}#0"),
+        n => format!("{svc} fails {n} times there, {svc}#0 to {svc}#{}", n - 1),
+    };
+    format!(
+        "{} under {}: this failure does not start before the horizon ({happened}).\n",
+        incident_label(scenario, id),
+        scenario.strategies[strategy].name
+    )
+}
+
+fn signed_minutes(d: f64, less: &str, more: &str, same: &str) -> String {
+    let text = story_minutes(d.abs());
+    if text == "0m" {
+        same.to_string()
+    } else if d < 0.0 {
+        format!("{text} {less}")
+    } else {
+        format!("{text} {more}")
+    }
+}
+
+/// The comparison of the same failure under each strategy: a table of the key figures, then
+/// each candidate against the baseline in downtime and money. `stories[i]` is strategy `i`'s
+/// story, `None` when the failure did not start before the horizon there.
+pub fn render_comparison(
+    scenario: &Scenario,
+    id: IncidentId,
+    stories: &[Option<IncidentStory>],
+    baseline: usize,
+) -> String {
+    let cur = &scenario.currency;
+    let label = incident_label(scenario, id);
+    let mut out = format!(
+        "The same failure under each strategy: {label}\nCommon random numbers give it the same \
+         mode, warning and fix time under every strategy. Its time to failure counts from the \
+         end of the previous incident of the service, so it starts later (or after the \
+         horizon) where earlier incidents took longer.\n\n"
+    );
+    let dash = || "–".to_string();
+    let mut rows: Vec<(String, Vec<String>)> = vec![
+        ("".into(), Vec::new()),
+        ("starts".into(), Vec::new()),
+        ("detected after".into(), Vec::new()),
+        ("down".into(), Vec::new()),
+        ("degraded".into(), Vec::new()),
+        ("engineer time".into(), Vec::new()),
+        ("cost".into(), Vec::new()),
+    ];
+    for (i, story) in stories.iter().enumerate() {
+        rows[0].1.push(scenario.strategies[i].name.clone());
+        let cells = match story {
+            None => vec![
+                "never (after the horizon)".to_string(),
+                dash(),
+                dash(),
+                dash(),
+                dash(),
+                dash(),
+            ],
+            Some(s) => {
+                let mut down = story_minutes(s.cost.outage_minutes);
+                if s.averted {
+                    down.push_str(" (averted)");
+                } else if !s.resolved {
+                    down.push_str(" (cut off)");
+                }
+                vec![
+                    SimClock::at(s.start).to_string(),
+                    s.detected_after.map_or("never".to_string(), story_minutes),
+                    down,
+                    story_minutes(s.cost.degraded_minutes),
+                    story_minutes(s.cost.labor_minutes),
+                    money(s.cost.total(), cur),
+                ]
+            }
+        };
+        for (row, cell) in rows[1..].iter_mut().zip(cells) {
+            row.1.push(cell);
+        }
+    }
+    let head_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let col_w: Vec<usize> = (0..stories.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.1[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for (head, cells) in &rows {
+        let mut line = format!("  {head}{}", " ".repeat(head_w - head.chars().count()));
+        for (cell, w) in cells.iter().zip(&col_w) {
+            line.push_str("   ");
+            line.push_str(cell);
+            line.push_str(&" ".repeat(w - cell.chars().count()));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.push('\n');
+    let base_name = &scenario.strategies[baseline].name;
+    for (i, story) in stories.iter().enumerate() {
+        if i == baseline {
+            continue;
+        }
+        let name = &scenario.strategies[i].name;
+        match (story, &stories[baseline]) {
+            (Some(c), Some(b)) => {
+                let down = signed_minutes(
+                    c.cost.outage_minutes - b.cost.outage_minutes,
+                    "less downtime",
+                    "more downtime",
+                    "the same downtime",
+                );
+                let d = c.cost.total() - b.cost.total();
+                let money_text = money(d.abs(), cur);
+                let cost = if money_text == money(0.0, cur) {
+                    "the same cost".to_string()
+                } else if d < 0.0 {
+                    format!("{money_text} cheaper")
+                } else {
+                    format!("{money_text} costlier")
+                };
+                out.push_str(&format!(
+                    "{name} vs {base_name}: {down}, {cost} for this incident\n"
+                ));
+            }
+            (None, _) => out.push_str(&format!(
+                "{name} vs {base_name}: cannot compare, {label} does not start before the horizon under {name}\n"
+            )),
+            (_, None) => out.push_str(&format!(
+                "{name} vs {base_name}: cannot compare, {label} does not start before the horizon under {base_name}\n"
+            )),
+        }
+    }
+    out
+}

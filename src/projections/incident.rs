@@ -1,0 +1,647 @@
+//! Incident projections: one incident's story (what happened, when, in which phase, at what
+//! running cost) and the picker that chooses which incident to tell.
+//!
+//! The cost of an incident is what it alone causes: its outage minutes × the service's
+//! downtime rate, its degraded minutes × the degraded rate, and the busy minutes of the
+//! engineers who worked on it × their tier's hourly cost, all cut at the horizon, exactly as
+//! [`MetricsProjection`](super::MetricsProjection) counts them. False-alarm triage and the
+//! strategy's investment belong to no incident.
+
+use crate::events::{Detection, Event, EventKind, EventSink, IncidentId, ModeId, TierId, WorkItem};
+use crate::scenario::{Minutes, Scenario};
+
+/// What an incident has cost so far, split the way a finance reviewer asks.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct IncidentCost {
+    /// Minutes the service was down.
+    pub outage_minutes: Minutes,
+    /// Minutes the service ran degraded.
+    pub degraded_minutes: Minutes,
+    /// Engineer busy minutes on this incident.
+    pub labor_minutes: Minutes,
+    /// Outage minutes × the downtime rate.
+    pub outage_cost: f64,
+    /// Degraded minutes × the degraded rate.
+    pub degraded_cost: f64,
+    /// Busy minutes × the tiers' hourly costs.
+    pub labor_cost: f64,
+}
+
+impl IncidentCost {
+    /// Downtime (outage + degraded) + labor.
+    pub fn total(&self) -> f64 {
+        self.outage_cost + self.degraded_cost + self.labor_cost
+    }
+}
+
+/// Accrues the cost of one incident from its events; can say the cost at any instant.
+#[derive(Debug, Clone, Copy)]
+struct CostMeter {
+    outage_rate: f64,
+    degraded_rate: f64,
+    horizon: Minutes,
+    degraded_since: Option<Minutes>,
+    down_since: Option<Minutes>,
+    /// The job under way or last done: (start, end, cost per minute).
+    job: Option<(Minutes, Minutes, f64)>,
+    closed: IncidentCost,
+}
+
+impl CostMeter {
+    fn new(scenario: &Scenario, service: usize) -> Self {
+        let s = &scenario.services[service];
+        CostMeter {
+            outage_rate: s.downtime_cost_per_hour / 60.0,
+            degraded_rate: s.downtime_cost_per_hour / 60.0 * s.degraded_cost_fraction,
+            horizon: scenario.simulation.horizon_minutes,
+            degraded_since: None,
+            down_since: None,
+            job: None,
+            closed: IncidentCost::default(),
+        }
+    }
+
+    fn end_degradation(&mut self, t: Minutes) {
+        if let Some(since) = self.degraded_since.take() {
+            self.closed.degraded_minutes += t - since;
+            self.closed.degraded_cost += (t - since) * self.degraded_rate;
+        }
+    }
+
+    fn end_outage(&mut self, t: Minutes) {
+        if let Some(since) = self.down_since.take() {
+            self.closed.outage_minutes += t - since;
+            self.closed.outage_cost += (t - since) * self.outage_rate;
+        }
+    }
+
+    fn close_job(&mut self) {
+        if let Some((start, end, rate)) = self.job.take() {
+            let busy = end.min(self.horizon) - start;
+            self.closed.labor_minutes += busy;
+            self.closed.labor_cost += busy * rate;
+        }
+    }
+
+    fn start_job(&mut self, t: Minutes, duration: Minutes, hourly_cost: f64) {
+        self.close_job();
+        self.job = Some((t, t + duration, hourly_cost / 60.0));
+    }
+
+    /// The cost accrued by `t` (open phases counted up to `t`, work prorated).
+    fn at(&self, t: Minutes) -> IncidentCost {
+        let mut c = self.closed;
+        if let Some(since) = self.degraded_since {
+            c.degraded_minutes += t - since;
+            c.degraded_cost += (t - since) * self.degraded_rate;
+        }
+        if let Some(since) = self.down_since {
+            c.outage_minutes += t - since;
+            c.outage_cost += (t - since) * self.outage_rate;
+        }
+        if let Some((start, end, rate)) = self.job {
+            let busy = (end.min(self.horizon).min(t) - start).max(0.0);
+            c.labor_minutes += busy;
+            c.labor_cost += busy * rate;
+        }
+        c
+    }
+
+    /// Apply an event of this incident.
+    fn apply(&mut self, scenario: &Scenario, event: &Event) {
+        let t = event.t;
+        match event.kind {
+            EventKind::FailureStarted { warning, .. } if warning > 0.0 => {
+                self.degraded_since = Some(t)
+            }
+            EventKind::OutageStarted { .. } => {
+                self.end_degradation(t);
+                self.down_since = Some(t);
+            }
+            EventKind::WorkStarted { tier, duration, .. } => {
+                self.start_job(t, duration, scenario.tiers[tier as usize].hourly_cost)
+            }
+            EventKind::Resolved { averted: true, .. } => self.end_degradation(t),
+            EventKind::OutageEnded { .. } => self.end_outage(t),
+            EventKind::HorizonReached => {
+                self.end_degradation(t);
+                self.end_outage(t);
+            }
+            _ => {}
+        }
+    }
+
+    /// The final cost (after the incident's last event or the horizon).
+    fn finish(mut self) -> IncidentCost {
+        self.close_job();
+        self.closed
+    }
+}
+
+/// One moment of an incident's story, as a trainer tells it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Beat {
+    /// The failure starts: degraded for `warning` minutes, or down at once when 0.
+    Started { mode: ModeId, warning: Minutes },
+    /// Someone or something noticed: the ticket opens at `tier`.
+    Detected {
+        detection: Detection,
+        tier: TierId,
+        /// Sent straight to the tier that owns the failure mode (not the alert tier).
+        routed_direct: bool,
+    },
+    /// An engineer of `tier` takes it after `waited` minutes in the queue.
+    PickedUp {
+        tier: TierId,
+        waited: Minutes,
+        /// The tier was closed when the incident entered its queue.
+        queued_while_closed: bool,
+        /// The tier can fix it (else a time-boxed attempt).
+        able: bool,
+        /// Minutes of work (the fix, or the time box).
+        duration: Minutes,
+    },
+    /// The time box ran out: on to the next tier.
+    Escalated {
+        from: TierId,
+        to: TierId,
+        time_box: Minutes,
+    },
+    /// The handoff wait is over: the next tier has the ticket.
+    HandedOff { tier: TierId, handoff: Minutes },
+    /// The degraded service goes down (not for sudden failures: they start down).
+    OutageStarted {
+        /// Minutes it ran degraded.
+        degraded: Minutes,
+        /// Whether the incident had been detected by then.
+        detected: bool,
+    },
+    /// Fixed. `averted` when before the outage; else the service is back up after `down`.
+    Resolved {
+        tier: TierId,
+        averted: bool,
+        down: Minutes,
+    },
+    /// The run's horizon cuts the story short.
+    CutOff { down: bool, place: Place },
+}
+
+/// Where an unfinished incident stands at the horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Nobody noticed it yet.
+    Undetected,
+    /// Waiting in a tier's queue.
+    Waiting(TierId),
+    /// Being worked at a tier.
+    Working(TierId),
+    /// Being handed off to a tier.
+    HandingOff(TierId),
+}
+
+/// A beat with its time and the incident's cost so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoryLine {
+    /// Simulated minute.
+    pub t: Minutes,
+    /// What happened.
+    pub beat: Beat,
+    /// Cost of the incident accrued by `t`.
+    pub cost: IncidentCost,
+}
+
+/// A coloured bar of a timeline chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseKind {
+    /// The service runs degraded.
+    Degraded,
+    /// The service is down.
+    Down,
+    /// Failing, but nobody has noticed.
+    Undetected,
+    /// In a tier's queue.
+    Waiting(TierId),
+    /// Worked at a tier.
+    Working(TierId),
+    /// Handoff to a tier.
+    Handoff(TierId),
+}
+
+impl PhaseKind {
+    /// True for the service's own state (degraded, down); false for the support side.
+    pub fn is_service(self) -> bool {
+        matches!(self, PhaseKind::Degraded | PhaseKind::Down)
+    }
+}
+
+/// A phase between two instants.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Phase {
+    /// What kind of phase.
+    pub kind: PhaseKind,
+    /// Start (simulated minute).
+    pub start: Minutes,
+    /// End (simulated minute).
+    pub end: Minutes,
+}
+
+/// Marks on a timeline chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    /// The incident was detected.
+    Detected,
+    /// Escalated to the next tier.
+    Escalated,
+    /// Fixed (service up, or outage averted).
+    Resolved,
+}
+
+/// The whole story of one incident under one strategy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentStory {
+    /// Which incident.
+    pub id: IncidentId,
+    /// Strategy index.
+    pub strategy: usize,
+    /// Failure mode.
+    pub mode: ModeId,
+    /// When it started.
+    pub start: Minutes,
+    /// Its P-F interval (0: sudden).
+    pub warning: Minutes,
+    /// Failure start → detection, when detected.
+    pub detected_after: Option<Minutes>,
+    /// The beats in order.
+    pub lines: Vec<StoryLine>,
+    /// Bars for the chart.
+    pub phases: Vec<Phase>,
+    /// Markers for the chart: (time, kind).
+    pub marks: Vec<(Minutes, MarkKind)>,
+    /// When the story ends (resolution, or the horizon).
+    pub end: Minutes,
+    /// Resolved before the horizon.
+    pub resolved: bool,
+    /// Resolved before the outage.
+    pub averted: bool,
+    /// The final cost.
+    pub cost: IncidentCost,
+}
+
+/// Builds the [`IncidentStory`] of one incident from a replication's events (an
+/// [`EventSink`]; feed it one stream, of the strategy it was made for).
+#[derive(Debug, Clone)]
+pub struct StoryProjection<'a> {
+    scenario: &'a Scenario,
+    strategy: usize,
+    target: IncidentId,
+    meter: CostMeter,
+    story: Option<IncidentStory>,
+    /// Open phases: service lane and support lane.
+    service_phase: Option<Phase>,
+    support_phase: Option<Phase>,
+    place: Place,
+    down: bool,
+    finished: bool,
+}
+
+impl<'a> StoryProjection<'a> {
+    /// A projection telling incident `target` under strategy index `strategy`.
+    pub fn new(scenario: &'a Scenario, strategy: usize, target: IncidentId) -> Self {
+        StoryProjection {
+            scenario,
+            strategy,
+            target,
+            meter: CostMeter::new(scenario, target.service as usize),
+            story: None,
+            service_phase: None,
+            support_phase: None,
+            place: Place::Undetected,
+            down: false,
+            finished: false,
+        }
+    }
+
+    /// The story, if the incident started in the stream (call after the stream ended).
+    pub fn into_story(self) -> Option<IncidentStory> {
+        self.story
+    }
+
+    fn open_phase(&mut self, kind: PhaseKind, t: Minutes) {
+        let slot = if kind.is_service() {
+            &mut self.service_phase
+        } else {
+            &mut self.support_phase
+        };
+        let previous = slot.replace(Phase {
+            kind,
+            start: t,
+            end: t,
+        });
+        if let (Some(mut p), Some(story)) = (previous, self.story.as_mut()) {
+            p.end = t;
+            story.phases.push(p);
+        }
+    }
+
+    fn close_phases(&mut self, t: Minutes, service: bool, support: bool) {
+        let Some(story) = self.story.as_mut() else {
+            return;
+        };
+        for (slot, wanted) in [
+            (&mut self.service_phase, service),
+            (&mut self.support_phase, support),
+        ] {
+            if wanted && let Some(mut p) = slot.take() {
+                p.end = t;
+                story.phases.push(p);
+            }
+        }
+    }
+
+    fn push(&mut self, t: Minutes, beat: Beat) {
+        let cost = self.meter.at(t);
+        if let Some(story) = self.story.as_mut() {
+            story.lines.push(StoryLine { t, beat, cost });
+        }
+    }
+
+    fn mark(&mut self, t: Minutes, kind: MarkKind) {
+        if let Some(story) = self.story.as_mut() {
+            story.marks.push((t, kind));
+        }
+    }
+
+    fn apply(&mut self, event: &Event) {
+        if self.finished {
+            return;
+        }
+        let t = event.t;
+        let is_target = event.kind.incident() == Some(self.target);
+        let is_horizon = matches!(event.kind, EventKind::HorizonReached);
+        if !is_target && !is_horizon {
+            return;
+        }
+        if self.story.is_none() && !matches!(event.kind, EventKind::FailureStarted { .. }) {
+            // The incident never started in this stream (or the stream is over).
+            if is_horizon {
+                self.finished = true;
+            }
+            return;
+        }
+        self.meter.apply(self.scenario, event);
+        let scn = self.scenario;
+        let strategy = &scn.strategies[self.strategy];
+        match event.kind {
+            EventKind::FailureStarted { mode, warning, .. } => {
+                self.story = Some(IncidentStory {
+                    id: self.target,
+                    strategy: self.strategy,
+                    mode,
+                    start: t,
+                    warning,
+                    detected_after: None,
+                    lines: Vec::new(),
+                    phases: Vec::new(),
+                    marks: Vec::new(),
+                    end: t,
+                    resolved: false,
+                    averted: false,
+                    cost: IncidentCost::default(),
+                });
+                self.push(t, Beat::Started { mode, warning });
+                if warning > 0.0 {
+                    self.open_phase(PhaseKind::Degraded, t);
+                }
+                self.open_phase(PhaseKind::Undetected, t);
+            }
+            EventKind::OutageStarted { .. } => {
+                self.down = true;
+                self.open_phase(PhaseKind::Down, t);
+                let story = self.story.as_ref().expect("story started");
+                if story.warning > 0.0 {
+                    let degraded = t - story.start;
+                    let detected = story.detected_after.is_some();
+                    self.push(t, Beat::OutageStarted { degraded, detected });
+                }
+            }
+            EventKind::IncidentOpened {
+                detection, tier, ..
+            } => {
+                let story = self.story.as_mut().expect("story started");
+                story.detected_after = Some(t - story.start);
+                let routed_direct =
+                    detection != Detection::UserReport && tier as usize != strategy.alert_tier;
+                self.push(
+                    t,
+                    Beat::Detected {
+                        detection,
+                        tier,
+                        routed_direct,
+                    },
+                );
+                self.mark(t, MarkKind::Detected);
+            }
+            EventKind::Queued { tier, .. } => {
+                self.place = Place::Waiting(tier);
+                self.open_phase(PhaseKind::Waiting(tier), t);
+            }
+            EventKind::WorkStarted {
+                item: WorkItem::Incident(_),
+                tier,
+                duration,
+                able,
+                waited,
+            } => {
+                let hours = scn.tiers[tier as usize].hours;
+                let queued_while_closed = !crate::model::hours::is_open(hours, t - waited);
+                self.place = Place::Working(tier);
+                self.open_phase(PhaseKind::Working(tier), t);
+                self.push(
+                    t,
+                    Beat::PickedUp {
+                        tier,
+                        waited,
+                        queued_while_closed,
+                        able,
+                        duration,
+                    },
+                );
+            }
+            EventKind::Escalated { from, to, .. } => {
+                self.place = Place::HandingOff(to);
+                self.open_phase(PhaseKind::Handoff(to), t);
+                self.push(
+                    t,
+                    Beat::Escalated {
+                        from,
+                        to,
+                        time_box: strategy.escalate_after,
+                    },
+                );
+                self.mark(t, MarkKind::Escalated);
+            }
+            EventKind::HandedOff { tier, .. } => {
+                if strategy.handoff > 0.0 {
+                    self.push(
+                        t,
+                        Beat::HandedOff {
+                            tier,
+                            handoff: strategy.handoff,
+                        },
+                    );
+                }
+            }
+            EventKind::Resolved { tier, averted, .. } => {
+                let story = self.story.as_mut().expect("story started");
+                story.resolved = true;
+                story.averted = averted;
+                let down = self.meter.at(t).outage_minutes;
+                self.push(
+                    t,
+                    Beat::Resolved {
+                        tier,
+                        averted,
+                        down,
+                    },
+                );
+                self.mark(t, MarkKind::Resolved);
+                if averted {
+                    self.finish(t);
+                }
+            }
+            EventKind::OutageEnded { .. } => self.finish(t),
+            EventKind::HorizonReached => {
+                self.push(
+                    t,
+                    Beat::CutOff {
+                        down: self.down,
+                        place: self.place,
+                    },
+                );
+                self.finish(t);
+            }
+            EventKind::DegradationDetected { .. }
+            | EventKind::AlertFired { .. }
+            | EventKind::UserReported { .. }
+            | EventKind::WorkStarted { .. }
+            | EventKind::FalseAlarm { .. }
+            | EventKind::AlarmCleared { .. } => {}
+        }
+    }
+
+    fn finish(&mut self, t: Minutes) {
+        self.close_phases(t, true, true);
+        self.finished = true;
+        let cost = self.meter.finish();
+        if let Some(story) = self.story.as_mut() {
+            story.end = t;
+            story.cost = cost;
+        }
+    }
+}
+
+impl EventSink for StoryProjection<'_> {
+    fn emit(&mut self, event: &Event) {
+        self.apply(event);
+    }
+}
+
+/// A short summary of one incident of a replication.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IncidentSummary {
+    /// Which incident.
+    pub id: IncidentId,
+    /// When it started.
+    pub start: Minutes,
+    /// Its final cost (cut at the horizon).
+    pub cost: f64,
+}
+
+/// Finds, in one replication of one strategy, the first incident and the costliest one,
+/// keeping only a meter per service (memory flat in the number of incidents).
+#[derive(Debug, Clone)]
+pub struct IncidentPicker<'a> {
+    scenario: &'a Scenario,
+    open: Vec<Option<(IncidentId, Minutes, CostMeter)>>,
+    /// How many failures each service had (= the next k).
+    pub failures: Vec<u32>,
+    /// The first incident to start (its cost is known once it ends or the horizon comes).
+    pub first: Option<IncidentSummary>,
+    /// The costliest incident (the earliest of equals).
+    pub worst: Option<IncidentSummary>,
+}
+
+impl<'a> IncidentPicker<'a> {
+    /// An empty picker.
+    pub fn new(scenario: &'a Scenario) -> Self {
+        IncidentPicker {
+            scenario,
+            open: vec![None; scenario.services.len()],
+            failures: vec![0; scenario.services.len()],
+            first: None,
+            worst: None,
+        }
+    }
+
+    fn close(&mut self, service: usize) {
+        if let Some((id, start, meter)) = self.open[service].take() {
+            let summary = IncidentSummary {
+                id,
+                start,
+                cost: meter.finish().total(),
+            };
+            if let Some(first) = self.first.as_mut()
+                && first.id == id
+            {
+                first.cost = summary.cost;
+            }
+            let better = match &self.worst {
+                None => true,
+                Some(w) => {
+                    summary.cost > w.cost || (summary.cost == w.cost && summary.start < w.start)
+                }
+            };
+            if better {
+                self.worst = Some(summary);
+            }
+        }
+    }
+}
+
+impl EventSink for IncidentPicker<'_> {
+    fn emit(&mut self, event: &Event) {
+        if let EventKind::HorizonReached = event.kind {
+            for service in 0..self.open.len() {
+                if let Some((_, _, meter)) = self.open[service].as_mut() {
+                    meter.apply(self.scenario, event);
+                }
+                self.close(service);
+            }
+            return;
+        }
+        let Some(id) = event.kind.incident() else {
+            return;
+        };
+        let service = id.service as usize;
+        if let EventKind::FailureStarted { .. } = event.kind {
+            self.failures[service] = id.k.saturating_add(1);
+            self.open[service] = Some((id, event.t, CostMeter::new(self.scenario, service)));
+            if self.first.is_none() {
+                self.first = Some(IncidentSummary {
+                    id,
+                    start: event.t,
+                    cost: 0.0,
+                });
+            }
+        }
+        if let Some((_, _, meter)) = self.open[service].as_mut() {
+            meter.apply(self.scenario, event);
+        }
+        match event.kind {
+            EventKind::Resolved { averted: true, .. } | EventKind::OutageEnded { .. } => {
+                self.close(service)
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,670 @@
+//! The lifecycle check: a fold that accepts a stream of events only if it is one the model
+//! could have produced (DESIGN §2), and says precisely what is wrong otherwise.
+//!
+//! `incsim replay` runs every event of a saved log through this check *before* the metrics
+//! projection sees it, so a truncated, reordered or hand-edited log is refused with a reason
+//! instead of being folded into wrong numbers (or a panic on an impossible state). It checks
+//! the state machine of each incident (failure → detection → queue → work → escalation /
+//! handoff → resolution), the engineers of each tier (never more at work than `staff`, never a
+//! start outside the tier's hours), false alarms, the strategy's own constants (time box,
+//! handoff, triage) and the exact instants the model derives from earlier events (a job ends at
+//! start + duration, an outage begins at failure start + warning).
+//!
+//! The check is also a test oracle: every stream the simulator emits must pass it.
+
+use std::collections::HashMap;
+
+use crate::events::{Detection, Event, EventKind, IncidentId, ServiceId, TierId, WorkItem};
+use crate::model::hours;
+use crate::scenario::{Minutes, Scenario};
+
+/// Where an open incident stands with the support organisation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Place {
+    /// Not detected yet (or the detection signal fired and the ticket is about to open).
+    Unseen,
+    /// `incident_opened` at this tier; `queued` comes next.
+    Opened(TierId),
+    /// Waiting in a tier's queue since `since`.
+    Queued { tier: TierId, since: Minutes },
+    /// An engineer works on it until `end`.
+    Working {
+        tier: TierId,
+        end: Minutes,
+        able: bool,
+    },
+    /// Escalated at `at`, the handoff to `to` is under way.
+    Escalated { to: TierId, at: Minutes },
+    /// The handoff is done: `queued` at `tier` comes next.
+    HandedOff(TierId),
+    /// Fixed after the outage began: `outage_ended` comes next.
+    Resolved,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct OpenIncident {
+    k: u32,
+    mode: usize,
+    start: Minutes,
+    warning: Minutes,
+    down: bool,
+    /// Degradation monitoring fired (`degradation_detected`).
+    degradation_seen: bool,
+    /// The signal that detected it (`alert_fired` / `user_reported`), before `incident_opened`.
+    signal: Option<Detection>,
+    detected: bool,
+    place: Place,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum AlarmPlace {
+    Raised,
+    Queued { since: Minutes },
+    Working { tier: TierId, end: Minutes },
+}
+
+/// Checks that a stream of events (one replication of one strategy) is consistent.
+///
+/// Call [`LifecycleCheck::begin`] at the start of each stream, then [`LifecycleCheck::apply`]
+/// for each event in order. An error is a sentence saying what the event contradicts.
+#[derive(Debug, Clone)]
+pub struct LifecycleCheck<'a> {
+    scenario: &'a Scenario,
+    strategy: usize,
+    /// Per service: the index of its next failure.
+    next_k: Vec<u32>,
+    open: Vec<Option<OpenIncident>>,
+    busy: Vec<u32>,
+    next_alarm: u32,
+    alarms: HashMap<u32, AlarmPlace>,
+    last_t: Minutes,
+    finished: bool,
+}
+
+impl<'a> LifecycleCheck<'a> {
+    /// A check for the scenario's streams (call [`begin`](Self::begin) before each stream).
+    pub fn new(scenario: &'a Scenario) -> Self {
+        LifecycleCheck {
+            scenario,
+            strategy: 0,
+            next_k: vec![0; scenario.services.len()],
+            open: vec![None; scenario.services.len()],
+            busy: vec![0; scenario.tiers.len()],
+            next_alarm: 0,
+            alarms: HashMap::new(),
+            last_t: 0.0,
+            finished: false,
+        }
+    }
+
+    /// A new stream starts: strategy index `strategy`, everything UP at t = 0.
+    pub fn begin(&mut self, strategy: usize) {
+        self.strategy = strategy;
+        self.next_k.iter_mut().for_each(|k| *k = 0);
+        self.open.iter_mut().for_each(|o| *o = None);
+        self.busy.iter_mut().for_each(|b| *b = 0);
+        self.next_alarm = 0;
+        self.alarms.clear();
+        self.last_t = 0.0;
+        self.finished = false;
+    }
+
+    /// True once `horizon_reached` was accepted.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    fn service_name(&self, service: ServiceId) -> &str {
+        &self.scenario.services[service as usize].name
+    }
+
+    fn tier_name(&self, tier: TierId) -> &str {
+        &self.scenario.tiers[tier as usize].name
+    }
+
+    fn incident_name(&self, id: IncidentId) -> String {
+        format!("{}#{}", self.service_name(id.service), id.k)
+    }
+
+    /// The open incident `id`, or an error saying why it is not open.
+    fn open_incident(&mut self, id: IncidentId, kind: &str) -> Result<&mut OpenIncident, String> {
+        let s = id.service as usize;
+        match &self.open[s] {
+            Some(o) if o.k == id.k => {}
+            Some(o) => {
+                return Err(format!(
+                    "{kind} for {}, but the open incident of {} is #{}",
+                    self.incident_name(id),
+                    self.service_name(id.service),
+                    o.k
+                ));
+            }
+            None if id.k < self.next_k[s] => {
+                return Err(format!(
+                    "{kind} for {}, which is already resolved",
+                    self.incident_name(id)
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "{kind} for {}, which never started (no failure_started for it)",
+                    self.incident_name(id)
+                ));
+            }
+        }
+        Ok(self.open[s].as_mut().expect("matched Some above"))
+    }
+
+    /// Apply one event, or say why it cannot have happened.
+    pub fn apply(&mut self, event: &Event) -> Result<(), String> {
+        let t = event.t;
+        let kind = event.kind.name();
+        let scenario = self.scenario;
+        let horizon = scenario.simulation.horizon_minutes;
+        if self.finished {
+            return Err(format!("{kind} after horizon_reached in the same stream"));
+        }
+        if !t.is_finite() || t < 0.0 {
+            return Err(format!("t = {t} is not a time in the run"));
+        }
+        if t < self.last_t {
+            return Err(format!(
+                "time goes backwards: t = {t} after t = {} (events of a stream are in time order)",
+                self.last_t
+            ));
+        }
+        match event.kind {
+            EventKind::HorizonReached if t != horizon => {
+                return Err(format!(
+                    "horizon_reached at t = {t}, but the scenario's horizon is {horizon}"
+                ));
+            }
+            EventKind::HorizonReached => {}
+            _ if t >= horizon => {
+                return Err(format!(
+                    "{kind} at t = {t}, at or after the horizon ({horizon})"
+                ));
+            }
+            _ => {}
+        }
+        self.last_t = t;
+        let strategy = &scenario.strategies[self.strategy];
+        match event.kind {
+            EventKind::FailureStarted {
+                incident,
+                mode,
+                warning,
+            } => {
+                let s = incident.service as usize;
+                if let Some(o) = &self.open[s] {
+                    return Err(format!(
+                        "failure_started for {}, but {}#{} is still open (one open incident per service)",
+                        self.incident_name(incident),
+                        self.service_name(incident.service),
+                        o.k
+                    ));
+                }
+                if incident.k != self.next_k[s] {
+                    return Err(format!(
+                        "failure_started for {}, but the next failure of {} is #{}",
+                        self.incident_name(incident),
+                        self.service_name(incident.service),
+                        self.next_k[s]
+                    ));
+                }
+                if !warning.is_finite() || warning < 0.0 {
+                    return Err(format!("warning = {warning} is not a duration ≥ 0"));
+                }
+                self.open[s] = Some(OpenIncident {
+                    k: incident.k,
+                    mode: mode as usize,
+                    start: t,
+                    warning,
+                    down: false,
+                    degradation_seen: false,
+                    signal: None,
+                    detected: false,
+                    place: Place::Unseen,
+                });
+            }
+            EventKind::DegradationDetected { incident } => {
+                let monitored = strategy.monitoring.is_some();
+                let o = self.open_incident(incident, kind)?;
+                if !monitored {
+                    return Err("degradation_detected under a strategy without monitoring".into());
+                }
+                if o.down || o.detected || o.degradation_seen {
+                    return Err(
+                        "degradation_detected for an incident already down or detected".into(),
+                    );
+                }
+                o.degradation_seen = true;
+            }
+            EventKind::OutageStarted { incident } => {
+                let o = self.open_incident(incident, kind)?;
+                if o.down {
+                    return Err("outage_started for a service already down".into());
+                }
+                if t != o.start + o.warning {
+                    return Err(format!(
+                        "outage_started at t = {t}, but the failure started at {} with a warning of {} minutes: the outage begins at {}",
+                        o.start,
+                        o.warning,
+                        o.start + o.warning
+                    ));
+                }
+                o.down = true;
+            }
+            EventKind::AlertFired {
+                incident,
+                detection,
+            } => {
+                let monitored = strategy.monitoring.is_some();
+                let o = self.open_incident(incident, kind)?;
+                if !monitored {
+                    return Err("alert_fired under a strategy without monitoring".into());
+                }
+                if o.detected || o.signal.is_some() {
+                    return Err("alert_fired for an incident already detected".into());
+                }
+                match detection {
+                    Detection::Degradation if !o.degradation_seen => {
+                        return Err(
+                            "alert_fired (degradation) without degradation_detected before it"
+                                .into(),
+                        );
+                    }
+                    Detection::OutageCheck if !o.down => {
+                        return Err(
+                            "alert_fired (outage_check) while the service is not down".into()
+                        );
+                    }
+                    Detection::UserReport => {
+                        return Err("alert_fired cannot have detection user_report (users report with user_reported)".into());
+                    }
+                    _ => {}
+                }
+                o.signal = Some(detection);
+            }
+            EventKind::UserReported { incident } => {
+                let o = self.open_incident(incident, kind)?;
+                if !o.down {
+                    return Err(
+                        "user_reported while the service is not down (users notice outages only)"
+                            .into(),
+                    );
+                }
+                if o.detected || o.signal.is_some() {
+                    return Err("user_reported for an incident already detected".into());
+                }
+                o.signal = Some(Detection::UserReport);
+            }
+            EventKind::IncidentOpened {
+                incident,
+                detection,
+                tier,
+            } => {
+                let alert_tier = strategy.alert_tier as TierId;
+                let o = self.open_incident(incident, kind)?;
+                if o.detected {
+                    return Err("incident_opened twice for the same incident".into());
+                }
+                if o.signal != Some(detection) {
+                    return Err(format!(
+                        "incident_opened by {} without the {} event before it",
+                        detection_name(detection),
+                        match detection {
+                            Detection::UserReport => "user_reported",
+                            _ => "alert_fired",
+                        }
+                    ));
+                }
+                let needs =
+                    scenario.services[incident.service as usize].modes[o.mode].needs as TierId;
+                let allowed = match detection {
+                    Detection::UserReport => tier == 0,
+                    _ => tier == alert_tier || tier == needs,
+                };
+                if !allowed {
+                    return Err(format!(
+                        "incident_opened at tier {}, where this detection cannot land",
+                        self.tier_name(tier)
+                    ));
+                }
+                let o = self.open[incident.service as usize]
+                    .as_mut()
+                    .expect("checked open above");
+                o.detected = true;
+                o.place = Place::Opened(tier);
+            }
+            EventKind::Queued {
+                item: WorkItem::Incident(incident),
+                tier,
+            } => {
+                let o = self.open_incident(incident, kind)?;
+                match o.place {
+                    Place::Opened(at) | Place::HandedOff(at) if at == tier => {
+                        o.place = Place::Queued { tier, since: t };
+                    }
+                    _ => {
+                        return Err(format!(
+                            "queued at tier {} without incident_opened or handed_off for that tier just before",
+                            self.tier_name(tier)
+                        ));
+                    }
+                }
+            }
+            EventKind::Queued {
+                item: WorkItem::FalseAlarm(alarm),
+                tier,
+            } => {
+                if tier as usize != strategy.alert_tier {
+                    return Err(format!(
+                        "false alarm {alarm} queued at {}, not at the alert tier",
+                        self.tier_name(tier)
+                    ));
+                }
+                match self.alarms.get_mut(&alarm) {
+                    Some(place @ AlarmPlace::Raised) => *place = AlarmPlace::Queued { since: t },
+                    _ => {
+                        return Err(format!(
+                            "false alarm {alarm} queued without being raised (false_alarm) just before"
+                        ));
+                    }
+                }
+            }
+            EventKind::WorkStarted {
+                item,
+                tier,
+                duration,
+                able,
+                waited,
+            } => {
+                if !duration.is_finite() || duration < 0.0 {
+                    return Err(format!("duration = {duration} is not a duration ≥ 0"));
+                }
+                let t_info = &scenario.tiers[tier as usize];
+                if !hours::is_open(t_info.hours, t) {
+                    return Err(format!(
+                        "{} starts work outside its business hours",
+                        t_info.name
+                    ));
+                }
+                if self.busy[tier as usize] >= t_info.staff {
+                    return Err(format!(
+                        "work starts at {}, but all {} of its engineers are busy",
+                        t_info.name, t_info.staff
+                    ));
+                }
+                match item {
+                    WorkItem::Incident(incident) => {
+                        let escalate_after = strategy.escalate_after;
+                        let needs_of = |mode: usize| {
+                            scenario.services[incident.service as usize].modes[mode].needs
+                        };
+                        let (mode, place) = {
+                            let o = self.open_incident(incident, kind)?;
+                            (o.mode, o.place)
+                        };
+                        let since = match place {
+                            Place::Queued { tier: q, since } if q == tier => since,
+                            _ => {
+                                return Err(format!(
+                                    "work_started at {} on an incident that is not in its queue",
+                                    self.tier_name(tier)
+                                ));
+                            }
+                        };
+                        if waited != t - since {
+                            return Err(format!(
+                                "waited = {waited}, but the incident entered the queue at t = {since}: it waited {}",
+                                t - since
+                            ));
+                        }
+                        let can_fix = tier as usize >= needs_of(mode);
+                        if able != can_fix {
+                            return Err(format!(
+                                "able = {able}, but {} {} fix this failure mode",
+                                self.tier_name(tier),
+                                if can_fix { "can" } else { "cannot" }
+                            ));
+                        }
+                        if !able && duration != escalate_after {
+                            return Err(format!(
+                                "a time box of {duration} minutes, but the strategy escalates after {escalate_after}"
+                            ));
+                        }
+                        let o = self.open[incident.service as usize]
+                            .as_mut()
+                            .expect("checked open above");
+                        o.place = Place::Working {
+                            tier,
+                            end: t + duration,
+                            able,
+                        };
+                    }
+                    WorkItem::FalseAlarm(alarm) => {
+                        let triage = strategy.monitoring.as_ref().map_or(0.0, |m| m.triage);
+                        let since = match self.alarms.get(&alarm) {
+                            Some(AlarmPlace::Queued { since }) => *since,
+                            _ => {
+                                return Err(format!(
+                                    "work_started on false alarm {alarm}, which is not waiting in a queue"
+                                ));
+                            }
+                        };
+                        if waited != t - since {
+                            return Err(format!(
+                                "waited = {waited}, but the alarm entered the queue at t = {since}"
+                            ));
+                        }
+                        if !able || duration != triage {
+                            return Err(format!(
+                                "false alarm triage must be able = true with duration = {triage} (the strategy's triage)"
+                            ));
+                        }
+                        self.alarms.insert(
+                            alarm,
+                            AlarmPlace::Working {
+                                tier,
+                                end: t + duration,
+                            },
+                        );
+                    }
+                }
+                self.busy[tier as usize] += 1;
+            }
+            EventKind::Escalated { incident, from, to } => {
+                let n_tiers = scenario.tiers.len() as TierId;
+                let o = self.open_incident(incident, kind)?;
+                match o.place {
+                    Place::Working {
+                        tier,
+                        end,
+                        able: false,
+                    } if tier == from => {
+                        if t != end {
+                            return Err(format!(
+                                "escalated at t = {t}, but the time box ends at t = {end}"
+                            ));
+                        }
+                    }
+                    _ => {
+                        return Err(
+                            "escalated, but no time-boxed attempt at that tier was under way"
+                                .into(),
+                        );
+                    }
+                }
+                if to != from + 1 || to >= n_tiers {
+                    return Err("escalation must go to the next tier (never skipping one)".into());
+                }
+                o.place = Place::Escalated { to, at: t };
+                self.busy[from as usize] -= 1;
+            }
+            EventKind::HandedOff { incident, tier } => {
+                let handoff = strategy.handoff;
+                let o = self.open_incident(incident, kind)?;
+                match o.place {
+                    Place::Escalated { to, at } if to == tier => {
+                        if t != at + handoff {
+                            return Err(format!(
+                                "handed_off at t = {t}, but escalated at t = {at} with a handoff of {handoff} minutes"
+                            ));
+                        }
+                        o.place = Place::HandedOff(tier);
+                    }
+                    _ => {
+                        return Err(
+                            "handed_off without an escalation to that tier before it".into()
+                        );
+                    }
+                }
+            }
+            EventKind::Resolved {
+                incident,
+                tier,
+                averted,
+            } => {
+                let o = self.open_incident(incident, kind)?;
+                match o.place {
+                    Place::Working {
+                        tier: at,
+                        end,
+                        able: true,
+                    } if at == tier => {
+                        if t != end {
+                            return Err(format!(
+                                "resolved at t = {t}, but the fix ends at t = {end}"
+                            ));
+                        }
+                    }
+                    _ => {
+                        return Err(format!(
+                            "resolved by {}, but no fix by that tier was under way",
+                            self.tier_name(tier)
+                        ));
+                    }
+                }
+                if averted == o.down {
+                    return Err(format!(
+                        "averted = {averted}, but the service {} down",
+                        if o.down { "is" } else { "is not" }
+                    ));
+                }
+                if averted && t >= o.start + o.warning {
+                    return Err("averted = true, but the outage was due before the fix".into());
+                }
+                if averted {
+                    self.close(incident);
+                } else {
+                    o.place = Place::Resolved;
+                }
+                self.busy[tier as usize] -= 1;
+            }
+            EventKind::OutageEnded { incident } => {
+                let o = self.open_incident(incident, kind)?;
+                if o.place != Place::Resolved || !o.down {
+                    return Err("outage_ended without resolved (not averted) before it".into());
+                }
+                self.close(incident);
+            }
+            EventKind::FalseAlarm { alarm } => {
+                let raises = strategy
+                    .monitoring
+                    .as_ref()
+                    .is_some_and(|m| m.false_alarms_per_week > 0.0);
+                if !raises {
+                    return Err("false_alarm under a strategy that raises none".into());
+                }
+                if alarm != self.next_alarm {
+                    return Err(format!(
+                        "false alarm {alarm}, but the next alarm is number {}",
+                        self.next_alarm
+                    ));
+                }
+                self.next_alarm = self.next_alarm.saturating_add(1);
+                self.alarms.insert(alarm, AlarmPlace::Raised);
+            }
+            EventKind::AlarmCleared { alarm, tier } => match self.alarms.get(&alarm) {
+                Some(AlarmPlace::Working { tier: at, end }) if *at == tier => {
+                    if t != *end {
+                        return Err(format!(
+                            "alarm_cleared at t = {t}, but its triage ends at t = {end}"
+                        ));
+                    }
+                    self.alarms.remove(&alarm);
+                    self.busy[tier as usize] -= 1;
+                }
+                _ => {
+                    return Err(format!(
+                        "alarm_cleared for false alarm {alarm}, which nobody at {} was triaging",
+                        self.tier_name(tier)
+                    ));
+                }
+            },
+            EventKind::HorizonReached => self.finished = true,
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, incident: IncidentId) {
+        let s = incident.service as usize;
+        self.open[s] = None;
+        self.next_k[s] = incident.k.saturating_add(1);
+    }
+}
+
+fn detection_name(d: Detection) -> &'static str {
+    match d {
+        Detection::Degradation => "degradation",
+        Detection::OutageCheck => "outage_check",
+        Detection::UserReport => "user_report",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::EventVec;
+    use crate::model::Simulator;
+    use crate::scenario::{DEFAULT_SCENARIO_TOML, parse_str};
+
+    #[test]
+    fn every_stream_the_model_emits_passes_the_check() {
+        let scenario = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("built-in scenario");
+        let mut sim = Simulator::new();
+        let mut check = LifecycleCheck::new(&scenario);
+        for rep in 0..20 {
+            for strategy in 0..scenario.strategies.len() {
+                let mut events = EventVec::default();
+                sim.run(&scenario, strategy, rep, &mut events);
+                check.begin(strategy);
+                for (i, e) in events.0.iter().enumerate() {
+                    if let Err(msg) = check.apply(e) {
+                        panic!("rep {rep} strategy {strategy} event {i} {e:?}: {msg}");
+                    }
+                }
+                assert!(check.is_finished());
+            }
+        }
+    }
+
+    #[test]
+    fn resolving_an_incident_that_never_started_is_refused() {
+        let scenario = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("built-in scenario");
+        let mut check = LifecycleCheck::new(&scenario);
+        check.begin(0);
+        let err = check
+            .apply(&Event {
+                t: 10.0,
+                kind: EventKind::Resolved {
+                    incident: IncidentId { service: 0, k: 0 },
+                    tier: 1,
+                    averted: false,
+                },
+            })
+            .unwrap_err();
+        assert!(err.contains("email#0, which never started"), "{err}");
+    }
+}
