@@ -6,10 +6,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::axes::{
+    GRID, KeyEntry, LABEL_SIZE, REFERENCE, TITLE_SIZE, desc_font, draw_header, label_font,
+    money_tick, number_tick, tick_step,
+};
 use super::{Chart, FONT, plot_err, strategy_color};
 use crate::experiment::sweep::{Axis, SweepResult};
 use crate::experiment::vary::format_number;
-use crate::export::format::money_short;
 use crate::export::sweep::axis_value;
 use crate::scenario::duration::format_minutes;
 
@@ -19,13 +22,14 @@ pub struct SweepChart<'a> {
     pub result: &'a SweepResult,
 }
 
-/// A tick label on an axis of this kind: short money, durations, multipliers.
-fn tick(axis: Axis, x: f64, currency: &str) -> String {
+/// A tick label on the horizontal axis: durations, multipliers, money or plain numbers, in
+/// the style of the other charts.
+fn tick(axis: Axis, x: f64, lo: f64, hi: f64, currency: &str) -> String {
     match axis {
         Axis::Factor => format!("x{}", format_number((x * 1000.0).round() / 1000.0)),
         Axis::Minutes => format_minutes(x),
-        Axis::Money => money_short(x, currency),
-        Axis::Number => format_number((x * 1e6).round() / 1e6),
+        Axis::Money => money_tick(x, lo.abs().max(hi.abs()), currency),
+        Axis::Number => number_tick(x, tick_step(lo, hi, 9)),
     }
 }
 
@@ -68,46 +72,70 @@ impl Chart for SweepChart<'_> {
             Axis::Minutes if r.parameter.kind == crate::experiment::vary::Kind::DurationDist => {
                 format!("{} (mean; scenario: {})", r.parameter.path, r.base_text)
             }
+            Axis::Money => format!(
+                "{} (scenario: {})",
+                r.parameter.path,
+                crate::export::format::money(r.base_value, cur)
+            ),
             _ => format!("{} (scenario: {})", r.parameter.path, r.base_text),
         };
+        let candidates: Vec<&str> = r
+            .points
+            .first()
+            .map(|p| p.budgets.iter().map(|b| b.candidate.as_str()).collect())
+            .unwrap_or_default();
+        let color_of =
+            |name: &str| strategy_color(r.strategies.iter().position(|s| s == name).unwrap_or(1));
+        let mut key: Vec<KeyEntry> = candidates
+            .iter()
+            .map(|c| KeyEntry::swatch(color_of(c), format!("{c}: mean savings, band = 95 % CI")))
+            .collect();
+        if !r.break_even.is_empty() {
+            key.push(KeyEntry::text("dashed: break-even"));
+        }
+        let header = draw_header(
+            root,
+            &format!(
+                "Annual savings over {} as {} varies",
+                r.baseline, r.parameter.path
+            ),
+            TITLE_SIZE,
+            &key,
+        )?;
         let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!(
-                    "Annual savings over {} as {} varies",
-                    r.baseline, r.parameter.path
-                ),
-                (FONT, 21).into_font(),
-            )
-            .margin(18)
-            .x_label_area_size(52)
-            .y_label_area_size(88)
+            .margin(16)
+            .margin_top(header)
+            .margin_right(56)
+            .x_label_area_size(56)
+            .y_label_area_size(128)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(plot_err)?;
         let axis = r.axis;
-        let x_fmt = move |x: &f64| tick(axis, *x, cur);
-        let y_fmt = |y: &f64| money_short(*y, cur);
+        let y_abs = y0.abs().max(y1.abs());
+        let x_fmt = move |x: &f64| tick(axis, *x, x0, x1, cur);
+        let y_fmt = move |y: &f64| money_tick(*y, y_abs, cur);
         chart
             .configure_mesh()
             .x_desc(x_desc)
             .y_desc(format!(
-                "savings per year, {cur} (mean, 95 % CI; {} replications per point)",
+                "savings per year ({cur}), {} replications per point",
                 r.replications
             ))
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .x_labels(9)
             .y_labels(8)
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 15))
-            .light_line_style(RGBColor(235, 235, 235))
-            .bold_line_style(RGBColor(215, 215, 215))
+            .label_style(label_font())
+            .axis_desc_style(desc_font())
+            .bold_line_style(GRID)
+            .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(plot_err)?;
 
         chart
             .draw_series(LineSeries::new(
                 vec![(x0, 0.0), (x1, 0.0)],
-                BLACK.mix(0.7).stroke_width(1),
+                BLACK.stroke_width(2),
             ))
             .map_err(plot_err)?;
 
@@ -118,7 +146,7 @@ impl Chart for SweepChart<'_> {
             r.base_value
         };
         if (x0..=x1).contains(&scenario_x) {
-            let grey = RGBColor(110, 110, 110);
+            let grey = REFERENCE;
             chart
                 .draw_series(DashedLineSeries::new(
                     vec![(scenario_x, y0), (scenario_x, y1)],
@@ -127,24 +155,25 @@ impl Chart for SweepChart<'_> {
                     grey.stroke_width(1),
                 ))
                 .map_err(plot_err)?;
-            let style = TextStyle::from((FONT, 13).into_font())
+            // At the bottom (break-even labels are at the top), on the roomier side.
+            let left_half = scenario_x < (x0 + x1) / 2.0;
+            let (h, dx) = if left_half {
+                (HPos::Left, 5)
+            } else {
+                (HPos::Right, -5)
+            };
+            let style = TextStyle::from((FONT, LABEL_SIZE - 1.0).into_font())
                 .color(&grey)
-                .pos(Pos::new(HPos::Right, VPos::Top));
+                .pos(Pos::new(h, VPos::Bottom));
             chart
                 .draw_series(std::iter::once(
-                    EmptyElement::at((scenario_x, y1)) + Text::new("scenario", (-5, 6), style),
+                    EmptyElement::at((scenario_x, y0)) + Text::new("scenario", (dx, -6), style),
                 ))
                 .map_err(plot_err)?;
         }
 
-        let candidates: Vec<&str> = r
-            .points
-            .first()
-            .map(|p| p.budgets.iter().map(|b| b.candidate.as_str()).collect())
-            .unwrap_or_default();
         for (c, name) in candidates.iter().enumerate() {
-            let index = r.strategies.iter().position(|s| s == name).unwrap_or(c + 1);
-            let color = strategy_color(index);
+            let color = color_of(name);
             let mean: Vec<(f64, f64)> = r
                 .points
                 .iter()
@@ -169,11 +198,7 @@ impl Chart for SweepChart<'_> {
                 .map_err(plot_err)?;
             chart
                 .draw_series(LineSeries::new(mean.clone(), color.stroke_width(3)))
-                .map_err(plot_err)?
-                .label(format!("{name}: mean savings, 95 % CI band"))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3))
-                });
+                .map_err(plot_err)?;
             chart
                 .draw_series(
                     mean.iter()
@@ -183,12 +208,7 @@ impl Chart for SweepChart<'_> {
         }
 
         for (i, b) in r.break_even.iter().enumerate() {
-            let index = r
-                .strategies
-                .iter()
-                .position(|s| *s == b.candidate)
-                .unwrap_or(1);
-            let color = strategy_color(index);
+            let color = color_of(&b.candidate);
             chart
                 .draw_series(DashedLineSeries::new(
                     vec![(b.x, y0), (b.x, y1)],
@@ -206,7 +226,7 @@ impl Chart for SweepChart<'_> {
                 Pos::new(HPos::Right, VPos::Top)
             };
             let dx = if left_half { 8 } else { -8 };
-            let style = TextStyle::from((FONT, 15).into_font())
+            let style = TextStyle::from((FONT, LABEL_SIZE, FontStyle::Bold).into_font())
                 .color(&color)
                 .pos(pos);
             chart
@@ -216,25 +236,6 @@ impl Chart for SweepChart<'_> {
                 .map_err(plot_err)?;
         }
 
-        // The legend where the curves are not: savings that fall leave the upper right free.
-        let falling = r.points.len() >= 2
-            && r.points[0]
-                .budgets
-                .first()
-                .zip(r.points[r.points.len() - 1].budgets.first())
-                .is_some_and(|(a, b)| a.savings_per_year > b.savings_per_year);
-        chart
-            .configure_series_labels()
-            .position(if falling {
-                SeriesLabelPosition::LowerLeft
-            } else {
-                SeriesLabelPosition::LowerRight
-            })
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 14))
-            .draw()
-            .map_err(plot_err)?;
         Ok(())
     }
 }

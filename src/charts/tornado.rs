@@ -7,6 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::axes::{
+    GRID, KeyEntry, LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, label_font, money_tick,
+};
 use super::{Chart, FONT, plot_err};
 use crate::experiment::sensitivity::{SensitivityResult, SensitivityRow};
 use crate::experiment::vary::short_text;
@@ -41,7 +44,7 @@ impl TornadoChart<'_> {
 impl Chart for TornadoChart<'_> {
     fn size(&self) -> (u32, u32) {
         let n = self.bars().len().max(4) as u32;
-        (1100, 150 + 38 * n)
+        (1100, 170 + 38 * n)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
@@ -68,22 +71,34 @@ impl Chart for TornadoChart<'_> {
             .map(|b| b.parameter.path.chars().count())
             .max()
             .unwrap_or(10) as u32
-            * 8
+            * 9
             + 24;
+        let header = draw_header(
+            root,
+            &format!(
+                "What {}'s savings over {} depend on: each input −{by} / +{by}",
+                r.candidate, r.baseline
+            ),
+            TITLE_SIZE,
+            &[
+                KeyEntry::swatch(LOW, format!("input lowered by {by}")),
+                KeyEntry::swatch(HIGH, format!("input raised by {by}")),
+                KeyEntry::text(format!(
+                    "black line: the scenario as it is, {}/yr",
+                    money_short(r.base_savings, cur)
+                )),
+            ],
+        )?;
         let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!(
-                    "What {}'s savings over {} depend on: each input −{by} / +{by}",
-                    r.candidate, r.baseline
-                ),
-                (FONT, 21).into_font(),
-            )
-            .margin(18)
-            .x_label_area_size(52)
+            .margin(16)
+            .margin_top(header)
+            .margin_right(40)
+            .x_label_area_size(56)
             .y_label_area_size(label_width.min(520))
             .build_cartesian_2d(x0..x1, -0.5f64..(n as f64 - 0.5))
             .map_err(plot_err)?;
-        let x_fmt = |x: &f64| money_short(*x, cur);
+        let x_abs = x0.abs().max(x1.abs());
+        let x_fmt = move |x: &f64| money_tick(*x, x_abs, cur);
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -91,17 +106,18 @@ impl Chart for TornadoChart<'_> {
             .x_labels(8)
             .x_label_formatter(&x_fmt)
             .x_desc(format!(
-                "mean savings per year, {cur} ({} replications per run, seed {})",
+                "mean savings per year ({cur}), {} replications per run, seed {}",
                 r.replications, r.seed
             ))
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 15))
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(215, 215, 215))
+            .label_style(label_font())
+            .axis_desc_style(desc_font())
+            .bold_line_style(GRID)
+            .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(plot_err)?;
 
-        let value_style = TextStyle::from((FONT, 13).into_font()).color(&RGBColor(60, 60, 60));
+        let value_style =
+            TextStyle::from((FONT, LABEL_SIZE - 2.0).into_font()).color(&RGBColor(60, 60, 60));
         for (i, b) in bars.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             let (lo, hi) = (y - 0.32, y + 0.32);
@@ -145,35 +161,6 @@ impl Chart for TornadoChart<'_> {
                 BLACK.stroke_width(2),
             ))
             .map_err(plot_err)?;
-        chart
-            .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
-            .map_err(plot_err)?
-            .label(format!("input lowered by {by}"))
-            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], LOW.filled()));
-        chart
-            .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
-            .map_err(plot_err)?
-            .label(format!("input raised by {by}"))
-            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], HIGH.filled()));
-        chart
-            .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
-            .map_err(plot_err)?
-            .label(format!(
-                "scenario as it is: {}/yr",
-                money_short(r.base_savings, cur)
-            ))
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x + 8, y - 7), (x + 8, y + 7)], BLACK.stroke_width(2))
-            });
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 14))
-            .draw()
-            .map_err(plot_err)?;
-
         // Input names in the label area, right-aligned against the plot, level with the bars.
         let name_style =
             TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Right, VPos::Center));

@@ -241,7 +241,11 @@ pub fn terminal(result: &SweepResult) -> String {
         "{} — sweep of {} (scenario value {}): {} points × {} replications, seed {}, savings over {}\n",
         result.scenario,
         result.parameter.path,
-        result.base_text,
+        if result.parameter.kind == crate::experiment::vary::Kind::Money {
+            crate::export::format::money(result.base_value, &result.currency)
+        } else {
+            result.base_text.clone()
+        },
         result.points.len(),
         result.replications,
         result.seed,
