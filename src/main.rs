@@ -7,7 +7,19 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Die quietly on a closed stdout (`incsim run | head`), as Unix tools do, instead of
+/// panicking in `println!`. Output files are committed before anything is printed.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default at start-up, before any thread
+    // exists, has no memory-safety preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = cli::Cli::parse();
     incsim::export::output::install_interrupt_cleanup();
     let result = match cli.command {

@@ -93,6 +93,10 @@ fn pipeline(text: &str) {
     let _ = markdown::render(&report);
     let _ = terminal::render(&report);
     let _ = csv::render(&scenario, &results);
+    // Charts and report.html: rendering is the slow part, so one input in eight.
+    if text.len().is_multiple_of(8) {
+        let _ = incsim::export::bundle::run_outputs(&scenario, &results).expect("outputs render");
+    }
 }
 
 proptest! {
@@ -113,4 +117,41 @@ proptest! {
         }
         pipeline(&text);
     }
+}
+
+/// Findings of the fuzzer, kept as regressions: a money field of 1e308 made every total
+/// infinite and the chart renderer spin on an infinite axis. Money is now bounded at 1e12.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    for (from, to) in [
+        ("annual_cost = 0", "annual_cost = 1e308"),
+        ("hourly_cost = 45", "hourly_cost = 1e308"),
+        (
+            "downtime_cost_per_hour = 12000",
+            "downtime_cost_per_hour = 1e13",
+        ),
+    ] {
+        let text = DEFAULT_SCENARIO_TOML.replacen(from, to, 1);
+        assert_ne!(text, DEFAULT_SCENARIO_TOML);
+        let errors = parse_str(&text, "fuzz.toml").expect_err("absurd money is refused");
+        let message = errors.to_string();
+        assert!(message.contains("at most 1e12"), "{message}");
+    }
+    // The largest accepted amounts still give finite totals and render.
+    let text = DEFAULT_SCENARIO_TOML
+        .replacen("annual_cost = 0", "annual_cost = 1e12", 1)
+        .replacen("hourly_cost = 45", "hourly_cost = 1e12", 1)
+        .replacen(
+            "downtime_cost_per_hour = 12000",
+            "downtime_cost_per_hour = 1e12",
+            1,
+        );
+    let scenario = parse_str(&text, "fuzz.toml").expect("valid");
+    let results = run_replications(&scenario, 0..3, &mut |_| {});
+    let (report, _files) =
+        incsim::export::bundle::run_outputs(&scenario, &results).expect("renders");
+    assert!(report.strategies.iter().all(|s| {
+        s.metric(incsim::projections::Metric::TotalCost)
+            .is_some_and(|t| t.mean.is_finite())
+    }));
 }

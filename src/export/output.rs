@@ -20,6 +20,12 @@ pub struct OutputSet {
 
 const TEMP_SUFFIX: &str = ".incsim-tmp";
 
+/// The temporary name of `name` for this process: `.NAME.PID.incsim-tmp`. The process id keeps
+/// two commands writing into one folder at once (shards on a cluster) out of each other's way.
+fn temp_name(name: &str) -> String {
+    format!(".{name}.{}{TEMP_SUFFIX}", std::process::id())
+}
+
 /// Output folders with work in progress, for the Ctrl-C handler. Holding the lock also keeps
 /// the handler from exiting in the middle of the final renames.
 static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -54,7 +60,7 @@ impl OutputSet {
                 dir.display()
             )
         })?;
-        let probe = dir.join(format!(".write-test{TEMP_SUFFIX}"));
+        let probe = dir.join(temp_name("write-test"));
         fs::write(&probe, b"").with_context(|| {
             format!(
                 "cannot write in the output folder {}\n  help: check its permissions or pass another --out",
@@ -62,7 +68,6 @@ impl OutputSet {
             )
         })?;
         let _ = fs::remove_file(&probe);
-        clean_temporaries(dir);
         IN_PROGRESS
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -92,7 +97,7 @@ impl OutputSet {
         write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<()> {
         let name = name.into();
-        let temp = self.dir.join(format!(".{name}{TEMP_SUFFIX}"));
+        let temp = self.dir.join(temp_name(&name));
         let written = (|| -> std::io::Result<()> {
             let file = fs::File::create(&temp)?;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
@@ -124,7 +129,7 @@ impl OutputSet {
         let streamed = std::mem::take(&mut self.streamed);
         let mut temps = Vec::new();
         for (name, content) in &self.files {
-            let temp = self.dir.join(format!(".{name}{TEMP_SUFFIX}"));
+            let temp = self.dir.join(temp_name(name));
             let written = (|| -> std::io::Result<()> {
                 let mut f = fs::File::create(&temp)?;
                 f.write_all(content)?;
@@ -162,11 +167,12 @@ impl Drop for OutputSet {
     }
 }
 
-/// Remove temporary files a killed run may have left in `dir`.
+/// Remove this process's temporary files from `dir` (other processes' are left alone).
 pub fn clean_temporaries(dir: &Path) {
+    let own_suffix = format!(".{}{TEMP_SUFFIX}", std::process::id());
     if let Ok(entries) = fs::read_dir(dir) {
         for e in entries.flatten() {
-            if e.file_name().to_string_lossy().ends_with(TEMP_SUFFIX) {
+            if e.file_name().to_string_lossy().ends_with(&own_suffix) {
                 let _ = fs::remove_file(e.path());
             }
         }

@@ -570,7 +570,13 @@ enum Accept {
     Positive,
     /// In [0, 1].
     Probability,
+    /// An amount of money: ≥ 0 and at most [`MAX_MONEY`] (so every total stays finite).
+    Money,
 }
+
+/// The largest amount accepted in a money field (per hour or per year): a trillion. Larger
+/// values are typos, and would overflow the totals to infinity.
+pub const MAX_MONEY: f64 = 1e12;
 
 impl Cx<'_> {
     /// A required field: records "missing" and returns None when absent.
@@ -656,6 +662,7 @@ impl Cx<'_> {
             Accept::NonNegative => "a number ≥ 0",
             Accept::Positive => "a number > 0",
             Accept::Probability => "a probability between 0 and 1",
+            Accept::Money => "an amount ≥ 0 and at most 1e12",
         };
         let Some(x) = v.get_ref().as_number() else {
             let help = match v.get_ref() {
@@ -688,6 +695,7 @@ impl Cx<'_> {
             Accept::NonNegative => x >= 0.0,
             Accept::Positive => x > 0.0,
             Accept::Probability => (0.0..=1.0).contains(&x),
+            Accept::Money => (0.0..=MAX_MONEY).contains(&x),
         };
         if !ok {
             let help = match range {
@@ -697,6 +705,10 @@ impl Cx<'_> {
                 Accept::Probability => "write a share as a fraction, e.g. 0.7 for 70 %".into(),
                 Accept::Positive => "use a value above 0".into(),
                 Accept::NonNegative => "use 0 or a positive value".into(),
+                Accept::Money if x < 0.0 => "use 0 or a positive amount".into(),
+                Accept::Money => {
+                    "use an amount below a trillion (1e12); check for extra zeros".into()
+                }
             };
             self.push(
                 Some(v.span()),
@@ -1375,7 +1387,7 @@ impl Cx<'_> {
             };
             let hourly_cost = match &t.hourly_cost {
                 None => Some(0.0),
-                Some(v) => self.number(v, &format!("{path}.hourly_cost"), Accept::NonNegative),
+                Some(v) => self.number(v, &format!("{path}.hourly_cost"), Accept::Money),
             };
             names.push(name.clone());
             match (name, staff, hours, hourly_cost, tiers.as_mut()) {
@@ -1470,7 +1482,7 @@ impl Cx<'_> {
         };
         let downtime_cost_per_hour = match &s.downtime_cost_per_hour {
             None => Some(0.0),
-            Some(v) => self.number(v, &f("downtime_cost_per_hour"), Accept::NonNegative),
+            Some(v) => self.number(v, &f("downtime_cost_per_hour"), Accept::Money),
         };
         let degraded_cost_fraction = match &s.degraded_cost_fraction {
             None => Some(0.0),
@@ -1679,7 +1691,7 @@ impl Cx<'_> {
         };
         let annual_cost = match &s.annual_cost {
             None => Some(0.0),
-            Some(v) => self.number(v, &f("annual_cost"), Accept::NonNegative),
+            Some(v) => self.number(v, &f("annual_cost"), Accept::Money),
         };
         let alert_tier = match &s.alert_tier {
             None => Some(0),
