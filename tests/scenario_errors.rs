@@ -318,7 +318,7 @@ fn nan_is_refused() {
         &single(&text),
         Some(line_of(&text, "hourly_cost = nan")),
         "tiers.help-desk.hourly_cost",
-        "expected a number ≥ 0 (finite); found nan",
+        "expected an amount ≥ 0 and at most 1e12 (finite); found nan",
         "nan and inf are not accepted",
     );
 }
