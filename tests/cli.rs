@@ -403,3 +403,26 @@ fn ctrl_c_during_a_run_leaves_the_previous_outputs_and_no_partial_file() {
         "previous"
     );
 }
+
+#[test]
+fn a_run_without_events_removes_the_event_log_of_an_earlier_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = incsim(
+        &["run", "-n", "5", "--out", "o", "--events", "0"],
+        dir.path(),
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("o/events.jsonl").is_file());
+    let o = incsim(
+        &["run", "-n", "5", "--seed", "8", "--out", "o"],
+        dir.path(),
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !dir.path().join("o/events.jsonl").exists(),
+        "a stale event log was kept"
+    );
+    assert!(dir.path().join("o/summary.json").is_file());
+}

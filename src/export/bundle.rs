@@ -55,5 +55,8 @@ pub fn write_run_outputs(
         outputs.add(name, content);
     }
     outputs.add_streamed("replications.csv", |w| csv::write(scenario, results, w))?;
+    // An event log is written only when asked (`run --events`); an older one in the folder
+    // would describe another run.
+    outputs.remove_if_stale("events.jsonl");
     Ok(report)
 }

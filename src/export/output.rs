@@ -16,6 +16,9 @@ pub struct OutputSet {
     files: Vec<(String, Vec<u8>)>,
     /// Files already streamed to their temporary name: (final name, temporary path).
     streamed: Vec<(String, PathBuf)>,
+    /// Files of an earlier run that this set replaces or, when it does not write them again,
+    /// removes at commit (an old `events.jsonl` would no longer match the new outputs).
+    stale: Vec<String>,
 }
 
 const TEMP_SUFFIX: &str = ".incsim-tmp";
@@ -76,6 +79,7 @@ impl OutputSet {
             dir: dir.to_path_buf(),
             files: Vec::new(),
             streamed: Vec::new(),
+            stale: Vec::new(),
         })
     }
 
@@ -111,6 +115,12 @@ impl OutputSet {
         }
         self.streamed.push((name, temp));
         Ok(())
+    }
+
+    /// Remove `name` from the folder at commit unless this set writes it: it belongs to an
+    /// earlier run and would contradict the new outputs.
+    pub fn remove_if_stale(&mut self, name: impl Into<String>) {
+        self.stale.push(name.into());
     }
 
     /// Names of the files added so far.
@@ -150,6 +160,14 @@ impl OutputSet {
             fs::rename(temp, &target)
                 .with_context(|| format!("cannot move {} into place", target.display()))?;
             finals.push(target);
+        }
+        for name in &self.stale {
+            if !finals
+                .iter()
+                .any(|f| f.file_name().is_some_and(|n| n == name.as_str()))
+            {
+                let _ = fs::remove_file(self.dir.join(name));
+            }
         }
         Ok(finals)
     }
