@@ -22,59 +22,7 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-const SMALL_SCENARIO: &str = r#"
-name = "Two services"
-[simulation]
-horizon = "180d"
-replications = 40
-seed = 3
-
-[[tiers]]
-name = "help-desk"
-staff = 2
-hours = "business"
-hourly_cost = 40
-
-[[tiers]]
-name = "engineers"
-staff = 1
-hourly_cost = 110
-
-[[services]]
-name = "email"
-downtime_cost_per_hour = 5000
-degraded_cost_fraction = 0.2
-report_delay = { dist = "exponential", mean = "20m" }
-failures = { every = { dist = "exponential", mean = "20d" } }
-
-[[services.modes]]
-name = "leak"
-warning = { dist = "lognormal", median = "4h", p90 = "12h" }
-fix = { dist = "lognormal", median = "40m", p90 = "2h" }
-needs = "engineers"
-
-[[services]]
-name = "vpn"
-priority = 2
-downtime_cost_per_hour = 2000
-report_delay = "10m"
-failures = { every = { dist = "weibull", shape = 1.5, scale = "30d" } }
-
-[[services.modes]]
-name = "cert"
-fix = { dist = "triangular", min = "10m", mode = "20m", max = "1h" }
-needs = "help-desk"
-
-[strategies.reactive]
-escalate_after = "1h"
-handoff = "15m"
-
-[strategies.proactive]
-monitoring = { coverage = 0.8, detect = "10m", outage_detect = "2m", false_alarms_per_week = 1, triage = "10m" }
-route_direct = 0.5
-escalate_after = "20m"
-annual_cost = 20000
-"#;
+const SMALL_SCENARIO: &str = include_str!("../scenarios/two-services.toml");
 
 fn write_scenario(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);

@@ -455,64 +455,20 @@ fn incsim(args: &[&str], dir: &Path) -> Output {
         .expect("incsim runs")
 }
 
-const TWO_SERVICES: &str = r#"
-name = "Two services"
-[simulation]
-horizon = "120d"
-replications = 8
-seed = 5
-
-[[tiers]]
-name = "help-desk"
-staff = 2
-hours = "business"
-hourly_cost = 40
-
-[[tiers]]
-name = "engineers"
-staff = 1
-hourly_cost = 110
-
-[[services]]
-name = "email"
-downtime_cost_per_hour = 5000
-degraded_cost_fraction = 0.2
-report_delay = { dist = "exponential", mean = "20m" }
-failures = { every = { dist = "exponential", mean = "10d" } }
-
-[[services.modes]]
-name = "leak"
-warning = { dist = "lognormal", median = "4h", p90 = "12h" }
-fix = { dist = "lognormal", median = "40m", p90 = "2h" }
-needs = "engineers"
-
-[[services]]
-name = "vpn"
-priority = 2
-downtime_cost_per_hour = 2000
-report_delay = "10m"
-failures = { every = { dist = "weibull", shape = 1.5, scale = "15d" } }
-
-[[services.modes]]
-name = "cert"
-fix = { dist = "triangular", min = "10m", mode = "20m", max = "1h" }
-needs = "help-desk"
-
-[strategies.reactive]
-escalate_after = "1h"
-handoff = "15m"
-
-[strategies.proactive]
-monitoring = { coverage = 0.8, detect = "10m", outage_detect = "2m", false_alarms_per_week = 1, triage = "10m" }
-route_direct = 0.5
-escalate_after = "20m"
-annual_cost = 20000
-"#;
+/// The two-service example, shorter and with failures twice as frequent.
+fn two_services() -> String {
+    include_str!("../scenarios/two-services.toml")
+        .replace("horizon = \"180d\"", "horizon = \"120d\"")
+        .replace("replications = 40", "replications = 8")
+        .replace("seed = 3", "seed = 5")
+        .replace("mean = \"20d\"", "mean = \"10d\"")
+        .replace("scale = \"30d\"", "scale = \"15d\"")
+}
 
 #[test]
 fn replay_of_a_run_log_gives_the_runs_csv_rows_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("two.toml"), TWO_SERVICES).unwrap();
+    fs::write(dir.path().join("two.toml"), two_services()).unwrap();
     let run = incsim(
         &["run", "two.toml", "--events", "1,3-4", "--out", "out", "-q"],
         dir.path(),
@@ -553,7 +509,7 @@ fn replay_of_a_run_log_gives_the_runs_csv_rows_byte_for_byte() {
 #[test]
 fn events_default_to_replication_0_and_a_run_without_the_flag_writes_no_log() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("two.toml"), TWO_SERVICES).unwrap();
+    fs::write(dir.path().join("two.toml"), two_services()).unwrap();
     let run = incsim(
         &["run", "two.toml", "-n", "3", "--out", "a", "-q", "--events"],
         dir.path(),
@@ -587,7 +543,7 @@ fn events_default_to_replication_0_and_a_run_without_the_flag_writes_no_log() {
 #[test]
 fn a_bad_replication_selection_is_refused_before_running() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("two.toml"), TWO_SERVICES).unwrap();
+    fs::write(dir.path().join("two.toml"), two_services()).unwrap();
     let out = incsim(&["run", "--events", "two.toml", "--out", "x"], dir.path());
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

@@ -72,63 +72,14 @@ fn json(path: &Path) -> Value {
     serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
 
-const SCENARIO: &str = r#"
-name = "Two services"
-[simulation]
-horizon = "180d"
-replications = 30
-seed = 3
-
-[[tiers]]
-name = "help-desk"
-staff = 2
-hours = "business"
-hourly_cost = 40
-
-[[tiers]]
-name = "engineers"
-staff = 1
-hourly_cost = 110
-
-[[services]]
-name = "email"
-downtime_cost_per_hour = 5000
-degraded_cost_fraction = 0.2
-report_delay = { dist = "exponential", mean = "20m" }
-failures = { every = { dist = "exponential", mean = "20d" } }
-
-[[services.modes]]
-name = "leak"
-warning = { dist = "lognormal", median = "4h", p90 = "12h" }
-fix = { dist = "lognormal", median = "40m", p90 = "2h" }
-needs = "engineers"
-
-[[services]]
-name = "vpn"
-priority = 2
-downtime_cost_per_hour = 2000
-report_delay = "10m"
-failures = { every = { dist = "weibull", shape = 1.5, scale = "30d" } }
-
-[[services.modes]]
-name = "cert"
-fix = { dist = "triangular", min = "10m", mode = "20m", max = "1h" }
-needs = "help-desk"
-
-[strategies.reactive]
-escalate_after = "1h"
-handoff = "15m"
-
-[strategies.proactive]
-monitoring = { coverage = 0.8, detect = "10m", outage_detect = "2m", false_alarms_per_week = 1, triage = "10m" }
-route_direct = 0.5
-escalate_after = "20m"
-annual_cost = 20000
-"#;
+/// The two-service example with 30 replications.
+fn scenario_text() -> String {
+    include_str!("../scenarios/two-services.toml").replace("replications = 40", "replications = 30")
+}
 
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("s.toml"), SCENARIO).unwrap();
+    fs::write(dir.path().join("s.toml"), scenario_text()).unwrap();
     dir
 }
 
@@ -322,7 +273,7 @@ fn sensitivity_ranks_a_dominant_input_first() {
     let d = dir.path();
     // An investment of 100M a year dwarfs every other effect: ±20 % of it moves the savings
     // by exactly 40M.
-    let text = SCENARIO.replace("annual_cost = 20000", "annual_cost = 100000000");
+    let text = scenario_text().replace("annual_cost = 20000", "annual_cost = 100000000");
     fs::write(d.join("big.toml"), text).unwrap();
     let stdout = ok(
         &[
@@ -523,7 +474,7 @@ fn mismatched_shards_are_refused_with_clear_messages() {
     // Different scenario.
     fs::write(
         d.join("other.toml"),
-        SCENARIO.replace("annual_cost = 20000", "annual_cost = 25000"),
+        scenario_text().replace("annual_cost = 20000", "annual_cost = 25000"),
     )
     .unwrap();
     ok(
