@@ -580,3 +580,30 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn every_unknown_field_is_reported_at_once_with_the_value_errors() {
+    let text = DEFAULT_SCENARIO_TOML
+        .replacen("hourly_cost = 120", "hourly_cst = 120", 1)
+        .replacen("escalate_after = \"2h\"", "escalate_afer = \"2h\"", 1)
+        .replacen("needs = \"help-desk\"", "needs = \"helpdesk\"", 1);
+    let errors = parse_str(&text, "typos.toml").expect_err("three mistakes");
+    let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+    for expected in [
+        "tiers.senior-network-engineer.hourly_cst",
+        "strategies.reactive.escalate_afer",
+        "services.email.modes.mailbox-quota.needs",
+    ] {
+        assert!(
+            fields.contains(&expected),
+            "{expected} missing from {fields:?}"
+        );
+    }
+    // Positions are those of the original file.
+    let typo = errors
+        .0
+        .iter()
+        .find(|e| e.field.ends_with("hourly_cst"))
+        .unwrap();
+    assert_eq!(typo.line, Some(line_of(&text, "hourly_cst = 120")));
+}

@@ -79,6 +79,16 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
 /// Returns every problem found when the TOML itself is well formed; a syntax or structural
 /// error stops before the value checks.
 pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
+    parse_pass(text, file, 0)
+}
+
+/// How many unknown fields one report lists before it stops looking for more.
+const MAX_UNKNOWN_FIELD_PASSES: usize = 20;
+
+/// One pass of [`parse_str`]. Serde stops at the first unknown field; so that one report lists
+/// every typo, a pass that meets an unknown `key = value` line blanks that line (with spaces,
+/// so every other position stays the same) and runs again, collecting the errors of each pass.
+fn parse_pass(text: &str, file: &str, pass: usize) -> Result<Scenario, ScenarioErrors> {
     let mut cx = Cx::new(text, file);
 
     // 1. Syntax: a tree with spans on every key and value, used again to name fields in step 2.
@@ -110,7 +120,30 @@ pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
         Ok(raw) => raw,
         Err(e) => {
             let error = cx.shape_error(&e, tree.get_ref());
-            cx.errors.push(error);
+            cx.errors.push(error.clone());
+            let blanked = e
+                .message()
+                .starts_with("unknown field")
+                .then(|| e.span().and_then(|span| blank_key_line(text, span.start)))
+                .flatten();
+            if let Some(blanked) = blanked
+                && pass < MAX_UNKNOWN_FIELD_PASSES
+                && let Err(more) = parse_pass(&blanked, file, pass + 1)
+                // A blanked line that breaks the syntax (a multi-line value) proves nothing.
+                && !more.0.iter().any(|m| m.message.starts_with("invalid TOML"))
+            {
+                // "staff is missing" only repeats "did you mean staff?" for the typo `staf`.
+                let meant = error.help.as_deref().and_then(|h| {
+                    let rest = h.strip_prefix("did you mean \"")?;
+                    let name = &rest[..rest.find('"')?];
+                    let parent = error.field.rsplit_once('.').map_or("", |(p, _)| p);
+                    Some(format!("{parent}.{name}"))
+                });
+                cx.errors.extend(more.0.into_iter().filter(|m| {
+                    !(meant.as_deref() == Some(m.field.as_str())
+                        && m.message.starts_with("expected the required field"))
+                }));
+            }
             return Err(cx.finish());
         }
     };
@@ -125,6 +158,26 @@ pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
         Some(s) if cx.errors.is_empty() => Ok(s),
         _ => Err(cx.finish()),
     }
+}
+
+/// `text` with the line holding the key at byte `key_start` replaced by spaces, when that line
+/// is a plain `key = value` line starting with the key (not a table header, not inside an
+/// inline table).
+fn blank_key_line(text: &str, key_start: usize) -> Option<String> {
+    let key_start = key_start.min(text.len());
+    let line_start = text[..key_start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[key_start..]
+        .find('\n')
+        .map_or(text.len(), |i| key_start + i);
+    let line = &text[line_start..line_end];
+    if !text[line_start..key_start].trim().is_empty() || line.trim_start().starts_with('[') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..line_start]);
+    out.extend(std::iter::repeat_n(' ', line.len()));
+    out.push_str(&text[line_end..]);
+    Some(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -699,8 +752,11 @@ impl Cx<'_> {
         };
         if !ok {
             let help = match range {
-                Accept::Probability if x > 1.0 && x <= 100.0 => {
-                    format!("write a share as a fraction: {} for {x} %", x / 100.0)
+                // A whole percentage (85) was probably meant as a share (0.85).
+                Accept::Probability if (2.0..=100.0).contains(&x) && x.fract() == 0.0 => {
+                    let share = format!("{:.2}", x / 100.0);
+                    let share = share.trim_end_matches('0').trim_end_matches('.');
+                    format!("write a share as a fraction: {share} for {x} %")
                 }
                 Accept::Probability => "write a share as a fraction, e.g. 0.7 for 70 %".into(),
                 Accept::Positive => "use a value above 0".into(),
