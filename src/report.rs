@@ -159,11 +159,10 @@ impl Report {
                 .find(|c| c.metric == Metric::TotalCost)
             {
                 let savings = -total.paired.mean_diff * per_year;
-                let invest = (scenario.strategies[candidate].annual_cost
-                    - scenario.strategies[baseline].annual_cost)
-                    * horizon
-                    / MINUTES_PER_YEAR
-                    * per_year;
+                // Per year, the investment is the annual cost itself (no round trip through
+                // the horizon, which would leave float noise like 4999.999999999999).
+                let invest = scenario.strategies[candidate].annual_cost
+                    - scenario.strategies[baseline].annual_cost;
                 let roi = (invest > 0.0).then(|| savings / invest);
                 let payback = (invest > 0.0 && savings + invest > 0.0)
                     .then(|| 12.0 * invest / (savings + invest));
@@ -234,7 +233,7 @@ impl Report {
                     "candidate": c.candidate,
                     "metric": c.metric.name(),
                     "mean_diff": num(c.paired.mean_diff),
-                    "ci95": [num(c.paired.ci95[0]), num(c.paired.ci95[1])],
+                    "ci95": ci_json(c.paired.ci95, c.paired.n),
                     "p_candidate_better": num(c.paired.p_candidate_better),
                     "n": c.paired.n,
                 })
@@ -248,7 +247,7 @@ impl Report {
                     "baseline": b.baseline,
                     "candidate": b.candidate,
                     "savings_per_year": num(b.savings_per_year),
-                    "savings_per_year_ci95": [num(b.savings_ci95[0]), num(b.savings_ci95[1])],
+                    "savings_per_year_ci95": ci_json(b.savings_ci95, self.replications),
                     "incremental_investment_per_year": num(b.incremental_investment_per_year),
                     "roi": b.roi.map(num),
                     "payback_months": b.payback_months.map(num),
@@ -271,9 +270,20 @@ impl Report {
     }
 }
 
-/// A finite number, or null (JSON has no NaN).
+/// A finite number, or null (JSON has no NaN). Negative zero is written as 0.
 fn num(x: f64) -> Value {
+    let x = if x == 0.0 { 0.0 } else { x };
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+}
+
+/// A 95 % confidence interval, or null when fewer than two replications leave it undefined
+/// (t with n − 1 = 0 degrees of freedom).
+fn ci_json(ci: [f64; 2], n: u64) -> Value {
+    if n < 2 {
+        Value::Null
+    } else {
+        json!([num(ci[0]), num(ci[1])])
+    }
 }
 
 fn summary_json(s: Option<&Summary>) -> Value {
@@ -281,10 +291,10 @@ fn summary_json(s: Option<&Summary>) -> Value {
         None => json!({"mean": null, "ci95": null, "p50": null, "p95": null, "n": 0}),
         Some(s) => json!({
             "mean": num(s.mean),
-            "ci95": [num(s.ci95[0]), num(s.ci95[1])],
+            "ci95": ci_json(s.ci95, s.n),
             "p50": num(s.p50),
             "p95": num(s.p95),
-            "sd": num(s.sd),
+            "sd": if s.n < 2 { Value::Null } else { num(s.sd) },
             "n": s.n,
         }),
     }

@@ -268,6 +268,14 @@ fn bad_scenarios_are_rejected_with_file_line_field_and_fix() {
         &SMALL_SCENARIO.replace("hourly_cost = 40", "hourly_cost = nan"),
         &["hourly_cost"],
     );
+    // Alarms that could pile up by the million in one replication's queue are refused.
+    assert_rejected(
+        &SMALL_SCENARIO.replace(
+            "false_alarms_per_week = 1,",
+            "false_alarms_per_week = 100000,",
+        ),
+        &["false_alarms_per_week", "at most 1000000"],
+    );
 }
 
 #[test]
@@ -373,4 +381,26 @@ fn a_run_without_events_removes_the_event_log_of_an_earlier_run() {
         "a stale event log was kept"
     );
     assert!(dir.path().join("o/summary.json").is_file());
+}
+
+#[test]
+fn a_single_replication_claims_no_confidence_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = incsim(&["run", "-n", "1", "--out", "o"], dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("no confidence interval"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stderr(&o).contains("warning: a single replication"));
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("o/summary.json")).unwrap())
+            .unwrap();
+    assert!(v["strategies"]["reactive"]["total_cost"]["ci95"].is_null());
+    assert!(v["strategies"]["reactive"]["total_cost"]["mean"].is_number());
+    assert!(v["comparisons"][0]["ci95"].is_null());
+    assert!(v["budget"][0]["savings_per_year_ci95"].is_null());
+    // Per year, the incremental investment is the annual cost difference, exactly.
+    assert_eq!(v["budget"][0]["incremental_investment_per_year"], 60000.0);
 }

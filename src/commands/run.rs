@@ -79,6 +79,11 @@ pub fn run(args: RunArgs) -> Result<()> {
     };
     let reps = scenario.simulation.replications;
     let elapsed = started.elapsed().as_secs_f64();
+    if reps < 2 {
+        eprintln!(
+            "warning: a single replication has no confidence interval (ci95 is null in summary.json); run at least 2, and hundreds for a comparison"
+        );
+    }
 
     let report = bundle::write_run_outputs(&scenario, &results, &mut outputs)?;
     if let Some(reps) = &logged_reps {

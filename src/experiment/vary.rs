@@ -18,7 +18,7 @@
 use std::fmt;
 
 use crate::scenario::duration::format_minutes;
-use crate::scenario::parse::{MAX_EXPECTED_EVENTS, MAX_STAFF};
+use crate::scenario::parse::{MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_STAFF};
 use crate::scenario::{Dist, MINUTES_PER_WEEK, Scenario};
 
 /// What kind of quantity a parameter is: decides how values are read, changed and shown.
@@ -658,10 +658,10 @@ impl Parameter {
             Target::FalseAlarms(i) => {
                 if let Some(m) = &s.strategies[i].monitoring {
                     let expected = m.false_alarms_per_week * horizon / MINUTES_PER_WEEK;
-                    if expected > MAX_EXPECTED_EVENTS {
+                    if expected > MAX_EXPECTED_FALSE_ALARMS {
                         return Err(err(
                             format!(
-                                "{}: expected at most 10000000 false alarms per replication; this value gives about {expected:.0}",
+                                "{}: expected at most 1000000 false alarms per replication; this value gives about {expected:.0}",
                                 self.path
                             ),
                             "use a lower rate",

@@ -178,11 +178,15 @@ fn executive_summary(out: &mut String, report: &Report) {
             out,
             "Net savings per year",
             &figure("savings_per_year", &money(b.savings_per_year, cur)),
-            &format!(
-                "95 % CI {} to {}",
-                figure("savings_per_year_ci95.0", &money(b.savings_ci95[0], cur)),
-                figure("savings_per_year_ci95.1", &money(b.savings_ci95[1], cur))
-            ),
+            &if report.replications < 2 {
+                "no confidence interval from a single replication".to_string()
+            } else {
+                format!(
+                    "95 % CI {} to {}",
+                    figure("savings_per_year_ci95.0", &money(b.savings_ci95[0], cur)),
+                    figure("savings_per_year_ci95.1", &money(b.savings_ci95[1], cur))
+                )
+            },
         );
         card(
             out,

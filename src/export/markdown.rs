@@ -29,13 +29,21 @@ pub fn render(report: &Report) -> String {
     if !report.budgets.is_empty() {
         out.push_str("## Budget\n\n| candidate | savings / yr | 95 % CI | incremental investment / yr | ROI | payback | P(cheaper) |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for b in &report.budgets {
+            let ci = if report.replications < 2 {
+                "n/a".to_string()
+            } else {
+                format!(
+                    "{} to {}",
+                    money(b.savings_ci95[0], cur),
+                    money(b.savings_ci95[1], cur)
+                )
+            };
             out.push_str(&format!(
-                "| {} vs {} | {} | {} to {} | {} | {} | {} | {} |\n",
+                "| {} vs {} | {} | {} | {} | {} | {} | {} |\n",
                 cell(&b.candidate),
                 cell(&b.baseline),
                 money(b.savings_per_year, cur),
-                money(b.savings_ci95[0], cur),
-                money(b.savings_ci95[1], cur),
+                ci,
                 money(b.incremental_investment_per_year, cur),
                 roi(b.roi),
                 payback(b.payback_months, b.incremental_investment_per_year),

@@ -133,6 +133,8 @@ pub fn value(spec: &RowSpec, x: f64, currency: &str) -> String {
 pub fn mean_ci(spec: &RowSpec, s: Option<&Summary>, currency: &str) -> String {
     match s {
         None => "–".to_string(),
+        // One value: no interval (t has no degrees of freedom).
+        Some(s) if s.n < 2 => format!("{} ± n/a", value(spec, s.mean, currency)),
         Some(s) => format!(
             "{} ± {}",
             value(spec, s.mean, currency),
@@ -172,6 +174,12 @@ pub fn paired_cells(report: &Report, candidate: &str, spec: &RowSpec) -> (String
         return ("–".to_string(), "–".to_string());
     };
     let p = &c.paired;
+    if p.n < 2 {
+        return (
+            format!("{} [n/a]", signed(spec, p.mean_diff, &report.currency)),
+            format!("{:.0} %", p.p_candidate_better * 100.0),
+        );
+    }
     (
         format!(
             "{} [{}, {}]",
@@ -215,7 +223,15 @@ pub fn verdicts(report: &Report) -> Vec<String> {
                 b.baseline,
                 percent(b.p_cheaper).replace(".0 %", " %"),
             );
-            if lo <= 0.0 && hi >= 0.0 {
+            if report.replications < 2 {
+                // One replication: a single draw, no interval at all.
+                line = format!(
+                    "{} {verb} {}/yr over {} in a single replication (no confidence interval: run at least 2)",
+                    b.candidate,
+                    money_short(amount, cur),
+                    b.baseline,
+                );
+            } else if lo <= 0.0 && hi >= 0.0 {
                 line.push_str(" (the difference is not significant at 95 %)");
             }
             line
