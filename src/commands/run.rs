@@ -10,6 +10,7 @@ use super::{load_scenario, precision, shard};
 use crate::cli::RunArgs;
 use incsim::eventlog;
 use incsim::experiment::run_replications;
+use incsim::export::format::thousands;
 use incsim::export::{bundle, output::OutputSet, terminal};
 
 /// Largest replication count accepted (DESIGN §3).
@@ -97,15 +98,17 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     println!("\nWrote {} files to {}", written.len(), out_dir.display());
     if args.stats {
+        let threads = pool.current_num_threads();
         eprintln!(
-            "{} replications × {} strategies in {:.3} s: {} events, {:.1} M events/s, {:.0} replications/s ({} threads)",
-            reps,
+            "{} replications × {} strategies in {:.3} s: {} events, {:.1} M events/s, {:.0} replications/s ({} thread{})",
+            thousands(reps as f64),
             scenario.strategies.len(),
             elapsed,
-            results.events,
+            thousands(results.events as f64),
             results.events as f64 / elapsed / 1e6,
             reps as f64 / elapsed,
-            pool.current_num_threads()
+            threads,
+            if threads == 1 { "" } else { "s" }
         );
     }
     Ok(())

@@ -644,7 +644,7 @@ fn method(out: &mut String, report: &Report) {
          derived from (seed, replication, purpose, id), never from a shared generator, so the \
          results are identical on any machine and with any number of threads.</p>\n\
          <p><strong>Common random numbers.</strong> The k-th failure of a service has the same \
-         time, failure mode, warning and fix time under every strategy, and the monitoring draws \
+         time to failure (counted from when the service is up again), failure mode, warning and fix time under every strategy, and the monitoring draws \
          are shared too, so strategies are compared on the same histories. Differences are \
          computed per replication (candidate − {baseline}) and reported with a paired-t 95 % \
          confidence interval: mean ± t(0.975, n−1) · sd / √n. The same formula gives each \

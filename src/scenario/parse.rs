@@ -978,7 +978,7 @@ impl Cx<'_> {
                 self.push(
                     Some(key.span()),
                     format!("{field}.{}", join("", k)),
-                    format!("unknown parameter \"{k}\" for a {kind} distribution"),
+                    format!("unknown parameter \"{k}\" for the {kind} distribution"),
                     Some(help),
                 );
                 ok = false;
