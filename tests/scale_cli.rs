@@ -113,6 +113,17 @@ fn a_precision_run_writes_exactly_what_a_run_of_that_many_replications_writes() 
         &["run", "s.toml", "-n", &n_text, "--out", "direct", "-q"],
         d,
     );
+    // The precision outcome is recorded beside the outputs; everything else is identical.
+    let outcome = json(&d.join("precise/precision.json"));
+    assert_eq!(outcome["reached"], true);
+    assert_eq!(outcome["replications"].as_u64(), Some(n));
+    assert!(
+        outcome["candidates"][0]["relative_half_width"]
+            .as_f64()
+            .unwrap()
+            <= 0.05
+    );
+    std::fs::remove_file(d.join("precise/precision.json")).unwrap();
     assert_same_files(&d.join("precise"), &d.join("direct"));
 }
 
@@ -134,6 +145,9 @@ fn a_precision_run_stops_at_the_cap_and_says_so() {
     );
     assert!(stdout.contains("NOT reached"), "{stdout}");
     assert!(stdout.contains("cap of 60 replications"), "{stdout}");
+    let outcome = json(&dir.path().join("capped/precision.json"));
+    assert_eq!(outcome["reached"], false);
+    assert_eq!(outcome["replications"], 60);
 }
 
 #[test]

@@ -33,13 +33,22 @@ pub fn goal(relative: f64, pilot: Option<u64>, max: Option<u64>) -> Result<Preci
     })
 }
 
-/// Run to the goal on `pool`; returns the results and a line saying what was reached.
+/// What a precision-driven run reached: the line printed, and `precision.json` (the same facts
+/// for scripts: the other files equal those of a run of that many replications, so the
+/// outcome is recorded beside them).
+pub struct PrecisionReport {
+    pub line: String,
+    pub json: serde_json::Value,
+    pub reached: bool,
+}
+
+/// Run to the goal on `pool`; returns the results and what was reached.
 pub fn run(
     scenario: &Scenario,
     goal: PrecisionGoal,
     pool: &rayon::ThreadPool,
     quiet: bool,
-) -> Result<(ExperimentResults, String)> {
+) -> Result<(ExperimentResults, PrecisionReport)> {
     if scenario.strategies.len() < 2 {
         bail!(
             "--precision needs two strategies to compare; {} has one\n  help: add a strategy, or run a fixed number of replications with --replications",
@@ -85,7 +94,30 @@ pub fn run(
             per_candidate.join(", ")
         )
     };
-    Ok((outcome.results, line))
+    let json = serde_json::json!({
+        "target_relative_half_width": goal.relative,
+        "reached": outcome.reached,
+        "replications": n,
+        "first_batch": goal.pilot,
+        "max_replications": goal.max_replications,
+        "replications_after_each_batch": outcome.batches,
+        "candidates": outcome.precision.iter().map(|c| serde_json::json!({
+            "candidate": c.candidate,
+            "metric": "total_cost",
+            "mean_diff": c.mean_diff,
+            "ci95_half_width": c.half_width,
+            "relative_half_width": c.relative,
+        })).collect::<Vec<_>>(),
+    });
+    let reached = outcome.reached;
+    Ok((
+        outcome.results,
+        PrecisionReport {
+            line,
+            json,
+            reached,
+        },
+    ))
 }
 
 /// A share as a percentage with up to 2 decimals: 0.02 → "2", 0.0137 → "1.37".

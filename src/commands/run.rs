@@ -87,14 +87,26 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
 
     let report = bundle::write_run_outputs(&scenario, &results, &mut outputs)?;
+    match &precision_line {
+        Some(p) => {
+            let mut text = serde_json::to_string_pretty(&p.json)?;
+            text.push('\n');
+            outputs.add("precision.json", text);
+        }
+        // A plain run's folder holds no outcome of an earlier precision run.
+        None => outputs.remove_if_stale("precision.json"),
+    }
     if let Some(reps) = &logged_reps {
         eventlog::write_into(&mut outputs, &scenario, reps, &results)?;
     }
     let written = outputs.commit()?;
 
     print!("{}", terminal::render(&report));
-    if let Some(line) = precision_line {
-        println!("\n{line}");
+    if let Some(p) = &precision_line {
+        println!("\n{}", p.line);
+        if !p.reached {
+            eprintln!("warning: the precision target was not reached (see precision.json)");
+        }
     }
     println!("\nWrote {} files to {}", written.len(), out_dir.display());
     if args.stats {
