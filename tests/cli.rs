@@ -404,3 +404,32 @@ fn a_single_replication_claims_no_confidence_interval() {
     // Per year, the incremental investment is the annual cost difference, exactly.
     assert_eq!(v["budget"][0]["incremental_investment_per_year"], 60000.0);
 }
+
+#[test]
+#[cfg(unix)]
+fn an_interrupted_run_into_a_new_folder_leaves_no_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let bench = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/benchmark.toml");
+    let child = Command::new(env!("CARGO_BIN_EXE_incsim"))
+        .args(["run", bench, "-n", "1000000", "--out", "fresh", "--quiet"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(
+        dir.path().join("fresh").is_dir(),
+        "the folder is made before the run"
+    );
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(
+        !dir.path().join("fresh").exists(),
+        "an empty folder was left behind"
+    );
+}

@@ -19,6 +19,9 @@ pub struct OutputSet {
     /// Files of an earlier run that this set replaces or, when it does not write them again,
     /// removes at commit (an old `events.jsonl` would no longer match the new outputs).
     stale: Vec<String>,
+    /// This set created its folder (removed again, if still empty, when abandoned).
+    created: bool,
+    committed: bool,
 }
 
 const TEMP_SUFFIX: &str = ".incsim-tmp";
@@ -31,7 +34,9 @@ fn temp_name(name: &str) -> String {
 
 /// Output folders with work in progress, for the Ctrl-C handler. Holding the lock also keeps
 /// the handler from exiting in the middle of the final renames.
-static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Each entry: the folder, and whether this process created it (then it is removed again if
+/// the work is abandoned while it is still empty).
+static IN_PROGRESS: Mutex<Vec<(PathBuf, bool)>> = Mutex::new(Vec::new());
 
 /// On Ctrl-C (SIGINT/SIGTERM), remove the temporary files of every output set in progress and
 /// exit with status 130: an interrupted run leaves no half-written file, and the previous
@@ -39,8 +44,12 @@ static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 pub fn install_interrupt_cleanup() {
     let _ = ctrlc::set_handler(|| {
         let dirs = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
-        for dir in dirs.iter() {
+        for (dir, created) in dirs.iter() {
             clean_temporaries(dir);
+            if *created {
+                // Only succeeds when empty: nothing of anyone else's is touched.
+                let _ = fs::remove_dir(dir);
+            }
         }
         eprintln!("interrupted: no output written");
         std::process::exit(130);
@@ -57,6 +66,7 @@ impl OutputSet {
                 dir.display()
             );
         }
+        let created = !dir.exists();
         fs::create_dir_all(dir).with_context(|| {
             format!(
                 "cannot create the output folder {}\n  help: pass --out with a folder you can write to",
@@ -74,12 +84,14 @@ impl OutputSet {
         IN_PROGRESS
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(dir.to_path_buf());
+            .push((dir.to_path_buf(), created));
         Ok(OutputSet {
             dir: dir.to_path_buf(),
             files: Vec::new(),
             streamed: Vec::new(),
             stale: Vec::new(),
+            created,
+            committed: false,
         })
     }
 
@@ -135,7 +147,7 @@ impl OutputSet {
     /// Write every file to a temporary name, then rename them all into place.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
         let mut in_progress = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
-        in_progress.retain(|d| d != &self.dir);
+        in_progress.retain(|(d, _)| d != &self.dir);
         let streamed = std::mem::take(&mut self.streamed);
         let mut temps = Vec::new();
         for (name, content) in &self.files {
@@ -169,6 +181,7 @@ impl OutputSet {
                 let _ = fs::remove_file(self.dir.join(name));
             }
         }
+        self.committed = true;
         Ok(finals)
     }
 }
@@ -180,7 +193,11 @@ impl Drop for OutputSet {
             let _ = fs::remove_file(temp);
         }
         if let Ok(mut dirs) = IN_PROGRESS.try_lock() {
-            dirs.retain(|d| d != &self.dir);
+            dirs.retain(|(d, _)| d != &self.dir);
+        }
+        if self.created && !self.committed {
+            // Abandoned before anything was written: leave no empty folder behind.
+            let _ = fs::remove_dir(&self.dir);
         }
     }
 }
