@@ -607,3 +607,23 @@ fn every_unknown_field_is_reported_at_once_with_the_value_errors() {
         .unwrap();
     assert_eq!(typo.line, Some(line_of(&text, "hourly_cst = 120")));
 }
+
+#[test]
+fn a_scenario_without_tiers_reports_that_once_not_every_tier_reference() {
+    let mut text = String::new();
+    let mut skipping = false;
+    for line in DEFAULT_SCENARIO_TOML.lines() {
+        if line.starts_with("[[tiers]]") {
+            skipping = true;
+        } else if line.starts_with('[') {
+            skipping = false;
+        }
+        if !skipping {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    let errors = parse_str(&text, "no-tiers.toml").expect_err("no tiers");
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    assert_eq!(errors.0[0].field, "tiers");
+}

@@ -45,7 +45,14 @@ pub fn run(args: RunArgs) -> Result<()> {
         Some(text) => {
             let known = precision_goal.map_or(scenario.simulation.replications, |g| g.pilot);
             Some(eventlog::parse_reps(text, known).map_err(|e| {
-                anyhow!("--events {text:?}: {e}\n  help: put the scenario file before --events, e.g. `incsim run my.toml --events 0-9`")
+                // `incsim run --events my.toml` took the file for the replications.
+                let help = if text.ends_with(".toml") {
+                    "put the scenario file before --events, e.g. `incsim run my.toml --events 0-9`"
+                        .to_string()
+                } else {
+                    format!("log replications from 0 to {}", known.saturating_sub(1))
+                };
+                anyhow!("--events {text:?}: {e}\n  help: {help}")
             })?)
         }
     };

@@ -1251,6 +1251,11 @@ impl Cx<'_> {
         {
             return Some(i);
         }
+        if tiers.is_empty() {
+            // The missing [[tiers]] is reported once, where it belongs; a reference to a tier
+            // cannot be checked without them.
+            return None;
+        }
         let known = tiers.iter().flatten().map(String::as_str);
         let help = match closest(&name, known.clone()) {
             Some(c) => {
