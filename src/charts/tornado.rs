@@ -19,10 +19,11 @@ use crate::export::sensitivity::change_label;
 /// At most this many inputs are drawn (the table has them all).
 pub const MAX_BARS: usize = 15;
 
-/// Colour of the bar side where the input is lowered (Okabe–Ito orange).
-const LOW: RGBColor = RGBColor(230, 159, 0);
-/// Colour of the bar side where the input is raised (Okabe–Ito blue).
-const HIGH: RGBColor = RGBColor(0, 114, 178);
+/// Colour of the bar side where the input is lowered: a light neutral, because the palette's
+/// colours mean "strategy" on every other chart.
+const LOW: RGBColor = RGBColor(176, 184, 196);
+/// Colour of the bar side where the input is raised: a dark neutral.
+const HIGH: RGBColor = RGBColor(72, 84, 102);
 
 /// The tornado chart of a sensitivity analysis.
 pub struct TornadoChart<'a> {
