@@ -195,6 +195,16 @@ impl Report {
         }
     }
 
+    /// Names of the candidate strategies (every strategy but the baseline), in scenario order.
+    pub fn candidate_names(&self) -> Vec<&str> {
+        self.strategies
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != self.baseline)
+            .map(|(_, s)| s.name.as_str())
+            .collect()
+    }
+
     /// `summary.json` (DESIGN §5 names).
     pub fn to_json(&self) -> Value {
         let mut strategies = Map::new();

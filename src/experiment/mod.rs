@@ -18,6 +18,27 @@ use crate::projections::metrics::{MetricsProjection, RepCurves, RepMetrics};
 use crate::projections::{CHECKPOINTS, RESTORE_BINS};
 use crate::scenario::Scenario;
 
+/// Parse a share written as a percentage or a fraction (`"20%"`, `"20 %"`, `"0.2"`), strictly
+/// between 0 and 1. `what` names it in errors ("relative change"), `such_as` and `e_g` give
+/// examples ("20% or 0.2", "20%").
+pub fn parse_share(text: &str, what: &str, such_as: &str, e_g: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let (number, percent) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (t, false),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("expected a {what} such as {such_as}; found {text:?}"))?;
+    let value = if percent { value / 100.0 } else { value };
+    if !(value > 0.0 && value < 1.0) {
+        return Err(format!(
+            "expected a {what} above 0 % and below 100 % (e.g. {e_g}); found {text:?}"
+        ));
+    }
+    Ok(value)
+}
+
 /// Replications are simulated in chunks of this size: in parallel within a chunk, folded in
 /// order between chunks, so memory holds one chunk of curves at a time.
 const CHUNK: u64 = 512;

@@ -68,21 +68,7 @@ pub struct PrecisionOutcome {
 
 /// Parse a precision target: `"2%"`, `"2 %"` or `"0.02"`; it must be in (0, 1).
 pub fn parse_target(text: &str) -> Result<f64, String> {
-    let t = text.trim();
-    let (number, percent) = match t.strip_suffix('%') {
-        Some(n) => (n.trim(), true),
-        None => (t, false),
-    };
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("expected a relative precision such as 2% or 0.02; found {text:?}"))?;
-    let value = if percent { value / 100.0 } else { value };
-    if !(value > 0.0 && value < 1.0) {
-        return Err(format!(
-            "expected a relative precision above 0 % and below 100 % (e.g. 2% or 0.02); found {text:?}"
-        ));
-    }
-    Ok(value)
+    super::parse_share(text, "relative precision", "2% or 0.02", "2% or 0.02")
 }
 
 /// The precision of every candidate's paired total-cost difference in `results`.

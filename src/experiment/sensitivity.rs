@@ -207,21 +207,7 @@ impl Plan {
 
 /// Parse a relative change: `"20%"` or `"0.2"`, in (0, 1).
 pub fn parse_by(text: &str) -> Result<f64, String> {
-    let t = text.trim();
-    let (number, percent) = match t.strip_suffix('%') {
-        Some(n) => (n.trim(), true),
-        None => (t, false),
-    };
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("expected a relative change such as 20% or 0.2; found {text:?}"))?;
-    let value = if percent { value / 100.0 } else { value };
-    if !(value > 0.0 && value < 1.0) {
-        return Err(format!(
-            "expected a relative change above 0 % and below 100 % (e.g. 20%); found {text:?}"
-        ));
-    }
-    Ok(value)
+    super::parse_share(text, "relative change", "20% or 0.2", "20%")
 }
 
 #[cfg(test)]

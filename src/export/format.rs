@@ -116,6 +116,38 @@ pub fn payback(months: Option<f64>, incremental_investment: f64) -> String {
     }
 }
 
+/// A plain-text table: columns two spaces apart, a rule under the first (header) row,
+/// right-aligned except the columns listed in `left` (names read best left-aligned).
+pub fn aligned_table(rows: &[Vec<String>], left: &[usize]) -> String {
+    let ncol = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..ncol)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                let pad = " ".repeat(widths[c] - cell.chars().count());
+                if left.contains(&c) {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+        if i == 0 {
+            let total: usize = widths.iter().sum::<usize>() + 2 * ncol.saturating_sub(1);
+            out.push_str(&"─".repeat(total));
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

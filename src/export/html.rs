@@ -300,13 +300,7 @@ fn facts(out: &mut String, report: &Report, b: &Budget, per_year: f64) {
 fn comparison(out: &mut String, report: &Report) {
     let cur = &report.currency;
     let baseline = &report.strategies[report.baseline].name;
-    let candidates: Vec<&str> = report
-        .strategies
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != report.baseline)
-        .map(|(_, s)| s.name.as_str())
-        .collect();
+    let candidates = report.candidate_names();
     out.push_str("<section id=\"comparison\">\n<h2>Comparison</h2>\n");
     let _ = writeln!(
         out,

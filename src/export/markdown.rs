@@ -55,13 +55,7 @@ pub fn render(report: &Report) -> String {
 
     out.push_str("## Comparison\n\n| metric |");
     let baseline = &report.strategies[report.baseline].name;
-    let candidates: Vec<&str> = report
-        .strategies
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != report.baseline)
-        .map(|(_, s)| s.name.as_str())
-        .collect();
+    let candidates = report.candidate_names();
     let mut align = String::from("|---|");
     for s in &report.strategies {
         out.push_str(&format!(" {} (mean ± CI) | P50 / P95 |", cell(&s.name)));

@@ -128,32 +128,8 @@ pub fn terminal(result: &SensitivityResult) -> String {
             money_short(r.swing, cur),
         ]);
     }
-    let ncol = rows[0].len();
-    let widths: Vec<usize> = (0..ncol)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    for (i, row) in rows.iter().enumerate() {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            let pad = " ".repeat(widths[c] - cell.chars().count());
-            if c == 1 || c == 2 {
-                // Names and values read best left-aligned.
-                line.push_str(cell);
-                line.push_str(&pad);
-            } else {
-                line.push_str(&pad);
-                line.push_str(cell);
-            }
-            line.push_str("  ");
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-        if i == 0 {
-            let total: usize = widths.iter().sum::<usize>() + 2 * (ncol - 1);
-            out.push_str(&"─".repeat(total));
-            out.push('\n');
-        }
-    }
+    // Names and values read best left-aligned.
+    out.push_str(&crate::export::format::aligned_table(&rows, &[1, 2]));
     let clamped: Vec<String> = moved
         .iter()
         .filter_map(|r| {

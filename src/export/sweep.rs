@@ -231,10 +231,6 @@ pub fn terminal(result: &SweepResult) -> String {
         }
         rows.push(row);
     }
-    let ncol = rows[0].len();
-    let widths: Vec<usize> = (0..ncol)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -251,27 +247,7 @@ pub fn terminal(result: &SweepResult) -> String {
         result.seed,
         result.baseline
     );
-    for (i, row) in rows.iter().enumerate() {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            let pad = " ".repeat(widths[c] - cell.chars().count());
-            if c == 0 {
-                line.push_str(cell);
-                line.push_str(&pad);
-            } else {
-                line.push_str("  ");
-                line.push_str(&pad);
-                line.push_str(cell);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-        if i == 0 {
-            let total: usize = widths.iter().sum::<usize>() + 2 * (ncol - 1);
-            out.push_str(&"─".repeat(total));
-            out.push('\n');
-        }
-    }
+    out.push_str(&crate::export::format::aligned_table(&rows, &[0]));
     out.push('\n');
     for line in break_even_lines(result) {
         out.push_str(&line);

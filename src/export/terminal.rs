@@ -1,7 +1,7 @@
 //! The comparison table and verdict printed at the end of a run: mean with 95 % CI, P50 and
 //! P95 per strategy, then the paired difference of each candidate against the baseline.
 
-use crate::export::format::{money, money_short, number, percent};
+use crate::export::format::{aligned_table, money, money_short, number, percent};
 use crate::projections::Metric;
 use crate::report::Report;
 use crate::scenario::duration::format_minutes;
@@ -242,13 +242,7 @@ pub fn verdicts(report: &Report) -> Vec<String> {
 /// Render the full terminal summary as plain text.
 pub fn render(report: &Report) -> String {
     let baseline = &report.strategies[report.baseline].name;
-    let candidates: Vec<&str> = report
-        .strategies
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != report.baseline)
-        .map(|(_, s)| s.name.as_str())
-        .collect();
+    let candidates = report.candidate_names();
 
     let mut header = vec![format!("per {}", format_minutes(report.horizon_minutes))];
     for s in &report.strategies {
@@ -273,10 +267,6 @@ pub fn render(report: &Report) -> String {
         }
         rows.push(row);
     }
-    let ncol = rows[0].len();
-    let widths: Vec<usize> = (0..ncol)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
     let mut out = String::new();
     out.push_str(&format!(
         "{} — {} replications, horizon {}, seed {}\n\n",
@@ -285,27 +275,7 @@ pub fn render(report: &Report) -> String {
         format_minutes(report.horizon_minutes),
         report.seed
     ));
-    for (i, row) in rows.iter().enumerate() {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            if c == 0 {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str("  ");
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-        if i == 0 {
-            let total: usize = widths.iter().sum::<usize>() + 2 * (ncol - 1);
-            out.push_str(&"─".repeat(total));
-            out.push('\n');
-        }
-    }
+    out.push_str(&aligned_table(&rows, &[0]));
     out.push('\n');
     for v in verdicts(report) {
         out.push_str(&v);
