@@ -870,22 +870,42 @@ pub struct Located {
     pub idx: Idx,
 }
 
-/// Every readable (numeric) field of the scenario with its path by names, in registry order
-/// within each instance, instances in file order.
+impl PartialEq for Located {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.field, other.field) && self.idx == other.idx
+    }
+}
+
+/// Every readable (numeric) field of the scenario with its path by names, in file order:
+/// each instance's fields in registry order, its nested containers after its own fields'
+/// rows that precede them (tiers, then each service with its failures and modes, then each
+/// strategy with its monitoring).
 pub fn readable(s: &Scenario) -> Vec<(String, Located)> {
     let mut out = Vec::new();
-    for field in FIELDS.iter().filter(|f| f.get.is_some()) {
-        let Some(list) = instances(s, field.parent()) else {
-            continue;
-        };
-        for (base, idx) in list {
-            let get = field.get.expect("filtered on get");
-            if get(s, idx).is_some() {
-                out.push((join(&base, field.key()), Located { field, idx }));
+    walk(s, "", [0, 0], "", &mut out);
+    out
+}
+
+fn walk(s: &Scenario, pattern: &str, idx: Idx, path: &str, out: &mut Vec<(String, Located)>) {
+    for field in children(pattern) {
+        if field.kind.is_container() {
+            let inner = field.children_pattern();
+            let Some(list) = instances(s, &inner) else {
+                continue;
+            };
+            // Instances nested in an element belong to that element (same first index).
+            let nested = !pattern.is_empty() && pattern != "simulation";
+            for (child_path, child_idx) in list {
+                if !nested || child_idx[0] == idx[0] {
+                    walk(s, &inner, child_idx, &child_path, out);
+                }
             }
+        } else if let Some(get) = field.get
+            && get(s, idx).is_some()
+        {
+            out.push((join(path, field.key()), Located { field, idx }));
         }
     }
-    out
 }
 
 /// `docs/scenario-reference.md`, generated from [`FIELDS`].
@@ -940,8 +960,7 @@ pub fn reference_markdown() -> String {
         out,
         "\nCross-field rules (checked by `validate`, also on a varied scenario and on the scenario \
          in an event log or shard file): names are unique among their siblings and printable; \
-         `needs` and `alert_tier` name a tier; not every mode weight is 0; `triage` is given when \
-         `false_alarms_per_week` > 0; the expected failures per replication (services × horizon / \
+         `needs` and `alert_tier` name a tier; not every mode weight is 0; the expected failures per replication (services × horizon / \
          mean time between failures) stay ≤ {}; the expected false alarms per replication stay ≤ {}.",
         MAX_EXPECTED_EVENTS as u64, MAX_EXPECTED_FALSE_ALARMS as u64
     );

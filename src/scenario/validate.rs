@@ -329,17 +329,6 @@ fn limits(s: &Scenario, out: &mut Vec<Violation>) {
     for st in &s.strategies {
         let Some(m) = &st.monitoring else { continue };
         let base = format!("{}.monitoring", fields::join("strategies", &st.name));
-        if m.false_alarms_per_week > 0.0 && m.triage <= 0.0 {
-            out.push(violation(
-                format!("{base}.triage"),
-                format!(
-                    "expected the field \"triage\" (required when false_alarms_per_week > 0); \
-                     found none, with {} false alarms per week",
-                    m.false_alarms_per_week
-                ),
-                "add triage = \"10m\": the time an engineer spends on each false alarm",
-            ));
-        }
         let expected = fields::expected_false_alarms(m.false_alarms_per_week, horizon);
         if expected > MAX_EXPECTED_FALSE_ALARMS {
             out.push(violation(
