@@ -2,7 +2,7 @@
 //! against the schema of `docs/events.md`. Every problem becomes a [`LogError`] naming the
 //! file, the line and what was wrong.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::io::BufRead;
 

@@ -283,6 +283,11 @@ impl Parameter {
         get(s, self.at.idx).expect("parameters exist in the scenario they were listed from")
     }
 
+    /// The registry row of this parameter (its doc line, bounds and rule of change).
+    pub fn field(&self) -> &'static fields::Field {
+        self.at.field
+    }
+
     /// The current value for people (`0.85`, `2h`, `exponential (mean 45d)`).
     pub fn describe(&self, s: &Scenario) -> String {
         self.describe_value(&self.value(s))

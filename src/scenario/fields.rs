@@ -908,6 +908,35 @@ fn walk(s: &Scenario, pattern: &str, idx: Idx, path: &str, out: &mut Vec<(String
     }
 }
 
+/// A field's value for people: a distribution described (`exponential (mean 45d)`), a
+/// duration as a duration (`2h`), a number without needless digits (`0.85`, `60000`).
+pub fn value_text(kind: Kind, value: &Value) -> String {
+    match (value, kind) {
+        (Value::Dist(d), _) => d.describe(),
+        (Value::Number(x), Kind::Duration) => super::duration::format_minutes(*x),
+        (Value::Number(x), _) if x.is_finite() && *x == x.round() && x.abs() < 1e15 => {
+            format!("{x:.0}")
+        }
+        (Value::Number(x), _) if x.is_finite() => {
+            let s = format!("{x:.6}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+        (Value::Number(x), _) => format!("{x}"),
+    }
+}
+
+/// How a sweep changes a field, in a few words (`scaled, clamped to [0, 1]`).
+pub fn sweep_text(field: &Field) -> &'static str {
+    match field.sweep {
+        Sweep::Never(_) if field.kind.is_container() => "—",
+        Sweep::Never(_) => "never",
+        Sweep::Distribution => "scaled as a whole",
+        Sweep::Scale => "scaled",
+        Sweep::Clamp01 => "scaled, clamped to [0, 1]",
+        Sweep::RoundAtLeastOne => "scaled, rounded, ≥ 1",
+    }
+}
+
 /// `docs/scenario-reference.md`, generated from [`FIELDS`].
 pub fn reference_markdown() -> String {
     let mut out = String::new();
@@ -937,14 +966,7 @@ pub fn reference_markdown() -> String {
                 .replace("`the first tier`", "the first tier"),
             Presence::Optional(text) => text.to_string(),
         };
-        let sweep = match f.sweep {
-            Sweep::Never(_) if f.kind.is_container() => "—".to_string(),
-            Sweep::Never(_) => "never".to_string(),
-            Sweep::Distribution => "scaled as a whole".to_string(),
-            Sweep::Scale => "scaled".to_string(),
-            Sweep::Clamp01 => "scaled, clamped to [0, 1]".to_string(),
-            Sweep::RoundAtLeastOne => "scaled, rounded, ≥ 1".to_string(),
-        };
+        let sweep = sweep_text(f);
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} | {} | {} |",
