@@ -2,7 +2,7 @@
 //! against the schema of `docs/events.md`. Every problem becomes a [`LogError`] naming the
 //! file, the line and what was wrong.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::io::BufRead;
 
@@ -377,8 +377,17 @@ impl<R: BufRead> LogReader<R> {
             )
             .help("the scenario is written by `incsim run --events`; do not edit it by hand")
         })?;
-        check_scenario(&scenario)
-            .map_err(|m| self.err(no, format!("the scenario in run_started is not valid: {m}")))?;
+        if let Some(v) = crate::scenario::validate(&scenario).into_iter().next() {
+            return Err(self
+                .err(
+                    no,
+                    format!(
+                        "the scenario in run_started is not valid: {}: {}",
+                        v.path, v.message
+                    ),
+                )
+                .help(v.help));
+        }
         if seed != scenario.simulation.seed {
             return Err(self.err(
                 no,
@@ -728,77 +737,4 @@ fn describe(v: &Value) -> String {
         shown = shown.chars().take(40).collect::<String>() + "…";
     }
     format!("{text} {shown}")
-}
-
-/// The invariants of a checked scenario that the model, the projections and the lifecycle
-/// check rely on (indices in range, names unique, values finite). A scenario read from a log
-/// was checked when the run loaded it; this guards against a hand-edited header.
-pub fn check_scenario(s: &Scenario) -> Result<(), String> {
-    fn unique<'a>(what: &str, names: impl Iterator<Item = &'a String>) -> Result<(), String> {
-        let mut seen = HashSet::new();
-        for n in names {
-            if !seen.insert(n) {
-                return Err(format!("two {what} are named {n:?}"));
-            }
-        }
-        Ok(())
-    }
-    let finite_nonneg = |what: &str, x: f64| {
-        if x.is_finite() && x >= 0.0 {
-            Ok(())
-        } else {
-            Err(format!("{what} = {x} is not a finite value ≥ 0"))
-        }
-    };
-    let h = s.simulation.horizon_minutes;
-    if !(h.is_finite() && h > 0.0) {
-        return Err(format!("horizon_minutes = {h} is not > 0"));
-    }
-    if s.simulation.replications == 0 {
-        return Err("replications is 0".into());
-    }
-    if s.tiers.is_empty() || s.services.is_empty() || s.strategies.is_empty() {
-        return Err("it needs at least one tier, one service and one strategy".into());
-    }
-    unique("tiers", s.tiers.iter().map(|t| &t.name))?;
-    unique("services", s.services.iter().map(|t| &t.name))?;
-    unique("strategies", s.strategies.iter().map(|t| &t.name))?;
-    for t in &s.tiers {
-        if t.staff == 0 {
-            return Err(format!("tier {} has no staff", t.name));
-        }
-        finite_nonneg("hourly_cost", t.hourly_cost)?;
-    }
-    for svc in &s.services {
-        if svc.modes.is_empty() {
-            return Err(format!("service {} has no failure mode", svc.name));
-        }
-        unique("modes", svc.modes.iter().map(|m| &m.name))?;
-        finite_nonneg("downtime_cost_per_hour", svc.downtime_cost_per_hour)?;
-        finite_nonneg("degraded_cost_fraction", svc.degraded_cost_fraction)?;
-        for m in &svc.modes {
-            if m.needs >= s.tiers.len() {
-                return Err(format!(
-                    "mode {} of {} needs tier index {}, out of range",
-                    m.name, svc.name, m.needs
-                ));
-            }
-        }
-    }
-    for st in &s.strategies {
-        if st.alert_tier >= s.tiers.len() {
-            return Err(format!(
-                "strategy {} alerts tier index {}, out of range",
-                st.name, st.alert_tier
-            ));
-        }
-        finite_nonneg("escalate_after", st.escalate_after)?;
-        finite_nonneg("handoff", st.handoff)?;
-        finite_nonneg("annual_cost", st.annual_cost)?;
-        if let Some(m) = &st.monitoring {
-            finite_nonneg("triage", m.triage)?;
-            finite_nonneg("false_alarms_per_week", m.false_alarms_per_week)?;
-        }
-    }
-    Ok(())
 }
