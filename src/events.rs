@@ -618,3 +618,125 @@ impl EventSink for EventVec {
         self.0.push(*event);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{DEFAULT_SCENARIO_TOML, parse_str};
+
+    /// One event of every kind, with ids valid in the built-in scenario.
+    fn one_of_each() -> Vec<EventKind> {
+        let incident = IncidentId { service: 0, k: 3 };
+        let item = WorkItem::Incident(incident);
+        vec![
+            EventKind::FailureStarted {
+                incident,
+                mode: 1,
+                warning: 55.5,
+            },
+            EventKind::DegradationDetected { incident },
+            EventKind::OutageStarted { incident },
+            EventKind::AlertFired {
+                incident,
+                detection: Detection::Degradation,
+            },
+            EventKind::FalseAlarm { alarm: 7 },
+            EventKind::UserReported { incident },
+            EventKind::IncidentOpened {
+                incident,
+                detection: Detection::OutageCheck,
+                tier: 1,
+                routed_direct: true,
+            },
+            EventKind::Queued {
+                item: WorkItem::FalseAlarm(7),
+                tier: 0,
+                tier_open: false,
+            },
+            EventKind::WorkStarted {
+                item,
+                tier: 0,
+                duration: 30.0,
+                able: false,
+                waited: 474.25,
+            },
+            EventKind::Escalated {
+                incident,
+                from: 0,
+                to: 1,
+                handoff: 30.0,
+            },
+            EventKind::HandedOff { incident, tier: 1 },
+            EventKind::AlarmCleared { alarm: 7, tier: 0 },
+            EventKind::Resolved {
+                incident,
+                tier: 1,
+                averted: false,
+            },
+            EventKind::OutageEnded { incident },
+            EventKind::HorizonReached,
+        ]
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_its_log_form_with_names() {
+        let scenario = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("built-in scenario");
+        let names = LogNames::new(&scenario);
+        let kinds = one_of_each();
+        assert_eq!(kinds.len(), EventKind::KINDS.len());
+        for kind in kinds {
+            let service = kind.incident().map(|id| id.service);
+            let json = names.scope(service, || serde_json::to_value(kind)).unwrap();
+            assert_eq!(json["kind"], kind.name(), "{json}");
+            if kind.incident().is_some() {
+                assert_eq!(json["incident"], "email#3", "{json}");
+                assert_eq!(json["service"], "email", "{json}");
+            }
+            let back: EventKind = names
+                .scope(service, || EventKind::deserialize(&json))
+                .unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(back, kind);
+        }
+    }
+
+    #[test]
+    fn ids_are_names_in_scope_and_indices_outside_it() {
+        let scenario = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("built-in scenario");
+        let names = LogNames::new(&scenario);
+        let kind = EventKind::FailureStarted {
+            incident: IncidentId { service: 0, k: 1 },
+            mode: 0,
+            warning: 0.0,
+        };
+        let named = names.scope(Some(0), || serde_json::to_string(&kind)).unwrap();
+        assert_eq!(
+            named,
+            r#"{"kind":"failure_started","incident":"email#1","service":"email","k":1,"mode":"memory-leak","warning":0.0}"#
+        );
+        let plain = serde_json::to_string(&kind).unwrap();
+        assert_eq!(
+            plain,
+            r#"{"kind":"failure_started","incident":"0#1","service":0,"k":1,"mode":0,"warning":0.0}"#
+        );
+        assert_eq!(serde_json::from_str::<EventKind>(&plain).unwrap(), kind);
+    }
+
+    #[test]
+    fn unknown_names_and_a_mismatched_incident_are_refused_with_the_choices() {
+        let scenario = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("built-in scenario");
+        let names = LogNames::new(&scenario);
+        let read = |text: &str| {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            names
+                .scope(Some(0), || EventKind::deserialize(&value))
+                .unwrap_err()
+                .to_string()
+        };
+        let err = read(r#"{"kind":"handed_off","incident":"email#1","service":"email","k":1,"tier":"vendor"}"#);
+        assert!(err.contains("unknown tier \"vendor\"; the log's scenario has help-desk, senior-network-engineer"), "{err}");
+        let err = read(r#"{"kind":"outage_ended","incident":"email#2","service":"email","k":1}"#);
+        assert!(err.contains("`incident` is \"email#2\", but service and k say \"email#1\""), "{err}");
+        let err = read(r#"{"kind":"queued","alarm":1,"incident":"email#1","service":"email","k":1,"tier":"help-desk","tier_open":true}"#);
+        assert!(err.contains("exactly one of them"), "{err}");
+    }
+}

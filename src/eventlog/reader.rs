@@ -456,7 +456,7 @@ const STREAM_KEYS: [&str; 4] = ["t", "at", "rep", "strategy"];
 
 /// Turn serde's message into one that names the field: serde says "invalid type: string
 /// \"yes\", expected a boolean" without the key, so find the key whose removal turns the
-/// error into "missing field" and say "field `able` must be a boolean; found the string
+/// error into "missing field" and say "field `able` must be true or false; found string
 /// \"yes\"".
 fn explain_serde_error(
     kind: &str,
@@ -472,6 +472,13 @@ fn explain_serde_error(
         .and_then(|rest| rest.strip_suffix('`'))
     {
         return format!("a {kind} line needs the field `{key}`, which is missing");
+    }
+    if !["invalid type: ", "invalid value: "]
+        .iter()
+        .any(|p| message.starts_with(p))
+    {
+        // Our own messages (unknown names, a mismatched `incident`) say what is wrong.
+        return message.to_string();
     }
     let culprit = map.keys().filter(|k| *k != "kind").find(|key| {
         let mut without = map.clone();
@@ -489,6 +496,12 @@ fn explain_serde_error(
         if let Some(rest) = message.strip_prefix(prefix)
             && let Some((found, expected)) = rest.split_once(", expected ")
         {
+            let expected = match expected {
+                "f64" => "a number (minutes)",
+                "u32" => "an integer from 0 to 4294967295",
+                "a boolean" => "true or false",
+                other => other,
+            };
             return format!("field `{key}` must be {expected}; found {found}");
         }
     }
