@@ -38,8 +38,11 @@ fn three_items(low_priority: u32, high_priority: u32) -> Scenario {
     )
 }
 
-/// (t, service, waited) of every work start, and each service's outage minutes.
-fn story(s: &Scenario) -> (Vec<(f64, String, f64)>, Vec<(String, f64)>) {
+/// A work start: (t, service, minutes waited).
+type Start = (f64, String, f64);
+
+/// Every work start, and each service's outage minutes.
+fn story(s: &Scenario) -> (Vec<Start>, Vec<(String, f64)>) {
     let mut events = EventVec::default();
     simulate_one(s, 0, 0, &mut events);
     let name = |service: u32| s.services[service as usize].name.clone();
@@ -69,8 +72,10 @@ fn story(s: &Scenario) -> (Vec<(f64, String, f64)>, Vec<(String, f64)>) {
     (starts, outage)
 }
 
-fn owned(rows: &[(f64, &str, f64)]) -> Vec<(f64, String, f64)> {
-    rows.iter().map(|&(t, s, w)| (t, s.to_string(), w)).collect()
+fn owned(rows: &[(f64, &str, f64)]) -> Vec<Start> {
+    rows.iter()
+        .map(|&(t, s, w)| (t, s.to_string(), w))
+        .collect()
 }
 
 #[test]
