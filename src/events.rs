@@ -503,7 +503,10 @@ struct ItemKeys {
 const ITEM_KEYS: &[&str] = &["incident", "service", "k", "alarm"];
 
 impl ItemKeys {
-    fn read<'de, D: Deserializer<'de>>(d: D, keys: &'static [&'static str]) -> Result<Self, D::Error> {
+    fn read<'de, D: Deserializer<'de>>(
+        d: D,
+        keys: &'static [&'static str],
+    ) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = ItemKeys;
@@ -708,7 +711,9 @@ mod tests {
             mode: 0,
             warning: 0.0,
         };
-        let named = names.scope(Some(0), || serde_json::to_string(&kind)).unwrap();
+        let named = names
+            .scope(Some(0), || serde_json::to_string(&kind))
+            .unwrap();
         assert_eq!(
             named,
             r#"{"kind":"failure_started","incident":"email#1","service":"email","k":1,"mode":"memory-leak","warning":0.0}"#
@@ -732,11 +737,23 @@ mod tests {
                 .unwrap_err()
                 .to_string()
         };
-        let err = read(r#"{"kind":"handed_off","incident":"email#1","service":"email","k":1,"tier":"vendor"}"#);
-        assert!(err.contains("unknown tier \"vendor\"; the log's scenario has help-desk, senior-network-engineer"), "{err}");
+        let err = read(
+            r#"{"kind":"handed_off","incident":"email#1","service":"email","k":1,"tier":"vendor"}"#,
+        );
+        assert!(
+            err.contains(
+                "unknown tier \"vendor\"; the log's scenario has help-desk, senior-network-engineer"
+            ),
+            "{err}"
+        );
         let err = read(r#"{"kind":"outage_ended","incident":"email#2","service":"email","k":1}"#);
-        assert!(err.contains("`incident` is \"email#2\", but service and k say \"email#1\""), "{err}");
-        let err = read(r#"{"kind":"queued","alarm":1,"incident":"email#1","service":"email","k":1,"tier":"help-desk","tier_open":true}"#);
+        assert!(
+            err.contains("`incident` is \"email#2\", but service and k say \"email#1\""),
+            "{err}"
+        );
+        let err = read(
+            r#"{"kind":"queued","alarm":1,"incident":"email#1","service":"email","k":1,"tier":"help-desk","tier_open":true}"#,
+        );
         assert!(err.contains("exactly one of them"), "{err}");
     }
 }

@@ -9,9 +9,9 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use incsim::events::EventKind;
 use incsim::eventlog::replay::replay;
 use incsim::eventlog::{LogError, write_event_log};
+use incsim::events::EventKind;
 use incsim::export::csv;
 use serde_json::Value;
 
@@ -81,7 +81,10 @@ fn every_line_is_one_json_object_with_documented_keys_and_one_type_per_key() {
 
     let documented = documented_keys();
     assert_eq!(
-        documented.keys().map(String::as_str).collect::<BTreeSet<_>>(),
+        documented
+            .keys()
+            .map(String::as_str)
+            .collect::<BTreeSet<_>>(),
         EventKind::KINDS.into_iter().collect::<BTreeSet<_>>(),
         "docs/events.md documents exactly the kinds of the event type"
     );

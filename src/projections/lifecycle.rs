@@ -335,16 +335,14 @@ impl<'a> LifecycleCheck<'a> {
             EventKind::Queued {
                 item: WorkItem::FalseAlarm(alarm),
                 ..
-            } => {
-                match self.alarms.get_mut(&alarm) {
-                    Some(place @ AlarmPlace::Raised) => *place = AlarmPlace::Queued { since: t },
-                    _ => {
-                        return Err(format!(
-                            "false alarm {alarm} queued without being raised (false_alarm) just before"
-                        ));
-                    }
+            } => match self.alarms.get_mut(&alarm) {
+                Some(place @ AlarmPlace::Raised) => *place = AlarmPlace::Queued { since: t },
+                _ => {
+                    return Err(format!(
+                        "false alarm {alarm} queued without being raised (false_alarm) just before"
+                    ));
                 }
-            }
+            },
             EventKind::WorkStarted {
                 item,
                 tier,
