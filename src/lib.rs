@@ -16,6 +16,7 @@ pub mod events;
 pub mod experiment;
 pub mod export;
 pub mod format;
+pub mod metrics;
 pub mod model;
 pub mod projections;
 pub mod report;

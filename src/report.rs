@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::experiment::ExperimentResults;
-use crate::projections::Metric;
+use crate::metrics::Metric;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
 use crate::stats::{Paired, Summary};
 
@@ -29,7 +29,7 @@ pub struct ServiceReport {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StrategyReport {
     pub name: String,
-    /// In [`Metric::ALL`] order; None where undefined in every replication.
+    /// In registry order ([`Metric::all`]); None where undefined in every replication.
     pub metrics: Vec<(Metric, Option<Summary>)>,
     pub tiers: Vec<TierReport>,
     pub services: Vec<ServiceReport>,
@@ -97,9 +97,8 @@ impl Report {
                 .zip(&results.strategies)
                 .map(|(strategy, res)| StrategyReport {
                     name: strategy.name.clone(),
-                    metrics: Metric::ALL
-                        .iter()
-                        .map(|&m| (m, Summary::of(res.rows.iter().map(|r| r.get(m)))))
+                    metrics: Metric::all()
+                        .map(|m| (m, Summary::of(res.rows.iter().map(|r| m.value(r)))))
                         .collect(),
                     tiers: scenario
                         .tiers
@@ -139,12 +138,12 @@ impl Report {
             }
             let base_rows = &results.strategies[baseline].rows;
             let cand_rows = &results.strategies[candidate].rows;
-            for metric in Metric::ALL {
+            for metric in Metric::all() {
                 let pairs = base_rows
                     .iter()
                     .zip(cand_rows)
-                    .map(|(b, c)| (b.get(metric), c.get(metric)));
-                if let Some(paired) = Paired::of(pairs, metric.higher_is_better()) {
+                    .map(|(b, c)| (metric.value(b), metric.value(c)));
+                if let Some(paired) = Paired::of(pairs, metric.direction()) {
                     comparisons.push(Comparison {
                         baseline: scenario.strategies[baseline].name.clone(),
                         candidate: scenario.strategies[candidate].name.clone(),
@@ -156,7 +155,7 @@ impl Report {
             if let Some(total) = comparisons
                 .iter()
                 .rev()
-                .find(|c| c.metric == Metric::TotalCost)
+                .find(|c| c.metric == Metric::TOTAL_COST)
             {
                 let savings = -total.paired.mean_diff * per_year;
                 // Per year, the investment is the annual cost itself (no round trip through
@@ -177,7 +176,9 @@ impl Report {
                     incremental_investment_per_year: invest,
                     roi,
                     payback_months: payback,
-                    p_cheaper: total.paired.p_candidate_better,
+                    // Total cost is lower-is-better (a registry test pins every cost's
+                    // direction), so the share is always there.
+                    p_cheaper: total.paired.p_candidate_better.unwrap_or(f64::NAN),
                 });
             }
         }
@@ -244,7 +245,7 @@ impl Report {
                     "metric": c.metric.name(),
                     "mean_diff": num(c.paired.mean_diff),
                     "ci95": ci_json(c.paired.ci95, c.paired.n),
-                    "p_candidate_better": num(c.paired.p_candidate_better),
+                    "p_candidate_better": c.paired.p_candidate_better.map(num),
                     "n": c.paired.n,
                 })
             })

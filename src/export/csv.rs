@@ -5,13 +5,14 @@
 use std::fmt::Write as _;
 
 use crate::experiment::ExperimentResults;
-use crate::projections::{Metric, RepMetrics};
+use crate::metrics::Metric;
+use crate::projections::RepMetrics;
 use crate::scenario::Scenario;
 
 /// The header line (without newline).
 pub fn header() -> String {
     let mut h = String::from("rep,strategy");
-    for m in Metric::ALL {
+    for m in Metric::all() {
         h.push(',');
         h.push_str(m.name());
     }
@@ -30,9 +31,9 @@ pub fn field(text: &str) -> String {
 /// One row (without newline).
 pub fn row(rep: u64, strategy: &str, metrics: &RepMetrics) -> String {
     let mut line = format!("{rep},{}", field(strategy));
-    for m in Metric::ALL {
+    for m in Metric::all() {
         line.push(',');
-        if let Some(v) = metrics.get(m) {
+        if let Some(v) = m.value(metrics) {
             let _ = write!(line, "{v}");
         }
     }
