@@ -5,8 +5,9 @@ use serde_json::{Map, Value, json};
 
 use crate::experiment::ExperimentResults;
 use crate::metrics::Metric;
+use crate::projections::CHECKPOINTS;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
-use crate::stats::{Paired, Summary};
+use crate::stats::{Paired, Summary, quantile_select};
 
 /// Per-tier figures of one strategy.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +73,92 @@ pub struct Budget {
     pub p_cheaper: f64,
 }
 
+/// The chart material of one strategy, in the units the charts show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategyCurves {
+    /// Outage hours per (365-day) year, one value per replication, in replication order.
+    pub outage_hours_per_year: Vec<f64>,
+    /// Restore-time histogram summed over replications (log bins of `projections::metrics`).
+    pub restore_hist: Vec<u64>,
+    /// Cumulative total cost at the checkpoints: mean over replications (summed in
+    /// replication order), and the 5th and 95th percentiles.
+    pub cost_mean: Vec<f64>,
+    pub cost_p05: Vec<f64>,
+    pub cost_p95: Vec<f64>,
+}
+
+/// The paired savings of one candidate against the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavingsSeries {
+    /// Index of the candidate strategy (scenario order).
+    pub candidate: usize,
+    /// (baseline − candidate total cost) per year, one value per replication.
+    pub savings_per_year: Vec<f64>,
+}
+
+/// What the charts draw: the report is their only input, so charts need not know how the
+/// experiment stored its replications. Size: fixed per strategy for the histograms and cost
+/// curves, one number per replication for the two distribution charts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartData {
+    /// Per strategy, in scenario order.
+    pub strategies: Vec<StrategyCurves>,
+    /// Per candidate (every strategy but the baseline), in scenario order.
+    pub savings: Vec<SavingsSeries>,
+}
+
+impl ChartData {
+    fn build(scenario: &Scenario, results: &ExperimentResults) -> ChartData {
+        let per_year = MINUTES_PER_YEAR / scenario.simulation.horizon_minutes;
+        let strategies = results
+            .strategies
+            .iter()
+            .map(|r| {
+                let n = r.cost_checkpoints.len();
+                let mut cost_mean = Vec::with_capacity(CHECKPOINTS);
+                let mut cost_p05 = Vec::with_capacity(CHECKPOINTS);
+                let mut cost_p95 = Vec::with_capacity(CHECKPOINTS);
+                let mut column = Vec::with_capacity(n);
+                for j in 0..CHECKPOINTS {
+                    column.clear();
+                    column.extend(r.cost_checkpoints.iter().map(|c| c[j] as f64));
+                    cost_mean.push(column.iter().sum::<f64>() / n.max(1) as f64);
+                    cost_p05.push(quantile_select(&mut column, 0.05));
+                    cost_p95.push(quantile_select(&mut column, 0.95));
+                }
+                StrategyCurves {
+                    outage_hours_per_year: r
+                        .rows
+                        .iter()
+                        .map(|row| row.outage_minutes / 60.0 * per_year)
+                        .collect(),
+                    restore_hist: r.restore_hist.clone(),
+                    cost_mean,
+                    cost_p05,
+                    cost_p95,
+                }
+            })
+            .collect();
+        let baseline = scenario.baseline_index();
+        let base_rows = &results.strategies[baseline].rows;
+        let savings = (0..results.strategies.len())
+            .filter(|&i| i != baseline)
+            .map(|candidate| SavingsSeries {
+                candidate,
+                savings_per_year: base_rows
+                    .iter()
+                    .zip(&results.strategies[candidate].rows)
+                    .map(|(b, c)| (b.total_cost - c.total_cost) * per_year)
+                    .collect(),
+            })
+            .collect();
+        ChartData {
+            strategies,
+            savings,
+        }
+    }
+}
+
 /// Everything a run reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -84,6 +171,8 @@ pub struct Report {
     pub baseline: usize,
     pub comparisons: Vec<Comparison>,
     pub budgets: Vec<Budget>,
+    /// What the charts draw.
+    pub charts: ChartData,
 }
 
 impl Report {
@@ -193,6 +282,7 @@ impl Report {
             baseline,
             comparisons,
             budgets,
+            charts: ChartData::build(scenario, results),
         }
     }
 
