@@ -1,7 +1,7 @@
 //! Chart 2: mean annual cost per strategy as stacked bars — outage downtime, degraded service,
 //! labor, investment — with the 95 % confidence interval of the total as a whisker.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

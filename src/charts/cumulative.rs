@@ -2,7 +2,7 @@
 //! line, the 5th–95th percentile band (90 % of replications) shaded — from the 52 checkpoints
 //! the projections record per replication.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

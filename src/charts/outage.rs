@@ -2,7 +2,7 @@
 //! a mirrored histogram (violin of bins) with a box (P25–P75), whiskers (P5–P95), the median
 //! and the mean marked.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

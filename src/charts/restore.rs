@@ -2,7 +2,7 @@
 //! per strategy on a logarithmic time axis, with P50 and P95 marked. Built from the bounded
 //! log-binned histogram the projections keep, never from a list of every outage.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

@@ -3,7 +3,7 @@
 //! break-even line at zero, the mean marked, and P(savings > 0) in the title. One panel per
 //! candidate.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

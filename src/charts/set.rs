@@ -1,7 +1,7 @@
 //! The charts of a run, in reading order, each with its file name, title and a caption that
 //! says how to read it. `export::bundle` writes them; the HTML and Markdown reports embed them.
 
-use anyhow::Result;
+use crate::charts::Result;
 
 use crate::charts::cost::CostChart;
 use crate::charts::cumulative::CumulativeChart;
