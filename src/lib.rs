@@ -14,6 +14,7 @@ pub mod engine;
 pub mod eventlog;
 pub mod events;
 pub mod experiment;
+pub mod fit;
 pub mod export;
 pub mod model;
 pub mod projections;
