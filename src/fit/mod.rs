@@ -279,7 +279,12 @@ impl Analysis {
             let _ = writeln!(out, "  skipped {n:>6}: {reason}");
         }
         if let Some(order) = &e.date_order {
-            let _ = writeln!(out, "numeric dates read as: {order:?}");
+            let order = match order {
+                dates::DateOrder::DayFirst => "day first (29-02-2016)".to_string(),
+                dates::DateOrder::MonthFirst => "month first (02/29/2016)".to_string(),
+                dates::DateOrder::Explicit(f) => format!("--date-format \"{f}\""),
+            };
+            let _ = writeln!(out, "numeric dates read as: {order}");
         }
         if self.global {
             let _ = writeln!(
@@ -301,7 +306,7 @@ impl Analysis {
             if s.overlapping > 0 {
                 let _ = writeln!(
                     out,
-                    "{}: {} incidents opened while the previous one was open (gap not used)",
+                    "{}: {} incidents opened before the previous one was resolved (gap not used)",
                     s.name, s.overlapping
                 );
             }

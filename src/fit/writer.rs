@@ -48,6 +48,16 @@ fn number_text(value: f64) -> String {
     text
 }
 
+/// A TOML string literal (quoted and escaped) for any text from the export.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// Text from the export made safe for a one-line comment.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 /// A fitted distribution as an inline TOML table.
 pub fn dist_toml(dist: &Dist) -> String {
     match *dist {
@@ -138,7 +148,8 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
     let w = &mut out;
     let _ = writeln!(
         w,
-        "# Fitted by `incsim fit` from {source} ({} export): {} incidents used of {} rows.",
+        "# Fitted by `incsim fit` from {} ({} export): {} incidents used of {} rows.",
+        one_line(source),
         e.format.name(),
         e.incidents.len(),
         e.rows
@@ -148,9 +159,10 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
         "# Every number is FITTED (its family, parameters with 95 % intervals, n, KS distance,\n\
          # column and AIC ranking above it) or a PLACEHOLDER with a suggested source: replace the\n\
          # placeholders before trusting money. Open incidents were right-censored at the export's\n\
-         # last timestamp. Check it reproduces the data: incsim fit {source} --check"
+         # last timestamp. Check it reproduces the data: incsim fit {} --check",
+        one_line(source)
     );
-    let _ = writeln!(w, "name = \"Fitted from {}\"", source.replace(['"', '\\'], "'"));
+    let _ = writeln!(w, "name = {}", toml_string(&format!("Fitted from {source}")));
     let _ = writeln!(
         w,
         "description = \"Reactive baseline calibrated from an incident export; add a proactive strategy to compare.\"\n"
@@ -225,7 +237,7 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
         };
         written += 1;
         let _ = writeln!(w, "[[services]]");
-        let _ = writeln!(w, "name = \"{}\"", s.name.replace(['"', '\\'], "'"));
+        let _ = writeln!(w, "name = {}", toml_string(&s.name));
         let _ = writeln!(w, "priority = 1                   # PLACEHOLDER: 1 is served first; rank your services");
         let _ = writeln!(
             w,
@@ -241,12 +253,13 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
         if s.overlapping > 0 {
             let _ = writeln!(
                 w,
-                "# {} incident(s) opened while the previous one was open: not used (one open incident per service)",
+                "# {} incident(s) opened before the previous one was resolved: gap not used (one open incident per service)",
                 s.overlapping
             );
         }
         w.push_str(&every_comment);
         let _ = writeln!(w, "failures = {{ every = {} }}\n", dist_toml(&every));
+        let mut mode_names = std::collections::HashSet::new();
         for (priority, count) in &s.priorities {
             let Some((fix_comment, fix)) = restore(priority) else {
                 return Err(
@@ -254,13 +267,18 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
                 );
             };
             let _ = writeln!(w, "[[services.modes]]");
-            let _ = writeln!(w, "name = \"priority-{}\"", slug(priority));
+            // Distinct priorities may share a slug ("1 - High", "1-high"): keep names unique.
+            let mut mode = format!("priority-{}", slug(priority));
+            while !mode_names.insert(mode.clone()) {
+                mode.push_str("-2");
+            }
+            let _ = writeln!(w, "name = {}", toml_string(&mode));
             let _ = writeln!(
                 w,
                 "weight = {count}                     # FITTED: {count} of {} incidents of {} had priority {}",
                 s.incidents,
-                s.name.replace('\n', " "),
-                priority.replace('\n', " ")
+                one_line(&s.name),
+                one_line(priority)
             );
             let _ = writeln!(
                 w,
