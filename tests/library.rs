@@ -66,7 +66,7 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
     incsim::scenario::load(&starter).unwrap();
     // Every field of DESIGN §3 appears with its meaning.
     for field in ["horizon", "replications", "seed", "staff", "hours", "hourly_cost", "priority",
-        "downtime_cost_per_hour", "degraded_cost_fraction", "report_delay", "failures", "weight",
+        "downtime_cost_per_hour", "degraded_cost_fraction", "report_delay", "failures.every", "weight",
         "warning", "fix", "needs", "escalate_after", "handoff", "fix_multiplier", "annual_cost",
         "alert_tier", "route_direct", "coverage", "detect", "outage_detect",
         "false_alarms_per_week", "triage", "currency"] {

@@ -18,110 +18,147 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("default", incsim::scenario::DEFAULT_SCENARIO_TOML),
 ];
 
-/// One field of the starter scenario: its path (`[]` marks an array of tables), the example
-/// value written, and its meaning with default and accepted range (DESIGN §3).
-///
-/// This table stands in for the field registry being built in `scenario/fields.rs`: when it
-/// lands, [`starter_toml`] should be fed from the registry instead, and this table deleted.
-pub struct FieldDoc {
-    pub path: &'static str,
+/// One line of the starter: the table it sits in (as written in the file), its key, and the
+/// example value written. Its meaning, default and range come from the field registry.
+pub struct Example {
+    pub section: &'static str,
+    pub key: &'static str,
     pub value: &'static str,
-    pub doc: &'static str,
 }
 
-/// The fields of the starter, in file order.
-pub const FIELDS: &[FieldDoc] = &[
-    FieldDoc { path: "name", value: "\"My service desk\"", doc: "shown in reports (default: the file stem)" },
-    FieldDoc { path: "description", value: "\"What this scenario describes\"", doc: "free text (default: empty)" },
-    FieldDoc { path: "currency", value: "\"USD\"", doc: "ISO 4217 code; every money field is in it (default: USD)" },
-    FieldDoc { path: "simulation.horizon", value: "\"365d\"", doc: "simulated span per replication (required; > 0, at most 100 years)" },
-    FieldDoc { path: "simulation.replications", value: "1000", doc: "independent histories (default: 1000; 1 … 10^7)" },
-    FieldDoc { path: "simulation.seed", value: "0", doc: "random seed: same seed, same bytes (default: 0)" },
-    FieldDoc { path: "tiers[].name", value: "\"help-desk\"", doc: "unique; tiers are listed in escalation order (required)" },
-    FieldDoc { path: "tiers[].staff", value: "2", doc: "engineers (required; integer ≥ 1)" },
-    FieldDoc { path: "tiers[].hours", value: "\"business\"", doc: "\"24x7\" or \"business\" = Mon–Fri 08:00–18:00 (default: \"24x7\")" },
-    FieldDoc { path: "tiers[].hourly_cost", value: "45", doc: "money per busy engineer hour (default: 0; ≥ 0)" },
-    FieldDoc { path: "tiers[].name", value: "\"engineering\"", doc: "the next tier up" },
-    FieldDoc { path: "tiers[].staff", value: "1", doc: "" },
-    FieldDoc { path: "tiers[].hours", value: "\"24x7\"", doc: "" },
-    FieldDoc { path: "tiers[].hourly_cost", value: "110", doc: "" },
-    FieldDoc { path: "services[].name", value: "\"web-shop\"", doc: "unique (required)" },
-    FieldDoc { path: "services[].priority", value: "1", doc: "queue order, 1 served first (default: 1; integer ≥ 1)" },
-    FieldDoc { path: "services[].downtime_cost_per_hour", value: "5000", doc: "money lost per hour down (default: 0; ≥ 0)" },
-    FieldDoc { path: "services[].degraded_cost_fraction", value: "0.2", doc: "share of that cost while degraded (default: 0; 0 … 1)" },
-    FieldDoc { path: "services[].report_delay", value: "{ dist = \"exponential\", mean = \"20m\" }", doc: "outage → a user reports it (required; a distribution)" },
-    FieldDoc { path: "services[].failures", value: "{ every = { dist = \"exponential\", mean = \"30d\" } }", doc: "time between failures, counted from the service being up (required; mean > 0)" },
-    FieldDoc { path: "services[].modes[].name", value: "\"disk-full\"", doc: "unique within the service (required)" },
-    FieldDoc { path: "services[].modes[].weight", value: "0.7", doc: "relative share of the failures (default: 1; ≥ 0, not all 0)" },
-    FieldDoc { path: "services[].modes[].warning", value: "{ dist = \"lognormal\", median = \"4h\", p90 = \"12h\" }", doc: "degraded time before the outage, the P-F interval (default: \"0m\" = sudden)" },
-    FieldDoc { path: "services[].modes[].fix", value: "{ dist = \"lognormal\", median = \"30m\", p90 = \"2h\" }", doc: "hands-on repair time (required; a distribution)" },
-    FieldDoc { path: "services[].modes[].needs", value: "\"help-desk\"", doc: "lowest tier able to fix it (required; a tier name)" },
-    FieldDoc { path: "services[].modes[].name", value: "\"bad-deploy\"", doc: "" },
-    FieldDoc { path: "services[].modes[].weight", value: "0.3", doc: "" },
-    FieldDoc { path: "services[].modes[].warning", value: "\"0m\"", doc: "" },
-    FieldDoc { path: "services[].modes[].fix", value: "{ dist = \"triangular\", min = \"15m\", mode = \"45m\", max = \"3h\" }", doc: "" },
-    FieldDoc { path: "services[].modes[].needs", value: "\"engineering\"", doc: "" },
-    FieldDoc { path: "strategies.reactive.escalate_after", value: "\"1h\"", doc: "troubleshooting time box before escalating (required)" },
-    FieldDoc { path: "strategies.reactive.handoff", value: "\"15m\"", doc: "context transfer between tiers, not labour (default: \"0m\")" },
-    FieldDoc { path: "strategies.reactive.fix_multiplier", value: "1.3", doc: "scales every fix time (default: 1; > 0)" },
-    FieldDoc { path: "strategies.reactive.annual_cost", value: "0", doc: "money per year, pro rata over the horizon (default: 0; ≥ 0)" },
-    FieldDoc { path: "strategies.reactive.alert_tier", value: "\"help-desk\"", doc: "where monitoring alerts enter (default: the first tier)" },
-    FieldDoc { path: "strategies.reactive.route_direct", value: "0", doc: "share of alerts sent straight to the tier that can fix (default: 0; 0 … 1)" },
-    FieldDoc { path: "strategies.proactive.escalate_after", value: "\"30m\"", doc: "" },
-    FieldDoc { path: "strategies.proactive.handoff", value: "\"5m\"", doc: "" },
-    FieldDoc { path: "strategies.proactive.fix_multiplier", value: "0.9", doc: "runbooks shorten fixes" },
-    FieldDoc { path: "strategies.proactive.annual_cost", value: "30000", doc: "monitoring tools and training" },
-    FieldDoc { path: "strategies.proactive.alert_tier", value: "\"help-desk\"", doc: "" },
-    FieldDoc { path: "strategies.proactive.route_direct", value: "0.5", doc: "" },
-    FieldDoc { path: "strategies.proactive.monitoring.coverage", value: "0.8", doc: "share of degradations monitoring can catch (default: 0; 0 … 1)" },
-    FieldDoc { path: "strategies.proactive.monitoring.detect", value: "{ dist = \"exponential\", mean = \"10m\" }", doc: "failure start → degradation alert (default: \"0m\")" },
-    FieldDoc { path: "strategies.proactive.monitoring.outage_detect", value: "\"2m\"", doc: "outage start → uptime-check alert (required)" },
-    FieldDoc { path: "strategies.proactive.monitoring.false_alarms_per_week", value: "1", doc: "alerts with nothing behind them (default: 0; ≥ 0)" },
-    FieldDoc { path: "strategies.proactive.monitoring.triage", value: "\"10m\"", doc: "engineer time per false alarm (required when false alarms > 0)" },
+const fn ex(section: &'static str, key: &'static str, value: &'static str) -> Example {
+    Example {
+        section,
+        key,
+        value,
+    }
+}
+
+/// The starter's example values, in file order: two tiers, a service with two modes, a
+/// reactive and a proactive strategy — every field of the registry at least once.
+pub const EXAMPLES: &[Example] = &[
+    ex("", "name", "\"My service desk\""),
+    ex("", "description", "\"What this scenario describes\""),
+    ex("", "currency", "\"USD\""),
+    ex("[simulation]", "horizon", "\"365d\""),
+    ex("[simulation]", "replications", "1000"),
+    ex("[simulation]", "seed", "0"),
+    ex("[[tiers]]", "name", "\"help-desk\""),
+    ex("[[tiers]]", "staff", "2"),
+    ex("[[tiers]]", "hours", "\"business\""),
+    ex("[[tiers]]", "hourly_cost", "45"),
+    ex("[[tiers]]", "name", "\"engineering\""),
+    ex("[[tiers]]", "staff", "1"),
+    ex("[[tiers]]", "hours", "\"24x7\""),
+    ex("[[tiers]]", "hourly_cost", "110"),
+    ex("[[services]]", "name", "\"web-shop\""),
+    ex("[[services]]", "priority", "1"),
+    ex("[[services]]", "downtime_cost_per_hour", "5000"),
+    ex("[[services]]", "degraded_cost_fraction", "0.2"),
+    ex("[[services]]", "report_delay", "{ dist = \"exponential\", mean = \"20m\" }"),
+    ex("[[services]]", "failures.every", "{ dist = \"exponential\", mean = \"30d\" }"),
+    ex("[[services.modes]]", "name", "\"disk-full\""),
+    ex("[[services.modes]]", "weight", "0.7"),
+    ex("[[services.modes]]", "warning", "{ dist = \"lognormal\", median = \"4h\", p90 = \"12h\" }"),
+    ex("[[services.modes]]", "fix", "{ dist = \"lognormal\", median = \"30m\", p90 = \"2h\" }"),
+    ex("[[services.modes]]", "needs", "\"help-desk\""),
+    ex("[[services.modes]]", "name", "\"bad-deploy\""),
+    ex("[[services.modes]]", "weight", "0.3"),
+    ex("[[services.modes]]", "warning", "\"0m\""),
+    ex("[[services.modes]]", "fix", "{ dist = \"triangular\", min = \"15m\", mode = \"45m\", max = \"3h\" }"),
+    ex("[[services.modes]]", "needs", "\"engineering\""),
+    ex("[strategies.reactive]", "escalate_after", "\"1h\""),
+    ex("[strategies.reactive]", "handoff", "\"15m\""),
+    ex("[strategies.reactive]", "fix_multiplier", "1.3"),
+    ex("[strategies.reactive]", "annual_cost", "0"),
+    ex("[strategies.reactive]", "alert_tier", "\"help-desk\""),
+    ex("[strategies.reactive]", "route_direct", "0"),
+    ex("[strategies.proactive]", "escalate_after", "\"30m\""),
+    ex("[strategies.proactive]", "handoff", "\"5m\""),
+    ex("[strategies.proactive]", "fix_multiplier", "0.9"),
+    ex("[strategies.proactive]", "annual_cost", "30000"),
+    ex("[strategies.proactive]", "alert_tier", "\"help-desk\""),
+    ex("[strategies.proactive]", "route_direct", "0.5"),
+    ex("[strategies.proactive.monitoring]", "coverage", "0.8"),
+    ex("[strategies.proactive.monitoring]", "detect", "{ dist = \"exponential\", mean = \"10m\" }"),
+    ex("[strategies.proactive.monitoring]", "outage_detect", "\"2m\""),
+    ex("[strategies.proactive.monitoring]", "false_alarms_per_week", "1"),
+    ex("[strategies.proactive.monitoring]", "triage", "\"10m\""),
 ];
 
-/// The starter scenario's text from a field table: one `key = value  # meaning` line per field,
-/// a table header whenever the section changes (a repeated first key of an array of tables
-/// starts a new element).
-pub fn starter_toml(fields: &[FieldDoc]) -> String {
+/// The registry pattern of an example: `[[services.modes]]` + `fix` → `services[].modes[].fix`,
+/// `[strategies.proactive.monitoring]` + `coverage` → `strategies.*.monitoring.coverage`.
+pub fn pattern(example: &Example) -> String {
+    let table = example.section.trim_matches(|c| c == '[' || c == ']');
+    let array = example.section.starts_with("[[");
+    let mut parts: Vec<String> = Vec::new();
+    for (i, part) in table.split('.').filter(|p| !p.is_empty()).enumerate() {
+        if i == 1 && parts.first().is_some_and(|p| p == "strategies") {
+            parts.push("*".into());
+        } else if array || table.starts_with("services") {
+            // Every table of an array-of-tables path is itself an element: services[].modes[].
+            parts.push(format!("{part}[]"));
+        } else {
+            parts.push(part.to_string());
+        }
+    }
+    parts.push(example.key.to_string());
+    parts.join(".")
+}
+
+/// What the registry says of a field: its meaning, then its default (or "required") and range.
+fn meaning(pattern: &str) -> String {
+    use incsim::scenario::fields::{Presence, find};
+    let Some(field) = find(pattern) else {
+        return String::new();
+    };
+    let presence = match field.presence {
+        Presence::Required => "required".to_string(),
+        Presence::Default(v) => format!("default {v}"),
+        Presence::Optional(text) => text.to_string(),
+    };
+    let range = field.bounds.short();
+    let doc = field.doc.trim_end_matches('.');
+    if range.is_empty() {
+        format!("{doc} ({presence})")
+    } else {
+        format!("{doc} ({presence}; {range})")
+    }
+}
+
+/// The starter scenario's text: one `key = value  # meaning (default; range)` line per example,
+/// the meaning taken from the field registry the first time a field appears; a table header
+/// whenever the section changes or an array of tables starts its next element.
+pub fn starter_toml(examples: &[Example]) -> String {
     let mut out = String::from(
         "# A starter scenario: every field with an example value and, in the comment, its meaning,\n\
-         # default and accepted range. Durations are strings with a unit (\"90s\", \"15m\", \"4h\",\n\
-         # \"2d\"); distributions: exponential {mean}, lognormal {median, p90} or {mean, sd},\n\
-         # weibull {shape, scale}, gamma {shape, mean}, uniform, triangular, pert, empirical.\n\
-         # Check it: incsim validate scenario.toml; run it: incsim run scenario.toml\n",
+         # default and accepted range (from the field registry). Durations are strings with a unit\n\
+         # (\"90s\", \"15m\", \"4h\", \"2d\"); distributions: exponential {mean}, lognormal {median, p90}\n\
+         # or {mean, sd}, weibull {shape, scale}, gamma {shape, mean}, uniform, triangular, pert,\n\
+         # empirical. Check it: incsim validate scenario.toml; run it: incsim run scenario.toml\n",
     );
-    let mut section = String::new();
-    let mut first_keys: Vec<(String, String)> = Vec::new();
-    for f in fields {
-        let (table, key) = match f.path.rsplit_once('.') {
-            Some((t, k)) => (t.to_string(), k.to_string()),
-            None => (String::new(), f.path.to_string()),
-        };
-        let is_array = table.ends_with("[]");
-        let new_element = is_array
-            && first_keys
-                .iter()
-                .any(|(t, k)| *t == table && *k == key)
-            && section == table;
-        if table != section || new_element {
-            let name = table.replace("[]", "");
+    let mut section = "";
+    let mut keys_in_element: Vec<&str> = Vec::new();
+    let mut documented: Vec<String> = Vec::new();
+    for e in examples {
+        let next_element = e.section.starts_with("[[") && keys_in_element.contains(&e.key);
+        if e.section != section || next_element {
             out.push('\n');
-            if is_array {
-                out.push_str(&format!("[[{name}]]\n"));
-                if !first_keys.iter().any(|(t, _)| *t == table) {
-                    first_keys.push((table.clone(), key.clone()));
-                }
-            } else {
-                out.push_str(&format!("[{name}]\n"));
+            if !e.section.is_empty() {
+                out.push_str(e.section);
+                out.push('\n');
             }
-            section = table;
+            section = e.section;
+            keys_in_element.clear();
         }
-        let line = format!("{key} = {}", f.value);
-        if f.doc.is_empty() {
+        keys_in_element.push(e.key);
+        let line = format!("{} = {}", e.key, e.value);
+        let p = pattern(e);
+        if documented.contains(&p) {
             out.push_str(&format!("{line}\n"));
         } else {
-            out.push_str(&format!("{line:<40} # {}\n", f.doc));
+            out.push_str(&format!("{line:<40} # {}\n", meaning(&p)));
+            documented.push(p);
         }
     }
     out
@@ -130,7 +167,7 @@ pub fn starter_toml(fields: &[FieldDoc]) -> String {
 /// Run `incsim init`.
 pub fn init(args: InitArgs) -> Result<()> {
     let (text, default_name) = match &args.from {
-        None => (starter_toml(FIELDS), "scenario.toml".to_string()),
+        None => (starter_toml(EXAMPLES), "scenario.toml".to_string()),
         Some(name) => {
             let (n, t) = TEMPLATES
                 .iter()
@@ -167,4 +204,35 @@ pub fn init(args: InitArgs) -> Result<()> {
     file.write_all(text.as_bytes())?;
     println!("wrote {}\n  next: incsim validate {0}, then incsim run {0}", path.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use incsim::scenario::fields::FIELDS;
+
+    /// The starter is generated from the registry: every leaf field of the registry has an
+    /// example line, so a field added to the registry without one fails here.
+    #[test]
+    fn the_starter_shows_every_field_of_the_registry() {
+        let patterns: Vec<String> = EXAMPLES.iter().map(pattern).collect();
+        for field in FIELDS.iter().filter(|f| !f.kind.is_container()) {
+            assert!(
+                patterns.iter().any(|p| p == field.path),
+                "{} has no example in the starter",
+                field.path
+            );
+        }
+        for p in &patterns {
+            assert!(
+                incsim::scenario::fields::find(p).is_some(),
+                "{p} is not in the registry"
+            );
+        }
+    }
+
+    #[test]
+    fn the_starter_validates() {
+        incsim::scenario::parse_str(&starter_toml(EXAMPLES), "scenario.toml").unwrap();
+    }
 }
