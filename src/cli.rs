@@ -62,7 +62,9 @@ pub enum Command {
     #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
-    #[command(after_help = "Examples:\n  incsim completions bash > ~/.local/share/bash-completion/completions/incsim\n  incsim completions zsh > \"${fpath[1]}/_incsim\"\n  incsim completions fish > ~/.config/fish/completions/incsim.fish")]
+    #[command(
+        after_help = "Examples:\n  incsim completions bash > ~/.local/share/bash-completion/completions/incsim\n  incsim completions zsh > \"${fpath[1]}/_incsim\"\n  incsim completions fish > ~/.config/fish/completions/incsim.fish"
+    )]
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     #[command(after_help = "Example:\n  incsim man > incsim.1 && man ./incsim.1")]

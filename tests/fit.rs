@@ -15,7 +15,9 @@ use rand_distr::{Distribution, Exp, Gamma, LogNormal, Weibull};
 use rand_pcg::Pcg64;
 
 fn read(name: &str, options: &ReadOptions) -> Result<incsim::fit::read::Export, String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fit_data").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fit_data")
+        .join(name);
     read_export(&std::fs::read(path).unwrap(), name, options)
 }
 
@@ -41,12 +43,19 @@ fn servicenow_event_log_keeps_each_incidents_last_update_and_counts_every_skip()
     assert_eq!(skipped.iter().map(|(_, n)| n).sum::<usize>(), 6);
     let ids: Vec<&str> = export.incidents.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["INC0001", "INC0002", "INC0005"]);
-    let restore = |i: usize| export.incidents[i].resolved.map(|r| r - export.incidents[i].opened);
+    let restore = |i: usize| {
+        export.incidents[i]
+            .resolved
+            .map(|r| r - export.incidents[i].opened)
+    };
     assert_eq!(restore(0), Some(120.0)); // 01:16 → 03:16
     assert_eq!(restore(1), Some(45.0)); // the update of 10:45, not the earlier one listed after it
     assert_eq!(restore(2), None); // still open
     assert_eq!(export.incidents[0].reassignments, Some(1.0));
-    assert_eq!(export.incidents[0].priority.as_deref(), Some("1 - Critical"));
+    assert_eq!(
+        export.incidents[0].priority.as_deref(),
+        Some("1 - Critical")
+    );
     assert_eq!(export.incidents[0].service.as_deref(), Some("email"));
     assert!(export.incidents[2].reopened);
     // The export was taken at its latest used timestamp: INC0005's update at 14-03 12:30, so
@@ -67,7 +76,10 @@ fn pagerduty_export_reads_offsets_acks_and_open_incidents() {
     assert_eq!(export.incidents.len(), 3);
     assert_eq!(export.skipped.get(&SkipReason::Duplicate), Some(&1));
     assert_eq!(export.skipped.get(&SkipReason::OpenedUnreadable), Some(&1));
-    assert_eq!(export.skipped.get(&SkipReason::NonPositiveDuration), Some(&1));
+    assert_eq!(
+        export.skipped.get(&SkipReason::NonPositiveDuration),
+        Some(&1)
+    );
     let i = &export.incidents;
     assert_eq!(i[0].resolved.unwrap() - i[0].opened, 90.0);
     assert_eq!(i[1].resolved.unwrap() - i[1].opened, 30.0);
@@ -96,7 +108,9 @@ fn jira_export_censors_the_open_issue_at_the_last_timestamp() {
 fn generic_export_needs_and_uses_columns() {
     let err = read("generic.csv", &ReadOptions::default()).unwrap_err();
     assert!(err.contains("--columns"), "{err}");
-    let columns = ColumnMap::parse("id=Ref,opened=Start time,resolved=End time,service=App,priority=Sev").unwrap();
+    let columns =
+        ColumnMap::parse("id=Ref,opened=Start time,resolved=End time,service=App,priority=Sev")
+            .unwrap();
     let export = read(
         "generic.csv",
         &ReadOptions {
@@ -107,7 +121,10 @@ fn generic_export_needs_and_uses_columns() {
     .unwrap();
     assert_eq!(export.format, Format::Generic);
     assert_eq!(export.incidents.len(), 3);
-    assert_eq!(export.incidents[1].resolved.unwrap() - export.incidents[1].opened, 120.0);
+    assert_eq!(
+        export.incidents[1].resolved.unwrap() - export.incidents[1].opened,
+        120.0
+    );
     assert_eq!(export.incidents[2].priority.as_deref(), Some("S2"));
     let wrong = ColumnMap::parse("opened=Start time,service=Application").unwrap();
     let err = read(
@@ -118,14 +135,20 @@ fn generic_export_needs_and_uses_columns() {
         },
     )
     .unwrap_err();
-    assert!(err.contains("\"application\"") && err.contains("no such column"), "{err}");
+    assert!(
+        err.contains("\"application\"") && err.contains("no such column"),
+        "{err}"
+    );
 }
 
 #[test]
 fn ambiguous_dates_ask_for_a_date_format_and_an_explicit_one_reads_them() {
     let csv = b"number,opened_at,resolved_at\nINC1,03-04-2016 10:00,03-04-2016 11:00\n";
     let err = read_export(csv, "amb.csv", &ReadOptions::default()).unwrap_err();
-    assert!(err.contains("--date-format") && err.contains("amb.csv"), "{err}");
+    assert!(
+        err.contains("--date-format") && err.contains("amb.csv"),
+        "{err}"
+    );
     let export = read_export(
         csv,
         "amb.csv",
@@ -135,7 +158,10 @@ fn ambiguous_dates_ask_for_a_date_format_and_an_explicit_one_reads_them() {
         },
     )
     .unwrap();
-    assert_eq!(export.incidents[0].resolved.unwrap() - export.incidents[0].opened, 60.0);
+    assert_eq!(
+        export.incidents[0].resolved.unwrap() - export.incidents[0].opened,
+        60.0
+    );
 }
 
 #[test]
@@ -145,6 +171,9 @@ fn an_export_with_no_usable_row_names_the_column_it_needs() {
     assert!(err.contains("no usable incident in 2 rows"), "{err}");
     assert!(err.contains("\"opened_at\""), "{err}");
 }
+
+/// One recovery case: the true family, its draws, the true parameters, where to censor.
+type Case = (Family, Vec<f64>, Vec<(&'static str, f64)>, Option<f64>);
 
 /// Recovery: 60 seeds × 4 families, n = 500 each, a quarter of the exponential and Weibull
 /// samples right-censored at a fixed time. The 95 % intervals of all 420 parameters cover the
@@ -157,8 +186,9 @@ fn fits_recover_known_distributions_with_honest_intervals() {
     let mut right_family = [0usize; 4];
     for seed in 0..seeds {
         let mut rng = Pcg64::seed_from_u64(1000 + seed);
-        let mut draw = |d: &dyn Fn(&mut Pcg64) -> f64| -> Vec<f64> { (0..500).map(|_| d(&mut rng)).collect() };
-        let cases: [(Family, Vec<f64>, Vec<(&str, f64)>, Option<f64>); 4] = [
+        let mut draw =
+            |d: &dyn Fn(&mut Pcg64) -> f64| -> Vec<f64> { (0..500).map(|_| d(&mut rng)).collect() };
+        let cases: [Case; 4] = [
             (
                 Family::Exponential,
                 draw(&|r| Exp::new(1.0 / 240.0).unwrap().sample(r)),
@@ -211,11 +241,19 @@ fn fits_recover_known_distributions_with_honest_intervals() {
         }
     }
     let coverage = covered as f64 / intervals as f64;
-    eprintln!("coverage {coverage:.3} ({covered}/{intervals}); true family chosen {right_family:?} of {seeds}");
+    eprintln!(
+        "coverage {coverage:.3} ({covered}/{intervals}); true family chosen {right_family:?} of {seeds}"
+    );
     assert_eq!(intervals, 7 * seeds as usize);
-    assert!((0.92..=0.98).contains(&coverage), "coverage {coverage} ({covered}/{intervals})");
+    assert!(
+        (0.92..=0.98).contains(&coverage),
+        "coverage {coverage} ({covered}/{intervals})"
+    );
     for (k, n) in right_family.iter().enumerate() {
-        assert!(*n * 2 > seeds as usize, "family {k} chosen in {n} of {seeds}: {right_family:?}");
+        assert!(
+            *n * 2 > seeds as usize,
+            "family {k} chosen in {n} of {seeds}: {right_family:?}"
+        );
     }
 }
 
@@ -255,7 +293,9 @@ fn synthetic_servicenow(seed: u64, restore: &dyn Fn(&mut Pcg64, usize) -> f64) -
 #[test]
 fn fitted_scenario_validates_and_reproduces_its_own_data() {
     let csv = synthetic_servicenow(7, &|r, p| {
-        LogNormal::new(if p == 0 { 3.5 } else { 4.5 }, 0.8).unwrap().sample(r)
+        LogNormal::new(if p == 0 { 3.5 } else { 4.5 }, 0.8)
+            .unwrap()
+            .sample(r)
     });
     let export = read_export(csv.as_bytes(), "synthetic.csv", &ReadOptions::default()).unwrap();
     assert_eq!(export.incidents.len(), 400);
@@ -266,7 +306,11 @@ fn fitted_scenario_validates_and_reproduces_its_own_data() {
     assert!(toml.contains("# FITTED lognormal"), "{toml}");
     assert!(toml.contains("PLACEHOLDER"), "{toml}");
     let test = back_test(&scenario, &analysis.restore_all);
-    assert!(test.reproduces(), "{}", test.report_text(analysis.restore_all.n()));
+    assert!(
+        test.reproduces(),
+        "{}",
+        test.report_text(analysis.restore_all.n())
+    );
 }
 
 /// Restore times of two far-apart clusters (10 minutes or 20 hours) within each priority: no
@@ -275,13 +319,23 @@ fn fitted_scenario_validates_and_reproduces_its_own_data() {
 fn back_test_says_so_when_the_fit_cannot_reproduce_the_data() {
     let csv = synthetic_servicenow(8, &|r, _| {
         let quick = Exp::new(1.0).unwrap().sample(r) < 0.5;
-        if quick { LogNormal::new(10f64.ln(), 0.1).unwrap().sample(r) } else { LogNormal::new(1200f64.ln(), 0.1).unwrap().sample(r) }
+        if quick {
+            LogNormal::new(10f64.ln(), 0.1).unwrap().sample(r)
+        } else {
+            LogNormal::new(1200f64.ln(), 0.1).unwrap().sample(r)
+        }
     });
     let export = read_export(csv.as_bytes(), "bimodal.csv", &ReadOptions::default()).unwrap();
     let analysis = analyse(export);
-    let scenario = incsim::scenario::parse_str(&scenario_toml(&analysis, "bimodal.csv").unwrap(), "f").unwrap();
+    let scenario =
+        incsim::scenario::parse_str(&scenario_toml(&analysis, "bimodal.csv").unwrap(), "f")
+            .unwrap();
     let test = back_test(&scenario, &analysis.restore_all);
-    assert!(!test.reproduces(), "{}", test.report_text(analysis.restore_all.n()));
+    assert!(
+        !test.reproduces(),
+        "{}",
+        test.report_text(analysis.restore_all.n())
+    );
     assert!(test.report_text(400).contains("does NOT reproduce"));
 }
 
@@ -289,15 +343,32 @@ fn back_test_says_so_when_the_fit_cannot_reproduce_the_data() {
 fn fit_command_writes_a_valid_scenario_charts_and_a_back_test() {
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("incidents.csv");
-    std::fs::write(&export, synthetic_servicenow(9, &|r, _| LogNormal::new(4.0, 1.0).unwrap().sample(r))).unwrap();
+    std::fs::write(
+        &export,
+        synthetic_servicenow(9, &|r, _| LogNormal::new(4.0, 1.0).unwrap().sample(r)),
+    )
+    .unwrap();
     let out = dir.path().join("fitted.toml");
     let run = Command::new(env!("CARGO_BIN_EXE_incsim"))
-        .args(["fit", export.to_str().unwrap(), "--out", out.to_str().unwrap(), "--check"])
+        .args([
+            "fit",
+            export.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--check",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
-    assert!(stdout.contains("rows read: 400; incidents used: 400"), "{stdout}");
+    assert!(
+        run.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        stdout.contains("rows read: 400; incidents used: 400"),
+        "{stdout}"
+    );
     assert!(stdout.contains("back-test"), "{stdout}");
     incsim::scenario::load(&out).unwrap();
     let charts = dir.path().join("fitted-fit");
@@ -309,13 +380,56 @@ fn fit_command_writes_a_valid_scenario_charts_and_a_back_test() {
         "time-to-restore-all-priorities.png",
         "time-between-incidents-of-email.svg",
     ] {
-        assert!(charts.join(f).is_file(), "{f} missing in {}", charts.display());
+        assert!(
+            charts.join(f).is_file(),
+            "{f} missing in {}",
+            charts.display()
+        );
     }
     let validate = Command::new(env!("CARGO_BIN_EXE_incsim"))
         .args(["validate", out.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(validate.status.success());
+}
+
+/// The README's example, verbatim: the shipped ServiceNow event log (552 rows, 184 incidents).
+#[test]
+fn readme_fit_example_prints_what_the_readme_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/fit/servicenow-incidents.csv");
+    let run = Command::new(env!("CARGO_BIN_EXE_incsim"))
+        .current_dir(dir.path())
+        .args([
+            "fit",
+            export.to_str().unwrap(),
+            "--out",
+            "fitted.toml",
+            "--check",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("incsim fit docs/fit/servicenow-incidents.csv")
+        .unwrap();
+    let block = &readme[start..];
+    let block = &block[block.find("```text").unwrap() + 8..];
+    let block = &block[..block.find("```").unwrap()];
+    for line in block.lines().filter(|l| *l != "…") {
+        assert!(
+            stdout.lines().any(|l| l == line),
+            "README line not printed: {line}\n{stdout}"
+        );
+    }
+    assert!(dir.path().join("fitted-fit/back-test.png").is_file());
 }
 
 #[test]
@@ -330,8 +444,14 @@ fn fit_command_refuses_an_unusable_export_with_exit_code_1() {
         .unwrap();
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("bad.csv") && stderr.contains("--columns"), "{stderr}");
-    assert!(!dir.path().join("output").exists(), "nothing written on refusal");
+    assert!(
+        stderr.contains("bad.csv") && stderr.contains("--columns"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("output").exists(),
+        "nothing written on refusal"
+    );
 }
 
 const HEADERS: [&str; 3] = [
@@ -347,7 +467,8 @@ fn cell() -> impl Strategy<Value = String> {
         Just(String::new()),
         Just("INC1".to_string()),
         Just("INC2".to_string()),
-        (0u32..40, 1u32..13, 0u32..24).prop_map(|(d, m, h)| format!("{d:02}-{m:02}-2016 {h:02}:00")),
+        (0u32..40, 1u32..13, 0u32..24)
+            .prop_map(|(d, m, h)| format!("{d:02}-{m:02}-2016 {h:02}:00")),
         (1u32..29, 0u32..24).prop_map(|(d, h)| format!("2024-02-{d:02}T{h:02}:00:00Z")),
         (-5.0f64..1e6).prop_map(|v| v.to_string()),
         "[ -~\n\t\"]{0,12}",

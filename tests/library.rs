@@ -25,7 +25,10 @@ fn every_library_scenario_validates_and_runs() {
         let results = run_replications(&scenario, 0..20, &mut |_| {});
         for (s, strategy) in results.strategies.iter().enumerate() {
             let incidents: f64 = strategy.rows.iter().map(|r| r.incidents as f64).sum();
-            assert!(incidents > 0.0, "{name}: strategy {s} saw no incident in 20 replications");
+            assert!(
+                incidents > 0.0,
+                "{name}: strategy {s} saw no incident in 20 replications"
+            );
         }
     }
 }
@@ -40,18 +43,38 @@ fn every_number_in_the_library_is_commented() {
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             let code = line.split('#').next().unwrap_or("");
-            let Some((key, value)) = code.split_once('=') else { continue };
+            let Some((key, value)) = code.split_once('=') else {
+                continue;
+            };
             let key = key.trim();
             // Names, text, and settings of the run itself are not claims about the world.
-            if ["name", "description", "needs", "alert_tier", "hours", "horizon", "replications", "seed"].contains(&key)
+            if [
+                "name",
+                "description",
+                "needs",
+                "alert_tier",
+                "hours",
+                "horizon",
+                "replications",
+                "seed",
+            ]
+            .contains(&key)
                 || !value.chars().any(|c| c.is_ascii_digit())
             {
                 continue;
             }
             let commented = line.contains('#')
-                || lines.get(i + 1).is_some_and(|next| next.trim_start().starts_with('#'))
-                || (i > 0 && lines[i - 1].trim_start().starts_with('#') && !lines[i - 1].contains('='));
-            assert!(commented, "{name}.toml line {}: `{line}` has no source comment", i + 1);
+                || lines
+                    .get(i + 1)
+                    .is_some_and(|next| next.trim_start().starts_with('#'))
+                || (i > 0
+                    && lines[i - 1].trim_start().starts_with('#')
+                    && !lines[i - 1].contains('='));
+            assert!(
+                commented,
+                "{name}.toml line {}: `{line}` has no source comment",
+                i + 1
+            );
         }
     }
 }
@@ -60,24 +83,59 @@ fn every_number_in_the_library_is_commented() {
 fn init_writes_a_valid_starter_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     let first = incsim(dir.path(), &["init"]);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let starter = dir.path().join("scenario.toml");
     let text = std::fs::read_to_string(&starter).unwrap();
     incsim::scenario::load(&starter).unwrap();
     // Every field of DESIGN §3 appears with its meaning.
-    for field in ["horizon", "replications", "seed", "staff", "hours", "hourly_cost", "priority",
-        "downtime_cost_per_hour", "degraded_cost_fraction", "report_delay", "failures.every", "weight",
-        "warning", "fix", "needs", "escalate_after", "handoff", "fix_multiplier", "annual_cost",
-        "alert_tier", "route_direct", "coverage", "detect", "outage_detect",
-        "false_alarms_per_week", "triage", "currency"] {
-        assert!(text.lines().any(|l| l.starts_with(&format!("{field} = ")) && l.contains('#')),
-            "{field} missing or without its meaning");
+    for field in [
+        "horizon",
+        "replications",
+        "seed",
+        "staff",
+        "hours",
+        "hourly_cost",
+        "priority",
+        "downtime_cost_per_hour",
+        "degraded_cost_fraction",
+        "report_delay",
+        "failures.every",
+        "weight",
+        "warning",
+        "fix",
+        "needs",
+        "escalate_after",
+        "handoff",
+        "fix_multiplier",
+        "annual_cost",
+        "alert_tier",
+        "route_direct",
+        "coverage",
+        "detect",
+        "outage_detect",
+        "false_alarms_per_week",
+        "triage",
+        "currency",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&format!("{field} = ")) && l.contains('#')),
+            "{field} missing or without its meaning"
+        );
     }
     std::fs::write(&starter, "mine").unwrap();
     let again = incsim(dir.path(), &["init"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
-    assert_eq!(std::fs::read_to_string(&starter).unwrap(), "mine", "left intact");
+    assert_eq!(
+        std::fs::read_to_string(&starter).unwrap(),
+        "mine",
+        "left intact"
+    );
 }
 
 #[test]
@@ -85,7 +143,11 @@ fn init_from_each_template_writes_that_scenario() {
     let dir = tempfile::tempdir().unwrap();
     for name in LIBRARY.iter().chain(&["default"]) {
         let run = incsim(dir.path(), &["init", "--from", name]);
-        assert!(run.status.success(), "{name}: {}", String::from_utf8_lossy(&run.stderr));
+        assert!(
+            run.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         incsim::scenario::load(&dir.path().join(format!("{name}.toml"))).unwrap();
     }
     let unknown = incsim(dir.path(), &["init", "--from", "bank"]);
@@ -102,7 +164,10 @@ fn completions_and_man_page_are_generated() {
     for shell in ["bash", "zsh", "fish"] {
         let run = incsim(dir.path(), &["completions", shell]);
         assert!(run.status.success());
-        assert!(String::from_utf8_lossy(&run.stdout).contains("sensitivity"), "{shell}");
+        assert!(
+            String::from_utf8_lossy(&run.stdout).contains("sensitivity"),
+            "{shell}"
+        );
     }
     let man = incsim(dir.path(), &["man"]);
     assert!(man.status.success());

@@ -12,7 +12,7 @@ use incsim::fit::check::back_test;
 use incsim::fit::dates::DateOrder;
 use incsim::fit::read::{ColumnMap, ReadOptions, read_export};
 use incsim::fit::writer::scenario_toml;
-use incsim::fit::{analyse, Analysis};
+use incsim::fit::{Analysis, analyse};
 use incsim::scenario::{self, slug};
 
 /// Exports larger than this are refused before reading (a bounded allocation).
@@ -31,9 +31,15 @@ pub fn fit(args: FitArgs) -> Result<()> {
             MAX_EXPORT_BYTES >> 20
         ));
     }
-    let bytes = std::fs::read(&args.export).with_context(|| format!("cannot read the export {file}"))?;
+    let bytes =
+        std::fs::read(&args.export).with_context(|| format!("cannot read the export {file}"))?;
     let options = ReadOptions {
-        format: args.format.as_deref().map(incsim::fit::read::Format::parse).transpose().map_err(|e| anyhow!("--format: {e}"))?,
+        format: args
+            .format
+            .as_deref()
+            .map(incsim::fit::read::Format::parse)
+            .transpose()
+            .map_err(|e| anyhow!("--format: {e}"))?,
         columns: args
             .columns
             .as_deref()
@@ -73,7 +79,10 @@ pub fn fit(args: FitArgs) -> Result<()> {
 
     match &args.out {
         Some(out) => {
-            let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = out
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             let file_name = out
                 .file_name()
                 .ok_or_else(|| anyhow!("--out {} has no file name", out.display()))?;
@@ -92,7 +101,9 @@ pub fn fit(args: FitArgs) -> Result<()> {
         }
     }
     if !reproduces {
-        eprintln!("warning: the fitted scenario does not reproduce the data's restore times (see the back-test)");
+        eprintln!(
+            "warning: the fitted scenario does not reproduce the data's restore times (see the back-test)"
+        );
     }
     Ok(())
 }
@@ -104,7 +115,10 @@ fn charts_dir(args: &FitArgs) -> PathBuf {
     }
     match &args.out {
         Some(out) => {
-            let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let stem = out
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             out.with_file_name(format!("{stem}-fit"))
         }
         None => {

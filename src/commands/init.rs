@@ -11,10 +11,19 @@ use crate::cli::InitArgs;
 
 /// The library scenarios `--from` accepts: (name, text).
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("saas-oncall", include_str!("../../scenarios/saas-oncall.toml")),
-    ("internal-it", include_str!("../../scenarios/internal-it.toml")),
+    (
+        "saas-oncall",
+        include_str!("../../scenarios/saas-oncall.toml"),
+    ),
+    (
+        "internal-it",
+        include_str!("../../scenarios/internal-it.toml"),
+    ),
     ("msp", include_str!("../../scenarios/msp.toml")),
-    ("bank-payments", include_str!("../../scenarios/bank-payments.toml")),
+    (
+        "bank-payments",
+        include_str!("../../scenarios/bank-payments.toml"),
+    ),
     ("default", incsim::scenario::DEFAULT_SCENARIO_TOML),
 ];
 
@@ -55,17 +64,37 @@ pub const EXAMPLES: &[Example] = &[
     ex("[[services]]", "priority", "1"),
     ex("[[services]]", "downtime_cost_per_hour", "5000"),
     ex("[[services]]", "degraded_cost_fraction", "0.2"),
-    ex("[[services]]", "report_delay", "{ dist = \"exponential\", mean = \"20m\" }"),
-    ex("[[services]]", "failures.every", "{ dist = \"exponential\", mean = \"30d\" }"),
+    ex(
+        "[[services]]",
+        "report_delay",
+        "{ dist = \"exponential\", mean = \"20m\" }",
+    ),
+    ex(
+        "[[services]]",
+        "failures.every",
+        "{ dist = \"exponential\", mean = \"30d\" }",
+    ),
     ex("[[services.modes]]", "name", "\"disk-full\""),
     ex("[[services.modes]]", "weight", "0.7"),
-    ex("[[services.modes]]", "warning", "{ dist = \"lognormal\", median = \"4h\", p90 = \"12h\" }"),
-    ex("[[services.modes]]", "fix", "{ dist = \"lognormal\", median = \"30m\", p90 = \"2h\" }"),
+    ex(
+        "[[services.modes]]",
+        "warning",
+        "{ dist = \"lognormal\", median = \"4h\", p90 = \"12h\" }",
+    ),
+    ex(
+        "[[services.modes]]",
+        "fix",
+        "{ dist = \"lognormal\", median = \"30m\", p90 = \"2h\" }",
+    ),
     ex("[[services.modes]]", "needs", "\"help-desk\""),
     ex("[[services.modes]]", "name", "\"bad-deploy\""),
     ex("[[services.modes]]", "weight", "0.3"),
     ex("[[services.modes]]", "warning", "\"0m\""),
-    ex("[[services.modes]]", "fix", "{ dist = \"triangular\", min = \"15m\", mode = \"45m\", max = \"3h\" }"),
+    ex(
+        "[[services.modes]]",
+        "fix",
+        "{ dist = \"triangular\", min = \"15m\", mode = \"45m\", max = \"3h\" }",
+    ),
     ex("[[services.modes]]", "needs", "\"engineering\""),
     ex("[strategies.reactive]", "escalate_after", "\"1h\""),
     ex("[strategies.reactive]", "handoff", "\"15m\""),
@@ -80,9 +109,21 @@ pub const EXAMPLES: &[Example] = &[
     ex("[strategies.proactive]", "alert_tier", "\"help-desk\""),
     ex("[strategies.proactive]", "route_direct", "0.5"),
     ex("[strategies.proactive.monitoring]", "coverage", "0.8"),
-    ex("[strategies.proactive.monitoring]", "detect", "{ dist = \"exponential\", mean = \"10m\" }"),
-    ex("[strategies.proactive.monitoring]", "outage_detect", "\"2m\""),
-    ex("[strategies.proactive.monitoring]", "false_alarms_per_week", "1"),
+    ex(
+        "[strategies.proactive.monitoring]",
+        "detect",
+        "{ dist = \"exponential\", mean = \"10m\" }",
+    ),
+    ex(
+        "[strategies.proactive.monitoring]",
+        "outage_detect",
+        "\"2m\"",
+    ),
+    ex(
+        "[strategies.proactive.monitoring]",
+        "false_alarms_per_week",
+        "1",
+    ),
     ex("[strategies.proactive.monitoring]", "triage", "\"10m\""),
 ];
 
@@ -169,20 +210,20 @@ pub fn init(args: InitArgs) -> Result<()> {
     let (text, default_name) = match &args.from {
         None => (starter_toml(EXAMPLES), "scenario.toml".to_string()),
         Some(name) => {
-            let (n, t) = TEMPLATES
-                .iter()
-                .find(|(n, _)| n == name)
-                .ok_or_else(|| {
-                    let names: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
-                    anyhow!(
-                        "unknown template \"{name}\"\n  help: one of {}",
-                        names.join(", ")
-                    )
-                })?;
+            let (n, t) = TEMPLATES.iter().find(|(n, _)| n == name).ok_or_else(|| {
+                let names: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
+                anyhow!(
+                    "unknown template \"{name}\"\n  help: one of {}",
+                    names.join(", ")
+                )
+            })?;
             (t.to_string(), format!("{n}.toml"))
         }
     };
-    let path = args.name.clone().unwrap_or_else(|| PathBuf::from(&default_name));
+    let path = args
+        .name
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&default_name));
     if path.components().count() != 1 || path.file_name().is_none() {
         return Err(anyhow!(
             "--name {}: give a file name only; init writes into the current folder",
@@ -202,7 +243,10 @@ pub fn init(args: InitArgs) -> Result<()> {
             _ => anyhow!("cannot write {}: {e}", path.display()),
         })?;
     file.write_all(text.as_bytes())?;
-    println!("wrote {}\n  next: incsim validate {0}, then incsim run {0}", path.display());
+    println!(
+        "wrote {}\n  next: incsim validate {0}, then incsim run {0}",
+        path.display()
+    );
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use super::Quantity;
 use super::mle::kaplan_meier;
-use crate::charts::axes::{TickedAxis, desc_font, draw_header, label_font, TITLE_SIZE};
+use crate::charts::axes::{TITLE_SIZE, TickedAxis, desc_font, draw_header, label_font};
 use crate::charts::{Chart, plot_err, strategy_color};
 
 /// One curve of a CDF chart.
@@ -94,8 +94,16 @@ fn axis_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
         hi = hi.max(v);
     }
     // Guard against NaN, infinities, denormals and a single repeated value.
-    let lo = if lo.is_finite() { (lo / 1.5).max(1e-3) } else { 1.0 };
-    let hi = if hi.is_finite() && hi * 1.5 > lo * 2.0 { hi * 1.5 } else { lo * 100.0 };
+    let lo = if lo.is_finite() {
+        (lo / 1.5).max(1e-3)
+    } else {
+        1.0
+    };
+    let hi = if hi.is_finite() && hi * 1.5 > lo * 2.0 {
+        hi * 1.5
+    } else {
+        lo * 100.0
+    };
     (lo, hi.min(1e12))
 }
 
@@ -117,7 +125,11 @@ impl Chart for CdfChart {
     where
         DB::ErrorType: 'static,
     {
-        let (lo, hi) = axis_range(self.series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
+        let (lo, hi) = axis_range(
+            self.series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.0)),
+        );
         let header = draw_header(root, &self.title, TITLE_SIZE, &[])?;
         let mut chart = ChartBuilder::on(root)
             .margin(16)

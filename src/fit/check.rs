@@ -152,11 +152,19 @@ pub fn back_test(scenario: &Scenario, data: &Quantity) -> BackTest {
     let mut simulated = sink.times;
     simulated.sort_by(f64::total_cmp);
     let km = kaplan_meier(&data.sample);
-    let km_quantile = |p: f64| km.iter().find(|(_, _, after)| *after >= p - 1e-12).map(|s| s.0);
+    let km_quantile = |p: f64| {
+        km.iter()
+            .find(|(_, _, after)| *after >= p - 1e-12)
+            .map(|s| s.0)
+    };
     let quantiles = LEVELS
         .iter()
         .map(|&p| {
-            let sim = if simulated.is_empty() { f64::NAN } else { quantile_sorted(&simulated, p) };
+            let sim = if simulated.is_empty() {
+                f64::NAN
+            } else {
+                quantile_sorted(&simulated, p)
+            };
             (p, km_quantile(p), sim)
         })
         .collect();

@@ -138,7 +138,12 @@ pub fn fit_family(sample: &Sample, family: Family) -> Option<Fit> {
         return None;
     }
     // Work on values divided by their median: the optimisation is then scale-free.
-    let mut all: Vec<f64> = sample.observed.iter().chain(&sample.censored).copied().collect();
+    let mut all: Vec<f64> = sample
+        .observed
+        .iter()
+        .chain(&sample.censored)
+        .copied()
+        .collect();
     all.sort_by(f64::total_cmp);
     let unit = all[all.len() / 2];
     let scaled = Sample {
@@ -181,8 +186,9 @@ pub fn fit_family(sample: &Sample, family: Family) -> Option<Fit> {
         ),
         Family::Gamma => {
             // mean = k·θ: ln mean = t0 + t1, its variance c00 + c11 + 2 c01.
-            let sd_mean =
-                (covariance[0][0] + covariance[1][1] + 2.0 * covariance[0][1]).max(0.0).sqrt();
+            let sd_mean = (covariance[0][0] + covariance[1][1] + 2.0 * covariance[0][1])
+                .max(0.0)
+                .sqrt();
             let ln_mean = t[0] + t[1];
             (
                 vec![
@@ -191,7 +197,10 @@ pub fn fit_family(sample: &Sample, family: Family) -> Option<Fit> {
                     Param {
                         name: "mean",
                         value: ln_mean.exp(),
-                        ci95: ((ln_mean - Z_975 * sd_mean).exp(), (ln_mean + Z_975 * sd_mean).exp()),
+                        ci95: (
+                            (ln_mean - Z_975 * sd_mean).exp(),
+                            (ln_mean + Z_975 * sd_mean).exp(),
+                        ),
                     },
                 ],
                 Dist::Gamma {
@@ -249,7 +258,8 @@ fn start_point(s: &Sample, family: Family) -> Option<Vec<f64>> {
         .sqrt()
         .max(0.05);
     let mean = s.observed.iter().sum::<f64>() / n;
-    let var = (s.observed.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).max(1e-6 * mean * mean);
+    let var =
+        (s.observed.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).max(1e-6 * mean * mean);
     let start = match family {
         // The exponential's MLE is closed-form: total time over observed endings.
         Family::Exponential => {
@@ -287,7 +297,10 @@ fn log_likelihood(s: &Sample, family: Family, t: &[f64]) -> f64 {
                     t[0] - ln_l + (k - 1.0) * r - (k * r).exp()
                 })
                 .sum::<f64>()
-                + s.censored.iter().map(|c| -(k * (c.ln() - ln_l)).exp()).sum::<f64>()
+                + s.censored
+                    .iter()
+                    .map(|c| -(k * (c.ln() - ln_l)).exp())
+                    .sum::<f64>()
         }
         Family::Gamma => {
             let (k, th) = (t[0].exp(), t[1].exp());
@@ -317,7 +330,11 @@ fn log_likelihood(s: &Sample, family: Family, t: &[f64]) -> f64 {
                     .sum::<f64>()
         }
     };
-    if ll.is_finite() { ll } else { f64::NEG_INFINITY }
+    if ll.is_finite() {
+        ll
+    } else {
+        f64::NEG_INFINITY
+    }
 }
 
 /// ln(1 − Φ(z)), accurate in the far tail where 1 − Φ underflows.
@@ -352,15 +369,18 @@ fn hessian(s: &Sample, f: Family, t: &[f64]) -> Vec<Vec<f64>> {
         p[dj.0] += dj.1;
         log_likelihood(s, f, &p)
     };
-    let mut out = vec![vec![0.0; n]; n];
-    for i in 0..n {
-        for j in 0..n {
-            out[i][j] = (at((i, h), (j, h)) - at((i, h), (j, -h)) - at((i, -h), (j, h))
-                + at((i, -h), (j, -h)))
-                / (4.0 * h * h);
-        }
-    }
-    out
+    // Central second differences; the diagonal reuses the same formula with i = j.
+    (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| {
+                    (at((i, h), (j, h)) - at((i, h), (j, -h)) - at((i, -h), (j, h))
+                        + at((i, -h), (j, -h)))
+                        / (4.0 * h * h)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// (−H)⁻¹ for a 1×1 or 2×2 Hessian, when −H is positive definite.
@@ -389,7 +409,9 @@ fn maximise(s: &Sample, f: Family, mut t: Vec<f64>) -> Option<Vec<f64>> {
         let g = gradient(s, f, &t);
         let h = hessian(s, f, &t);
         let step: Vec<f64> = match invert_negative(&h, n) {
-            Some(cov) => (0..n).map(|i| (0..n).map(|j| cov[i][j] * g[j]).sum()).collect(),
+            Some(cov) => (0..n)
+                .map(|i| (0..n).map(|j| cov[i][j] * g[j]).sum())
+                .collect(),
             None => {
                 let norm = g.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-12);
                 g.iter().map(|v| 0.5 * v / norm).collect()
@@ -533,7 +555,10 @@ mod tests {
             observed: vec![1.0, 3.0, 4.0],
             censored: vec![2.0],
         });
-        assert_eq!(km, vec![(1.0, 0.0, 0.25), (3.0, 0.25, 0.625), (4.0, 0.625, 1.0)]);
+        assert_eq!(
+            km,
+            vec![(1.0, 0.0, 0.25), (3.0, 0.25, 0.625), (4.0, 0.625, 1.0)]
+        );
     }
 
     #[test]

@@ -114,8 +114,16 @@ pub fn analyse(export: Export) -> Analysis {
         }
         s
     };
-    let resolved_name = export.columns.resolved.clone().unwrap_or_else(|| "resolved".into());
-    let opened_name = export.columns.opened.clone().unwrap_or_else(|| "opened".into());
+    let resolved_name = export
+        .columns
+        .resolved
+        .clone()
+        .unwrap_or_else(|| "resolved".into());
+    let opened_name = export
+        .columns
+        .opened
+        .clone()
+        .unwrap_or_else(|| "opened".into());
     let restore_source = format!("{resolved_name} − {opened_name}");
     let restore_all = Quantity::new(
         "time to restore, all priorities".into(),
@@ -217,7 +225,11 @@ pub fn analyse(export: Export) -> Analysis {
             },
         )
     });
-    let counts: Vec<f64> = export.incidents.iter().filter_map(|i| i.reassignments).collect();
+    let counts: Vec<f64> = export
+        .incidents
+        .iter()
+        .filter_map(|i| i.reassignments)
+        .collect();
     let reassignments = (!counts.is_empty()).then(|| Reassignments {
         incidents: counts.len(),
         mean: counts.iter().sum::<f64>() / counts.len() as f64,

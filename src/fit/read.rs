@@ -62,9 +62,9 @@ impl ColumnMap {
     pub fn parse(text: &str) -> Result<ColumnMap, String> {
         let mut map = ColumnMap::default();
         for pair in text.split(',').filter(|p| !p.trim().is_empty()) {
-            let (key, column) = pair.split_once('=').ok_or_else(|| {
-                format!("expected KEY=COLUMN in --columns; found \"{pair}\"")
-            })?;
+            let (key, column) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("expected KEY=COLUMN in --columns; found \"{pair}\""))?;
             let column = Some(column.trim().to_ascii_lowercase());
             match key.trim() {
                 "id" => map.id = column,
@@ -138,7 +138,12 @@ pub fn detect(headers: &[String]) -> Option<Format> {
     let has = |n: &str| headers.iter().any(|h| h == n);
     if has("number") && has("opened_at") {
         Some(Format::ServiceNow)
-    } else if has("created_at") && (has("service_name") || has("service.summary") || has("urgency") || has("seconds_to_resolve")) {
+    } else if has("created_at")
+        && (has("service_name")
+            || has("service.summary")
+            || has("urgency")
+            || has("seconds_to_resolve"))
+    {
         Some(Format::PagerDuty)
     } else if has("created") && has("resolved") {
         Some(Format::Jira)
@@ -213,7 +218,10 @@ pub struct Export {
 impl Export {
     /// Incidents still open at `as_of`.
     pub fn open_count(&self) -> usize {
-        self.incidents.iter().filter(|i| i.resolved.is_none()).count()
+        self.incidents
+            .iter()
+            .filter(|i| i.resolved.is_none())
+            .count()
     }
 
     fn skip(&mut self, reason: SkipReason) {
@@ -466,7 +474,11 @@ pub fn read_export(bytes: &[u8], file: &str, options: &ReadOptions) -> Result<Ex
             "{file}: no usable incident in {} rows ({}); a {} export needs a readable opening \
              time in column \"{}\"{}",
             export.rows,
-            if reasons.is_empty() { "the file has no data rows".to_string() } else { reasons.join(", ") },
+            if reasons.is_empty() {
+                "the file has no data rows".to_string()
+            } else {
+                reasons.join(", ")
+            },
             format.name(),
             export.columns.opened.as_deref().unwrap_or("opened"),
             if export.columns.resolved.is_none() {

@@ -55,14 +55,19 @@ fn toml_string(text: &str) -> String {
 
 /// Text from the export made safe for a one-line comment.
 fn one_line(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// A fitted distribution as an inline TOML table.
 pub fn dist_toml(dist: &Dist) -> String {
     match *dist {
         Dist::Exponential { mean } => {
-            format!("{{ dist = \"exponential\", mean = {} }}", duration_text(mean))
+            format!(
+                "{{ dist = \"exponential\", mean = {} }}",
+                duration_text(mean)
+            )
         }
         Dist::Weibull { shape, scale } => format!(
             "{{ dist = \"weibull\", shape = {}, scale = {} }}",
@@ -118,7 +123,8 @@ fn closed_form_exponential(q: &Quantity) -> Option<(String, Dist)> {
     if observed.is_empty() {
         return None;
     }
-    let mean = (observed.iter().sum::<f64>() + censored.iter().sum::<f64>()) / observed.len() as f64;
+    let mean =
+        (observed.iter().sum::<f64>() + censored.iter().sum::<f64>()) / observed.len() as f64;
     if !(mean.is_finite() && mean > 0.0) {
         return None;
     }
@@ -162,7 +168,11 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
          # last timestamp. Check it reproduces the data: incsim fit {} --check",
         one_line(source)
     );
-    let _ = writeln!(w, "name = {}", toml_string(&format!("Fitted from {source}")));
+    let _ = writeln!(
+        w,
+        "name = {}",
+        toml_string(&format!("Fitted from {source}"))
+    );
     let _ = writeln!(
         w,
         "description = \"Reactive baseline calibrated from an incident export; add a proactive strategy to compare.\"\n"
@@ -238,13 +248,19 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
         written += 1;
         let _ = writeln!(w, "[[services]]");
         let _ = writeln!(w, "name = {}", toml_string(&s.name));
-        let _ = writeln!(w, "priority = 1                   # PLACEHOLDER: 1 is served first; rank your services");
+        let _ = writeln!(
+            w,
+            "priority = 1                   # PLACEHOLDER: 1 is served first; rank your services"
+        );
         let _ = writeln!(
             w,
             "downtime_cost_per_hour = 0     # PLACEHOLDER: revenue and productivity lost per hour down (finance;\n\
              #   downtime-cost surveys such as ITIC's or Uptime Institute's give ranges by industry)"
         );
-        let _ = writeln!(w, "degraded_cost_fraction = 0     # PLACEHOLDER: share of that cost while degraded");
+        let _ = writeln!(
+            w,
+            "degraded_cost_fraction = 0     # PLACEHOLDER: share of that cost while degraded"
+        );
         let _ = writeln!(
             w,
             "report_delay = \"0m\"             # PLACEHOLDER: the export starts at the ticket; the outage → ticket\n\
@@ -263,7 +279,7 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
         for (priority, count) in &s.priorities {
             let Some((fix_comment, fix)) = restore(priority) else {
                 return Err(
-                    "no resolved incident in the export: cannot fit a time to restore".to_string()
+                    "no resolved incident in the export: cannot fit a time to restore".to_string(),
                 );
             };
             let _ = writeln!(w, "[[services.modes]]");

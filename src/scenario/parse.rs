@@ -458,9 +458,8 @@ impl<'a> Cx<'a> {
     /// The errors in file order (those without a position last), ready to return.
     fn finish(mut self) -> ScenarioErrors {
         let meant = std::mem::take(&mut self.meant);
-        self.errors.retain(|e| {
-            !(meant.contains(&e.field) && e.message.contains("found none"))
-        });
+        self.errors
+            .retain(|e| !(meant.contains(&e.field) && e.message.contains("found none")));
         self.errors
             .sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(usize::MAX)));
         ScenarioErrors(self.errors)
