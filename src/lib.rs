@@ -15,6 +15,7 @@ pub mod eventlog;
 pub mod events;
 pub mod experiment;
 pub mod export;
+pub mod integrity;
 pub mod model;
 pub mod projections;
 pub mod report;

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use serde_json::{Map, Value};
 
@@ -181,6 +181,10 @@ pub fn kind_fields(kind: &str) -> &'static [&'static str] {
     }
 }
 
+/// The longest line a log may hold: the header carries the whole scenario, which the scenario
+/// reader caps far below this.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
 /// Reads the events of a log after its header, one line at a time.
 pub struct LogReader<R: BufRead> {
     input: R,
@@ -245,17 +249,33 @@ impl<R: BufRead> LogReader<R> {
 
     fn read_raw(&mut self) -> Result<RawLine, LogError> {
         self.buf.clear();
-        let n = self.input.read_until(b'\n', &mut self.buf).map_err(|e| {
-            LogError::new(
-                &self.file,
-                Some(self.line_no + 1),
-                format!("cannot read the file: {e}"),
-            )
-        })?;
+        // A line longer than any incsim writes (a damaged file, /dev/zero) is refused
+        // before it fills memory.
+        let limit = MAX_LINE_BYTES as u64 + 1;
+        let n = (&mut self.input)
+            .take(limit)
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|e| {
+                LogError::new(
+                    &self.file,
+                    Some(self.line_no + 1),
+                    format!("cannot read the file: {e}"),
+                )
+            })?;
         if n == 0 {
             return Ok(RawLine::Eof);
         }
         self.line_no += 1;
+        if self.buf.len() > MAX_LINE_BYTES {
+            return Err(self
+                .err(
+                    self.line_no,
+                    format!("the line is longer than {} MB", MAX_LINE_BYTES >> 20),
+                )
+                .help(
+                    "incsim writes far shorter lines: this is not an event log as incsim wrote it",
+                ));
+        }
         let cut = self.buf.last() != Some(&b'\n');
         if !cut {
             self.buf.pop();
@@ -734,6 +754,8 @@ fn describe(v: &Value) -> String {
 /// check rely on (indices in range, names unique, values finite). A scenario read from a log
 /// was checked when the run loaded it; this guards against a hand-edited header.
 pub fn check_scenario(s: &Scenario) -> Result<(), String> {
+    // The bounds a scenario file is held to (money ≤ 1e12, shares in [0, 1], …).
+    crate::integrity::check_scenario(s)?;
     fn unique<'a>(what: &str, names: impl Iterator<Item = &'a String>) -> Result<(), String> {
         let mut seen = HashSet::new();
         for n in names {
