@@ -18,13 +18,10 @@ pub fn header() -> String {
     h
 }
 
-/// Quote a CSV field when it needs it (RFC 4180).
+/// A CSV text cell: quoted when it needs it (RFC 4180), and neutralised when a spreadsheet
+/// would take it for a formula ([`super::escape::csv_text`]).
 pub fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
+    super::escape::csv_text(text)
 }
 
 /// One row (without newline).

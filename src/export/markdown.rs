@@ -7,7 +7,7 @@ use crate::report::Report;
 use crate::scenario::duration::format_minutes;
 
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
+    super::escape::markdown_text(text)
 }
 
 /// Render `summary.md`.
