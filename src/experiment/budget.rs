@@ -26,12 +26,38 @@ pub fn run_bytes(s: &Scenario, replications: u64) -> u64 {
     BASE_BYTES.saturating_add(replications.saturating_mul(bytes_per_replication(s)))
 }
 
-/// Memory this machine can give a process now (Linux `MemAvailable`; None elsewhere).
+/// Memory this process can have now: the least of Linux's `MemAvailable`, the cgroup's
+/// `memory.max` (a container's limit) and the address-space limit (`ulimit -v`). None where
+/// none is known.
 pub fn available_bytes() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib.saturating_mul(1024))
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib.saturating_mul(1024))
+    });
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|t| t.trim().parse::<u64>().ok());
+    [meminfo, cgroup, address_space_limit()]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
+#[cfg(unix)]
+fn address_space_limit() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct passed; nothing else.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) };
+    (rc == 0 && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur as u64)
+}
+
+#[cfg(not(unix))]
+fn address_space_limit() -> Option<u64> {
+    None
 }
 
 /// People-sized bytes: `850 MB`, `10.6 GB`.

@@ -123,14 +123,14 @@ pub fn charts_section(charts: &[RunChart]) -> String {
             cell(&chart.title),
             alt_text(&chart.title),
             chart.name,
-            chart.caption,
+            cell(&chart.caption),
             chart.name
         ));
     }
     out
 }
 
-/// Image alt text: no brackets that would end the Markdown link text.
+/// Image alt text: no brackets that would end the Markdown link text, no raw HTML.
 fn alt_text(text: &str) -> String {
-    text.replace(['[', ']'], "")
+    cell(&text.replace(['[', ']'], ""))
 }

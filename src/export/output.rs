@@ -380,6 +380,7 @@ impl OutputSet {
     fn rename_one_by_one(&mut self, previous: &[String]) -> Result<()> {
         fs::create_dir_all(&self.target)
             .with_context(|| format!("cannot create the output folder {}", self.dir.display()))?;
+        // Every name is checked before the first rename: a refusal leaves the old set whole.
         for name in self.names.iter().map(String::as_str).chain([MANIFEST]) {
             let to = self.target.join(name);
             if fs::symlink_metadata(&to).is_ok_and(|m| m.is_dir()) {
@@ -388,6 +389,9 @@ impl OutputSet {
                     to.display()
                 );
             }
+        }
+        for name in self.names.iter().map(String::as_str).chain([MANIFEST]) {
+            let to = self.target.join(name);
             fs::rename(self.staging.join(name), &to)
                 .with_context(|| format!("cannot move {} into place", to.display()))?;
         }
