@@ -64,17 +64,26 @@ fn scenario_with(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> Str
 #[test]
 fn finding_1_a_folder_in_the_way_leaves_the_old_set_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let o = incsim(&["run", "-n", "20", "--seed", "1", "--out", "o", "--quiet"], dir.path());
+    let o = incsim(
+        &["run", "-n", "20", "--seed", "1", "--out", "o", "--quiet"],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let before = files_of(&dir.path().join("o"));
     // The user puts a folder where one output goes.
     fs::remove_file(dir.path().join("o/report.html")).unwrap();
     fs::create_dir(dir.path().join("o/report.html")).unwrap();
-    let o = incsim(&["run", "-n", "20", "--seed", "2", "--out", "o", "--quiet"], dir.path());
+    let o = incsim(
+        &["run", "-n", "20", "--seed", "2", "--out", "o", "--quiet"],
+        dir.path(),
+    );
     assert!(!o.status.success());
     assert!(stderr(&o).contains("report.html"), "{}", stderr(&o));
     let after = files_of(&dir.path().join("o"));
-    let expected: Vec<_> = before.into_iter().filter(|(n, _)| n != "report.html").collect();
+    let expected: Vec<_> = before
+        .into_iter()
+        .filter(|(n, _)| n != "report.html")
+        .collect();
     assert_eq!(after, expected, "no file of the second run may appear");
     assert!(leftovers(dir.path()).is_empty() && leftovers(&dir.path().join("o")).is_empty());
 }
@@ -85,7 +94,10 @@ fn finding_1_a_folder_in_the_way_leaves_the_old_set_whole() {
 fn finding_1_kill_9_at_random_moments_never_leaves_a_mixed_set() {
     let dir = tempfile::tempdir().unwrap();
     let run = |seed: &str, out: &str| {
-        let o = incsim(&["run", "-n", "300", "--seed", seed, "--out", out, "--quiet"], dir.path());
+        let o = incsim(
+            &["run", "-n", "300", "--seed", seed, "--out", out, "--quiet"],
+            dir.path(),
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         files_of(&dir.path().join(out))
     };
@@ -123,7 +135,11 @@ fn finding_1_kill_9_at_random_moments_never_leaves_a_mixed_set() {
         }
     }
     run("1", "o");
-    assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
 }
 
 // ---- 2. Writes never follow planted links ----
@@ -139,7 +155,11 @@ fn finding_2_a_link_in_the_output_folder_is_replaced_not_written_through() {
     let o = incsim(&["run", "-n", "10", "--out", "o", "--quiet"], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
-    assert!(fs::read_to_string(dir.path().join("o/summary.md")).unwrap().starts_with('#'));
+    assert!(
+        fs::read_to_string(dir.path().join("o/summary.md"))
+            .unwrap()
+            .starts_with('#')
+    );
 }
 
 // ---- 3. merge never writes where a shard file says ----
@@ -147,10 +167,16 @@ fn finding_2_a_link_in_the_output_folder_is_replaced_not_written_through() {
 /// Shards 0/2 and 1/2 of a small run in `dir/sh`.
 fn shards(dir: &Path) -> [PathBuf; 2] {
     for k in ["0/2", "1/2"] {
-        let o = incsim(&["run", "-n", "10", "--shard", k, "--out", "sh", "--quiet"], dir);
+        let o = incsim(
+            &["run", "-n", "10", "--shard", k, "--out", "sh", "--quiet"],
+            dir,
+        );
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    [dir.join("sh/shard-0-of-2.json"), dir.join("sh/shard-1-of-2.json")]
+    [
+        dir.join("sh/shard-0-of-2.json"),
+        dir.join("sh/shard-1-of-2.json"),
+    ]
 }
 
 /// Edit a shard through the library and seal it again, as a forger who knows the format.
@@ -180,7 +206,10 @@ fn finding_3_a_shard_cannot_send_the_merge_outside_the_output_folder() {
         let o = incsim(&["merge", "sh"], &work);
         assert!(!o.status.success(), "{slug}");
         let e = stderr(&o);
-        assert!(e.contains("shard-0-of-2.json") && e.contains("output folder"), "{e}");
+        assert!(
+            e.contains("shard-0-of-2.json") && e.contains("output folder"),
+            "{e}"
+        );
         assert!(!dir.path().join("x").exists() && !Path::new("/tmp/incsim-escape").exists());
         assert!(!work.join("output").exists());
     }
@@ -192,10 +221,16 @@ fn finding_3_a_shard_cannot_send_the_merge_outside_the_output_folder() {
 fn finding_4_an_edited_shard_is_refused_by_its_digest() {
     let dir = tempfile::tempdir().unwrap();
     let [a, _] = shards(dir.path());
-    edit_json(&a, |v| v["strategies"][0]["rows"][0]["availability"] = 7.5.into());
+    edit_json(&a, |v| {
+        v["strategies"][0]["rows"][0]["availability"] = 7.5.into()
+    });
     let o = incsim(&["merge", "sh"], dir.path());
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("shard-0-of-2.json") && stderr(&o).contains("digest"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("shard-0-of-2.json") && stderr(&o).contains("digest"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -220,7 +255,9 @@ fn finding_4_a_resealed_impossible_value_is_refused_naming_the_row() {
     assert!(!o.status.success());
     let e = stderr(&o);
     assert!(
-        e.contains("shard-0-of-2.json") && e.contains("replication 3") && e.contains("availability"),
+        e.contains("shard-0-of-2.json")
+            && e.contains("replication 3")
+            && e.contains("availability"),
         "{e}"
     );
 }
@@ -234,13 +271,20 @@ fn finding_4_a_resealed_scenario_out_of_bounds_is_refused() {
     }
     let o = incsim(&["merge", "sh"], dir.path());
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("downtime_cost_per_hour"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("downtime_cost_per_hour"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn finding_4_replay_refuses_a_log_whose_scenario_costs_1e308() {
     let dir = tempfile::tempdir().unwrap();
-    let o = incsim(&["run", "-n", "5", "--events", "0", "--out", "o", "--quiet"], dir.path());
+    let o = incsim(
+        &["run", "-n", "5", "--events", "0", "--out", "o", "--quiet"],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let log = dir.path().join("o/events.jsonl");
     let text = fs::read_to_string(&log).unwrap();
@@ -251,7 +295,11 @@ fn finding_4_replay_refuses_a_log_whose_scenario_costs_1e308() {
     let o = incsim(&["replay", "o/events.jsonl"], dir.path());
     assert!(!o.status.success());
     assert!(!stdout(&o).contains("inf"));
-    assert!(stderr(&o).contains("downtime_cost_per_hour"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("downtime_cost_per_hour"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 // ---- 5. The last panic and hang ----
@@ -262,11 +310,22 @@ fn finding_5_zero_costs_and_a_denormal_annual_cost_draw_their_charts() {
     let path = scenario_with(dir.path(), "zero.toml", |t| {
         t.replace("hourly_cost = 45", "hourly_cost = 0")
             .replace("hourly_cost = 120", "hourly_cost = 0")
-            .replace("downtime_cost_per_hour = 12000", "downtime_cost_per_hour = 0")
+            .replace(
+                "downtime_cost_per_hour = 12000",
+                "downtime_cost_per_hour = 0",
+            )
             .replace("annual_cost = 60000 ", "annual_cost = 5e-324")
     });
-    let o = incsim(&["run", &path, "-n", "20", "--out", "o", "--quiet"], dir.path());
-    assert!(o.status.success(), "exit {:?}: {}", o.status.code(), stderr(&o));
+    let o = incsim(
+        &["run", &path, "-n", "20", "--out", "o", "--quiet"],
+        dir.path(),
+    );
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status.code(),
+        stderr(&o)
+    );
     assert!(dir.path().join("o/savings.svg").exists());
 }
 
@@ -366,7 +425,12 @@ fn finding_7_sigterm_and_sighup_clean_up_like_ctrl_c() {
         // SAFETY: sending a signal to our own child process.
         unsafe { libc::kill(child.id() as libc::pid_t, signal) };
         let o = child.wait_with_output().unwrap();
-        assert_eq!(o.status.code(), Some(130), "signal {signal}: {}", stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(130),
+            "signal {signal}: {}",
+            stderr(&o)
+        );
         assert!(stderr(&o).contains("interrupted: no output written"));
         // Nothing stays: not the private folder, not the folders created for the run.
         assert!(!dir.path().join("new").exists(), "signal {signal}");
@@ -383,19 +447,31 @@ fn finding_8_unrelated_events_and_precision_files_in_the_output_folder_stay() {
     fs::write(dir.path().join("o/precision.json"), "mine too").unwrap();
     let o = incsim(&["run", "-n", "10", "--out", "o", "--quiet"], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(fs::read_to_string(dir.path().join("o/events.jsonl")).unwrap(), "mine");
-    assert_eq!(fs::read_to_string(dir.path().join("o/precision.json")).unwrap(), "mine too");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("o/events.jsonl")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("o/precision.json")).unwrap(),
+        "mine too"
+    );
 }
 
 #[test]
 fn a_log_the_run_wrote_is_still_removed_when_the_next_run_writes_none() {
     let dir = tempfile::tempdir().unwrap();
-    let o = incsim(&["run", "-n", "5", "--events", "0", "--out", "o", "--quiet"], dir.path());
+    let o = incsim(
+        &["run", "-n", "5", "--events", "0", "--out", "o", "--quiet"],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dir.path().join("o/events.jsonl").exists());
     let o = incsim(&["run", "-n", "6", "--out", "o", "--quiet"], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(!dir.path().join("o/events.jsonl").exists(), "it would contradict the new run");
+    assert!(
+        !dir.path().join("o/events.jsonl").exists(),
+        "it would contradict the new run"
+    );
 }
 
 // ---- 9. Names reach outputs escaped ----
@@ -407,7 +483,10 @@ fn finding_9_formula_names_are_neutralised_in_csv_and_html_in_markdown() {
         t.replace("[strategies.proactive]", "[strategies.\"=HYPERLINK(1)\"]")
             .replace("[strategies.reactive]", "[strategies.\"<b>-2+3</b>\"]")
     });
-    let o = incsim(&["run", &path, "-n", "5", "--out", "o", "--quiet"], dir.path());
+    let o = incsim(
+        &["run", &path, "-n", "5", "--out", "o", "--quiet"],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let csv = fs::read_to_string(dir.path().join("o/replications.csv")).unwrap();
     assert!(csv.contains(",'=HYPERLINK(1),"), "{csv:.300}");
@@ -420,7 +499,10 @@ fn finding_9_formula_names_are_neutralised_in_csv_and_html_in_markdown() {
 fn finding_9_escape_sequences_in_names_never_reach_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let path = scenario_with(dir.path(), "esc.toml", |t| {
-        t.replace("[strategies.proactive]", "[strategies.\"pro\\u001b[2Jactive\"]")
+        t.replace(
+            "[strategies.proactive]",
+            "[strategies.\"pro\\u001b[2Jactive\"]",
+        )
     });
     let o = incsim(&["run", &path, "-n", "5", "--out", "o"], dir.path());
     // Refused at parsing (a name of printable characters only) or printed without it.
@@ -433,18 +515,36 @@ fn finding_9_escape_sequences_in_names_never_reach_the_terminal() {
 fn finding_10_an_infinite_sweep_end_is_named_as_such() {
     let dir = tempfile::tempdir().unwrap();
     let o = incsim(
-        &["sweep", "--vary", "strategies.proactive.annual_cost=0:inf:5", "-n", "5", "--quiet"],
+        &[
+            "sweep",
+            "--vary",
+            "strategies.proactive.annual_cost=0:inf:5",
+            "-n",
+            "5",
+            "--quiet",
+        ],
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("finite") && !stderr(&o).contains("NaN"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("finite") && !stderr(&o).contains("NaN"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn finding_10_staff_swept_beyond_the_maximum_is_refused_not_clamped() {
     let dir = tempfile::tempdir().unwrap();
     let o = incsim(
-        &["sweep", "--vary", "tiers.help-desk.staff=1:1e9:2", "-n", "5", "--quiet"],
+        &[
+            "sweep",
+            "--vary",
+            "tiers.help-desk.staff=1:1e9:2",
+            "-n",
+            "5",
+            "--quiet",
+        ],
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
@@ -457,7 +557,10 @@ fn finding_10_a_negative_by_is_explained_not_taken_for_a_flag() {
     let o = incsim(&["sensitivity", "--by", "-20%", "-n", "5"], dir.path());
     assert!(!o.status.success());
     let e = stderr(&o);
-    assert!(e.contains("both down and up") && e.contains("\"20%\""), "{e}");
+    assert!(
+        e.contains("both down and up") && e.contains("\"20%\""),
+        "{e}"
+    );
 }
 
 #[test]
@@ -487,5 +590,9 @@ fn finding_10_a_misnamed_shard_file_is_reported() {
     fs::rename(&b, dir.path().join("sh/shard-1-of-2 (1).json")).unwrap();
     let o = incsim(&["merge", "sh"], dir.path());
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("shard-1-of-2 (1).json"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("shard-1-of-2 (1).json"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -623,3 +623,106 @@ pub fn process_alive(pid: u32) -> bool {
         true
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    /// A pid that is certainly not running: above the kernel's `pid_max` limit (2^22).
+    const DEAD_PID: u32 = 4_194_305;
+
+    #[test]
+    fn links_planted_under_the_old_temporary_names_are_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("o");
+        fs::create_dir(&out).unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        let pid = std::process::id();
+        for name in ["summary.md", "write-test"] {
+            symlink(&victim, out.join(format!(".{name}.{pid}.incsim-tmp"))).unwrap();
+        }
+        let mut set = OutputSet::prepare(&out).unwrap();
+        set.add("summary.md", "# new\n");
+        set.commit().unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(
+            fs::read_to_string(out.join("summary.md")).unwrap(),
+            "# new\n"
+        );
+    }
+
+    #[test]
+    fn the_private_folder_is_0700_random_and_gone_after_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("o");
+        let mut set = OutputSet::prepare(&out).unwrap();
+        let staging = set.staging.clone();
+        assert_eq!(
+            staging.parent(),
+            Some(fs::canonicalize(dir.path()).unwrap().as_path())
+        );
+        let mode = fs::metadata(&staging).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        assert!(!out.exists(), "nothing appears before the commit");
+        set.add("a.txt", "a");
+        set.commit().unwrap();
+        assert!(!staging.exists());
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("o")]);
+    }
+
+    #[test]
+    fn private_folders_of_dead_processes_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(format!(".o.incsim-{DEAD_PID}-abc"));
+        let live = dir.path().join(".o.incsim-1-abc"); // pid 1 is always running
+        for d in [&dead, &live] {
+            fs::create_dir(d).unwrap();
+            fs::write(d.join("summary.md"), "half").unwrap();
+        }
+        let set = OutputSet::prepare(&dir.path().join("o")).unwrap();
+        drop(set);
+        assert!(!dead.exists());
+        assert!(live.join("summary.md").exists());
+    }
+
+    #[test]
+    fn an_old_set_renamed_aside_by_a_crashed_swap_is_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let aside = dir.path().join(format!(".o.incsim-old-{DEAD_PID}-abc"));
+        fs::create_dir(&aside).unwrap();
+        fs::write(aside.join("summary.md"), "old").unwrap();
+        drop(OutputSet::prepare(&dir.path().join("o")).unwrap());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("o/summary.md")).unwrap(),
+            "old"
+        );
+    }
+
+    #[test]
+    fn only_files_of_the_previous_manifest_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("o");
+        let mut set = OutputSet::prepare(&out).unwrap();
+        set.add("events.jsonl", "ours");
+        set.commit().unwrap();
+        fs::write(out.join("precision.json"), "the user's").unwrap();
+        let mut set = OutputSet::prepare(&out).unwrap();
+        set.add("summary.md", "new");
+        set.remove_if_stale("events.jsonl");
+        set.remove_if_stale("precision.json");
+        set.commit().unwrap();
+        assert!(!out.join("events.jsonl").exists());
+        assert_eq!(
+            fs::read_to_string(out.join("precision.json")).unwrap(),
+            "the user's"
+        );
+        assert_eq!(read_manifest(&out), vec!["summary.md".to_string()]);
+    }
+}
