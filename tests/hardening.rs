@@ -415,7 +415,7 @@ fn finding_7_sigterm_and_sighup_clean_up_like_ctrl_c() {
     for signal in [libc::SIGTERM, libc::SIGHUP] {
         let dir = tempfile::tempdir().unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_incsim"))
-            .args(["run", "-n", "5000", "--out", "new/o", "--quiet"])
+            .args(["run", "-n", "50000", "--out", "new/o", "--quiet"])
             .current_dir(dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

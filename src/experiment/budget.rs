@@ -47,6 +47,8 @@ pub fn available_bytes() -> Option<u64> {
 }
 
 #[cfg(unix)]
+// `rlim_t` is u64 on Linux but not on every Unix.
+#[allow(clippy::unnecessary_cast)]
 fn address_space_limit() -> Option<u64> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,

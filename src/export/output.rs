@@ -165,9 +165,14 @@ impl OutputSet {
         recover_dead_sets(&target_parent, &base, Some(&target));
         recover_dead_sets(&target, "", None);
 
-        // Beside the target when its parent is writable, else inside it (renamed file by file).
+        // Beside the target when its parent is writable and on the same file system (a mount
+        // point cannot be swapped), else inside it (then renamed into place file by file).
         let prefix = format!(".{base}{PRIVATE_MARK}{}-", std::process::id());
-        let beside = private_folder(&target_parent, &prefix);
+        let beside = if same_file_system(&target, &target_parent) {
+            private_folder(&target_parent, &prefix)
+        } else {
+            Err(std::io::Error::other("the output folder is a mount point"))
+        };
         let (staging, beside) = match beside {
             Ok(p) => (p, true),
             Err(first) => {
@@ -351,8 +356,10 @@ impl OutputSet {
                         .next()
                         .unwrap_or("x")
                 ));
-                fs::rename(&self.target, &aside)
-                    .with_context(|| format!("cannot replace {}", self.dir.display()))?;
+                if fs::rename(&self.target, &aside).is_err() {
+                    // The folder cannot be moved at all (busy, a mount point): file by file.
+                    return self.rename_one_by_one(previous);
+                }
                 if let Err(e) = fs::rename(&self.staging, &self.target) {
                     let _ = fs::rename(&aside, &self.target);
                     return Err(e)
@@ -475,15 +482,31 @@ fn set_default_folder_mode(dir: &Path) {
     let _ = dir;
 }
 
+/// Whether `path` (when it exists) lies on the same file system as `parent`.
+fn same_file_system(path: &Path, parent: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (fs::metadata(path), fs::metadata(parent)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev(),
+            _ => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, parent);
+        true
+    }
+}
+
 /// Swapping the whole folder is safe: it holds no sub-folder (which could not be carried over
 /// by a hard link) and it is not, nor holds, the current folder.
 fn folder_can_be_swapped(target: &Path) -> bool {
-    if let Ok(cwd) = std::env::current_dir().and_then(fs::canonicalize) {
-        if let Ok(real) = fs::canonicalize(target) {
-            if cwd.starts_with(&real) {
-                return false;
-            }
-        }
+    if let Ok(cwd) = std::env::current_dir().and_then(fs::canonicalize)
+        && let Ok(real) = fs::canonicalize(target)
+        && cwd.starts_with(&real)
+    {
+        return false;
     }
     match fs::read_dir(target) {
         Ok(entries) => entries
@@ -534,7 +557,7 @@ fn read_manifest(dir: &Path) -> Vec<String> {
         return Vec::new();
     }
     text.lines()
-        .filter(|n| check_file_name(n).is_ok())
+        .filter(|n| !n.starts_with('#') && check_file_name(n).is_ok())
         .map(str::to_string)
         .collect()
 }
