@@ -175,7 +175,12 @@ pub struct SensitivityArgs {
     /// Scenario file (TOML). Without it, the built-in mail-server scenario.
     pub scenario: Option<PathBuf>,
     /// The relative change down and up, e.g. 20% or 0.2.
-    #[arg(long, default_value = "20%", value_parser = incsim::experiment::sensitivity::parse_by)]
+    #[arg(
+        long,
+        default_value = "20%",
+        allow_hyphen_values = true,
+        value_parser = incsim::experiment::sensitivity::parse_by
+    )]
     pub by: f64,
     /// Only these parameter paths (comma-separated) [default: every numeric input].
     #[arg(long, value_delimiter = ',', value_name = "PATH,…")]

@@ -25,6 +25,7 @@ pub mod experiment;
 pub mod export;
 pub mod fit;
 pub mod format;
+pub mod integrity;
 pub mod metrics;
 pub mod model;
 pub mod projections;

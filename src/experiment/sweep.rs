@@ -71,6 +71,19 @@ impl SweepSpec {
         let param = vary::find(scenario, &self.path)?;
         let from = parse_end(&param, &self.from)?;
         let to = parse_end(&param, &self.to)?;
+        let end = |s: Setting| match s {
+            Setting::To(v) | Setting::Times(v) => v,
+        };
+        if !(end(from).is_finite() && end(to).is_finite()) {
+            // Points between an infinite end and a finite one are not numbers at all.
+            return Err(VaryError {
+                message: format!(
+                    "{}: FROM and TO must be finite numbers; found {:?} and {:?}",
+                    self.path, self.from, self.to
+                ),
+                help: "write finite ends, e.g. 15m:2h:8 or x0.5:x2:7".into(),
+            });
+        }
         let settings: Vec<Setting> = match (from, to) {
             (Setting::To(a), Setting::To(b)) => {
                 linspace(a, b, self.steps).map(Setting::To).collect()
