@@ -296,7 +296,7 @@ impl Report {
             .collect()
     }
 
-    /// `summary.json` (DESIGN §5 names).
+    /// `summary.json` (docs/model.md §5 names).
     pub fn to_json(&self) -> Value {
         let mut strategies = Map::new();
         for s in &self.strategies {

@@ -1,5 +1,5 @@
 //! Statistics over replications: means, t-based confidence intervals, type-7 quantiles and
-//! paired differences (DESIGN §2 rule 12). Every function folds its input in the order given,
+//! paired differences (docs/model.md §2 rule 12). Every function folds its input in the order given,
 //! so results do not depend on thread scheduling.
 
 use serde::{Deserialize, Serialize};

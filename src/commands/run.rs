@@ -13,7 +13,7 @@ use incsim::experiment::run_replications;
 use incsim::export::{bundle, output::OutputSet, terminal};
 use incsim::format::thousands;
 
-/// Largest replication count accepted (DESIGN §3).
+/// Largest replication count accepted (docs/model.md §3).
 const MAX_REPLICATIONS: u64 = 10_000_000;
 
 /// Run `incsim run`.

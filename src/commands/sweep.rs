@@ -12,7 +12,7 @@ use incsim::experiment::{sweep, vary};
 use incsim::export::output::OutputSet;
 use incsim::scenario::{Scenario, slug};
 
-/// Replications per run are bounded as for `incsim run` (DESIGN §3).
+/// Replications per run are bounded as for `incsim run` (docs/model.md §3).
 pub(crate) const MAX_REPLICATIONS: u64 = 10_000_000;
 
 /// Apply `--replications` and `--seed` to a scenario, as `incsim run` does.

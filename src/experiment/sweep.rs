@@ -1,5 +1,5 @@
 //! Sweeps: one parameter over a range of values, every point run with the same seed (common
-//! random numbers, DESIGN §6), and the savings of every candidate over the baseline at each
+//! random numbers, docs/model.md §6), and the savings of every candidate over the baseline at each
 //! point, with the break-even value where the savings cross zero.
 //!
 //! A range is written `FROM:TO:STEPS` — `STEPS` evenly spaced points from `FROM` to `TO`, both

@@ -1,4 +1,4 @@
-//! Scenarios: the file format (TOML, DESIGN §3), human durations, distributions, and
+//! Scenarios: the file format (TOML, docs/model.md §3), human durations, distributions, and
 //! validation into a checked [`Scenario`] that the model can trust.
 //!
 //! Data flows one way: `file text → raw serde types (parse.rs) → checked Scenario`.
@@ -145,7 +145,7 @@ impl Scenario {
     }
 }
 
-/// Lowercase slug of a scenario name for output folders (DESIGN §5): every run of characters
+/// Lowercase slug of a scenario name for output folders (docs/model.md §5): every run of characters
 /// other than ASCII letters and digits becomes one `-`, trimmed at both ends.
 pub fn slug(name: &str) -> String {
     let mut out = String::with_capacity(name.len());

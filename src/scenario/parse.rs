@@ -1,4 +1,4 @@
-//! Reading a scenario file (DESIGN §3) into a checked [`Scenario`].
+//! Reading a scenario file (docs/model.md §3) into a checked [`Scenario`].
 //!
 //! The steps, each with its own kind of error:
 //! 1. TOML syntax ([`DeTable::parse_recoverable`]): every syntax error, with its position.
@@ -37,12 +37,12 @@ pub use super::fields::{
 /// Name of the built-in scenario (used as its file name in messages and output folders).
 pub const DEFAULT_SCENARIO_NAME: &str = "default";
 
-/// The built-in scenario: the mail-server story of DESIGN §3.
+/// The built-in scenario: the mail-server story of docs/model.md §3.
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/default.toml");
 
 /// Where the accepted fields are shown by example, for help lines.
 const SEE_EXAMPLE: &str =
-    "compare with the built-in example scenario (scenarios/default.toml, DESIGN §3)";
+    "compare with the built-in example scenario (scenarios/default.toml, docs/model.md §3)";
 
 /// The distribution kinds, as written in `dist = "…"`.
 const DIST_KINDS: &str =

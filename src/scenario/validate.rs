@@ -296,7 +296,7 @@ fn limits(s: &Scenario, out: &mut Vec<Violation>) {
             ));
         }
     }
-    // DESIGN §2 rule 14: no replication may hang on an enormous number of events.
+    // docs/model.md §2 rule 14: no replication may hang on an enormous number of events.
     let per_service: Vec<f64> = s
         .services
         .iter()
