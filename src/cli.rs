@@ -72,6 +72,10 @@ pub struct RunArgs {
     /// Number of replications (overrides `simulation.replications`).
     #[arg(short = 'n', long)]
     pub replications: Option<u64>,
+    /// The strategy every other one is compared with (overrides `baseline` in the file)
+    /// [default: `reactive` if there is one, else the first].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Random seed (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -133,6 +137,10 @@ pub struct SweepArgs {
     /// Replications per point (overrides `simulation.replications`).
     #[arg(short = 'n', long)]
     pub replications: Option<u64>,
+    /// The strategy every other one is compared with (overrides `baseline` in the file)
+    /// [default: `reactive` if there is one, else the first].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Random seed, the same for every point (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -170,6 +178,10 @@ pub struct SensitivityArgs {
     /// Replications per run (overrides `simulation.replications`).
     #[arg(short = 'n', long)]
     pub replications: Option<u64>,
+    /// The strategy every other one is compared with (overrides `baseline` in the file)
+    /// [default: `reactive` if there is one, else the first].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Random seed, the same for every run (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,

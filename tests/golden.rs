@@ -67,7 +67,11 @@ fn check_golden(scenario: &str, replications: u32, golden_name: &str) {
         }
         rows += 1;
     }
-    assert_eq!(rows, golden.lines().count() - 1, "{golden_name}: rows missing");
+    assert_eq!(
+        rows,
+        golden.lines().count() - 1,
+        "{golden_name}: rows missing"
+    );
     assert!(actual_lines.next().is_none(), "{golden_name}: extra rows");
 }
 

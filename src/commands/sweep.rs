@@ -15,12 +15,18 @@ use incsim::scenario::{Scenario, slug};
 /// Replications per run are bounded as for `incsim run` (DESIGN §3).
 pub(crate) const MAX_REPLICATIONS: u64 = 10_000_000;
 
-/// Apply `--replications` and `--seed` to a scenario, as `incsim run` does.
+/// Apply `--replications`, `--seed` and `--baseline` to a scenario, as `incsim run` does.
 pub(crate) fn override_run_settings(
     scenario: &mut Scenario,
     replications: Option<u64>,
     seed: Option<u64>,
+    baseline: Option<&str>,
 ) -> Result<()> {
+    if let Some(name) = baseline {
+        scenario
+            .set_baseline(name)
+            .map_err(|e| anyhow::anyhow!("--baseline: {e}"))?;
+    }
     if let Some(n) = replications {
         if !(1..=MAX_REPLICATIONS).contains(&n) {
             bail!(
@@ -38,7 +44,12 @@ pub(crate) fn override_run_settings(
 /// Run `incsim sweep`.
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let (mut scenario, file_slug) = load_scenario(args.scenario.as_deref())?;
-    override_run_settings(&mut scenario, args.replications, args.seed)?;
+    override_run_settings(
+        &mut scenario,
+        args.replications,
+        args.seed,
+        args.baseline.as_deref(),
+    )?;
     if args.list {
         print!("{}", list(&scenario));
         return Ok(());

@@ -279,6 +279,7 @@ struct RawScenario {
     name: Option<V>,
     description: Option<V>,
     currency: Option<V>,
+    baseline: Option<V>,
     simulation: Option<Spanned<RawSimulation>>,
     tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
     services: Option<Spanned<Vec<Spanned<RawService>>>>,
@@ -1313,6 +1314,11 @@ impl Cx<'_> {
             self.expected_false_alarms(raw, sim.horizon_minutes, strategies);
         }
 
+        let baseline = raw
+            .baseline
+            .as_ref()
+            .and_then(|v| self.baseline(v, strategies.as_deref()));
+
         Some(Scenario {
             name,
             description,
@@ -1321,7 +1327,25 @@ impl Cx<'_> {
             tiers: tiers?,
             services: services?,
             strategies: strategies?,
+            baseline,
         })
+    }
+
+    /// `baseline = "NAME"`: one of the strategies (checked once they parsed).
+    fn baseline(&mut self, v: &V, strategies: Option<&[Strategy]>) -> Option<String> {
+        let name = self.text(v, "baseline")?;
+        let strategies = strategies?;
+        if strategies.iter().any(|s| s.name == name) {
+            return Some(name);
+        }
+        let names: Vec<&str> = strategies.iter().map(|s| s.name.as_str()).collect();
+        self.push(
+            Some(v.span()),
+            "baseline",
+            format!("expected the name of a strategy; found {name:?}"),
+            Some(format!("the strategies are {}", names.join(", "))),
+        );
+        None
     }
 
     fn currency(&mut self, v: &V) -> Option<String> {

@@ -1,0 +1,163 @@
+//! Decisions among many strategies (issue 15): the baseline, every pair with its adjusted
+//! intervals, the sweep's optimum and ranking-and-selection.
+
+use incsim::experiment::run_replications;
+use incsim::projections::Metric;
+use incsim::report::Report;
+use incsim::scenario::{Scenario, parse_str};
+
+/// Five strategies that differ only in `annual_cost`, by `step` per strategy: `s0` is the
+/// cheapest, then `s1`, … `s4`. With common random numbers each meets the same failures in the
+/// same way, so the true order of total cost is known exactly.
+fn five_by_annual_cost(step: f64, horizon: &str, reps: u64, seed: u64) -> Scenario {
+    let mut toml = format!(
+        r#"
+name = "five"
+[simulation]
+horizon = "{horizon}"
+replications = {reps}
+seed = {seed}
+[[tiers]]
+name = "desk"
+staff = 1
+hourly_cost = 50
+[[services]]
+name = "app"
+downtime_cost_per_hour = 1000
+report_delay = {{ dist = "exponential", mean = "20m" }}
+failures = {{ every = {{ dist = "exponential", mean = "5d" }} }}
+[[services.modes]]
+name = "crash"
+fix = {{ dist = "lognormal", median = "30m", p90 = "2h" }}
+needs = "desk"
+"#
+    );
+    // File order s3, s0, s4, s1, s2: the cheapest is not simply the first.
+    for i in [3, 0, 4, 1, 2] {
+        toml.push_str(&format!(
+            "[strategies.s{i}]\nescalate_after = \"1h\"\nannual_cost = {}\n",
+            i as f64 * step
+        ));
+    }
+    parse_str(&toml, "five.toml").unwrap()
+}
+
+fn report(s: &Scenario) -> Report {
+    let results = run_replications(s, 0..s.simulation.replications, &mut |_| {});
+    Report::build(s, &results)
+}
+
+#[test]
+fn every_pair_is_reported_and_adjusted_intervals_are_never_narrower() {
+    let s = five_by_annual_cost(1000.0, "30d", 30, 1);
+    let r = report(&s);
+    // 5 strategies: C(5, 2) = 10 pairs, in file order.
+    assert_eq!(r.pairs.len(), 10);
+    assert_eq!((r.pairs[0].a.as_str(), r.pairs[0].b.as_str()), ("s3", "s0"));
+    for p in &r.pairs {
+        assert_eq!(p.metric, Metric::TotalCost);
+        assert!(p.ci95_bonferroni[0] <= p.paired.ci95[0]);
+        assert!(p.ci95_bonferroni[1] >= p.paired.ci95[1]);
+        assert!(p.p_value_holm >= p.p_value);
+        // Only annual_cost differs: the difference is exactly the investment over the
+        // horizon in every replication, (b − a) × 30 d / 365 d.
+        let ia: f64 = p.a[1..].parse().unwrap();
+        let ib: f64 = p.b[1..].parse().unwrap();
+        let exact = (ib - ia) * 1000.0 * 30.0 / 365.0;
+        assert!((p.paired.mean_diff - exact).abs() < 1e-6 * exact.abs().max(1.0));
+    }
+}
+
+#[test]
+fn noisy_pairs_get_strictly_wider_simultaneous_intervals() {
+    // The built-in scenario's two strategies plus a third: three pairs, real noise.
+    let mut toml = incsim::scenario::DEFAULT_SCENARIO_TOML.to_string();
+    toml.push_str("\n[strategies.middle]\nescalate_after = \"1h\"\nhandoff = \"10m\"\n");
+    let mut s = parse_str(&toml, "default").unwrap();
+    s.simulation.replications = 20;
+    s.simulation.horizon_minutes = 60.0 * 1440.0;
+    let r = report(&s);
+    assert_eq!(r.pairs.len(), 3);
+    for p in &r.pairs {
+        if p.paired.sd_diff > 0.0 {
+            assert!(p.ci95_bonferroni[0] < p.paired.ci95[0]);
+            assert!(p.ci95_bonferroni[1] > p.paired.ci95[1]);
+        }
+    }
+}
+
+#[test]
+fn a_single_pair_keeps_its_interval_and_the_comparisons_of_today() {
+    let mut s = parse_str(incsim::scenario::DEFAULT_SCENARIO_TOML, "default").unwrap();
+    s.simulation.replications = 10;
+    let r = report(&s);
+    assert_eq!(r.pairs.len(), 1);
+    assert_eq!(r.pairs[0].ci95_bonferroni, r.pairs[0].paired.ci95);
+    assert_eq!(r.pairs[0].p_value_holm, r.pairs[0].p_value);
+    let total = r
+        .comparisons
+        .iter()
+        .find(|c| c.metric == Metric::TotalCost)
+        .unwrap();
+    // reactive is first in the file and the baseline: the pair (reactive, proactive) is the
+    // comparison itself.
+    assert_eq!(total.paired, r.pairs[0].paired);
+}
+
+#[test]
+fn the_baseline_is_named_in_the_file_or_by_the_flag() {
+    let toml = format!(
+        "baseline = \"proactive\"\n{}",
+        incsim::scenario::DEFAULT_SCENARIO_TOML
+    );
+    let mut s = parse_str(&toml, "default").unwrap();
+    assert_eq!(s.strategies[s.baseline_index()].name, "proactive");
+    s.simulation.replications = 5;
+    let r = report(&s);
+    assert!(r.comparisons.iter().all(|c| c.baseline == "proactive"));
+    assert!(r.comparisons.iter().all(|c| c.candidate == "reactive"));
+    assert_eq!(r.to_json()["baseline"], "proactive");
+
+    // The flag overrides the file; an unknown name says which names exist.
+    s.set_baseline("reactive").unwrap();
+    assert_eq!(s.baseline_index(), 0);
+    let err = s.set_baseline("baseline").unwrap_err();
+    assert!(err.contains("reactive, proactive"), "{err}");
+
+    let bad = format!(
+        "baseline = \"nope\"\n{}",
+        incsim::scenario::DEFAULT_SCENARIO_TOML
+    );
+    let err = parse_str(&bad, "bad.toml").unwrap_err().to_string();
+    assert!(
+        err.contains("bad.toml:1:") && err.contains("baseline:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the strategies are reactive, proactive"),
+        "{err}"
+    );
+}
+
+#[test]
+fn summary_json_lists_the_pairs_with_their_method() {
+    let s = five_by_annual_cost(1000.0, "30d", 5, 2);
+    let j = report(&s).to_json();
+    let pairs = j["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 10);
+    for key in [
+        "a",
+        "b",
+        "metric",
+        "mean_diff",
+        "ci95",
+        "ci95_bonferroni",
+        "p_b_better",
+        "p_value",
+        "p_value_holm",
+        "n",
+    ] {
+        assert!(pairs[0].get(key).is_some(), "{key}");
+    }
+    assert!(j["pairs_method"].as_str().unwrap().contains("Holm"));
+}
