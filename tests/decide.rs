@@ -161,3 +161,87 @@ fn summary_json_lists_the_pairs_with_their_method() {
     }
     assert!(j["pairs_method"].as_str().unwrap().contains("Holm"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The sweep's optimum (issue 12 item 4)
+// ---------------------------------------------------------------------------------------------
+
+use incsim::experiment::sweep::{self, Optimum, SweepSpec};
+
+#[test]
+fn the_optimum_is_the_cheapest_point_and_clearly_worse_points_are_left_out() {
+    // Four points over 20 replications sharing one noise term per replication (as common
+    // random numbers give): means 10, 5, 5.001, 20 plus a little independent noise at the
+    // third point. Best: point 1; point 2 is within noise of it; 0 and 3 are far worse.
+    let shared: Vec<f64> = (0..20)
+        .map(|r| ((r * 37 % 11) as f64 - 5.0) * 3.0)
+        .collect();
+    let wobble: Vec<f64> = (0..20).map(|r| ((r * 7 % 5) as f64 - 2.0) * 0.01).collect();
+    let point = |m: f64, w: f64| -> Vec<f64> {
+        shared
+            .iter()
+            .zip(&wobble)
+            .map(|(s, x)| m + s + w * x)
+            .collect()
+    };
+    let costs = vec![
+        point(10.0, 0.0),
+        point(5.0, 0.0),
+        point(5.001, 1.0),
+        point(20.0, 0.0),
+    ];
+    let o = Optimum::of("x", &costs);
+    assert_eq!(o.best, 1);
+    assert_eq!(o.not_worse, vec![false, true, true, false]);
+    assert_eq!(o.label(2), "not significantly worse");
+    assert_eq!(o.label(3), "worse");
+}
+
+#[test]
+fn a_sweep_of_one_strategys_annual_cost_finds_its_optimum_at_zero_exactly() {
+    // Only s3's annual cost moves: its total cost per replication is the same history plus
+    // annual_cost × 30/365, so point 0 (no cost) is best and every other point is worse in
+    // every replication (zero variance). The other strategies do not change: every point
+    // ties, the first is best and all are not worse.
+    let mut s = five_by_annual_cost(1000.0, "30d", 8, 4);
+    s.set_baseline("s0").unwrap();
+    let (param, settings) = SweepSpec::parse("strategies.s3.annual_cost=0:4000:5")
+        .unwrap()
+        .resolve(&s)
+        .unwrap();
+    let r = sweep::run(&s, &param, &settings, 8, &mut |_| {}).unwrap();
+    let s3 = r.optima.iter().find(|o| o.strategy == "s3").unwrap();
+    assert_eq!(s3.best, 0);
+    assert_eq!(s3.not_worse, vec![true, false, false, false, false]);
+    let s0 = r.optima.iter().find(|o| o.strategy == "s0").unwrap();
+    assert_eq!(s0.best, 0);
+    assert!(s0.not_worse.iter().all(|w| *w));
+    // Table, CSV and JSON say so.
+    let csv = incsim::export::sweep::csv(&r);
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "candidate_at_optimum")
+        .unwrap();
+    let s3_rows: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.contains(",s3,"))
+        .map(|l| l.split(',').nth(col).unwrap())
+        .collect();
+    assert_eq!(
+        s3_rows,
+        vec!["best", "worse", "worse", "worse", "worse"],
+        "{csv}"
+    );
+    let j = incsim::export::sweep::json(&r);
+    let opt = j["optima"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["strategy"] == "s3")
+        .unwrap();
+    assert_eq!(opt["best_value"].as_f64(), Some(0.0));
+    let text = incsim::export::sweep::terminal(&r);
+    assert!(text.contains("Lowest total cost for s3"), "{text}");
+    assert!(text.contains("at the edge of the range"), "{text}");
+}
