@@ -6,9 +6,9 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use incsim::engine::Scheduler;
-use incsim::experiment::streams::{Purpose, stream, uniform};
 use incsim::model::Simulator;
 use incsim::projections::MetricsProjection;
+use incsim::rng::{Purpose, stream, uniform};
 
 /// Hold-model benchmark of the scheduler: a steady queue of 64 timers, each pop schedules one
 /// new timer a random time later (the shape of the model's load).

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use common::*;
 use incsim::events::{EventKind, EventSink, EventVec, WorkItem};
 use incsim::experiment::simulate_one;
-use incsim::model::hours::is_open;
 use incsim::projections::MetricsProjection;
+use incsim::scenario::calendar::is_open;
 use incsim::scenario::{
     Dist, Hours, Mode, Monitoring, Scenario, Service, Strategy as EscalationStrategy, Tier,
 };

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::{FONT, plot_err};
-use crate::export::format::{currency_symbol, thousands};
+use crate::format::{currency_symbol, thousands};
 use crate::scenario::duration::format_minutes;
 
 /// Chart title size (pixels).

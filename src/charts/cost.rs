@@ -10,7 +10,7 @@ use crate::charts::axes::{
     KeyEntry, LABEL_SIZE, TITLE_SIZE, TickedAxis, desc_font, draw_header, label_font, money_tick,
 };
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
-use crate::export::format::money_short;
+use crate::format::money_short;
 use crate::projections::Metric;
 use crate::report::Report;
 use crate::scenario::MINUTES_PER_YEAR;

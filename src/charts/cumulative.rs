@@ -13,7 +13,7 @@ use crate::charts::axes::{
 use crate::charts::data::quantile_select;
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
 use crate::experiment::ExperimentResults;
-use crate::export::format::money_short;
+use crate::format::money_short;
 use crate::projections::CHECKPOINTS;
 use crate::scenario::Scenario;
 use crate::scenario::duration::format_minutes;

@@ -13,7 +13,7 @@ use crate::charts::axes::{
 use crate::charts::data::{cdf_quantile, restore_cdf};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
 use crate::experiment::ExperimentResults;
-use crate::export::format::thousands;
+use crate::format::thousands;
 use crate::scenario::Scenario;
 use crate::scenario::duration::format_minutes;
 

@@ -15,7 +15,7 @@ use crate::charts::axes::{
 use crate::charts::data::{Histogram, bins_for, min_max};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
 use crate::experiment::ExperimentResults;
-use crate::export::format::{money_short, percent};
+use crate::format::{money_short, percent};
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
 
 /// Savings of one candidate over the baseline, one value per replication.

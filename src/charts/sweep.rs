@@ -75,7 +75,7 @@ impl Chart for SweepChart<'_> {
             Axis::Money => format!(
                 "{} (scenario: {})",
                 r.parameter.path,
-                crate::export::format::money(r.base_value, cur)
+                crate::format::money(r.base_value, cur)
             ),
             _ => format!("{} (scenario: {})", r.parameter.path, r.base_text),
         };

@@ -13,8 +13,8 @@ use super::axes::{
 use super::{Chart, FONT, plot_err};
 use crate::experiment::sensitivity::{SensitivityResult, SensitivityRow};
 use crate::experiment::vary::short_text;
-use crate::export::format::money_short;
 use crate::export::sensitivity::change_label;
+use crate::format::money_short;
 
 /// At most this many inputs are drawn (the table has them all).
 pub const MAX_BARS: usize = 15;

@@ -9,8 +9,8 @@ use incsim::experiment::shard::{MergeError, ShardHeader};
 
 use crate::cli::MergeArgs;
 use incsim::experiment::shard::{self, ShardFile, ShardSpec};
-use incsim::export::format::thousands;
 use incsim::export::{bundle, output::OutputSet, terminal};
+use incsim::format::thousands;
 
 /// Run `incsim merge`.
 pub fn merge(args: MergeArgs) -> Result<()> {

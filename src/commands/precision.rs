@@ -7,7 +7,7 @@ use incsim::experiment::ExperimentResults;
 use incsim::experiment::precision::{
     DEFAULT_MAX_REPLICATIONS, DEFAULT_PILOT, PrecisionGoal, run_to_precision,
 };
-use incsim::export::format::thousands;
+use incsim::format::thousands;
 use incsim::scenario::Scenario;
 
 /// The goal from the command line: `--precision`, `--replications` (the first batch) and

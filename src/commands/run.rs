@@ -10,8 +10,8 @@ use super::{load_scenario, precision, shard};
 use crate::cli::RunArgs;
 use incsim::eventlog;
 use incsim::experiment::run_replications;
-use incsim::export::format::thousands;
 use incsim::export::{bundle, output::OutputSet, terminal};
+use incsim::format::thousands;
 
 /// Largest replication count accepted (DESIGN §3).
 const MAX_REPLICATIONS: u64 = 10_000_000;

@@ -5,7 +5,6 @@ pub mod combine;
 pub mod precision;
 pub mod sensitivity;
 pub mod shard;
-pub mod streams;
 pub mod sweep;
 pub mod vary;
 

@@ -167,7 +167,7 @@ impl Axis {
         match self {
             Axis::Factor => format!("x{}", vary::format_number(x)),
             Axis::Minutes => crate::scenario::duration::format_minutes(x),
-            Axis::Money => crate::export::format::money(x, currency),
+            Axis::Money => crate::format::money(x, currency),
             Axis::Number => vary::format_number(x),
         }
     }

@@ -12,8 +12,8 @@
 use std::fmt::Write;
 
 use crate::charts::set::RunChart;
-use crate::export::format::{money, money_short, number, payback, percent, roi};
 use crate::export::terminal::{ROWS, mean_ci, paired_cells, quantiles, verdicts};
+use crate::format::{money, money_short, number, payback, percent, roi};
 use crate::projections::Metric;
 use crate::report::{Budget, Report};
 use crate::scenario::duration::format_minutes;

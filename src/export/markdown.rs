@@ -1,8 +1,8 @@
 //! `summary.md`: the comparison a person reads, for a wiki page or a pull request.
 
 use crate::charts::set::RunChart;
-use crate::export::format::{money, payback, percent, roi};
 use crate::export::terminal::{self, ROWS, mean_ci, paired_cells, quantiles};
+use crate::format::{money, payback, percent, roi};
 use crate::report::Report;
 use crate::scenario::duration::format_minutes;
 

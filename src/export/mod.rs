@@ -3,7 +3,6 @@
 
 pub mod bundle;
 pub mod csv;
-pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod output;

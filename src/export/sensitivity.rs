@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::experiment::sensitivity::SensitivityResult;
 use crate::experiment::vary::short_text;
 use crate::export::csv::field;
-use crate::export::format::money_short;
+use crate::format::money_short;
 
 /// The columns of `sensitivity.csv`.
 pub const CSV_COLUMNS: [&str; 13] = [
@@ -129,7 +129,7 @@ pub fn terminal(result: &SensitivityResult) -> String {
         ]);
     }
     // Names and values read best left-aligned.
-    out.push_str(&crate::export::format::aligned_table(&rows, &[1, 2]));
+    out.push_str(&crate::format::aligned_table(&rows, &[1, 2]));
     let clamped: Vec<String> = moved
         .iter()
         .filter_map(|r| {

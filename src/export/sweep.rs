@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::experiment::sweep::{Axis, SweepResult};
 use crate::export::csv::field;
-use crate::export::format::{money_short, percent};
+use crate::format::{money_short, percent};
 
 /// The columns of `sweep.csv`.
 pub const CSV_COLUMNS: [&str; 23] = [
@@ -301,7 +301,7 @@ pub fn terminal(result: &SweepResult) -> String {
         result.scenario,
         result.parameter.path,
         if result.parameter.kind == crate::experiment::vary::Kind::Money {
-            crate::export::format::money(result.base_value, &result.currency)
+            crate::format::money(result.base_value, &result.currency)
         } else {
             result.base_text.clone()
         },
@@ -310,7 +310,7 @@ pub fn terminal(result: &SweepResult) -> String {
         result.seed,
         result.baseline
     );
-    out.push_str(&crate::export::format::aligned_table(&rows, &[0]));
+    out.push_str(&crate::format::aligned_table(&rows, &[0]));
     out.push('\n');
     for line in break_even_lines(result) {
         out.push_str(&line);

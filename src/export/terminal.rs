@@ -1,7 +1,7 @@
 //! The comparison table and verdict printed at the end of a run: mean with 95 % CI, P50 and
 //! P95 per strategy, then the paired difference of each candidate against the baseline.
 
-use crate::export::format::{aligned_table, money, money_short, number, percent};
+use crate::format::{aligned_table, money, money_short, number, percent};
 use crate::projections::Metric;
 use crate::report::Report;
 use crate::scenario::duration::format_minutes;

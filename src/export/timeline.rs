@@ -4,7 +4,7 @@
 
 use crate::eventlog::SimClock;
 use crate::events::{Detection, IncidentId};
-use crate::export::format::money;
+use crate::format::money;
 use crate::projections::incident::{Beat, IncidentStory, Place};
 use crate::scenario::Scenario;
 use crate::scenario::duration::format_minutes;

@@ -7,8 +7,6 @@
 //! no metrics of its own. One [`Simulator`] is reused for many replications so its buffers are
 //! allocated once: when no event log is written, a replication allocates nothing per event.
 
-pub mod hours;
-
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -16,7 +14,8 @@ use crate::engine::Scheduler;
 use crate::events::{
     Detection, Event, EventKind, EventSink, IncidentId, ModeId, ServiceId, TierId, WorkItem,
 };
-use crate::experiment::streams::{self, Purpose, StreamRng};
+use crate::rng::{self, Purpose, StreamRng};
+use crate::scenario::calendar as hours;
 use crate::scenario::{MINUTES_PER_WEEK, Minutes, Scenario, Service, Strategy};
 
 /// A pending timer of the model (the engine's payload).
@@ -183,7 +182,7 @@ impl Simulator {
             );
         }
         if let Some(rate) = self.alarm_rate_per_minute(&ctx) {
-            self.alarm_rng = Some(streams::stream(ctx.seed, rep, Purpose::FalseAlarms, 0, 0));
+            self.alarm_rng = Some(rng::stream(ctx.seed, rep, Purpose::FalseAlarms, 0, 0));
             let gap = self.next_alarm_gap(rate);
             self.scheduler.schedule(gap, Timer::FalseAlarm);
         }
@@ -234,7 +233,7 @@ impl Simulator {
             .alarm_rng
             .as_mut()
             .expect("alarm stream set when rate > 0");
-        let u = streams::uniform(rng);
+        let u = rng::uniform(rng);
         -(1.0 - u).ln() / rate
     }
 
@@ -242,38 +241,34 @@ impl Simulator {
     /// "Randomness and fair comparison"), in the contract's order.
     fn draw_failure(&mut self, ctx: &Ctx, service: ServiceId, k: u32) {
         let svc: &Service = &ctx.scenario.services[service as usize];
-        let mut common = streams::stream(
+        let mut common = rng::stream(
             ctx.seed,
             ctx.rep,
             Purpose::Failure,
             service as u64,
             k as u64,
         );
-        let time_to_failure = svc
-            .failures_every
-            .sample(&mut streams::substream(&mut common));
-        let mode = pick_mode(svc, streams::uniform(&mut common));
+        let time_to_failure = svc.failures_every.sample(&mut rng::substream(&mut common));
+        let mode = pick_mode(svc, rng::uniform(&mut common));
         let m = &svc.modes[mode as usize];
-        let warning = m.warning.sample(&mut streams::substream(&mut common));
-        let fix = m.fix.sample(&mut streams::substream(&mut common));
-        let report_delay = svc
-            .report_delay
-            .sample(&mut streams::substream(&mut common));
+        let warning = m.warning.sample(&mut rng::substream(&mut common));
+        let fix = m.fix.sample(&mut rng::substream(&mut common));
+        let report_delay = svc.report_delay.sample(&mut rng::substream(&mut common));
 
-        let mut sync = streams::stream(
+        let mut sync = rng::stream(
             ctx.seed,
             ctx.rep,
             Purpose::Detection,
             service as u64,
             k as u64,
         );
-        let coverage_coin = streams::uniform(&mut sync);
-        let mut detect_rng = streams::substream(&mut sync);
+        let coverage_coin = rng::uniform(&mut sync);
+        let mut detect_rng = rng::substream(&mut sync);
         let detect_delay = match &ctx.strategy.monitoring {
             Some(mon) => mon.detect.sample(&mut detect_rng),
             None => 0.0,
         };
-        let routing_coin = streams::uniform(&mut sync);
+        let routing_coin = rng::uniform(&mut sync);
 
         let state = &mut self.services[service as usize];
         state.k = k;

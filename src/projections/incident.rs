@@ -453,7 +453,7 @@ impl<'a> StoryProjection<'a> {
                 waited,
             } => {
                 let hours = scn.tiers[tier as usize].hours;
-                let queued_while_closed = !crate::model::hours::is_open(hours, t - waited);
+                let queued_while_closed = !crate::scenario::calendar::is_open(hours, t - waited);
                 self.place = Place::Working(tier);
                 self.open_phase(PhaseKind::Working(tier), t);
                 self.push(

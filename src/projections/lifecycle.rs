@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use crate::events::{Detection, Event, EventKind, IncidentId, ServiceId, TierId, WorkItem};
-use crate::model::hours;
+use crate::scenario::calendar as hours;
 use crate::scenario::{Minutes, Scenario};
 
 /// Where an open incident stands with the support organisation.

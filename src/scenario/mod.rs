@@ -6,6 +6,7 @@
 //! invariants (tier indices in range, probabilities in [0, 1], positive staff, …) were
 //! established by [`load`] / [`parse_str`].
 
+pub mod calendar;
 pub mod describe;
 pub mod dist;
 pub mod duration;
