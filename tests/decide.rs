@@ -245,3 +245,134 @@ fn a_sweep_of_one_strategys_annual_cost_finds_its_optimum_at_zero_exactly() {
     assert!(text.contains("Lowest total cost for s3"), "{text}");
     assert!(text.contains("at the edge of the range"), "{text}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Ranking and selection (KN)
+// ---------------------------------------------------------------------------------------------
+
+use incsim::experiment::select::{SelectSettings, Stop, select, select_with};
+
+fn settings(delta: f64) -> SelectSettings {
+    SelectSettings {
+        metric: Metric::TotalCost,
+        delta,
+        confidence: 0.95,
+        first_stage: 5,
+        max_replications: 2000,
+    }
+}
+
+#[test]
+fn selection_names_the_cheapest_of_five_in_at_least_95_of_100_seeds() {
+    // Steps of 1000 a year over 30 days: 82.19 per horizon between neighbours; δ = 50 is
+    // below the step. Under CRN the differences are exactly the investment steps in every
+    // replication (zero variance), so KN eliminates every other strategy at its first stage.
+    let mut named = 0;
+    for seed in 0..100 {
+        let s = five_by_annual_cost(1000.0, "30d", 5, seed);
+        let sel = select(&s, &settings(50.0), &mut |_| {}).unwrap();
+        if sel.best == vec!["s0".to_string()] {
+            named += 1;
+        }
+        assert!(sel.best.contains(&"s0".to_string()));
+    }
+    assert!(named >= 95, "named the cheapest in {named} of 100 seeds");
+}
+
+#[test]
+fn two_strategies_tied_within_delta_give_a_subset_that_holds_the_best() {
+    // s0 and a twin with the same annual cost: identical under CRN, never separable.
+    let mut s = five_by_annual_cost(1000.0, "30d", 5, 9);
+    let mut twin = s.strategies[s.strategy_index("s0").unwrap()].clone();
+    twin.name = "s0-twin".into();
+    s.strategies.push(twin);
+    let sel = select(&s, &settings(50.0), &mut |_| {}).unwrap();
+    assert_eq!(sel.best.len(), 2, "{:?}", sel.best);
+    assert!(sel.best.contains(&"s0".into()) && sel.best.contains(&"s0-twin".into()));
+    assert_eq!(
+        incsim::export::select::answer(&sel),
+        format!("best is one of: {}", sel.best.join(", "))
+    );
+    // The others went in the first stage, each by a better strategy.
+    assert_eq!(sel.eliminations.len(), 4);
+    assert!(sel.eliminations.iter().all(|e| e.after_replications == 5));
+}
+
+/// A normal sampler for KN on synthetic systems: system i has mean `means[i]` and sd `sd`,
+/// independent across systems (no CRN) and across replications; deterministic from `seed`.
+fn normal_sampler(
+    means: Vec<f64>,
+    sd: f64,
+    seed: u64,
+) -> impl FnMut(
+    &[usize],
+    std::ops::Range<u64>,
+) -> Result<Vec<Vec<f64>>, incsim::experiment::select::SelectError> {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Normal};
+    move |which, reps| {
+        Ok(which
+            .iter()
+            .map(|&i| {
+                reps.clone()
+                    .map(|r| {
+                        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(
+                            seed.wrapping_mul(1_000_003) ^ (i as u64) << 40 ^ r,
+                        );
+                        Normal::new(means[i], sd).unwrap().sample(&mut rng)
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+}
+
+#[test]
+fn kn_selects_correctly_in_the_slippage_configuration_with_noise() {
+    // Slippage configuration (the least favourable for KN): the best (lowest, system 2) is
+    // exactly δ below four others, each observation N(mean, 1). KN promises P(correct) ≥ 0.95;
+    // over 100 independent macro-replications we require at least 90 (a binomial(100, 0.95)
+    // falls below 90 with probability < 2 %).
+    let names: Vec<String> = (0..5).map(|i| format!("x{i}")).collect();
+    let delta = 0.5;
+    let mut correct = 0;
+    let mut total_reps = 0;
+    for seed in 0..100 {
+        let mut means = vec![delta; 5];
+        means[2] = 0.0;
+        let mut sample = normal_sampler(means, 1.0, seed);
+        let mut st = settings(delta);
+        st.first_stage = 10;
+        let sel = select_with(&names, &st, false, &mut sample).unwrap();
+        total_reps += sel.replications.iter().sum::<u64>();
+        if sel.best == vec!["x2".to_string()] {
+            correct += 1;
+        }
+        assert_ne!(sel.stop, Stop::Cap);
+    }
+    assert!(correct >= 90, "correct in {correct} of 100");
+    assert!(total_reps > 100 * 5 * 10, "noise must cost replications");
+}
+
+#[test]
+fn selection_refuses_bad_settings_with_a_hint() {
+    let s = five_by_annual_cost(1000.0, "30d", 5, 1);
+    let err = select(&s, &settings(0.0), &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("--delta"), "{err}");
+    let mut st = settings(10.0);
+    st.first_stage = 1;
+    assert!(
+        select(&s, &st, &mut |_| {})
+            .unwrap_err()
+            .to_string()
+            .contains("--first-stage")
+    );
+    let mut one = s.clone();
+    one.strategies.truncate(1);
+    assert!(
+        select(&one, &settings(10.0), &mut |_| {})
+            .unwrap_err()
+            .to_string()
+            .contains("at least two")
+    );
+}

@@ -3,6 +3,7 @@
 
 pub mod combine;
 pub mod precision;
+pub mod select;
 pub mod sensitivity;
 pub mod shard;
 pub mod sweep;
