@@ -125,16 +125,25 @@ Ranges are FROM:TO:STEPS, STEPS points with both ends included:
 Examples:
   incsim sweep --vary strategies.proactive.annual_cost=0:2000000:9
   incsim sweep scenarios/default.toml --vary strategies.proactive.monitoring.coverage=0.5:0.95:10 -n 2000
-  incsim sweep my.toml --list                  # the paths this scenario accepts";
+  incsim sweep my.toml --list                  # the paths this scenario accepts
+  incsim sweep --vary tiers.help-desk.staff=1:5:5 --vary strategies.proactive.escalate_after=10m:2h:6
+                                               # two-way grid: heat map of total cost";
 
 /// Options of `incsim sweep`.
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// Scenario file (TOML). Without it, the built-in mail-server scenario.
     pub scenario: Option<PathBuf>,
-    /// The input and its range: PATH=FROM:TO:STEPS.
+    /// The input and its range: PATH=FROM:TO:STEPS. Given twice, a two-way grid (grid.csv and
+    /// a heat map of --metric for --strategy).
     #[arg(long, value_name = "PATH=FROM:TO:STEPS", required_unless_present = "list", value_parser = incsim::experiment::sweep::SweepSpec::parse)]
-    pub vary: Option<incsim::experiment::sweep::SweepSpec>,
+    pub vary: Vec<incsim::experiment::sweep::SweepSpec>,
+    /// Two-way grid: the metric of the heat map (lower is better; higher for availability).
+    #[arg(long, default_value = "total_cost")]
+    pub metric: String,
+    /// Two-way grid: the strategy whose metric fills the cells [default: the first candidate].
+    #[arg(long)]
+    pub strategy: Option<String>,
     /// List the parameter paths of the scenario, with their values, and exit.
     #[arg(long)]
     pub list: bool,

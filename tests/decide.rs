@@ -376,3 +376,48 @@ fn selection_refuses_bad_settings_with_a_hint() {
             .contains("at least two")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Two-way sweeps
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_grid_adds_each_inputs_effect_exactly_and_marks_the_cheapest_cell() {
+    // s0's total cost per year = the same history + its annual cost; s1's annual cost does not
+    // touch s0. So cell (i, j) = cell (0, 0) + a_i, flat along j, best at (0, 0).
+    let s = five_by_annual_cost(1000.0, "30d", 6, 5);
+    let (a, a_set) = SweepSpec::parse("strategies.s0.annual_cost=0:2000:3")
+        .unwrap()
+        .resolve(&s)
+        .unwrap();
+    let (b, b_set) = SweepSpec::parse("strategies.s1.annual_cost=0:500:2")
+        .unwrap()
+        .resolve(&s)
+        .unwrap();
+    let s0 = s.strategy_index("s0").unwrap();
+    let g = incsim::experiment::grid::run(
+        &s,
+        &a,
+        &a_set,
+        &b,
+        &b_set,
+        Metric::TotalCost,
+        s0,
+        6,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(g.cells.len(), 6);
+    let origin = g.cells[0].mean;
+    for c in &g.cells {
+        let expected = origin + [0.0, 1000.0, 2000.0][c.i];
+        assert!((c.mean - expected).abs() < 1e-6, "{c:?}");
+    }
+    assert_eq!(g.best, 0);
+    let csv = incsim::experiment::grid::csv(&g);
+    assert_eq!(csv.lines().count(), 7);
+    assert!(csv.lines().nth(1).unwrap().ends_with(",true"));
+    assert_eq!(csv.matches(",true").count(), 1);
+    let chart = incsim::charts::render(&incsim::charts::heatmap::HeatMap { grid: &g }).unwrap();
+    assert!(chart.png.starts_with(b"\x89PNG") && chart.svg.contains("<svg"));
+}

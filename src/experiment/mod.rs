@@ -2,6 +2,7 @@
 //! collected in replication order so the results do not depend on the thread count.
 
 pub mod combine;
+pub mod grid;
 pub mod precision;
 pub mod select;
 pub mod sensitivity;
