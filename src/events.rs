@@ -1,11 +1,33 @@
-//! The event vocabulary: immutable, timestamped facts (DESIGN §4).
+//! The event vocabulary: immutable, timestamped facts (DESIGN §4), defined once.
 //!
-//! The model emits these; projections fold them into metrics. An [`Event`] is `Copy` and holds
-//! no heap data, so emitting one on the fast path allocates nothing. The replication and the
-//! strategy are the context of a whole stream (see [`EventSink::begin`]) rather than repeated
-//! in every value.
+//! The model emits these; projections fold them into metrics; the event log is their serde
+//! form. An [`Event`] is `Copy` and holds no heap data, so emitting one on the fast path
+//! allocates nothing. The replication and the strategy are the context of a whole stream (see
+//! [`EventSink::begin`]) rather than repeated in every value.
+//!
+//! # The log's JSON form is the type's
+//!
+//! `serde` derives the JSON of every event: `{"kind": "escalated", "incident": "email#3",
+//! "service": "email", "k": 3, "from": "help-desk", "to": "senior-network-engineer",
+//! "handoff": 30.0}`. Ids of services, tiers and failure modes are indices in the model and
+//! names in the log: inside [`LogNames::scope`] they (de)serialize as the scenario's names,
+//! outside it as plain indices. So the log writer and reader hold no per-event code: a new
+//! event or field is one edit here (and a row in `docs/events.md`, which a test checks).
+//!
+//! Events carry what happened in full — the tier an incident landed at and whether it was
+//! routed there directly, the time box (the `duration` of an unable attempt), the handoff
+//! wait — so projections never re-derive a model decision from the scenario.
 
-use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::scenario::Scenario;
 
 /// Index of a service in the scenario.
 pub type ServiceId = u32;
@@ -16,7 +38,9 @@ pub type ModeId = u32;
 
 /// One incident: the `k`-th failure (0-based) of a service. Common random numbers make the
 /// same `(service, k)` the same failure under every strategy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// In the log it is three keys: `incident` (`"email#3"`), `service` and `k`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct IncidentId {
     pub service: ServiceId,
     pub k: u32,
@@ -34,9 +58,19 @@ pub enum Detection {
     UserReport,
 }
 
-/// A unit of work in a tier's queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+impl Detection {
+    /// The stable name of the detection path, as written in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Detection::Degradation => "degradation",
+            Detection::OutageCheck => "outage_check",
+            Detection::UserReport => "user_report",
+        }
+    }
+}
+
+/// A unit of work in a tier's queue. In the log: the incident's keys, or `alarm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkItem {
     Incident(IncidentId),
     /// The n-th false alarm (0-based) of the replication.
@@ -49,59 +83,104 @@ pub enum WorkItem {
 pub enum EventKind {
     /// The service starts to fail: degraded for `warning` minutes, then down.
     FailureStarted {
+        #[serde(flatten)]
         incident: IncidentId,
+        #[serde(with = "mode_name")]
         mode: ModeId,
         warning: f64,
     },
     /// Monitoring noticed the degradation.
-    DegradationDetected { incident: IncidentId },
+    DegradationDetected {
+        #[serde(flatten)]
+        incident: IncidentId,
+    },
     /// The service is down.
-    OutageStarted { incident: IncidentId },
+    OutageStarted {
+        #[serde(flatten)]
+        incident: IncidentId,
+    },
     /// A monitoring alert fired for a real incident.
     AlertFired {
+        #[serde(flatten)]
         incident: IncidentId,
         detection: Detection,
     },
     /// Monitoring raised an alarm with no failure behind it.
     FalseAlarm { alarm: u32 },
     /// A user reported the outage.
-    UserReported { incident: IncidentId },
-    /// The incident exists for the support organisation from now on.
+    UserReported {
+        #[serde(flatten)]
+        incident: IncidentId,
+    },
+    /// The incident exists for the support organisation from now on, at `tier`.
+    /// `routed_direct`: a monitoring detection went to the tier that owns the failure mode
+    /// instead of the strategy's alert tier (rule 4).
     IncidentOpened {
+        #[serde(flatten)]
         incident: IncidentId,
         detection: Detection,
+        #[serde(with = "tier_name")]
         tier: TierId,
+        routed_direct: bool,
     },
-    /// A work item entered a tier's queue.
-    Queued { item: WorkItem, tier: TierId },
+    /// A work item entered a tier's queue. `tier_open`: the tier was within its hours then
+    /// (else the item waits at least for the opening).
+    Queued {
+        #[serde(flatten)]
+        item: WorkItem,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+        tier_open: bool,
+    },
     /// An engineer of `tier` took the item; busy for `duration` minutes. `able` tells whether
-    /// the tier can fix it (else it is a time-boxed troubleshooting attempt). `waited` is the
+    /// the tier can fix it (else `duration` is the strategy's time box). `waited` is the
     /// time the item spent in this tier's queue.
     WorkStarted {
+        #[serde(flatten)]
         item: WorkItem,
+        #[serde(with = "tier_name")]
         tier: TierId,
         duration: f64,
         able: bool,
         waited: f64,
     },
-    /// The time box ended without a fix: the incident goes to the next tier.
+    /// The time box ended without a fix: the incident goes to the next tier after a handoff
+    /// of `handoff` minutes.
     Escalated {
+        #[serde(flatten)]
         incident: IncidentId,
+        #[serde(with = "tier_name")]
         from: TierId,
+        #[serde(with = "tier_name")]
         to: TierId,
+        handoff: f64,
     },
     /// The handoff wait is over: the incident enters `tier`'s queue.
-    HandedOff { incident: IncidentId, tier: TierId },
+    HandedOff {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
     /// A false alarm's triage is done.
-    AlarmCleared { alarm: u32, tier: TierId },
+    AlarmCleared {
+        alarm: u32,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
     /// The fix is done: the service is UP. `averted` when done before the outage began.
     Resolved {
+        #[serde(flatten)]
         incident: IncidentId,
+        #[serde(with = "tier_name")]
         tier: TierId,
         averted: bool,
     },
     /// The outage ended (the service is UP again).
-    OutageEnded { incident: IncidentId },
+    OutageEnded {
+        #[serde(flatten)]
+        incident: IncidentId,
+    },
     /// End of the simulated horizon: open incidents are cut off here.
     HorizonReached,
 }
@@ -116,25 +195,45 @@ pub struct Event {
 }
 
 impl EventKind {
-    /// The stable `kind` name of the event, as written in logs.
+    /// Every `kind` name, in the order of the enum.
+    pub const KINDS: [&'static str; 15] = [
+        "failure_started",
+        "degradation_detected",
+        "outage_started",
+        "alert_fired",
+        "false_alarm",
+        "user_reported",
+        "incident_opened",
+        "queued",
+        "work_started",
+        "escalated",
+        "handed_off",
+        "alarm_cleared",
+        "resolved",
+        "outage_ended",
+        "horizon_reached",
+    ];
+
+    /// The stable `kind` name of the event, as written in logs (the serde tag).
     pub fn name(&self) -> &'static str {
-        match self {
-            EventKind::FailureStarted { .. } => "failure_started",
-            EventKind::DegradationDetected { .. } => "degradation_detected",
-            EventKind::OutageStarted { .. } => "outage_started",
-            EventKind::AlertFired { .. } => "alert_fired",
-            EventKind::FalseAlarm { .. } => "false_alarm",
-            EventKind::UserReported { .. } => "user_reported",
-            EventKind::IncidentOpened { .. } => "incident_opened",
-            EventKind::Queued { .. } => "queued",
-            EventKind::WorkStarted { .. } => "work_started",
-            EventKind::Escalated { .. } => "escalated",
-            EventKind::HandedOff { .. } => "handed_off",
-            EventKind::AlarmCleared { .. } => "alarm_cleared",
-            EventKind::Resolved { .. } => "resolved",
-            EventKind::OutageEnded { .. } => "outage_ended",
-            EventKind::HorizonReached => "horizon_reached",
-        }
+        let index = match self {
+            EventKind::FailureStarted { .. } => 0,
+            EventKind::DegradationDetected { .. } => 1,
+            EventKind::OutageStarted { .. } => 2,
+            EventKind::AlertFired { .. } => 3,
+            EventKind::FalseAlarm { .. } => 4,
+            EventKind::UserReported { .. } => 5,
+            EventKind::IncidentOpened { .. } => 6,
+            EventKind::Queued { .. } => 7,
+            EventKind::WorkStarted { .. } => 8,
+            EventKind::Escalated { .. } => 9,
+            EventKind::HandedOff { .. } => 10,
+            EventKind::AlarmCleared { .. } => 11,
+            EventKind::Resolved { .. } => 12,
+            EventKind::OutageEnded { .. } => 13,
+            EventKind::HorizonReached => 14,
+        };
+        Self::KINDS[index]
     }
 
     /// The incident this event belongs to, if any.
@@ -159,6 +258,333 @@ impl EventKind {
                 ..
             } => Some(incident),
             _ => None,
+        }
+    }
+}
+
+// ---- names: how ids read in the log ----
+
+/// The names of a scenario's services, tiers and failure modes, for the log's JSON form of
+/// events (see [`LogNames::scope`]). Built once per log, not per event.
+#[derive(Debug, Clone, Default)]
+pub struct LogNames {
+    services: Vec<String>,
+    tiers: Vec<String>,
+    /// Per service: its modes' names.
+    modes: Vec<Vec<String>>,
+    service_index: HashMap<String, ServiceId>,
+    tier_index: HashMap<String, TierId>,
+    mode_index: Vec<HashMap<String, ModeId>>,
+}
+
+/// The names in force on this thread and the service whose modes a `mode` field names.
+type Scope = (Rc<LogNames>, Option<ServiceId>);
+
+thread_local! {
+    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
+}
+
+/// Restores the previous scope when dropped (also on a panic inside the scope).
+struct ScopeGuard(Option<Scope>);
+
+impl Drop for ScopeGuard {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        SCOPE.with(|s| *s.borrow_mut() = previous);
+    }
+}
+
+impl LogNames {
+    /// The names of the scenario's services, tiers and modes.
+    pub fn new(scenario: &Scenario) -> Rc<Self> {
+        fn index<T: Copy>(names: &[String], id: impl Fn(usize) -> T) -> HashMap<String, T> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), id(i)))
+                .collect()
+        }
+        let services: Vec<String> = scenario.services.iter().map(|s| s.name.clone()).collect();
+        let tiers: Vec<String> = scenario.tiers.iter().map(|t| t.name.clone()).collect();
+        let modes: Vec<Vec<String>> = scenario
+            .services
+            .iter()
+            .map(|s| s.modes.iter().map(|m| m.name.clone()).collect())
+            .collect();
+        Rc::new(LogNames {
+            service_index: index(&services, |i| i as ServiceId),
+            tier_index: index(&tiers, |i| i as TierId),
+            mode_index: modes.iter().map(|m| index(m, |i| i as ModeId)).collect(),
+            services,
+            tiers,
+            modes,
+        })
+    }
+
+    /// Run `f` with ids (de)serialized as these names. `service` is the service whose failure
+    /// modes a `mode` field names (the event's own service). Scopes nest; the previous one is
+    /// back when `f` returns.
+    pub fn scope<R>(self: &Rc<Self>, service: Option<ServiceId>, f: impl FnOnce() -> R) -> R {
+        let previous = SCOPE.with(|s| s.borrow_mut().replace((Rc::clone(self), service)));
+        let _guard = ScopeGuard(previous);
+        f()
+    }
+
+    /// The index of a service name, or an error naming the choices.
+    pub fn service(&self, name: &str) -> Result<ServiceId, String> {
+        self.service_index.get(name).copied().ok_or_else(|| {
+            format!(
+                "unknown service {name:?}; the log's scenario has {}",
+                self.services.join(", ")
+            )
+        })
+    }
+
+    fn tier(&self, name: &str) -> Result<TierId, String> {
+        self.tier_index.get(name).copied().ok_or_else(|| {
+            format!(
+                "unknown tier {name:?}; the log's scenario has {}",
+                self.tiers.join(", ")
+            )
+        })
+    }
+
+    fn mode(&self, service: ServiceId, name: &str) -> Result<ModeId, String> {
+        self.mode_index[service as usize]
+            .get(name)
+            .copied()
+            .ok_or_else(|| {
+                format!(
+                    "unknown failure mode {name:?} of service {}; it has {}",
+                    self.services[service as usize],
+                    self.modes[service as usize].join(", ")
+                )
+            })
+    }
+}
+
+/// The scope in force, if any.
+fn current_scope() -> Option<Scope> {
+    SCOPE.with(|s| s.borrow().clone())
+}
+
+/// A name (inside a scope) or an index (outside one), as read.
+enum NameOrIndex {
+    Name(String),
+    Index(u64),
+}
+
+impl<'de> Deserialize<'de> for NameOrIndex {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = NameOrIndex;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a name (string)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<NameOrIndex, E> {
+                Ok(NameOrIndex::Name(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<NameOrIndex, E> {
+                Ok(NameOrIndex::Index(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl NameOrIndex {
+    /// Resolve by `lookup` inside a scope; an index outside one (below `u32::MAX`).
+    fn resolve<E: de::Error>(
+        self,
+        lookup: impl FnOnce(&LogNames, Option<ServiceId>, &str) -> Result<u32, String>,
+    ) -> Result<u32, E> {
+        match (self, current_scope()) {
+            (NameOrIndex::Name(name), Some((names, service))) => {
+                lookup(&names, service, &name).map_err(E::custom)
+            }
+            (NameOrIndex::Index(i), None) => {
+                u32::try_from(i).map_err(|_| E::custom(format!("index {i} is out of range")))
+            }
+            (NameOrIndex::Name(name), None) => Err(E::custom(format!(
+                "found the name {name:?} where an index was expected (no names in scope)"
+            ))),
+            (NameOrIndex::Index(i), Some(_)) => Err(E::custom(format!(
+                "must be a name (string); found the number {i}"
+            ))),
+        }
+    }
+}
+
+/// Write a name inside a scope, else the index.
+fn serialize_name<S: Serializer>(
+    id: u32,
+    s: S,
+    name: impl FnOnce(&LogNames, Option<ServiceId>) -> Option<&str>,
+) -> Result<S::Ok, S::Error> {
+    match current_scope() {
+        Some((names, service)) => match name(&names, service) {
+            Some(n) => s.serialize_str(n),
+            None => Err(serde::ser::Error::custom(format!(
+                "id {id} has no name in the scenario"
+            ))),
+        },
+        None => s.serialize_u32(id),
+    }
+}
+
+/// `#[serde(with)]` for a tier id: the tier's name in the log.
+mod tier_name {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(id: &TierId, s: S) -> Result<S::Ok, S::Error> {
+        serialize_name(*id, s, |n, _| n.tiers.get(*id as usize).map(String::as_str))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TierId, D::Error> {
+        NameOrIndex::deserialize(d)?.resolve(|n, _, name| n.tier(name))
+    }
+}
+
+/// `#[serde(with)]` for a failure mode id: the mode's name in the log (among the modes of
+/// the event's service, given by the scope).
+mod mode_name {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(id: &ModeId, s: S) -> Result<S::Ok, S::Error> {
+        serialize_name(*id, s, |n, service| {
+            n.modes
+                .get(service? as usize)?
+                .get(*id as usize)
+                .map(String::as_str)
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ModeId, D::Error> {
+        NameOrIndex::deserialize(d)?.resolve(|n, service, name| match service {
+            Some(service) => n.mode(service, name),
+            None => Err("a failure mode needs its service (the `service` key)".to_string()),
+        })
+    }
+}
+
+impl Serialize for IncidentId {
+    /// Three keys: `incident` (`service#k`), `service` and `k` (flattened into the event).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(3))?;
+        match current_scope() {
+            Some((names, _)) => {
+                let service = names
+                    .services
+                    .get(self.service as usize)
+                    .ok_or_else(|| serde::ser::Error::custom("service id out of range"))?;
+                map.serialize_entry("incident", &format_args!("{service}#{}", self.k))?;
+                map.serialize_entry("service", service)?;
+            }
+            None => {
+                map.serialize_entry("incident", &format_args!("{}#{}", self.service, self.k))?;
+                map.serialize_entry("service", &self.service)?;
+            }
+        }
+        map.serialize_entry("k", &self.k)?;
+        map.end()
+    }
+}
+
+/// The keys an incident or a work item may take in a line, as read.
+#[derive(Default)]
+struct ItemKeys {
+    incident: Option<String>,
+    service: Option<NameOrIndex>,
+    k: Option<u32>,
+    alarm: Option<u32>,
+}
+
+const ITEM_KEYS: &[&str] = &["incident", "service", "k", "alarm"];
+
+impl ItemKeys {
+    fn read<'de, D: Deserializer<'de>>(
+        d: D,
+        keys: &'static [&'static str],
+    ) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ItemKeys;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the keys incident, service and k, or alarm")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ItemKeys, A::Error> {
+                let mut keys = ItemKeys::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "incident" => keys.incident = Some(map.next_value()?),
+                        "service" => keys.service = Some(map.next_value()?),
+                        "k" => keys.k = Some(map.next_value()?),
+                        "alarm" => keys.alarm = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(keys)
+            }
+        }
+        d.deserialize_struct("Item", keys, V)
+    }
+
+    /// The incident these keys name; `incident` must agree with `service` and `k`.
+    fn incident<E: de::Error>(self) -> Result<IncidentId, E> {
+        let name = self.incident.ok_or_else(|| E::missing_field("incident"))?;
+        let service_text = match &self.service {
+            Some(NameOrIndex::Name(n)) => n.clone(),
+            Some(NameOrIndex::Index(i)) => i.to_string(),
+            None => return Err(E::missing_field("service")),
+        };
+        let service = self
+            .service
+            .expect("checked above")
+            .resolve(|n, _, name| n.service(name))?;
+        let k = self.k.ok_or_else(|| E::missing_field("k"))?;
+        let expected = format!("{service_text}#{k}");
+        if name != expected {
+            return Err(E::custom(format!(
+                "`incident` is {name:?}, but service and k say {expected:?}"
+            )));
+        }
+        Ok(IncidentId { service, k })
+    }
+}
+
+impl<'de> Deserialize<'de> for IncidentId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ItemKeys::read(d, &ITEM_KEYS[..3])?.incident()
+    }
+}
+
+impl Serialize for WorkItem {
+    /// An incident's three keys, or `alarm` (flattened into the event).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            WorkItem::Incident(id) => id.serialize(s),
+            WorkItem::FalseAlarm(alarm) => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("alarm", alarm)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WorkItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let keys = ItemKeys::read(d, ITEM_KEYS)?;
+        let names_incident = keys.incident.is_some() || keys.service.is_some() || keys.k.is_some();
+        match (names_incident, keys.alarm) {
+            (false, Some(alarm)) => Ok(WorkItem::FalseAlarm(alarm)),
+            (true, None) => keys.incident().map(WorkItem::Incident),
+            _ => Err(de::Error::custom(
+                "a work item is either an incident (incident, service, k) or a false alarm (alarm), exactly one of them",
+            )),
         }
     }
 }
@@ -193,5 +619,141 @@ pub struct EventVec(pub Vec<Event>);
 impl EventSink for EventVec {
     fn emit(&mut self, event: &Event) {
         self.0.push(*event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{DEFAULT_SCENARIO_TOML, parse_str};
+
+    /// One event of every kind, with ids valid in the built-in scenario.
+    fn one_of_each() -> Vec<EventKind> {
+        let incident = IncidentId { service: 0, k: 3 };
+        let item = WorkItem::Incident(incident);
+        vec![
+            EventKind::FailureStarted {
+                incident,
+                mode: 1,
+                warning: 55.5,
+            },
+            EventKind::DegradationDetected { incident },
+            EventKind::OutageStarted { incident },
+            EventKind::AlertFired {
+                incident,
+                detection: Detection::Degradation,
+            },
+            EventKind::FalseAlarm { alarm: 7 },
+            EventKind::UserReported { incident },
+            EventKind::IncidentOpened {
+                incident,
+                detection: Detection::OutageCheck,
+                tier: 1,
+                routed_direct: true,
+            },
+            EventKind::Queued {
+                item: WorkItem::FalseAlarm(7),
+                tier: 0,
+                tier_open: false,
+            },
+            EventKind::WorkStarted {
+                item,
+                tier: 0,
+                duration: 30.0,
+                able: false,
+                waited: 474.25,
+            },
+            EventKind::Escalated {
+                incident,
+                from: 0,
+                to: 1,
+                handoff: 30.0,
+            },
+            EventKind::HandedOff { incident, tier: 1 },
+            EventKind::AlarmCleared { alarm: 7, tier: 0 },
+            EventKind::Resolved {
+                incident,
+                tier: 1,
+                averted: false,
+            },
+            EventKind::OutageEnded { incident },
+            EventKind::HorizonReached,
+        ]
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_its_log_form_with_names() {
+        let scenario = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("built-in scenario");
+        let names = LogNames::new(&scenario);
+        let kinds = one_of_each();
+        assert_eq!(kinds.len(), EventKind::KINDS.len());
+        for kind in kinds {
+            let service = kind.incident().map(|id| id.service);
+            let json = names.scope(service, || serde_json::to_value(kind)).unwrap();
+            assert_eq!(json["kind"], kind.name(), "{json}");
+            if kind.incident().is_some() {
+                assert_eq!(json["incident"], "email#3", "{json}");
+                assert_eq!(json["service"], "email", "{json}");
+            }
+            let back: EventKind = names
+                .scope(service, || EventKind::deserialize(&json))
+                .unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(back, kind);
+        }
+    }
+
+    #[test]
+    fn ids_are_names_in_scope_and_indices_outside_it() {
+        let scenario = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("built-in scenario");
+        let names = LogNames::new(&scenario);
+        let kind = EventKind::FailureStarted {
+            incident: IncidentId { service: 0, k: 1 },
+            mode: 0,
+            warning: 0.0,
+        };
+        let named = names
+            .scope(Some(0), || serde_json::to_string(&kind))
+            .unwrap();
+        assert_eq!(
+            named,
+            r#"{"kind":"failure_started","incident":"email#1","service":"email","k":1,"mode":"memory-leak","warning":0.0}"#
+        );
+        let plain = serde_json::to_string(&kind).unwrap();
+        assert_eq!(
+            plain,
+            r#"{"kind":"failure_started","incident":"0#1","service":0,"k":1,"mode":0,"warning":0.0}"#
+        );
+        assert_eq!(serde_json::from_str::<EventKind>(&plain).unwrap(), kind);
+    }
+
+    #[test]
+    fn unknown_names_and_a_mismatched_incident_are_refused_with_the_choices() {
+        let scenario = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("built-in scenario");
+        let names = LogNames::new(&scenario);
+        let read = |text: &str| {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            names
+                .scope(Some(0), || EventKind::deserialize(&value))
+                .unwrap_err()
+                .to_string()
+        };
+        let err = read(
+            r#"{"kind":"handed_off","incident":"email#1","service":"email","k":1,"tier":"vendor"}"#,
+        );
+        assert!(
+            err.contains(
+                "unknown tier \"vendor\"; the log's scenario has help-desk, senior-network-engineer"
+            ),
+            "{err}"
+        );
+        let err = read(r#"{"kind":"outage_ended","incident":"email#2","service":"email","k":1}"#);
+        assert!(
+            err.contains("`incident` is \"email#2\", but service and k say \"email#1\""),
+            "{err}"
+        );
+        let err = read(
+            r#"{"kind":"queued","alarm":1,"incident":"email#1","service":"email","k":1,"tier":"help-desk","tier_open":true}"#,
+        );
+        assert!(err.contains("exactly one of them"), "{err}");
     }
 }

@@ -627,3 +627,96 @@ fn a_scenario_without_tiers_reports_that_once_not_every_tier_reference() {
     assert_eq!(errors.0.len(), 1, "{errors}");
     assert_eq!(errors.0[0].field, "tiers");
 }
+
+#[test]
+fn validate_lists_an_unknown_key_in_an_inline_table_a_zero_staff_and_a_probability_of_1_8() {
+    let text = DEFAULT_SCENARIO_TOML
+        .replacen(
+            "failures = { every = {",
+            "failures = { evry = \"1d\", every = {",
+            1,
+        )
+        .replacen("staff = 3", "staff = 0", 1)
+        .replacen("route_direct = 0.7", "route_direct = 1.8", 1);
+    let errs = errors(&text);
+    let found: Vec<(&str, Option<usize>)> =
+        errs.iter().map(|e| (e.field.as_str(), e.line)).collect();
+    assert_eq!(
+        found,
+        [
+            ("tiers.help-desk.staff", Some(line_of(&text, "staff = 0"))),
+            (
+                "services.email.failures.evry",
+                Some(line_of(&text, "failures = { evry"))
+            ),
+            (
+                "strategies.proactive.route_direct",
+                Some(line_of(&text, "route_direct = 1.8"))
+            ),
+        ],
+        "{errs}"
+    );
+    assert!(
+        errs.0[1]
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("did you mean \"every\"?")
+    );
+}
+
+#[test]
+fn two_unknown_keys_in_one_inline_table_are_both_reported() {
+    let text = edit("coverage = 0.85", "coverge = 0.85").replacen(
+        "triage = \"10m\"",
+        "triag = \"10m\"",
+        1,
+    );
+    let errs = errors(&text);
+    let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "strategies.proactive.monitoring.coverge",
+            "strategies.proactive.monitoring.triag",
+        ],
+        "{errs}"
+    );
+    // Both on the `monitoring = { … }` line, each at its own column.
+    assert_eq!(errs.0[0].line, errs.0[1].line);
+    assert!(errs.0[0].column < errs.0[1].column);
+}
+
+#[test]
+fn an_unknown_table_anywhere_is_reported_with_a_suggestion() {
+    let text = format!("{DEFAULT_SCENARIO_TOML}\n[simulaton]\nhorizon = \"1d\"\n");
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "[simulaton]")),
+        "simulaton",
+        "unknown field \"simulaton\"",
+        "did you mean \"simulation\"?",
+    );
+}
+
+#[test]
+fn a_name_with_a_control_character_is_refused_with_its_line() {
+    let text = edit("name = \"help-desk\"", "name = \"help\\u0007desk\"");
+    let errs = errors(&text);
+    let e = errs
+        .iter()
+        .find(|e| e.field.ends_with(".name") && e.message.contains("control character"))
+        .unwrap_or_else(|| panic!("{errs}"));
+    assert_eq!(e.line, Some(line_of(&text, "help\\u0007desk")));
+    assert!(e.help.as_deref().unwrap_or("").contains("printable"));
+}
+
+#[test]
+fn a_huge_bad_value_is_not_echoed_in_full() {
+    let huge = "x".repeat(1_000_000);
+    let text = edit("hours = \"business\"", &format!("hours = \"{huge}\""));
+    let shown = errors(&text).to_string();
+    assert!(shown.len() < 2_000, "{} characters", shown.len());
+    assert!(shown.contains("(1000000 characters)"), "{shown}");
+}

@@ -188,12 +188,18 @@ fn two_way(args: SweepArgs, scenario: Scenario, file_slug: &str) -> Result<()> {
 fn list(scenario: &Scenario) -> String {
     let params = vary::parameters(scenario);
     let width = params.iter().map(|p| p.path.len()).max().unwrap_or(0);
-    let mut out = format!("Parameters of {} (path, value):\n", scenario.name);
-    for p in params {
+    let values: Vec<String> = params.iter().map(|p| p.describe(scenario)).collect();
+    let value_width = values.iter().map(|v| v.chars().count()).max().unwrap_or(0);
+    let mut out = format!(
+        "Parameters of {} (path, value, how a sweep changes it; meanings in docs/scenario-reference.md):\n",
+        scenario.name
+    );
+    for (p, value) in params.iter().zip(&values) {
         out.push_str(&format!(
-            "  {:width$}  {}\n",
+            "  {:width$}  {:value_width$}  {}\n",
             p.path,
-            p.describe(scenario),
+            value,
+            incsim::scenario::fields::sweep_text(p.field()),
             width = width
         ));
     }

@@ -35,9 +35,11 @@ use crate::model::Simulator;
 use crate::projections::{MetricsProjection, RepMetrics};
 use crate::scenario::Scenario;
 
-/// Version of the log schema written in `run_started.schema`. It changes only when a field is
-/// renamed, removed or changes meaning (adding a field is not a new version).
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the log schema written in `run_started.schema`. It changes whenever a kind or a
+/// key is added, renamed or removed, or changes meaning (`docs/events.md`, "Stability").
+/// Version 2: `routed_direct` on `incident_opened`, `tier_open` on `queued`, `handoff` on
+/// `escalated`; simultaneous events follow rule 15.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The name of the log file in an output folder.
 pub const EVENTS_FILE: &str = "events.jsonl";

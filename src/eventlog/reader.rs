@@ -2,15 +2,17 @@
 //! against the schema of `docs/events.md`. Every problem becomes a [`LogError`] naming the
 //! file, the line and what was wrong.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::io::BufRead;
+use std::rc::Rc;
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::SCHEMA_VERSION;
 use super::clock::SimClock;
-use crate::events::{Detection, Event, EventKind, IncidentId, WorkItem};
+use crate::events::{Event, EventKind, LogNames};
 use crate::scenario::Scenario;
 
 /// A problem in an event log: which file, which line (1-based, where known), what was wrong
@@ -87,107 +89,16 @@ pub struct LogLine {
     pub event: Event,
 }
 
-/// Name → index tables of the log's scenario.
-#[derive(Debug)]
-struct Names {
-    strategies: HashMap<String, usize>,
-    services: HashMap<String, u32>,
-    tiers: HashMap<String, u32>,
-    /// Per service: mode name → index.
-    modes: Vec<HashMap<String, u32>>,
-    strategy_list: String,
-    service_list: String,
-    tier_list: String,
-}
-
-impl Names {
-    fn new(s: &Scenario) -> Names {
-        let index = |names: Vec<&String>| -> HashMap<String, u32> {
-            names
-                .into_iter()
-                .enumerate()
-                .map(|(i, n)| (n.clone(), i as u32))
-                .collect()
-        };
-        let list = |names: Vec<&String>| {
-            names
-                .into_iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        Names {
-            strategies: s
-                .strategies
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (x.name.clone(), i))
-                .collect(),
-            services: index(s.services.iter().map(|x| &x.name).collect()),
-            tiers: index(s.tiers.iter().map(|x| &x.name).collect()),
-            modes: s
-                .services
-                .iter()
-                .map(|svc| index(svc.modes.iter().map(|m| &m.name).collect()))
-                .collect(),
-            strategy_list: list(s.strategies.iter().map(|x| &x.name).collect()),
-            service_list: list(s.services.iter().map(|x| &x.name).collect()),
-            tier_list: list(s.tiers.iter().map(|x| &x.name).collect()),
-        }
-    }
-}
-
-/// Every event kind a log may hold after its header.
-pub const EVENT_KINDS: [&str; 15] = [
-    "failure_started",
-    "degradation_detected",
-    "outage_started",
-    "alert_fired",
-    "false_alarm",
-    "user_reported",
-    "incident_opened",
-    "queued",
-    "work_started",
-    "escalated",
-    "handed_off",
-    "alarm_cleared",
-    "resolved",
-    "outage_ended",
-    "horizon_reached",
-];
-
-const COMMON: [&str; 5] = ["t", "at", "rep", "strategy", "kind"];
-const INCIDENT: [&str; 3] = ["incident", "service", "k"];
-
-/// The keys a line of this kind carries besides the common ones (`t`, `at`, `rep`,
-/// `strategy`, `kind`). Work items (`queued`, `work_started`) carry either the incident keys
-/// or `alarm`.
-pub fn kind_fields(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "failure_started" => &["incident", "service", "k", "mode", "warning"],
-        "degradation_detected" | "outage_started" | "user_reported" | "outage_ended" => &INCIDENT,
-        "alert_fired" => &["incident", "service", "k", "detection"],
-        "false_alarm" => &["alarm"],
-        "incident_opened" => &["incident", "service", "k", "detection", "tier"],
-        "queued" => &["incident", "service", "k", "alarm", "tier"],
-        "work_started" => &[
-            "incident", "service", "k", "alarm", "tier", "duration", "able", "waited",
-        ],
-        "escalated" => &["incident", "service", "k", "from", "to"],
-        "handed_off" => &["incident", "service", "k", "tier"],
-        "alarm_cleared" => &["alarm", "tier"],
-        "resolved" => &["incident", "service", "k", "tier", "averted"],
-        _ => &[],
-    }
-}
-
 /// Reads the events of a log after its header, one line at a time.
 pub struct LogReader<R: BufRead> {
     input: R,
     file: String,
     line_no: u64,
     buf: Vec<u8>,
-    names: Names,
+    names: Rc<LogNames>,
+    /// Strategy name → index.
+    strategies: HashMap<String, usize>,
+    strategy_list: String,
 }
 
 impl<R: BufRead> std::fmt::Debug for LogReader<R> {
@@ -215,15 +126,9 @@ impl<R: BufRead> LogReader<R> {
             file: file.to_string(),
             line_no: 0,
             buf: Vec::new(),
-            names: Names {
-                strategies: HashMap::new(),
-                services: HashMap::new(),
-                tiers: HashMap::new(),
-                modes: Vec::new(),
-                strategy_list: String::new(),
-                service_list: String::new(),
-                tier_list: String::new(),
-            },
+            names: Rc::default(),
+            strategies: HashMap::new(),
+            strategy_list: String::new(),
         };
         let (no, cut) = match reader.read_raw()? {
             RawLine::Eof => {
@@ -235,7 +140,18 @@ impl<R: BufRead> LogReader<R> {
         };
         let map = reader.parse_object(no, cut)?;
         let header = reader.header(no, &map)?;
-        reader.names = Names::new(&header.scenario);
+        let strategies = &header.scenario.strategies;
+        reader.names = LogNames::new(&header.scenario);
+        reader.strategies = strategies
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.clone(), i))
+            .collect();
+        reader.strategy_list = strategies
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         Ok((header, reader))
     }
 
@@ -377,8 +293,17 @@ impl<R: BufRead> LogReader<R> {
             )
             .help("the scenario is written by `incsim run --events`; do not edit it by hand")
         })?;
-        check_scenario(&scenario)
-            .map_err(|m| self.err(no, format!("the scenario in run_started is not valid: {m}")))?;
+        if let Some(v) = crate::scenario::validate(&scenario).into_iter().next() {
+            return Err(self
+                .err(
+                    no,
+                    format!(
+                        "the scenario in run_started is not valid: {}: {}",
+                        v.path, v.message
+                    ),
+                )
+                .help(v.help));
+        }
         if seed != scenario.simulation.seed {
             return Err(self.err(
                 no,
@@ -426,12 +351,15 @@ impl<R: BufRead> LogReader<R> {
             RawLine::Line { no, cut } => (no, cut),
         };
         let map = self.parse_object(no, cut)?;
-        self.event(no, &map).map(Some)
+        self.event(no, map).map(Some)
     }
 
-    fn event(&self, no: u64, map: &Map<String, Value>) -> Result<LogLine, LogError> {
+    /// One event line: the stream's keys (`t`, `at`, `rep`, `strategy`) checked here, the
+    /// rest read as the event's serde form (see [`crate::events`]) with the log's names in
+    /// scope. Nothing here knows one kind from another.
+    fn event(&self, no: u64, mut map: Map<String, Value>) -> Result<LogLine, LogError> {
         let kind = match map.get("kind") {
-            Some(Value::String(k)) => k.as_str(),
+            Some(Value::String(k)) => k.clone(),
             Some(other) => {
                 return Err(self.err(
                     no,
@@ -448,25 +376,21 @@ impl<R: BufRead> LogReader<R> {
                 )
                 .help("were two logs concatenated? replay each log on its own"));
         }
-        if !EVENT_KINDS.contains(&kind) {
+        if !EventKind::KINDS.contains(&kind.as_str()) {
             return Err(self.err(
                 no,
                 format!(
                     "unknown event kind {kind:?}; expected one of {}",
-                    EVENT_KINDS.join(", ")
+                    EventKind::KINDS.join(", ")
                 ),
             ));
         }
         let f = Fields {
-            map,
+            map: &map,
             line: no,
             file: &self.file,
-            kind,
+            kind: &kind,
         };
-        let mut allowed: Vec<&str> = COMMON.to_vec();
-        allowed.extend_from_slice(kind_fields(kind));
-        f.only(&allowed)?;
-
         let t = f.number("t")?;
         let at = f.string("at")?;
         let clock = SimClock::at(t);
@@ -479,152 +403,51 @@ impl<R: BufRead> LogReader<R> {
         }
         let rep = f.uint("rep")?;
         let strategy_name = f.string("strategy")?;
-        let strategy = *self.names.strategies.get(strategy_name).ok_or_else(|| {
+        let strategy = *self.strategies.get(strategy_name).ok_or_else(|| {
             self.err(
                 no,
                 format!(
                     "unknown strategy {strategy_name:?}; the log's scenario has {}",
-                    self.names.strategy_list
+                    self.strategy_list
                 ),
             )
         })?;
-
-        let incident = |f: &Fields| -> Result<IncidentId, LogError> {
-            let service_name = f.string("service")?;
-            let service = *self.names.services.get(service_name).ok_or_else(|| {
-                self.err(
-                    no,
-                    format!(
-                        "unknown service {service_name:?}; the log's scenario has {}",
-                        self.names.service_list
-                    ),
-                )
-            })?;
-            let k = f.u32("k")?;
-            let name = f.string("incident")?;
-            let expected = format!("{service_name}#{k}");
-            if name != expected {
+        for key in STREAM_KEYS {
+            map.shift_remove(key);
+        }
+        // A `mode` names one of the modes of the event's own service.
+        let service = match map.get("service") {
+            Some(Value::String(name)) => {
+                Some(self.names.service(name).map_err(|m| self.err(no, m))?)
+            }
+            _ => None,
+        };
+        let fields = Value::Object(map);
+        let read = |value: &Value| self.names.scope(service, || EventKind::deserialize(value));
+        let event_kind = read(&fields).map_err(|e| {
+            self.err(
+                no,
+                explain_serde_error(&kind, &fields, &e.to_string(), read),
+            )
+        })?;
+        // Keys the event does not have are refused: a typo must not be silently ignored.
+        let written = self
+            .names
+            .scope(service, || serde_json::to_value(event_kind))
+            .map_err(|e| self.err(no, format!("the event cannot be written back: {e}")))?;
+        if let (Value::Object(given), Value::Object(known)) = (&fields, &written) {
+            if let Some(key) = given.keys().find(|k| !known.contains_key(*k)) {
+                let mut allowed: Vec<&str> = STREAM_KEYS.to_vec();
+                allowed.extend(known.keys().map(String::as_str));
                 return Err(self.err(
                     no,
-                    format!("`incident` is {name:?}, but service and k say {expected:?}"),
+                    format!(
+                        "unexpected field `{key}` in a {kind} line (it may have: {})",
+                        allowed.join(", ")
+                    ),
                 ));
             }
-            Ok(IncidentId { service, k })
-        };
-        let tier = |f: &Fields, key: &str| -> Result<u32, LogError> {
-            let name = f.string(key)?;
-            self.names.tiers.get(name).copied().ok_or_else(|| {
-                self.err(
-                    no,
-                    format!(
-                        "unknown tier {name:?} in `{key}`; the log's scenario has {}",
-                        self.names.tier_list
-                    ),
-                )
-            })
-        };
-        let detection = |f: &Fields| -> Result<Detection, LogError> {
-            match f.string("detection")? {
-                "degradation" => Ok(Detection::Degradation),
-                "outage_check" => Ok(Detection::OutageCheck),
-                "user_report" => Ok(Detection::UserReport),
-                other => Err(self.err(
-                    no,
-                    format!(
-                        "unknown detection {other:?}; expected degradation, outage_check or user_report"
-                    ),
-                )),
-            }
-        };
-        let item = |f: &Fields| -> Result<WorkItem, LogError> {
-            match (map.contains_key("incident"), map.contains_key("alarm")) {
-                (true, false) => Ok(WorkItem::Incident(incident(f)?)),
-                (false, true) => Ok(WorkItem::FalseAlarm(f.u32("alarm")?)),
-                _ => Err(self.err(
-                    no,
-                    format!(
-                        "a {kind} line names either an incident (incident, service, k) or a false alarm (alarm), exactly one of them"
-                    ),
-                )),
-            }
-        };
-
-        let event_kind = match kind {
-            "failure_started" => {
-                let id = incident(&f)?;
-                let mode_name = f.string("mode")?;
-                let mode = *self.names.modes[id.service as usize]
-                    .get(mode_name)
-                    .ok_or_else(|| {
-                        self.err(
-                            no,
-                            format!(
-                                "unknown failure mode {mode_name:?} of service {}",
-                                f.string("service").unwrap_or_default()
-                            ),
-                        )
-                    })?;
-                EventKind::FailureStarted {
-                    incident: id,
-                    mode,
-                    warning: f.number("warning")?,
-                }
-            }
-            "degradation_detected" => EventKind::DegradationDetected {
-                incident: incident(&f)?,
-            },
-            "outage_started" => EventKind::OutageStarted {
-                incident: incident(&f)?,
-            },
-            "alert_fired" => EventKind::AlertFired {
-                incident: incident(&f)?,
-                detection: detection(&f)?,
-            },
-            "false_alarm" => EventKind::FalseAlarm {
-                alarm: f.u32("alarm")?,
-            },
-            "user_reported" => EventKind::UserReported {
-                incident: incident(&f)?,
-            },
-            "incident_opened" => EventKind::IncidentOpened {
-                incident: incident(&f)?,
-                detection: detection(&f)?,
-                tier: tier(&f, "tier")?,
-            },
-            "queued" => EventKind::Queued {
-                item: item(&f)?,
-                tier: tier(&f, "tier")?,
-            },
-            "work_started" => EventKind::WorkStarted {
-                item: item(&f)?,
-                tier: tier(&f, "tier")?,
-                duration: f.number("duration")?,
-                able: f.boolean("able")?,
-                waited: f.number("waited")?,
-            },
-            "escalated" => EventKind::Escalated {
-                incident: incident(&f)?,
-                from: tier(&f, "from")?,
-                to: tier(&f, "to")?,
-            },
-            "handed_off" => EventKind::HandedOff {
-                incident: incident(&f)?,
-                tier: tier(&f, "tier")?,
-            },
-            "alarm_cleared" => EventKind::AlarmCleared {
-                alarm: f.u32("alarm")?,
-                tier: tier(&f, "tier")?,
-            },
-            "resolved" => EventKind::Resolved {
-                incident: incident(&f)?,
-                tier: tier(&f, "tier")?,
-                averted: f.boolean("averted")?,
-            },
-            "outage_ended" => EventKind::OutageEnded {
-                incident: incident(&f)?,
-            },
-            _ => EventKind::HorizonReached,
-        };
+        }
         Ok(LogLine {
             line: no,
             rep,
@@ -635,6 +458,63 @@ impl<R: BufRead> LogReader<R> {
             },
         })
     }
+}
+
+/// The keys every event line has besides its event's own (`kind` and the kind's keys).
+const STREAM_KEYS: [&str; 4] = ["t", "at", "rep", "strategy"];
+
+/// Turn serde's message into one that names the field: serde says "invalid type: string
+/// \"yes\", expected a boolean" without the key, so find the key whose removal turns the
+/// error into "missing field" and say "field `able` must be true or false; found string
+/// \"yes\"".
+fn explain_serde_error(
+    kind: &str,
+    fields: &Value,
+    message: &str,
+    read: impl Fn(&Value) -> Result<EventKind, serde_json::Error>,
+) -> String {
+    let Value::Object(map) = fields else {
+        return message.to_string();
+    };
+    if let Some(key) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        return format!("a {kind} line needs the field `{key}`, which is missing");
+    }
+    if !["invalid type: ", "invalid value: "]
+        .iter()
+        .any(|p| message.starts_with(p))
+    {
+        // Our own messages (unknown names, a mismatched `incident`) say what is wrong.
+        return message.to_string();
+    }
+    let culprit = map.keys().filter(|k| *k != "kind").find(|key| {
+        let mut without = map.clone();
+        without.shift_remove(*key);
+        match read(&Value::Object(without)) {
+            Ok(_) => true,
+            Err(e) => e.to_string() == format!("missing field `{key}`"),
+        }
+    });
+    let Some(key) = culprit else {
+        return format!("a {kind} line: {message}");
+    };
+    // "invalid type: X, expected Y" → "must be Y; found X".
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((found, expected)) = rest.split_once(", expected ")
+        {
+            let expected = match expected {
+                "f64" => "a number (minutes)",
+                "u32" => "an integer from 0 to 4294967295",
+                "a boolean" => "true or false",
+                other => other,
+            };
+            return format!("field `{key}` must be {expected}; found {found}");
+        }
+    }
+    format!("field `{key}`: {message}")
 }
 
 /// Typed access to the fields of one line, with errors that name the line and the field.
@@ -694,22 +574,9 @@ impl<'m> Fields<'m> {
             .ok_or_else(|| self.wrong(key, "an integer ≥ 0", v))
     }
 
-    fn u32(&self, key: &str) -> Result<u32, LogError> {
-        let v = self.get(key)?;
-        v.as_u64()
-            .and_then(|x| u32::try_from(x).ok())
-            .ok_or_else(|| self.wrong(key, "an integer from 0 to 4294967295", v))
-    }
-
     fn string(&self, key: &str) -> Result<&'m str, LogError> {
         let v = self.get(key)?;
         v.as_str().ok_or_else(|| self.wrong(key, "a string", v))
-    }
-
-    fn boolean(&self, key: &str) -> Result<bool, LogError> {
-        let v = self.get(key)?;
-        v.as_bool()
-            .ok_or_else(|| self.wrong(key, "true or false", v))
     }
 }
 
@@ -728,77 +595,4 @@ fn describe(v: &Value) -> String {
         shown = shown.chars().take(40).collect::<String>() + "…";
     }
     format!("{text} {shown}")
-}
-
-/// The invariants of a checked scenario that the model, the projections and the lifecycle
-/// check rely on (indices in range, names unique, values finite). A scenario read from a log
-/// was checked when the run loaded it; this guards against a hand-edited header.
-pub fn check_scenario(s: &Scenario) -> Result<(), String> {
-    fn unique<'a>(what: &str, names: impl Iterator<Item = &'a String>) -> Result<(), String> {
-        let mut seen = HashSet::new();
-        for n in names {
-            if !seen.insert(n) {
-                return Err(format!("two {what} are named {n:?}"));
-            }
-        }
-        Ok(())
-    }
-    let finite_nonneg = |what: &str, x: f64| {
-        if x.is_finite() && x >= 0.0 {
-            Ok(())
-        } else {
-            Err(format!("{what} = {x} is not a finite value ≥ 0"))
-        }
-    };
-    let h = s.simulation.horizon_minutes;
-    if !(h.is_finite() && h > 0.0) {
-        return Err(format!("horizon_minutes = {h} is not > 0"));
-    }
-    if s.simulation.replications == 0 {
-        return Err("replications is 0".into());
-    }
-    if s.tiers.is_empty() || s.services.is_empty() || s.strategies.is_empty() {
-        return Err("it needs at least one tier, one service and one strategy".into());
-    }
-    unique("tiers", s.tiers.iter().map(|t| &t.name))?;
-    unique("services", s.services.iter().map(|t| &t.name))?;
-    unique("strategies", s.strategies.iter().map(|t| &t.name))?;
-    for t in &s.tiers {
-        if t.staff == 0 {
-            return Err(format!("tier {} has no staff", t.name));
-        }
-        finite_nonneg("hourly_cost", t.hourly_cost)?;
-    }
-    for svc in &s.services {
-        if svc.modes.is_empty() {
-            return Err(format!("service {} has no failure mode", svc.name));
-        }
-        unique("modes", svc.modes.iter().map(|m| &m.name))?;
-        finite_nonneg("downtime_cost_per_hour", svc.downtime_cost_per_hour)?;
-        finite_nonneg("degraded_cost_fraction", svc.degraded_cost_fraction)?;
-        for m in &svc.modes {
-            if m.needs >= s.tiers.len() {
-                return Err(format!(
-                    "mode {} of {} needs tier index {}, out of range",
-                    m.name, svc.name, m.needs
-                ));
-            }
-        }
-    }
-    for st in &s.strategies {
-        if st.alert_tier >= s.tiers.len() {
-            return Err(format!(
-                "strategy {} alerts tier index {}, out of range",
-                st.name, st.alert_tier
-            ));
-        }
-        finite_nonneg("escalate_after", st.escalate_after)?;
-        finite_nonneg("handoff", st.handoff)?;
-        finite_nonneg("annual_cost", st.annual_cost)?;
-        if let Some(m) = &st.monitoring {
-            finite_nonneg("triage", m.triage)?;
-            finite_nonneg("false_alarms_per_week", m.false_alarms_per_week)?;
-        }
-    }
-    Ok(())
 }

@@ -84,7 +84,7 @@ pub fn replay<R: BufRead>(
                         "the lines are out of order or a stream is missing; write the log again with `incsim run --events`",
                     ));
                 }
-                check.begin(item.strategy);
+                check.begin();
                 projection.begin(item.rep, item.strategy);
                 current = Some((item.rep, item.strategy, item.line));
             }

@@ -1,15 +1,17 @@
 //! Writing the event log: an [`EventSink`] that turns each event into one JSON line, streaming
 //! to any `Write` (a `BufWriter` on a file in practice). Nothing is kept in memory but the
-//! current line's formatting state.
+//! current line's formatting state. The line is the event's own serde form (see
+//! [`crate::events`]) with the stream's `rep` and `strategy` and the clock reading `at`.
 
 use std::fmt;
 use std::io::{self, Write};
+use std::rc::Rc;
 
 use serde::{Serialize, Serializer};
 
 use super::SCHEMA_VERSION;
 use super::clock::SimClock;
-use crate::events::{Detection, Event, EventKind, EventSink, IncidentId, WorkItem};
+use crate::events::{Event, EventKind, EventSink, IncidentId, LogNames};
 use crate::scenario::Scenario;
 
 /// The `run_started` header: the first line of every log, enough for replay to need nothing
@@ -26,7 +28,8 @@ struct HeaderLine<'a> {
     scenario: &'a Scenario,
 }
 
-/// One event line. Keys that do not belong to an event's kind are left out.
+/// One event line: the stream's context (`rep`, `strategy`), the clock reading `at`, then
+/// the event's own serde form (`t`, `kind` and its keys, ids as names).
 #[derive(Serialize)]
 struct EventLine<'a> {
     t: f64,
@@ -34,72 +37,17 @@ struct EventLine<'a> {
     at: SimClock,
     rep: u64,
     strategy: &'a str,
-    kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    incident: Option<IncidentName<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    service: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    k: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    alarm: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mode: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tier: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    from: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    to: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    detection: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    warning: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    duration: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    able: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    waited: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    averted: Option<bool>,
+    #[serde(flatten)]
+    kind: &'a EventKind,
 }
 
 fn as_display<T: fmt::Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(value)
 }
 
-/// `email#3`: the readable id of an incident, written without allocating.
-#[derive(Clone, Copy)]
-struct IncidentName<'a> {
-    service: &'a str,
-    k: u32,
-}
-
-impl fmt::Display for IncidentName<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}#{}", self.service, self.k)
-    }
-}
-
-impl Serialize for IncidentName<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
 /// The readable id of an incident: `service#k` (k from 0, as in the `k` field).
 pub fn incident_name(scenario: &Scenario, id: IncidentId) -> String {
     format!("{}#{}", scenario.services[id.service as usize].name, id.k)
-}
-
-/// The stable name of a detection path, as written in logs.
-pub fn detection_name(detection: Detection) -> &'static str {
-    match detection {
-        Detection::Degradation => "degradation",
-        Detection::OutageCheck => "outage_check",
-        Detection::UserReport => "user_report",
-    }
 }
 
 /// An [`EventSink`] that writes each event as one JSON line (schema in `docs/events.md`).
@@ -108,6 +56,7 @@ pub fn detection_name(detection: Detection) -> &'static str {
 /// dropped; [`JsonlWriter::finish`] reports it.
 pub struct JsonlWriter<'a, W: Write> {
     scenario: &'a Scenario,
+    names: Rc<LogNames>,
     out: W,
     rep: u64,
     strategy: usize,
@@ -121,6 +70,7 @@ impl<'a, W: Write> JsonlWriter<'a, W> {
     pub fn new(scenario: &'a Scenario, out: W) -> Self {
         JsonlWriter {
             scenario,
+            names: LogNames::new(scenario),
             out,
             rep: 0,
             strategy: 0,
@@ -161,101 +111,6 @@ impl<'a, W: Write> JsonlWriter<'a, W> {
         self.out.flush()?;
         Ok(self.out)
     }
-
-    fn line(&self, event: &Event) -> EventLine<'a> {
-        let scn = self.scenario;
-        let mut line = EventLine {
-            t: event.t,
-            at: SimClock::at(event.t),
-            rep: self.rep,
-            strategy: &scn.strategies[self.strategy].name,
-            kind: event.kind.name(),
-            incident: None,
-            service: None,
-            k: None,
-            alarm: None,
-            mode: None,
-            tier: None,
-            from: None,
-            to: None,
-            detection: None,
-            warning: None,
-            duration: None,
-            able: None,
-            waited: None,
-            averted: None,
-        };
-        let tier = |t: u32| Some(scn.tiers[t as usize].name.as_str());
-        if let Some(id) = event.kind.incident() {
-            let service = scn.services[id.service as usize].name.as_str();
-            line.incident = Some(IncidentName { service, k: id.k });
-            line.service = Some(service);
-            line.k = Some(id.k);
-        }
-        match event.kind {
-            EventKind::FailureStarted {
-                incident,
-                mode,
-                warning,
-            } => {
-                line.mode =
-                    Some(&scn.services[incident.service as usize].modes[mode as usize].name);
-                line.warning = Some(warning);
-            }
-            EventKind::AlertFired { detection, .. } => {
-                line.detection = Some(detection_name(detection))
-            }
-            EventKind::FalseAlarm { alarm } => line.alarm = Some(alarm),
-            EventKind::IncidentOpened {
-                detection, tier: t, ..
-            } => {
-                line.detection = Some(detection_name(detection));
-                line.tier = tier(t);
-            }
-            EventKind::Queued { item, tier: t } => {
-                if let WorkItem::FalseAlarm(alarm) = item {
-                    line.alarm = Some(alarm);
-                }
-                line.tier = tier(t);
-            }
-            EventKind::WorkStarted {
-                item,
-                tier: t,
-                duration,
-                able,
-                waited,
-            } => {
-                if let WorkItem::FalseAlarm(alarm) = item {
-                    line.alarm = Some(alarm);
-                }
-                line.tier = tier(t);
-                line.duration = Some(duration);
-                line.able = Some(able);
-                line.waited = Some(waited);
-            }
-            EventKind::Escalated { from, to, .. } => {
-                line.from = tier(from);
-                line.to = tier(to);
-            }
-            EventKind::HandedOff { tier: t, .. } => line.tier = tier(t),
-            EventKind::AlarmCleared { alarm, tier: t } => {
-                line.alarm = Some(alarm);
-                line.tier = tier(t);
-            }
-            EventKind::Resolved {
-                tier: t, averted, ..
-            } => {
-                line.tier = tier(t);
-                line.averted = Some(averted);
-            }
-            EventKind::DegradationDetected { .. }
-            | EventKind::OutageStarted { .. }
-            | EventKind::UserReported { .. }
-            | EventKind::OutageEnded { .. }
-            | EventKind::HorizonReached => {}
-        }
-        line
-    }
 }
 
 impl<W: Write> EventSink for JsonlWriter<'_, W> {
@@ -268,10 +123,20 @@ impl<W: Write> EventSink for JsonlWriter<'_, W> {
         if self.error.is_some() {
             return;
         }
-        let line = self.line(event);
-        let written = serde_json::to_writer(&mut self.out, &line)
+        let line = EventLine {
+            t: event.t,
+            at: SimClock::at(event.t),
+            rep: self.rep,
+            strategy: &self.scenario.strategies[self.strategy].name,
+            kind: &event.kind,
+        };
+        let out = &mut self.out;
+        let service = event.kind.incident().map(|id| id.service);
+        let written = self
+            .names
+            .scope(service, || serde_json::to_writer(&mut *out, &line))
             .map_err(io::Error::other)
-            .and_then(|()| self.out.write_all(b"\n"));
+            .and_then(|()| out.write_all(b"\n"));
         match written {
             Ok(()) => self.lines += 1,
             Err(e) => self.error = Some(e),

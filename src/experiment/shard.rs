@@ -208,6 +208,13 @@ impl ShardHeader {
                 "{name} is inconsistent: its header and its scenario disagree on the seed or the number of replications"
             )));
         }
+        // The scenario travels as JSON: a hand-edited one must pass the same rules as a file.
+        if let Some(v) = crate::scenario::validate(&self.scenario).into_iter().next() {
+            return Err(MergeError(format!(
+                "{name} holds a scenario that is not valid: {}: {}\n  help: {}",
+                v.path, v.message, v.help
+            )));
+        }
         Ok(())
     }
 }

@@ -1,5 +1,7 @@
 //! Named parameters of a checked scenario, and how sweeps and sensitivity analyses change them
-//! one at a time (DESIGN §6).
+//! one at a time (DESIGN §6). The parameters, their accessors and their rules of change are
+//! the numeric rows of the field registry ([`crate::scenario::fields`]); a varied scenario is
+//! checked by the one validator ([`crate::scenario::validate()`]).
 //!
 //! A parameter is addressed by a dotted path of names, as in the scenario file:
 //! `strategies.proactive.monitoring.coverage`, `tiers.help-desk.staff`,
@@ -18,8 +20,10 @@
 use std::fmt;
 
 use crate::scenario::duration::format_minutes;
-use crate::scenario::parse::{MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_STAFF};
-use crate::scenario::{Dist, MINUTES_PER_WEEK, Scenario};
+use crate::scenario::fields::{self, FIELDS, Located, MAX_STAFF, Sweep};
+use crate::scenario::{Dist, Scenario, validate};
+
+pub use crate::scenario::fields::Value;
 
 /// What kind of quantity a parameter is: decides how values are read, changed and shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +45,21 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The parameter kind of a registry field kind; `None` for kinds that are never varied.
+    pub fn of(kind: fields::Kind) -> Option<Kind> {
+        use fields::Kind as F;
+        Some(match kind {
+            F::Money => Kind::Money,
+            F::Probability => Kind::Probability,
+            F::Count => Kind::Staff,
+            F::Multiplier => Kind::Multiplier,
+            F::Number => Kind::NonNegative,
+            F::Duration => Kind::Duration,
+            F::Dist => Kind::DurationDist,
+            _ => return None,
+        })
+    }
+
     /// True for the duration kinds (values are written as durations, `"15m"`).
     pub fn is_duration(self) -> bool {
         matches!(self, Kind::Duration | Kind::DurationDist)
@@ -62,30 +81,6 @@ impl Kind {
     }
 }
 
-/// Where a parameter lives in the checked scenario (indices into its vectors).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
-    TierStaff(usize),
-    TierHourlyCost(usize),
-    DowntimeCost(usize),
-    DegradedFraction(usize),
-    ReportDelay(usize),
-    FailuresEvery(usize),
-    ModeWeight(usize, usize),
-    ModeWarning(usize, usize),
-    ModeFix(usize, usize),
-    EscalateAfter(usize),
-    Handoff(usize),
-    FixMultiplier(usize),
-    AnnualCost(usize),
-    RouteDirect(usize),
-    Coverage(usize),
-    Detect(usize),
-    OutageDetect(usize),
-    FalseAlarms(usize),
-    Triage(usize),
-}
-
 /// One numeric input of a scenario that sweeps and sensitivity analyses may change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {
@@ -93,7 +88,8 @@ pub struct Parameter {
     pub path: String,
     /// What kind of value it holds.
     pub kind: Kind,
-    target: Target,
+    /// Its registry row and instance.
+    at: Located,
 }
 
 /// How to change a parameter.
@@ -151,131 +147,20 @@ fn err(message: impl Into<String>, help: impl Into<String>) -> VaryError {
 }
 
 /// Every parameter of the scenario, in file order: tiers, services (with their modes), then
-/// strategies (with their monitoring).
+/// strategies (with their monitoring): the registry's fields that sweeps may vary.
 pub fn parameters(scenario: &Scenario) -> Vec<Parameter> {
-    let mut out = Vec::new();
-    let mut add =
-        |path: String, kind: Kind, target: Target| out.push(Parameter { path, kind, target });
-    for (t, tier) in scenario.tiers.iter().enumerate() {
-        let base = format!("tiers.{}", tier.name);
-        add(format!("{base}.staff"), Kind::Staff, Target::TierStaff(t));
-        add(
-            format!("{base}.hourly_cost"),
-            Kind::Money,
-            Target::TierHourlyCost(t),
-        );
-    }
-    for (s, svc) in scenario.services.iter().enumerate() {
-        let base = format!("services.{}", svc.name);
-        add(
-            format!("{base}.downtime_cost_per_hour"),
-            Kind::Money,
-            Target::DowntimeCost(s),
-        );
-        add(
-            format!("{base}.degraded_cost_fraction"),
-            Kind::Probability,
-            Target::DegradedFraction(s),
-        );
-        add(
-            format!("{base}.report_delay"),
-            Kind::DurationDist,
-            Target::ReportDelay(s),
-        );
-        add(
-            format!("{base}.failures.every"),
-            Kind::DurationDist,
-            Target::FailuresEvery(s),
-        );
-        for (m, mode) in svc.modes.iter().enumerate() {
-            let base = format!("{base}.modes.{}", mode.name);
-            add(
-                format!("{base}.weight"),
-                Kind::NonNegative,
-                Target::ModeWeight(s, m),
-            );
-            add(
-                format!("{base}.warning"),
-                Kind::DurationDist,
-                Target::ModeWarning(s, m),
-            );
-            add(
-                format!("{base}.fix"),
-                Kind::DurationDist,
-                Target::ModeFix(s, m),
-            );
-        }
-    }
-    for (i, strategy) in scenario.strategies.iter().enumerate() {
-        let base = format!("strategies.{}", strategy.name);
-        add(
-            format!("{base}.escalate_after"),
-            Kind::Duration,
-            Target::EscalateAfter(i),
-        );
-        add(
-            format!("{base}.handoff"),
-            Kind::Duration,
-            Target::Handoff(i),
-        );
-        add(
-            format!("{base}.fix_multiplier"),
-            Kind::Multiplier,
-            Target::FixMultiplier(i),
-        );
-        add(
-            format!("{base}.annual_cost"),
-            Kind::Money,
-            Target::AnnualCost(i),
-        );
-        add(
-            format!("{base}.route_direct"),
-            Kind::Probability,
-            Target::RouteDirect(i),
-        );
-        if strategy.monitoring.is_some() {
-            let base = format!("{base}.monitoring");
-            add(
-                format!("{base}.coverage"),
-                Kind::Probability,
-                Target::Coverage(i),
-            );
-            add(
-                format!("{base}.detect"),
-                Kind::DurationDist,
-                Target::Detect(i),
-            );
-            add(
-                format!("{base}.outage_detect"),
-                Kind::Duration,
-                Target::OutageDetect(i),
-            );
-            add(
-                format!("{base}.false_alarms_per_week"),
-                Kind::NonNegative,
-                Target::FalseAlarms(i),
-            );
-            add(format!("{base}.triage"), Kind::Duration, Target::Triage(i));
-        }
-    }
-    out
+    fields::readable(scenario)
+        .into_iter()
+        .filter(|(_, at)| !matches!(at.field.sweep, Sweep::Never(_)))
+        .filter_map(|(path, at)| {
+            Some(Parameter {
+                path,
+                kind: Kind::of(at.field.kind)?,
+                at,
+            })
+        })
+        .collect()
 }
-
-/// Fields that exist in scenario files but are never varied (DESIGN §6), with the reason.
-const NEVER_VARIED: [(&str, &str); 9] = [
-    ("name", "names identify things; they are not inputs"),
-    (
-        "hours",
-        "opening hours are a choice of schedule, not a number",
-    ),
-    ("priority", "priorities order queues; they are never varied"),
-    ("needs", "a tier reference is a name, not a number"),
-    ("alert_tier", "a tier reference is a name, not a number"),
-    ("seed", "every point of a sweep uses the same seed"),
-    ("replications", "pass --replications instead"),
-    ("horizon", "the horizon is a run setting, not an input"),
-    ("currency", "the currency is a unit, not an input"),
-];
 
 /// Resolve a parameter path against the scenario.
 ///
@@ -291,7 +176,11 @@ pub fn find(scenario: &Scenario, path: &str) -> Result<Parameter, VaryError> {
     let list = format!("accepted paths:\n    {}", accepted.join("\n    "));
 
     let last = path.rsplit('.').next().unwrap_or(path);
-    if let Some((_, why)) = NEVER_VARIED.iter().find(|(field, _)| *field == last) {
+    let never = FIELDS.iter().find_map(|f| match f.sweep {
+        Sweep::Never(why) if f.key() == last && !f.kind.is_container() => Some(why),
+        _ => None,
+    });
+    if let Some(why) = never {
         return Err(err(
             format!("{path} cannot be varied: {why} (DESIGN §6)"),
             format!("vary a numeric input instead; {list}"),
@@ -381,78 +270,22 @@ pub fn find(scenario: &Scenario, path: &str) -> Result<Parameter, VaryError> {
 /// The option closest to `word` by edit distance, if close enough to be a likely typo.
 fn closest<'a>(word: &str, options: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     options
-        .map(|o| (edit_distance(word, o), o))
+        .map(|o| (strsim::levenshtein(word, o), o))
         .filter(|(d, o)| *d <= 2.max(o.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, o)| o)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// A parameter's value: a number (minutes for fixed durations) or a distribution.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// A number in the parameter's unit.
-    Number(f64),
-    /// A distribution of durations.
-    Dist(Dist),
-}
-
-impl Value {
-    /// The value as one number: itself, or the distribution's mean in minutes.
-    pub fn as_number(&self) -> f64 {
-        match self {
-            Value::Number(x) => *x,
-            Value::Dist(d) => d.mean(),
-        }
-    }
-}
-
 impl Parameter {
     /// The parameter's current value in the scenario.
     pub fn value(&self, s: &Scenario) -> Value {
-        use Target::*;
-        let n = Value::Number;
-        let monitoring = |i: usize| {
-            s.strategies[i]
-                .monitoring
-                .as_ref()
-                .expect("monitoring parameters exist only where monitoring does")
-        };
-        match self.target {
-            TierStaff(t) => n(s.tiers[t].staff as f64),
-            TierHourlyCost(t) => n(s.tiers[t].hourly_cost),
-            DowntimeCost(v) => n(s.services[v].downtime_cost_per_hour),
-            DegradedFraction(v) => n(s.services[v].degraded_cost_fraction),
-            ReportDelay(v) => Value::Dist(s.services[v].report_delay.clone()),
-            FailuresEvery(v) => Value::Dist(s.services[v].failures_every.clone()),
-            ModeWeight(v, m) => n(s.services[v].modes[m].weight),
-            ModeWarning(v, m) => Value::Dist(s.services[v].modes[m].warning.clone()),
-            ModeFix(v, m) => Value::Dist(s.services[v].modes[m].fix.clone()),
-            EscalateAfter(i) => n(s.strategies[i].escalate_after),
-            Handoff(i) => n(s.strategies[i].handoff),
-            FixMultiplier(i) => n(s.strategies[i].fix_multiplier),
-            AnnualCost(i) => n(s.strategies[i].annual_cost),
-            RouteDirect(i) => n(s.strategies[i].route_direct),
-            Coverage(i) => n(monitoring(i).coverage),
-            Detect(i) => Value::Dist(monitoring(i).detect.clone()),
-            OutageDetect(i) => n(monitoring(i).outage_detect),
-            FalseAlarms(i) => n(monitoring(i).false_alarms_per_week),
-            Triage(i) => n(monitoring(i).triage),
-        }
+        let get = self.at.field.get.expect("parameters have a getter");
+        get(s, self.at.idx).expect("parameters exist in the scenario they were listed from")
+    }
+
+    /// The registry row of this parameter (its doc line, bounds and rule of change).
+    pub fn field(&self) -> &'static fields::Field {
+        self.at.field
     }
 
     /// The current value for people (`0.85`, `2h`, `exponential (mean 45d)`).
@@ -579,99 +412,22 @@ impl Parameter {
     }
 
     fn store(&self, s: &mut Scenario, v: &Value) {
-        use Target::*;
-        let x = v.as_number();
-        let dist = || match v {
-            Value::Dist(d) => d.clone(),
-            Value::Number(x) => Dist::fixed(*x),
-        };
-        match self.target {
-            TierStaff(t) => s.tiers[t].staff = x as u32,
-            TierHourlyCost(t) => s.tiers[t].hourly_cost = x,
-            DowntimeCost(i) => s.services[i].downtime_cost_per_hour = x,
-            DegradedFraction(i) => s.services[i].degraded_cost_fraction = x,
-            ReportDelay(i) => s.services[i].report_delay = dist(),
-            FailuresEvery(i) => s.services[i].failures_every = dist(),
-            ModeWeight(i, m) => s.services[i].modes[m].weight = x,
-            ModeWarning(i, m) => s.services[i].modes[m].warning = dist(),
-            ModeFix(i, m) => s.services[i].modes[m].fix = dist(),
-            EscalateAfter(i) => s.strategies[i].escalate_after = x,
-            Handoff(i) => s.strategies[i].handoff = x,
-            FixMultiplier(i) => s.strategies[i].fix_multiplier = x,
-            AnnualCost(i) => s.strategies[i].annual_cost = x,
-            RouteDirect(i) => s.strategies[i].route_direct = x,
-            Coverage(i) | Detect(i) | OutageDetect(i) | FalseAlarms(i) | Triage(i) => {
-                if let Some(m) = s.strategies[i].monitoring.as_mut() {
-                    match self.target {
-                        Coverage(_) => m.coverage = x,
-                        Detect(_) => m.detect = dist(),
-                        OutageDetect(_) => m.outage_detect = x,
-                        FalseAlarms(_) => m.false_alarms_per_week = x,
-                        _ => m.triage = x,
-                    }
-                }
-            }
-        }
+        let set = self.at.field.set.expect("parameters have a setter");
+        set(s, self.at.idx, v);
     }
 
-    /// The scenario-wide rules a change could break (the validator's, DESIGN §3 and §2 rule 14).
+    /// The scenario-wide rules a change could break: the one validator's.
     fn check(&self, s: &Scenario) -> Result<(), VaryError> {
-        let horizon = s.simulation.horizon_minutes;
-        match self.target {
-            Target::FailuresEvery(_) => {
-                for svc in &s.services {
-                    if svc.failures_every.mean() <= 0.0 {
-                        return Err(err(
-                            format!(
-                                "{}: the mean time between failures must stay > 0; found {}",
-                                self.path,
-                                format_minutes(svc.failures_every.mean())
-                            ),
-                            "use a multiplier > 0 or a duration > 0",
-                        ));
-                    }
-                }
-                let expected: f64 = s
-                    .services
-                    .iter()
-                    .map(|svc| horizon / svc.failures_every.mean())
-                    .sum();
-                if expected > MAX_EXPECTED_EVENTS {
-                    return Err(err(
-                        format!(
-                            "{}: expected at most 10000000 failures per replication; this value gives about {expected:.0}",
-                            self.path
-                        ),
-                        "keep the mean time between failures longer",
-                    ));
-                }
-            }
-            Target::ModeWeight(i, _) if s.services[i].modes.iter().all(|m| m.weight == 0.0) => {
-                return Err(err(
-                    format!(
-                        "{}: the weights of services.{}.modes would all be 0",
-                        self.path, s.services[i].name
-                    ),
-                    "keep at least one mode's weight > 0",
-                ));
-            }
-            Target::FalseAlarms(i) => {
-                if let Some(m) = &s.strategies[i].monitoring {
-                    let expected = m.false_alarms_per_week * horizon / MINUTES_PER_WEEK;
-                    if expected > MAX_EXPECTED_FALSE_ALARMS {
-                        return Err(err(
-                            format!(
-                                "{}: expected at most 1000000 false alarms per replication; this value gives about {expected:.0}",
-                                self.path
-                            ),
-                            "use a lower rate",
-                        ));
-                    }
-                }
-            }
-            _ => {}
+        match validate(s).into_iter().next() {
+            None => Ok(()),
+            Some(v) => Err(err(
+                format!(
+                    "{}: this value breaks a rule at {}: {}",
+                    self.path, v.path, v.message
+                ),
+                v.help,
+            )),
         }
-        Ok(())
     }
 }
 
@@ -735,6 +491,53 @@ mod tests {
                 .iter()
                 .any(|p| p.starts_with("strategies.reactive.monitoring"))
         );
+    }
+
+    #[test]
+    fn parameters_keep_file_order_instance_by_instance() {
+        let paths: Vec<String> = parameters(&default()).into_iter().map(|p| p.path).collect();
+        let expected = [
+            "tiers.help-desk.staff",
+            "tiers.help-desk.hourly_cost",
+            "tiers.senior-network-engineer.staff",
+            "tiers.senior-network-engineer.hourly_cost",
+            "services.email.downtime_cost_per_hour",
+            "services.email.degraded_cost_fraction",
+            "services.email.report_delay",
+            "services.email.failures.every",
+            "services.email.modes.memory-leak.weight",
+            "services.email.modes.memory-leak.warning",
+            "services.email.modes.memory-leak.fix",
+            "services.email.modes.mailbox-quota.weight",
+            "services.email.modes.mailbox-quota.warning",
+            "services.email.modes.mailbox-quota.fix",
+            "strategies.reactive.escalate_after",
+            "strategies.reactive.handoff",
+            "strategies.reactive.fix_multiplier",
+            "strategies.reactive.annual_cost",
+            "strategies.reactive.route_direct",
+            "strategies.proactive.escalate_after",
+            "strategies.proactive.handoff",
+            "strategies.proactive.fix_multiplier",
+            "strategies.proactive.annual_cost",
+            "strategies.proactive.route_direct",
+            "strategies.proactive.monitoring.coverage",
+            "strategies.proactive.monitoring.detect",
+            "strategies.proactive.monitoring.outage_detect",
+            "strategies.proactive.monitoring.false_alarms_per_week",
+            "strategies.proactive.monitoring.triage",
+        ];
+        assert_eq!(paths, expected);
+    }
+
+    #[test]
+    fn a_change_that_breaks_a_cross_field_rule_is_refused_by_the_validator() {
+        let s = default();
+        let weight = find(&s, "services.email.modes.memory-leak.weight").unwrap();
+        let (zeroed, _) = weight.apply(&s, Setting::To(0.0)).unwrap();
+        let other = find(&zeroed, "services.email.modes.mailbox-quota.weight").unwrap();
+        let e = other.apply(&zeroed, Setting::Times(0.0)).unwrap_err();
+        assert!(e.message.contains("all weights 0"), "{e}");
     }
 
     #[test]

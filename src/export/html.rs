@@ -17,6 +17,7 @@ use crate::format::{money, money_short, number, payback, percent, roi};
 use crate::projections::Metric;
 use crate::report::{Budget, Report};
 use crate::scenario::duration::format_minutes;
+use crate::scenario::fields;
 use crate::scenario::{Dist, Hours, MINUTES_PER_YEAR, Scenario};
 
 /// Escape text for HTML content and attribute values.
@@ -621,7 +622,31 @@ fn assumptions(out: &mut String, s: &Scenario) {
             money(st.annual_cost, cur),
         );
     }
-    out.push_str("</ul>\n</section>\n");
+    out.push_str("</ul>\n");
+    inputs(out, s);
+    out.push_str("</section>\n");
+}
+
+/// Every numeric input with its value and meaning, straight from the field registry, so that
+/// a new field appears in the report without an edit here.
+fn inputs(out: &mut String, s: &Scenario) {
+    out.push_str(
+        "<details><summary>Every numeric input</summary>\n<div class=\"table-wrap\"><table>\n\
+         <thead><tr><th>field</th><th>value</th><th>meaning</th></tr></thead>\n<tbody>\n",
+    );
+    for (path, at) in fields::readable(s) {
+        let Some(value) = at.field.get.and_then(|get| get(s, at.idx)) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            escape(&path),
+            escape(&fields::value_text(at.field.kind, &value)),
+            escape(at.field.doc),
+        );
+    }
+    out.push_str("</tbody></table></div></details>\n");
 }
 
 fn method(out: &mut String, report: &Report) {

@@ -6,6 +6,10 @@
 //! engineers who worked on it × their tier's hourly cost, all cut at the horizon, exactly as
 //! [`MetricsProjection`](super::MetricsProjection) counts them. False-alarm triage and the
 //! strategy's investment belong to no incident.
+//!
+//! Everything but money comes from the events themselves (the tier a ticket opened at and
+//! whether it was routed there directly, the time box, the handoff, whether the tier was open
+//! when the ticket arrived): the scenario is read only for costs.
 
 use crate::events::{Detection, Event, EventKind, EventSink, IncidentId, ModeId, TierId, WorkItem};
 use crate::scenario::{Minutes, Scenario};
@@ -301,6 +305,12 @@ pub struct StoryProjection<'a> {
     support_phase: Option<Phase>,
     place: Place,
     down: bool,
+    /// The tier was within its hours when the incident last entered a queue.
+    queued_open: bool,
+    /// Minutes of the last job started (the time box, when an escalation follows).
+    job_minutes: Minutes,
+    /// The handoff of the last escalation.
+    handoff_minutes: Minutes,
     finished: bool,
 }
 
@@ -317,6 +327,9 @@ impl<'a> StoryProjection<'a> {
             support_phase: None,
             place: Place::Undetected,
             down: false,
+            queued_open: true,
+            job_minutes: 0.0,
+            handoff_minutes: 0.0,
             finished: false,
         }
     }
@@ -389,8 +402,6 @@ impl<'a> StoryProjection<'a> {
             return;
         }
         self.meter.apply(self.scenario, event);
-        let scn = self.scenario;
-        let strategy = &scn.strategies[self.strategy];
         match event.kind {
             EventKind::FailureStarted { mode, warning, .. } => {
                 self.story = Some(IncidentStory {
@@ -425,12 +436,13 @@ impl<'a> StoryProjection<'a> {
                 }
             }
             EventKind::IncidentOpened {
-                detection, tier, ..
+                detection,
+                tier,
+                routed_direct,
+                ..
             } => {
                 let story = self.story.as_mut().expect("story started");
                 story.detected_after = Some(t - story.start);
-                let routed_direct =
-                    detection != Detection::UserReport && tier as usize != strategy.alert_tier;
                 self.push(
                     t,
                     Beat::Detected {
@@ -441,7 +453,10 @@ impl<'a> StoryProjection<'a> {
                 );
                 self.mark(t, MarkKind::Detected);
             }
-            EventKind::Queued { tier, .. } => {
+            EventKind::Queued {
+                tier, tier_open, ..
+            } => {
+                self.queued_open = tier_open;
                 self.place = Place::Waiting(tier);
                 self.open_phase(PhaseKind::Waiting(tier), t);
             }
@@ -452,8 +467,8 @@ impl<'a> StoryProjection<'a> {
                 able,
                 waited,
             } => {
-                let hours = scn.tiers[tier as usize].hours;
-                let queued_while_closed = !crate::scenario::calendar::is_open(hours, t - waited);
+                let queued_while_closed = !self.queued_open;
+                self.job_minutes = duration;
                 self.place = Place::Working(tier);
                 self.open_phase(PhaseKind::Working(tier), t);
                 self.push(
@@ -467,7 +482,10 @@ impl<'a> StoryProjection<'a> {
                     },
                 );
             }
-            EventKind::Escalated { from, to, .. } => {
+            EventKind::Escalated {
+                from, to, handoff, ..
+            } => {
+                self.handoff_minutes = handoff;
                 self.place = Place::HandingOff(to);
                 self.open_phase(PhaseKind::Handoff(to), t);
                 self.push(
@@ -475,18 +493,18 @@ impl<'a> StoryProjection<'a> {
                     Beat::Escalated {
                         from,
                         to,
-                        time_box: strategy.escalate_after,
+                        time_box: self.job_minutes,
                     },
                 );
                 self.mark(t, MarkKind::Escalated);
             }
             EventKind::HandedOff { tier, .. } => {
-                if strategy.handoff > 0.0 {
+                if self.handoff_minutes > 0.0 {
                     self.push(
                         t,
                         Beat::HandedOff {
                             tier,
-                            handoff: strategy.handoff,
+                            handoff: self.handoff_minutes,
                         },
                     );
                 }

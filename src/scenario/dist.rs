@@ -143,6 +143,27 @@ impl Dist {
         }
     }
 
+    /// True when the parameters describe a distribution of durations: finite, durations ≥ 0
+    /// (0 is a degenerate distribution at 0, which a sweep's factor 0 gives), shapes > 0,
+    /// min ≤ mode ≤ max. The parser builds only valid ones; the validator checks a scenario
+    /// that came from elsewhere (a varied one, an event log's header).
+    pub fn is_valid(&self) -> bool {
+        let dur = |x: f64| x.is_finite() && x >= 0.0;
+        match self {
+            Dist::Fixed { value } => dur(*value),
+            Dist::Exponential { mean } => dur(*mean),
+            Dist::Lognormal { mu, sigma } => !mu.is_nan() && mu.is_finite() && dur(*sigma),
+            Dist::Weibull { shape, scale } | Dist::Gamma { shape, scale } => {
+                shape.is_finite() && *shape > 0.0 && dur(*scale)
+            }
+            Dist::Uniform { min, max } => dur(*min) && dur(*max) && min <= max,
+            Dist::Triangular { min, mode, max } | Dist::Pert { min, mode, max } => {
+                dur(*min) && dur(*mode) && dur(*max) && min <= mode && mode <= max
+            }
+            Dist::Empirical { samples } => !samples.is_empty() && samples.iter().all(|x| dur(*x)),
+        }
+    }
+
     /// True when every draw is the same value.
     pub fn is_fixed(&self) -> bool {
         matches!(self, Dist::Fixed { .. })

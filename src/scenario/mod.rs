@@ -11,11 +11,14 @@ pub mod describe;
 pub mod dist;
 pub mod duration;
 pub mod error;
+pub mod fields;
 pub mod parse;
+pub mod validate;
 
 pub use dist::Dist;
 pub use error::{ScenarioError, ScenarioErrors};
 pub use parse::{DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO_TOML, load, parse_str};
+pub use validate::{Violation, validate};
 
 use serde::{Deserialize, Serialize};
 

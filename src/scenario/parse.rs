@@ -1,12 +1,17 @@
 //! Reading a scenario file (DESIGN §3) into a checked [`Scenario`].
 //!
-//! Three steps, each with its own kind of error:
+//! The steps, each with its own kind of error:
 //! 1. TOML syntax ([`DeTable::parse_recoverable`]): every syntax error, with its position.
-//! 2. Shape (serde raw types with `deny_unknown_fields`): an unknown field or a structural type
-//!    mismatch (`tiers = 3`). Serde stops at the first one, so this step reports one error.
-//! 3. Values: every leaf is kept as a spanned, loosely typed `Raw` value, so that the checks
+//! 2. Keys: one walk over the spanned tree checks every key, at any depth (inline tables
+//!    included), against the field registry ([`super::fields`]); every unknown key is
+//!    reported, with a "did you mean". The walk also records the position of every field.
+//! 3. Shape (serde raw types): a structural type mismatch (`tiers = 3`) stops here.
+//! 4. Values: every leaf is kept as a spanned, loosely typed `Raw` value, so that the checks
 //!    of the field table can collect *all* problems, each with its line, column and field path.
+//! 5. Rules: the one validator ([`super::validate::validate`]) runs on the scenario built, and
+//!    each violation is mapped back to the position of its field.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -19,27 +24,21 @@ use toml::de::{DeTable, DeValue};
 use super::dist::Dist;
 use super::duration::{self, DurationError, parse_duration_detailed};
 use super::error::{ScenarioError, ScenarioErrors};
-use super::{Hours, MINUTES_PER_WEEK, Minutes, Mode, Monitoring, Scenario, Service, Simulation};
+use super::fields::{self, Bounds, Kind};
+use super::validate::{name_problem, shown, validate};
+use super::{Hours, Minutes, Mode, Monitoring, Scenario, Service, Simulation};
 use super::{Strategy, Tier};
+
+pub use super::fields::{
+    MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_HORIZON_MINUTES, MAX_MONEY,
+    MAX_REPLICATIONS, MAX_STAFF,
+};
 
 /// Name of the built-in scenario (used as its file name in messages and output folders).
 pub const DEFAULT_SCENARIO_NAME: &str = "default";
 
 /// The built-in scenario: the mail-server story of DESIGN §3.
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/default.toml");
-
-/// Longest accepted horizon: 100 years of 365 days.
-pub const MAX_HORIZON_MINUTES: Minutes = 100.0 * 365.0 * 1440.0;
-/// Most replications a scenario may ask for.
-pub const MAX_REPLICATIONS: i64 = 10_000_000;
-/// Most expected failures per replication (DESIGN §2 rule 14).
-pub const MAX_EXPECTED_EVENTS: f64 = 1e7;
-/// Most expected false alarms per replication and strategy. Alarms can pile up in a queue (a
-/// business-hours tier over a weekend, triage slower than the alarm rate): this bounds that
-/// queue to tens of megabytes per worker thread. A million a year is two a minute.
-pub const MAX_EXPECTED_FALSE_ALARMS: f64 = 1e6;
-/// Most engineers in one tier: a guard against typos that would exhaust memory.
-pub const MAX_STAFF: i64 = 1_000_000;
 
 /// Where the accepted fields are shown by example, for help lines.
 const SEE_EXAMPLE: &str =
@@ -83,19 +82,9 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
 /// Returns every problem found when the TOML itself is well formed; a syntax or structural
 /// error stops before the value checks.
 pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
-    parse_pass(text, file, 0)
-}
-
-/// How many unknown fields one report lists before it stops looking for more.
-const MAX_UNKNOWN_FIELD_PASSES: usize = 20;
-
-/// One pass of [`parse_str`]. Serde stops at the first unknown field; so that one report lists
-/// every typo, a pass that meets an unknown `key = value` line blanks that line (with spaces,
-/// so every other position stays the same) and runs again, collecting the errors of each pass.
-fn parse_pass(text: &str, file: &str, pass: usize) -> Result<Scenario, ScenarioErrors> {
     let mut cx = Cx::new(text, file);
 
-    // 1. Syntax: a tree with spans on every key and value, used again to name fields in step 2.
+    // 1. Syntax: a tree with spans on every key and value.
     let (tree, syntax_errors) = DeTable::parse_recoverable(text);
     if !syntax_errors.is_empty() {
         for e in &syntax_errors {
@@ -119,69 +108,40 @@ fn parse_pass(text: &str, file: &str, pass: usize) -> Result<Scenario, ScenarioE
         return Err(cx.finish());
     }
 
-    // 2. Shape: unknown fields and structural type errors.
+    // 2. Keys, against the registry, at every depth; positions of every field.
+    cx.keys(tree.get_ref(), "", "");
+
+    // 3. Shape: structural type errors (unknown keys were reported by step 2; serde skips them).
     let raw = match RawScenario::deserialize(toml::de::Deserializer::from(tree.clone())) {
         Ok(raw) => raw,
         Err(e) => {
             let error = cx.shape_error(&e, tree.get_ref());
-            cx.errors.push(error.clone());
-            let blanked = e
-                .message()
-                .starts_with("unknown field")
-                .then(|| e.span().and_then(|span| blank_key_line(text, span.start)))
-                .flatten();
-            if let Some(blanked) = blanked
-                && pass < MAX_UNKNOWN_FIELD_PASSES
-                && let Err(more) = parse_pass(&blanked, file, pass + 1)
-                // A blanked line that breaks the syntax (a multi-line value) proves nothing.
-                && !more.0.iter().any(|m| m.message.starts_with("invalid TOML"))
-            {
-                // "staff is missing" only repeats "did you mean staff?" for the typo `staf`.
-                let meant = error.help.as_deref().and_then(|h| {
-                    let rest = h.strip_prefix("did you mean \"")?;
-                    let name = &rest[..rest.find('"')?];
-                    let parent = error.field.rsplit_once('.').map_or("", |(p, _)| p);
-                    Some(format!("{parent}.{name}"))
-                });
-                cx.errors.extend(more.0.into_iter().filter(|m| {
-                    !(meant.as_deref() == Some(m.field.as_str())
-                        && m.message.starts_with("expected the required field"))
-                }));
-            }
+            cx.errors.push(error);
             return Err(cx.finish());
         }
     };
 
-    // 3. Values.
+    // 4. Values.
     let default_name = Path::new(file)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| DEFAULT_SCENARIO_NAME.to_string());
-    match cx.scenario(&raw, default_name) {
+    let scenario = cx.scenario(&raw, default_name);
+
+    // 5. The cross-field rules, once, on the scenario built.
+    if let Some(s) = &scenario
+        && cx.errors.is_empty()
+    {
+        for v in validate(s) {
+            let span = cx.span_of(&v.path);
+            cx.push(span, v.path, v.message, Some(v.help));
+        }
+    }
+    match scenario {
         Some(s) if cx.errors.is_empty() => Ok(s),
         _ => Err(cx.finish()),
     }
-}
-
-/// `text` with the line holding the key at byte `key_start` replaced by spaces, when that line
-/// is a plain `key = value` line starting with the key (not a table header, not inside an
-/// inline table).
-fn blank_key_line(text: &str, key_start: usize) -> Option<String> {
-    let key_start = key_start.min(text.len());
-    let line_start = text[..key_start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[key_start..]
-        .find('\n')
-        .map_or(text.len(), |i| key_start + i);
-    let line = &text[line_start..line_end];
-    if !text[line_start..key_start].trim().is_empty() || line.trim_start().starts_with('[') {
-        return None;
-    }
-    let mut out = String::with_capacity(text.len());
-    out.push_str(&text[..line_start]);
-    out.extend(std::iter::repeat_n(' ', line.len()));
-    out.push_str(&text[line_end..]);
-    Some(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,7 +166,7 @@ impl Raw {
     /// How the value reads in "found …".
     fn found(&self) -> String {
         match self {
-            Raw::Str(s) => format!("{s:?}"),
+            Raw::Str(s) => shown(s),
             Raw::Int(i) => format!("the number {i}"),
             Raw::Float(f) if f.is_nan() => "nan".to_string(),
             Raw::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.to_string(),
@@ -274,7 +234,7 @@ impl<'de> Deserialize<'de> for Raw {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "the scenario's top-level table")]
+#[serde(expecting = "the scenario's top-level table")]
 struct RawScenario {
     name: Option<V>,
     description: Option<V>,
@@ -287,7 +247,7 @@ struct RawScenario {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a [simulation] table")]
+#[serde(expecting = "a [simulation] table")]
 struct RawSimulation {
     horizon: Option<V>,
     replications: Option<V>,
@@ -295,7 +255,7 @@ struct RawSimulation {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a tier table ([[tiers]])")]
+#[serde(expecting = "a tier table ([[tiers]])")]
 struct RawTier {
     name: Option<V>,
     staff: Option<V>,
@@ -304,7 +264,7 @@ struct RawTier {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a service table ([[services]])")]
+#[serde(expecting = "a service table ([[services]])")]
 struct RawService {
     name: Option<V>,
     priority: Option<V>,
@@ -316,19 +276,13 @@ struct RawService {
 }
 
 #[derive(Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = r#"a table such as { every = { dist = "exponential", mean = "45d" } }"#
-)]
+#[serde(expecting = r#"a table such as { every = { dist = "exponential", mean = "45d" } }"#)]
 struct RawFailures {
     every: Option<V>,
 }
 
 #[derive(Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a failure-mode table ([[services.modes]])"
-)]
+#[serde(expecting = "a failure-mode table ([[services.modes]])")]
 struct RawMode {
     name: Option<V>,
     weight: Option<V>,
@@ -338,10 +292,7 @@ struct RawMode {
 }
 
 #[derive(Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a strategy table ([strategies.NAME])"
-)]
+#[serde(expecting = "a strategy table ([strategies.NAME])")]
 struct RawStrategy {
     escalate_after: Option<V>,
     handoff: Option<V>,
@@ -353,10 +304,7 @@ struct RawStrategy {
 }
 
 #[derive(Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = r#"a monitoring table such as { coverage = 0.85, outage_detect = "2m" }"#
-)]
+#[serde(expecting = r#"a monitoring table such as { coverage = 0.85, outage_detect = "2m" }"#)]
 struct RawMonitoring {
     coverage: Option<V>,
     detect: Option<V>,
@@ -374,6 +322,11 @@ struct Cx<'a> {
     file: &'a str,
     text: &'a str,
     errors: Vec<ScenarioError>,
+    /// The value span of every field met by the key walk, by its path of names.
+    spans: HashMap<String, Range<usize>>,
+    /// `parent.suggestion` of every unknown key: a "required field missing" there only repeats
+    /// the "did you mean" (the typo `staf` for `staff`).
+    meant: Vec<String>,
 }
 
 impl<'a> Cx<'a> {
@@ -382,6 +335,76 @@ impl<'a> Cx<'a> {
             file,
             text,
             errors: Vec::new(),
+            spans: HashMap::new(),
+            meant: Vec::new(),
+        }
+    }
+
+    /// Check every key of `table` (at registry pattern `pattern`, path of names `path`)
+    /// against the registry, recursing into containers; record the span of every field.
+    fn keys(&mut self, table: &DeTable, pattern: &str, path: &str) {
+        for (key, value) in table.iter() {
+            let key_text = key.get_ref().as_ref();
+            let child_pattern = if pattern.is_empty() {
+                key_text.to_string()
+            } else {
+                format!("{pattern}.{key_text}")
+            };
+            let child_path = fields::join(path, key_text);
+            self.spans.insert(child_path.clone(), value.span());
+            let Some(field) = fields::find(&child_pattern) else {
+                let accepted: Vec<&str> = fields::children(pattern).map(|f| f.key()).collect();
+                let mut help = String::new();
+                if let Some(close) = closest(key_text, accepted.iter().copied()) {
+                    help.push_str(&format!("did you mean \"{close}\"? "));
+                    self.meant.push(fields::join(path, close));
+                }
+                help.push_str(&format!("accepted fields here: {}", accepted.join(", ")));
+                self.push(
+                    Some(key.span()),
+                    child_path,
+                    format!("unknown field {}", shown(key_text)),
+                    Some(help),
+                );
+                continue;
+            };
+            // A container of another shape is a structural error, reported by serde in step 3.
+            match (field.kind, value.get_ref()) {
+                (Kind::Table, DeValue::Table(t)) => self.keys(t, &child_pattern, &child_path),
+                (Kind::Tables, DeValue::Array(items)) => {
+                    let inner = field.children_pattern();
+                    for (i, item) in items.iter().enumerate() {
+                        if let DeValue::Table(t) = item.get_ref() {
+                            let name = t.get("name").and_then(|n| n.get_ref().as_str());
+                            let item_path = element_path(&child_path, name, i);
+                            self.spans.insert(item_path.clone(), item.span());
+                            self.keys(t, &inner, &item_path);
+                        }
+                    }
+                }
+                (Kind::NamedTables, DeValue::Table(map)) => {
+                    let inner = field.children_pattern();
+                    for (name, item) in map.iter() {
+                        if let DeValue::Table(t) = item.get_ref() {
+                            let item_path = fields::join(&child_path, name.get_ref());
+                            self.spans.insert(item_path.clone(), item.span());
+                            self.keys(t, &inner, &item_path);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The span of the field at `path`, or of its nearest recorded parent.
+    fn span_of(&self, path: &str) -> Option<Range<usize>> {
+        let mut p = path;
+        loop {
+            if let Some(span) = self.spans.get(p) {
+                return Some(span.clone());
+            }
+            p = p.rsplit_once('.')?.0;
         }
     }
 
@@ -435,6 +458,9 @@ impl<'a> Cx<'a> {
 
     /// The errors in file order (those without a position last), ready to return.
     fn finish(mut self) -> ScenarioErrors {
+        let meant = std::mem::take(&mut self.meant);
+        self.errors
+            .retain(|e| !(meant.contains(&e.field) && e.message.contains("found none")));
         self.errors
             .sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(usize::MAX)));
         ScenarioErrors(self.errors)
@@ -589,52 +615,20 @@ fn element_path(base: &str, name: Option<&str>, index: usize) -> String {
 /// The candidate closest to `word` by edit distance, if it is plausibly a typo of it.
 fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
     candidates
-        .map(|c| (edit_distance(word, c), c))
+        .map(|c| (strsim::levenshtein(word, c), c))
         .filter(|(d, c)| *d <= (word.chars().count().max(c.chars().count()) / 2).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-/// Levenshtein distance in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let here = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(here).min(row[j])
-            };
-            prev = here;
-        }
-    }
-    row[b.len()]
 }
 
 // ---------------------------------------------------------------------------------------------
 // Leaf checks: each returns the value, or records an error and returns None
 // ---------------------------------------------------------------------------------------------
 
-/// Which numbers a numeric field accepts.
-#[derive(Clone, Copy)]
-enum Accept {
-    /// ≥ 0.
-    NonNegative,
-    /// > 0.
-    Positive,
-    /// In [0, 1].
-    Probability,
-    /// An amount of money: ≥ 0 and at most [`MAX_MONEY`] (so every total stays finite).
-    Money,
+/// The bounds of a registry field, by its path pattern.
+fn bounds(pattern: &str) -> Bounds {
+    fields::field(pattern).bounds
 }
-
-/// The largest amount accepted in a money field (per hour or per year): a trillion. Larger
-/// values are typos, and would overflow the totals to infinity.
-pub const MAX_MONEY: f64 = 1e12;
 
 impl Cx<'_> {
     /// A required field: records "missing" and returns None when absent.
@@ -675,13 +669,13 @@ impl Cx<'_> {
     /// A name that other fields or outputs refer to: non-empty text.
     fn name(&mut self, v: &V, field: &str) -> Option<String> {
         let name = self.text(v, field)?;
-        if name.trim().is_empty() {
-            self.push(
-                Some(v.span()),
-                field,
-                "expected a non-empty name; found \"\"",
-                Some("give it a short name such as \"help-desk\"".into()),
-            );
+        if let Some(problem) = name_problem(&name) {
+            let help = if name.trim().is_empty() {
+                "give it a short name such as \"help-desk\""
+            } else {
+                "use printable characters only: names appear in tables, CSV files and charts"
+            };
+            self.push(Some(v.span()), field, problem, Some(help.into()));
             return None;
         }
         Some(name)
@@ -706,7 +700,7 @@ impl Cx<'_> {
             self.push(
                 Some(v.span()),
                 field,
-                format!("expected unique {what}; found {name:?} twice"),
+                format!("expected unique {what}; found {} twice", shown(&name)),
                 Some(fix.to_string()),
             );
             return None;
@@ -714,14 +708,9 @@ impl Cx<'_> {
         Some(name)
     }
 
-    /// A finite number in the accepted range.
-    fn number(&mut self, v: &V, field: &str, range: Accept) -> Option<f64> {
-        let expected = match range {
-            Accept::NonNegative => "a number ≥ 0",
-            Accept::Positive => "a number > 0",
-            Accept::Probability => "a probability between 0 and 1",
-            Accept::Money => "an amount ≥ 0 and at most 1e12",
-        };
+    /// A finite number within the registry bounds of the field.
+    fn number(&mut self, v: &V, field: &str, bounds: Bounds) -> Option<f64> {
+        let expected = bounds.expected();
         let Some(x) = v.get_ref().as_number() else {
             let help = match v.get_ref() {
                 Raw::Str(s) if s.trim().parse::<f64>().is_ok() => {
@@ -749,61 +738,34 @@ impl Cx<'_> {
             );
             return None;
         }
-        let ok = match range {
-            Accept::NonNegative => x >= 0.0,
-            Accept::Positive => x > 0.0,
-            Accept::Probability => (0.0..=1.0).contains(&x),
-            Accept::Money => (0.0..=MAX_MONEY).contains(&x),
-        };
-        if !ok {
-            let help = match range {
-                // A whole percentage (85) was probably meant as a share (0.85).
-                Accept::Probability if (2.0..=100.0).contains(&x) && x.fract() == 0.0 => {
-                    let share = format!("{:.2}", x / 100.0);
-                    let share = share.trim_end_matches('0').trim_end_matches('.');
-                    format!("write a share as a fraction: {share} for {x} %")
-                }
-                Accept::Probability => "write a share as a fraction, e.g. 0.7 for 70 %".into(),
-                Accept::Positive => "use a value above 0".into(),
-                Accept::NonNegative => "use 0 or a positive value".into(),
-                Accept::Money if x < 0.0 => "use 0 or a positive amount".into(),
-                Accept::Money => {
-                    "use an amount below a trillion (1e12); check for extra zeros".into()
-                }
-            };
+        if let Err(e) = bounds.check(x) {
             self.push(
                 Some(v.span()),
                 field,
-                format!("expected {expected}; found {}", v.get_ref().found()),
-                Some(help),
+                format!("expected {}; found {}", e.expected, v.get_ref().found()),
+                Some(e.help),
             );
             return None;
         }
         Some(x)
     }
 
-    /// An integer in `min..=max`.
-    fn integer(&mut self, v: &V, field: &str, min: i64, max: i64) -> Option<i64> {
-        let expected = if max == i64::MAX {
-            format!("an integer ≥ {min}")
-        } else {
-            format!("an integer from {min} to {max}")
-        };
+    /// An integer within the registry bounds of the field (`Bounds::Integer`).
+    fn integer(&mut self, v: &V, field: &str, bounds: Bounds) -> Option<i64> {
+        let expected = bounds.expected();
         match v.get_ref() {
-            Raw::Int(i) if (min..=max).contains(i) => Some(*i),
-            Raw::Int(_) => {
-                self.push(
-                    Some(v.span()),
-                    field,
-                    format!("expected {expected}; found {}", v.get_ref().found()),
-                    Some(if max == i64::MAX {
-                        format!("use a whole number ≥ {min}")
-                    } else {
-                        format!("use a whole number between {min} and {max}")
-                    }),
-                );
-                None
-            }
+            Raw::Int(i) => match bounds.check(*i as f64) {
+                Ok(()) => Some(*i),
+                Err(e) => {
+                    self.push(
+                        Some(v.span()),
+                        field,
+                        format!("expected {expected}; found {}", v.get_ref().found()),
+                        Some(e.help),
+                    );
+                    None
+                }
+            },
             other => {
                 let help = match other {
                     Raw::Float(f) if f.is_finite() && f.fract() == 0.0 => {
@@ -876,7 +838,7 @@ impl Cx<'_> {
             );
             return None;
         }
-        self.number(v, field, Accept::Positive)
+        self.number(v, field, Bounds::Positive)
     }
 
     /// A distribution field: a bare duration (fixed) or a `{ dist = "…", … }` table.
@@ -956,7 +918,10 @@ impl Cx<'_> {
                 self.push(
                     Some(kind_value.span()),
                     format!("{field}.dist"),
-                    format!("expected a distribution kind ({DIST_KINDS}); found {kind:?}"),
+                    format!(
+                        "expected a distribution kind ({DIST_KINDS}); found {}",
+                        shown(&kind)
+                    ),
                     Some(help),
                 );
                 return None;
@@ -1271,8 +1236,9 @@ impl Cx<'_> {
             Some(v.span()),
             field,
             format!(
-                "expected the name of a tier ({}); found {name:?}",
-                known.collect::<Vec<_>>().join(", ")
+                "expected the name of a tier ({}); found {}",
+                known.collect::<Vec<_>>().join(", "),
+                shown(&name)
             ),
             Some(help),
         );
@@ -1306,18 +1272,8 @@ impl Cx<'_> {
         let services = self.services(raw.services.as_ref(), &tier_names);
         let strategies = self.strategies(raw.strategies.as_ref(), &tier_names);
 
-        // DESIGN §2 rule 14: no replication may hang on an enormous number of events.
-        if let (Some(sim), Some(services)) = (&simulation, &services) {
-            self.expected_failures(raw, sim.horizon_minutes, services);
-        }
-        if let (Some(sim), Some(strategies)) = (&simulation, &strategies) {
-            self.expected_false_alarms(raw, sim.horizon_minutes, strategies);
-        }
-
-        let baseline = raw
-            .baseline
-            .as_ref()
-            .and_then(|v| self.baseline(v, strategies.as_deref()));
+        // Checked against the strategies by the validator (validate::references).
+        let baseline = raw.baseline.as_ref().and_then(|v| self.text(v, "baseline"));
 
         Some(Scenario {
             name,
@@ -1329,23 +1285,6 @@ impl Cx<'_> {
             strategies: strategies?,
             baseline,
         })
-    }
-
-    /// `baseline = "NAME"`: one of the strategies (checked once they parsed).
-    fn baseline(&mut self, v: &V, strategies: Option<&[Strategy]>) -> Option<String> {
-        let name = self.text(v, "baseline")?;
-        let strategies = strategies?;
-        if strategies.iter().any(|s| s.name == name) {
-            return Some(name);
-        }
-        let names: Vec<&str> = strategies.iter().map(|s| s.name.as_str()).collect();
-        self.push(
-            Some(v.span()),
-            "baseline",
-            format!("expected the name of a strategy; found {name:?}"),
-            Some(format!("the strategies are {}", names.join(", "))),
-        );
-        None
     }
 
     fn currency(&mut self, v: &V) -> Option<String> {
@@ -1362,7 +1301,8 @@ impl Cx<'_> {
             Some(v.span()),
             "currency",
             format!(
-                "expected a three-letter ISO 4217 code such as \"USD\" or \"EUR\"; found {code:?}"
+                "expected a three-letter ISO 4217 code such as \"USD\" or \"EUR\"; found {}",
+                shown(&code)
             ),
             Some(help),
         );
@@ -1417,11 +1357,15 @@ impl Cx<'_> {
                 Some(h)
             });
         let replications = match &raw.replications {
-            Some(v) => self.integer(v, "simulation.replications", 1, MAX_REPLICATIONS),
+            Some(v) => self.integer(
+                v,
+                "simulation.replications",
+                bounds("simulation.replications"),
+            ),
             None => Some(1000),
         };
         let seed = match &raw.seed {
-            Some(v) => self.integer(v, "simulation.seed", 0, i64::MAX),
+            Some(v) => self.integer(v, "simulation.seed", bounds("simulation.seed")),
             None => Some(0),
         };
         Some(Simulation {
@@ -1469,14 +1413,18 @@ impl Cx<'_> {
                     &format!("{path}.staff"),
                     "staff = 1",
                 )
-                .and_then(|v| self.integer(v, &format!("{path}.staff"), 1, MAX_STAFF));
+                .and_then(|v| self.integer(v, &format!("{path}.staff"), bounds("tiers[].staff")));
             let hours = match &t.hours {
                 None => Some(Hours::AlwaysOpen),
                 Some(v) => self.hours(v, &format!("{path}.hours")),
             };
             let hourly_cost = match &t.hourly_cost {
                 None => Some(0.0),
-                Some(v) => self.number(v, &format!("{path}.hourly_cost"), Accept::Money),
+                Some(v) => self.number(
+                    v,
+                    &format!("{path}.hourly_cost"),
+                    bounds("tiers[].hourly_cost"),
+                ),
             };
             names.push(name.clone());
             match (name, staff, hours, hourly_cost, tiers.as_mut()) {
@@ -1503,7 +1451,7 @@ impl Cx<'_> {
                 self.push(
                     Some(v.span()),
                     field,
-                    format!("expected \"24x7\" or \"business\"; found {text:?}"),
+                    format!("expected \"24x7\" or \"business\"; found {}", shown(&text)),
                     Some(
                         "\"business\" is Monday–Friday 08:00–18:00; \"24x7\" is always open".into(),
                     ),
@@ -1567,15 +1515,23 @@ impl Cx<'_> {
         }
         let priority = match &s.priority {
             None => Some(1),
-            Some(v) => self.integer(v, &f("priority"), 1, i64::from(u32::MAX)),
+            Some(v) => self.integer(v, &f("priority"), bounds("services[].priority")),
         };
         let downtime_cost_per_hour = match &s.downtime_cost_per_hour {
             None => Some(0.0),
-            Some(v) => self.number(v, &f("downtime_cost_per_hour"), Accept::Money),
+            Some(v) => self.number(
+                v,
+                &f("downtime_cost_per_hour"),
+                bounds("services[].downtime_cost_per_hour"),
+            ),
         };
         let degraded_cost_fraction = match &s.degraded_cost_fraction {
             None => Some(0.0),
-            Some(v) => self.number(v, &f("degraded_cost_fraction"), Accept::Probability),
+            Some(v) => self.number(
+                v,
+                &f("degraded_cost_fraction"),
+                bounds("services[].degraded_cost_fraction"),
+            ),
         };
         let report_delay = self
             .required(
@@ -1643,7 +1599,6 @@ impl Cx<'_> {
         }
         let mut seen: Vec<String> = Vec::new();
         let mut modes = Some(Vec::with_capacity(items.len()));
-        let mut weights_ok = true;
         for (i, item) in items.iter().enumerate() {
             let span = Some(item.span());
             let m = item.get_ref();
@@ -1664,9 +1619,8 @@ impl Cx<'_> {
             }
             let weight = match &m.weight {
                 None => Some(1.0),
-                Some(v) => self.number(v, &f("weight"), Accept::NonNegative),
+                Some(v) => self.number(v, &f("weight"), bounds("services[].modes[].weight")),
             };
-            weights_ok &= weight.is_some();
             let warning = match &m.warning {
                 None => Some(Dist::fixed(0.0)),
                 Some(v) => self.dist(v, &f("warning")),
@@ -1694,26 +1648,6 @@ impl Cx<'_> {
                 }
                 _ => modes = None,
             }
-        }
-        // Only meaningful when every weight was read.
-        let all_zero = items.iter().all(|m| {
-            m.get_ref()
-                .weight
-                .as_ref()
-                .and_then(|v| v.get_ref().as_number())
-                == Some(0.0)
-        });
-        if weights_ok && all_zero {
-            self.push(
-                raw.map(|r| r.span()),
-                &base,
-                "expected at least one mode with weight > 0; found all weights 0",
-                Some(
-                    "weights are relative frequencies: give the modes that occur a positive weight"
-                        .into(),
-                ),
-            );
-            return None;
         }
         modes
     }
@@ -1776,11 +1710,15 @@ impl Cx<'_> {
         };
         let fix_multiplier = match &s.fix_multiplier {
             None => Some(1.0),
-            Some(v) => self.number(v, &f("fix_multiplier"), Accept::Positive),
+            Some(v) => self.number(
+                v,
+                &f("fix_multiplier"),
+                bounds("strategies.*.fix_multiplier"),
+            ),
         };
         let annual_cost = match &s.annual_cost {
             None => Some(0.0),
-            Some(v) => self.number(v, &f("annual_cost"), Accept::Money),
+            Some(v) => self.number(v, &f("annual_cost"), bounds("strategies.*.annual_cost")),
         };
         let alert_tier = match &s.alert_tier {
             None => Some(0),
@@ -1788,7 +1726,7 @@ impl Cx<'_> {
         };
         let route_direct = match &s.route_direct {
             None => Some(0.0),
-            Some(v) => self.number(v, &f("route_direct"), Accept::Probability),
+            Some(v) => self.number(v, &f("route_direct"), bounds("strategies.*.route_direct")),
         };
         let monitoring = match &s.monitoring {
             None => Some(None),
@@ -1815,7 +1753,11 @@ impl Cx<'_> {
         let f = |name: &str| format!("{path}.{name}");
         let coverage = match &m.coverage {
             None => Some(0.0),
-            Some(v) => self.number(v, &f("coverage"), Accept::Probability),
+            Some(v) => self.number(
+                v,
+                &f("coverage"),
+                bounds("strategies.*.monitoring.coverage"),
+            ),
         };
         let detect = match &m.detect {
             None => Some(Dist::fixed(0.0)),
@@ -1831,7 +1773,11 @@ impl Cx<'_> {
             .and_then(|v| self.duration(v, &f("outage_detect"), true));
         let false_alarms_per_week = match &m.false_alarms_per_week {
             None => Some(0.0),
-            Some(v) => self.number(v, &f("false_alarms_per_week"), Accept::NonNegative),
+            Some(v) => self.number(
+                v,
+                &f("false_alarms_per_week"),
+                bounds("strategies.*.monitoring.false_alarms_per_week"),
+            ),
         };
         let triage = match (&m.triage, false_alarms_per_week) {
             (Some(v), _) => self.duration(v, &f("triage"), true),
@@ -1859,83 +1805,6 @@ impl Cx<'_> {
             false_alarms_per_week: false_alarms_per_week?,
             triage: triage?,
         })
-    }
-
-    /// DESIGN §2 rule 14: Σ over services of horizon / mean(every) must not exceed 10⁷.
-    fn expected_failures(&mut self, raw: &RawScenario, horizon: Minutes, services: &[Service]) {
-        let per_service: Vec<f64> = services
-            .iter()
-            .map(|s| horizon / s.failures_every.mean())
-            .collect();
-        let total: f64 = per_service.iter().sum();
-        if total <= MAX_EXPECTED_EVENTS {
-            return;
-        }
-        // Point at the service that contributes most: the likeliest typo.
-        let worst = per_service
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .map_or(0, |(i, _)| i);
-        let raw_service = raw
-            .services
-            .as_ref()
-            .and_then(|list| list.get_ref().get(worst));
-        let span = raw_service
-            .and_then(|s| s.get_ref().failures.as_ref())
-            .and_then(|f| f.get_ref().every.as_ref())
-            .map(|v| v.span());
-        let field = format!("{}.failures.every", join("services", &services[worst].name));
-        self.push(
-            span,
-            field,
-            format!(
-                "expected at most 10000000 failures per replication; found about {:.0} \
-                 (horizon {} over {} service{}; here one failure every {} on average)",
-                total,
-                duration::format_minutes(horizon),
-                services.len(),
-                if services.len() == 1 { "" } else { "s" },
-                duration::format_minutes(services[worst].failures_every.mean()),
-            ),
-            Some(
-                "check the unit of failures.every (\"45d\", not \"45s\") or shorten simulation.horizon"
-                    .into(),
-            ),
-        );
-    }
-
-    /// The false-alarm analogue of rule 14: a typo in the rate must not hang a run.
-    fn expected_false_alarms(
-        &mut self,
-        raw: &RawScenario,
-        horizon: Minutes,
-        strategies: &[Strategy],
-    ) {
-        for (i, s) in strategies.iter().enumerate() {
-            let Some(m) = &s.monitoring else { continue };
-            let expected = m.false_alarms_per_week * horizon / MINUTES_PER_WEEK;
-            if expected <= MAX_EXPECTED_FALSE_ALARMS {
-                continue;
-            }
-            let span = raw
-                .strategies
-                .as_ref()
-                .and_then(|map| map.get_ref().get_index(i))
-                .and_then(|(_, st)| st.get_ref().monitoring.as_ref())
-                .and_then(|mon| mon.get_ref().false_alarms_per_week.as_ref())
-                .map(|v| v.span());
-            self.push(
-                span,
-                format!("{}.monitoring.false_alarms_per_week", join("strategies", &s.name)),
-                format!(
-                    "expected at most 1000000 false alarms per replication; found about {expected:.0} \
-                     over the horizon of {}",
-                    duration::format_minutes(horizon)
-                ),
-                Some("false_alarms_per_week is a rate per week across all services: check its value".into()),
-            );
-        }
     }
 }
 
@@ -2226,8 +2095,7 @@ escalate_after = "1h"
     }
 
     #[test]
-    fn edit_distance_and_suggestions() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    fn suggestions_are_close_names_only() {
         assert_eq!(
             closest("escalate_afer", ["handoff", "escalate_after"].into_iter()),
             Some("escalate_after")

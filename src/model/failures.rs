@@ -1,0 +1,226 @@
+//! Services and their failures (DESIGN §2, rules 1, 2, 10): drawing the k-th failure from its
+//! keyed streams, degradation, the outage, and resolution (averted or not), after which the
+//! next failure is drawn.
+
+use super::{Ctx, Simulator, Timer};
+use crate::events::{EventKind, EventSink, IncidentId, ModeId, ServiceId, TierId};
+use crate::rng::{self as streams, Purpose};
+use crate::scenario::{Minutes, Service};
+
+/// The drawn properties of one failure (the same under every strategy) and its synchronized
+/// strategy-dependent draws.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Failure {
+    pub(super) time_to_failure: Minutes,
+    pub(super) mode: ModeId,
+    pub(super) warning: Minutes,
+    pub(super) fix: Minutes,
+    pub(super) report_delay: Minutes,
+    pub(super) coverage_coin: f64,
+    pub(super) detect_delay: Minutes,
+    pub(super) routing_coin: f64,
+    /// When the failure started (set when it does).
+    pub(super) start: Minutes,
+}
+
+/// Where a service stands.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct ServiceState {
+    /// Index of the current failure (when `open`) or of the next one.
+    pub(super) k: u32,
+    pub(super) failure: Failure,
+    pub(super) open: bool,
+    pub(super) down: bool,
+    pub(super) detected: bool,
+}
+
+impl Simulator {
+    /// Rule 1: every service is UP at t = 0; its first failure comes after its first draw.
+    pub(super) fn schedule_first_failures(&mut self, ctx: &Ctx) {
+        for service in 0..ctx.scenario.services.len() {
+            self.draw_failure(ctx, service as ServiceId, 0);
+            let ttf = self.services[service].failure.time_to_failure;
+            self.scheduler.schedule(
+                ttf,
+                Timer::FailureStarts {
+                    service: service as ServiceId,
+                },
+            );
+        }
+    }
+
+    pub(super) fn incident(&self, service: ServiceId) -> IncidentId {
+        IncidentId {
+            service,
+            k: self.services[service as usize].k,
+        }
+    }
+
+    /// Draw failure `k` of a service from its two keyed streams (DESIGN §2 rule 2 and
+    /// "Randomness and fair comparison"), in the contract's order.
+    fn draw_failure(&mut self, ctx: &Ctx, service: ServiceId, k: u32) {
+        let svc: &Service = &ctx.scenario.services[service as usize];
+        let mut common = streams::stream(
+            ctx.seed,
+            ctx.rep,
+            Purpose::Failure,
+            service as u64,
+            k as u64,
+        );
+        let time_to_failure = svc
+            .failures_every
+            .sample(&mut streams::substream(&mut common));
+        let mode = pick_mode(svc, streams::uniform(&mut common));
+        let m = &svc.modes[mode as usize];
+        let warning = m.warning.sample(&mut streams::substream(&mut common));
+        let fix = m.fix.sample(&mut streams::substream(&mut common));
+        let report_delay = svc
+            .report_delay
+            .sample(&mut streams::substream(&mut common));
+
+        let mut sync = streams::stream(
+            ctx.seed,
+            ctx.rep,
+            Purpose::Detection,
+            service as u64,
+            k as u64,
+        );
+        let coverage_coin = streams::uniform(&mut sync);
+        let mut detect_rng = streams::substream(&mut sync);
+        let detect_delay = match &ctx.strategy.monitoring {
+            Some(mon) => mon.detect.sample(&mut detect_rng),
+            None => 0.0,
+        };
+        let routing_coin = streams::uniform(&mut sync);
+
+        let state = &mut self.services[service as usize];
+        state.k = k;
+        state.failure = Failure {
+            time_to_failure,
+            mode,
+            warning,
+            fix,
+            report_delay,
+            coverage_coin,
+            detect_delay,
+            routing_coin,
+            start: 0.0,
+        };
+    }
+
+    pub(super) fn failure_starts<S: EventSink>(
+        &mut self,
+        ctx: &Ctx,
+        t: Minutes,
+        service: ServiceId,
+        sink: &mut S,
+    ) {
+        let state = &mut self.services[service as usize];
+        state.open = true;
+        state.down = false;
+        state.detected = false;
+        state.failure.start = t;
+        let f = state.failure;
+        let incident = IncidentId {
+            service,
+            k: state.k,
+        };
+        self.emit(
+            sink,
+            t,
+            EventKind::FailureStarted {
+                incident,
+                mode: f.mode,
+                warning: f.warning,
+            },
+        );
+        if f.warning <= 0.0 {
+            self.outage_starts(ctx, t, service, sink);
+            return;
+        }
+        self.watch_degradation(ctx, t, service);
+        self.scheduler.schedule(
+            t + f.warning,
+            Timer::OutageStarts {
+                service,
+                k: incident.k,
+            },
+        );
+    }
+
+    pub(super) fn outage_starts<S: EventSink>(
+        &mut self,
+        ctx: &Ctx,
+        t: Minutes,
+        service: ServiceId,
+        sink: &mut S,
+    ) {
+        let incident = self.incident(service);
+        let state = &mut self.services[service as usize];
+        state.down = true;
+        let detected = state.detected;
+        self.emit(sink, t, EventKind::OutageStarted { incident });
+        if !detected {
+            self.watch_outage(ctx, t, service);
+        }
+    }
+
+    /// An able engineer's fix is done at `t`: the service is UP, and its next failure is drawn.
+    pub(super) fn resolve<S: EventSink>(
+        &mut self,
+        ctx: &Ctx,
+        t: Minutes,
+        incident: IncidentId,
+        tier: TierId,
+        sink: &mut S,
+    ) {
+        let service = incident.service;
+        let state = self.services[service as usize];
+        // Rule 10: averted iff the fix completes strictly before the outage would begin.
+        let averted = t < state.failure.start + state.failure.warning;
+        if !averted && !state.down {
+            // The fix lands at the very instant the outage begins: a zero-minute outage.
+            self.services[service as usize].down = true;
+            self.emit(sink, t, EventKind::OutageStarted { incident });
+        }
+        self.emit(
+            sink,
+            t,
+            EventKind::Resolved {
+                incident,
+                tier,
+                averted,
+            },
+        );
+        if !averted {
+            self.emit(sink, t, EventKind::OutageEnded { incident });
+        }
+        let s = &mut self.services[service as usize];
+        s.open = false;
+        s.down = false;
+        s.detected = false;
+        // The next failure is counted from the moment the service is UP again.
+        self.draw_failure(ctx, service, incident.k + 1);
+        let ttf = self.services[service as usize].failure.time_to_failure;
+        self.scheduler
+            .schedule(t + ttf, Timer::FailureStarts { service });
+    }
+}
+
+/// Pick a mode by weight with one uniform draw `u` in [0, 1). Zero-weight modes never win.
+fn pick_mode(service: &Service, u: f64) -> ModeId {
+    let total: f64 = service.modes.iter().map(|m| m.weight).sum();
+    let target = u * total;
+    let mut cumulative = 0.0;
+    let mut last_positive = 0;
+    for (i, m) in service.modes.iter().enumerate() {
+        if m.weight > 0.0 {
+            cumulative += m.weight;
+            last_positive = i;
+            if target < cumulative {
+                return i as ModeId;
+            }
+        }
+    }
+    last_positive as ModeId
+}

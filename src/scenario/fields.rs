@@ -1,0 +1,1048 @@
+//! The field registry: every field a scenario file accepts, defined once.
+//!
+//! One [`Field`] row per field: its TOML path, kind, default, bounds, doc line, how a sweep
+//! changes it, and accessors into the checked [`Scenario`]. The parser checks every key of a
+//! file against these rows (unknown keys anywhere, inline tables included), the one validator
+//! ([`super::validate`]) checks bounds through them, sweeps and sensitivity analyses find and
+//! change parameters through them, and `docs/scenario-reference.md` is generated from them.
+//!
+//! Paths are patterns: `tiers[]` is every element of the array of tables `[[tiers]]`,
+//! `strategies.*` every named table under `[strategies]`, so `services[].modes[].fix` is the
+//! fix of every mode of every service. A container row (a table, an array of tables or a map of
+//! named tables) makes its children's keys known; a leaf's value (a distribution's table too) is
+//! checked by the parser for its kind.
+//!
+//! Adding a field with a default is one row here (plus the typed field and the model code that
+//! uses it); its key is then accepted, documented, bounded and, if numeric, sweepable.
+
+use std::fmt::Write;
+
+use super::dist::Dist;
+use super::{MINUTES_PER_WEEK, Scenario};
+
+/// Longest accepted horizon: 100 years of 365 days.
+pub const MAX_HORIZON_MINUTES: f64 = 100.0 * 365.0 * 1440.0;
+/// Most replications a scenario may ask for.
+pub const MAX_REPLICATIONS: i64 = 10_000_000;
+/// Most engineers in one tier: a guard against typos that would exhaust memory.
+pub const MAX_STAFF: i64 = 1_000_000;
+/// The largest amount accepted in a money field (per hour or per year): a trillion. Larger
+/// values are typos, and would overflow the totals to infinity.
+pub const MAX_MONEY: f64 = 1e12;
+/// Most expected failures per replication (DESIGN §2 rule 14).
+pub const MAX_EXPECTED_EVENTS: f64 = 1e7;
+/// Most expected false alarms per replication and strategy. Alarms can pile up in a queue (a
+/// business-hours tier over a weekend, triage slower than the alarm rate): this bounds that
+/// queue to tens of megabytes per worker thread. A million a year is two a minute.
+pub const MAX_EXPECTED_FALSE_ALARMS: f64 = 1e6;
+
+/// What a field holds: decides how the parser reads it and how the reference describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Free text.
+    Text,
+    /// A name other fields or outputs refer to: non-empty, printable, unique among siblings.
+    Name,
+    /// A three-letter ISO 4217 currency code.
+    Currency,
+    /// Opening hours: `"24x7"` or `"business"`.
+    Hours,
+    /// The name of a tier.
+    TierRef,
+    /// A whole number of people (rounded and kept ≥ 1 when varied).
+    Count,
+    /// A whole number that orders or configures (priority, seed, replications).
+    Integer,
+    /// One fixed duration, written with a unit (`"30m"`).
+    Duration,
+    /// A duration or a distribution of durations (`{ dist = "exponential", mean = "45d" }`).
+    Dist,
+    /// A probability or share in [0, 1].
+    Probability,
+    /// An amount of money in the scenario's currency.
+    Money,
+    /// A factor > 0.
+    Multiplier,
+    /// A plain number ≥ 0 (a rate, a weight).
+    Number,
+    /// A table with fixed keys (`[simulation]`, an inline `{ … }`).
+    Table,
+    /// An array of tables (`[[tiers]]`); its elements' keys are the rows under `path[]`.
+    Tables,
+    /// Tables named by the user (`[strategies.NAME]`); their keys are the rows under `path.*`.
+    NamedTables,
+}
+
+impl Kind {
+    /// True for kinds that hold other fields.
+    pub fn is_container(self) -> bool {
+        matches!(self, Kind::Table | Kind::Tables | Kind::NamedTables)
+    }
+
+    /// How a value of this kind is written, for the reference and for help lines.
+    pub fn written(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Name => "name (printable text)",
+            Kind::Currency => "ISO 4217 code",
+            Kind::Hours => r#""24x7" or "business""#,
+            Kind::TierRef => "tier name",
+            Kind::Count => "integer",
+            Kind::Integer => "integer",
+            Kind::Duration => "duration",
+            Kind::Dist => "duration or distribution",
+            Kind::Probability => "probability",
+            Kind::Money => "money",
+            Kind::Multiplier => "number",
+            Kind::Number => "number",
+            Kind::Table => "table",
+            Kind::Tables => "array of tables",
+            Kind::NamedTables => "named tables",
+        }
+    }
+}
+
+/// Whether a field must be written, and what its absence means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// The file must give it.
+    Required,
+    /// Absent means this value, as it would be written in the file.
+    Default(&'static str),
+    /// Absent means what the text says (no default value of the same kind).
+    Optional(&'static str),
+}
+
+/// The accepted range of a numeric field: the one definition the parser and the validator
+/// both check against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bounds {
+    /// No numeric range (text, names, containers).
+    Unbounded,
+    /// ≥ 0.
+    NonNegative,
+    /// > 0.
+    Positive,
+    /// In [0, 1].
+    Probability,
+    /// ≥ 0 and at most [`MAX_MONEY`].
+    Money,
+    /// A whole number in `min..=max`.
+    Integer { min: i64, max: i64 },
+    /// A duration in (0, [`MAX_HORIZON_MINUTES`]].
+    Horizon,
+    /// A duration (or a distribution's mean) ≥ 0.
+    Duration,
+    /// A distribution whose mean is > 0.
+    PositiveMean,
+}
+
+/// A number outside its field's bounds: what was expected and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfBounds {
+    /// "a probability between 0 and 1".
+    pub expected: String,
+    /// The fix.
+    pub help: String,
+}
+
+impl Bounds {
+    /// What the bounds accept, in words ("a number ≥ 0").
+    pub fn expected(self) -> String {
+        match self {
+            Bounds::Unbounded => "a value".into(),
+            Bounds::NonNegative => "a number ≥ 0".into(),
+            Bounds::Positive => "a number > 0".into(),
+            Bounds::Probability => "a probability between 0 and 1".into(),
+            Bounds::Money => "an amount ≥ 0 and at most 1e12".into(),
+            Bounds::Integer { min, max } if max == i64::MAX => format!("an integer ≥ {min}"),
+            Bounds::Integer { min, max } => format!("an integer from {min} to {max}"),
+            Bounds::Horizon => "a horizon > 0 and at most 100 years (\"36500d\")".into(),
+            Bounds::Duration => "a duration ≥ 0".into(),
+            Bounds::PositiveMean => "a time between failures with a mean > 0".into(),
+        }
+    }
+
+    /// The bounds for the reference: `0 … 1`, `≥ 1`.
+    pub fn short(self) -> String {
+        match self {
+            Bounds::Unbounded => String::new(),
+            Bounds::NonNegative => "≥ 0".into(),
+            Bounds::Positive => "> 0".into(),
+            Bounds::Probability => "0 … 1".into(),
+            Bounds::Money => "0 … 1e12".into(),
+            Bounds::Integer { min, max } if max == i64::MAX => format!("≥ {min}"),
+            Bounds::Integer { min, max } => format!("{min} … {max}"),
+            Bounds::Horizon => "> 0, ≤ 100 years".into(),
+            Bounds::Duration => "≥ 0".into(),
+            Bounds::PositiveMean => "mean > 0".into(),
+        }
+    }
+
+    /// Check one finite or non-finite number (minutes for durations, a mean for a
+    /// distribution).
+    pub fn check(self, x: f64) -> Result<(), OutOfBounds> {
+        let fail = |help: String| {
+            Err(OutOfBounds {
+                expected: self.expected(),
+                help,
+            })
+        };
+        if !x.is_finite() {
+            return fail("write an ordinary number; nan and inf are not accepted".into());
+        }
+        match self {
+            Bounds::Unbounded => Ok(()),
+            Bounds::NonNegative | Bounds::Duration if x < 0.0 => {
+                fail("use 0 or a positive value".into())
+            }
+            Bounds::Positive if x <= 0.0 => fail("use a value above 0".into()),
+            Bounds::Probability if !(0.0..=1.0).contains(&x) => {
+                // A whole percentage (85) was probably meant as a share (0.85).
+                if (2.0..=100.0).contains(&x) && x.fract() == 0.0 {
+                    let share = format!("{:.2}", x / 100.0);
+                    let share = share.trim_end_matches('0').trim_end_matches('.');
+                    fail(format!("write a share as a fraction: {share} for {x} %"))
+                } else {
+                    fail("write a share as a fraction, e.g. 0.7 for 70 %".into())
+                }
+            }
+            Bounds::Money if x < 0.0 => fail("use 0 or a positive amount".into()),
+            Bounds::Money if x > MAX_MONEY => {
+                fail("use an amount below a trillion (1e12); check for extra zeros".into())
+            }
+            Bounds::Integer { min, max }
+                if x.fract() != 0.0 || x < min as f64 || x > max as f64 =>
+            {
+                fail(if max == i64::MAX {
+                    format!("use a whole number ≥ {min}")
+                } else {
+                    format!("use a whole number between {min} and {max}")
+                })
+            }
+            Bounds::Horizon if x <= 0.0 => fail("simulate a period such as \"365d\"".into()),
+            Bounds::Horizon if x > MAX_HORIZON_MINUTES => fail(
+                "shorten the horizon; for tighter estimates add replications instead".into(),
+            ),
+            Bounds::PositiveMean if x <= 0.0 => fail(
+                "a service cannot fail continuously: give the time between failures a positive mean"
+                    .into(),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// How sweeps and sensitivity analyses change a field (DESIGN §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    /// Never varied, for this reason.
+    Never(&'static str),
+    /// A distribution scaled as a whole (every duration parameter times the factor).
+    Distribution,
+    /// A number or duration multiplied or set.
+    Scale,
+    /// A probability: a multiplier that pushes it above 1 is clamped to 1.
+    Clamp01,
+    /// A number of people: rounded and kept ≥ 1.
+    RoundAtLeastOne,
+}
+
+/// Indices of one instance of a field: `[service, mode]`, `[tier, _]`, `[strategy, _]`.
+pub type Idx = [usize; 2];
+
+/// A field's value in a checked scenario, as sweeps read and write it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A number in the field's unit (minutes for durations).
+    Number(f64),
+    /// A distribution of durations.
+    Dist(Dist),
+}
+
+impl Value {
+    /// The value as one number: itself, or the distribution's mean in minutes.
+    pub fn as_number(&self) -> f64 {
+        match self {
+            Value::Number(x) => *x,
+            Value::Dist(d) => d.mean(),
+        }
+    }
+
+    /// The value as a distribution (a number is a fixed duration).
+    pub fn to_dist(&self) -> Dist {
+        match self {
+            Value::Dist(d) => d.clone(),
+            Value::Number(x) => Dist::fixed(*x),
+        }
+    }
+}
+
+/// Reads a field of one instance; `None` where the instance has no such field (a strategy
+/// without monitoring).
+pub type Getter = fn(&Scenario, Idx) -> Option<Value>;
+/// Writes a field of one instance (no-op where it has no such field).
+pub type Setter = fn(&mut Scenario, Idx, &Value);
+
+/// One scenario field.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// TOML path pattern: `services[].modes[].fix`, `strategies.*.monitoring.coverage`.
+    pub path: &'static str,
+    /// What it holds.
+    pub kind: Kind,
+    /// Required, or what its absence means.
+    pub presence: Presence,
+    /// Its numeric range, checked by the parser and by [`super::validate::validate`].
+    pub bounds: Bounds,
+    /// One line for the reference.
+    pub doc: &'static str,
+    /// How a sweep changes it.
+    pub sweep: Sweep,
+    /// Read access to the typed scenario (numeric fields).
+    pub get: Option<Getter>,
+    /// Write access to the typed scenario (varied fields).
+    pub set: Option<Setter>,
+}
+
+impl Field {
+    /// The pattern of the table that holds this field (`""` for the top level).
+    pub fn parent(&self) -> &'static str {
+        self.path.rsplit_once('.').map_or("", |(p, _)| p)
+    }
+
+    /// The field's own key.
+    pub fn key(&self) -> &'static str {
+        self.path.rsplit_once('.').map_or(self.path, |(_, k)| k)
+    }
+
+    /// The pattern its children live under, for a container (`tiers` → `tiers[]`).
+    pub fn children_pattern(&self) -> String {
+        match self.kind {
+            Kind::Tables => format!("{}[]", self.path),
+            Kind::NamedTables => format!("{}.*", self.path),
+            _ => self.path.to_string(),
+        }
+    }
+}
+
+const NAMES: &str = "names identify things; they are not inputs";
+const TIER_REF: &str = "a tier reference is a name, not a number";
+
+/// A row with no accessors, for the shorter table below.
+const fn row(
+    path: &'static str,
+    kind: Kind,
+    presence: Presence,
+    bounds: Bounds,
+    sweep: Sweep,
+    doc: &'static str,
+) -> Field {
+    Field {
+        path,
+        kind,
+        presence,
+        bounds,
+        doc,
+        sweep,
+        get: None,
+        set: None,
+    }
+}
+
+/// A row of a numeric field that sweeps may vary, with its accessors.
+#[allow(clippy::too_many_arguments)]
+const fn var(
+    path: &'static str,
+    kind: Kind,
+    presence: Presence,
+    bounds: Bounds,
+    sweep: Sweep,
+    doc: &'static str,
+    get: Getter,
+    set: Setter,
+) -> Field {
+    Field {
+        path,
+        kind,
+        presence,
+        bounds,
+        doc,
+        sweep,
+        get: Some(get),
+        set: Some(set),
+    }
+}
+
+use Bounds as B;
+use Kind as K;
+use Presence::{Default as D, Optional as O, Required as R};
+
+fn n(x: f64) -> Option<Value> {
+    Some(Value::Number(x))
+}
+fn d(x: &Dist) -> Option<Value> {
+    Some(Value::Dist(x.clone()))
+}
+
+/// Every field, parents before their children, siblings in the order the reference and
+/// "accepted fields here" list them.
+pub static FIELDS: &[Field] = &[
+    // Top level.
+    row(
+        "name",
+        K::Text,
+        D("the file stem"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Title of the scenario, shown in reports.",
+    ),
+    row(
+        "description",
+        K::Text,
+        D("\"\""),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "One paragraph for the reader of the report.",
+    ),
+    row(
+        "currency",
+        K::Currency,
+        D("\"USD\""),
+        B::Unbounded,
+        Sweep::Never("the currency is a unit, not an input"),
+        "ISO 4217 code of every money field (labels only: no conversion is done).",
+    ),
+    row(
+        "baseline",
+        K::Text,
+        D("`reactive` if there is one, else the first strategy"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "The strategy every other one is compared with (`--baseline NAME` overrides it).",
+    ),
+    row(
+        "simulation",
+        K::Table,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Run settings.",
+    ),
+    row(
+        "tiers",
+        K::Tables,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Support tiers in escalation order: the first is the help desk.",
+    ),
+    row(
+        "services",
+        K::Tables,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Services that fail and get restored.",
+    ),
+    row(
+        "strategies",
+        K::NamedTables,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Named detection and escalation strategies; `reactive` (else the first) is the baseline.",
+    ),
+    // [simulation]
+    row(
+        "simulation.horizon",
+        K::Duration,
+        R,
+        B::Horizon,
+        Sweep::Never("the horizon is a run setting, not an input"),
+        "Simulated period of one replication, from Monday 00:00.",
+    ),
+    row(
+        "simulation.replications",
+        K::Integer,
+        D("1000"),
+        B::Integer {
+            min: 1,
+            max: MAX_REPLICATIONS,
+        },
+        Sweep::Never("pass --replications instead"),
+        "Independent histories simulated per strategy.",
+    ),
+    row(
+        "simulation.seed",
+        K::Integer,
+        D("0"),
+        B::Integer {
+            min: 0,
+            max: i64::MAX,
+        },
+        Sweep::Never("every point of a sweep uses the same seed"),
+        "Seed of every random stream: same seed, same numbers.",
+    ),
+    // [[tiers]]
+    row(
+        "tiers[].name",
+        K::Name,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Unique tier name, referred to by `needs` and `alert_tier`.",
+    ),
+    var(
+        "tiers[].staff",
+        K::Count,
+        R,
+        B::Integer {
+            min: 1,
+            max: MAX_STAFF,
+        },
+        Sweep::RoundAtLeastOne,
+        "Engineers in the tier (every tier needs one: escalation passes through each).",
+        |s, [t, _]| n(s.tiers[t].staff as f64),
+        |s, [t, _], v| s.tiers[t].staff = v.as_number() as u32,
+    ),
+    row(
+        "tiers[].hours",
+        K::Hours,
+        D("\"24x7\""),
+        B::Unbounded,
+        Sweep::Never("opening hours are a choice of schedule, not a number"),
+        "When the tier starts new work: \"24x7\", or \"business\" (Mon–Fri 08:00–18:00).",
+    ),
+    var(
+        "tiers[].hourly_cost",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Cost of one engineer-hour of work (busy time only).",
+        |s, [t, _]| n(s.tiers[t].hourly_cost),
+        |s, [t, _], v| s.tiers[t].hourly_cost = v.as_number(),
+    ),
+    // [[services]]
+    row(
+        "services[].name",
+        K::Name,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Unique service name.",
+    ),
+    row(
+        "services[].priority",
+        K::Integer,
+        D("1"),
+        B::Integer {
+            min: 1,
+            max: u32::MAX as i64,
+        },
+        Sweep::Never("priorities order queues; they are never varied"),
+        "Queue priority, 1 highest.",
+    ),
+    var(
+        "services[].downtime_cost_per_hour",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Cost of one hour of outage.",
+        |s, [i, _]| n(s.services[i].downtime_cost_per_hour),
+        |s, [i, _], v| s.services[i].downtime_cost_per_hour = v.as_number(),
+    ),
+    var(
+        "services[].degraded_cost_fraction",
+        K::Probability,
+        D("0"),
+        B::Probability,
+        Sweep::Clamp01,
+        "Share of the downtime cost that an hour of degraded running costs.",
+        |s, [i, _]| n(s.services[i].degraded_cost_fraction),
+        |s, [i, _], v| s.services[i].degraded_cost_fraction = v.as_number(),
+    ),
+    var(
+        "services[].report_delay",
+        K::Dist,
+        R,
+        B::Duration,
+        Sweep::Distribution,
+        "Outage start to the users' report.",
+        |s, [i, _]| d(&s.services[i].report_delay),
+        |s, [i, _], v| s.services[i].report_delay = v.to_dist(),
+    ),
+    row(
+        "services[].failures",
+        K::Table,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "How often the service fails.",
+    ),
+    var(
+        "services[].failures.every",
+        K::Dist,
+        R,
+        B::PositiveMean,
+        Sweep::Distribution,
+        "Time from UP to the next failure.",
+        |s, [i, _]| d(&s.services[i].failures_every),
+        |s, [i, _], v| s.services[i].failures_every = v.to_dist(),
+    ),
+    row(
+        "services[].modes",
+        K::Tables,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Failure modes; a failure picks one by weight.",
+    ),
+    // [[services.modes]]
+    row(
+        "services[].modes[].name",
+        K::Name,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Mode name, unique within the service.",
+    ),
+    var(
+        "services[].modes[].weight",
+        K::Number,
+        D("1"),
+        B::NonNegative,
+        Sweep::Scale,
+        "Relative frequency of the mode (not all 0).",
+        |s, [i, m]| n(s.services[i].modes[m].weight),
+        |s, [i, m], v| s.services[i].modes[m].weight = v.as_number(),
+    ),
+    var(
+        "services[].modes[].warning",
+        K::Dist,
+        D("\"0m\""),
+        B::Duration,
+        Sweep::Distribution,
+        "P-F interval: degraded time before the outage (\"0m\": sudden).",
+        |s, [i, m]| d(&s.services[i].modes[m].warning),
+        |s, [i, m], v| s.services[i].modes[m].warning = v.to_dist(),
+    ),
+    var(
+        "services[].modes[].fix",
+        K::Dist,
+        R,
+        B::Duration,
+        Sweep::Distribution,
+        "Hands-on repair time at an able tier.",
+        |s, [i, m]| d(&s.services[i].modes[m].fix),
+        |s, [i, m], v| s.services[i].modes[m].fix = v.to_dist(),
+    ),
+    row(
+        "services[].modes[].needs",
+        K::TierRef,
+        R,
+        B::Unbounded,
+        Sweep::Never(TIER_REF),
+        "Lowest tier (in [[tiers]] order) able to fix it.",
+    ),
+    // [strategies.NAME]
+    var(
+        "strategies.*.escalate_after",
+        K::Duration,
+        R,
+        B::Duration,
+        Sweep::Scale,
+        "Troubleshooting time box of a tier unable to fix before it escalates.",
+        |s, [i, _]| n(s.strategies[i].escalate_after),
+        |s, [i, _], v| s.strategies[i].escalate_after = v.as_number(),
+    ),
+    var(
+        "strategies.*.handoff",
+        K::Duration,
+        D("\"0m\""),
+        B::Duration,
+        Sweep::Scale,
+        "Context transfer wait before the next tier's queue (not labour).",
+        |s, [i, _]| n(s.strategies[i].handoff),
+        |s, [i, _], v| s.strategies[i].handoff = v.as_number(),
+    ),
+    var(
+        "strategies.*.fix_multiplier",
+        K::Multiplier,
+        D("1"),
+        B::Positive,
+        Sweep::Scale,
+        "Factor on every fix time.",
+        |s, [i, _]| n(s.strategies[i].fix_multiplier),
+        |s, [i, _], v| s.strategies[i].fix_multiplier = v.as_number(),
+    ),
+    var(
+        "strategies.*.annual_cost",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Investment per year (tools, training), charged over the horizon.",
+        |s, [i, _]| n(s.strategies[i].annual_cost),
+        |s, [i, _], v| s.strategies[i].annual_cost = v.as_number(),
+    ),
+    row(
+        "strategies.*.alert_tier",
+        K::TierRef,
+        D("the first tier"),
+        B::Unbounded,
+        Sweep::Never(TIER_REF),
+        "Tier where monitoring alerts and false alarms land.",
+    ),
+    var(
+        "strategies.*.route_direct",
+        K::Probability,
+        D("0"),
+        B::Probability,
+        Sweep::Clamp01,
+        "Probability that a monitoring detection goes straight to the `needs` tier.",
+        |s, [i, _]| n(s.strategies[i].route_direct),
+        |s, [i, _], v| s.strategies[i].route_direct = v.as_number(),
+    ),
+    row(
+        "strategies.*.monitoring",
+        K::Table,
+        O("absent: detection by user reports only"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Monitoring of degradation and outages, with its false alarms.",
+    ),
+    var(
+        "strategies.*.monitoring.coverage",
+        K::Probability,
+        D("0"),
+        B::Probability,
+        Sweep::Clamp01,
+        "Probability that degradation monitoring catches a failure.",
+        |s, [i, _]| n(s.strategies[i].monitoring.as_ref()?.coverage),
+        |s, [i, _], v| {
+            if let Some(m) = s.strategies[i].monitoring.as_mut() {
+                m.coverage = v.as_number()
+            }
+        },
+    ),
+    var(
+        "strategies.*.monitoring.detect",
+        K::Dist,
+        D("\"0m\""),
+        B::Duration,
+        Sweep::Distribution,
+        "Failure start to the degradation alert (caught only before the outage).",
+        |s, [i, _]| d(&s.strategies[i].monitoring.as_ref()?.detect),
+        |s, [i, _], v| {
+            if let Some(m) = s.strategies[i].monitoring.as_mut() {
+                m.detect = v.to_dist()
+            }
+        },
+    ),
+    var(
+        "strategies.*.monitoring.outage_detect",
+        K::Duration,
+        R,
+        B::Duration,
+        Sweep::Scale,
+        "Outage start to the uptime check's alert.",
+        |s, [i, _]| n(s.strategies[i].monitoring.as_ref()?.outage_detect),
+        |s, [i, _], v| {
+            if let Some(m) = s.strategies[i].monitoring.as_mut() {
+                m.outage_detect = v.as_number()
+            }
+        },
+    ),
+    var(
+        "strategies.*.monitoring.false_alarms_per_week",
+        K::Number,
+        D("0"),
+        B::NonNegative,
+        Sweep::Scale,
+        "Rate of false alarms, across all services.",
+        |s, [i, _]| n(s.strategies[i].monitoring.as_ref()?.false_alarms_per_week),
+        |s, [i, _], v| {
+            if let Some(m) = s.strategies[i].monitoring.as_mut() {
+                m.false_alarms_per_week = v.as_number()
+            }
+        },
+    ),
+    var(
+        "strategies.*.monitoring.triage",
+        K::Duration,
+        O("required when false_alarms_per_week > 0, else \"0m\""),
+        B::Duration,
+        Sweep::Scale,
+        "Engineer time per false alarm at the alert tier.",
+        |s, [i, _]| n(s.strategies[i].monitoring.as_ref()?.triage),
+        |s, [i, _], v| {
+            if let Some(m) = s.strategies[i].monitoring.as_mut() {
+                m.triage = v.as_number()
+            }
+        },
+    ),
+];
+
+/// The row of a path pattern. Panics on a pattern the registry lacks: callers name rows
+/// literally, and the test suite parses every row.
+pub fn field(path: &str) -> &'static Field {
+    find(path).unwrap_or_else(|| panic!("{path} is not in the field registry"))
+}
+
+/// The row of a path pattern, if any.
+pub fn find(path: &str) -> Option<&'static Field> {
+    FIELDS.iter().find(|f| f.path == path)
+}
+
+/// The fields directly under a container pattern (`""`, `tiers[]`, `strategies.*`), in order.
+pub fn children(pattern: &str) -> impl Iterator<Item = &'static Field> + '_ {
+    FIELDS.iter().filter(move |f| f.parent() == pattern)
+}
+
+/// `base.key`, quoting a key that is not a bare TOML key.
+pub fn join(base: &str, key: &str) -> String {
+    let key = if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    };
+    if base.is_empty() {
+        key
+    } else {
+        format!("{base}.{key}")
+    }
+}
+
+/// Every instance of a container pattern in a checked scenario: its path by names
+/// (`services.email.modes.memory-leak`) and its indices. `None` for a pattern that is not a
+/// container of the registry.
+pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
+    let mut out = Vec::new();
+    match pattern {
+        "" => out.push((String::new(), [0, 0])),
+        "simulation" => out.push(("simulation".into(), [0, 0])),
+        "tiers[]" => {
+            for (t, tier) in s.tiers.iter().enumerate() {
+                out.push((join("tiers", &tier.name), [t, 0]));
+            }
+        }
+        "services[]" | "services[].failures" => {
+            for (i, svc) in s.services.iter().enumerate() {
+                let base = join("services", &svc.name);
+                let path = if pattern.ends_with("failures") {
+                    format!("{base}.failures")
+                } else {
+                    base
+                };
+                out.push((path, [i, 0]));
+            }
+        }
+        "services[].modes[]" => {
+            for (i, svc) in s.services.iter().enumerate() {
+                let base = format!("{}.modes", join("services", &svc.name));
+                for (m, mode) in svc.modes.iter().enumerate() {
+                    out.push((join(&base, &mode.name), [i, m]));
+                }
+            }
+        }
+        "strategies.*" | "strategies.*.monitoring" => {
+            for (i, st) in s.strategies.iter().enumerate() {
+                let base = join("strategies", &st.name);
+                if pattern.ends_with("monitoring") {
+                    if st.monitoring.is_some() {
+                        out.push((format!("{base}.monitoring"), [i, 0]));
+                    }
+                } else {
+                    out.push((base, [i, 0]));
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+/// One field of one instance in a checked scenario, e.g. `tiers.help-desk.staff`.
+#[derive(Debug, Clone, Copy)]
+pub struct Located {
+    /// The field's row.
+    pub field: &'static Field,
+    /// The instance's indices.
+    pub idx: Idx,
+}
+
+impl PartialEq for Located {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.field, other.field) && self.idx == other.idx
+    }
+}
+
+/// Every readable (numeric) field of the scenario with its path by names, in file order:
+/// each instance's fields in registry order, its nested containers after its own fields'
+/// rows that precede them (tiers, then each service with its failures and modes, then each
+/// strategy with its monitoring).
+pub fn readable(s: &Scenario) -> Vec<(String, Located)> {
+    let mut out = Vec::new();
+    walk(s, "", [0, 0], "", &mut out);
+    out
+}
+
+fn walk(s: &Scenario, pattern: &str, idx: Idx, path: &str, out: &mut Vec<(String, Located)>) {
+    for field in children(pattern) {
+        if field.kind.is_container() {
+            let inner = field.children_pattern();
+            let Some(list) = instances(s, &inner) else {
+                continue;
+            };
+            // Instances nested in an element belong to that element (same first index).
+            let nested = !pattern.is_empty() && pattern != "simulation";
+            for (child_path, child_idx) in list {
+                if !nested || child_idx[0] == idx[0] {
+                    walk(s, &inner, child_idx, &child_path, out);
+                }
+            }
+        } else if let Some(get) = field.get
+            && get(s, idx).is_some()
+        {
+            out.push((join(path, field.key()), Located { field, idx }));
+        }
+    }
+}
+
+/// A field's value for people: a distribution described (`exponential (mean 45d)`), a
+/// duration as a duration (`2h`), a number without needless digits (`0.85`, `60000`).
+pub fn value_text(kind: Kind, value: &Value) -> String {
+    match (value, kind) {
+        (Value::Dist(d), _) => d.describe(),
+        (Value::Number(x), Kind::Duration) => super::duration::format_minutes(*x),
+        (Value::Number(x), _) if x.is_finite() && *x == x.round() && x.abs() < 1e15 => {
+            format!("{x:.0}")
+        }
+        (Value::Number(x), _) if x.is_finite() => {
+            let s = format!("{x:.6}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+        (Value::Number(x), _) => format!("{x}"),
+    }
+}
+
+/// How a sweep changes a field, in a few words (`scaled, clamped to [0, 1]`).
+pub fn sweep_text(field: &Field) -> &'static str {
+    match field.sweep {
+        Sweep::Never(_) if field.kind.is_container() => "—",
+        Sweep::Never(_) => "never",
+        Sweep::Distribution => "scaled as a whole",
+        Sweep::Scale => "scaled",
+        Sweep::Clamp01 => "scaled, clamped to [0, 1]",
+        Sweep::RoundAtLeastOne => "scaled, rounded, ≥ 1",
+    }
+}
+
+/// `docs/scenario-reference.md`, generated from [`FIELDS`].
+pub fn reference_markdown() -> String {
+    let mut out = String::new();
+    out.push_str(
+        "# Scenario reference\n\n\
+         <!-- Generated from src/scenario/fields.rs by the test `scenario_reference_is_current`; \
+         regenerate with `INCSIM_BLESS=1 cargo test --test scenario_reference`. -->\n\n\
+         Every field a scenario file accepts. A key not listed here is an error (with a \
+         suggestion). Paths: `tiers[]` is each `[[tiers]]` table, `strategies.*` each \
+         `[strategies.NAME]` table. Durations are strings with a unit (`\"90s\"`, `\"15m\"`, \
+         `\"4h\"`, `\"1h30m\"`, `\"2d\"`, `\"52w\"`); a bare number where a duration belongs is \
+         an error. A *distribution* is a duration (fixed) or a table: `exponential {mean}`, \
+         `lognormal {median, p90}` or `{mean, sd}`, `weibull {shape, scale}`, \
+         `gamma {shape, mean}`, `uniform {min, max}`, `triangular {min, mode, max}`, \
+         `pert {min, mode, max}`, `empirical {samples = [..]}`, `fixed {value}`.\n\n\
+         Money fields are amounts in `currency` (default `\"USD\"`); the code is a label: \
+         nothing is converted.\n\n\
+         *Sweep* says how `incsim sweep` and `incsim sensitivity` change the field (DESIGN §6).\n\n\
+         | path | kind | default | bounds | sweep | meaning |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for f in FIELDS {
+        let default = match f.presence {
+            Presence::Required => "required".to_string(),
+            Presence::Default(v) => format!("`{v}`")
+                .replace("`the file stem`", "the file stem")
+                .replace("`the first tier`", "the first tier"),
+            Presence::Optional(text) => text.to_string(),
+        };
+        let sweep = sweep_text(f);
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            f.path,
+            f.kind.written(),
+            default.replace('|', "\\|"),
+            f.bounds.short(),
+            sweep,
+            f.doc.replace('|', "\\|")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nCross-field rules (checked by `validate`, also on a varied scenario and on the scenario \
+         in an event log or shard file): names are unique among their siblings and printable; \
+         `needs` and `alert_tier` name a tier; not every mode weight is 0; the expected failures per replication (services × horizon / \
+         mean time between failures) stay ≤ {}; the expected false alarms per replication stay ≤ {}.",
+        MAX_EXPECTED_EVENTS as u64, MAX_EXPECTED_FALSE_ALARMS as u64
+    );
+    out
+}
+
+/// The expected false alarms per replication of a monitoring rate over a horizon.
+pub fn expected_false_alarms(per_week: f64, horizon_minutes: f64) -> f64 {
+    per_week * horizon_minutes / MINUTES_PER_WEEK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parent_is_a_container_row() {
+        for f in FIELDS {
+            let parent = f.parent();
+            if parent.is_empty() {
+                continue;
+            }
+            let container = FIELDS
+                .iter()
+                .find(|c| c.kind.is_container() && c.children_pattern() == parent);
+            assert!(container.is_some(), "{} has no container row", f.path);
+        }
+    }
+
+    #[test]
+    fn paths_are_unique_and_varied_fields_have_accessors() {
+        for (i, f) in FIELDS.iter().enumerate() {
+            assert!(
+                FIELDS[..i].iter().all(|g| g.path != f.path),
+                "{} twice",
+                f.path
+            );
+            let varied = !matches!(f.sweep, Sweep::Never(_));
+            assert_eq!(varied, f.set.is_some() && f.get.is_some(), "{}", f.path);
+        }
+    }
+
+    #[test]
+    fn bounds_check_like_the_documented_table() {
+        assert!(Bounds::Probability.check(1.8).is_err());
+        assert!(Bounds::Probability.check(1.0).is_ok());
+        let e = Bounds::Probability.check(85.0).unwrap_err();
+        assert_eq!(e.help, "write a share as a fraction: 0.85 for 85 %");
+        assert!(Bounds::Integer { min: 1, max: 3 }.check(0.0).is_err());
+        assert!(Bounds::Integer { min: 1, max: 3 }.check(1.5).is_err());
+        assert!(Bounds::Money.check(2e12).is_err());
+        assert!(Bounds::Horizon.check(0.0).is_err());
+        assert!(Bounds::Duration.check(f64::NAN).is_err());
+    }
+}

@@ -1,0 +1,408 @@
+//! The one validator of a typed [`Scenario`]: every bound of the field registry and every
+//! cross-field rule, written once.
+//!
+//! The parser runs it on the scenario it built (and maps each violation's path back to the
+//! line and column of the file); sweeps and sensitivity analyses run it on every varied
+//! scenario; the event-log reader and the shard merge run it on the scenario their files carry.
+
+use std::collections::HashSet;
+
+use super::Scenario;
+use super::duration::format_minutes;
+use super::fields::{self, Bounds, Kind, MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, Value};
+
+/// One broken rule: which field, what was expected and found, and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Dotted path by names, e.g. `tiers.help-desk.staff`; the parser maps it to a position.
+    pub path: String,
+    /// What was expected and what was found.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}\n  help: {}", self.path, self.message, self.help)
+    }
+}
+
+fn violation(
+    path: impl Into<String>,
+    message: impl Into<String>,
+    help: impl Into<String>,
+) -> Violation {
+    Violation {
+        path: path.into(),
+        message: message.into(),
+        help: help.into(),
+    }
+}
+
+/// Every violation of the registry's bounds and the cross-field rules, in scenario order
+/// (bounds first, then names and references, then the scenario-wide limits).
+pub fn validate(s: &Scenario) -> Vec<Violation> {
+    let mut out = Vec::new();
+    if s.tiers.is_empty() {
+        out.push(violation(
+            "tiers",
+            "expected at least one [[tiers]] table; found none",
+            "add a [[tiers]] table",
+        ));
+    }
+    if s.services.is_empty() {
+        out.push(violation(
+            "services",
+            "expected at least one [[services]] table; found none",
+            "add a [[services]] table",
+        ));
+    }
+    if s.strategies.is_empty() {
+        out.push(violation(
+            "strategies",
+            "expected at least one strategy ([strategies.NAME]); found none",
+            "add a [strategies.NAME] table",
+        ));
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    bounds(s, &mut out);
+    names(s, &mut out);
+    references(s, &mut out);
+    limits(s, &mut out);
+    out
+}
+
+/// The run settings and every numeric field, against the registry's bounds.
+fn bounds(s: &Scenario, out: &mut Vec<Violation>) {
+    let sim = &s.simulation;
+    for (path, x) in [
+        ("simulation.horizon", sim.horizon_minutes),
+        ("simulation.replications", sim.replications as f64),
+        ("simulation.seed", sim.seed as f64),
+    ] {
+        if let Err(e) = fields::field(path).bounds.check(x) {
+            let found = if path == "simulation.horizon" {
+                format_minutes(x)
+            } else {
+                format!("{x}")
+            };
+            out.push(violation(
+                path,
+                format!("expected {}; found {found}", e.expected),
+                e.help,
+            ));
+        }
+    }
+    for (path, at) in fields::readable(s) {
+        let get = at.field.get.expect("readable fields have a getter");
+        let Some(value) = get(s, at.idx) else {
+            continue;
+        };
+        let x = value.as_number();
+        let bounds = at.field.bounds;
+        if let Err(e) = bounds.check(x) {
+            let found = match (&value, at.field.kind) {
+                (Value::Dist(d), _) => d.describe(),
+                (Value::Number(x), Kind::Duration) if x.is_finite() && *x >= 0.0 => {
+                    format_minutes(*x)
+                }
+                (Value::Number(x), _) => format!("{x}"),
+            };
+            out.push(violation(
+                path,
+                format!("expected {}; found {found}", e.expected),
+                e.help,
+            ));
+        } else if let Value::Dist(d) = &value
+            && bounds != Bounds::Unbounded
+            && !d.is_valid()
+        {
+            out.push(violation(
+                path,
+                format!("expected a valid distribution; found {}", d.describe()),
+                "check the parameters: durations ≥ 0, shapes > 0, min ≤ mode ≤ max",
+            ));
+        }
+    }
+}
+
+/// Names: non-empty, printable, unique among their siblings; the currency code.
+fn names(s: &Scenario, out: &mut Vec<Violation>) {
+    let c = &s.currency;
+    if !(c.len() == 3 && c.chars().all(|c| c.is_ascii_uppercase())) {
+        out.push(violation(
+            "currency",
+            format!(
+                "expected a three-letter ISO 4217 code such as \"USD\" or \"EUR\"; found {}",
+                shown(c)
+            ),
+            "use the three-letter ISO 4217 code of the currency every money field is in",
+        ));
+    }
+    let group = |what: &str, base: &str, names: Vec<&str>, out: &mut Vec<Violation>| {
+        let mut seen = HashSet::new();
+        for name in names {
+            let path = format!("{}.name", fields::join(base, name));
+            if let Some(problem) = name_problem(name) {
+                out.push(violation(
+                    path,
+                    problem,
+                    "use letters, digits, spaces and punctuation only",
+                ));
+            } else if !seen.insert(name) {
+                out.push(violation(
+                    path,
+                    format!("expected unique {what}; found {} twice", shown(name)),
+                    "rename one of the two",
+                ));
+            }
+        }
+    };
+    group(
+        "tier names",
+        "tiers",
+        s.tiers.iter().map(|t| t.name.as_str()).collect(),
+        out,
+    );
+    group(
+        "service names",
+        "services",
+        s.services.iter().map(|t| t.name.as_str()).collect(),
+        out,
+    );
+    for svc in &s.services {
+        let base = format!("{}.modes", fields::join("services", &svc.name));
+        if svc.modes.is_empty() {
+            out.push(violation(
+                base.clone(),
+                "expected at least one failure mode ([[services.modes]]); found none",
+                "add a [[services.modes]] table",
+            ));
+        }
+        group(
+            "mode names within the service",
+            &base,
+            svc.modes.iter().map(|m| m.name.as_str()).collect(),
+            out,
+        );
+    }
+    let mut seen = HashSet::new();
+    for st in &s.strategies {
+        let path = fields::join("strategies", &st.name);
+        if let Some(problem) = name_problem(&st.name) {
+            out.push(violation(
+                path,
+                problem,
+                "name the strategy with printable text, e.g. [strategies.proactive]",
+            ));
+        } else if !seen.insert(st.name.as_str()) {
+            out.push(violation(
+                path,
+                format!(
+                    "expected unique strategy names; found {} twice",
+                    shown(&st.name)
+                ),
+                "rename one of the two",
+            ));
+        }
+    }
+}
+
+/// What is wrong with a name, if anything: empty, or holding control characters (which would
+/// garble terminals, CSV cells and file names).
+pub fn name_problem(name: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        return Some(format!("expected a non-empty name; found {}", shown(name)));
+    }
+    if name.chars().any(char::is_control) {
+        return Some(format!(
+            "expected a name of printable characters; found {} with a control character",
+            shown(name)
+        ));
+    }
+    None
+}
+
+/// A found text for a message: quoted and escaped, cut after 60 characters so that an error
+/// never echoes a huge value in full.
+pub fn shown(text: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    let count = text.chars().count();
+    if count <= MAX_CHARS {
+        return format!("{text:?}");
+    }
+    let head: String = text.chars().take(MAX_CHARS).collect();
+    format!("{head:?}… ({count} characters)")
+}
+
+/// `needs` and `alert_tier` point at existing tiers.
+fn references(s: &Scenario, out: &mut Vec<Violation>) {
+    if let Some(name) = &s.baseline
+        && s.strategy_index(name).is_none()
+    {
+        let names: Vec<&str> = s.strategies.iter().map(|st| st.name.as_str()).collect();
+        out.push(violation(
+            "baseline",
+            format!("expected the name of a strategy; found {name:?}"),
+            format!("the strategies are {}", names.join(", ")),
+        ));
+    }
+    let tiers = s.tiers.len();
+    let known = || {
+        s.tiers
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for svc in &s.services {
+        for m in &svc.modes {
+            if m.needs >= tiers {
+                out.push(violation(
+                    format!(
+                        "{}.needs",
+                        fields::join(
+                            &format!("{}.modes", fields::join("services", &svc.name)),
+                            &m.name
+                        )
+                    ),
+                    format!(
+                        "expected the name of a tier ({}); found tier number {}",
+                        known(),
+                        m.needs + 1
+                    ),
+                    "use one of the tier names defined under [[tiers]]",
+                ));
+            }
+        }
+    }
+    for st in &s.strategies {
+        if st.alert_tier >= tiers {
+            out.push(violation(
+                format!("{}.alert_tier", fields::join("strategies", &st.name)),
+                format!(
+                    "expected the name of a tier ({}); found tier number {}",
+                    known(),
+                    st.alert_tier + 1
+                ),
+                "use one of the tier names defined under [[tiers]]",
+            ));
+        }
+    }
+}
+
+/// Rules across fields: weights, triage, and the limits that keep a replication bounded.
+fn limits(s: &Scenario, out: &mut Vec<Violation>) {
+    let horizon = s.simulation.horizon_minutes;
+    for svc in &s.services {
+        if !svc.modes.is_empty() && svc.modes.iter().all(|m| m.weight == 0.0) {
+            out.push(violation(
+                format!("{}.modes", fields::join("services", &svc.name)),
+                "expected at least one mode with weight > 0; found all weights 0",
+                "weights are relative frequencies: give the modes that occur a positive weight",
+            ));
+        }
+    }
+    // DESIGN §2 rule 14: no replication may hang on an enormous number of events.
+    let per_service: Vec<f64> = s
+        .services
+        .iter()
+        .map(|svc| horizon / svc.failures_every.mean())
+        .collect();
+    let total: f64 = per_service.iter().sum();
+    if total > MAX_EXPECTED_EVENTS {
+        // Point at the service that contributes most: the likeliest typo.
+        let worst = per_service
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |(i, _)| i);
+        let n = s.services.len();
+        out.push(violation(
+            format!(
+                "{}.failures.every",
+                fields::join("services", &s.services[worst].name)
+            ),
+            format!(
+                "expected at most 10000000 failures per replication; found about {total:.0} \
+                 (horizon {} over {n} service{}; here one failure every {} on average)",
+                format_minutes(horizon),
+                if n == 1 { "" } else { "s" },
+                format_minutes(s.services[worst].failures_every.mean()),
+            ),
+            "check the unit of failures.every (\"45d\", not \"45s\") or shorten simulation.horizon",
+        ));
+    }
+    for st in &s.strategies {
+        let Some(m) = &st.monitoring else { continue };
+        let base = format!("{}.monitoring", fields::join("strategies", &st.name));
+        let expected = fields::expected_false_alarms(m.false_alarms_per_week, horizon);
+        if expected > MAX_EXPECTED_FALSE_ALARMS {
+            out.push(violation(
+                format!("{base}.false_alarms_per_week"),
+                format!(
+                    "expected at most 1000000 false alarms per replication; found about {expected:.0} \
+                     over the horizon of {}",
+                    format_minutes(horizon)
+                ),
+                "false_alarms_per_week is a rate per week across all services: check its value",
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{DEFAULT_SCENARIO_TOML, parse_str};
+
+    fn default() -> Scenario {
+        parse_str(DEFAULT_SCENARIO_TOML, "default").unwrap()
+    }
+
+    #[test]
+    fn the_default_scenario_breaks_no_rule() {
+        assert_eq!(validate(&default()), vec![]);
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let mut s = default();
+        s.tiers[1].staff = 0;
+        s.strategies[1].route_direct = 1.8;
+        s.services[0].modes[0].weight = 0.0;
+        s.services[0].modes[1].weight = 0.0;
+        s.strategies[0].alert_tier = 7;
+        s.tiers[0].name = "help\u{7}desk".into();
+        let paths: Vec<String> = validate(&s).into_iter().map(|v| v.path).collect();
+        for p in [
+            "tiers.senior-network-engineer.staff",
+            "strategies.proactive.route_direct",
+            "services.email.modes",
+            "strategies.reactive.alert_tier",
+            "tiers.\"help\\u{7}desk\".name",
+        ] {
+            assert!(paths.iter().any(|x| x == p), "{p} missing from {paths:?}");
+        }
+    }
+
+    #[test]
+    fn rule_14_bounds_the_expected_failures() {
+        let mut s = default();
+        s.services[0].failures_every = crate::scenario::Dist::fixed(2.0 / 60.0);
+        let v = validate(&s);
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(v[0].message.contains("at most 10000000 failures"));
+    }
+
+    #[test]
+    fn long_values_are_cut_when_shown() {
+        let long = "x".repeat(10_000);
+        let text = shown(&long);
+        assert!(text.len() < 100, "{text}");
+        assert!(text.ends_with("(10000 characters)"));
+    }
+}
