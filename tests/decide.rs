@@ -2,7 +2,7 @@
 //! intervals, the sweep's optimum and ranking-and-selection.
 
 use incsim::experiment::run_replications;
-use incsim::projections::Metric;
+use incsim::metrics::Metric;
 use incsim::report::Report;
 use incsim::scenario::{Scenario, parse_str};
 
@@ -55,7 +55,7 @@ fn every_pair_is_reported_and_adjusted_intervals_are_never_narrower() {
     assert_eq!(r.pairs.len(), 10);
     assert_eq!((r.pairs[0].a.as_str(), r.pairs[0].b.as_str()), ("s3", "s0"));
     for p in &r.pairs {
-        assert_eq!(p.metric, Metric::TotalCost);
+        assert_eq!(p.metric, Metric::TOTAL_COST);
         assert!(p.ci95_bonferroni[0] <= p.paired.ci95[0]);
         assert!(p.ci95_bonferroni[1] >= p.paired.ci95[1]);
         assert!(p.p_value_holm >= p.p_value);
@@ -97,7 +97,7 @@ fn a_single_pair_keeps_its_interval_and_the_comparisons_of_today() {
     let total = r
         .comparisons
         .iter()
-        .find(|c| c.metric == Metric::TotalCost)
+        .find(|c| c.metric == Metric::TOTAL_COST)
         .unwrap();
     // reactive is first in the file and the baseline: the pair (reactive, proactive) is the
     // comparison itself.
@@ -254,7 +254,7 @@ use incsim::experiment::select::{SelectSettings, Stop, select, select_with};
 
 fn settings(delta: f64) -> SelectSettings {
     SelectSettings {
-        metric: Metric::TotalCost,
+        metric: Metric::TOTAL_COST,
         delta,
         confidence: 0.95,
         first_stage: 5,
@@ -401,7 +401,7 @@ fn a_grid_adds_each_inputs_effect_exactly_and_marks_the_cheapest_cell() {
         &a_set,
         &b,
         &b_set,
-        Metric::TotalCost,
+        Metric::TOTAL_COST,
         s0,
         6,
         &mut |_| {},

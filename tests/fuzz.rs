@@ -151,7 +151,7 @@ fn fuzz_findings_stay_fixed() {
     let (report, _files) =
         incsim::export::bundle::run_outputs(&scenario, &results).expect("renders");
     assert!(report.strategies.iter().all(|s| {
-        s.metric(incsim::projections::Metric::TotalCost)
+        s.metric(incsim::metrics::Metric::TOTAL_COST)
             .is_some_and(|t| t.mean.is_finite())
     }));
 }

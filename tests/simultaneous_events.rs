@@ -38,8 +38,11 @@ fn three_items(low_priority: u32, high_priority: u32) -> Scenario {
     )
 }
 
-/// (t, service, waited) of every work start, and each service's outage minutes.
-fn story(s: &Scenario) -> (Vec<(f64, String, f64)>, Vec<(String, f64)>) {
+/// A work start: (t, service, minutes waited).
+type Start = (f64, String, f64);
+
+/// Every work start, and each service's outage minutes.
+fn story(s: &Scenario) -> (Vec<Start>, Vec<(String, f64)>) {
     let mut events = EventVec::default();
     simulate_one(s, 0, 0, &mut events);
     let name = |service: u32| s.services[service as usize].name.clone();
@@ -69,7 +72,7 @@ fn story(s: &Scenario) -> (Vec<(f64, String, f64)>, Vec<(String, f64)>) {
     (starts, outage)
 }
 
-fn owned(rows: &[(f64, &str, f64)]) -> Vec<(f64, String, f64)> {
+fn owned(rows: &[(f64, &str, f64)]) -> Vec<Start> {
     rows.iter()
         .map(|&(t, s, w)| (t, s.to_string(), w))
         .collect()
@@ -150,4 +153,99 @@ fn all_events_of_an_instant_come_before_its_work_starts() {
         "{at_160:?}"
     );
     assert!(at_160.contains(&"queued") && at_160.contains(&"resolved"));
+}
+
+// ---- any scenario with ties: every work start takes the best item waiting at its instant ----
+
+mod ties {
+    use super::common::*;
+    use incsim::events::{EventKind, EventVec, WorkItem};
+    use incsim::experiment::simulate_one;
+    use incsim::scenario::{Dist, Hours, Scenario};
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// Every delay a whole number of 10-minute steps (never 0, so each instant has one round
+    /// of work starts): exact ties everywhere.
+    fn steps(max: u32) -> impl Strategy<Value = Dist> {
+        (1..=max).prop_map(|n| Dist::fixed(n as f64 * 10.0))
+    }
+
+    fn tied_scenario() -> impl Strategy<Value = Scenario> {
+        let tiers = prop::collection::vec((1u32..3, any::<bool>()), 1..4);
+        let services = prop::collection::vec((steps(30), steps(6), steps(12), 1u32..4), 2..6);
+        (tiers, services, 1u32..12, 0u32..4, any::<u64>()).prop_map(
+            |(tiers, services, time_box, handoff, seed)| {
+                let n_tiers = tiers.len();
+                let tiers = tiers
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (staff, business))| {
+                        let hours = if business {
+                            Hours::Business
+                        } else {
+                            Hours::AlwaysOpen
+                        };
+                        tier(&format!("tier-{i}"), staff, hours, 10.0)
+                    })
+                    .collect();
+                let services = services
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (every, report, fix, priority))| {
+                        let needs = i % n_tiers;
+                        let mut s = service(
+                            &format!("svc-{i}"),
+                            every,
+                            report,
+                            vec![mode("m", Dist::fixed(0.0), fix, needs)],
+                        );
+                        s.priority = priority;
+                        s
+                    })
+                    .collect();
+                let strategy = reactive(time_box as f64 * 10.0, handoff as f64 * 10.0, 1.0);
+                scenario(tiers, services, vec![strategy], 3.0 * 1440.0, 1, seed)
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn each_work_start_takes_the_best_item_waiting_at_that_instant(s in tied_scenario()) {
+            let mut events = EventVec::default();
+            simulate_one(&s, 0, 0, &mut events);
+            // Per tier: waiting incidents keyed by (priority, entered, arrival order).
+            let mut waiting: Vec<BTreeMap<(u32, u64, u64), u32>> = vec![BTreeMap::new(); s.tiers.len()];
+            let mut arrivals = 0u64;
+            let all = &events.0;
+            let mut i = 0;
+            while i < all.len() {
+                let t = all[i].t;
+                let end = all[i..].iter().position(|e| e.t != t).map_or(all.len(), |n| i + n);
+                // Rule 15: all arrivals of the instant are in the queues before any start.
+                for e in &all[i..end] {
+                    if let EventKind::Queued { item: WorkItem::Incident(id), tier, .. } = e.kind {
+                        let priority = s.services[id.service as usize].priority;
+                        waiting[tier as usize].insert((priority, t.to_bits(), arrivals), id.service);
+                        arrivals += 1;
+                    }
+                }
+                for e in &all[i..end] {
+                    if let EventKind::WorkStarted { item: WorkItem::Incident(id), tier, .. } = e.kind {
+                        let best = waiting[tier as usize].pop_first();
+                        prop_assert_eq!(
+                            best.map(|(_, service)| service),
+                            Some(id.service),
+                            "at t = {}, tier {} started svc-{} but a better item waited",
+                            t, tier, id.service
+                        );
+                    }
+                }
+                i = end;
+            }
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Chart 2: mean annual cost per strategy as stacked bars — outage downtime, degraded service,
 //! labor, investment — with the 95 % confidence interval of the total as a whisker.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -11,7 +11,7 @@ use crate::charts::axes::{
 };
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
 use crate::format::money_short;
-use crate::projections::Metric;
+use crate::metrics::Metric;
 use crate::report::Report;
 use crate::scenario::MINUTES_PER_YEAR;
 
@@ -54,17 +54,17 @@ impl CostChart {
             .enumerate()
             .map(|(index, s)| {
                 let mean = |m: Metric| s.metric(m).map_or(0.0, |x| x.mean) * per_year;
-                let downtime = mean(Metric::DowntimeCost);
-                let degraded = mean(Metric::DegradedCost);
-                let total = s.metric(Metric::TotalCost);
+                let downtime = mean(Metric::DOWNTIME_COST);
+                let degraded = mean(Metric::DEGRADED_COST);
+                let total = s.metric(Metric::TOTAL_COST);
                 CostBar {
                     name: s.name.clone(),
                     index,
                     components: [
                         (downtime - degraded).max(0.0),
                         degraded,
-                        mean(Metric::LaborCost),
-                        mean(Metric::InvestmentCost),
+                        mean(Metric::LABOR_COST),
+                        mean(Metric::INVESTMENT_COST),
                     ],
                     total: total.map_or(0.0, |t| t.mean) * per_year,
                     total_ci95: total

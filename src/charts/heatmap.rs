@@ -1,13 +1,12 @@
 //! The heat map of a two-way sweep: one cell per pair of values, coloured by the chosen
 //! metric's mean, the value written in the cell and the best cell outlined.
 
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{KeyEntry, LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, label_font};
-use super::{Chart, FONT, plot_err};
+use super::{Chart, FONT, Result, plot_err};
 use crate::experiment::grid::GridResult;
 
 /// The heat map of a [`GridResult`].
@@ -60,7 +59,7 @@ impl Chart for HeatMap<'_> {
         // Bad is dark: for a metric where higher is better, flip the ramp.
         let shade = |x: f64| {
             let t = (x - lo) / span;
-            ramp(if g.metric.higher_is_better() {
+            ramp(if g.metric.direction().higher_is_better() {
                 1.0 - t
             } else {
                 t
@@ -138,7 +137,7 @@ impl Chart for HeatMap<'_> {
                     shade(c.mean).filled(),
                 )))
                 .map_err(plot_err)?;
-            let dark = ((c.mean - lo) / span > 0.55) != g.metric.higher_is_better();
+            let dark = ((c.mean - lo) / span > 0.55) != g.metric.direction().higher_is_better();
             let color = if dark { WHITE } else { BLACK };
             let bold = if k == g.best {
                 FontStyle::Bold

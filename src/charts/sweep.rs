@@ -1,7 +1,7 @@
 //! The sweep chart: each candidate's mean annual savings over the baseline against the swept
 //! parameter, with its 95 % CI band, the zero line and the break-even values.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

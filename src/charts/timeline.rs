@@ -3,7 +3,7 @@
 //! coloured bars on a common axis of time since the failure started, with markers where it
 //! was detected, escalated and fixed.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

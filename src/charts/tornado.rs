@@ -2,7 +2,7 @@
 //! with the input lowered to the savings with it raised, around the scenario's savings, the
 //! input with the largest swing on top.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

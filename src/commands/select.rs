@@ -9,7 +9,7 @@ use super::load_scenario;
 use crate::cli::SelectArgs;
 use incsim::experiment::select::{self, SelectSettings};
 use incsim::export::output::OutputSet;
-use incsim::projections::Metric;
+use incsim::metrics::Metric;
 
 /// Run `incsim select`.
 pub fn select(args: SelectArgs) -> Result<()> {
@@ -21,7 +21,10 @@ pub fn select(args: SelectArgs) -> Result<()> {
         anyhow!(
             "--metric {:?} is not a metric\n  help: one of {}",
             args.metric,
-            Metric::ALL.map(|m| m.name()).join(", ")
+            Metric::all()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     })?;
     let settings = SelectSettings {

@@ -115,7 +115,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
 fn two_way(args: SweepArgs, scenario: Scenario, file_slug: &str) -> Result<()> {
     use incsim::charts::heatmap::HeatMap;
     use incsim::experiment::grid;
-    use incsim::projections::Metric;
+    use incsim::metrics::Metric;
     let (a, a_settings) = args.vary[0].resolve(&scenario)?;
     let (b, b_settings) = args.vary[1].resolve(&scenario)?;
     if a.path == b.path {
@@ -128,7 +128,10 @@ fn two_way(args: SweepArgs, scenario: Scenario, file_slug: &str) -> Result<()> {
         anyhow::anyhow!(
             "--metric {:?} is not a metric\n  help: one of {}",
             args.metric,
-            Metric::ALL.map(|m| m.name()).join(", ")
+            Metric::all()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     })?;
     let baseline = scenario.baseline_index();

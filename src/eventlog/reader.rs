@@ -435,18 +435,18 @@ impl<R: BufRead> LogReader<R> {
             .names
             .scope(service, || serde_json::to_value(event_kind))
             .map_err(|e| self.err(no, format!("the event cannot be written back: {e}")))?;
-        if let (Value::Object(given), Value::Object(known)) = (&fields, &written) {
-            if let Some(key) = given.keys().find(|k| !known.contains_key(*k)) {
-                let mut allowed: Vec<&str> = STREAM_KEYS.to_vec();
-                allowed.extend(known.keys().map(String::as_str));
-                return Err(self.err(
-                    no,
-                    format!(
-                        "unexpected field `{key}` in a {kind} line (it may have: {})",
-                        allowed.join(", ")
-                    ),
-                ));
-            }
+        if let (Value::Object(given), Value::Object(known)) = (&fields, &written)
+            && let Some(key) = given.keys().find(|k| !known.contains_key(*k))
+        {
+            let mut allowed: Vec<&str> = STREAM_KEYS.to_vec();
+            allowed.extend(known.keys().map(String::as_str));
+            return Err(self.err(
+                no,
+                format!(
+                    "unexpected field `{key}` in a {kind} line (it may have: {})",
+                    allowed.join(", ")
+                ),
+            ));
         }
         Ok(LogLine {
             line: no,

@@ -3,7 +3,7 @@
 
 use super::run_replications;
 use super::vary::{Parameter, Setting, VaryError};
-use crate::projections::Metric;
+use crate::metrics::Metric;
 use crate::report::Report;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
 
@@ -49,7 +49,7 @@ pub struct GridResult {
 impl GridResult {
     /// True when the metric's figures are money per year.
     pub fn per_year(&self) -> bool {
-        self.metric.is_money()
+        self.metric.def().kind == crate::metrics::Kind::Money
     }
 }
 
@@ -74,7 +74,7 @@ pub fn run(
     replications: u64,
     progress: &mut dyn FnMut(u64),
 ) -> Result<GridResult, VaryError> {
-    let scale = if metric.is_money() {
+    let scale = if metric.def().kind == crate::metrics::Kind::Money {
         MINUTES_PER_YEAR / scenario.simulation.horizon_minutes
     } else {
         1.0
@@ -101,7 +101,7 @@ pub fn run(
         }
     }
     let better = |x: f64, y: f64| {
-        if metric.higher_is_better() {
+        if metric.direction().higher_is_better() {
             x > y
         } else {
             x < y

@@ -26,8 +26,8 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use crate::metrics::Metric;
 use crate::model::Simulator;
-use crate::projections::Metric;
 use crate::projections::metrics::MetricsProjection;
 use crate::scenario::Scenario;
 use crate::stats::{mean_sd, t_quantile};
@@ -50,7 +50,7 @@ pub struct SelectSettings {
 impl Default for SelectSettings {
     fn default() -> Self {
         SelectSettings {
-            metric: Metric::TotalCost,
+            metric: Metric::TOTAL_COST,
             delta: 0.0,
             confidence: 0.95,
             first_stage: 10,
@@ -379,7 +379,7 @@ pub fn select_with(
         .collect();
 
     Ok(Selection {
-        metric: Metric::TotalCost,
+        metric: Metric::TOTAL_COST,
         delta: settings.delta,
         confidence: settings.confidence,
         first_stage: settings.first_stage,
@@ -461,13 +461,24 @@ pub fn select(
 ) -> Result<Selection, SelectError> {
     let names: Vec<String> = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let metric = settings.metric;
+    if metric.direction() == crate::stats::Direction::Neutral {
+        return Err(SelectError {
+            message: format!("{} has no better direction to select on", metric.name()),
+            help: "select on a cost, a time or availability, e.g. --metric total_cost".into(),
+        });
+    }
     let mut sample = |which: &[usize], reps: Range<u64>| {
         let n = reps.end - reps.start;
         let rows = simulate(scenario, which, reps, metric)?;
         progress(n * which.len() as u64);
         Ok(rows)
     };
-    let mut sel = select_with(&names, settings, metric.higher_is_better(), &mut sample)?;
+    let mut sel = select_with(
+        &names,
+        settings,
+        metric.direction().higher_is_better(),
+        &mut sample,
+    )?;
     sel.metric = metric;
     Ok(sel)
 }
@@ -489,7 +500,7 @@ fn simulate(
                 .iter()
                 .map(|&s| {
                     sim.run(scenario, s, rep, &mut projection);
-                    projection.metrics().get(metric)
+                    metric.value(&projection.metrics())
                 })
                 .collect()
         })

@@ -15,7 +15,7 @@ use std::fmt;
 
 use super::run_replications;
 use super::vary::{self, Kind, Parameter, Setting, VaryError};
-use crate::projections::Metric;
+use crate::metrics::Metric;
 use crate::report::{Budget, Report};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
@@ -348,9 +348,9 @@ pub fn run(
             |s: usize, m: Metric| report.strategies[s].metric(m).map_or(f64::NAN, |x| x.mean);
         let strategies = (0..varied.strategies.len())
             .map(|s| StrategyPoint {
-                total_cost_per_year: mean(s, Metric::TotalCost) * per_year,
-                outage_hours_per_year: mean(s, Metric::OutageMinutes) / 60.0 * per_year,
-                availability: mean(s, Metric::Availability),
+                total_cost_per_year: mean(s, Metric::TOTAL_COST) * per_year,
+                outage_hours_per_year: mean(s, Metric::OUTAGE_MINUTES) / 60.0 * per_year,
+                availability: mean(s, Metric::AVAILABILITY),
             })
             .collect();
         let x = match setting {

@@ -1,8 +1,9 @@
 //! `summary.md`: the comparison a person reads, for a wiki page or a pull request.
 
 use crate::charts::set::RunChart;
-use crate::export::terminal::{self, ROWS, mean_ci, paired_cells, quantiles};
+use crate::export::terminal::{self, mean_ci, paired_cells, quantiles};
 use crate::format::{money, payback, percent, roi};
+use crate::metrics::Metric;
 use crate::report::Report;
 use crate::scenario::duration::format_minutes;
 
@@ -68,17 +69,17 @@ pub fn render(report: &Report) -> String {
     out.push('\n');
     out.push_str(&align);
     out.push('\n');
-    for spec in ROWS.iter() {
-        out.push_str(&format!("| {} |", spec.label));
+    for metric in Metric::table_rows() {
+        out.push_str(&format!("| {} |", metric.def().label));
         for s in &report.strategies {
             out.push_str(&format!(
                 " {} | {} |",
-                mean_ci(spec, s.metric(spec.metric), cur),
-                quantiles(spec, s.metric(spec.metric), cur)
+                mean_ci(metric, s.metric(metric), cur),
+                quantiles(metric, s.metric(metric), cur)
             ));
         }
         for c in &candidates {
-            let (d, b) = paired_cells(report, c, spec);
+            let (d, b) = paired_cells(report, c, metric);
             out.push_str(&format!(" {d} | {b} |"));
         }
         out.push('\n');

@@ -12,7 +12,7 @@ use crate::format::{aligned_table, money_short, thousands};
 pub const METHOD: &str = "Kim & Nelson (2001) fully sequential procedure KN (c = 1) on paired differences with common random numbers; at KN's last stage the subset of strategies left that no other beats significantly (one-sided paired t at 1 − α/(k−1)); MCB: Hsu's constrained intervals from paired differences with a Bonferroni critical value";
 
 fn value(sel: &Selection, x: f64, currency: &str) -> String {
-    if sel.metric.is_money() {
+    if sel.metric.def().kind == crate::metrics::Kind::Money {
         money_short(x, currency)
     } else {
         format!("{x:.4}")
@@ -121,7 +121,7 @@ pub fn terminal(sel: &Selection, scenario: &str, seed: u64, currency: &str) -> S
                 e.after_replications,
                 e.by,
                 value(sel, e.mean_diff.abs(), currency),
-                if sel.metric.higher_is_better() {
+                if sel.metric.direction().higher_is_better() {
                     "lower"
                 } else {
                     "higher"
