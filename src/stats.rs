@@ -457,7 +457,7 @@ mod tests {
                 (Some(0.0), Some(2.0)),
                 (Some(0.0), Some(3.0)),
             ],
-            false,
+            Direction::LowerIsBetter,
         )
         .unwrap();
         let t: f64 = 2.0 * 3f64.sqrt();
