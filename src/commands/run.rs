@@ -30,6 +30,11 @@ pub fn run(args: RunArgs) -> Result<()> {
     if let Some(seed) = args.seed {
         scenario.simulation.seed = seed;
     }
+    if let Some(name) = &args.baseline {
+        scenario
+            .set_baseline(name)
+            .map_err(|e| anyhow!("--baseline: {e}"))?;
+    }
     // Check the replications to log before the (possibly long) run. With --precision the run
     // has at least its first batch, so the log's replications must lie within it.
     let precision_goal = match args.precision {

@@ -414,6 +414,14 @@ pub static FIELDS: &[Field] = &[
         "ISO 4217 code of every money field (labels only: no conversion is done).",
     ),
     row(
+        "baseline",
+        K::Text,
+        D("`reactive` if there is one, else the first strategy"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "The strategy every other one is compared with (`--baseline NAME` overrides it).",
+    ),
+    row(
         "simulation",
         K::Table,
         R,

@@ -261,6 +261,7 @@ struct RawScenario {
     name: Option<V>,
     description: Option<V>,
     currency: Option<V>,
+    baseline: Option<V>,
     simulation: Option<Spanned<RawSimulation>>,
     tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
     services: Option<Spanned<Vec<Spanned<RawService>>>>,
@@ -1293,6 +1294,9 @@ impl Cx<'_> {
         let services = self.services(raw.services.as_ref(), &tier_names);
         let strategies = self.strategies(raw.strategies.as_ref(), &tier_names);
 
+        // Checked against the strategies by the validator (validate::references).
+        let baseline = raw.baseline.as_ref().and_then(|v| self.text(v, "baseline"));
+
         Some(Scenario {
             name,
             description,
@@ -1301,6 +1305,7 @@ impl Cx<'_> {
             tiers: tiers?,
             services: services?,
             strategies: strategies?,
+            baseline,
         })
     }
 

@@ -80,6 +80,7 @@ pub fn scenario(
         tiers,
         services,
         strategies,
+        baseline: None,
     }
 }
 
