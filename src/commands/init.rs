@@ -49,6 +49,7 @@ pub const EXAMPLES: &[Example] = &[
     ex("", "name", "\"My service desk\""),
     ex("", "description", "\"What this scenario describes\""),
     ex("", "currency", "\"USD\""),
+    ex("", "baseline", "\"reactive\""),
     ex("[simulation]", "horizon", "\"365d\""),
     ex("[simulation]", "replications", "1000"),
     ex("[simulation]", "seed", "0"),

@@ -178,7 +178,7 @@ fn two_way(args: SweepArgs, scenario: Scenario, file_slug: &str) -> Result<()> {
     })?;
     bar.finish_and_clear();
     let rendered = charts::render(&HeatMap { grid: &result })?;
-    outputs.add("grid.csv", grid::csv(&result));
+    outputs.add("grid.csv", incsim::export::grid::csv(&result));
     outputs.add("heatmap.svg", rendered.svg);
     outputs.add("heatmap.png", rendered.png);
     let written = outputs.commit()?;
