@@ -7,7 +7,7 @@ use rand::Rng;
 use rand_distr::{Beta, Distribution, Exp1, Gamma, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::special::ln_gamma;
+use crate::special::{ln_gamma, normal_cdf, normal_quantile};
 
 /// The 0.9 quantile of the standard normal distribution, z₀.₉.
 pub const Z_0_9: f64 = 1.281_551_565_544_600_4;
@@ -119,6 +119,54 @@ impl Dist {
                 let u: f64 = rng.random();
                 samples[((u * n as f64) as usize).min(n - 1)]
             }
+        }
+    }
+
+    /// True for the families whose life after a given age [`Dist::sample_residual`] can draw
+    /// (model.md §8.5: exponential, Weibull, lognormal).
+    pub fn has_residual_life(&self) -> bool {
+        matches!(
+            self,
+            Dist::Exponential { .. } | Dist::Weibull { .. } | Dist::Lognormal { .. }
+        )
+    }
+
+    /// Draw the remaining life X − `age` of X ~ this distribution conditioned on X > `age`
+    /// (model.md §8.5, minimal repair), with one use of `rng`.
+    ///
+    /// At age 0, and always for the exponential (memoryless), this is exactly [`Dist::sample`]
+    /// with the same draws, so a service that is never repaired, or fails exponentially, gives
+    /// the same numbers under either repair kind. Weibull and lognormal invert the conditional
+    /// survival S(age + x) / S(age) at a uniform. `None` for the other families.
+    pub fn sample_residual<R: Rng + ?Sized>(&self, age: f64, rng: &mut R) -> Option<f64> {
+        if age <= 0.0 || matches!(self, Dist::Exponential { .. }) {
+            return self.has_residual_life().then(|| self.sample(rng));
+        }
+        match self {
+            Dist::Weibull { shape, scale } => {
+                // S(x) = exp(−(x/λ)^k), so S(X)/S(a) = 1 − u gives
+                // X = λ((a/λ)^k − ln(1 − u))^(1/k), the ordinary draw at a = 0.
+                let u: f64 = rng.random();
+                let cumulative_hazard = (age / scale).powf(*shape) - (1.0 - u).ln();
+                let x = scale * cumulative_hazard.powf(1.0 / shape);
+                Some((x - age).max(0.0))
+            }
+            Dist::Lognormal { mu, sigma } => {
+                // S(x) = Φ(−(ln x − μ)/σ). Solve S(X) = (1 − u)·S(a) through the upper tail,
+                // which keeps precision for ages far beyond the median.
+                let u: f64 = rng.random();
+                let z_age = (age.ln() - mu) / sigma;
+                let survival = (1.0 - u) * normal_cdf(-z_age);
+                if survival <= 0.0 {
+                    // S(a) underflows: the service is older than any life the model can
+                    // represent; it fails at once.
+                    return Some(0.0);
+                }
+                let z = -normal_quantile(survival);
+                let x = (mu + sigma * z).exp();
+                Some((x - age).max(0.0))
+            }
+            _ => None,
         }
     }
 

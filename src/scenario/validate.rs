@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use super::Scenario;
+use super::{Repair, Scenario};
 use super::duration::format_minutes;
 use super::fields::{self, Bounds, Kind, MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, Value};
 
@@ -71,6 +71,7 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
     bounds(s, &mut out);
     names(s, &mut out);
     references(s, &mut out);
+    repairs(s, &mut out);
     limits(s, &mut out);
     out
 }
@@ -236,6 +237,24 @@ pub fn shown(text: &str) -> String {
     }
     let head: String = text.chars().take(MAX_CHARS).collect();
     format!("{head:?}… ({count} characters)")
+}
+
+/// Minimal repair (model.md §8.5) draws the next failure conditioned on the age reached, which
+/// the model can do only for the families whose conditional survival it inverts.
+fn repairs(s: &Scenario, out: &mut Vec<Violation>) {
+    for svc in &s.services {
+        if svc.repair == Repair::AsBadAsOld && !svc.failures_every.has_residual_life() {
+            out.push(violation(
+                format!("{}.repair", fields::join("services", &svc.name)),
+                format!(
+                    "repair = \"as_bad_as_old\" needs failures.every to be exponential, weibull \
+                     or lognormal; found {}",
+                    svc.failures_every.describe()
+                ),
+                "give failures.every one of those families, or use repair = \"renew\"",
+            ));
+        }
+    }
 }
 
 /// `needs` and `alert_tier` point at existing tiers.
