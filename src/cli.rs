@@ -19,7 +19,9 @@ Examples:
   incsim run --precision 2%                    # as many replications as 2 % precision needs
   incsim sweep --vary strategies.proactive.annual_cost=0:2000000:9
   incsim sensitivity --by 20%                  # tornado: what the savings depend on most
-  incsim run --shard 0/4 --out shards/         # one of 4 cluster jobs; then: incsim merge shards/";
+  incsim run --shard 0/4 --out shards/         # one of 4 cluster jobs; then: incsim merge shards/
+  incsim fit incidents.csv --out fitted.toml --check   # calibrate from your incident export
+  incsim init --from saas-oncall               # start from a cited example";
 
 /// incsim: IT incident simulator.
 #[derive(Debug, Parser)]
@@ -53,6 +55,20 @@ pub enum Command {
     /// Tell one incident minute by minute, with its running cost and a timeline chart.
     #[command(after_help = TIMELINE_EXAMPLES)]
     Timeline(TimelineArgs),
+    /// Fit a scenario to an incident export (ServiceNow, PagerDuty, Jira or any CSV).
+    #[command(after_help = FIT_EXAMPLES)]
+    Fit(FitArgs),
+    /// Write a commented starter scenario into the current folder.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    #[command(
+        after_help = "Examples:\n  incsim completions bash > ~/.local/share/bash-completion/completions/incsim\n  incsim completions zsh > \"${fpath[1]}/_incsim\"\n  incsim completions fish > ~/.config/fish/completions/incsim.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  incsim man > incsim.1 && man ./incsim.1")]
+    Man,
 }
 
 const RUN_EXAMPLES: &str = "\
@@ -159,7 +175,12 @@ pub struct SensitivityArgs {
     /// Scenario file (TOML). Without it, the built-in mail-server scenario.
     pub scenario: Option<PathBuf>,
     /// The relative change down and up, e.g. 20% or 0.2.
-    #[arg(long, default_value = "20%", value_parser = incsim::experiment::sensitivity::parse_by)]
+    #[arg(
+        long,
+        default_value = "20%",
+        allow_hyphen_values = true,
+        value_parser = incsim::experiment::sensitivity::parse_by
+    )]
     pub by: f64,
     /// Only these parameter paths (comma-separated) [default: every numeric input].
     #[arg(long, value_delimiter = ',', value_name = "PATH,…")]
@@ -262,4 +283,75 @@ pub struct TimelineArgs {
     /// Output folder for timeline.txt, timeline.svg and timeline.png.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+}
+
+const FIT_EXAMPLES: &str = "\
+Formats are recognised by their headers: ServiceNow (number, opened_at, resolved_at; event
+logs with one row per update keep each incident's last row), PagerDuty (created_at,
+resolved_at, service_name, urgency, seconds_to_first_ack), Jira (Created, Resolved, Priority,
+Component/s). Any other CSV: --columns.
+
+Examples:
+  incsim fit incidents.csv                      # fitted scenario on stdout, report on stderr
+  incsim fit incidents.csv --out fitted.toml --check   # also simulate it against the data
+  incsim fit export.csv --columns opened=start,resolved=end,service=app,priority=sev
+  incsim fit snow.csv --date-format \"%d/%m/%Y %H:%M\"   # when day/month order is ambiguous
+
+Files: the scenario (--out), and beside it <stem>-fit/ with fit-report.txt and, per fitted
+quantity, the data's ECDF against the fitted CDFs (SVG and PNG); without --out the charts go
+to output/fit-<export>/.";
+
+/// Options of `incsim fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// The incident export (CSV).
+    pub export: PathBuf,
+    /// Write the fitted scenario here [default: stdout].
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Folder for the charts and the text report [default: beside --out, or output/fit-<export>].
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Force the format: servicenow, pagerduty, jira or generic [default: from the header].
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Which columns hold what: opened=…,resolved=…,service=…,priority=…,group=…,
+    /// reassignments=…,ack_seconds=…,id=… (header names, case-insensitive).
+    #[arg(long, value_name = "KEY=COLUMN,…")]
+    pub columns: Option<String>,
+    /// How dates are written, in strftime syntax (e.g. "%d-%m-%Y %H:%M") [default: detected
+    /// when unambiguous].
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// Simulate the fitted scenario and compare its restore times with the data's.
+    #[arg(long)]
+    pub check: bool,
+}
+
+const INIT_EXAMPLES: &str = "\
+Templates: saas-oncall, internal-it, msp, bank-payments (the cited scenario library) and
+default (the built-in mail-server story). Without --from: every field with its default and
+meaning.
+
+Examples:
+  incsim init                                   # writes ./scenario.toml
+  incsim init --from bank-payments              # writes ./bank-payments.toml
+  incsim init --from msp --name clients.toml";
+
+/// Options of `incsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Start from a library scenario instead of the commented field list.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub from: Option<String>,
+    /// File name to write in the current folder [default: scenario.toml, or TEMPLATE.toml].
+    #[arg(long)]
+    pub name: Option<PathBuf>,
+}
+
+/// Options of `incsim completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }

@@ -30,6 +30,10 @@ fn main() -> ExitCode {
         cli::Command::Merge(args) => commands::merge::merge(args),
         cli::Command::Replay(args) => commands::replay::replay(args),
         cli::Command::Timeline(args) => commands::timeline::timeline(args),
+        cli::Command::Fit(args) => commands::fit::fit(args),
+        cli::Command::Init(args) => commands::init::init(args),
+        cli::Command::Completions(args) => commands::completions::completions(args),
+        cli::Command::Man => commands::completions::man(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,9 +4,10 @@
 use serde_json::{Map, Value, json};
 
 use crate::experiment::ExperimentResults;
-use crate::projections::Metric;
+use crate::metrics::Metric;
+use crate::projections::CHECKPOINTS;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
-use crate::stats::{Paired, Summary};
+use crate::stats::{Paired, Summary, quantile_select};
 
 /// Per-tier figures of one strategy.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +30,7 @@ pub struct ServiceReport {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StrategyReport {
     pub name: String,
-    /// In [`Metric::ALL`] order; None where undefined in every replication.
+    /// In registry order ([`Metric::all`]); None where undefined in every replication.
     pub metrics: Vec<(Metric, Option<Summary>)>,
     pub tiers: Vec<TierReport>,
     pub services: Vec<ServiceReport>,
@@ -72,6 +73,92 @@ pub struct Budget {
     pub p_cheaper: f64,
 }
 
+/// The chart material of one strategy, in the units the charts show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategyCurves {
+    /// Outage hours per (365-day) year, one value per replication, in replication order.
+    pub outage_hours_per_year: Vec<f64>,
+    /// Restore-time histogram summed over replications (log bins of `projections::metrics`).
+    pub restore_hist: Vec<u64>,
+    /// Cumulative total cost at the checkpoints: mean over replications (summed in
+    /// replication order), and the 5th and 95th percentiles.
+    pub cost_mean: Vec<f64>,
+    pub cost_p05: Vec<f64>,
+    pub cost_p95: Vec<f64>,
+}
+
+/// The paired savings of one candidate against the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavingsSeries {
+    /// Index of the candidate strategy (scenario order).
+    pub candidate: usize,
+    /// (baseline − candidate total cost) per year, one value per replication.
+    pub savings_per_year: Vec<f64>,
+}
+
+/// What the charts draw: the report is their only input, so charts need not know how the
+/// experiment stored its replications. Size: fixed per strategy for the histograms and cost
+/// curves, one number per replication for the two distribution charts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartData {
+    /// Per strategy, in scenario order.
+    pub strategies: Vec<StrategyCurves>,
+    /// Per candidate (every strategy but the baseline), in scenario order.
+    pub savings: Vec<SavingsSeries>,
+}
+
+impl ChartData {
+    fn build(scenario: &Scenario, results: &ExperimentResults) -> ChartData {
+        let per_year = MINUTES_PER_YEAR / scenario.simulation.horizon_minutes;
+        let strategies = results
+            .strategies
+            .iter()
+            .map(|r| {
+                let n = r.cost_checkpoints.len();
+                let mut cost_mean = Vec::with_capacity(CHECKPOINTS);
+                let mut cost_p05 = Vec::with_capacity(CHECKPOINTS);
+                let mut cost_p95 = Vec::with_capacity(CHECKPOINTS);
+                let mut column = Vec::with_capacity(n);
+                for j in 0..CHECKPOINTS {
+                    column.clear();
+                    column.extend(r.cost_checkpoints.iter().map(|c| c[j] as f64));
+                    cost_mean.push(column.iter().sum::<f64>() / n.max(1) as f64);
+                    cost_p05.push(quantile_select(&mut column, 0.05));
+                    cost_p95.push(quantile_select(&mut column, 0.95));
+                }
+                StrategyCurves {
+                    outage_hours_per_year: r
+                        .rows
+                        .iter()
+                        .map(|row| row.outage_minutes / 60.0 * per_year)
+                        .collect(),
+                    restore_hist: r.restore_hist.clone(),
+                    cost_mean,
+                    cost_p05,
+                    cost_p95,
+                }
+            })
+            .collect();
+        let baseline = scenario.baseline_index();
+        let base_rows = &results.strategies[baseline].rows;
+        let savings = (0..results.strategies.len())
+            .filter(|&i| i != baseline)
+            .map(|candidate| SavingsSeries {
+                candidate,
+                savings_per_year: base_rows
+                    .iter()
+                    .zip(&results.strategies[candidate].rows)
+                    .map(|(b, c)| (b.total_cost - c.total_cost) * per_year)
+                    .collect(),
+            })
+            .collect();
+        ChartData {
+            strategies,
+            savings,
+        }
+    }
+}
+
 /// Everything a run reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -84,6 +171,8 @@ pub struct Report {
     pub baseline: usize,
     pub comparisons: Vec<Comparison>,
     pub budgets: Vec<Budget>,
+    /// What the charts draw.
+    pub charts: ChartData,
 }
 
 impl Report {
@@ -97,9 +186,8 @@ impl Report {
                 .zip(&results.strategies)
                 .map(|(strategy, res)| StrategyReport {
                     name: strategy.name.clone(),
-                    metrics: Metric::ALL
-                        .iter()
-                        .map(|&m| (m, Summary::of(res.rows.iter().map(|r| r.get(m)))))
+                    metrics: Metric::all()
+                        .map(|m| (m, Summary::of(res.rows.iter().map(|r| m.value(r)))))
                         .collect(),
                     tiers: scenario
                         .tiers
@@ -139,12 +227,12 @@ impl Report {
             }
             let base_rows = &results.strategies[baseline].rows;
             let cand_rows = &results.strategies[candidate].rows;
-            for metric in Metric::ALL {
+            for metric in Metric::all() {
                 let pairs = base_rows
                     .iter()
                     .zip(cand_rows)
-                    .map(|(b, c)| (b.get(metric), c.get(metric)));
-                if let Some(paired) = Paired::of(pairs, metric.higher_is_better()) {
+                    .map(|(b, c)| (metric.value(b), metric.value(c)));
+                if let Some(paired) = Paired::of(pairs, metric.direction()) {
                     comparisons.push(Comparison {
                         baseline: scenario.strategies[baseline].name.clone(),
                         candidate: scenario.strategies[candidate].name.clone(),
@@ -156,7 +244,7 @@ impl Report {
             if let Some(total) = comparisons
                 .iter()
                 .rev()
-                .find(|c| c.metric == Metric::TotalCost)
+                .find(|c| c.metric == Metric::TOTAL_COST)
             {
                 let savings = -total.paired.mean_diff * per_year;
                 // Per year, the investment is the annual cost itself (no round trip through
@@ -177,7 +265,9 @@ impl Report {
                     incremental_investment_per_year: invest,
                     roi,
                     payback_months: payback,
-                    p_cheaper: total.paired.p_candidate_better,
+                    // Total cost is lower-is-better (a registry test pins every cost's
+                    // direction), so the share is always there.
+                    p_cheaper: total.paired.p_candidate_better.unwrap_or(f64::NAN),
                 });
             }
         }
@@ -192,6 +282,7 @@ impl Report {
             baseline,
             comparisons,
             budgets,
+            charts: ChartData::build(scenario, results),
         }
     }
 
@@ -244,7 +335,7 @@ impl Report {
                     "metric": c.metric.name(),
                     "mean_diff": num(c.paired.mean_diff),
                     "ci95": ci_json(c.paired.ci95, c.paired.n),
-                    "p_candidate_better": num(c.paired.p_candidate_better),
+                    "p_candidate_better": c.paired.p_candidate_better.map(num),
                     "n": c.paired.n,
                 })
             })

@@ -82,6 +82,27 @@ pub fn quantile(values: &[f64], p: f64) -> f64 {
     quantile_sorted(&xs, p)
 }
 
+/// Type-7 (linear interpolation) quantile, as `stats::quantile`, but by selection rather than a
+/// full sort: the values are reordered in place. NaN for an empty slice.
+pub fn quantile_select(values: &mut [f64], p: f64) -> f64 {
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n as f64 - 1.0) * p.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let (_, &mut at_lo, upper) = values.select_nth_unstable_by(lo, |a, b| a.total_cmp(b));
+    if lo + 1 >= n {
+        return at_lo;
+    }
+    let at_hi = upper
+        .iter()
+        .copied()
+        .min_by(|a, b| a.total_cmp(b))
+        .unwrap_or(at_lo);
+    at_lo + (h - lo as f64) * (at_hi - at_lo)
+}
+
 /// Paired comparison of a candidate against a baseline over the same replications.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Paired {
@@ -91,23 +112,40 @@ pub struct Paired {
     pub mean_diff: f64,
     pub sd_diff: f64,
     pub ci95: [f64; 2],
-    /// Share of replications in which the candidate is strictly better.
-    pub p_candidate_better: f64,
+    /// Share of replications in which the candidate is strictly better; None for a metric
+    /// with no better direction.
+    pub p_candidate_better: Option<f64>,
+}
+
+/// Which way a metric is better, for the paired "share better".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    /// Less is better (time down, cost).
+    LowerIsBetter,
+    /// More is better (availability, outages averted).
+    HigherIsBetter,
+    /// Neither: a count of activity whose price other metrics carry.
+    Neutral,
 }
 
 impl Paired {
-    /// Compare per-replication pairs `(baseline, candidate)`; `higher_is_better` flips what
-    /// "better" means. None when no pair is defined on both sides.
+    /// Compare per-replication pairs `(baseline, candidate)`; `direction` says what "better"
+    /// means. None when no pair is defined on both sides.
     pub fn of(
         pairs: impl IntoIterator<Item = (Option<f64>, Option<f64>)>,
-        higher_is_better: bool,
+        direction: Direction,
     ) -> Option<Paired> {
         let mut diffs = Vec::new();
         let mut better = 0u64;
         for (b, c) in pairs {
             if let (Some(b), Some(c)) = (b, c) {
                 diffs.push(c - b);
-                if (higher_is_better && c > b) || (!higher_is_better && c < b) {
+                let candidate_better = match direction {
+                    Direction::LowerIsBetter => c < b,
+                    Direction::HigherIsBetter => c > b,
+                    Direction::Neutral => false,
+                };
+                if candidate_better {
                     better += 1;
                 }
             }
@@ -127,7 +165,7 @@ impl Paired {
             mean_diff: mean,
             sd_diff: sd,
             ci95: [mean - half, mean + half],
-            p_candidate_better: better as f64 / n as f64,
+            p_candidate_better: (direction != Direction::Neutral).then(|| better as f64 / n as f64),
         })
     }
 }
@@ -278,11 +316,29 @@ mod tests {
                 (Some(5.0), Some(5.0)),
                 (Some(3.0), Some(4.0)),
             ],
-            false,
+            Direction::LowerIsBetter,
         )
         .unwrap();
         assert_eq!(p.n, 3);
         assert!((p.mean_diff - (-1.0 / 3.0)).abs() < 1e-12);
-        assert!((p.p_candidate_better - 1.0 / 3.0).abs() < 1e-12);
+        assert!((p.p_candidate_better.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn share_better_follows_the_direction_and_neutral_has_none() {
+        // Candidate higher in 2 of 3 pairs, equal in none: 2/3 better when more is better,
+        // 1/3 when less is better, and no share at all for a neutral count.
+        let pairs = [
+            (Some(0.0), Some(3.0)),
+            (Some(1.0), Some(2.0)),
+            (Some(4.0), Some(1.0)),
+        ];
+        let share = |d| Paired::of(pairs, d).unwrap().p_candidate_better;
+        assert!((share(Direction::HigherIsBetter).unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert!((share(Direction::LowerIsBetter).unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(share(Direction::Neutral), None);
+        // The difference itself does not depend on the direction.
+        let d = |dir| Paired::of(pairs, dir).unwrap().mean_diff;
+        assert_eq!(d(Direction::Neutral), d(Direction::HigherIsBetter));
     }
 }

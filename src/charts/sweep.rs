@@ -1,13 +1,13 @@
 //! The sweep chart: each candidate's mean annual savings over the baseline against the swept
 //! parameter, with its 95 % CI band, the zero line and the break-even values.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{
-    GRID, KeyEntry, LABEL_SIZE, REFERENCE, TITLE_SIZE, desc_font, draw_header, label_font,
+    GRID, KeyEntry, LABEL_SIZE, REFERENCE, TITLE_SIZE, desc_font, draw_header, guarded, label_font,
     money_tick, number_tick, tick_step,
 };
 use super::{Chart, FONT, plot_err, strategy_color};
@@ -108,7 +108,7 @@ impl Chart for SweepChart<'_> {
             .margin_right(56)
             .x_label_area_size(56)
             .y_label_area_size(128)
-            .build_cartesian_2d(x0..x1, y0..y1)
+            .build_cartesian_2d(guarded(x0..x1), guarded(y0..y1))
             .map_err(plot_err)?;
         let axis = r.axis;
         let y_abs = y0.abs().max(y1.abs());

@@ -1,6 +1,9 @@
 //! One module per subcommand.
 
+pub mod completions;
 pub mod exec;
+pub mod fit;
+pub mod init;
 pub mod merge;
 pub mod precision;
 pub mod replay;

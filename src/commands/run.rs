@@ -61,6 +61,17 @@ pub fn run(args: RunArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&slug));
 
+    // Refused now, not after an allocation fails halfway (a shard holds only its slice).
+    let held = match (args.shard, precision_goal) {
+        (Some(spec), _) => {
+            let r = spec.range(scenario.simulation.replications);
+            r.end - r.start
+        }
+        (None, Some(goal)) => goal.max_replications,
+        (None, None) => scenario.simulation.replications,
+    };
+    incsim::experiment::budget::check_fits(&scenario, held).map_err(|e| anyhow!(e))?;
+
     let pool = thread_pool(args.threads)?;
     if let Some(spec) = args.shard {
         // Shards share their folder with other shards running at the same time.

@@ -207,6 +207,12 @@ impl Plan {
 
 /// Parse a relative change: `"20%"` or `"0.2"`, in (0, 1).
 pub fn parse_by(text: &str) -> Result<f64, String> {
+    if let Some(size) = text.trim().strip_prefix('-') {
+        return Err(format!(
+            "a change is a size, not a direction: every input is moved both down and up by it; \
+             found {text:?}, write {size:?}"
+        ));
+    }
     super::parse_share(text, "relative change", "20% or 0.2", "20%")
 }
 

@@ -15,7 +15,7 @@ use std::fmt;
 
 use super::run_replications;
 use super::vary::{self, Kind, Parameter, Setting, VaryError};
-use crate::projections::Metric;
+use crate::metrics::Metric;
 use crate::report::{Budget, Report};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
@@ -71,6 +71,19 @@ impl SweepSpec {
         let param = vary::find(scenario, &self.path)?;
         let from = parse_end(&param, &self.from)?;
         let to = parse_end(&param, &self.to)?;
+        let end = |s: Setting| match s {
+            Setting::To(v) | Setting::Times(v) => v,
+        };
+        if !(end(from).is_finite() && end(to).is_finite()) {
+            // Points between an infinite end and a finite one are not numbers at all.
+            return Err(VaryError {
+                message: format!(
+                    "{}: FROM and TO must be finite numbers; found {:?} and {:?}",
+                    self.path, self.from, self.to
+                ),
+                help: "write finite ends, e.g. 15m:2h:8 or x0.5:x2:7".into(),
+            });
+        }
         let settings: Vec<Setting> = match (from, to) {
             (Setting::To(a), Setting::To(b)) => {
                 linspace(a, b, self.steps).map(Setting::To).collect()
@@ -266,9 +279,9 @@ pub fn run(
             |s: usize, m: Metric| report.strategies[s].metric(m).map_or(f64::NAN, |x| x.mean);
         let strategies = (0..varied.strategies.len())
             .map(|s| StrategyPoint {
-                total_cost_per_year: mean(s, Metric::TotalCost) * per_year,
-                outage_hours_per_year: mean(s, Metric::OutageMinutes) / 60.0 * per_year,
-                availability: mean(s, Metric::Availability),
+                total_cost_per_year: mean(s, Metric::TOTAL_COST) * per_year,
+                outage_hours_per_year: mean(s, Metric::OUTAGE_MINUTES) / 60.0 * per_year,
+                availability: mean(s, Metric::AVAILABILITY),
             })
             .collect();
         let x = match setting {

@@ -375,6 +375,17 @@ impl Parameter {
                             x = 1.0;
                         }
                     }
+                    Kind::Staff if x.round() > MAX_STAFF as f64 => {
+                        // Clamping would give several identical points without a word.
+                        return Err(err(
+                            format!(
+                                "{}: {} is more staff than a scenario accepts",
+                                self.path,
+                                format_number(x)
+                            ),
+                            format!("use at most {MAX_STAFF} (a million) engineers"),
+                        ));
+                    }
                     Kind::Staff => {
                         let rounded = x.round().clamp(1.0, MAX_STAFF as f64);
                         if rounded != x {

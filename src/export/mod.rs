@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod csv;
+pub mod escape;
 pub mod html;
 pub mod markdown;
 pub mod output;

@@ -7,4 +7,4 @@ pub mod incident;
 pub mod lifecycle;
 pub mod metrics;
 
-pub use metrics::{CHECKPOINTS, Metric, MetricsProjection, RESTORE_BINS, RepMetrics};
+pub use metrics::{CHECKPOINTS, MetricsProjection, RESTORE_BINS, RepMetrics};

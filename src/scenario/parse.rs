@@ -55,7 +55,16 @@ const DIST_KINDS: &str =
 /// Read and check the scenario file at `path`. The path, as given, names the file in errors.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
     let file = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    match read_capped(path) {
+        Ok(text) if text.len() > MAX_SCENARIO_BYTES => Err(ScenarioError::file_level(
+            &file,
+            format!(
+                "the file is larger than {} MB: not a scenario",
+                MAX_SCENARIO_BYTES >> 20
+            ),
+            Some("pass a scenario file (TOML, a few kB)".to_string()),
+        )
+        .into()),
         Ok(text) => parse_str(&text, &file),
         Err(e) => {
             let help = match e.kind() {
@@ -74,6 +83,19 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
             .into())
         }
     }
+}
+
+/// The largest scenario file read: far above any real one (a few kB), far below memory.
+pub const MAX_SCENARIO_BYTES: usize = 4 << 20;
+
+/// Read at most one byte more than [`MAX_SCENARIO_BYTES`] (so `/dev/zero` cannot fill memory).
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_SCENARIO_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
 /// Parse and check scenario text. `file` is the name shown in errors; the scenario's default
