@@ -252,9 +252,9 @@ fn minimal_repair_makes_failures_a_poisson_process_in_the_age_with_the_cumulativ
     // - Weibull(shape 0.5, scale 1d), infant mortality: (365/1)^0.5 = 19.10…
     // - lognormal(μ = ln 30d, σ = 1): −ln Φ(−ln(365/30)) = −ln Φ(−2.4987…) = 5.08…
     // ("renew" would give about 13.7, 365/2 ≈ 182 and 7.3 failures: a different process.)
-    let day = 1440.0;
+    let day: f64 = 1440.0;
     let horizon = 365.0 * day;
-    let lognormal_mu = (30.0 * day as f64).ln();
+    let lognormal_mu = (30.0 * day).ln();
     let cases = [
         (
             Dist::Weibull {
@@ -297,7 +297,7 @@ fn minimal_repair_makes_failures_a_poisson_process_in_the_age_with_the_cumulativ
         let report = run(&s);
         assert_within_ci(
             &format!("failures of {}", every.describe()),
-            &summary(&report, 0, Metric::Incidents),
+            &summary(&report, 0, Metric::INCIDENTS),
             exact,
         );
     }

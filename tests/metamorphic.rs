@@ -225,8 +225,8 @@ fn minimal_repair_of_shape_one_weibull_failures_gives_the_same_availability() {
     for (x, y) in a.strategies.iter().zip(&b.strategies) {
         for (rx, ry) in x.rows.iter().zip(&y.rows) {
             let (ax, ay) = (
-                rx.get(Metric::Availability).unwrap(),
-                ry.get(Metric::Availability).unwrap(),
+                Metric::AVAILABILITY.value(rx).unwrap(),
+                Metric::AVAILABILITY.value(ry).unwrap(),
             );
             assert!((ax - ay).abs() < 1e-9, "{ax} vs {ay}");
         }
