@@ -720,3 +720,65 @@ fn a_huge_bad_value_is_not_echoed_in_full() {
     assert!(shown.len() < 2_000, "{} characters", shown.len());
     assert!(shown.contains("(1000000 characters)"), "{shown}");
 }
+
+#[test]
+fn unknown_repair_kind_lists_the_two_kinds() {
+    let text = edit(
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }",
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }\nrepair = \"as_good_as_new\"",
+    );
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "repair =")),
+        "services.email.repair",
+        "expected \"renew\" or \"as_bad_as_old\"; found \"as_good_as_new\"",
+        "minimal repair",
+    );
+}
+
+#[test]
+fn minimal_repair_of_a_family_without_a_survival_inverse_is_refused_at_its_line() {
+    // Model.md §8.5: as_bad_as_old needs the conditional survival inverted, done for the
+    // exponential, Weibull and lognormal only; a gamma time to failure is refused.
+    let text = edit(
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }",
+        "failures = { every = { dist = \"gamma\", shape = 2, mean = \"45d\" } }\nrepair = \"as_bad_as_old\"",
+    );
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "repair =")),
+        "services.email.repair",
+        "needs failures.every to be exponential, weibull or lognormal; found gamma",
+        "use repair = \"renew\"",
+    );
+}
+
+#[test]
+fn minimal_repair_of_weibull_failures_is_accepted() {
+    let text = edit(
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }",
+        "failures = { every = { dist = \"weibull\", shape = 3, scale = \"150d\" } }\nrepair = \"as_bad_as_old\"",
+    );
+    let s = parse_str(&text, FILE).expect("valid");
+    assert_eq!(s.services[0].repair, incsim::scenario::Repair::AsBadAsOld);
+}
+
+#[test]
+fn minimal_repair_that_wears_out_into_billions_of_failures_is_refused() {
+    // Rule 14 under minimal repair counts the cumulative hazard at the horizon, not horizon /
+    // mean: Weibull(shape 3, scale 1d) over the default year gives (365)³ ≈ 4.9·10⁷ failures.
+    let text = edit(
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }",
+        "failures = { every = { dist = \"weibull\", shape = 3, scale = \"1d\" } }\nrepair = \"as_bad_as_old\"",
+    );
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "failures =")),
+        "services.email.failures.every",
+        "expected at most 10000000 failures per replication",
+        "fails ever faster",
+    );
+}

@@ -75,6 +75,7 @@ pub const EXAMPLES: &[Example] = &[
         "failures.every",
         "{ dist = \"exponential\", mean = \"30d\" }",
     ),
+    ex("[[services]]", "repair", "\"renew\""),
     ex("[[services.modes]]", "name", "\"disk-full\""),
     ex("[[services.modes]]", "weight", "0.7"),
     ex(

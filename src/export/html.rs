@@ -523,6 +523,14 @@ fn assumptions(out: &mut String, s: &Scenario) {
             share(svc.degraded_cost_fraction),
             escape(&svc.report_delay.describe()),
         );
+        if svc.repair == crate::scenario::Repair::AsBadAsOld {
+            out.push_str(
+                "<p>Repairs are minimal (as bad as old): a repair restores service without \
+                 making it new, so the failure clock keeps the age the service had reached and \
+                 a wearing-out service fails more often as it ages. The average above is the \
+                 time to the first failure of a new service.</p>\n",
+            );
+        }
         out.push_str(
             "<div class=\"table-wrap\"><table>\n<thead><tr><th>failure mode</th>\
              <th class=\"num\">share</th><th>warning before the outage</th>\

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::duration::format_minutes;
-use super::{Hours, Scenario};
+use super::{Hours, Repair, Scenario};
 
 /// Summarize a checked scenario in a few lines: run settings, tiers, services with their
 /// failure modes, and strategies with their settings.
@@ -53,6 +53,12 @@ pub fn describe(s: &Scenario) -> String {
             num(expected),
             svc.report_delay.describe()
         );
+        if svc.repair == Repair::AsBadAsOld {
+            let _ = writeln!(
+                out,
+                "    repairs are minimal (as bad as old): the age survives each repair, so the MTBF is that of a new service"
+            );
+        }
         let _ = writeln!(
             out,
             "    downtime {} {cur}/h, degraded at {} % of that",

@@ -588,9 +588,18 @@ pub static FIELDS: &[Field] = &[
         R,
         B::PositiveMean,
         Sweep::Distribution,
-        "Time from UP to the next failure.",
+        "Age at failure: operating time since the last renewal (with repair = \"renew\", UP to the next failure).",
         |s, [i, _]| d(&s.services[i].failures_every),
         |s, [i, _], v| s.services[i].failures_every = v.to_dist(),
+    ),
+    row(
+        "services[].repair",
+        K::Text,
+        D("\"renew\""),
+        B::Unbounded,
+        Sweep::Never("a repair kind is a choice of model, not a number"),
+        "What a repair does to the age at failure: \"renew\" (as good as new) or \"as_bad_as_old\" \
+         (the age survives; needs exponential, weibull or lognormal failures.every).",
     ),
     row(
         "services[].modes",

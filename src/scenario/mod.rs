@@ -89,9 +89,41 @@ pub struct Service {
     pub degraded_cost_fraction: f64,
     /// Outage start → user report.
     pub report_delay: Dist,
-    /// Time from UP to the next failure.
+    /// The distribution of the service's age at failure (model.md §8.5): with `Repair::Renew`
+    /// the time from UP to the next failure.
     pub failures_every: Dist,
     pub modes: Vec<Mode>,
+    /// What a repair does to the service's age (model.md §8.5). Left out of the serialized
+    /// scenario when it is the default, so logs of scenarios that never set it are unchanged.
+    #[serde(default, skip_serializing_if = "Repair::is_renew")]
+    pub repair: Repair,
+}
+
+/// What a repair does to a service's age (model.md §8.5), `services[].repair`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Repair {
+    /// `"renew"`: as good as new; the next failure's age counts from zero (DESIGN §2).
+    #[default]
+    Renew,
+    /// `"as_bad_as_old"` (minimal repair): the age survives the repair and the next failure is
+    /// drawn conditioned on survival to it.
+    AsBadAsOld,
+}
+
+impl Repair {
+    /// True for the default, `"renew"`.
+    pub fn is_renew(&self) -> bool {
+        *self == Repair::Renew
+    }
+
+    /// The word a scenario file writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Repair::Renew => "renew",
+            Repair::AsBadAsOld => "as_bad_as_old",
+        }
+    }
 }
 
 /// One failure mode of a service.

@@ -27,7 +27,7 @@ use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind};
 use super::validate::{name_problem, shown, validate};
 use super::{Hours, Minutes, Mode, Monitoring, Scenario, Service, Simulation};
-use super::{Strategy, Tier};
+use super::{Repair, Strategy, Tier};
 
 pub use super::fields::{
     MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_HORIZON_MINUTES, MAX_MONEY,
@@ -295,6 +295,7 @@ struct RawService {
     report_delay: Option<V>,
     failures: Option<Spanned<RawFailures>>,
     modes: Option<Spanned<Vec<Spanned<RawMode>>>>,
+    repair: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -1464,6 +1465,30 @@ impl Cx<'_> {
         (tiers, names)
     }
 
+    fn repair(&mut self, v: &V, field: &str) -> Option<Repair> {
+        let text = self.text(v, field)?;
+        match text.as_str() {
+            "renew" => Some(Repair::Renew),
+            "as_bad_as_old" => Some(Repair::AsBadAsOld),
+            _ => {
+                self.push(
+                    Some(v.span()),
+                    field,
+                    format!(
+                        "expected \"renew\" or \"as_bad_as_old\"; found {}",
+                        shown(&text)
+                    ),
+                    Some(
+                        "\"renew\" makes a repair as good as new; \"as_bad_as_old\" keeps the \
+                         service's age (minimal repair)"
+                            .into(),
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     fn hours(&mut self, v: &V, field: &str) -> Option<Hours> {
         let text = self.text(v, field)?;
         match text.as_str() {
@@ -1589,6 +1614,10 @@ impl Cx<'_> {
                     None
                 }),
         };
+        let repair = match &s.repair {
+            None => Some(Repair::Renew),
+            Some(v) => self.repair(v, &f("repair")),
+        };
         let modes = self.modes(s.modes.as_ref(), span, &path, tiers);
         Some(Service {
             name: name?,
@@ -1598,6 +1627,7 @@ impl Cx<'_> {
             report_delay: report_delay?,
             failures_every: failures_every?,
             modes: modes?,
+            repair: repair?,
         })
     }
 

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use incsim::scenario::{
-    Dist, Hours, Mode, Monitoring, Scenario, Service, Simulation, Strategy, Tier,
+    Dist, Hours, Mode, Monitoring, Repair, Scenario, Service, Simulation, Strategy, Tier,
 };
 
 pub fn tier(name: &str, staff: u32, hours: Hours, hourly_cost: f64) -> Tier {
@@ -34,6 +34,7 @@ pub fn service(name: &str, every: Dist, report_delay: Dist, modes: Vec<Mode>) ->
         report_delay,
         failures_every: every,
         modes,
+        repair: Repair::Renew,
     }
 }
 
