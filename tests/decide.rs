@@ -414,7 +414,7 @@ fn a_grid_adds_each_inputs_effect_exactly_and_marks_the_cheapest_cell() {
         assert!((c.mean - expected).abs() < 1e-6, "{c:?}");
     }
     assert_eq!(g.best, 0);
-    let csv = incsim::experiment::grid::csv(&g);
+    let csv = incsim::export::grid::csv(&g);
     assert_eq!(csv.lines().count(), 7);
     assert!(csv.lines().nth(1).unwrap().ends_with(",true"));
     assert_eq!(csv.matches(",true").count(), 1);
