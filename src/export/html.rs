@@ -18,7 +18,7 @@ use crate::projections::Metric;
 use crate::report::{Budget, Report};
 use crate::scenario::duration::format_minutes;
 use crate::scenario::fields;
-use crate::scenario::{Dist, Hours, MINUTES_PER_YEAR, Scenario};
+use crate::scenario::{Dist, MINUTES_PER_YEAR, Scenario};
 
 /// Escape text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -559,10 +559,7 @@ fn assumptions(out: &mut String, s: &Scenario) {
          <th class=\"num\">cost per engineer-hour</th></tr></thead>\n<tbody>\n",
     );
     for (i, t) in s.tiers.iter().enumerate() {
-        let hours = match t.hours {
-            Hours::AlwaysOpen => "24×7",
-            Hours::Business => "business hours (Mon–Fri 08:00–18:00)",
-        };
+        let hours = escape(&t.hours_in_words(s.simulation.utc_offset_minutes));
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{hours}</td><td class=\"num\">{}</td></tr>",

@@ -49,12 +49,14 @@ enum Timer {
     /// An engineer of the tier finishes a work item.
     WorkDone {
         tier: TierId,
+        /// The shift the engineer belongs to (model.md §8.1).
+        shift: u16,
         item: WorkItem,
         able: bool,
     },
     /// The next false alarm.
     FalseAlarm,
-    /// A closed tier opens (business hours).
+    /// A closed tier (or one of its shifts) opens.
     TierOpens { tier: TierId },
 }
 
@@ -165,9 +167,14 @@ impl Simulator {
                 self.detect(ctx, t, service, detection, sink)
             }
             Timer::HandoffDone { service, tier } => self.handoff_done(ctx, t, service, tier, sink),
-            Timer::WorkDone { tier, item, able } => self.work_done(ctx, t, tier, item, able, sink),
+            Timer::WorkDone {
+                tier,
+                shift,
+                item,
+                able,
+            } => self.work_done(ctx, t, tier, shift, item, able, sink),
             Timer::FalseAlarm => self.false_alarm(ctx, t, sink),
-            Timer::TierOpens { tier } => self.tier_opens(tier),
+            Timer::TierOpens { tier } => self.tier_opens(t, tier),
         }
     }
 }

@@ -55,9 +55,12 @@ impl Ord for QueueEntry {
 /// A tier's engineers and queue.
 #[derive(Debug, Default)]
 pub(super) struct TierState {
-    free: u32,
+    /// Free engineers per shift (one shift for a tier with `staff`/`hours`).
+    free: Vec<u32>,
     queue: BinaryHeap<QueueEntry>,
-    opening_scheduled: bool,
+    /// When the pending `TierOpens` timer fires, if one is pending (model.md §8.1: with
+    /// several shifts a nearer opening may supersede it).
+    opening_at: Option<Minutes>,
     /// Its queue or staff changed at the current instant: dispatch before time moves on.
     dirty: bool,
 }
@@ -67,10 +70,14 @@ impl Simulator {
         let tiers = &ctx.scenario.tiers;
         self.tiers.resize_with(tiers.len(), TierState::default);
         self.tiers.truncate(tiers.len());
+        let site = ctx.scenario.simulation.utc_offset_minutes;
         for (state, tier) in self.tiers.iter_mut().zip(tiers) {
-            state.free = tier.staff;
+            state.free.clear();
+            state
+                .free
+                .extend((0..tier.shift_count()).map(|i| tier.shift(i, site).staff));
             state.queue.clear();
-            state.opening_scheduled = false;
+            state.opening_at = None;
             state.dirty = false;
         }
     }
@@ -89,7 +96,8 @@ impl Simulator {
         tier: TierId,
         sink: &mut S,
     ) {
-        let tier_open = hours::is_open(ctx.scenario.tiers[tier as usize].hours, t);
+        let tier_open = ctx.scenario.tiers[tier as usize]
+            .any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes);
         self.emit(
             sink,
             t,
@@ -116,8 +124,11 @@ impl Simulator {
     }
 
     /// A closed tier opens (rule 8): its waiting queue is served.
-    pub(super) fn tier_opens(&mut self, tier: TierId) {
-        self.tiers[tier as usize].opening_scheduled = false;
+    pub(super) fn tier_opens(&mut self, t: Minutes, tier: TierId) {
+        let state = &mut self.tiers[tier as usize];
+        if state.opening_at.is_some_and(|at| at <= t) {
+            state.opening_at = None;
+        }
         self.mark(tier);
     }
 
@@ -134,24 +145,39 @@ impl Simulator {
 
     /// Start as much queued work at `tier` as free engineers and opening hours allow.
     fn dispatch<S: EventSink>(&mut self, ctx: &Ctx, t: Minutes, tier: TierId, sink: &mut S) {
-        let hours = ctx.scenario.tiers[tier as usize].hours;
+        let tier_def = &ctx.scenario.tiers[tier as usize];
+        let site = ctx.scenario.simulation.utc_offset_minutes;
         loop {
             let state = &mut self.tiers[tier as usize];
-            if state.free == 0 || state.queue.is_empty() {
+            if state.queue.is_empty() {
                 return;
             }
-            if !hours::is_open(hours, t) {
-                if !state.opening_scheduled {
-                    state.opening_scheduled = true;
-                    let opens = hours::next_opening(hours, t);
+            // §8.1: the first shift in file order that is open and has a free engineer.
+            let mut chosen = None;
+            let mut opens = Minutes::INFINITY;
+            for (i, &free) in state.free.iter().enumerate() {
+                if free == 0 {
+                    continue;
+                }
+                let shift = tier_def.shift(i, site);
+                if hours::is_open(shift.hours, t, shift.ahead_minutes) {
+                    chosen = Some(i);
+                    break;
+                }
+                opens = opens.min(hours::next_opening(shift.hours, t, shift.ahead_minutes));
+            }
+            let Some(shift) = chosen else {
+                // Free engineers only in closed shifts: come back when the first one opens.
+                if opens.is_finite() && state.opening_at.is_none_or(|at| opens < at) {
+                    state.opening_at = Some(opens);
                     self.scheduler.schedule(opens, Timer::TierOpens { tier });
                 }
                 return;
-            }
+            };
             let Some(entry) = state.queue.pop() else {
                 return;
             };
-            state.free -= 1;
+            state.free[shift] -= 1;
             let (duration, able) = match entry.item {
                 WorkItem::Incident(id) => {
                     let f = &self.services[id.service as usize].failure;
@@ -184,6 +210,7 @@ impl Simulator {
                 t + duration,
                 Timer::WorkDone {
                     tier,
+                    shift: shift as u16,
                     item: entry.item,
                     able,
                 },
@@ -196,11 +223,12 @@ impl Simulator {
         ctx: &Ctx,
         t: Minutes,
         tier: TierId,
+        shift: u16,
         item: WorkItem,
         able: bool,
         sink: &mut S,
     ) {
-        self.tiers[tier as usize].free += 1;
+        self.tiers[tier as usize].free[shift as usize] += 1;
         self.mark(tier);
         match item {
             WorkItem::FalseAlarm(alarm) => {

@@ -45,8 +45,10 @@ pub enum Kind {
     Name,
     /// A three-letter ISO 4217 currency code.
     Currency,
-    /// Opening hours: `"24x7"` or `"business"`.
+    /// Opening hours: `"24x7"`, `"business"` or weekly ranges (`"Mon-Fri 07:00-19:00"`).
     Hours,
+    /// A UTC offset, `"+HH:MM"` or `"-HH:MM"`.
+    Offset,
     /// The name of a tier.
     TierRef,
     /// A whole number of people (rounded and kept ≥ 1 when varied).
@@ -85,7 +87,10 @@ impl Kind {
             Kind::Text => "text",
             Kind::Name => "name (printable text)",
             Kind::Currency => "ISO 4217 code",
-            Kind::Hours => r#""24x7" or "business""#,
+            Kind::Hours => {
+                r#""24x7", "business" or weekly ranges ("Mon-Fri 07:00-19:00; Sat 09:00-13:00")"#
+            }
+            Kind::Offset => r#"UTC offset ("+01:00")"#,
             Kind::TierRef => "tier name",
             Kind::Count => "integer",
             Kind::Integer => "integer",
@@ -476,6 +481,14 @@ pub static FIELDS: &[Field] = &[
         Sweep::Never("every point of a sweep uses the same seed"),
         "Seed of every random stream: same seed, same numbers.",
     ),
+    row(
+        "simulation.utc_offset",
+        K::Offset,
+        D("\"+00:00\""),
+        B::Unbounded,
+        Sweep::Never("the site's clock is a fact, not an input"),
+        "The site's UTC offset: t = 0 is Monday 00:00 site time.",
+    ),
     // [[tiers]]
     row(
         "tiers[].name",
@@ -488,7 +501,7 @@ pub static FIELDS: &[Field] = &[
     var(
         "tiers[].staff",
         K::Count,
-        R,
+        O("required unless `shifts` is given"),
         B::Integer {
             min: 1,
             max: MAX_STAFF,
@@ -496,7 +509,20 @@ pub static FIELDS: &[Field] = &[
         Sweep::RoundAtLeastOne,
         "Engineers in the tier (every tier needs one: escalation passes through each).",
         |s, [t, _]| n(s.tiers[t].staff as f64),
-        |s, [t, _], v| s.tiers[t].staff = v.as_number() as u32,
+        |s, [t, _], v| {
+            // A tier with shifts is staffed by them: scale each shift's staff alike.
+            let tier = &mut s.tiers[t];
+            let target = v.as_number() as u32;
+            if !tier.shifts.is_empty() && tier.staff > 0 {
+                let ratio = target as f64 / tier.staff as f64;
+                for shift in &mut tier.shifts {
+                    shift.staff = ((shift.staff as f64 * ratio).round() as u32).max(1);
+                }
+                tier.staff = tier.shifts.iter().map(|sh| sh.staff).sum();
+            } else {
+                tier.staff = target;
+            }
+        },
     ),
     row(
         "tiers[].hours",
@@ -504,7 +530,56 @@ pub static FIELDS: &[Field] = &[
         D("\"24x7\""),
         B::Unbounded,
         Sweep::Never("opening hours are a choice of schedule, not a number"),
-        "When the tier starts new work: \"24x7\", or \"business\" (Mon–Fri 08:00–18:00).",
+        "When the tier starts new work, in its local time: \"24x7\", \"business\" (Mon–Fri 08:00–18:00) or weekly ranges such as \"Mon-Fri 07:00-19:00; Sat 09:00-13:00\".",
+    ),
+    row(
+        "tiers[].utc_offset",
+        K::Offset,
+        O("the site's `simulation.utc_offset`"),
+        B::Unbounded,
+        Sweep::Never("where people work is a fact, not an input"),
+        "Where the tier's people are: its hours are read in this offset's local time.",
+    ),
+    row(
+        "tiers[].shifts",
+        K::Tables,
+        O("one shift of `staff` working `hours`"),
+        B::Unbounded,
+        Sweep::Never("shifts are a schedule, not a number"),
+        "Follow-the-sun shifts `[{ hours, utc_offset, staff }]`, instead of `staff`/`hours`: staff on duty is the sum over open shifts.",
+    ),
+    row(
+        "tiers[].shifts[].hours",
+        K::Hours,
+        R,
+        B::Unbounded,
+        Sweep::Never("opening hours are a choice of schedule, not a number"),
+        "When the shift's engineers start new work, in the shift's local time.",
+    ),
+    row(
+        "tiers[].shifts[].utc_offset",
+        K::Offset,
+        O("the tier's `utc_offset`"),
+        B::Unbounded,
+        Sweep::Never("where people work is a fact, not an input"),
+        "Where the shift's people are.",
+    ),
+    var(
+        "tiers[].shifts[].staff",
+        K::Count,
+        R,
+        B::Integer {
+            min: 1,
+            max: MAX_STAFF,
+        },
+        Sweep::RoundAtLeastOne,
+        "Engineers of the shift; each belongs to this shift only.",
+        |s, [t, i]| n(s.tiers[t].shifts[i].staff as f64),
+        |s, [t, i], v| {
+            let tier = &mut s.tiers[t];
+            tier.shifts[i].staff = v.as_number() as u32;
+            tier.staff = tier.shifts.iter().map(|sh| sh.staff).sum();
+        },
     ),
     var(
         "tiers[].hourly_cost",
@@ -841,6 +916,14 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
                 let base = format!("{}.modes", join("services", &svc.name));
                 for (m, mode) in svc.modes.iter().enumerate() {
                     out.push((join(&base, &mode.name), [i, m]));
+                }
+            }
+        }
+        "tiers[].shifts[]" => {
+            for (t, tier) in s.tiers.iter().enumerate() {
+                let base = format!("{}.shifts", join("tiers", &tier.name));
+                for i in 0..tier.shifts.len() {
+                    out.push((format!("{base}.{}", i + 1), [t, i]));
                 }
             }
         }

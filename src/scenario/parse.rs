@@ -26,7 +26,7 @@ use super::duration::{self, DurationError, parse_duration_detailed};
 use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind};
 use super::validate::{name_problem, shown, validate};
-use super::{Hours, Minutes, Mode, Monitoring, Scenario, Service, Simulation};
+use super::{Hours, Minutes, Mode, Monitoring, Scenario, Service, Shift, Simulation, calendar};
 use super::{Strategy, Tier};
 
 pub use super::fields::{
@@ -251,6 +251,7 @@ struct RawSimulation {
     horizon: Option<V>,
     replications: Option<V>,
     seed: Option<V>,
+    utc_offset: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -259,7 +260,17 @@ struct RawTier {
     name: Option<V>,
     staff: Option<V>,
     hours: Option<V>,
+    utc_offset: Option<V>,
+    shifts: Option<Spanned<Vec<Spanned<RawShift>>>>,
     hourly_cost: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"a shift table such as { hours = "Mon-Fri 08:00-16:00", staff = 2 }"#)]
+struct RawShift {
+    hours: Option<V>,
+    utc_offset: Option<V>,
+    staff: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -1363,10 +1374,15 @@ impl Cx<'_> {
             Some(v) => self.integer(v, "simulation.seed", bounds("simulation.seed")),
             None => Some(0),
         };
+        let utc_offset = match &raw.utc_offset {
+            Some(v) => self.offset(v, "simulation.utc_offset"),
+            None => Some(0),
+        };
         Some(Simulation {
             horizon_minutes: horizon?,
             replications: u64::try_from(replications?).ok()?,
             seed: u64::try_from(seed?).ok()?,
+            utc_offset_minutes: utc_offset?,
         })
     }
 
@@ -1401,17 +1417,47 @@ impl Cx<'_> {
                 "tier names",
                 "rename one of the two tiers",
             );
-            let staff = self
-                .required(
-                    t.staff.as_ref(),
-                    span.clone(),
-                    &format!("{path}.staff"),
-                    "staff = 1",
-                )
-                .and_then(|v| self.integer(v, &format!("{path}.staff"), bounds("tiers[].staff")));
+            let shifts = match &t.shifts {
+                None => Some(Vec::new()),
+                Some(raw_shifts) => self.shifts(raw_shifts, &path),
+            };
+            // §8.1: `shifts` replaces `staff`/`hours`; giving both is an error.
+            let given_with_shifts = [("staff", &t.staff), ("hours", &t.hours)]
+                .into_iter()
+                .find_map(|(key, v)| v.as_ref().map(|v| (key, v)));
+            let staff = match (&t.shifts, given_with_shifts) {
+                (Some(_), Some((key, v))) => {
+                    self.push(
+                        Some(v.span()),
+                        format!("{path}.{key}"),
+                        format!("`{key}` and `shifts` both given; the shifts staff the tier"),
+                        Some(format!(
+                            "remove `{key}` (give each shift its own `staff` and `hours`), or remove `shifts`"
+                        )),
+                    );
+                    None
+                }
+                (Some(_), None) => Some(shifts.as_ref().map_or(0, |list| {
+                    list.iter().map(|sh: &Shift| sh.staff as i64).sum()
+                })),
+                (None, _) => self
+                    .required(
+                        t.staff.as_ref(),
+                        span.clone(),
+                        &format!("{path}.staff"),
+                        "staff = 1",
+                    )
+                    .and_then(|v| {
+                        self.integer(v, &format!("{path}.staff"), bounds("tiers[].staff"))
+                    }),
+            };
             let hours = match &t.hours {
                 None => Some(Hours::AlwaysOpen),
                 Some(v) => self.hours(v, &format!("{path}.hours")),
+            };
+            let utc_offset = match &t.utc_offset {
+                None => Some(None),
+                Some(v) => self.offset(v, &format!("{path}.utc_offset")).map(Some),
             };
             let hourly_cost = match &t.hourly_cost {
                 None => Some(0.0),
@@ -1422,35 +1468,124 @@ impl Cx<'_> {
                 ),
             };
             names.push(name.clone());
-            match (name, staff, hours, hourly_cost, tiers.as_mut()) {
-                (Some(name), Some(staff), Some(hours), Some(hourly_cost), Some(list)) => {
-                    list.push(Tier {
-                        name,
-                        staff: u32::try_from(staff).unwrap_or(u32::MAX),
-                        hours,
-                        hourly_cost,
-                    })
-                }
+            match (
+                name,
+                staff,
+                hours,
+                utc_offset,
+                shifts,
+                hourly_cost,
+                tiers.as_mut(),
+            ) {
+                (
+                    Some(name),
+                    Some(staff),
+                    Some(hours),
+                    Some(utc_offset_minutes),
+                    Some(shifts),
+                    Some(hourly_cost),
+                    Some(list),
+                ) => list.push(Tier {
+                    name,
+                    staff: u32::try_from(staff).unwrap_or(u32::MAX),
+                    hours,
+                    utc_offset_minutes,
+                    shifts,
+                    hourly_cost,
+                }),
                 _ => tiers = None,
             }
         }
         (tiers, names)
     }
 
+    /// A tier's follow-the-sun shifts (model.md §8.1).
+    fn shifts(
+        &mut self,
+        raw: &Spanned<Vec<Spanned<RawShift>>>,
+        tier_path: &str,
+    ) -> Option<Vec<Shift>> {
+        let items = raw.get_ref();
+        if items.is_empty() {
+            self.push(
+                Some(raw.span()),
+                format!("{tier_path}.shifts"),
+                "expected at least one shift; found none",
+                Some("add `{ hours = \"business\", staff = 1 }`, or remove `shifts` and give `staff`".into()),
+            );
+            return None;
+        }
+        let mut shifts = Some(Vec::with_capacity(items.len()));
+        for (i, item) in items.iter().enumerate() {
+            let span = Some(item.span());
+            let sh = item.get_ref();
+            let path = format!("{tier_path}.shifts.{}", i + 1);
+            let hours = self
+                .required(
+                    sh.hours.as_ref(),
+                    span.clone(),
+                    &format!("{path}.hours"),
+                    "hours = \"Mon-Fri 08:00-16:00\"",
+                )
+                .and_then(|v| self.hours(v, &format!("{path}.hours")));
+            let utc_offset = match &sh.utc_offset {
+                None => Some(None),
+                Some(v) => self.offset(v, &format!("{path}.utc_offset")).map(Some),
+            };
+            let staff = self
+                .required(
+                    sh.staff.as_ref(),
+                    span,
+                    &format!("{path}.staff"),
+                    "staff = 1",
+                )
+                .and_then(|v| {
+                    self.integer(
+                        v,
+                        &format!("{path}.staff"),
+                        bounds("tiers[].shifts[].staff"),
+                    )
+                });
+            match (hours, utc_offset, staff, shifts.as_mut()) {
+                (Some(hours), Some(utc_offset_minutes), Some(staff), Some(list)) => {
+                    list.push(Shift {
+                        hours,
+                        utc_offset_minutes,
+                        staff: u32::try_from(staff).unwrap_or(u32::MAX),
+                    })
+                }
+                _ => shifts = None,
+            }
+        }
+        shifts
+    }
+
     fn hours(&mut self, v: &V, field: &str) -> Option<Hours> {
         let text = self.text(v, field)?;
-        match text.as_str() {
-            "24x7" => Some(Hours::AlwaysOpen),
-            "business" => Some(Hours::Business),
-            _ => {
+        match calendar::parse_hours(&text) {
+            Ok(hours) => Some(hours),
+            Err(e) => {
                 self.push(
                     Some(v.span()),
                     field,
-                    format!("expected \"24x7\" or \"business\"; found {}", shown(&text)),
-                    Some(
-                        "\"business\" is Monday–Friday 08:00–18:00; \"24x7\" is always open".into(),
+                    format!(
+                        "expected opening hours; found {}: {}",
+                        shown(&text),
+                        e.message
                     ),
+                    Some(e.help),
                 );
+                None
+            }
+        }
+    }
+
+    fn offset(&mut self, v: &V, field: &str) -> Option<i32> {
+        let text = self.text(v, field)?;
+        match calendar::parse_offset(&text) {
+            Ok(minutes) => Some(minutes),
+            Err(e) => {
+                self.push(Some(v.span()), field, e.message, Some(e.help));
                 None
             }
         }
