@@ -32,6 +32,8 @@ pub(super) struct ServiceState {
     pub(super) open: bool,
     pub(super) down: bool,
     pub(super) detected: bool,
+    /// When the incident entered the queue it was paged from (model.md §8.2).
+    pub(super) paged_from_queue_at: Minutes,
 }
 
 impl Simulator {

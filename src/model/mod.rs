@@ -19,6 +19,7 @@
 mod detection;
 mod failures;
 use crate::scenario::calendar as hours;
+mod on_call;
 mod tiers;
 
 use crate::engine::Scheduler;
@@ -56,6 +57,8 @@ enum Timer {
     },
     /// The next false alarm.
     FalseAlarm,
+    /// The paged on-call engineer of `tier` acknowledges the service's open incident.
+    Acknowledged { tier: TierId, service: ServiceId },
     /// A closed tier (or one of its shifts) opens.
     TierOpens { tier: TierId },
 }
@@ -174,6 +177,7 @@ impl Simulator {
                 able,
             } => self.work_done(ctx, t, tier, shift, item, able, sink),
             Timer::FalseAlarm => self.false_alarm(ctx, t, sink),
+            Timer::Acknowledged { tier, service } => self.acknowledged(ctx, t, tier, service, sink),
             Timer::TierOpens { tier } => self.tier_opens(t, tier),
         }
     }

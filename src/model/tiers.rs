@@ -17,12 +17,12 @@ use crate::scenario::Minutes;
 /// An item waiting in a tier's queue. Served by (class, priority, time entered, entry order):
 /// incidents (class 0) before false alarms (class 1), then by service priority, then FIFO.
 #[derive(Debug, Clone, Copy)]
-struct QueueEntry {
+pub(super) struct QueueEntry {
     class: u8,
-    priority: u32,
-    entered: Minutes,
+    pub(super) priority: u32,
+    pub(super) entered: Minutes,
     seq: u64,
-    item: WorkItem,
+    pub(super) item: WorkItem,
 }
 
 impl QueueEntry {
@@ -57,10 +57,15 @@ impl Ord for QueueEntry {
 pub(super) struct TierState {
     /// Free engineers per shift (one shift for a tier with `staff`/`hours`).
     free: Vec<u32>,
-    queue: BinaryHeap<QueueEntry>,
+    pub(super) queue: BinaryHeap<QueueEntry>,
     /// When the pending `TierOpens` timer fires, if one is pending (model.md §8.1: with
     /// several shifts a nearer opening may supersede it).
     opening_at: Option<Minutes>,
+    /// Free on-call engineers (model.md §8.2).
+    pub(super) on_call_free: u32,
+    /// When the pending re-check at a shift's close fires, if one is pending: waiting items
+    /// are paged once nobody is on duty.
+    pub(super) closing_at: Option<Minutes>,
     /// Its queue or staff changed at the current instant: dispatch before time moves on.
     dirty: bool,
 }
@@ -78,6 +83,8 @@ impl Simulator {
                 .extend((0..tier.shift_count()).map(|i| tier.shift(i, site).staff));
             state.queue.clear();
             state.opening_at = None;
+            state.on_call_free = tier.on_call.as_ref().map_or(0, |o| o.staff);
+            state.closing_at = None;
             state.dirty = false;
         }
     }
@@ -129,6 +136,9 @@ impl Simulator {
         if state.opening_at.is_some_and(|at| at <= t) {
             state.opening_at = None;
         }
+        if state.closing_at.is_some_and(|at| at <= t) {
+            state.closing_at = None;
+        }
         self.mark(tier);
     }
 
@@ -172,29 +182,16 @@ impl Simulator {
                     state.opening_at = Some(opens);
                     self.scheduler.schedule(opens, Timer::TierOpens { tier });
                 }
+                if tier_def.on_call.is_some() && self.page(ctx, t, tier, sink) {
+                    continue;
+                }
                 return;
             };
             let Some(entry) = state.queue.pop() else {
                 return;
             };
             state.free[shift] -= 1;
-            let (duration, able) = match entry.item {
-                WorkItem::Incident(id) => {
-                    let f = &self.services[id.service as usize].failure;
-                    let needs =
-                        ctx.scenario.services[id.service as usize].modes[f.mode as usize].needs;
-                    // Rule 5: able iff at or above `needs`; else the strategy's time box.
-                    if tier as usize >= needs {
-                        (f.fix * ctx.strategy.fix_multiplier, true)
-                    } else {
-                        (ctx.strategy.escalate_after, false)
-                    }
-                }
-                WorkItem::FalseAlarm(_) => (
-                    ctx.strategy.monitoring.as_ref().map_or(0.0, |m| m.triage),
-                    true,
-                ),
-            };
+            let (duration, able) = self.work_of(ctx, tier, entry.item);
             self.emit(
                 sink,
                 t,
@@ -218,6 +215,27 @@ impl Simulator {
         }
     }
 
+    /// Minutes of work and whether the tier can fix the item (rule 5): the fix, or the
+    /// strategy's time box; a false alarm's triage.
+    pub(super) fn work_of(&self, ctx: &Ctx, tier: TierId, item: WorkItem) -> (Minutes, bool) {
+        match item {
+            WorkItem::Incident(id) => {
+                let f = &self.services[id.service as usize].failure;
+                let needs = ctx.scenario.services[id.service as usize].modes[f.mode as usize].needs;
+                // Rule 5: able iff at or above `needs`; else the strategy's time box.
+                if tier as usize >= needs {
+                    (f.fix * ctx.strategy.fix_multiplier, true)
+                } else {
+                    (ctx.strategy.escalate_after, false)
+                }
+            }
+            WorkItem::FalseAlarm(_) => (
+                ctx.strategy.monitoring.as_ref().map_or(0.0, |m| m.triage),
+                true,
+            ),
+        }
+    }
+
     pub(super) fn work_done<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -228,7 +246,12 @@ impl Simulator {
         able: bool,
         sink: &mut S,
     ) {
-        self.tiers[tier as usize].free[shift as usize] += 1;
+        let state = &mut self.tiers[tier as usize];
+        if shift == super::on_call::ON_CALL_SHIFT {
+            state.on_call_free += 1;
+        } else {
+            state.free[shift as usize] += 1;
+        }
         self.mark(tier);
         match item {
             WorkItem::FalseAlarm(alarm) => {

@@ -117,7 +117,7 @@ fn closed_or_open_minutes(
 }
 
 /// The next site time after `t` at which `hours` open or close (or `+∞` for `"24x7"`).
-fn next_change(hours: &Hours, t: Minutes, shift: Minutes) -> Minutes {
+pub fn next_change(hours: &Hours, t: Minutes, shift: Minutes) -> Minutes {
     match hours {
         Hours::AlwaysOpen => Minutes::INFINITY,
         _ if !is_open(hours, t, shift) => next_opening(hours, t, shift),

@@ -331,6 +331,21 @@ impl Field {
     }
 }
 
+/// The on-call rota of a tier that has one (instances of `tiers[].on_call` only list those).
+fn on_call(s: &Scenario, t: usize) -> &super::OnCall {
+    s.tiers[t]
+        .on_call
+        .as_ref()
+        .expect("listed only for tiers with on_call")
+}
+
+fn on_call_mut(s: &mut Scenario, t: usize) -> &mut super::OnCall {
+    s.tiers[t]
+        .on_call
+        .as_mut()
+        .expect("listed only for tiers with on_call")
+}
+
 const NAMES: &str = "names identify things; they are not inputs";
 const TIER_REF: &str = "a tier reference is a name, not a number";
 
@@ -590,6 +605,86 @@ pub static FIELDS: &[Field] = &[
         "Cost of one engineer-hour of work (busy time only).",
         |s, [t, _]| n(s.tiers[t].hourly_cost),
         |s, [t, _], v| s.tiers[t].hourly_cost = v.as_number(),
+    ),
+    row(
+        "tiers[].on_call",
+        K::Table,
+        O("no on-call: items wait for a shift"),
+        B::Unbounded,
+        Sweep::Never("on-call is a choice of organisation; vary its numbers"),
+        "On-call rota `{ staff, ack, ack_asleep, asleep, page_priority, standby_cost_per_hour, callout_cost }`: paged when no shift of the tier is open.",
+    ),
+    var(
+        "tiers[].on_call.staff",
+        K::Count,
+        D("1"),
+        B::Integer {
+            min: 1,
+            max: MAX_STAFF,
+        },
+        Sweep::RoundAtLeastOne,
+        "Engineers on call at once; each takes one page at a time.",
+        |s, [t, _]| n(on_call(s, t).staff as f64),
+        |s, [t, _], v| on_call_mut(s, t).staff = v.as_number() as u32,
+    ),
+    var(
+        "tiers[].on_call.ack",
+        K::Dist,
+        R,
+        B::Duration,
+        Sweep::Distribution,
+        "Page to acknowledgement while awake (not labor).",
+        |s, [t, _]| d(&on_call(s, t).ack),
+        |s, [t, _], v| on_call_mut(s, t).ack = v.to_dist(),
+    ),
+    var(
+        "tiers[].on_call.ack_asleep",
+        K::Dist,
+        O("`ack`"),
+        B::Duration,
+        Sweep::Distribution,
+        "Page to acknowledgement when the page falls in the `asleep` hours.",
+        |s, [t, _]| d(&on_call(s, t).ack_asleep),
+        |s, [t, _], v| on_call_mut(s, t).ack_asleep = v.to_dist(),
+    ),
+    row(
+        "tiers[].on_call.asleep",
+        K::Hours,
+        D("\"23:00-07:00\""),
+        B::Unbounded,
+        Sweep::Never("sleeping hours are a schedule, not a number"),
+        "When the on-call engineers sleep, in the tier's local time (same syntax as `hours`).",
+    ),
+    row(
+        "tiers[].on_call.page_priority",
+        K::Integer,
+        D("1"),
+        B::Integer {
+            min: 1,
+            max: u32::MAX as i64,
+        },
+        Sweep::Never("priorities order queues; they are never varied"),
+        "Incidents of services with priority ≤ this page; the others wait for a shift.",
+    ),
+    var(
+        "tiers[].on_call.standby_cost_per_hour",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Paid per on-call engineer for every hour no shift of the tier is open (`standby_cost`).",
+        |s, [t, _]| n(on_call(s, t).standby_cost_per_hour),
+        |s, [t, _], v| on_call_mut(s, t).standby_cost_per_hour = v.as_number(),
+    ),
+    var(
+        "tiers[].on_call.callout_cost",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Paid per page, on top of `hourly_cost` from the acknowledgement (labor).",
+        |s, [t, _]| n(on_call(s, t).callout_cost),
+        |s, [t, _], v| on_call_mut(s, t).callout_cost = v.as_number(),
     ),
     // [[services]]
     row(
@@ -916,6 +1011,13 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
                 let base = format!("{}.modes", join("services", &svc.name));
                 for (m, mode) in svc.modes.iter().enumerate() {
                     out.push((join(&base, &mode.name), [i, m]));
+                }
+            }
+        }
+        "tiers[].on_call" => {
+            for (t, tier) in s.tiers.iter().enumerate() {
+                if tier.on_call.is_some() {
+                    out.push((format!("{}.on_call", join("tiers", &tier.name)), [t, 0]));
                 }
             }
         }

@@ -98,6 +98,27 @@ pub struct Tier {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shifts: Vec<Shift>,
     pub hourly_cost: f64,
+    /// Engineers paged when nobody of the tier is on duty (model.md §8.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_call: Option<OnCall>,
+}
+
+/// A tier's on-call rota (model.md §8.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnCall {
+    /// Engineers on call at once.
+    pub staff: u32,
+    /// Page → acknowledgement while awake.
+    pub ack: Dist,
+    /// Page → acknowledgement when the page falls in `asleep` hours.
+    pub ack_asleep: Dist,
+    /// When the on-call engineers sleep, in the tier's local time.
+    pub asleep: Hours,
+    /// Items of services with priority ≤ this are paged.
+    pub page_priority: u32,
+    pub standby_cost_per_hour: f64,
+    /// Paid per page (labor).
+    pub callout_cost: f64,
 }
 
 /// One shift of a tier: its engineers work its hours in its local time.

@@ -26,7 +26,9 @@ use super::duration::{self, DurationError, parse_duration_detailed};
 use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind};
 use super::validate::{name_problem, shown, validate};
-use super::{Hours, Minutes, Mode, Monitoring, Scenario, Service, Shift, Simulation, calendar};
+use super::{
+    Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift, Simulation, calendar,
+};
 use super::{Strategy, Tier};
 
 pub use super::fields::{
@@ -263,6 +265,19 @@ struct RawTier {
     utc_offset: Option<V>,
     shifts: Option<Spanned<Vec<Spanned<RawShift>>>>,
     hourly_cost: Option<V>,
+    on_call: Option<Spanned<RawOnCall>>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"an on-call table such as { staff = 1, ack = "10m", ack_asleep = "25m" }"#)]
+struct RawOnCall {
+    staff: Option<V>,
+    ack: Option<V>,
+    ack_asleep: Option<V>,
+    asleep: Option<V>,
+    page_priority: Option<V>,
+    standby_cost_per_hour: Option<V>,
+    callout_cost: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -1467,6 +1482,10 @@ impl Cx<'_> {
                     bounds("tiers[].hourly_cost"),
                 ),
             };
+            let on_call = match &t.on_call {
+                None => Some(None),
+                Some(raw) => self.on_call(raw, &path).map(Some),
+            };
             names.push(name.clone());
             match (
                 name,
@@ -1474,7 +1493,7 @@ impl Cx<'_> {
                 hours,
                 utc_offset,
                 shifts,
-                hourly_cost,
+                (hourly_cost, on_call),
                 tiers.as_mut(),
             ) {
                 (
@@ -1483,7 +1502,7 @@ impl Cx<'_> {
                     Some(hours),
                     Some(utc_offset_minutes),
                     Some(shifts),
-                    Some(hourly_cost),
+                    (Some(hourly_cost), Some(on_call)),
                     Some(list),
                 ) => list.push(Tier {
                     name,
@@ -1492,11 +1511,57 @@ impl Cx<'_> {
                     utc_offset_minutes,
                     shifts,
                     hourly_cost,
+                    on_call,
                 }),
                 _ => tiers = None,
             }
         }
         (tiers, names)
+    }
+
+    /// A tier's on-call rota (model.md §8.2).
+    fn on_call(&mut self, raw: &Spanned<RawOnCall>, tier_path: &str) -> Option<OnCall> {
+        let o = raw.get_ref();
+        let path = format!("{tier_path}.on_call");
+        let f = |key: &str| format!("{path}.{key}");
+        let staff = match &o.staff {
+            None => Some(1),
+            Some(v) => self.integer(v, &f("staff"), bounds("tiers[].on_call.staff")),
+        };
+        let ack = self
+            .required(o.ack.as_ref(), Some(raw.span()), &f("ack"), "ack = \"10m\"")
+            .and_then(|v| self.dist(v, &f("ack")));
+        let ack_asleep = match &o.ack_asleep {
+            None => ack.clone(),
+            Some(v) => self.dist(v, &f("ack_asleep")),
+        };
+        let asleep = match &o.asleep {
+            None => calendar::parse_hours("23:00-07:00").ok(),
+            Some(v) => self.hours(v, &f("asleep")),
+        };
+        let page_priority = match &o.page_priority {
+            None => Some(1),
+            Some(v) => self.integer(
+                v,
+                &f("page_priority"),
+                bounds("tiers[].on_call.page_priority"),
+            ),
+        };
+        let mut money = |key: &str, v: &Option<V>| match v {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f(key), bounds(&format!("tiers[].on_call.{key}"))),
+        };
+        let standby = money("standby_cost_per_hour", &o.standby_cost_per_hour);
+        let callout = money("callout_cost", &o.callout_cost);
+        Some(OnCall {
+            staff: u32::try_from(staff?).unwrap_or(u32::MAX),
+            ack: ack?,
+            ack_asleep: ack_asleep?,
+            asleep: asleep?,
+            page_priority: u32::try_from(page_priority?).unwrap_or(u32::MAX),
+            standby_cost_per_hour: standby?,
+            callout_cost: callout?,
+        })
     }
 
     /// A tier's follow-the-sun shifts (model.md §8.1).

@@ -14,6 +14,7 @@ pub fn tier(name: &str, staff: u32, hours: Hours, hourly_cost: f64) -> Tier {
         utc_offset_minutes: None,
         shifts: Vec::new(),
         hourly_cost,
+        on_call: None,
     }
 }
 
