@@ -418,6 +418,23 @@ fn comparison(out: &mut String, report: &Report) {
         }
     }
     out.push_str("</tbody></table></div>\n");
+    // Load on people (model.md §8.2): how often each strategy pages, and wakes, on-call staff.
+    for s in &report.strategies {
+        for t in &s.tiers {
+            if let Some(load) = &t.on_call {
+                let _ = writeln!(
+                    out,
+                    "<p>{}: the on-call engineers of {} are paged {} times per horizon on average, \
+                     {} of them asleep; {:.0} on-call hours with no shift open.</p>",
+                    escape(&s.name),
+                    escape(&t.name),
+                    load.pages.map_or("0".into(), |p| format!("{:.1}", p.mean)),
+                    load.pages_asleep.map_or("0".into(), |p| format!("{:.1}", p.mean)),
+                    load.on_call_hours,
+                );
+            }
+        }
+    }
     out.push_str(
         "<div class=\"table-wrap\"><table id=\"service-table\">\n<thead><tr><th>strategy</th>\
          <th>service</th><th class=\"num\">outage hours per horizon (mean)</th></tr></thead>\n<tbody>\n",

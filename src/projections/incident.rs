@@ -522,6 +522,8 @@ impl<'a> StoryProjection<'a> {
             }
             EventKind::Acknowledged { tier, .. } => {
                 let after = t - self.paged_at;
+                // The work that follows waited for the acknowledgement, not for an opening.
+                self.queued_open = true;
                 self.push(t, Beat::Acknowledged { tier, after });
             }
             EventKind::Resolved { tier, averted, .. } => {
