@@ -4,9 +4,10 @@
 use serde_json::{Map, Value, json};
 
 use crate::experiment::ExperimentResults;
-use crate::projections::Metric;
+use crate::metrics::Metric;
+use crate::projections::CHECKPOINTS;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
-use crate::stats::{Paired, Summary};
+use crate::stats::{Paired, Summary, bonferroni_level, holm_adjust, quantile_select};
 
 /// Per-tier figures of one strategy.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +41,7 @@ pub struct ServiceReport {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StrategyReport {
     pub name: String,
-    /// In [`Metric::ALL`] order; None where undefined in every replication.
+    /// In registry order ([`Metric::all`]); None where undefined in every replication.
     pub metrics: Vec<(Metric, Option<Summary>)>,
     pub tiers: Vec<TierReport>,
     pub services: Vec<ServiceReport>,
@@ -65,6 +66,68 @@ pub struct Comparison {
     pub paired: Paired,
 }
 
+/// One pair of strategies compared on one metric, with the family-wise adjustments over
+/// every pair (`summary.json` `pairs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    /// The earlier strategy in file order.
+    pub a: String,
+    /// The later strategy; differences are `b − a`.
+    pub b: String,
+    pub metric: Metric,
+    /// `p_candidate_better` is the share of replications where `b` is strictly better.
+    pub paired: Paired,
+    /// Two-sided paired-t p-value of "no difference".
+    pub p_value: f64,
+    /// Holm-adjusted p-value over all pairs of this metric.
+    pub p_value_holm: f64,
+    /// Simultaneous 95 % interval over all pairs (Bonferroni: each at 1 − 0.05/m).
+    pub ci95_bonferroni: [f64; 2],
+}
+
+/// Every pair of strategies on `metric`, in file order ((0,1), (0,2), …, (1,2), …), with
+/// Holm-adjusted p-values and Bonferroni simultaneous intervals over the m pairs.
+///
+/// Why two adjustments: Holm's step-down procedure is the more powerful way to decide which
+/// pairs differ, but it has no simultaneous confidence intervals of its own (the intervals
+/// compatible with it degenerate to one-sided bounds for the rejected pairs); the Bonferroni
+/// intervals are the simultaneous ones that go with it, wider than the unadjusted ones
+/// whenever m > 1 and equal for a single pair.
+pub fn all_pairs(scenario: &Scenario, results: &ExperimentResults, metric: Metric) -> Vec<Pair> {
+    let k = scenario.strategies.len();
+    let mut pairs = Vec::new();
+    for a in 0..k {
+        for b in a + 1..k {
+            let rows = results.strategies[a]
+                .rows
+                .iter()
+                .zip(&results.strategies[b].rows)
+                .map(|(x, y)| (metric.value(x), metric.value(y)));
+            if let Some(paired) = Paired::of(rows, metric.direction()) {
+                pairs.push(Pair {
+                    a: scenario.strategies[a].name.clone(),
+                    b: scenario.strategies[b].name.clone(),
+                    metric,
+                    p_value: paired.p_value(),
+                    p_value_holm: f64::NAN,
+                    ci95_bonferroni: paired.ci95,
+                    paired,
+                });
+            }
+        }
+    }
+    let m = pairs.len();
+    let holm = holm_adjust(&pairs.iter().map(|p| p.p_value).collect::<Vec<_>>());
+    let level = bonferroni_level(0.95, m);
+    for (p, h) in pairs.iter_mut().zip(holm) {
+        p.p_value_holm = h;
+        if m > 1 {
+            p.ci95_bonferroni = p.paired.ci(level);
+        }
+    }
+    pairs
+}
+
 /// The budget view of one candidate against the baseline, per year.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
@@ -83,6 +146,92 @@ pub struct Budget {
     pub p_cheaper: f64,
 }
 
+/// The chart material of one strategy, in the units the charts show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategyCurves {
+    /// Outage hours per (365-day) year, one value per replication, in replication order.
+    pub outage_hours_per_year: Vec<f64>,
+    /// Restore-time histogram summed over replications (log bins of `projections::metrics`).
+    pub restore_hist: Vec<u64>,
+    /// Cumulative total cost at the checkpoints: mean over replications (summed in
+    /// replication order), and the 5th and 95th percentiles.
+    pub cost_mean: Vec<f64>,
+    pub cost_p05: Vec<f64>,
+    pub cost_p95: Vec<f64>,
+}
+
+/// The paired savings of one candidate against the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavingsSeries {
+    /// Index of the candidate strategy (scenario order).
+    pub candidate: usize,
+    /// (baseline − candidate total cost) per year, one value per replication.
+    pub savings_per_year: Vec<f64>,
+}
+
+/// What the charts draw: the report is their only input, so charts need not know how the
+/// experiment stored its replications. Size: fixed per strategy for the histograms and cost
+/// curves, one number per replication for the two distribution charts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartData {
+    /// Per strategy, in scenario order.
+    pub strategies: Vec<StrategyCurves>,
+    /// Per candidate (every strategy but the baseline), in scenario order.
+    pub savings: Vec<SavingsSeries>,
+}
+
+impl ChartData {
+    fn build(scenario: &Scenario, results: &ExperimentResults) -> ChartData {
+        let per_year = MINUTES_PER_YEAR / scenario.simulation.horizon_minutes;
+        let strategies = results
+            .strategies
+            .iter()
+            .map(|r| {
+                let n = r.cost_checkpoints.len();
+                let mut cost_mean = Vec::with_capacity(CHECKPOINTS);
+                let mut cost_p05 = Vec::with_capacity(CHECKPOINTS);
+                let mut cost_p95 = Vec::with_capacity(CHECKPOINTS);
+                let mut column = Vec::with_capacity(n);
+                for j in 0..CHECKPOINTS {
+                    column.clear();
+                    column.extend(r.cost_checkpoints.iter().map(|c| c[j] as f64));
+                    cost_mean.push(column.iter().sum::<f64>() / n.max(1) as f64);
+                    cost_p05.push(quantile_select(&mut column, 0.05));
+                    cost_p95.push(quantile_select(&mut column, 0.95));
+                }
+                StrategyCurves {
+                    outage_hours_per_year: r
+                        .rows
+                        .iter()
+                        .map(|row| row.outage_minutes / 60.0 * per_year)
+                        .collect(),
+                    restore_hist: r.restore_hist.clone(),
+                    cost_mean,
+                    cost_p05,
+                    cost_p95,
+                }
+            })
+            .collect();
+        let baseline = scenario.baseline_index();
+        let base_rows = &results.strategies[baseline].rows;
+        let savings = (0..results.strategies.len())
+            .filter(|&i| i != baseline)
+            .map(|candidate| SavingsSeries {
+                candidate,
+                savings_per_year: base_rows
+                    .iter()
+                    .zip(&results.strategies[candidate].rows)
+                    .map(|(b, c)| (b.total_cost - c.total_cost) * per_year)
+                    .collect(),
+            })
+            .collect();
+        ChartData {
+            strategies,
+            savings,
+        }
+    }
+}
+
 /// Everything a run reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -94,7 +243,11 @@ pub struct Report {
     pub strategies: Vec<StrategyReport>,
     pub baseline: usize,
     pub comparisons: Vec<Comparison>,
+    /// Every pair of strategies on total cost (see [`all_pairs`]).
+    pub pairs: Vec<Pair>,
     pub budgets: Vec<Budget>,
+    /// What the charts draw.
+    pub charts: ChartData,
 }
 
 impl Report {
@@ -109,9 +262,8 @@ impl Report {
                 .zip(&results.strategies)
                 .map(|(strategy, res)| StrategyReport {
                     name: strategy.name.clone(),
-                    metrics: Metric::ALL
-                        .iter()
-                        .map(|&m| (m, Summary::of(res.rows.iter().map(|r| r.get(m)))))
+                    metrics: Metric::all()
+                        .map(|m| (m, Summary::of(res.rows.iter().map(|r| m.value(r)))))
                         .collect(),
                     tiers: scenario
                         .tiers
@@ -160,12 +312,12 @@ impl Report {
             }
             let base_rows = &results.strategies[baseline].rows;
             let cand_rows = &results.strategies[candidate].rows;
-            for metric in Metric::ALL {
+            for metric in Metric::all() {
                 let pairs = base_rows
                     .iter()
                     .zip(cand_rows)
-                    .map(|(b, c)| (b.get(metric), c.get(metric)));
-                if let Some(paired) = Paired::of(pairs, metric.higher_is_better()) {
+                    .map(|(b, c)| (metric.value(b), metric.value(c)));
+                if let Some(paired) = Paired::of(pairs, metric.direction()) {
                     comparisons.push(Comparison {
                         baseline: scenario.strategies[baseline].name.clone(),
                         candidate: scenario.strategies[candidate].name.clone(),
@@ -177,7 +329,7 @@ impl Report {
             if let Some(total) = comparisons
                 .iter()
                 .rev()
-                .find(|c| c.metric == Metric::TotalCost)
+                .find(|c| c.metric == Metric::TOTAL_COST)
             {
                 let savings = -total.paired.mean_diff * per_year;
                 // Per year, the investment is the annual cost itself (no round trip through
@@ -198,7 +350,9 @@ impl Report {
                     incremental_investment_per_year: invest,
                     roi,
                     payback_months: payback,
-                    p_cheaper: total.paired.p_candidate_better,
+                    // Total cost is lower-is-better (a registry test pins every cost's
+                    // direction), so the share is always there.
+                    p_cheaper: total.paired.p_candidate_better.unwrap_or(f64::NAN),
                 });
             }
         }
@@ -212,7 +366,9 @@ impl Report {
             strategies,
             baseline,
             comparisons,
+            pairs: all_pairs(scenario, results, Metric::TOTAL_COST),
             budgets,
+            charts: ChartData::build(scenario, results),
         }
     }
 
@@ -226,7 +382,7 @@ impl Report {
             .collect()
     }
 
-    /// `summary.json` (DESIGN §5 names).
+    /// `summary.json` (docs/model.md §5 names).
     pub fn to_json(&self) -> Value {
         let mut strategies = Map::new();
         for s in &self.strategies {
@@ -271,8 +427,26 @@ impl Report {
                     "metric": c.metric.name(),
                     "mean_diff": num(c.paired.mean_diff),
                     "ci95": ci_json(c.paired.ci95, c.paired.n),
-                    "p_candidate_better": num(c.paired.p_candidate_better),
+                    "p_candidate_better": c.paired.p_candidate_better.map(num),
                     "n": c.paired.n,
+                })
+            })
+            .collect();
+        let pairs: Vec<Value> = self
+            .pairs
+            .iter()
+            .map(|p| {
+                json!({
+                    "a": p.a,
+                    "b": p.b,
+                    "metric": p.metric.name(),
+                    "mean_diff": num(p.paired.mean_diff),
+                    "ci95": ci_json(p.paired.ci95, p.paired.n),
+                    "ci95_bonferroni": ci_json(p.ci95_bonferroni, p.paired.n),
+                    "p_b_better": p.paired.p_candidate_better.map(num),
+                    "p_value": num(p.p_value),
+                    "p_value_holm": num(p.p_value_holm),
+                    "n": p.paired.n,
                 })
             })
             .collect();
@@ -301,6 +475,8 @@ impl Report {
             "baseline": self.strategies[self.baseline].name,
             "strategies": Value::Object(strategies),
             "comparisons": comparisons,
+            "pairs": pairs,
+            "pairs_method": "every pair b − a on total_cost, paired by replication (common random numbers); ci95 unadjusted; ci95_bonferroni simultaneous over all pairs (each at 1 − 0.05/m); p_value two-sided paired t; p_value_holm Holm step-down over all pairs",
             "budget": budgets,
             "incsim_version": env!("CARGO_PKG_VERSION"),
         })

@@ -24,7 +24,7 @@ fn small_run(s: &Scenario, threads: usize) -> ExperimentResults {
 fn charts_of(s: &Scenario, threads: usize) -> Vec<RunChart> {
     let results = small_run(s, threads);
     let report = Report::build(s, &results);
-    run_charts(s, &results, &report).expect("charts render")
+    run_charts(&report).expect("charts render")
 }
 
 /// Decode a PNG and return (width, height, RGB pixels).
@@ -131,7 +131,7 @@ fn savings_chart_grows_a_panel_per_candidate_and_states_p_cheaper() {
     s.strategies.push(cheap);
     let results = small_run(&s, 2);
     let report = Report::build(&s, &results);
-    let chart = SavingsChart::from_results(&s, &results).expect("two candidates");
+    let chart = SavingsChart::from_report(&report).expect("two candidates");
     assert_eq!(chart.panels.len(), 2);
     assert_eq!(chart.size(), (960, 1060));
     for (panel, budget) in chart.panels.iter().zip(&report.budgets) {

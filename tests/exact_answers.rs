@@ -1,4 +1,4 @@
-//! DESIGN §7: the simulator against exact answers. Stochastic checks use a tolerance taken
+//! docs/model.md §7: the simulator against exact answers. Stochastic checks use a tolerance taken
 //! from the run's own 95 % confidence interval (1.7 half-widths ≈ 3.3 standard errors), so a
 //! correct model passes and a biased one fails however many replications are used.
 
@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use incsim::events::{EventKind, EventVec};
 use incsim::experiment::{run_replications, simulate_one};
-use incsim::projections::Metric;
+use incsim::metrics::Metric;
 use incsim::report::Report;
 use incsim::scenario::{Dist, Hours, Scenario};
 use incsim::stats::Summary;
@@ -62,11 +62,11 @@ fn one_service_availability_is_mtbf_over_mtbf_plus_mttr_with_non_exponential_rep
     let report = run(&s);
     assert_within_ci(
         "availability",
-        &summary(&report, 0, Metric::Availability),
+        &summary(&report, 0, Metric::AVAILABILITY),
         exact,
     );
     // And the mean time to restore is the mean detection delay plus the mean fix.
-    assert_within_ci("MTTR", &summary(&report, 0, Metric::MttrMinutes), restore);
+    assert_within_ci("MTTR", &summary(&report, 0, Metric::MTTR_MINUTES), restore);
 }
 
 /// Expected number down in a finite-source M/M/c//N queue (the machine-repairman model).
@@ -123,7 +123,7 @@ fn machine_repairman_queue_gives_the_exact_expected_number_down() {
         5,
     );
     let report = run(&s);
-    let availability = summary(&report, 0, Metric::Availability);
+    let availability = summary(&report, 0, Metric::AVAILABILITY);
     // availability = 1 − E[down]/N, so the expected number down is N·(1 − availability).
     assert_within_ci("availability", &availability, 1.0 - exact_down / n as f64);
     // Queueing really happened: with c < N and ρ this high, some restores wait.
@@ -157,18 +157,18 @@ fn deterministic_escalation_chain_restores_in_exactly_the_sum_of_its_delays() {
     let s = three_tier_chain(vec![reactive(30.0, 10.0, 1.5)]);
     let restore = 20.0 + 30.0 + 10.0 + 30.0 + 10.0 + 90.0;
     let report = run(&s);
-    let mttr = summary(&report, 0, Metric::MttrMinutes);
+    let mttr = summary(&report, 0, Metric::MTTR_MINUTES);
     assert!((mttr.mean - restore).abs() < 1e-9, "MTTR {}", mttr.mean);
     assert_eq!(mttr.sd, 0.0);
     // Cycle = 10 000 up + 360 degraded + 190 down = 10 550: 100 000 minutes hold 9 full
     // cycles; the 10th failure would start at 104 950, after the horizon.
-    assert_eq!(summary(&report, 0, Metric::Outages).mean, 9.0);
-    assert_eq!(summary(&report, 0, Metric::Incidents).mean, 9.0);
-    assert_eq!(summary(&report, 0, Metric::Escalations).mean, 18.0);
-    assert!((summary(&report, 0, Metric::OutageMinutes).mean - 9.0 * restore).abs() < 1e-6);
-    assert!((summary(&report, 0, Metric::DegradedMinutes).mean - 9.0 * 360.0).abs() < 1e-6);
+    assert_eq!(summary(&report, 0, Metric::OUTAGES).mean, 9.0);
+    assert_eq!(summary(&report, 0, Metric::INCIDENTS).mean, 9.0);
+    assert_eq!(summary(&report, 0, Metric::ESCALATIONS).mean, 18.0);
+    assert!((summary(&report, 0, Metric::OUTAGE_MINUTES).mean - 9.0 * restore).abs() < 1e-6);
+    assert!((summary(&report, 0, Metric::DEGRADED_MINUTES).mean - 9.0 * 360.0).abs() < 1e-6);
     // MTTD: failure start → user report = 360 + 20.
-    assert!((summary(&report, 0, Metric::MttdMinutes).mean - 380.0).abs() < 1e-9);
+    assert!((summary(&report, 0, Metric::MTTD_MINUTES).mean - 380.0).abs() < 1e-9);
 }
 
 #[test]
@@ -197,14 +197,14 @@ fn fix_during_degradation_averts_the_outage() {
             .any(|e| matches!(e.kind, EventKind::OutageStarted { .. }))
     );
     let report = run(&s);
-    assert_eq!(summary(&report, 1, Metric::OutageMinutes).mean, 0.0);
+    assert_eq!(summary(&report, 1, Metric::OUTAGE_MINUTES).mean, 0.0);
     assert_eq!(
-        summary(&report, 1, Metric::Averted).mean,
-        summary(&report, 1, Metric::Incidents).mean
+        summary(&report, 1, Metric::AVERTED).mean,
+        summary(&report, 1, Metric::INCIDENTS).mean
     );
     assert!(
-        (summary(&report, 1, Metric::DegradedMinutes).mean
-            - 63.0 * summary(&report, 1, Metric::Incidents).mean)
+        (summary(&report, 1, Metric::DEGRADED_MINUTES).mean
+            - 63.0 * summary(&report, 1, Metric::INCIDENTS).mean)
             .abs()
             < 1e-6
     );
@@ -238,5 +238,5 @@ fn a_report_on_saturday_waits_for_monday_business_hours() {
     assert_eq!(started.t, 7.0 * 1440.0 + 480.0);
     let report = run(&s);
     let restore = 7.0 * 1440.0 + 480.0 + 30.0 - saturday_10;
-    assert!((summary(&report, 0, Metric::MttrMinutes).mean - restore).abs() < 1e-9);
+    assert!((summary(&report, 0, Metric::MTTR_MINUTES).mean - restore).abs() < 1e-9);
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use common::*;
 use incsim::events::{EventKind, EventVec};
 use incsim::experiment::{ExperimentResults, run_replications, simulate_one};
-use incsim::projections::Metric;
+use incsim::metrics::Metric;
 use incsim::scenario::Scenario;
 
 fn run(s: &Scenario) -> ExperimentResults {
@@ -55,8 +55,8 @@ fn assert_only_changed(
 ) {
     for (sa, sb) in a.strategies.iter().zip(&b.strategies) {
         for (ra, rb) in sa.rows.iter().zip(&sb.rows) {
-            for m in Metric::ALL {
-                let (x, y) = (ra.get(m), rb.get(m));
+            for m in Metric::all() {
+                let (x, y) = (m.value(ra), m.value(rb));
                 if scaled.contains(&m) {
                     let (x, y) = (x.unwrap(), y.unwrap());
                     assert!(
@@ -64,7 +64,7 @@ fn assert_only_changed(
                         "{}: {y} vs {factor}×{x}",
                         m.name()
                     );
-                } else if m != Metric::TotalCost {
+                } else if m != Metric::TOTAL_COST {
                     assert_eq!(x, y, "{} changed", m.name());
                 }
             }
@@ -79,7 +79,7 @@ fn doubling_the_hourly_cost_doubles_labor_cost_and_nothing_else() {
     for t in &mut doubled.tiers {
         t.hourly_cost *= 2.0;
     }
-    assert_only_changed(&run(&s), &run(&doubled), &[Metric::LaborCost], 2.0);
+    assert_only_changed(&run(&s), &run(&doubled), &[Metric::LABOR_COST], 2.0);
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn doubling_the_downtime_cost_doubles_downtime_cost_and_nothing_else() {
     assert_only_changed(
         &run(&s),
         &run(&doubled),
-        &[Metric::DowntimeCost, Metric::DegradedCost],
+        &[Metric::DOWNTIME_COST, Metric::DEGRADED_COST],
         2.0,
     );
 }
@@ -104,7 +104,7 @@ fn doubling_the_annual_cost_doubles_investment_and_nothing_else() {
     for st in &mut doubled.strategies {
         st.annual_cost *= 2.0;
     }
-    assert_only_changed(&run(&s), &run(&doubled), &[Metric::InvestmentCost], 2.0);
+    assert_only_changed(&run(&s), &run(&doubled), &[Metric::INVESTMENT_COST], 2.0);
 }
 
 /// The failures (service, k) that degradation monitoring caught in replication `rep`.

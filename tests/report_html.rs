@@ -10,7 +10,7 @@ use common::*;
 use incsim::charts::set::CHART_NAMES;
 use incsim::experiment::run_replications;
 use incsim::export::bundle::{OutputFiles, run_outputs};
-use incsim::export::terminal::{Kind, ROWS};
+use incsim::metrics::{Kind, Metric};
 use incsim::scenario::Scenario;
 use serde_json::Value;
 
@@ -400,8 +400,9 @@ fn every_number_in_the_report_equals_summary_json() {
             .map(|e| e.text.clone())
     };
     let mut checked = 0;
-    for spec in ROWS.iter() {
-        let metric = spec.metric.name();
+    for row in Metric::table_rows() {
+        let spec = row.def();
+        let metric = spec.name;
         let scale = spec.scale
             * if spec.kind == Kind::Percent {
                 100.0
@@ -449,14 +450,17 @@ fn every_number_in_the_report_equals_summary_json() {
         assert_shows(&label, lo, comparison["ci95"][0].as_f64().unwrap() * scale);
         assert_shows(&label, hi, comparison["ci95"][1].as_f64().unwrap() * scale);
         let better = cell("data-candidate", "proactive", metric, "better").expect("better cell");
-        assert_shows(
-            &label,
-            &better,
-            comparison["p_candidate_better"].as_f64().unwrap() * 100.0,
-        );
+        match comparison["p_candidate_better"].as_f64() {
+            Some(p) => assert_shows(&label, &better, p * 100.0),
+            // A metric with no better direction: null in JSON, a dash on the page.
+            None => {
+                assert!(comparison["p_candidate_better"].is_null(), "{label}");
+                assert_eq!(better, "—", "{label}");
+            }
+        }
         checked += 4;
     }
-    assert_eq!(checked, ROWS.len() * 12);
+    assert_eq!(checked, Metric::table_rows().count() * 12);
 }
 
 #[test]

@@ -1,17 +1,18 @@
 //! Chart 2: mean annual cost per strategy as stacked bars — outage downtime, degraded service,
 //! labor, investment — with the 95 % confidence interval of the total as a whisker.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    KeyEntry, LABEL_SIZE, TITLE_SIZE, TickedAxis, desc_font, draw_header, label_font, money_tick,
+    KeyEntry, LABEL_SIZE, TITLE_SIZE, TickedAxis, desc_font, draw_header, guarded, label_font,
+    money_tick,
 };
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
 use crate::format::money_short;
-use crate::projections::Metric;
+use crate::metrics::Metric;
 use crate::report::Report;
 use crate::scenario::MINUTES_PER_YEAR;
 
@@ -54,17 +55,17 @@ impl CostChart {
             .enumerate()
             .map(|(index, s)| {
                 let mean = |m: Metric| s.metric(m).map_or(0.0, |x| x.mean) * per_year;
-                let downtime = mean(Metric::DowntimeCost);
-                let degraded = mean(Metric::DegradedCost);
-                let total = s.metric(Metric::TotalCost);
+                let downtime = mean(Metric::DOWNTIME_COST);
+                let degraded = mean(Metric::DEGRADED_COST);
+                let total = s.metric(Metric::TOTAL_COST);
                 CostBar {
                     name: s.name.clone(),
                     index,
                     components: [
                         (downtime - degraded).max(0.0),
                         degraded,
-                        mean(Metric::LaborCost),
-                        mean(Metric::InvestmentCost),
+                        mean(Metric::LABOR_COST),
+                        mean(Metric::INVESTMENT_COST),
                     ],
                     total: total.map_or(0.0, |t| t.mean) * per_year,
                     total_ci95: total
@@ -110,7 +111,7 @@ impl Chart for CostChart {
             .margin_top(header)
             .x_label_area_size(48)
             .y_label_area_size(104)
-            .build_cartesian_2d(TickedAxis::categories(&names), 0.0..y_max)
+            .build_cartesian_2d(TickedAxis::categories(&names), guarded(0.0..y_max))
             .map_err(plot_err)?;
         chart
             .configure_mesh()

@@ -2,20 +2,19 @@
 //! line, the 5th–95th percentile band (90 % of replications) shaded — from the 52 checkpoints
 //! the projections record per replication.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, label_font, money_tick, number_tick, tick_step,
+    LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, guarded, label_font, money_tick, number_tick,
+    tick_step,
 };
-use crate::charts::data::quantile_select;
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
-use crate::experiment::ExperimentResults;
 use crate::format::money_short;
 use crate::projections::CHECKPOINTS;
-use crate::scenario::Scenario;
+use crate::report::Report;
 use crate::scenario::duration::format_minutes;
 
 /// One strategy's cumulative cost at the checkpoints (per horizon, not per year).
@@ -40,40 +39,24 @@ pub struct CumulativeChart {
 }
 
 impl CumulativeChart {
-    /// Mean and band of every strategy's checkpoints. The mean is summed in replication order
-    /// (deterministic whatever the thread count).
-    pub fn from_results(scenario: &Scenario, results: &ExperimentResults) -> CumulativeChart {
-        let series = scenario
-            .strategies
-            .iter()
-            .zip(&results.strategies)
-            .enumerate()
-            .map(|(index, (s, r))| {
-                let n = r.cost_checkpoints.len();
-                let mut mean = Vec::with_capacity(CHECKPOINTS);
-                let mut p05 = Vec::with_capacity(CHECKPOINTS);
-                let mut p95 = Vec::with_capacity(CHECKPOINTS);
-                let mut column = Vec::with_capacity(n);
-                for j in 0..CHECKPOINTS {
-                    column.clear();
-                    column.extend(r.cost_checkpoints.iter().map(|c| c[j] as f64));
-                    mean.push(column.iter().sum::<f64>() / n.max(1) as f64);
-                    p05.push(quantile_select(&mut column, 0.05));
-                    p95.push(quantile_select(&mut column, 0.95));
-                }
-                CumulativeSeries {
+    /// Mean and band of every strategy's checkpoints (computed by the report).
+    pub fn from_report(report: &Report) -> CumulativeChart {
+        CumulativeChart {
+            currency: report.currency.clone(),
+            horizon_minutes: report.horizon_minutes,
+            series: report
+                .strategies
+                .iter()
+                .zip(&report.charts.strategies)
+                .enumerate()
+                .map(|(index, (s, curves))| CumulativeSeries {
                     name: s.name.clone(),
                     index,
-                    mean,
-                    p05,
-                    p95,
-                }
-            })
-            .collect();
-        CumulativeChart {
-            currency: scenario.currency.clone(),
-            horizon_minutes: scenario.simulation.horizon_minutes,
-            series,
+                    mean: curves.cost_mean.clone(),
+                    p05: curves.cost_p05.clone(),
+                    p95: curves.cost_p95.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -121,7 +104,7 @@ impl Chart for CumulativeChart {
             .margin_right(90)
             .x_label_area_size(52)
             .y_label_area_size(104)
-            .build_cartesian_2d(0.0..x_max, 0.0..y_max)
+            .build_cartesian_2d(guarded(0.0..x_max), guarded(0.0..y_max))
             .map_err(plot_err)?;
         chart
             .configure_mesh()

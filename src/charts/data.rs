@@ -84,26 +84,7 @@ pub fn min_max(values: &[f64]) -> Option<(f64, f64)> {
         })
 }
 
-/// Type-7 (linear interpolation) quantile, as `stats::quantile`, but by selection rather than a
-/// full sort: the values are reordered in place. NaN for an empty slice.
-pub fn quantile_select(values: &mut [f64], p: f64) -> f64 {
-    let n = values.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let h = (n as f64 - 1.0) * p.clamp(0.0, 1.0);
-    let lo = h.floor() as usize;
-    let (_, &mut at_lo, upper) = values.select_nth_unstable_by(lo, |a, b| a.total_cmp(b));
-    if lo + 1 >= n {
-        return at_lo;
-    }
-    let at_hi = upper
-        .iter()
-        .copied()
-        .min_by(|a, b| a.total_cmp(b))
-        .unwrap_or(at_lo);
-    at_lo + (h - lo as f64) * (at_hi - at_lo)
-}
+pub use crate::stats::quantile_select;
 
 /// The empirical CDF of restore times from the log-binned histogram (bins of
 /// `projections::metrics`): points `(minutes, share restored within)`, from the lower edge of

@@ -12,6 +12,7 @@ pub mod axes;
 pub mod cost;
 pub mod cumulative;
 pub mod data;
+pub mod heatmap;
 pub mod outage;
 pub mod restore;
 pub mod savings;
@@ -25,7 +26,6 @@ pub mod tornado;
 
 use std::sync::Once;
 
-use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -89,17 +89,17 @@ pub fn render(chart: &impl Chart) -> Result<Rendered> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
+        root.fill(&WHITE).map_err(plot_err)?;
         chart.draw(&root)?;
-        root.present().map_err(|e| anyhow!("chart: {e}"))?;
+        root.present().map_err(plot_err)?;
     }
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
         let root =
             text::CrispText::new(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow!("chart: {e}"))?;
+        root.fill(&WHITE).map_err(plot_err)?;
         chart.draw(&root)?;
-        root.present().map_err(|e| anyhow!("chart: {e}"))?;
+        root.present().map_err(plot_err)?;
     }
     Ok(Rendered {
         svg,
@@ -120,7 +120,26 @@ pub fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Map any plotters drawing error into anyhow.
-pub fn plot_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
-    anyhow!("chart drawing failed: {e:?}")
+/// Why a chart could not be rendered. Charts are drawn in memory, so neither can happen on
+/// good input; each says what to report.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// plotters refused a drawing operation.
+    #[error(
+        "chart drawing failed: {0}\n  help: this is a bug in incsim; please report it with the scenario file"
+    )]
+    Draw(String),
+    /// The PNG encoder failed.
+    #[error(
+        "PNG encoding failed: {0}\n  help: this is a bug in incsim; please report it with the scenario file"
+    )]
+    Png(#[from] png::EncodingError),
+}
+
+/// The result of drawing a chart.
+pub type Result<T> = std::result::Result<T, ChartError>;
+
+/// Map any plotters drawing error into a [`ChartError`].
+pub fn plot_err<E: std::fmt::Debug>(e: E) -> ChartError {
+    ChartError::Draw(format!("{e:?}"))
 }

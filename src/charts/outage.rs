@@ -2,19 +2,18 @@
 //! a mirrored histogram (violin of bins) with a box (P25–P75), whiskers (P5–P95), the median
 //! and the mean marked.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    KeyEntry, LABEL_SIZE, TITLE_SIZE, TickedAxis, desc_font, draw_header, label_font, number_tick,
-    tick_step,
+    KeyEntry, LABEL_SIZE, TITLE_SIZE, TickedAxis, desc_font, draw_header, guarded, label_font,
+    number_tick, tick_step,
 };
 use crate::charts::data::{Histogram, bins_for, min_max, quantile_select};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
-use crate::experiment::ExperimentResults;
-use crate::scenario::{MINUTES_PER_YEAR, Scenario};
+use crate::report::Report;
 
 /// One strategy's outage hours per year, one value per replication.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,23 +59,18 @@ impl BoxStats {
 }
 
 impl OutageChart {
-    /// Outage minutes of every replication, as hours per (365-day) year.
-    pub fn from_results(scenario: &Scenario, results: &ExperimentResults) -> OutageChart {
-        let per_year = MINUTES_PER_YEAR / scenario.simulation.horizon_minutes;
+    /// Outage hours per (365-day) year of every replication, from the report.
+    pub fn from_report(report: &Report) -> OutageChart {
         OutageChart {
-            series: scenario
+            series: report
                 .strategies
                 .iter()
-                .zip(&results.strategies)
+                .zip(&report.charts.strategies)
                 .enumerate()
-                .map(|(index, (strategy, res))| OutageSeries {
+                .map(|(index, (strategy, curves))| OutageSeries {
                     name: strategy.name.clone(),
                     index,
-                    hours_per_year: res
-                        .rows
-                        .iter()
-                        .map(|r| r.outage_minutes / 60.0 * per_year)
-                        .collect(),
+                    hours_per_year: curves.outage_hours_per_year.clone(),
                 })
                 .collect(),
         }
@@ -117,7 +111,7 @@ impl Chart for OutageChart {
             .margin_top(header)
             .x_label_area_size(48)
             .y_label_area_size(80)
-            .build_cartesian_2d(x_axis, 0.0..y_max)
+            .build_cartesian_2d(x_axis, guarded(0.0..y_max))
             .map_err(plot_err)?;
         chart
             .configure_mesh()

@@ -2,7 +2,7 @@
 //! per strategy on a logarithmic time axis, with P50 and P95 marked. Built from the bounded
 //! log-binned histogram the projections keep, never from a list of every outage.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -12,9 +12,8 @@ use crate::charts::axes::{
 };
 use crate::charts::data::{cdf_quantile, restore_cdf};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
-use crate::experiment::ExperimentResults;
 use crate::format::thousands;
-use crate::scenario::Scenario;
+use crate::report::Report;
 use crate::scenario::duration::format_minutes;
 
 /// One strategy's restore-time histogram (summed over replications).
@@ -48,17 +47,17 @@ pub struct RestoreChart {
 
 impl RestoreChart {
     /// The histograms of a run.
-    pub fn from_results(scenario: &Scenario, results: &ExperimentResults) -> RestoreChart {
+    pub fn from_report(report: &Report) -> RestoreChart {
         RestoreChart {
-            series: scenario
+            series: report
                 .strategies
                 .iter()
-                .zip(&results.strategies)
+                .zip(&report.charts.strategies)
                 .enumerate()
-                .map(|(index, (s, r))| RestoreSeries {
+                .map(|(index, (s, curves))| RestoreSeries {
                     name: s.name.clone(),
                     index,
-                    hist: r.restore_hist.clone(),
+                    hist: curves.restore_hist.clone(),
                 })
                 .collect(),
         }

@@ -3,20 +3,19 @@
 //! break-even line at zero, the mean marked, and P(savings > 0) in the title. One panel per
 //! candidate.
 
-use anyhow::Result;
+use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    LABEL_SIZE, REFERENCE, TITLE_SIZE, desc_font, draw_header, label_font, money_tick, number_tick,
-    tick_step,
+    LABEL_SIZE, REFERENCE, TITLE_SIZE, desc_font, draw_header, guarded, label_font, money_tick,
+    number_tick, tick_step,
 };
 use crate::charts::data::{Histogram, bins_for, min_max};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
-use crate::experiment::ExperimentResults;
 use crate::format::{money_short, percent};
-use crate::scenario::{MINUTES_PER_YEAR, Scenario};
+use crate::report::Report;
 
 /// Savings of one candidate over the baseline, one value per replication.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,28 +53,20 @@ pub struct SavingsChart {
 
 impl SavingsChart {
     /// The paired differences of a run; None when there is no candidate (one strategy).
-    pub fn from_results(scenario: &Scenario, results: &ExperimentResults) -> Option<SavingsChart> {
-        let per_year = MINUTES_PER_YEAR / scenario.simulation.horizon_minutes;
-        let baseline = scenario.baseline_index();
-        let base_rows = &results.strategies[baseline].rows;
-        let panels: Vec<SavingsPanel> = scenario
-            .strategies
+    pub fn from_report(report: &Report) -> Option<SavingsChart> {
+        let panels: Vec<SavingsPanel> = report
+            .charts
+            .savings
             .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != baseline)
-            .map(|(index, s)| SavingsPanel {
-                candidate: s.name.clone(),
-                index,
-                savings_per_year: base_rows
-                    .iter()
-                    .zip(&results.strategies[index].rows)
-                    .map(|(b, c)| (b.total_cost - c.total_cost) * per_year)
-                    .collect(),
+            .map(|series| SavingsPanel {
+                candidate: report.strategies[series.candidate].name.clone(),
+                index: series.candidate,
+                savings_per_year: series.savings_per_year.clone(),
             })
             .collect();
         (!panels.is_empty()).then(|| SavingsChart {
-            currency: scenario.currency.clone(),
-            baseline: scenario.strategies[baseline].name.clone(),
+            currency: report.currency.clone(),
+            baseline: report.strategies[report.baseline].name.clone(),
             panels,
         })
     }
@@ -128,7 +119,7 @@ impl SavingsChart {
             .margin_right(56)
             .x_label_area_size(52)
             .y_label_area_size(80)
-            .build_cartesian_2d(x_lo..x_hi, 0.0..y_max)
+            .build_cartesian_2d(guarded(x_lo..x_hi), guarded(0.0..y_max))
             .map_err(plot_err)?;
         chart
             .configure_mesh()

@@ -1,7 +1,7 @@
 //! The charts of a run, in reading order, each with its file name, title and a caption that
 //! says how to read it. `export::bundle` writes them; the HTML and Markdown reports embed them.
 
-use anyhow::Result;
+use crate::charts::Result;
 
 use crate::charts::cost::CostChart;
 use crate::charts::cumulative::CumulativeChart;
@@ -9,9 +9,7 @@ use crate::charts::outage::OutageChart;
 use crate::charts::restore::RestoreChart;
 use crate::charts::savings::SavingsChart;
 use crate::charts::{Rendered, render};
-use crate::experiment::ExperimentResults;
 use crate::report::Report;
-use crate::scenario::Scenario;
 
 /// One rendered chart of a run.
 #[derive(Debug, Clone)]
@@ -35,11 +33,7 @@ pub const CHART_NAMES: [&str; 5] = [
 ];
 
 /// Render every chart of a run (SVG and PNG, in memory).
-pub fn run_charts(
-    scenario: &Scenario,
-    results: &ExperimentResults,
-    report: &Report,
-) -> Result<Vec<RunChart>> {
+pub fn run_charts(report: &Report) -> Result<Vec<RunChart>> {
     let reps = report.replications;
     let mut charts = Vec::new();
 
@@ -56,7 +50,7 @@ pub fn run_charts(
         rendered: render(&cost)?,
     });
 
-    if let Some(savings) = SavingsChart::from_results(scenario, results) {
+    if let Some(savings) = SavingsChart::from_report(report) {
         charts.push(RunChart {
             name: "savings",
             title: savings.title(),
@@ -71,7 +65,7 @@ pub fn run_charts(
         });
     }
 
-    let outage = OutageChart::from_results(scenario, results);
+    let outage = OutageChart::from_report(report);
     charts.push(RunChart {
         name: "outage_hours",
         title: outage.title(),
@@ -82,7 +76,7 @@ pub fn run_charts(
         rendered: render(&outage)?,
     });
 
-    let restore = RestoreChart::from_results(scenario, results);
+    let restore = RestoreChart::from_report(report);
     charts.push(RunChart {
         name: "restore_time",
         title: restore.title(),
@@ -93,7 +87,7 @@ pub fn run_charts(
         rendered: render(&restore)?,
     });
 
-    let cumulative = CumulativeChart::from_results(scenario, results);
+    let cumulative = CumulativeChart::from_report(report);
     charts.push(RunChart {
         name: "cumulative_cost",
         title: cumulative.title(),

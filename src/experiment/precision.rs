@@ -10,9 +10,9 @@
 //! those of a run of `n` replications, and its outputs are byte-identical to that run's.
 
 use super::{ExperimentResults, run_replications};
-use crate::projections::Metric;
+use crate::metrics::Metric;
 use crate::scenario::Scenario;
-use crate::stats::Paired;
+use crate::stats::{Direction, Paired};
 
 /// The first batch when none is given.
 pub const DEFAULT_PILOT: u64 = 100;
@@ -84,8 +84,8 @@ pub fn precision_of(scenario: &Scenario, results: &ExperimentResults) -> Vec<Can
             let pairs = base_rows
                 .iter()
                 .zip(&results.strategies[i].rows)
-                .map(|(b, c)| (b.get(Metric::TotalCost), c.get(Metric::TotalCost)));
-            let (mean_diff, half_width) = match Paired::of(pairs, false) {
+                .map(|(b, c)| (Metric::TOTAL_COST.value(b), Metric::TOTAL_COST.value(c)));
+            let (mean_diff, half_width) = match Paired::of(pairs, Direction::LowerIsBetter) {
                 Some(p) => (p.mean_diff, (p.ci95[1] - p.ci95[0]) / 2.0),
                 None => (0.0, f64::INFINITY),
             };

@@ -25,7 +25,7 @@ pub fn run_outputs(
     let mut json = serde_json::to_string_pretty(&report.to_json())?;
     json.push('\n');
     files.push(("summary.json".to_string(), json.into_bytes()));
-    let charts = run_charts(scenario, results, &report)?;
+    let charts = run_charts(&report)?;
     let mut summary_md = markdown::render(&report);
     summary_md.push_str(&markdown::charts_section(&charts));
     files.push(("summary.md".to_string(), summary_md.into_bytes()));

@@ -1,61 +1,96 @@
 //! `replications.csv`: one row per replication × strategy, columns `rep,strategy` then every
-//! metric (DESIGN §5). Undefined values are empty cells; numbers use `.` and no separators so
+//! metric (docs/model.md §5). Undefined values are empty cells; numbers use `.` and no separators so
 //! Excel, pandas and DuckDB read them as numbers.
 
 use std::fmt::Write as _;
 
 use crate::experiment::ExperimentResults;
-use crate::projections::{Metric, RepMetrics};
+use crate::metrics::Metric;
+use crate::projections::RepMetrics;
 use crate::scenario::Scenario;
+
+/// The header fields: `rep,strategy`, then every metric of the registry.
+fn header_record() -> ::csv::StringRecord {
+    ["rep", "strategy"]
+        .into_iter()
+        .chain(Metric::all().map(Metric::name))
+        .collect()
+}
+
+/// Fill `record` with one row's fields (`text` is scratch space, reused between cells).
+fn fill_record(
+    record: &mut ::csv::StringRecord,
+    text: &mut String,
+    rep: u64,
+    strategy: &str,
+    metrics: &RepMetrics,
+) {
+    record.clear();
+    text.clear();
+    let _ = write!(text, "{rep}");
+    record.push_field(text);
+    // A strategy name is the only text cell: guarded against formula injection.
+    record.push_field(&super::escape::formula_guarded(strategy));
+    for m in Metric::all() {
+        text.clear();
+        // Undefined values are empty cells; numbers in Rust's shortest round-trip form.
+        if let Some(v) = m.value(metrics) {
+            let _ = write!(text, "{v}");
+        }
+        record.push_field(text);
+    }
+}
+
+/// One record as a line without its newline (through the same writer as the file).
+fn line(record: &::csv::StringRecord) -> String {
+    let mut writer = ::csv::WriterBuilder::new().from_writer(Vec::new());
+    // Writing to a Vec cannot fail.
+    let _ = writer.write_record(record);
+    let bytes = writer.into_inner().unwrap_or_default();
+    let mut text = String::from_utf8(bytes).unwrap_or_default();
+    text.truncate(text.trim_end_matches('\n').len());
+    text
+}
 
 /// The header line (without newline).
 pub fn header() -> String {
-    let mut h = String::from("rep,strategy");
-    for m in Metric::ALL {
-        h.push(',');
-        h.push_str(m.name());
-    }
-    h
+    line(&header_record())
 }
 
-/// Quote a CSV field when it needs it (RFC 4180).
+/// A CSV text cell: quoted when it needs it (RFC 4180), and neutralised when a spreadsheet
+/// would take it for a formula ([`super::escape::csv_text`]).
 pub fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
+    super::escape::csv_text(text)
 }
 
 /// One row (without newline).
 pub fn row(rep: u64, strategy: &str, metrics: &RepMetrics) -> String {
-    let mut line = format!("{rep},{}", field(strategy));
-    for m in Metric::ALL {
-        line.push(',');
-        if let Some(v) = metrics.get(m) {
-            let _ = write!(line, "{v}");
-        }
-    }
-    line
+    let mut record = ::csv::StringRecord::new();
+    fill_record(&mut record, &mut String::new(), rep, strategy, metrics);
+    line(&record)
 }
 
 /// Stream the whole file to `out`, rows ordered by replication then strategy in scenario
-/// order (one row at a time: memory does not grow with the replications).
+/// order (one row at a time: memory does not grow with the replications). Written through the
+/// `csv` crate: RFC 4180 quoting, `\n` line ends.
 pub fn write(
     scenario: &Scenario,
     results: &ExperimentResults,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    writeln!(out, "{}", header())?;
+    let mut writer = ::csv::WriterBuilder::new().from_writer(out);
+    writer.write_record(&header_record())?;
+    // One reused record and text buffer: no allocation per cell.
+    let mut record = ::csv::StringRecord::new();
+    let mut text = String::new();
     for (i, rep) in results.reps.clone().enumerate() {
         for (s, strategy) in scenario.strategies.iter().enumerate() {
-            writeln!(
-                out,
-                "{}",
-                row(rep, &strategy.name, &results.strategies[s].rows[i])
-            )?;
+            let metrics = &results.strategies[s].rows[i];
+            fill_record(&mut record, &mut text, rep, &strategy.name, metrics);
+            writer.write_record(&record)?;
         }
     }
+    writer.flush()?;
     Ok(())
 }
 
@@ -65,4 +100,46 @@ pub fn render(scenario: &Scenario, results: &ExperimentResults) -> String {
     // Writing to a Vec cannot fail.
     let _ = write(scenario, results, &mut out);
     String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metrics() -> RepMetrics {
+        RepMetrics {
+            outage_minutes: 90.5,
+            degraded_minutes: 0.0,
+            availability: 0.99,
+            incidents: 2,
+            outages: 1,
+            averted: 0,
+            escalations: 1,
+            false_alarms: 0,
+            mttd_minutes: None,
+            mttr_minutes: Some(12.25),
+            labor_hours: 1.5,
+            downtime_cost: 100.0,
+            degraded_cost: 0.0,
+            labor_cost: 50.0,
+            investment_cost: 0.0,
+            total_cost: 150.0,
+            tier_busy_minutes: vec![],
+            tier_queue_wait_minutes: vec![],
+            service_outage_minutes: vec![],
+        }
+    }
+
+    #[test]
+    fn rows_quote_only_what_rfc_4180_requires_and_leave_undefined_cells_empty() {
+        // Hand-written expectation: the registry's column order, shortest round-trip numbers,
+        // an empty cell for the undefined MTTD, the name quoted with its quote doubled.
+        assert_eq!(
+            row(3, "pro\"active, v2", &metrics()),
+            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150"
+        );
+        assert_eq!(row(0, "plain", &metrics()).split(',').nth(1), Some("plain"));
+        assert!(header().starts_with("rep,strategy,outage_minutes,"));
+        assert_eq!(field("pro\"active, v2"), "\"pro\"\"active, v2\"");
+    }
 }

@@ -12,9 +12,9 @@
 use std::fmt::Write;
 
 use crate::charts::set::RunChart;
-use crate::export::terminal::{ROWS, mean_ci, paired_cells, quantiles, verdicts};
+use crate::export::terminal::{mean_ci, paired_cells, quantiles, verdicts};
 use crate::format::{money, money_short, number, payback, percent, roi};
-use crate::projections::Metric;
+use crate::metrics::Metric;
 use crate::report::{Budget, Report};
 use crate::scenario::duration::format_minutes;
 use crate::scenario::fields;
@@ -255,7 +255,7 @@ fn facts(out: &mut String, report: &Report, b: &Budget, per_year: f64) {
     };
     let pair = |m: Metric| Some((base.metric(m)?.mean, cand.metric(m)?.mean));
     out.push_str("<ul class=\"facts\">\n");
-    if let Some((x, y)) = pair(Metric::OutageMinutes) {
+    if let Some((x, y)) = pair(Metric::OUTAGE_MINUTES) {
         let _ = writeln!(
             out,
             "<li>Outage hours per year: {} with {}, {} with {}.</li>",
@@ -265,7 +265,7 @@ fn facts(out: &mut String, report: &Report, b: &Budget, per_year: f64) {
             escape(&b.candidate)
         );
     }
-    if let Some((x, y)) = pair(Metric::Averted) {
+    if let Some((x, y)) = pair(Metric::AVERTED) {
         let _ = writeln!(
             out,
             "<li>Outages averted by a fix during degradation, per year: {} with {}, {} with {}.</li>",
@@ -275,7 +275,7 @@ fn facts(out: &mut String, report: &Report, b: &Budget, per_year: f64) {
             escape(&b.candidate)
         );
     }
-    if let Some((x, y)) = pair(Metric::MttrMinutes) {
+    if let Some((x, y)) = pair(Metric::MTTR_MINUTES) {
         let _ = writeln!(
             out,
             "<li>Mean time to restore: {} with {}, {} with {}.</li>",
@@ -285,7 +285,7 @@ fn facts(out: &mut String, report: &Report, b: &Budget, per_year: f64) {
             escape(&b.candidate)
         );
     }
-    if let Some((x, y)) = pair(Metric::TotalCost) {
+    if let Some((x, y)) = pair(Metric::TOTAL_COST) {
         let _ = writeln!(
             out,
             "<li>Mean total cost per year: {} with {}, {} with {}.</li>",
@@ -334,28 +334,28 @@ fn comparison(out: &mut String, report: &Report) {
         );
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for spec in ROWS.iter() {
-        let name = spec.metric.name();
-        let class = if spec.metric == Metric::TotalCost {
+    for metric in Metric::table_rows() {
+        let name = metric.name();
+        let class = if metric == Metric::TOTAL_COST {
             " class=\"total\""
         } else {
             ""
         };
-        let _ = write!(out, "<tr{class}><td>{}</td>", escape(spec.label));
+        let _ = write!(out, "<tr{class}><td>{}</td>", escape(metric.def().label));
         for s in &report.strategies {
-            let summary = s.metric(spec.metric);
+            let summary = s.metric(metric);
             let _ = write!(
                 out,
                 "<td class=\"num\"><span data-strategy=\"{sn}\" data-metric=\"{name}\" \
                  data-stat=\"mean_ci\">{}</span><br><span class=\"q\" data-strategy=\"{sn}\" \
                  data-metric=\"{name}\" data-stat=\"p50_p95\">{}</span></td>",
-                escape(&mean_ci(spec, summary, cur)),
-                escape(&quantiles(spec, summary, cur)),
+                escape(&mean_ci(metric, summary, cur)),
+                escape(&quantiles(metric, summary, cur)),
                 sn = escape(&s.name),
             );
         }
         for c in &candidates {
-            let (diff, better) = paired_cells(report, c, spec);
+            let (diff, better) = paired_cells(report, c, metric);
             let _ = write!(
                 out,
                 "<td class=\"num\"><span data-candidate=\"{cn}\" data-metric=\"{name}\" \
@@ -429,7 +429,8 @@ fn comparison(out: &mut String, report: &Report) {
                     escape(&s.name),
                     escape(&t.name),
                     load.pages.map_or("0".into(), |p| format!("{:.1}", p.mean)),
-                    load.pages_asleep.map_or("0".into(), |p| format!("{:.1}", p.mean)),
+                    load.pages_asleep
+                        .map_or("0".into(), |p| format!("{:.1}", p.mean)),
                     load.on_call_hours,
                 );
             }

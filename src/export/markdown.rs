@@ -1,13 +1,14 @@
 //! `summary.md`: the comparison a person reads, for a wiki page or a pull request.
 
 use crate::charts::set::RunChart;
-use crate::export::terminal::{self, ROWS, mean_ci, paired_cells, quantiles};
+use crate::export::terminal::{self, mean_ci, paired_cells, quantiles};
 use crate::format::{money, payback, percent, roi};
+use crate::metrics::Metric;
 use crate::report::Report;
 use crate::scenario::duration::format_minutes;
 
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
+    super::escape::markdown_text(text)
 }
 
 /// Render `summary.md`.
@@ -68,17 +69,17 @@ pub fn render(report: &Report) -> String {
     out.push('\n');
     out.push_str(&align);
     out.push('\n');
-    for spec in ROWS.iter() {
-        out.push_str(&format!("| {} |", spec.label));
+    for metric in Metric::table_rows() {
+        out.push_str(&format!("| {} |", metric.def().label));
         for s in &report.strategies {
             out.push_str(&format!(
                 " {} | {} |",
-                mean_ci(spec, s.metric(spec.metric), cur),
-                quantiles(spec, s.metric(spec.metric), cur)
+                mean_ci(metric, s.metric(metric), cur),
+                quantiles(metric, s.metric(metric), cur)
             ));
         }
         for c in &candidates {
-            let (d, b) = paired_cells(report, c, spec);
+            let (d, b) = paired_cells(report, c, metric);
             out.push_str(&format!(" {d} | {b} |"));
         }
         out.push('\n');
@@ -123,14 +124,14 @@ pub fn charts_section(charts: &[RunChart]) -> String {
             cell(&chart.title),
             alt_text(&chart.title),
             chart.name,
-            chart.caption,
+            cell(&chart.caption),
             chart.name
         ));
     }
     out
 }
 
-/// Image alt text: no brackets that would end the Markdown link text.
+/// Image alt text: no brackets that would end the Markdown link text, no raw HTML.
 fn alt_text(text: &str) -> String {
-    text.replace(['[', ']'], "")
+    cell(&text.replace(['[', ']'], ""))
 }

@@ -1,162 +1,42 @@
 //! The comparison table and verdict printed at the end of a run: mean with 95 % CI, P50 and
 //! P95 per strategy, then the paired difference of each candidate against the baseline.
 
-use crate::format::{aligned_table, money, money_short, number, percent};
-use crate::projections::Metric;
+use crate::format::{aligned_table, money_short, percent};
+use crate::metrics::Metric;
 use crate::report::Report;
 use crate::scenario::duration::format_minutes;
 use crate::stats::Summary;
 
-/// How a metric row is shown to a person.
-#[derive(Debug, Clone, Copy)]
-pub struct RowSpec {
-    pub label: &'static str,
-    pub metric: Metric,
-    /// Multiply values by this before showing (e.g. 1/60 for hours).
-    pub scale: f64,
-    pub kind: Kind,
-}
-
-/// Display kind of a row's values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Number,
-    Money,
-    Percent,
-}
-
-/// The rows of the comparison table, in reading order.
-pub const ROWS: [RowSpec; 15] = [
-    RowSpec {
-        label: "Outage hours",
-        metric: Metric::OutageMinutes,
-        scale: 1.0 / 60.0,
-        kind: Kind::Number,
-    },
-    RowSpec {
-        label: "Degraded hours",
-        metric: Metric::DegradedMinutes,
-        scale: 1.0 / 60.0,
-        kind: Kind::Number,
-    },
-    RowSpec {
-        label: "Availability",
-        metric: Metric::Availability,
-        scale: 1.0,
-        kind: Kind::Percent,
-    },
-    RowSpec {
-        label: "Incidents",
-        metric: Metric::Incidents,
-        scale: 1.0,
-        kind: Kind::Number,
-    },
-    RowSpec {
-        label: "Outages",
-        metric: Metric::Outages,
-        scale: 1.0,
-        kind: Kind::Number,
-    },
-    RowSpec {
-        label: "Averted outages",
-        metric: Metric::Averted,
-        scale: 1.0,
-        kind: Kind::Number,
-    },
-    RowSpec {
-        label: "Escalations",
-        metric: Metric::Escalations,
-        scale: 1.0,
-        kind: Kind::Number,
-    },
-    RowSpec {
-        label: "False alarms",
-        metric: Metric::FalseAlarms,
-        scale: 1.0,
-        kind: Kind::Number,
-    },
-    RowSpec {
-        label: "MTTD (min)",
-        metric: Metric::MttdMinutes,
-        scale: 1.0,
-        kind: Kind::Number,
-    },
-    RowSpec {
-        label: "MTTR (min)",
-        metric: Metric::MttrMinutes,
-        scale: 1.0,
-        kind: Kind::Number,
-    },
-    RowSpec {
-        label: "Labor hours",
-        metric: Metric::LaborHours,
-        scale: 1.0,
-        kind: Kind::Number,
-    },
-    RowSpec {
-        label: "Downtime cost",
-        metric: Metric::DowntimeCost,
-        scale: 1.0,
-        kind: Kind::Money,
-    },
-    RowSpec {
-        label: "Labor cost",
-        metric: Metric::LaborCost,
-        scale: 1.0,
-        kind: Kind::Money,
-    },
-    RowSpec {
-        label: "Investment",
-        metric: Metric::InvestmentCost,
-        scale: 1.0,
-        kind: Kind::Money,
-    },
-    RowSpec {
-        label: "Total cost",
-        metric: Metric::TotalCost,
-        scale: 1.0,
-        kind: Kind::Money,
-    },
-];
-
-/// Format one value of a row.
-pub fn value(spec: &RowSpec, x: f64, currency: &str) -> String {
-    let x = x * spec.scale;
-    match spec.kind {
-        Kind::Number => number(x),
-        Kind::Money => money(x, currency),
-        Kind::Percent => format!("{:.3} %", x * 100.0),
-    }
-}
-
 /// "mean ± half-width" of a summary.
-pub fn mean_ci(spec: &RowSpec, s: Option<&Summary>, currency: &str) -> String {
+pub fn mean_ci(metric: Metric, s: Option<&Summary>, currency: &str) -> String {
     match s {
         None => "–".to_string(),
         // One value: no interval (t has no degrees of freedom).
-        Some(s) if s.n < 2 => format!("{} ± n/a", value(spec, s.mean, currency)),
+        Some(s) if s.n < 2 => format!("{} ± n/a", metric.show(s.mean, currency)),
         Some(s) => format!(
             "{} ± {}",
-            value(spec, s.mean, currency),
-            value(spec, s.half_width(), currency).trim_start_matches('-')
+            metric.show(s.mean, currency),
+            metric
+                .show(s.half_width(), currency)
+                .trim_start_matches('-')
         ),
     }
 }
 
 /// "P50 / P95" of a summary.
-pub fn quantiles(spec: &RowSpec, s: Option<&Summary>, currency: &str) -> String {
+pub fn quantiles(metric: Metric, s: Option<&Summary>, currency: &str) -> String {
     match s {
         None => "–".to_string(),
         Some(s) => format!(
             "{} / {}",
-            value(spec, s.p50, currency),
-            value(spec, s.p95, currency)
+            metric.show(s.p50, currency),
+            metric.show(s.p95, currency)
         ),
     }
 }
 
-fn signed(spec: &RowSpec, x: f64, currency: &str) -> String {
-    let v = value(spec, x, currency);
+fn signed(metric: Metric, x: f64, currency: &str) -> String {
+    let v = metric.show(x, currency);
     if x > 0.0 && !v.starts_with('-') {
         format!("+{v}")
     } else {
@@ -164,30 +44,42 @@ fn signed(spec: &RowSpec, x: f64, currency: &str) -> String {
     }
 }
 
+/// The share-better cell: a whole percentage, or [`NO_DIRECTION`] for a neutral metric.
+pub fn better_cell(p_candidate_better: Option<f64>) -> String {
+    p_candidate_better.map_or_else(
+        || NO_DIRECTION.to_string(),
+        |p| format!("{:.0} %", p * 100.0),
+    )
+}
+
+/// What the share-better cell shows for a metric with no better direction.
+pub const NO_DIRECTION: &str = "—";
+
 /// "Δ [lo, hi]" of a paired difference for the row's metric, and the share better.
-pub fn paired_cells(report: &Report, candidate: &str, spec: &RowSpec) -> (String, String) {
+pub fn paired_cells(report: &Report, candidate: &str, metric: Metric) -> (String, String) {
     let Some(c) = report
         .comparisons
         .iter()
-        .find(|c| c.candidate == candidate && c.metric == spec.metric)
+        .find(|c| c.candidate == candidate && c.metric == metric)
     else {
         return ("–".to_string(), "–".to_string());
     };
     let p = &c.paired;
+    let better = better_cell(p.p_candidate_better);
     if p.n < 2 {
         return (
-            format!("{} [n/a]", signed(spec, p.mean_diff, &report.currency)),
-            format!("{:.0} %", p.p_candidate_better * 100.0),
+            format!("{} [n/a]", signed(metric, p.mean_diff, &report.currency)),
+            better,
         );
     }
     (
         format!(
             "{} [{}, {}]",
-            signed(spec, p.mean_diff, &report.currency),
-            signed(spec, p.ci95[0], &report.currency),
-            signed(spec, p.ci95[1], &report.currency)
+            signed(metric, p.mean_diff, &report.currency),
+            signed(metric, p.ci95[0], &report.currency),
+            signed(metric, p.ci95[1], &report.currency)
         ),
-        format!("{:.0} %", p.p_candidate_better * 100.0),
+        better,
     )
 }
 
@@ -254,14 +146,14 @@ pub fn render(report: &Report) -> String {
         header.push("better".to_string());
     }
     let mut rows = vec![header];
-    for spec in ROWS.iter() {
-        let mut row = vec![spec.label.to_string()];
+    for metric in Metric::table_rows() {
+        let mut row = vec![metric.def().label.to_string()];
         for s in &report.strategies {
-            row.push(mean_ci(spec, s.metric(spec.metric), &report.currency));
-            row.push(quantiles(spec, s.metric(spec.metric), &report.currency));
+            row.push(mean_ci(metric, s.metric(metric), &report.currency));
+            row.push(quantiles(metric, s.metric(metric), &report.currency));
         }
         for c in &candidates {
-            let (d, b) = paired_cells(report, c, spec);
+            let (d, b) = paired_cells(report, c, metric);
             row.push(d);
             row.push(b);
         }
@@ -281,5 +173,5 @@ pub fn render(report: &Report) -> String {
         out.push_str(&v);
         out.push('\n');
     }
-    out
+    super::escape::terminal_text(&out)
 }

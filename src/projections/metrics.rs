@@ -14,118 +14,8 @@ pub const RESTORE_BINS_PER_DECADE: usize = 10;
 /// Lower edge of the first regular restore-time bin (minutes).
 pub const RESTORE_MIN_MINUTES: f64 = 0.1;
 
-/// The per-replication metrics, named as in `summary.json` and `replications.csv`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Metric {
-    OutageMinutes,
-    DegradedMinutes,
-    Availability,
-    Incidents,
-    Outages,
-    Averted,
-    Escalations,
-    FalseAlarms,
-    MttdMinutes,
-    MttrMinutes,
-    LaborHours,
-    DowntimeCost,
-    DegradedCost,
-    LaborCost,
-    InvestmentCost,
-    TotalCost,
-    Pages,
-    PagesAsleep,
-    StandbyCost,
-}
-
-impl Metric {
-    /// Every metric, in the column order of `replications.csv`.
-    pub const ALL: [Metric; 19] = [
-        Metric::OutageMinutes,
-        Metric::DegradedMinutes,
-        Metric::Availability,
-        Metric::Incidents,
-        Metric::Outages,
-        Metric::Averted,
-        Metric::Escalations,
-        Metric::FalseAlarms,
-        Metric::MttdMinutes,
-        Metric::MttrMinutes,
-        Metric::LaborHours,
-        Metric::DowntimeCost,
-        Metric::DegradedCost,
-        Metric::LaborCost,
-        Metric::InvestmentCost,
-        Metric::TotalCost,
-        Metric::Pages,
-        Metric::PagesAsleep,
-        Metric::StandbyCost,
-    ];
-
-    /// The stable name used in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::OutageMinutes => "outage_minutes",
-            Metric::DegradedMinutes => "degraded_minutes",
-            Metric::Availability => "availability",
-            Metric::Incidents => "incidents",
-            Metric::Outages => "outages",
-            Metric::Averted => "averted",
-            Metric::Escalations => "escalations",
-            Metric::FalseAlarms => "false_alarms",
-            Metric::MttdMinutes => "mttd_minutes",
-            Metric::MttrMinutes => "mttr_minutes",
-            Metric::LaborHours => "labor_hours",
-            Metric::DowntimeCost => "downtime_cost",
-            Metric::DegradedCost => "degraded_cost",
-            Metric::LaborCost => "labor_cost",
-            Metric::InvestmentCost => "investment_cost",
-            Metric::TotalCost => "total_cost",
-            Metric::Pages => "pages",
-            Metric::PagesAsleep => "pages_asleep",
-            Metric::StandbyCost => "standby_cost",
-        }
-    }
-
-    /// Parse a stable name.
-    pub fn from_name(name: &str) -> Option<Metric> {
-        Metric::ALL.into_iter().find(|m| m.name() == name)
-    }
-
-    /// True when a larger value is better (only availability).
-    pub fn higher_is_better(self) -> bool {
-        matches!(self, Metric::Availability)
-    }
-
-    /// True for money metrics (per horizon, in the scenario's currency).
-    pub fn is_money(self) -> bool {
-        matches!(
-            self,
-            Metric::DowntimeCost
-                | Metric::DegradedCost
-                | Metric::LaborCost
-                | Metric::InvestmentCost
-                | Metric::TotalCost
-                | Metric::StandbyCost
-        )
-    }
-
-    /// True for counts (integers).
-    pub fn is_count(self) -> bool {
-        matches!(
-            self,
-            Metric::Incidents
-                | Metric::Outages
-                | Metric::Averted
-                | Metric::Escalations
-                | Metric::FalseAlarms
-                | Metric::Pages
-                | Metric::PagesAsleep
-        )
-    }
-}
-
-/// Metrics of one replication under one strategy (DESIGN §2 rule 12, costs, §5).
+/// Metrics of one replication under one strategy (docs/model.md §2 rule 12, costs, §5). The
+/// registry in [`crate::metrics`] names, documents and reads each field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RepMetrics {
     pub outage_minutes: f64,
@@ -167,33 +57,6 @@ pub struct RepMetrics {
     pub tier_queue_wait_minutes: Vec<Option<f64>>,
     /// Outage minutes per service.
     pub service_outage_minutes: Vec<f64>,
-}
-
-impl RepMetrics {
-    /// The value of one metric (None where undefined).
-    pub fn get(&self, metric: Metric) -> Option<f64> {
-        Some(match metric {
-            Metric::OutageMinutes => self.outage_minutes,
-            Metric::DegradedMinutes => self.degraded_minutes,
-            Metric::Availability => self.availability,
-            Metric::Incidents => self.incidents as f64,
-            Metric::Outages => self.outages as f64,
-            Metric::Averted => self.averted as f64,
-            Metric::Escalations => self.escalations as f64,
-            Metric::FalseAlarms => self.false_alarms as f64,
-            Metric::MttdMinutes => return self.mttd_minutes,
-            Metric::MttrMinutes => return self.mttr_minutes,
-            Metric::LaborHours => self.labor_hours,
-            Metric::DowntimeCost => self.downtime_cost,
-            Metric::DegradedCost => self.degraded_cost,
-            Metric::LaborCost => self.labor_cost,
-            Metric::InvestmentCost => self.investment_cost,
-            Metric::TotalCost => self.total_cost,
-            Metric::Pages => self.pages as f64,
-            Metric::PagesAsleep => self.pages_asleep as f64,
-            Metric::StandbyCost => self.standby_cost,
-        })
-    }
 }
 
 /// The chart material of one replication: bounded in size whatever the number of events.

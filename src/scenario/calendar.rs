@@ -1,4 +1,4 @@
-//! Weekly opening hours and UTC offsets (DESIGN §2 rule 8, model.md §8.1). `t = 0` is Monday
+//! Weekly opening hours and UTC offsets (docs/model.md §2 rule 8, §8.1). `t = 0` is Monday
 //! 00:00 *site* time; a tier's or shift's hours are read in its own local time, i.e. site time
 //! shifted by (its offset − the site's offset) minutes.
 //!
