@@ -183,6 +183,22 @@ pub enum EventKind {
     },
     /// End of the simulated horizon: open incidents are cut off here.
     HorizonReached,
+    /// Nobody of `tier` was on duty: an on-call engineer was paged for the incident, which
+    /// left the queue for them (model.md §8.2). `asleep`: the page fell in their sleeping hours.
+    Paged {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+        asleep: bool,
+    },
+    /// The paged engineer acknowledged; `work_started` follows at the same instant.
+    Acknowledged {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
 }
 
 /// A timestamped fact.
@@ -196,7 +212,7 @@ pub struct Event {
 
 impl EventKind {
     /// Every `kind` name, in the order of the enum.
-    pub const KINDS: [&'static str; 15] = [
+    pub const KINDS: [&'static str; 17] = [
         "failure_started",
         "degradation_detected",
         "outage_started",
@@ -212,6 +228,8 @@ impl EventKind {
         "resolved",
         "outage_ended",
         "horizon_reached",
+        "paged",
+        "acknowledged",
     ];
 
     /// The stable `kind` name of the event, as written in logs (the serde tag).
@@ -232,6 +250,8 @@ impl EventKind {
             EventKind::Resolved { .. } => 12,
             EventKind::OutageEnded { .. } => 13,
             EventKind::HorizonReached => 14,
+            EventKind::Paged { .. } => 15,
+            EventKind::Acknowledged { .. } => 16,
         };
         Self::KINDS[index]
     }
@@ -248,6 +268,8 @@ impl EventKind {
             | EventKind::Escalated { incident, .. }
             | EventKind::HandedOff { incident, .. }
             | EventKind::Resolved { incident, .. }
+            | EventKind::Paged { incident, .. }
+            | EventKind::Acknowledged { incident, .. }
             | EventKind::OutageEnded { incident } => Some(incident),
             EventKind::Queued {
                 item: WorkItem::Incident(incident),

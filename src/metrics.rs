@@ -222,7 +222,7 @@ pub const REGISTRY: &[MetricDef] = &[
         label: "Labor cost",
         unit: Unit::Money,
         direction: Direction::LowerIsBetter,
-        doc: "Labor hours priced at each tier's hourly rate.",
+        doc: "Labor hours priced at each tier's hourly rate, plus on-call callouts.",
         scale: 1.0,
         kind: Kind::Money,
         in_tables: true,
@@ -244,11 +244,49 @@ pub const REGISTRY: &[MetricDef] = &[
         label: "Total cost",
         unit: Unit::Money,
         direction: Direction::LowerIsBetter,
-        doc: "Downtime + degraded + labor + investment cost.",
+        doc: "Downtime + degraded + labor (callouts included) + standby + investment cost.",
         scale: 1.0,
         kind: Kind::Money,
         in_tables: true,
         value: |r| Some(r.total_cost),
+    },
+    // On-call (model.md §8.2). Not table rows: scenarios without on-call would show rows of
+    // zeros (and the README's tables stay as they are); every file carries them.
+    MetricDef {
+        name: "pages",
+        label: "Pages",
+        unit: Unit::Count,
+        // Neutral: paging sooner can be the better strategy; its price is in labor cost
+        // (callouts) and its toll on people in pages_asleep.
+        direction: Direction::Neutral,
+        doc: "On-call pages: incidents sent to an on-call engineer while no shift of the tier was open.",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: false,
+        value: |r| Some(r.pages as f64),
+    },
+    MetricDef {
+        name: "pages_asleep",
+        label: "Pages at night",
+        unit: Unit::Count,
+        // Fewer is better: each one wakes someone up.
+        direction: Direction::LowerIsBetter,
+        doc: "Pages that fell in the paged engineer's local sleeping hours.",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: false,
+        value: |r| Some(r.pages_asleep as f64),
+    },
+    MetricDef {
+        name: "standby_cost",
+        label: "Standby cost",
+        unit: Unit::Money,
+        direction: Direction::LowerIsBetter,
+        doc: "On-call staff × hours with no shift of their tier open × the standby rate (in total cost).",
+        scale: 1.0,
+        kind: Kind::Money,
+        in_tables: false,
+        value: |r| Some(r.standby_cost),
     },
 ];
 

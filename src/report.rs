@@ -17,6 +17,17 @@ pub struct TierReport {
     pub utilization: Option<Summary>,
     /// Mean wait of incidents in this tier's queue.
     pub queue_wait_minutes: Option<Summary>,
+    /// For a tier with `on_call` (model.md §8.2): pages, pages that woke someone, and the
+    /// hours with no shift open (the same in every replication).
+    pub on_call: Option<OnCallLoad>,
+}
+
+/// How often a strategy pages (and wakes) a tier's on-call engineers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnCallLoad {
+    pub pages: Option<Summary>,
+    pub pages_asleep: Option<Summary>,
+    pub on_call_hours: f64,
 }
 
 /// Per-service figures of one strategy.
@@ -243,6 +254,7 @@ impl Report {
     /// Compute the report from the rows of a run (in replication order).
     pub fn build(scenario: &Scenario, results: &ExperimentResults) -> Report {
         let horizon = scenario.simulation.horizon_minutes;
+        let on_call_minutes = crate::projections::metrics::on_call_minutes(scenario);
         let strategies: Vec<StrategyReport> =
             scenario
                 .strategies
@@ -265,6 +277,15 @@ impl Report {
                             queue_wait_minutes: Summary::of(
                                 res.rows.iter().map(|r| r.tier_queue_wait_minutes[i]),
                             ),
+                            on_call: tier.on_call.as_ref().map(|_| OnCallLoad {
+                                pages: Summary::of(
+                                    res.rows.iter().map(|r| Some(r.tier_pages[i] as f64)),
+                                ),
+                                pages_asleep: Summary::of(
+                                    res.rows.iter().map(|r| Some(r.tier_pages_asleep[i] as f64)),
+                                ),
+                                on_call_hours: on_call_minutes[i] / 60.0,
+                            }),
                         })
                         .collect(),
                     services: scenario
@@ -371,13 +392,19 @@ impl Report {
             }
             let mut tiers = Map::new();
             for t in &s.tiers {
-                tiers.insert(
-                    t.name.clone(),
-                    json!({
-                        "utilization": summary_json(t.utilization.as_ref()),
-                        "queue_wait_minutes": summary_json(t.queue_wait_minutes.as_ref()),
-                    }),
-                );
+                let mut tier = json!({
+                    "utilization": summary_json(t.utilization.as_ref()),
+                    "queue_wait_minutes": summary_json(t.queue_wait_minutes.as_ref()),
+                });
+                if let (Some(load), Value::Object(fields)) = (&t.on_call, &mut tier) {
+                    fields.insert("pages".into(), summary_json(load.pages.as_ref()));
+                    fields.insert(
+                        "pages_asleep".into(),
+                        summary_json(load.pages_asleep.as_ref()),
+                    );
+                    fields.insert("on_call_hours".into(), json!(load.on_call_hours));
+                }
+                tiers.insert(t.name.clone(), tier);
             }
             m.insert("tiers".into(), Value::Object(tiers));
             let mut services = Map::new();

@@ -21,6 +21,9 @@ pub enum Purpose {
     Detection = 2,
     /// The replication's unit-rate false-alarm process (gaps are divided by each strategy's rate).
     FalseAlarms = 3,
+    /// The acknowledgement delay of a page (model.md §8.2), keyed by (tier, service) and the
+    /// incident's k: an incident is paged at most once per tier. One draw per page.
+    OnCallAck = 4,
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.

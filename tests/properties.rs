@@ -182,7 +182,7 @@ proptest! {
                             prop_assert!(duration >= 0.0);
                             let t = &s.tiers[tier as usize];
                             // No work starts while a tier is closed.
-                            prop_assert!(is_open(t.hours, e.t), "work started at {} at a closed tier", e.t);
+                            prop_assert!(is_open(&t.hours, e.t, 0.0), "work started at {} at a closed tier", e.t);
                             // Never more jobs at once than engineers.
                             let running = &mut busy_until[tier as usize];
                             running.retain(|end| *end > e.t);

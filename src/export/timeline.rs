@@ -94,6 +94,16 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             tier(scenario, t),
             story_minutes(handoff)
         ),
+        Beat::Paged { tier: t, asleep } => format!(
+            "nobody of {} on duty: the on-call engineer is paged{}",
+            tier(scenario, t),
+            if asleep { " and woken up" } else { "" }
+        ),
+        Beat::Acknowledged { tier: t, after } => format!(
+            "the on-call engineer of {} acknowledges after {}",
+            tier(scenario, t),
+            story_minutes(after)
+        ),
         Beat::OutageStarted { degraded, detected } => {
             let base = format!("{svc} goes down after {} degraded", story_minutes(degraded));
             if detected {

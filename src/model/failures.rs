@@ -35,6 +35,8 @@ pub(super) struct ServiceState {
     /// The service's age (model.md §8.5: operating time since its last renewal) when the
     /// pending failure's clock started; while a failure is open, its age at failure.
     pub(super) age: Minutes,
+    /// When the incident entered the queue it was paged from (model.md §8.2).
+    pub(super) paged_from_queue_at: Minutes,
 }
 
 impl Simulator {

@@ -19,6 +19,7 @@
 mod detection;
 mod failures;
 use crate::scenario::calendar as hours;
+mod on_call;
 mod tiers;
 
 use crate::engine::Scheduler;
@@ -49,12 +50,16 @@ enum Timer {
     /// An engineer of the tier finishes a work item.
     WorkDone {
         tier: TierId,
+        /// The shift the engineer belongs to (model.md §8.1).
+        shift: u16,
         item: WorkItem,
         able: bool,
     },
     /// The next false alarm.
     FalseAlarm,
-    /// A closed tier opens (business hours).
+    /// The paged on-call engineer of `tier` acknowledges the service's open incident.
+    Acknowledged { tier: TierId, service: ServiceId },
+    /// A closed tier (or one of its shifts) opens.
     TierOpens { tier: TierId },
 }
 
@@ -165,9 +170,15 @@ impl Simulator {
                 self.detect(ctx, t, service, detection, sink)
             }
             Timer::HandoffDone { service, tier } => self.handoff_done(ctx, t, service, tier, sink),
-            Timer::WorkDone { tier, item, able } => self.work_done(ctx, t, tier, item, able, sink),
+            Timer::WorkDone {
+                tier,
+                shift,
+                item,
+                able,
+            } => self.work_done(ctx, t, tier, shift, item, able, sink),
             Timer::FalseAlarm => self.false_alarm(ctx, t, sink),
-            Timer::TierOpens { tier } => self.tier_opens(tier),
+            Timer::Acknowledged { tier, service } => self.acknowledged(ctx, t, tier, service, sink),
+            Timer::TierOpens { tier } => self.tier_opens(t, tier),
         }
     }
 }

@@ -173,6 +173,10 @@ pub enum Beat {
     },
     /// The handoff wait is over: the next tier has the ticket.
     HandedOff { tier: TierId, handoff: Minutes },
+    /// Nobody of `tier` on duty: its on-call engineer is paged (`asleep`: woken up).
+    Paged { tier: TierId, asleep: bool },
+    /// The paged engineer acknowledged, `after` minutes after the page.
+    Acknowledged { tier: TierId, after: Minutes },
     /// The degraded service goes down (not for sudden failures: they start down).
     OutageStarted {
         /// Minutes it ran degraded.
@@ -311,6 +315,8 @@ pub struct StoryProjection<'a> {
     job_minutes: Minutes,
     /// The handoff of the last escalation.
     handoff_minutes: Minutes,
+    /// When the last page went out.
+    paged_at: Minutes,
     finished: bool,
 }
 
@@ -330,6 +336,7 @@ impl<'a> StoryProjection<'a> {
             queued_open: true,
             job_minutes: 0.0,
             handoff_minutes: 0.0,
+            paged_at: 0.0,
             finished: false,
         }
     }
@@ -508,6 +515,16 @@ impl<'a> StoryProjection<'a> {
                         },
                     );
                 }
+            }
+            EventKind::Paged { tier, asleep, .. } => {
+                self.paged_at = t;
+                self.push(t, Beat::Paged { tier, asleep });
+            }
+            EventKind::Acknowledged { tier, .. } => {
+                let after = t - self.paged_at;
+                // The work that follows waited for the acknowledgement, not for an opening.
+                self.queued_open = true;
+                self.push(t, Beat::Acknowledged { tier, after });
             }
             EventKind::Resolved { tier, averted, .. } => {
                 let story = self.story.as_mut().expect("story started");

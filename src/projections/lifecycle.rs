@@ -354,10 +354,12 @@ impl<'a> LifecycleCheck<'a> {
                     return Err(format!("duration = {duration} is not a duration ≥ 0"));
                 }
                 let t_info = &scenario.tiers[tier as usize];
-                if self.busy[tier as usize] >= t_info.staff {
+                // Shift engineers and the on-call rota (model.md §8.2) together.
+                let engineers = t_info.staff + t_info.on_call.as_ref().map_or(0, |o| o.staff);
+                if self.busy[tier as usize] >= engineers {
                     return Err(format!(
-                        "work starts at {}, but all {} of its engineers are busy",
-                        t_info.name, t_info.staff
+                        "work starts at {}, but all {engineers} of its engineers are busy",
+                        t_info.name
                     ));
                 }
                 match item {
@@ -541,6 +543,24 @@ impl<'a> LifecycleCheck<'a> {
                     ));
                 }
             },
+            EventKind::Paged { incident, tier, .. } => {
+                let o = self.open_incident(incident, kind)?;
+                if !matches!(o.place, Place::Queued { tier: q, .. } if q == tier) {
+                    return Err(format!(
+                        "paged at {} for an incident that is not in its queue",
+                        self.tier_name(tier)
+                    ));
+                }
+                if scenario.tiers[tier as usize].on_call.is_none() {
+                    return Err(format!(
+                        "paged at {}, which has no on_call",
+                        self.tier_name(tier)
+                    ));
+                }
+            }
+            EventKind::Acknowledged { incident, .. } => {
+                self.open_incident(incident, kind)?;
+            }
             EventKind::HorizonReached => self.finished = true,
         }
         Ok(())

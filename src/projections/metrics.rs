@@ -1,7 +1,7 @@
 //! The metrics projection: one replication of one strategy → [`RepMetrics`].
 
 use crate::events::{Event, EventKind, EventSink, WorkItem};
-use crate::scenario::{MINUTES_PER_YEAR, Minutes, Scenario};
+use crate::scenario::{MINUTES_PER_YEAR, Minutes, Scenario, calendar};
 use serde::{Deserialize, Serialize};
 
 /// Number of cumulative-cost checkpoints over the horizon (at H·j/52, j = 1…52).
@@ -36,6 +36,21 @@ pub struct RepMetrics {
     pub labor_cost: f64,
     pub investment_cost: f64,
     pub total_cost: f64,
+    /// On-call pages (model.md §8.2).
+    #[serde(default)]
+    pub pages: u64,
+    /// Pages that fell in the paged engineer's sleeping hours.
+    #[serde(default)]
+    pub pages_asleep: u64,
+    /// On-call staff × minutes with no shift of their tier open × standby rate.
+    #[serde(default)]
+    pub standby_cost: f64,
+    /// Pages per tier.
+    #[serde(default)]
+    pub tier_pages: Vec<u64>,
+    /// Pages per tier that woke someone.
+    #[serde(default)]
+    pub tier_pages_asleep: Vec<u64>,
     /// Busy minutes per tier (cut at the horizon).
     pub tier_busy_minutes: Vec<f64>,
     /// Mean wait in each tier's queue over incident work items started there (None if none).
@@ -100,6 +115,10 @@ pub struct MetricsProjection<'a> {
     /// Labor cost of work started so far (cut at the horizon).
     labor_cost: f64,
     closed_downtime_cost: f64,
+    tier_pages: Vec<u64>,
+    tier_pages_asleep: Vec<u64>,
+    /// Standby cost accrued by each checkpoint (the same in every replication).
+    standby_at_checkpoint: [f64; CHECKPOINTS],
     curves: RepCurves,
     next_checkpoint: usize,
     /// Time of `next_checkpoint` (cached: compared on every event).
@@ -130,6 +149,9 @@ impl<'a> MetricsProjection<'a> {
             restore_count: 0,
             labor_cost: 0.0,
             closed_downtime_cost: 0.0,
+            tier_pages: Vec::new(),
+            tier_pages_asleep: Vec::new(),
+            standby_at_checkpoint: standby_checkpoints(scenario),
             curves: RepCurves {
                 restore_hist: [0; RESTORE_BINS],
                 cost_checkpoints: [0.0; CHECKPOINTS],
@@ -156,8 +178,14 @@ impl<'a> MetricsProjection<'a> {
             v.clear();
             v.resize(n_tiers, 0.0);
         }
-        self.wait_count.clear();
-        self.wait_count.resize(n_tiers, 0);
+        for v in [
+            &mut self.wait_count,
+            &mut self.tier_pages,
+            &mut self.tier_pages_asleep,
+        ] {
+            v.clear();
+            v.resize(n_tiers, 0);
+        }
         self.incidents = 0;
         self.outages = 0;
         self.averted = 0;
@@ -223,7 +251,8 @@ impl<'a> MetricsProjection<'a> {
             if at > t || (at == t && t < self.horizon()) {
                 return;
             }
-            self.curves.cost_checkpoints[self.next_checkpoint] = self.cost_at(at);
+            self.curves.cost_checkpoints[self.next_checkpoint] =
+                self.cost_at(at) + self.standby_at_checkpoint[self.next_checkpoint];
             self.next_checkpoint += 1;
             self.next_checkpoint_at = self.checkpoint_time(self.next_checkpoint);
         }
@@ -306,6 +335,16 @@ impl<'a> MetricsProjection<'a> {
                 self.restore_count += 1;
                 self.curves.restore_hist[restore_bin(restore)] += 1;
             }
+            EventKind::Paged { tier, asleep, .. } => {
+                let tier = tier as usize;
+                self.tier_pages[tier] += 1;
+                self.tier_pages_asleep[tier] += u64::from(asleep);
+                // §8.2: the callout is labor, paid at the page.
+                if let Some(on_call) = &self.scenario.tiers[tier].on_call {
+                    self.labor_cost += on_call.callout_cost;
+                }
+            }
+            EventKind::Acknowledged { .. } => {}
             EventKind::HorizonReached => {
                 self.advance_checkpoints(t);
                 for service in 0..self.services.len() {
@@ -345,6 +384,7 @@ impl<'a> MetricsProjection<'a> {
         let downtime_cost = outage_cost + degraded_cost;
         let busy: f64 = self.busy_minutes.iter().sum();
         let investment_cost = self.investment_until(horizon);
+        let standby_cost = self.standby_at_checkpoint[CHECKPOINTS - 1];
         RepMetrics {
             outage_minutes,
             degraded_minutes,
@@ -361,7 +401,12 @@ impl<'a> MetricsProjection<'a> {
             degraded_cost,
             labor_cost: self.labor_cost,
             investment_cost,
-            total_cost: downtime_cost + self.labor_cost + investment_cost,
+            total_cost: downtime_cost + self.labor_cost + investment_cost + standby_cost,
+            pages: self.tier_pages.iter().sum(),
+            pages_asleep: self.tier_pages_asleep.iter().sum(),
+            standby_cost,
+            tier_pages: self.tier_pages.clone(),
+            tier_pages_asleep: self.tier_pages_asleep.clone(),
             tier_busy_minutes: self.busy_minutes.clone(),
             tier_queue_wait_minutes: self
                 .wait_sum
@@ -377,6 +422,58 @@ impl<'a> MetricsProjection<'a> {
     pub fn curves(&self) -> &RepCurves {
         &self.curves
     }
+}
+
+/// Standby cost accrued by each cost checkpoint H·j/52 (model.md §8.2): per tier with on-call,
+/// on-call staff × minutes of [0, t) with no shift of the tier open × rate / 60. It depends on
+/// the scenario alone, so it is computed once per projection, not per replication.
+fn standby_checkpoints(scenario: &Scenario) -> [f64; CHECKPOINTS] {
+    let mut out = [0.0; CHECKPOINTS];
+    let horizon = scenario.simulation.horizon_minutes;
+    let site = scenario.simulation.utc_offset_minutes;
+    for tier in &scenario.tiers {
+        let Some(on_call) = &tier.on_call else {
+            continue;
+        };
+        if on_call.standby_cost_per_hour == 0.0 {
+            continue;
+        }
+        let rate = on_call.staff as f64 * on_call.standby_cost_per_hour / 60.0;
+        let shifts: Vec<(&crate::scenario::Hours, Minutes)> = (0..tier.shift_count())
+            .map(|i| {
+                let s = tier.shift(i, site);
+                (s.hours, s.ahead_minutes)
+            })
+            .collect();
+        for (j, slot) in out.iter_mut().enumerate() {
+            let until = horizon * (j + 1) as f64 / CHECKPOINTS as f64;
+            *slot += rate * calendar::minutes_all_closed(&shifts, until);
+        }
+    }
+    out
+}
+
+/// Minutes per tier with no shift of the tier open over the horizon: the on-call hours × 60 of
+/// a tier with on-call (model.md §8.2), 0 for a tier without.
+pub fn on_call_minutes(scenario: &Scenario) -> Vec<f64> {
+    let horizon = scenario.simulation.horizon_minutes;
+    let site = scenario.simulation.utc_offset_minutes;
+    scenario
+        .tiers
+        .iter()
+        .map(|tier| {
+            if tier.on_call.is_none() {
+                return 0.0;
+            }
+            let shifts: Vec<(&crate::scenario::Hours, Minutes)> = (0..tier.shift_count())
+                .map(|i| {
+                    let s = tier.shift(i, site);
+                    (s.hours, s.ahead_minutes)
+                })
+                .collect();
+            calendar::minutes_all_closed(&shifts, horizon)
+        })
+        .collect()
 }
 
 fn mean(sum: f64, count: u64) -> Option<f64> {

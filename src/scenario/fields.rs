@@ -45,8 +45,10 @@ pub enum Kind {
     Name,
     /// A three-letter ISO 4217 currency code.
     Currency,
-    /// Opening hours: `"24x7"` or `"business"`.
+    /// Opening hours: `"24x7"`, `"business"` or weekly ranges (`"Mon-Fri 07:00-19:00"`).
     Hours,
+    /// A UTC offset, `"+HH:MM"` or `"-HH:MM"`.
+    Offset,
     /// The name of a tier.
     TierRef,
     /// A whole number of people (rounded and kept ≥ 1 when varied).
@@ -85,7 +87,10 @@ impl Kind {
             Kind::Text => "text",
             Kind::Name => "name (printable text)",
             Kind::Currency => "ISO 4217 code",
-            Kind::Hours => r#""24x7" or "business""#,
+            Kind::Hours => {
+                r#""24x7", "business" or weekly ranges ("Mon-Fri 07:00-19:00; Sat 09:00-13:00")"#
+            }
+            Kind::Offset => r#"UTC offset ("+01:00")"#,
             Kind::TierRef => "tier name",
             Kind::Count => "integer",
             Kind::Integer => "integer",
@@ -326,6 +331,21 @@ impl Field {
     }
 }
 
+/// The on-call rota of a tier that has one (instances of `tiers[].on_call` only list those).
+fn on_call(s: &Scenario, t: usize) -> &super::OnCall {
+    s.tiers[t]
+        .on_call
+        .as_ref()
+        .expect("listed only for tiers with on_call")
+}
+
+fn on_call_mut(s: &mut Scenario, t: usize) -> &mut super::OnCall {
+    s.tiers[t]
+        .on_call
+        .as_mut()
+        .expect("listed only for tiers with on_call")
+}
+
 const NAMES: &str = "names identify things; they are not inputs";
 const TIER_REF: &str = "a tier reference is a name, not a number";
 
@@ -484,6 +504,14 @@ pub static FIELDS: &[Field] = &[
         Sweep::Never("every point of a sweep uses the same seed"),
         "Seed of every random stream: same seed, same numbers.",
     ),
+    row(
+        "simulation.utc_offset",
+        K::Offset,
+        D("\"+00:00\""),
+        B::Unbounded,
+        Sweep::Never("the site's clock is a fact, not an input"),
+        "The site's UTC offset: t = 0 is Monday 00:00 site time.",
+    ),
     // [[tiers]]
     row(
         "tiers[].name",
@@ -496,7 +524,7 @@ pub static FIELDS: &[Field] = &[
     var(
         "tiers[].staff",
         K::Count,
-        R,
+        O("required unless `shifts` is given"),
         B::Integer {
             min: 1,
             max: MAX_STAFF,
@@ -504,7 +532,20 @@ pub static FIELDS: &[Field] = &[
         Sweep::RoundAtLeastOne,
         "Engineers in the tier (every tier needs one: escalation passes through each).",
         |s, [t, _]| n(s.tiers[t].staff as f64),
-        |s, [t, _], v| s.tiers[t].staff = v.as_number() as u32,
+        |s, [t, _], v| {
+            // A tier with shifts is staffed by them: scale each shift's staff alike.
+            let tier = &mut s.tiers[t];
+            let target = v.as_number() as u32;
+            if !tier.shifts.is_empty() && tier.staff > 0 {
+                let ratio = target as f64 / tier.staff as f64;
+                for shift in &mut tier.shifts {
+                    shift.staff = ((shift.staff as f64 * ratio).round() as u32).max(1);
+                }
+                tier.staff = tier.shifts.iter().map(|sh| sh.staff).sum();
+            } else {
+                tier.staff = target;
+            }
+        },
     ),
     row(
         "tiers[].hours",
@@ -512,7 +553,56 @@ pub static FIELDS: &[Field] = &[
         D("\"24x7\""),
         B::Unbounded,
         Sweep::Never("opening hours are a choice of schedule, not a number"),
-        "When the tier starts new work: \"24x7\", or \"business\" (Mon–Fri 08:00–18:00).",
+        "When the tier starts new work, in its local time: \"24x7\", \"business\" (Mon–Fri 08:00–18:00) or weekly ranges such as \"Mon-Fri 07:00-19:00; Sat 09:00-13:00\".",
+    ),
+    row(
+        "tiers[].utc_offset",
+        K::Offset,
+        O("the site's `simulation.utc_offset`"),
+        B::Unbounded,
+        Sweep::Never("where people work is a fact, not an input"),
+        "Where the tier's people are: its hours are read in this offset's local time.",
+    ),
+    row(
+        "tiers[].shifts",
+        K::Tables,
+        O("one shift of `staff` working `hours`"),
+        B::Unbounded,
+        Sweep::Never("shifts are a schedule, not a number"),
+        "Follow-the-sun shifts `[{ hours, utc_offset, staff }]`, instead of `staff`/`hours`: staff on duty is the sum over open shifts.",
+    ),
+    row(
+        "tiers[].shifts[].hours",
+        K::Hours,
+        R,
+        B::Unbounded,
+        Sweep::Never("opening hours are a choice of schedule, not a number"),
+        "When the shift's engineers start new work, in the shift's local time.",
+    ),
+    row(
+        "tiers[].shifts[].utc_offset",
+        K::Offset,
+        O("the tier's `utc_offset`"),
+        B::Unbounded,
+        Sweep::Never("where people work is a fact, not an input"),
+        "Where the shift's people are.",
+    ),
+    var(
+        "tiers[].shifts[].staff",
+        K::Count,
+        R,
+        B::Integer {
+            min: 1,
+            max: MAX_STAFF,
+        },
+        Sweep::RoundAtLeastOne,
+        "Engineers of the shift; each belongs to this shift only.",
+        |s, [t, i]| n(s.tiers[t].shifts[i].staff as f64),
+        |s, [t, i], v| {
+            let tier = &mut s.tiers[t];
+            tier.shifts[i].staff = v.as_number() as u32;
+            tier.staff = tier.shifts.iter().map(|sh| sh.staff).sum();
+        },
     ),
     var(
         "tiers[].hourly_cost",
@@ -523,6 +613,86 @@ pub static FIELDS: &[Field] = &[
         "Cost of one engineer-hour of work (busy time only).",
         |s, [t, _]| n(s.tiers[t].hourly_cost),
         |s, [t, _], v| s.tiers[t].hourly_cost = v.as_number(),
+    ),
+    row(
+        "tiers[].on_call",
+        K::Table,
+        O("no on-call: items wait for a shift"),
+        B::Unbounded,
+        Sweep::Never("on-call is a choice of organisation; vary its numbers"),
+        "On-call rota `{ staff, ack, ack_asleep, asleep, page_priority, standby_cost_per_hour, callout_cost }`: paged when no shift of the tier is open.",
+    ),
+    var(
+        "tiers[].on_call.staff",
+        K::Count,
+        D("1"),
+        B::Integer {
+            min: 1,
+            max: MAX_STAFF,
+        },
+        Sweep::RoundAtLeastOne,
+        "Engineers on call at once; each takes one page at a time.",
+        |s, [t, _]| n(on_call(s, t).staff as f64),
+        |s, [t, _], v| on_call_mut(s, t).staff = v.as_number() as u32,
+    ),
+    var(
+        "tiers[].on_call.ack",
+        K::Dist,
+        R,
+        B::Duration,
+        Sweep::Distribution,
+        "Page to acknowledgement while awake (not labor).",
+        |s, [t, _]| d(&on_call(s, t).ack),
+        |s, [t, _], v| on_call_mut(s, t).ack = v.to_dist(),
+    ),
+    var(
+        "tiers[].on_call.ack_asleep",
+        K::Dist,
+        O("`ack`"),
+        B::Duration,
+        Sweep::Distribution,
+        "Page to acknowledgement when the page falls in the `asleep` hours.",
+        |s, [t, _]| d(&on_call(s, t).ack_asleep),
+        |s, [t, _], v| on_call_mut(s, t).ack_asleep = v.to_dist(),
+    ),
+    row(
+        "tiers[].on_call.asleep",
+        K::Hours,
+        D("\"23:00-07:00\""),
+        B::Unbounded,
+        Sweep::Never("sleeping hours are a schedule, not a number"),
+        "When the on-call engineers sleep, in the tier's local time (same syntax as `hours`).",
+    ),
+    row(
+        "tiers[].on_call.page_priority",
+        K::Integer,
+        D("1"),
+        B::Integer {
+            min: 1,
+            max: u32::MAX as i64,
+        },
+        Sweep::Never("priorities order queues; they are never varied"),
+        "Incidents of services with priority ≤ this page; the others wait for a shift.",
+    ),
+    var(
+        "tiers[].on_call.standby_cost_per_hour",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Paid per on-call engineer for every hour no shift of the tier is open (`standby_cost`).",
+        |s, [t, _]| n(on_call(s, t).standby_cost_per_hour),
+        |s, [t, _], v| on_call_mut(s, t).standby_cost_per_hour = v.as_number(),
+    ),
+    var(
+        "tiers[].on_call.callout_cost",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Paid per page, on top of `hourly_cost` from the acknowledgement (labor).",
+        |s, [t, _]| n(on_call(s, t).callout_cost),
+        |s, [t, _], v| on_call_mut(s, t).callout_cost = v.as_number(),
     ),
     // [[services]]
     row(
@@ -858,6 +1028,21 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
                 let base = format!("{}.modes", join("services", &svc.name));
                 for (m, mode) in svc.modes.iter().enumerate() {
                     out.push((join(&base, &mode.name), [i, m]));
+                }
+            }
+        }
+        "tiers[].on_call" => {
+            for (t, tier) in s.tiers.iter().enumerate() {
+                if tier.on_call.is_some() {
+                    out.push((format!("{}.on_call", join("tiers", &tier.name)), [t, 0]));
+                }
+            }
+        }
+        "tiers[].shifts[]" => {
+            for (t, tier) in s.tiers.iter().enumerate() {
+                let base = format!("{}.shifts", join("tiers", &tier.name));
+                for i in 0..tier.shifts.len() {
+                    out.push((format!("{base}.{}", i + 1), [t, i]));
                 }
             }
         }

@@ -57,26 +57,162 @@ pub struct Simulation {
     pub horizon_minutes: Minutes,
     pub replications: u64,
     pub seed: u64,
+    /// Minutes east of UTC of the site's clock (`utc_offset`): `t = 0` is Monday 00:00 there.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub utc_offset_minutes: i32,
 }
 
-/// When a tier starts new work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+fn is_zero(minutes: &i32) -> bool {
+    *minutes == 0
+}
+
+/// When a tier (or a shift) starts new work, in its own local time (model.md §8.1).
+/// Written and read as its text (`"24x7"`, `"business"`, `"Mon-Fri 07:00-19:00; Sat 09:00-13:00"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum Hours {
     /// `"24x7"`: always open.
-    #[serde(rename = "24x7")]
     AlwaysOpen,
     /// `"business"`: Monday–Friday, 08:00–18:00.
     Business,
+    /// Weekly ranges.
+    Weekly(WeeklyHours),
+}
+
+/// Weekly opening ranges: the text as written and its open intervals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeeklyHours {
+    /// As written in the scenario (shown back to the user).
+    pub text: String,
+    /// Sorted, disjoint, non-adjacent `[start, end)` minutes of the week, 0 = Monday 00:00
+    /// local; never empty.
+    pub open: Vec<(u32, u32)>,
 }
 
 /// One support tier (help desk, engineers, vendor).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tier {
     pub name: String,
+    /// Engineers; with `shifts`, the sum of the shifts' staff.
     pub staff: u32,
+    /// Ignored when `shifts` is given.
     pub hours: Hours,
+    /// Minutes east of UTC where the tier's people are (default: the site's offset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset_minutes: Option<i32>,
+    /// Follow-the-sun shifts; empty means one shift of `staff` working `hours`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shifts: Vec<Shift>,
     pub hourly_cost: f64,
+    /// Engineers paged when nobody of the tier is on duty (model.md §8.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_call: Option<OnCall>,
+}
+
+/// A tier's on-call rota (model.md §8.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnCall {
+    /// Engineers on call at once.
+    pub staff: u32,
+    /// Page → acknowledgement while awake.
+    pub ack: Dist,
+    /// Page → acknowledgement when the page falls in `asleep` hours.
+    pub ack_asleep: Dist,
+    /// When the on-call engineers sleep, in the tier's local time.
+    pub asleep: Hours,
+    /// Items of services with priority ≤ this are paged.
+    pub page_priority: u32,
+    pub standby_cost_per_hour: f64,
+    /// Paid per page (labor).
+    pub callout_cost: f64,
+}
+
+/// One shift of a tier: its engineers work its hours in its local time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shift {
+    pub hours: Hours,
+    /// Minutes east of UTC (default: the tier's offset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset_minutes: Option<i32>,
+    pub staff: u32,
+}
+
+/// A shift as the model sees it: hours, how far its clock runs ahead of the site's, staff.
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftView<'a> {
+    pub hours: &'a Hours,
+    /// Local time − site time, in minutes.
+    pub ahead_minutes: Minutes,
+    pub staff: u32,
+}
+
+impl Tier {
+    /// Number of shifts (a tier without `shifts` is one shift).
+    #[inline]
+    pub fn shift_count(&self) -> usize {
+        self.shifts.len().max(1)
+    }
+
+    /// Shift `i` read against the site's clock (`site_offset` minutes east of UTC).
+    #[inline]
+    pub fn shift(&self, i: usize, site_offset: i32) -> ShiftView<'_> {
+        let tier_offset = self.utc_offset_minutes.unwrap_or(site_offset);
+        match self.shifts.get(i) {
+            Some(s) => ShiftView {
+                hours: &s.hours,
+                ahead_minutes: (s.utc_offset_minutes.unwrap_or(tier_offset) - site_offset)
+                    as Minutes,
+                staff: s.staff,
+            },
+            None => ShiftView {
+                hours: &self.hours,
+                ahead_minutes: (tier_offset - site_offset) as Minutes,
+                staff: self.staff,
+            },
+        }
+    }
+
+    /// The tier's hours in plain words, with offsets where they differ from the site's
+    /// (`"business hours (Mon–Fri 08:00–18:00)"`, `"shifts: 2 × Mon-Fri 08:00-16:00 at UTC+08:00; …"`).
+    pub fn hours_in_words(&self, site_offset: i32) -> String {
+        let words = |hours: &Hours, offset: Option<i32>| {
+            let text = match hours {
+                Hours::AlwaysOpen => "24x7".to_string(),
+                Hours::Business => "business hours (Mon–Fri 08:00–18:00)".to_string(),
+                Hours::Weekly(w) => w.text.clone(),
+            };
+            match offset {
+                Some(o) if o != site_offset => {
+                    format!("{text} at UTC{}", calendar::format_offset(o))
+                }
+                _ => text,
+            }
+        };
+        let tier_offset = self.utc_offset_minutes;
+        if self.shifts.is_empty() {
+            return words(&self.hours, tier_offset);
+        }
+        let list: Vec<String> = self
+            .shifts
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} × {}",
+                    s.staff,
+                    words(&s.hours, s.utc_offset_minutes.or(tier_offset))
+                )
+            })
+            .collect();
+        format!("shifts: {}", list.join("; "))
+    }
+
+    /// True when some shift of the tier is open at site time `t` (staffed or not).
+    pub fn any_shift_open(&self, t: Minutes, site_offset: i32) -> bool {
+        (0..self.shift_count()).any(|i| {
+            let s = self.shift(i, site_offset);
+            calendar::is_open(s.hours, t, s.ahead_minutes)
+        })
+    }
 }
 
 /// One service that fails and gets restored.

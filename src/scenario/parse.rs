@@ -26,7 +26,9 @@ use super::duration::{self, DurationError, parse_duration_detailed};
 use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind};
 use super::validate::{name_problem, shown, validate};
-use super::{Hours, Minutes, Mode, Monitoring, Scenario, Service, Simulation};
+use super::{
+    Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift, Simulation, calendar,
+};
 use super::{Repair, Strategy, Tier};
 
 pub use super::fields::{
@@ -274,6 +276,7 @@ struct RawSimulation {
     horizon: Option<V>,
     replications: Option<V>,
     seed: Option<V>,
+    utc_offset: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -282,7 +285,30 @@ struct RawTier {
     name: Option<V>,
     staff: Option<V>,
     hours: Option<V>,
+    utc_offset: Option<V>,
+    shifts: Option<Spanned<Vec<Spanned<RawShift>>>>,
     hourly_cost: Option<V>,
+    on_call: Option<Spanned<RawOnCall>>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"an on-call table such as { staff = 1, ack = "10m", ack_asleep = "25m" }"#)]
+struct RawOnCall {
+    staff: Option<V>,
+    ack: Option<V>,
+    ack_asleep: Option<V>,
+    asleep: Option<V>,
+    page_priority: Option<V>,
+    standby_cost_per_hour: Option<V>,
+    callout_cost: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"a shift table such as { hours = "Mon-Fri 08:00-16:00", staff = 2 }"#)]
+struct RawShift {
+    hours: Option<V>,
+    utc_offset: Option<V>,
+    staff: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -1391,10 +1417,15 @@ impl Cx<'_> {
             Some(v) => self.integer(v, "simulation.seed", bounds("simulation.seed")),
             None => Some(0),
         };
+        let utc_offset = match &raw.utc_offset {
+            Some(v) => self.offset(v, "simulation.utc_offset"),
+            None => Some(0),
+        };
         Some(Simulation {
             horizon_minutes: horizon?,
             replications: u64::try_from(replications?).ok()?,
             seed: u64::try_from(seed?).ok()?,
+            utc_offset_minutes: utc_offset?,
         })
     }
 
@@ -1429,17 +1460,47 @@ impl Cx<'_> {
                 "tier names",
                 "rename one of the two tiers",
             );
-            let staff = self
-                .required(
-                    t.staff.as_ref(),
-                    span.clone(),
-                    &format!("{path}.staff"),
-                    "staff = 1",
-                )
-                .and_then(|v| self.integer(v, &format!("{path}.staff"), bounds("tiers[].staff")));
+            let shifts = match &t.shifts {
+                None => Some(Vec::new()),
+                Some(raw_shifts) => self.shifts(raw_shifts, &path),
+            };
+            // §8.1: `shifts` replaces `staff`/`hours`; giving both is an error.
+            let given_with_shifts = [("staff", &t.staff), ("hours", &t.hours)]
+                .into_iter()
+                .find_map(|(key, v)| v.as_ref().map(|v| (key, v)));
+            let staff = match (&t.shifts, given_with_shifts) {
+                (Some(_), Some((key, v))) => {
+                    self.push(
+                        Some(v.span()),
+                        format!("{path}.{key}"),
+                        format!("`{key}` and `shifts` both given; the shifts staff the tier"),
+                        Some(format!(
+                            "remove `{key}` (give each shift its own `staff` and `hours`), or remove `shifts`"
+                        )),
+                    );
+                    None
+                }
+                (Some(_), None) => Some(shifts.as_ref().map_or(0, |list| {
+                    list.iter().map(|sh: &Shift| sh.staff as i64).sum()
+                })),
+                (None, _) => self
+                    .required(
+                        t.staff.as_ref(),
+                        span.clone(),
+                        &format!("{path}.staff"),
+                        "staff = 1",
+                    )
+                    .and_then(|v| {
+                        self.integer(v, &format!("{path}.staff"), bounds("tiers[].staff"))
+                    }),
+            };
             let hours = match &t.hours {
                 None => Some(Hours::AlwaysOpen),
                 Some(v) => self.hours(v, &format!("{path}.hours")),
+            };
+            let utc_offset = match &t.utc_offset {
+                None => Some(None),
+                Some(v) => self.offset(v, &format!("{path}.utc_offset")).map(Some),
             };
             let hourly_cost = match &t.hourly_cost {
                 None => Some(0.0),
@@ -1449,16 +1510,37 @@ impl Cx<'_> {
                     bounds("tiers[].hourly_cost"),
                 ),
             };
+            let on_call = match &t.on_call {
+                None => Some(None),
+                Some(raw) => self.on_call(raw, &path).map(Some),
+            };
             names.push(name.clone());
-            match (name, staff, hours, hourly_cost, tiers.as_mut()) {
-                (Some(name), Some(staff), Some(hours), Some(hourly_cost), Some(list)) => {
-                    list.push(Tier {
-                        name,
-                        staff: u32::try_from(staff).unwrap_or(u32::MAX),
-                        hours,
-                        hourly_cost,
-                    })
-                }
+            match (
+                name,
+                staff,
+                hours,
+                utc_offset,
+                shifts,
+                (hourly_cost, on_call),
+                tiers.as_mut(),
+            ) {
+                (
+                    Some(name),
+                    Some(staff),
+                    Some(hours),
+                    Some(utc_offset_minutes),
+                    Some(shifts),
+                    (Some(hourly_cost), Some(on_call)),
+                    Some(list),
+                ) => list.push(Tier {
+                    name,
+                    staff: u32::try_from(staff).unwrap_or(u32::MAX),
+                    hours,
+                    utc_offset_minutes,
+                    shifts,
+                    hourly_cost,
+                    on_call,
+                }),
                 _ => tiers = None,
             }
         }
@@ -1489,20 +1571,138 @@ impl Cx<'_> {
         }
     }
 
+    /// A tier's on-call rota (model.md §8.2).
+    fn on_call(&mut self, raw: &Spanned<RawOnCall>, tier_path: &str) -> Option<OnCall> {
+        let o = raw.get_ref();
+        let path = format!("{tier_path}.on_call");
+        let f = |key: &str| format!("{path}.{key}");
+        let staff = match &o.staff {
+            None => Some(1),
+            Some(v) => self.integer(v, &f("staff"), bounds("tiers[].on_call.staff")),
+        };
+        let ack = self
+            .required(o.ack.as_ref(), Some(raw.span()), &f("ack"), "ack = \"10m\"")
+            .and_then(|v| self.dist(v, &f("ack")));
+        let ack_asleep = match &o.ack_asleep {
+            None => ack.clone(),
+            Some(v) => self.dist(v, &f("ack_asleep")),
+        };
+        let asleep = match &o.asleep {
+            None => calendar::parse_hours("23:00-07:00").ok(),
+            Some(v) => self.hours(v, &f("asleep")),
+        };
+        let page_priority = match &o.page_priority {
+            None => Some(1),
+            Some(v) => self.integer(
+                v,
+                &f("page_priority"),
+                bounds("tiers[].on_call.page_priority"),
+            ),
+        };
+        let mut money = |key: &str, v: &Option<V>| match v {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f(key), bounds(&format!("tiers[].on_call.{key}"))),
+        };
+        let standby = money("standby_cost_per_hour", &o.standby_cost_per_hour);
+        let callout = money("callout_cost", &o.callout_cost);
+        Some(OnCall {
+            staff: u32::try_from(staff?).unwrap_or(u32::MAX),
+            ack: ack?,
+            ack_asleep: ack_asleep?,
+            asleep: asleep?,
+            page_priority: u32::try_from(page_priority?).unwrap_or(u32::MAX),
+            standby_cost_per_hour: standby?,
+            callout_cost: callout?,
+        })
+    }
+
+    /// A tier's follow-the-sun shifts (model.md §8.1).
+    fn shifts(
+        &mut self,
+        raw: &Spanned<Vec<Spanned<RawShift>>>,
+        tier_path: &str,
+    ) -> Option<Vec<Shift>> {
+        let items = raw.get_ref();
+        if items.is_empty() {
+            self.push(
+                Some(raw.span()),
+                format!("{tier_path}.shifts"),
+                "expected at least one shift; found none",
+                Some("add `{ hours = \"business\", staff = 1 }`, or remove `shifts` and give `staff`".into()),
+            );
+            return None;
+        }
+        let mut shifts = Some(Vec::with_capacity(items.len()));
+        for (i, item) in items.iter().enumerate() {
+            let span = Some(item.span());
+            let sh = item.get_ref();
+            let path = format!("{tier_path}.shifts.{}", i + 1);
+            let hours = self
+                .required(
+                    sh.hours.as_ref(),
+                    span.clone(),
+                    &format!("{path}.hours"),
+                    "hours = \"Mon-Fri 08:00-16:00\"",
+                )
+                .and_then(|v| self.hours(v, &format!("{path}.hours")));
+            let utc_offset = match &sh.utc_offset {
+                None => Some(None),
+                Some(v) => self.offset(v, &format!("{path}.utc_offset")).map(Some),
+            };
+            let staff = self
+                .required(
+                    sh.staff.as_ref(),
+                    span,
+                    &format!("{path}.staff"),
+                    "staff = 1",
+                )
+                .and_then(|v| {
+                    self.integer(
+                        v,
+                        &format!("{path}.staff"),
+                        bounds("tiers[].shifts[].staff"),
+                    )
+                });
+            match (hours, utc_offset, staff, shifts.as_mut()) {
+                (Some(hours), Some(utc_offset_minutes), Some(staff), Some(list)) => {
+                    list.push(Shift {
+                        hours,
+                        utc_offset_minutes,
+                        staff: u32::try_from(staff).unwrap_or(u32::MAX),
+                    })
+                }
+                _ => shifts = None,
+            }
+        }
+        shifts
+    }
+
     fn hours(&mut self, v: &V, field: &str) -> Option<Hours> {
         let text = self.text(v, field)?;
-        match text.as_str() {
-            "24x7" => Some(Hours::AlwaysOpen),
-            "business" => Some(Hours::Business),
-            _ => {
+        match calendar::parse_hours(&text) {
+            Ok(hours) => Some(hours),
+            Err(e) => {
                 self.push(
                     Some(v.span()),
                     field,
-                    format!("expected \"24x7\" or \"business\"; found {}", shown(&text)),
-                    Some(
-                        "\"business\" is Monday–Friday 08:00–18:00; \"24x7\" is always open".into(),
+                    format!(
+                        "expected opening hours; found {}: {}",
+                        shown(&text),
+                        e.message
                     ),
+                    Some(e.help),
                 );
+                None
+            }
+        }
+    }
+
+    fn offset(&mut self, v: &V, field: &str) -> Option<i32> {
+        let text = self.text(v, field)?;
+        match calendar::parse_offset(&text) {
+            Ok(minutes) => Some(minutes),
+            Err(e) => {
+                self.push(Some(v.span()), field, e.message, Some(e.help));
                 None
             }
         }

@@ -11,7 +11,10 @@ pub fn tier(name: &str, staff: u32, hours: Hours, hourly_cost: f64) -> Tier {
         name: name.into(),
         staff,
         hours,
+        utc_offset_minutes: None,
+        shifts: Vec::new(),
         hourly_cost,
+        on_call: None,
     }
 }
 
@@ -77,6 +80,7 @@ pub fn scenario(
             horizon_minutes: horizon,
             replications,
             seed,
+            utc_offset_minutes: 0,
         },
         tiers,
         services,
