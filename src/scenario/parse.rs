@@ -24,7 +24,7 @@ use toml::de::{DeTable, DeValue};
 use super::dist::Dist;
 use super::duration::{self, DurationError, parse_duration_detailed};
 use super::error::{ScenarioError, ScenarioErrors};
-use super::fields::{self, Bounds, Kind};
+use super::fields::{self, Bounds, Kind, join};
 use super::validate::{name_problem, shown, validate};
 use super::{
     Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift, Simulation, calendar,
@@ -633,24 +633,6 @@ fn path_at(table: &DeTable, offset: usize) -> Option<String> {
         })
     }
     walk_table(table, offset, "")
-}
-
-/// `base.key`, quoting a key that is not a bare TOML key.
-fn join(base: &str, key: &str) -> String {
-    let key = if !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        key.to_string()
-    } else {
-        format!("{key:?}")
-    };
-    if base.is_empty() {
-        key
-    } else {
-        format!("{base}.{key}")
-    }
 }
 
 /// Path of an element of an array of tables: by name when it has one, else by index.
