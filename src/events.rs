@@ -700,6 +700,12 @@ mod tests {
             },
             EventKind::OutageEnded { incident },
             EventKind::HorizonReached,
+            EventKind::Paged {
+                incident,
+                tier: 1,
+                asleep: true,
+            },
+            EventKind::Acknowledged { incident, tier: 1 },
         ]
     }
 

@@ -53,6 +53,7 @@ pub const EXAMPLES: &[Example] = &[
     ex("[simulation]", "horizon", "\"365d\""),
     ex("[simulation]", "replications", "1000"),
     ex("[simulation]", "seed", "0"),
+    ex("[simulation]", "utc_offset", "\"+00:00\""),
     ex("[[tiers]]", "name", "\"help-desk\""),
     ex("[[tiers]]", "staff", "2"),
     ex("[[tiers]]", "hours", "\"business\""),
@@ -61,6 +62,23 @@ pub const EXAMPLES: &[Example] = &[
     ex("[[tiers]]", "staff", "1"),
     ex("[[tiers]]", "hours", "\"24x7\""),
     ex("[[tiers]]", "hourly_cost", "110"),
+    ex("[[tiers]]", "name", "\"senior\""),
+    ex("[[tiers]]", "hourly_cost", "140"),
+    ex("[[tiers]]", "utc_offset", "\"+08:00\""),
+    ex("[[tiers.shifts]]", "hours", "\"Mon-Fri 09:00-17:00\""),
+    ex("[[tiers.shifts]]", "utc_offset", "\"+08:00\""),
+    ex("[[tiers.shifts]]", "staff", "1"),
+    ex("[tiers.on_call]", "staff", "1"),
+    ex("[tiers.on_call]", "ack", "\"5m\""),
+    ex(
+        "[tiers.on_call]",
+        "ack_asleep",
+        "{ dist = \"exponential\", mean = \"20m\" }",
+    ),
+    ex("[tiers.on_call]", "asleep", "\"23:00-07:00\""),
+    ex("[tiers.on_call]", "page_priority", "1"),
+    ex("[tiers.on_call]", "standby_cost_per_hour", "5"),
+    ex("[tiers.on_call]", "callout_cost", "100"),
     ex("[[services]]", "name", "\"web-shop\""),
     ex("[[services]]", "priority", "1"),
     ex("[[services]]", "downtime_cost_per_hour", "5000"),
@@ -138,7 +156,7 @@ pub fn pattern(example: &Example) -> String {
     for (i, part) in table.split('.').filter(|p| !p.is_empty()).enumerate() {
         if i == 1 && parts.first().is_some_and(|p| p == "strategies") {
             parts.push("*".into());
-        } else if array || table.starts_with("services") {
+        } else if array || table.starts_with("services") || (i == 0 && part == "tiers") {
             // Every table of an array-of-tables path is itself an element: services[].modes[].
             parts.push(format!("{part}[]"));
         } else {

@@ -236,6 +236,9 @@ impl Simulator {
         }
     }
 
+    // The shift that did the work and whether it was able to fix travel with the timer that
+    // fired; bundling them into a struct for this one call would only rename the arguments.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn work_done<S: EventSink>(
         &mut self,
         ctx: &Ctx,

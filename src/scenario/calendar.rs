@@ -167,6 +167,8 @@ const HOURS_HELP: &str = "write \"24x7\", \"business\" or weekly ranges such as 
      \"Mon-Fri 07:00-19:00; Sat 09:00-13:00\" (days: Mon Tue Wed Thu Fri Sat Sun, a range \
      Mon-Fri, a list Mon,Wed, or daily)";
 
+use super::validate::shown;
+
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Parses opening hours (model.md §8.1): `"24x7"`, `"business"`, or segments separated by
@@ -192,7 +194,7 @@ pub fn parse_hours(text: &str) -> Result<Hours, CalendarError> {
                 (parse_days(&segment[..i]).map_err(bad)?, segment[i..].trim())
             }
             None if segment.as_bytes()[0].is_ascii_alphabetic() => {
-                return Err(bad(format!("\"{segment}\" gives days without times")));
+                return Err(bad(format!("{} gives days without times", shown(segment))));
             }
             _ => ([true; 7], segment),
         };
@@ -233,9 +235,12 @@ pub fn parse_hours(text: &str) -> Result<Hours, CalendarError> {
 
 fn parse_day(word: &str) -> Result<usize, String> {
     let lower = word.to_ascii_lowercase();
-    DAYS.iter()
-        .position(|d| *d == lower)
-        .ok_or_else(|| format!("\"{word}\" is not a day (Mon, Tue, Wed, Thu, Fri, Sat, Sun)"))
+    DAYS.iter().position(|d| *d == lower).ok_or_else(|| {
+        format!(
+            "{} is not a day (Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
+            shown(word)
+        )
+    })
 }
 
 fn parse_days(text: &str) -> Result<[bool; 7], String> {
@@ -267,7 +272,7 @@ fn parse_days(text: &str) -> Result<[bool; 7], String> {
 fn parse_range(text: &str) -> Result<(u32, u32), String> {
     let (a, b) = text
         .split_once('-')
-        .ok_or_else(|| format!("\"{text}\" is not a time range HH:MM-HH:MM"))?;
+        .ok_or_else(|| format!("{} is not a time range HH:MM-HH:MM", shown(text)))?;
     let start = parse_clock(a.trim())?;
     let end = parse_clock(b.trim())?;
     if start == 1440 {
@@ -277,7 +282,7 @@ fn parse_range(text: &str) -> Result<(u32, u32), String> {
 }
 
 fn parse_clock(text: &str) -> Result<u32, String> {
-    let err = || format!("\"{text}\" is not a time HH:MM (00:00 to 24:00)");
+    let err = || format!("{} is not a time HH:MM (00:00 to 24:00)", shown(text));
     let (h, m) = text.split_once(':').ok_or_else(err)?;
     if h.len() != 2 || m.len() != 2 {
         return Err(err());
@@ -293,7 +298,7 @@ fn parse_clock(text: &str) -> Result<u32, String> {
 /// Parses a UTC offset `"+HH:MM"` / `"-HH:MM"` into minutes east of UTC (−12:00 … +14:00).
 pub fn parse_offset(text: &str) -> Result<i32, CalendarError> {
     let bad = || CalendarError {
-        message: format!("\"{text}\" is not a UTC offset"),
+        message: format!("{} is not a UTC offset", shown(text)),
         help: "write \"+HH:MM\" or \"-HH:MM\" between \"-12:00\" and \"+14:00\", e.g. \"+01:00\""
             .into(),
     };

@@ -2277,7 +2277,15 @@ escalate_after = "1h"
         let errs = errors(&MINIMAL.replace("horizon = \"30d\"", "horizon = \"30d\"\nseed = -1"));
         assert_eq!(errs[0].field, "simulation.seed");
         let errs = errors(&MINIMAL.replace("staff = 1", "staff = 1\nhours = \"9to5\""));
-        assert!(errs[0].message.contains("\"24x7\" or \"business\""));
+        assert!(
+            errs[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("weekly ranges"),
+            "{:?}",
+            errs[0]
+        );
         let errs = errors(&format!("currency = \"usd\"\n{MINIMAL}"));
         assert_eq!(
             errs[0].help.as_deref(),
