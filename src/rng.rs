@@ -21,6 +21,10 @@ pub enum Purpose {
     Detection = 2,
     /// The replication's unit-rate false-alarm process (gaps are divided by each strategy's rate).
     FalseAlarms = 3,
+    /// The ticket flood of the k-th failure of a service (model.md §8.4), the same under every
+    /// strategy: per ticket, the gap since the previous arrival (unit-rate, divided by
+    /// `per_hour`) then its deflection coin, always both.
+    Tickets = 4,
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.

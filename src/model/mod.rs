@@ -19,6 +19,7 @@
 mod detection;
 mod failures;
 use crate::scenario::calendar as hours;
+mod tickets;
 mod tiers;
 
 use crate::engine::Scheduler;
@@ -56,6 +57,10 @@ enum Timer {
     FalseAlarm,
     /// A closed tier opens (business hours).
     TierOpens { tier: TierId },
+    /// The first user report of failure `k` (model.md §8.4): its ticket flood may start.
+    FirstReport { service: ServiceId, k: u32 },
+    /// The next ticket about failure `k` arrives (stale once the service is up).
+    TicketArrives { service: ServiceId, k: u32 },
 }
 
 /// What one simulated history cost to compute.
@@ -73,6 +78,7 @@ pub struct Simulator {
     scheduler: Scheduler<Timer>,
     services: Vec<ServiceState>,
     tiers: Vec<TierState>,
+    tickets: Vec<tickets::TicketFlood>,
     /// Some tier's queue or staff changed at the current instant: dispatch once every timer
     /// due at this instant has fired (rule 15).
     dispatch_pending: bool,
@@ -137,6 +143,7 @@ impl Simulator {
         self.services
             .resize(ctx.scenario.services.len(), ServiceState::default());
         self.reset_tiers(ctx);
+        self.reset_tickets(ctx);
         self.dispatch_pending = false;
         self.queue_seq = 0;
         self.next_alarm = 0;
@@ -168,6 +175,10 @@ impl Simulator {
             Timer::WorkDone { tier, item, able } => self.work_done(ctx, t, tier, item, able, sink),
             Timer::FalseAlarm => self.false_alarm(ctx, t, sink),
             Timer::TierOpens { tier } => self.tier_opens(tier),
+            Timer::FirstReport { service, k } => self.first_report(ctx, t, service, k),
+            Timer::TicketArrives { service, k } => {
+                self.ticket_arrives(ctx, t, service, k, sink)
+            }
         }
     }
 }

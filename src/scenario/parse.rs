@@ -27,7 +27,7 @@ use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind};
 use super::validate::{name_problem, shown, validate};
 use super::{Hours, Minutes, Mode, Monitoring, Scenario, Service, Simulation};
-use super::{Strategy, Tier};
+use super::{Sla, Strategy, Tickets, Tier};
 
 pub use super::fields::{
     MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_HORIZON_MINUTES, MAX_MONEY,
@@ -265,6 +265,23 @@ struct RawScenario {
     tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
     services: Option<Spanned<Vec<Spanned<RawService>>>>,
     strategies: Option<Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
+    slas: Option<Spanned<Vec<Spanned<RawSla>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"an SLA table ([[slas]]) such as priority = 1, respond = "15m", resolve = "4h""#)]
+struct RawSla {
+    priority: Option<V>,
+    respond: Option<V>,
+    resolve: Option<V>,
+    penalty: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"a tickets table such as { per_hour = 6, triage = "5m" }"#)]
+struct RawTickets {
+    per_hour: Option<V>,
+    triage: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -282,6 +299,8 @@ struct RawTier {
     staff: Option<V>,
     hours: Option<V>,
     hourly_cost: Option<V>,
+    annual_cost_per_engineer: Option<V>,
+    cost_per_incident: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -294,6 +313,7 @@ struct RawService {
     report_delay: Option<V>,
     failures: Option<Spanned<RawFailures>>,
     modes: Option<Spanned<Vec<Spanned<RawMode>>>>,
+    tickets: Option<Spanned<RawTickets>>,
 }
 
 #[derive(Deserialize)]
@@ -322,6 +342,7 @@ struct RawStrategy {
     alert_tier: Option<V>,
     route_direct: Option<V>,
     monitoring: Option<Spanned<RawMonitoring>>,
+    ticket_deflection: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -1292,6 +1313,7 @@ impl Cx<'_> {
         let (tiers, tier_names) = self.tiers(raw.tiers.as_ref());
         let services = self.services(raw.services.as_ref(), &tier_names);
         let strategies = self.strategies(raw.strategies.as_ref(), &tier_names);
+        let slas = self.slas(raw.slas.as_ref());
 
         Some(Scenario {
             name,
@@ -1301,6 +1323,66 @@ impl Cx<'_> {
             tiers: tiers?,
             services: services?,
             strategies: strategies?,
+            slas: slas?,
+        })
+    }
+
+    /// `[[slas]]` (model.md §8.13); cross-field rules (one per priority, a clock each) are
+    /// the validator's.
+    fn slas(&mut self, raw: Option<&Spanned<Vec<Spanned<RawSla>>>>) -> Option<Vec<Sla>> {
+        let items = raw.map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        let mut slas = Some(Vec::with_capacity(items.len()));
+        for (i, item) in items.iter().enumerate() {
+            let span = Some(item.span());
+            let r = item.get_ref();
+            let path = format!("slas[{i}]");
+            let f = |name: &str| format!("{path}.{name}");
+            let priority = self
+                .required(r.priority.as_ref(), span, &f("priority"), "priority = 1")
+                .and_then(|v| self.integer(v, &f("priority"), bounds("slas[].priority")));
+            let respond = match &r.respond {
+                None => Some(None),
+                Some(v) => self.duration(v, &f("respond"), true).map(Some),
+            };
+            let resolve = match &r.resolve {
+                None => Some(None),
+                Some(v) => self.duration(v, &f("resolve"), true).map(Some),
+            };
+            let penalty = match &r.penalty {
+                None => Some(0.0),
+                Some(v) => self.number(v, &f("penalty"), bounds("slas[].penalty")),
+            };
+            match (priority, respond, resolve, penalty, slas.as_mut()) {
+                (Some(priority), Some(respond), Some(resolve), Some(penalty), Some(list)) => {
+                    list.push(Sla {
+                        priority: u32::try_from(priority).unwrap_or(u32::MAX),
+                        respond_minutes: respond,
+                        resolve_minutes: resolve,
+                        penalty,
+                    })
+                }
+                _ => slas = None,
+            }
+        }
+        slas
+    }
+
+    /// `services[].tickets` (model.md §8.4).
+    fn tickets(&mut self, raw: &Spanned<RawTickets>, path: &str) -> Option<Tickets> {
+        let span = Some(raw.span());
+        let r = raw.get_ref();
+        let f = |name: &str| format!("{path}.{name}");
+        let per_hour = self
+            .required(r.per_hour.as_ref(), span.clone(), &f("per_hour"), "per_hour = 6")
+            .and_then(|v| {
+                self.number(v, &f("per_hour"), bounds("services[].tickets.per_hour"))
+            });
+        let triage = self
+            .required(r.triage.as_ref(), span, &f("triage"), "triage = \"5m\"")
+            .and_then(|v| self.duration(v, &f("triage"), true));
+        Some(Tickets {
+            per_hour: per_hour?,
+            triage_minutes: triage?,
         })
     }
 
@@ -1443,16 +1525,40 @@ impl Cx<'_> {
                     bounds("tiers[].hourly_cost"),
                 ),
             };
+            let annual_cost_per_engineer = match &t.annual_cost_per_engineer {
+                None => Some(0.0),
+                Some(v) => self.number(
+                    v,
+                    &format!("{path}.annual_cost_per_engineer"),
+                    bounds("tiers[].annual_cost_per_engineer"),
+                ),
+            };
+            let cost_per_incident = match &t.cost_per_incident {
+                None => Some(0.0),
+                Some(v) => self.number(
+                    v,
+                    &format!("{path}.cost_per_incident"),
+                    bounds("tiers[].cost_per_incident"),
+                ),
+            };
             names.push(name.clone());
-            match (name, staff, hours, hourly_cost, tiers.as_mut()) {
-                (Some(name), Some(staff), Some(hours), Some(hourly_cost), Some(list)) => {
-                    list.push(Tier {
-                        name,
-                        staff: u32::try_from(staff).unwrap_or(u32::MAX),
-                        hours,
-                        hourly_cost,
-                    })
-                }
+            match (
+                (name, staff, hours, hourly_cost),
+                (annual_cost_per_engineer, cost_per_incident),
+                tiers.as_mut(),
+            ) {
+                (
+                    (Some(name), Some(staff), Some(hours), Some(hourly_cost)),
+                    (Some(annual_cost_per_engineer), Some(cost_per_incident)),
+                    Some(list),
+                ) => list.push(Tier {
+                    name,
+                    staff: u32::try_from(staff).unwrap_or(u32::MAX),
+                    hours,
+                    hourly_cost,
+                    annual_cost_per_engineer,
+                    cost_per_incident,
+                }),
                 _ => tiers = None,
             }
         }
@@ -1585,6 +1691,10 @@ impl Cx<'_> {
                 }),
         };
         let modes = self.modes(s.modes.as_ref(), span, &path, tiers);
+        let tickets = match &s.tickets {
+            None => Some(None),
+            Some(t) => self.tickets(t, &f("tickets")).map(Some),
+        };
         Some(Service {
             name: name?,
             priority: u32::try_from(priority?).ok()?,
@@ -1593,6 +1703,7 @@ impl Cx<'_> {
             report_delay: report_delay?,
             failures_every: failures_every?,
             modes: modes?,
+            tickets: tickets?,
         })
     }
 
@@ -1749,6 +1860,14 @@ impl Cx<'_> {
             None => Some(None),
             Some(m) => self.monitoring(m, &f("monitoring")).map(Some),
         };
+        let ticket_deflection = match &s.ticket_deflection {
+            None => Some(0.0),
+            Some(v) => self.number(
+                v,
+                &f("ticket_deflection"),
+                bounds("strategies.*.ticket_deflection"),
+            ),
+        };
         if name.trim().is_empty() {
             return None;
         }
@@ -1761,6 +1880,7 @@ impl Cx<'_> {
             alert_tier: alert_tier?,
             route_direct: route_direct?,
             monitoring: monitoring?,
+            ticket_deflection: ticket_deflection?,
         })
     }
 

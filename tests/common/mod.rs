@@ -12,6 +12,8 @@ pub fn tier(name: &str, staff: u32, hours: Hours, hourly_cost: f64) -> Tier {
         staff,
         hours,
         hourly_cost,
+        annual_cost_per_engineer: 0.0,
+        cost_per_incident: 0.0,
     }
 }
 
@@ -34,6 +36,7 @@ pub fn service(name: &str, every: Dist, report_delay: Dist, modes: Vec<Mode>) ->
         report_delay,
         failures_every: every,
         modes,
+        tickets: None,
     }
 }
 
@@ -47,6 +50,7 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         alert_tier: 0,
         route_direct: 0.0,
         monitoring: None,
+        ticket_deflection: 0.0,
     }
 }
 
@@ -80,6 +84,7 @@ pub fn scenario(
         tiers,
         services,
         strategies,
+        slas: Vec::new(),
     }
 }
 
@@ -134,6 +139,7 @@ pub fn mail_server() -> Scenario {
             false_alarms_per_week: 2.0,
             triage: 10.0,
         }),
+        ticket_deflection: 0.0,
     };
     scenario(
         tiers,
