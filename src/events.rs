@@ -549,7 +549,9 @@ impl Serialize for TicketId {
 impl<'de> Deserialize<'de> for TicketId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let keys = ItemKeys::read(d, TICKET_KEYS)?;
-        let n = keys.ticket.ok_or_else(|| de::Error::missing_field("ticket"))?;
+        let n = keys
+            .ticket
+            .ok_or_else(|| de::Error::missing_field("ticket"))?;
         Ok(TicketId {
             incident: keys.incident()?,
             n,

@@ -149,14 +149,20 @@ fn doubling_salaries_doubles_fixed_labor_and_nothing_else() {
     assert_eq!(b.fixed_labor_cost, 2.0 * a.fixed_labor_cost);
     assert_eq!(b.labor_cost, a.labor_cost);
     assert_eq!(b.outage_minutes, a.outage_minutes);
-    assert_eq!(b.total_cost - b.fixed_labor_cost, a.total_cost - a.fixed_labor_cost);
+    assert_eq!(
+        b.total_cost - b.fixed_labor_cost,
+        a.total_cost - a.fixed_labor_cost
+    );
 }
 
 /// The chain with a ticket flood of 6 an hour, triaged in 5 minutes at the desk, and a second
 /// strategy with a status page deflecting 60 %.
 fn flood(replications: u32) -> Scenario {
     let text = CHAIN
-        .replace("replications = 1", &format!("replications = {replications}"))
+        .replace(
+            "replications = 1",
+            &format!("replications = {replications}"),
+        )
         .replace(
             "failures = { every = \"10d\" }",
             "failures = { every = \"10d\" }\ntickets = { per_hour = 6, triage = \"5m\" }",
@@ -176,7 +182,10 @@ fn tickets_per_outage_are_per_hour_times_the_time_from_first_report_to_restore()
     let s = flood(reps);
     let results = run_replications(&s, 0..reps as u64, &mut |_| {});
     let rows = &results.strategies[0].rows;
-    assert!(rows.iter().all(|r| r.mttr_minutes == Some(110.0) && r.outages == 2));
+    assert!(
+        rows.iter()
+            .all(|r| r.mttr_minutes == Some(110.0) && r.outages == 2)
+    );
     let n = rows.len() as f64;
     let mean = rows.iter().map(|r| r.tickets as f64).sum::<f64>() / n;
     let sd = (rows
@@ -260,5 +269,8 @@ fn bad_ticket_and_sla_fields_are_named_with_their_line() {
     assert!(errors.contains("expected respond or resolve"), "{errors}");
     assert!(errors.contains("one SLA per priority"), "{errors}");
     // Named at the second table's priority: line 29 of the file, column 12.
-    assert!(errors.contains("t.toml:29:12: slas[1].priority"), "{errors}");
+    assert!(
+        errors.contains("t.toml:29:12: slas[1].priority"),
+        "{errors}"
+    );
 }

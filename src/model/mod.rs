@@ -176,9 +176,7 @@ impl Simulator {
             Timer::FalseAlarm => self.false_alarm(ctx, t, sink),
             Timer::TierOpens { tier } => self.tier_opens(tier),
             Timer::FirstReport { service, k } => self.first_report(ctx, t, service, k),
-            Timer::TicketArrives { service, k } => {
-                self.ticket_arrives(ctx, t, service, k, sink)
-            }
+            Timer::TicketArrives { service, k } => self.ticket_arrives(ctx, t, service, k, sink),
         }
     }
 }

@@ -276,15 +276,21 @@ impl<'a> MetricsProjection<'a> {
     fn open_breaches_at_horizon(&mut self, horizon: Minutes) {
         for service in 0..self.services.len() {
             let track = self.services[service];
-            let (Some(sla), Some(detected)) = (self.service_sla[service], track.detected_at)
-            else {
+            let (Some(sla), Some(detected)) = (self.service_sla[service], track.detected_at) else {
                 continue;
             };
             let terms = &self.scenario.slas[sla];
-            if !track.worked && terms.respond_minutes.is_some_and(|r| horizon - detected > r) {
+            if !track.worked
+                && terms
+                    .respond_minutes
+                    .is_some_and(|r| horizon - detected > r)
+            {
                 self.breach(sla);
             }
-            if terms.resolve_minutes.is_some_and(|r| horizon - detected > r) {
+            if terms
+                .resolve_minutes
+                .is_some_and(|r| horizon - detected > r)
+            {
                 self.breach(sla);
             }
         }

@@ -269,7 +269,9 @@ struct RawScenario {
 }
 
 #[derive(Deserialize)]
-#[serde(expecting = r#"an SLA table ([[slas]]) such as priority = 1, respond = "15m", resolve = "4h""#)]
+#[serde(
+    expecting = r#"an SLA table ([[slas]]) such as priority = 1, respond = "15m", resolve = "4h""#
+)]
 struct RawSla {
     priority: Option<V>,
     respond: Option<V>,
@@ -1353,14 +1355,13 @@ impl Cx<'_> {
                 Some(v) => self.number(v, &f("penalty"), bounds("slas[].penalty")),
             };
             match (priority, respond, resolve, penalty, slas.as_mut()) {
-                (Some(priority), Some(respond), Some(resolve), Some(penalty), Some(list)) => {
-                    list.push(Sla {
+                (Some(priority), Some(respond), Some(resolve), Some(penalty), Some(list)) => list
+                    .push(Sla {
                         priority: u32::try_from(priority).unwrap_or(u32::MAX),
                         respond_minutes: respond,
                         resolve_minutes: resolve,
                         penalty,
-                    })
-                }
+                    }),
                 _ => slas = None,
             }
         }
@@ -1373,10 +1374,13 @@ impl Cx<'_> {
         let r = raw.get_ref();
         let f = |name: &str| format!("{path}.{name}");
         let per_hour = self
-            .required(r.per_hour.as_ref(), span.clone(), &f("per_hour"), "per_hour = 6")
-            .and_then(|v| {
-                self.number(v, &f("per_hour"), bounds("services[].tickets.per_hour"))
-            });
+            .required(
+                r.per_hour.as_ref(),
+                span.clone(),
+                &f("per_hour"),
+                "per_hour = 6",
+            )
+            .and_then(|v| self.number(v, &f("per_hour"), bounds("services[].tickets.per_hour")));
         let triage = self
             .required(r.triage.as_ref(), span, &f("triage"), "triage = \"5m\"")
             .and_then(|v| self.duration(v, &f("triage"), true));
