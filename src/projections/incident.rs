@@ -545,7 +545,7 @@ impl<'a> StoryProjection<'a> {
                 // The n-th user report (the first one is not a ticket): 2, 5, 10, 20, 50, …
                 let n = 1 + self.tickets_filed + self.tickets_deflected;
                 let mut milestone = n;
-                while milestone % 10 == 0 {
+                while milestone.is_multiple_of(10) {
                     milestone /= 10;
                 }
                 if matches!(milestone, 1 | 2 | 5) {
