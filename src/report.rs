@@ -251,6 +251,20 @@ pub struct Report {
 }
 
 impl Report {
+    /// The metrics shown as rows of the human-readable tables: the registry's table rows,
+    /// less those of features this run did not use (0 in every strategy).
+    pub fn table_rows(&self) -> Vec<Metric> {
+        Metric::table_rows()
+            .filter(|m| {
+                !m.def().hide_when_zero
+                    || self
+                        .strategies
+                        .iter()
+                        .any(|s| s.metric(*m).is_some_and(|x| x.mean != 0.0))
+            })
+            .collect()
+    }
+
     /// Compute the report from the rows of a run (in replication order).
     pub fn build(scenario: &Scenario, results: &ExperimentResults) -> Report {
         let horizon = scenario.simulation.horizon_minutes;

@@ -24,6 +24,10 @@ pub enum Purpose {
     /// The acknowledgement delay of a page (model.md §8.2), keyed by (tier, service) and the
     /// incident's k: an incident is paged at most once per tier. One draw per page.
     OnCallAck = 4,
+    /// The ticket flood of the k-th failure of a service (model.md §8.4), the same under every
+    /// strategy: per ticket, the gap since the previous arrival (unit-rate, divided by
+    /// `per_hour`) then its deflection coin, always both.
+    Tickets = 5,
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.

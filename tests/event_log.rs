@@ -719,6 +719,7 @@ mod random_scenarios {
                         false_alarms_per_week: alarms as f64 * 5.0,
                         triage,
                     }),
+                    ticket_deflection: 0.0,
                 };
                 let reactive = common::reactive(60.0, 0.0, 1.0);
                 common::scenario(

@@ -104,6 +104,7 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                     false_alarms_per_week: fa,
                     triage,
                 }),
+                ticket_deflection: 0.0,
             },
         )
 }

@@ -58,10 +58,12 @@ pub const EXAMPLES: &[Example] = &[
     ex("[[tiers]]", "staff", "2"),
     ex("[[tiers]]", "hours", "\"business\""),
     ex("[[tiers]]", "hourly_cost", "45"),
+    ex("[[tiers]]", "annual_cost_per_engineer", "52000"),
     ex("[[tiers]]", "name", "\"engineering\""),
     ex("[[tiers]]", "staff", "1"),
     ex("[[tiers]]", "hours", "\"24x7\""),
     ex("[[tiers]]", "hourly_cost", "110"),
+    ex("[[tiers]]", "cost_per_incident", "0"),
     ex("[[tiers]]", "name", "\"senior\""),
     ex("[[tiers]]", "hourly_cost", "140"),
     ex("[[tiers]]", "utc_offset", "\"+08:00\""),
@@ -94,6 +96,8 @@ pub const EXAMPLES: &[Example] = &[
         "{ dist = \"exponential\", mean = \"30d\" }",
     ),
     ex("[[services]]", "repair", "\"renew\""),
+    ex("[[services]]", "tickets.per_hour", "4"),
+    ex("[[services]]", "tickets.triage", "\"5m\""),
     ex("[[services.modes]]", "name", "\"disk-full\""),
     ex("[[services.modes]]", "weight", "0.7"),
     ex(
@@ -128,6 +132,7 @@ pub const EXAMPLES: &[Example] = &[
     ex("[strategies.proactive]", "annual_cost", "30000"),
     ex("[strategies.proactive]", "alert_tier", "\"help-desk\""),
     ex("[strategies.proactive]", "route_direct", "0.5"),
+    ex("[strategies.proactive]", "ticket_deflection", "0.5"),
     ex("[strategies.proactive.monitoring]", "coverage", "0.8"),
     ex(
         "[strategies.proactive.monitoring]",
@@ -145,6 +150,10 @@ pub const EXAMPLES: &[Example] = &[
         "1",
     ),
     ex("[strategies.proactive.monitoring]", "triage", "\"10m\""),
+    ex("[[slas]]", "priority", "1"),
+    ex("[[slas]]", "respond", "\"30m\""),
+    ex("[[slas]]", "resolve", "\"8h\""),
+    ex("[[slas]]", "penalty", "1000"),
 ];
 
 /// The registry pattern of an example: `[[services.modes]]` + `fix` → `services[].modes[].fix`,

@@ -334,7 +334,7 @@ fn comparison(out: &mut String, report: &Report) {
         );
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for metric in Metric::table_rows() {
+    for metric in report.table_rows() {
         let name = metric.name();
         let class = if metric == Metric::TOTAL_COST {
             " class=\"total\""

@@ -135,6 +135,21 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             };
             format!("the simulated horizon ends the run: {svc} still {state}, {where_}")
         }
+        Beat::UsersReported {
+            reported,
+            deflected,
+        } => {
+            let users = if reported == 1 {
+                "1 user has reported it".to_string()
+            } else {
+                format!("{reported} users have reported it")
+            };
+            match deflected {
+                0 => users,
+                1 => format!("{users}; 1 more saw the status page and filed nothing"),
+                n => format!("{users}; {n} more saw the status page and filed nothing"),
+            }
+        }
     }
 }
 

@@ -179,6 +179,7 @@ impl Simulator {
         if !detected {
             self.watch_outage(ctx, t, service);
         }
+        self.watch_for_tickets(ctx, t, service);
     }
 
     /// An able engineer's fix is done at `t`: the service is UP, and its next failure is drawn.

@@ -20,6 +20,7 @@ mod detection;
 mod failures;
 use crate::scenario::calendar as hours;
 mod on_call;
+mod tickets;
 mod tiers;
 
 use crate::engine::Scheduler;
@@ -61,6 +62,10 @@ enum Timer {
     Acknowledged { tier: TierId, service: ServiceId },
     /// A closed tier (or one of its shifts) opens.
     TierOpens { tier: TierId },
+    /// The first user report of failure `k` (model.md §8.4): its ticket flood may start.
+    FirstReport { service: ServiceId, k: u32 },
+    /// The next ticket about failure `k` arrives (stale once the service is up).
+    TicketArrives { service: ServiceId, k: u32 },
 }
 
 /// What one simulated history cost to compute.
@@ -78,6 +83,7 @@ pub struct Simulator {
     scheduler: Scheduler<Timer>,
     services: Vec<ServiceState>,
     tiers: Vec<TierState>,
+    tickets: Vec<tickets::TicketFlood>,
     /// Some tier's queue or staff changed at the current instant: dispatch once every timer
     /// due at this instant has fired (rule 15).
     dispatch_pending: bool,
@@ -142,6 +148,7 @@ impl Simulator {
         self.services
             .resize(ctx.scenario.services.len(), ServiceState::default());
         self.reset_tiers(ctx);
+        self.reset_tickets(ctx);
         self.dispatch_pending = false;
         self.queue_seq = 0;
         self.next_alarm = 0;
@@ -179,6 +186,8 @@ impl Simulator {
             Timer::FalseAlarm => self.false_alarm(ctx, t, sink),
             Timer::Acknowledged { tier, service } => self.acknowledged(ctx, t, tier, service, sink),
             Timer::TierOpens { tier } => self.tier_opens(t, tier),
+            Timer::FirstReport { service, k } => self.first_report(ctx, t, service, k),
+            Timer::TicketArrives { service, k } => self.ticket_arrives(ctx, t, service, k, sink),
         }
     }
 }

@@ -32,11 +32,11 @@ impl Simulator {
         let site = ctx.scenario.simulation.utc_offset_minutes;
         let state = &mut self.tiers[tier as usize];
         // The queue is ordered by class, then priority: if its best item may not page, no
-        // item may (§8.2: only incidents page; false alarms and the rest wait for a shift).
+        // item may (§8.2: only incidents page; tickets, false alarms and the rest wait for a shift).
         let pageable = match state.queue.peek() {
             Some(top) => match top.item {
                 WorkItem::Incident(_) => top.priority <= on_call.page_priority,
-                WorkItem::FalseAlarm(_) => false,
+                WorkItem::FalseAlarm(_) | WorkItem::Ticket(_) => false,
             },
             None => false,
         };

@@ -15,7 +15,8 @@ use crate::events::{EventKind, EventSink, IncidentId, ServiceId, TierId, WorkIte
 use crate::scenario::Minutes;
 
 /// An item waiting in a tier's queue. Served by (class, priority, time entered, entry order):
-/// incidents (class 0) before false alarms (class 1), then by service priority, then FIFO.
+/// by class first (model.md §8.3: incident 0 < ticket 1 < problem 2 < false alarm 3 <
+/// maintenance 4), then by service priority, then FIFO.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct QueueEntry {
     class: u8,
@@ -116,7 +117,11 @@ impl Simulator {
         );
         let (class, priority) = match item {
             WorkItem::Incident(id) => (0, ctx.scenario.services[id.service as usize].priority),
-            WorkItem::FalseAlarm(_) => (1, 0),
+            WorkItem::Ticket(ticket) => (
+                1,
+                ctx.scenario.services[ticket.incident.service as usize].priority,
+            ),
+            WorkItem::FalseAlarm(_) => (3, 0),
         };
         let seq = self.queue_seq;
         self.queue_seq += 1;
@@ -233,6 +238,13 @@ impl Simulator {
                 ctx.strategy.monitoring.as_ref().map_or(0.0, |m| m.triage),
                 true,
             ),
+            WorkItem::Ticket(ticket) => (
+                ctx.scenario.services[ticket.incident.service as usize]
+                    .tickets
+                    .as_ref()
+                    .map_or(0.0, |tk| tk.triage_minutes),
+                true,
+            ),
         }
     }
 
@@ -259,6 +271,9 @@ impl Simulator {
         match item {
             WorkItem::FalseAlarm(alarm) => {
                 self.emit(sink, t, EventKind::AlarmCleared { alarm, tier });
+            }
+            WorkItem::Ticket(ticket) => {
+                self.emit(sink, t, EventKind::TicketTriaged { ticket, tier });
             }
             WorkItem::Incident(incident) if able => self.resolve(ctx, t, incident, tier, sink),
             WorkItem::Incident(incident) => self.escalate(ctx, t, incident, tier, sink),

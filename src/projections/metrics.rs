@@ -57,6 +57,21 @@ pub struct RepMetrics {
     pub tier_queue_wait_minutes: Vec<Option<f64>>,
     /// Outage minutes per service.
     pub service_outage_minutes: Vec<f64>,
+    /// Tickets filed (model.md §8.4).
+    #[serde(default)]
+    pub tickets: u64,
+    /// Tickets deflected by the status page (not filed).
+    #[serde(default)]
+    pub tickets_deflected: u64,
+    /// Salaried cost of the staffed engineers over the horizon (model.md §8.13).
+    #[serde(default)]
+    pub fixed_labor_cost: f64,
+    /// SLA breaches: a response and a resolution breach of one incident are two.
+    #[serde(default)]
+    pub sla_breaches: u64,
+    /// Penalties of those breaches.
+    #[serde(default)]
+    pub sla_penalty_cost: f64,
 }
 
 /// The chart material of one replication: bounded in size whatever the number of events.
@@ -88,6 +103,10 @@ struct ServiceTrack {
     outage_start: Minutes,
     degraded: bool,
     down: bool,
+    /// Detection time of the open incident (its SLA clocks start here), if detected.
+    detected_at: Option<Minutes>,
+    /// Some work on the open incident has started (its response is measured).
+    worked: bool,
 }
 
 /// Folds one replication's events (of one strategy) into [`RepMetrics`] and [`RepCurves`].
@@ -112,7 +131,17 @@ pub struct MetricsProjection<'a> {
     detect_count: u64,
     restore_sum: f64,
     restore_count: u64,
-    /// Labor cost of work started so far (cut at the horizon).
+    tickets: u64,
+    tickets_deflected: u64,
+    sla_breaches: u64,
+    sla_penalty_cost: f64,
+    /// Per service × tier: the tier's vendor fee is charged for the open incident already.
+    fee_charged: Vec<bool>,
+    /// Per service: the index of the SLA of its priority (model.md §8.13), if any.
+    service_sla: Vec<Option<usize>>,
+    /// Salaried cost of the whole horizon (accrues evenly, like the investment).
+    fixed_labor_cost: f64,
+    /// Labor cost of work started so far (cut at the horizon), vendor fees included.
     labor_cost: f64,
     closed_downtime_cost: f64,
     tier_pages: Vec<u64>,
@@ -147,6 +176,13 @@ impl<'a> MetricsProjection<'a> {
             detect_count: 0,
             restore_sum: 0.0,
             restore_count: 0,
+            tickets: 0,
+            tickets_deflected: 0,
+            sla_breaches: 0,
+            sla_penalty_cost: 0.0,
+            fee_charged: Vec::new(),
+            service_sla: Vec::new(),
+            fixed_labor_cost: 0.0,
             labor_cost: 0.0,
             closed_downtime_cost: 0.0,
             tier_pages: Vec::new(),
@@ -195,6 +231,26 @@ impl<'a> MetricsProjection<'a> {
         self.detect_count = 0;
         self.restore_sum = 0.0;
         self.restore_count = 0;
+        self.tickets = 0;
+        self.tickets_deflected = 0;
+        self.sla_breaches = 0;
+        self.sla_penalty_cost = 0.0;
+        self.fee_charged.clear();
+        self.fee_charged.resize(n_services * n_tiers, false);
+        let scn = self.scenario;
+        self.service_sla.clear();
+        self.service_sla.extend(
+            scn.services
+                .iter()
+                .map(|s| scn.slas.iter().position(|sla| sla.priority == s.priority)),
+        );
+        self.fixed_labor_cost = scn
+            .tiers
+            .iter()
+            .map(|t| t.annual_cost_per_engineer * t.staffed_engineers() as f64)
+            .sum::<f64>()
+            * self.horizon()
+            / MINUTES_PER_YEAR;
         self.labor_cost = 0.0;
         self.closed_downtime_cost = 0.0;
         self.curves.restore_hist = [0; RESTORE_BINS];
@@ -231,7 +287,41 @@ impl<'a> MetricsProjection<'a> {
                 downtime += (t - s.failure_start) * self.degraded_rate(i);
             }
         }
-        downtime + self.labor_cost + self.investment_until(t)
+        downtime
+            + self.labor_cost
+            + self.fixed_labor_cost * t / self.horizon()
+            + self.sla_penalty_cost
+            + self.investment_until(t)
+    }
+
+    /// One SLA breach of the incident open on `service` (model.md §8.13).
+    fn breach(&mut self, sla: usize) {
+        self.sla_breaches += 1;
+        self.sla_penalty_cost += self.scenario.slas[sla].penalty;
+    }
+
+    /// At the horizon: an open, detected incident whose deadline has passed is a breach.
+    fn open_breaches_at_horizon(&mut self, horizon: Minutes) {
+        for service in 0..self.services.len() {
+            let track = self.services[service];
+            let (Some(sla), Some(detected)) = (self.service_sla[service], track.detected_at) else {
+                continue;
+            };
+            let terms = &self.scenario.slas[sla];
+            if !track.worked
+                && terms
+                    .respond_minutes
+                    .is_some_and(|r| horizon - detected > r)
+            {
+                self.breach(sla);
+            }
+            if terms
+                .resolve_minutes
+                .is_some_and(|r| horizon - detected > r)
+            {
+                self.breach(sla);
+            }
+        }
     }
 
     fn checkpoint_time(&self, index: usize) -> Minutes {
@@ -280,15 +370,24 @@ impl<'a> MetricsProjection<'a> {
     /// Apply one event.
     pub fn apply(&mut self, event: &Event) {
         let t = event.t;
+        if let EventKind::HorizonReached = event.kind {
+            // Before the last checkpoint, which must equal the total.
+            self.open_breaches_at_horizon(t);
+        }
         self.advance_checkpoints(t);
         match event.kind {
             EventKind::FailureStarted {
                 incident, warning, ..
             } => {
                 self.incidents += 1;
-                let s = &mut self.services[incident.service as usize];
+                let service = incident.service as usize;
+                let s = &mut self.services[service];
                 s.failure_start = t;
                 s.degraded = warning > 0.0;
+                s.detected_at = None;
+                s.worked = false;
+                let n_tiers = self.scenario.tiers.len();
+                self.fee_charged[service * n_tiers..(service + 1) * n_tiers].fill(false);
             }
             EventKind::OutageStarted { incident } => {
                 self.outages += 1;
@@ -299,7 +398,8 @@ impl<'a> MetricsProjection<'a> {
                 s.outage_start = t;
             }
             EventKind::IncidentOpened { incident, .. } => {
-                let s = &self.services[incident.service as usize];
+                let s = &mut self.services[incident.service as usize];
+                s.detected_at = Some(t);
                 self.detect_sum += t - s.failure_start;
                 self.detect_count += 1;
             }
@@ -314,9 +414,25 @@ impl<'a> MetricsProjection<'a> {
                 let busy = (t + duration).min(self.horizon()) - t;
                 self.busy_minutes[tier] += busy;
                 self.labor_cost += busy * self.scenario.tiers[tier].hourly_cost / 60.0;
-                if let WorkItem::Incident(_) = item {
+                if let WorkItem::Incident(incident) = item {
                     self.wait_sum[tier] += waited;
                     self.wait_count[tier] += 1;
+                    let service = incident.service as usize;
+                    // A vendor's fee: once per incident per tier that works it.
+                    let slot = service * self.scenario.tiers.len() + tier;
+                    if !std::mem::replace(&mut self.fee_charged[slot], true) {
+                        self.labor_cost += self.scenario.tiers[tier].cost_per_incident;
+                    }
+                    let track = &mut self.services[service];
+                    if !std::mem::replace(&mut track.worked, true)
+                        && let (Some(sla), Some(detected)) =
+                            (self.service_sla[service], track.detected_at)
+                        && self.scenario.slas[sla]
+                            .respond_minutes
+                            .is_some_and(|r| t - detected > r)
+                    {
+                        self.breach(sla);
+                    }
                 }
             }
             EventKind::Escalated { .. } => self.escalations += 1,
@@ -324,6 +440,16 @@ impl<'a> MetricsProjection<'a> {
             EventKind::Resolved {
                 incident, averted, ..
             } => {
+                let service = incident.service as usize;
+                if let (Some(sla), Some(detected)) = (
+                    self.service_sla[service],
+                    self.services[service].detected_at.take(),
+                ) && self.scenario.slas[sla]
+                    .resolve_minutes
+                    .is_some_and(|r| t - detected > r)
+                {
+                    self.breach(sla);
+                }
                 if averted {
                     self.averted += 1;
                     self.end_degradation(incident.service as usize, t);
@@ -360,7 +486,10 @@ impl<'a> MetricsProjection<'a> {
             | EventKind::UserReported { .. }
             | EventKind::Queued { .. }
             | EventKind::HandedOff { .. }
-            | EventKind::AlarmCleared { .. } => {}
+            | EventKind::AlarmCleared { .. }
+            | EventKind::TicketTriaged { .. } => {}
+            EventKind::TicketFiled { .. } => self.tickets += 1,
+            EventKind::TicketDeflected { .. } => self.tickets_deflected += 1,
         }
     }
 
@@ -401,7 +530,13 @@ impl<'a> MetricsProjection<'a> {
             degraded_cost,
             labor_cost: self.labor_cost,
             investment_cost,
-            total_cost: downtime_cost + self.labor_cost + investment_cost + standby_cost,
+            // model.md §8.13: every cost the organisation pays.
+            total_cost: downtime_cost
+                + self.labor_cost
+                + self.fixed_labor_cost
+                + standby_cost
+                + self.sla_penalty_cost
+                + investment_cost,
             pages: self.tier_pages.iter().sum(),
             pages_asleep: self.tier_pages_asleep.iter().sum(),
             standby_cost,
@@ -415,6 +550,11 @@ impl<'a> MetricsProjection<'a> {
                 .map(|(s, n)| mean(*s, *n))
                 .collect(),
             service_outage_minutes: self.outage_minutes.clone(),
+            tickets: self.tickets,
+            tickets_deflected: self.tickets_deflected,
+            fixed_labor_cost: self.fixed_labor_cost,
+            sla_breaches: self.sla_breaches,
+            sla_penalty_cost: self.sla_penalty_cost,
         }
     }
 

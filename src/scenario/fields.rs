@@ -473,6 +473,14 @@ pub static FIELDS: &[Field] = &[
         Sweep::Never(NAMES),
         "Named detection and escalation strategies; `reactive` (else the first) is the baseline.",
     ),
+    row(
+        "slas",
+        K::Tables,
+        O("absent: no service-level agreement"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Service-level agreements, one per service priority (model.md §8.13).",
+    ),
     // [simulation]
     row(
         "simulation.horizon",
@@ -694,6 +702,26 @@ pub static FIELDS: &[Field] = &[
         |s, [t, _]| n(on_call(s, t).callout_cost),
         |s, [t, _], v| on_call_mut(s, t).callout_cost = v.as_number(),
     ),
+    var(
+        "tiers[].annual_cost_per_engineer",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Salary and overheads of one staffed engineer per year (fixed labour, paid busy or not).",
+        |s, [t, _]| n(s.tiers[t].annual_cost_per_engineer),
+        |s, [t, _], v| s.tiers[t].annual_cost_per_engineer = v.as_number(),
+    ),
+    var(
+        "tiers[].cost_per_incident",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "A vendor's fee, charged once per incident the tier works (part of labour cost).",
+        |s, [t, _]| n(s.tiers[t].cost_per_incident),
+        |s, [t, _], v| s.tiers[t].cost_per_incident = v.as_number(),
+    ),
     // [[services]]
     row(
         "services[].name",
@@ -770,6 +798,42 @@ pub static FIELDS: &[Field] = &[
         Sweep::Never("a repair kind is a choice of model, not a number"),
         "What a repair does to the age at failure: \"renew\" (as good as new) or \"as_bad_as_old\" \
          (the age survives; needs exponential, weibull or lognormal failures.every).",
+    ),
+    row(
+        "services[].tickets",
+        K::Table,
+        O("absent: one user report per outage"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Ticket floods: more users report the outage until the service is up (model.md §8.4).",
+    ),
+    var(
+        "services[].tickets.per_hour",
+        K::Number,
+        R,
+        B::NonNegative,
+        Sweep::Scale,
+        "Further user reports per hour from the first report until the service is up.",
+        |s, [i, _]| n(s.services[i].tickets.as_ref()?.per_hour),
+        |s, [i, _], v| {
+            if let Some(t) = s.services[i].tickets.as_mut() {
+                t.per_hour = v.as_number()
+            }
+        },
+    ),
+    var(
+        "services[].tickets.triage",
+        K::Duration,
+        R,
+        B::Duration,
+        Sweep::Scale,
+        "First-tier engineer time per filed ticket (ranked below incidents).",
+        |s, [i, _]| n(s.services[i].tickets.as_ref()?.triage_minutes),
+        |s, [i, _], v| {
+            if let Some(t) = s.services[i].tickets.as_mut() {
+                t.triage_minutes = v.as_number()
+            }
+        },
     ),
     row(
         "services[].modes",
@@ -885,6 +949,16 @@ pub static FIELDS: &[Field] = &[
         |s, [i, _]| n(s.strategies[i].route_direct),
         |s, [i, _], v| s.strategies[i].route_direct = v.as_number(),
     ),
+    var(
+        "strategies.*.ticket_deflection",
+        K::Probability,
+        D("0"),
+        B::Probability,
+        Sweep::Clamp01,
+        "Share of tickets a status page or known-incident banner deflects (never filed).",
+        |s, [i, _]| n(s.strategies[i].ticket_deflection),
+        |s, [i, _], v| s.strategies[i].ticket_deflection = v.as_number(),
+    ),
     row(
         "strategies.*.monitoring",
         K::Table,
@@ -963,6 +1037,56 @@ pub static FIELDS: &[Field] = &[
             }
         },
     ),
+    // [[slas]]
+    row(
+        "slas[].priority",
+        K::Integer,
+        R,
+        B::Integer {
+            min: 1,
+            max: u32::MAX as i64,
+        },
+        Sweep::Never("priorities order queues; they are never varied"),
+        "The service priority the SLA covers (one SLA per priority).",
+    ),
+    var(
+        "slas[].respond",
+        K::Duration,
+        O("absent: no response clock"),
+        B::Duration,
+        Sweep::Scale,
+        "Detection to the first work start allowed; later is a breach.",
+        |s, [i, _]| n(s.slas[i].respond_minutes?),
+        |s, [i, _], v| {
+            if s.slas[i].respond_minutes.is_some() {
+                s.slas[i].respond_minutes = Some(v.as_number())
+            }
+        },
+    ),
+    var(
+        "slas[].resolve",
+        K::Duration,
+        O("absent: no resolution clock"),
+        B::Duration,
+        Sweep::Scale,
+        "Detection to resolution allowed; later (or open past it at the horizon) is a breach.",
+        |s, [i, _]| n(s.slas[i].resolve_minutes?),
+        |s, [i, _], v| {
+            if s.slas[i].resolve_minutes.is_some() {
+                s.slas[i].resolve_minutes = Some(v.as_number())
+            }
+        },
+    ),
+    var(
+        "slas[].penalty",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Money per breach (a response and a resolution breach of one incident are two).",
+        |s, [i, _]| n(s.slas[i].penalty),
+        |s, [i, _], v| s.slas[i].penalty = v.as_number(),
+    ),
 ];
 
 /// The row of a path pattern. Panics on a pattern the registry lacks: callers name rows
@@ -1010,6 +1134,18 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
         "tiers[]" => {
             for (t, tier) in s.tiers.iter().enumerate() {
                 out.push((join("tiers", &tier.name), [t, 0]));
+            }
+        }
+        "services[].tickets" => {
+            for (i, svc) in s.services.iter().enumerate() {
+                if svc.tickets.is_some() {
+                    out.push((format!("{}.tickets", join("services", &svc.name)), [i, 0]));
+                }
+            }
+        }
+        "slas[]" => {
+            for i in 0..s.slas.len() {
+                out.push((format!("slas[{i}]"), [i, 0]));
             }
         }
         "services[]" | "services[].failures" => {
@@ -1184,7 +1320,8 @@ pub fn reference_markdown() -> String {
         out,
         "\nCross-field rules (checked by `validate`, also on a varied scenario and on the scenario \
          in an event log or shard file): names are unique among their siblings and printable; \
-         `needs` and `alert_tier` name a tier; not every mode weight is 0; the expected failures per replication (services × horizon / \
+         `needs` and `alert_tier` name a tier; not every mode weight is 0; at most one SLA per \
+         priority, and each SLA sets `respond` or `resolve`; the expected failures per replication (services × horizon / \
          mean time between failures) stay ≤ {}; the expected false alarms per replication stay ≤ {}.",
         MAX_EXPECTED_EVENTS as u64, MAX_EXPECTED_FALSE_ALARMS as u64
     );

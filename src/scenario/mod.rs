@@ -49,6 +49,38 @@ pub struct Scenario {
     /// read the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// Service-level agreements by priority (`[[slas]]`, model.md §8.13); at most one per
+    /// priority.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slas: Vec<Sla>,
+}
+
+/// A service-level agreement on the incidents of services of one priority (model.md §8.13):
+/// both clocks start at detection; each breach costs `penalty`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sla {
+    /// The service priority it covers.
+    pub priority: u32,
+    /// Detection → first work start allowed; `None`: no response clock.
+    pub respond_minutes: Option<Minutes>,
+    /// Detection → resolution allowed; `None`: no resolution clock.
+    pub resolve_minutes: Option<Minutes>,
+    /// Money per breach (a response and a resolution breach are two).
+    pub penalty: f64,
+}
+
+/// Ticket floods of a service (model.md §8.4): after the first user report, more users report
+/// the same outage until the service is up.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tickets {
+    /// Poisson rate of further reports while the outage lasts.
+    pub per_hour: f64,
+    /// First-tier engineer time per filed ticket.
+    pub triage_minutes: Minutes,
+}
+
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// Run settings.
@@ -104,6 +136,12 @@ pub struct Tier {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shifts: Vec<Shift>,
     pub hourly_cost: f64,
+    /// Salary and overheads of one staffed engineer per year (`fixed_labor_cost`).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub annual_cost_per_engineer: f64,
+    /// A vendor's fee, charged once per incident this tier works (part of `labor_cost`).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub cost_per_incident: f64,
     /// Engineers paged when nobody of the tier is on duty (model.md §8.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_call: Option<OnCall>,
@@ -147,6 +185,16 @@ pub struct ShiftView<'a> {
 }
 
 impl Tier {
+    /// Engineers on the payroll of the tier, for `fixed_labor_cost` (model.md §8.13): its
+    /// `staff`, or the sum of its shifts' staff; the on-call rota is not counted again.
+    pub fn staffed_engineers(&self) -> u32 {
+        if self.shifts.is_empty() {
+            self.staff
+        } else {
+            self.shifts.iter().map(|s| s.staff).sum()
+        }
+    }
+
     /// Number of shifts (a tier without `shifts` is one shift).
     #[inline]
     pub fn shift_count(&self) -> usize {
@@ -229,6 +277,9 @@ pub struct Service {
     /// the time from UP to the next failure.
     pub failures_every: Dist,
     pub modes: Vec<Mode>,
+    /// Further user reports while the outage lasts; `None`: one report per outage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tickets: Option<Tickets>,
     /// What a repair does to the service's age (model.md §8.5). Left out of the serialized
     /// scenario when it is the default, so logs of scenarios that never set it are unchanged.
     #[serde(default, skip_serializing_if = "Repair::is_renew")]
@@ -287,6 +338,9 @@ pub struct Strategy {
     pub alert_tier: usize,
     pub route_direct: f64,
     pub monitoring: Option<Monitoring>,
+    /// Share of tickets a status page or known-incident banner deflects (model.md §8.4).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub ticket_deflection: f64,
 }
 
 /// Monitoring of degradation and outages, with its false alarms.
@@ -335,6 +389,11 @@ impl Scenario {
     /// Look up a tier index by name.
     pub fn tier_index(&self, name: &str) -> Option<usize> {
         self.tiers.iter().position(|t| t.name == name)
+    }
+
+    /// The SLA covering services of this priority, if any.
+    pub fn sla_for(&self, priority: u32) -> Option<&Sla> {
+        self.slas.iter().find(|s| s.priority == priority)
     }
 
     /// Look up a strategy index by name.

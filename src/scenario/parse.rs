@@ -29,7 +29,7 @@ use super::validate::{name_problem, shown, validate};
 use super::{
     Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift, Simulation, calendar,
 };
-use super::{Repair, Strategy, Tier};
+use super::{Repair, Sla, Strategy, Tickets, Tier};
 
 pub use super::fields::{
     MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_HORIZON_MINUTES, MAX_MONEY,
@@ -268,6 +268,25 @@ struct RawScenario {
     tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
     services: Option<Spanned<Vec<Spanned<RawService>>>>,
     strategies: Option<Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
+    slas: Option<Spanned<Vec<Spanned<RawSla>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    expecting = r#"an SLA table ([[slas]]) such as priority = 1, respond = "15m", resolve = "4h""#
+)]
+struct RawSla {
+    priority: Option<V>,
+    respond: Option<V>,
+    resolve: Option<V>,
+    penalty: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"a tickets table such as { per_hour = 6, triage = "5m" }"#)]
+struct RawTickets {
+    per_hour: Option<V>,
+    triage: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -288,6 +307,8 @@ struct RawTier {
     utc_offset: Option<V>,
     shifts: Option<Spanned<Vec<Spanned<RawShift>>>>,
     hourly_cost: Option<V>,
+    annual_cost_per_engineer: Option<V>,
+    cost_per_incident: Option<V>,
     on_call: Option<Spanned<RawOnCall>>,
 }
 
@@ -322,6 +343,7 @@ struct RawService {
     failures: Option<Spanned<RawFailures>>,
     modes: Option<Spanned<Vec<Spanned<RawMode>>>>,
     repair: Option<V>,
+    tickets: Option<Spanned<RawTickets>>,
 }
 
 #[derive(Deserialize)]
@@ -350,6 +372,7 @@ struct RawStrategy {
     alert_tier: Option<V>,
     route_direct: Option<V>,
     monitoring: Option<Spanned<RawMonitoring>>,
+    ticket_deflection: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -1302,6 +1325,7 @@ impl Cx<'_> {
         let (tiers, tier_names) = self.tiers(raw.tiers.as_ref());
         let services = self.services(raw.services.as_ref(), &tier_names);
         let strategies = self.strategies(raw.strategies.as_ref(), &tier_names);
+        let slas = self.slas(raw.slas.as_ref());
 
         // Checked against the strategies by the validator (validate::references).
         let baseline = raw.baseline.as_ref().and_then(|v| self.text(v, "baseline"));
@@ -1315,6 +1339,68 @@ impl Cx<'_> {
             services: services?,
             strategies: strategies?,
             baseline,
+            slas: slas?,
+        })
+    }
+
+    /// `[[slas]]` (model.md §8.13); cross-field rules (one per priority, a clock each) are
+    /// the validator's.
+    fn slas(&mut self, raw: Option<&Spanned<Vec<Spanned<RawSla>>>>) -> Option<Vec<Sla>> {
+        let items = raw.map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        let mut slas = Some(Vec::with_capacity(items.len()));
+        for (i, item) in items.iter().enumerate() {
+            let span = Some(item.span());
+            let r = item.get_ref();
+            let path = format!("slas[{i}]");
+            let f = |name: &str| format!("{path}.{name}");
+            let priority = self
+                .required(r.priority.as_ref(), span, &f("priority"), "priority = 1")
+                .and_then(|v| self.integer(v, &f("priority"), bounds("slas[].priority")));
+            let respond = match &r.respond {
+                None => Some(None),
+                Some(v) => self.duration(v, &f("respond"), true).map(Some),
+            };
+            let resolve = match &r.resolve {
+                None => Some(None),
+                Some(v) => self.duration(v, &f("resolve"), true).map(Some),
+            };
+            let penalty = match &r.penalty {
+                None => Some(0.0),
+                Some(v) => self.number(v, &f("penalty"), bounds("slas[].penalty")),
+            };
+            match (priority, respond, resolve, penalty, slas.as_mut()) {
+                (Some(priority), Some(respond), Some(resolve), Some(penalty), Some(list)) => list
+                    .push(Sla {
+                        priority: u32::try_from(priority).unwrap_or(u32::MAX),
+                        respond_minutes: respond,
+                        resolve_minutes: resolve,
+                        penalty,
+                    }),
+                _ => slas = None,
+            }
+        }
+        slas
+    }
+
+    /// `services[].tickets` (model.md §8.4).
+    fn tickets(&mut self, raw: &Spanned<RawTickets>, path: &str) -> Option<Tickets> {
+        let span = Some(raw.span());
+        let r = raw.get_ref();
+        let f = |name: &str| format!("{path}.{name}");
+        let per_hour = self
+            .required(
+                r.per_hour.as_ref(),
+                span.clone(),
+                &f("per_hour"),
+                "per_hour = 6",
+            )
+            .and_then(|v| self.number(v, &f("per_hour"), bounds("services[].tickets.per_hour")));
+        let triage = self
+            .required(r.triage.as_ref(), span, &f("triage"), "triage = \"5m\"")
+            .and_then(|v| self.duration(v, &f("triage"), true));
+        Some(Tickets {
+            per_hour: per_hour?,
+            triage_minutes: triage?,
         })
     }
 
@@ -1496,23 +1582,33 @@ impl Cx<'_> {
                 None => Some(None),
                 Some(raw) => self.on_call(raw, &path).map(Some),
             };
+            let annual_cost_per_engineer = match &t.annual_cost_per_engineer {
+                None => Some(0.0),
+                Some(v) => self.number(
+                    v,
+                    &format!("{path}.annual_cost_per_engineer"),
+                    bounds("tiers[].annual_cost_per_engineer"),
+                ),
+            };
+            let cost_per_incident = match &t.cost_per_incident {
+                None => Some(0.0),
+                Some(v) => self.number(
+                    v,
+                    &format!("{path}.cost_per_incident"),
+                    bounds("tiers[].cost_per_incident"),
+                ),
+            };
             names.push(name.clone());
             match (
-                name,
-                staff,
-                hours,
-                utc_offset,
-                shifts,
+                (name, staff, hours, utc_offset, shifts),
                 (hourly_cost, on_call),
+                (annual_cost_per_engineer, cost_per_incident),
                 tiers.as_mut(),
             ) {
                 (
-                    Some(name),
-                    Some(staff),
-                    Some(hours),
-                    Some(utc_offset_minutes),
-                    Some(shifts),
+                    (Some(name), Some(staff), Some(hours), Some(utc_offset_minutes), Some(shifts)),
                     (Some(hourly_cost), Some(on_call)),
+                    (Some(annual_cost_per_engineer), Some(cost_per_incident)),
                     Some(list),
                 ) => list.push(Tier {
                     name,
@@ -1522,6 +1618,8 @@ impl Cx<'_> {
                     shifts,
                     hourly_cost,
                     on_call,
+                    annual_cost_per_engineer,
+                    cost_per_incident,
                 }),
                 _ => tiers = None,
             }
@@ -1801,6 +1899,10 @@ impl Cx<'_> {
             Some(v) => self.repair(v, &f("repair")),
         };
         let modes = self.modes(s.modes.as_ref(), span, &path, tiers);
+        let tickets = match &s.tickets {
+            None => Some(None),
+            Some(t) => self.tickets(t, &f("tickets")).map(Some),
+        };
         Some(Service {
             name: name?,
             priority: u32::try_from(priority?).ok()?,
@@ -1810,6 +1912,7 @@ impl Cx<'_> {
             failures_every: failures_every?,
             modes: modes?,
             repair: repair?,
+            tickets: tickets?,
         })
     }
 
@@ -1966,6 +2069,14 @@ impl Cx<'_> {
             None => Some(None),
             Some(m) => self.monitoring(m, &f("monitoring")).map(Some),
         };
+        let ticket_deflection = match &s.ticket_deflection {
+            None => Some(0.0),
+            Some(v) => self.number(
+                v,
+                &f("ticket_deflection"),
+                bounds("strategies.*.ticket_deflection"),
+            ),
+        };
         if name.trim().is_empty() {
             return None;
         }
@@ -1978,6 +2089,7 @@ impl Cx<'_> {
             alert_tier: alert_tier?,
             route_direct: route_direct?,
             monitoring: monitoring?,
+            ticket_deflection: ticket_deflection?,
         })
     }
 

@@ -72,8 +72,33 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
     names(s, &mut out);
     references(s, &mut out);
     repairs(s, &mut out);
+    slas(s, &mut out);
     limits(s, &mut out);
     out
+}
+
+/// SLAs (model.md §8.13): one per priority, each with at least one clock.
+fn slas(s: &Scenario, out: &mut Vec<Violation>) {
+    for (i, sla) in s.slas.iter().enumerate() {
+        if let Some(first) = s.slas[..i].iter().position(|o| o.priority == sla.priority) {
+            out.push(violation(
+                format!("slas[{i}].priority"),
+                format!(
+                    "expected one SLA per priority; found priority {} again (first in slas[{first}])",
+                    sla.priority
+                ),
+                "merge the two [[slas]] tables of this priority into one",
+            ));
+        }
+        if sla.respond_minutes.is_none() && sla.resolve_minutes.is_none() {
+            out.push(violation(
+                format!("slas[{i}]"),
+                "expected respond or resolve (or both); found neither",
+                "add respond = \"15m\" (detection to first work) and/or resolve = \"4h\" \
+                 (detection to resolution)",
+            ));
+        }
+    }
 }
 
 /// The run settings and every numeric field, against the registry's bounds.

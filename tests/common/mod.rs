@@ -15,6 +15,8 @@ pub fn tier(name: &str, staff: u32, hours: Hours, hourly_cost: f64) -> Tier {
         shifts: Vec::new(),
         hourly_cost,
         on_call: None,
+        annual_cost_per_engineer: 0.0,
+        cost_per_incident: 0.0,
     }
 }
 
@@ -38,6 +40,7 @@ pub fn service(name: &str, every: Dist, report_delay: Dist, modes: Vec<Mode>) ->
         failures_every: every,
         modes,
         repair: Repair::Renew,
+        tickets: None,
     }
 }
 
@@ -51,6 +54,7 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         alert_tier: 0,
         route_direct: 0.0,
         monitoring: None,
+        ticket_deflection: 0.0,
     }
 }
 
@@ -86,6 +90,7 @@ pub fn scenario(
         services,
         strategies,
         baseline: None,
+        slas: Vec::new(),
     }
 }
 
@@ -140,6 +145,7 @@ pub fn mail_server() -> Scenario {
             false_alarms_per_week: 2.0,
             triage: 10.0,
         }),
+        ticket_deflection: 0.0,
     };
     scenario(
         tiers,
