@@ -54,6 +54,7 @@ fn arb_mode(n_tiers: usize) -> impl Strategy<Value = Mode> {
             warning,
             fix,
             needs,
+            workaround: None,
         })
 }
 
@@ -104,6 +105,8 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                     false_alarms_per_week: fa,
                     triage,
                 }),
+                workarounds: false,
+                problems: None,
             },
         )
 }

@@ -22,6 +22,7 @@ pub fn mode(name: &str, warning: Dist, fix: Dist, needs: usize) -> Mode {
         warning,
         fix,
         needs,
+        workaround: None,
     }
 }
 
@@ -47,6 +48,8 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         alert_tier: 0,
         route_direct: 0.0,
         monitoring: None,
+        workarounds: false,
+        problems: None,
     }
 }
 
@@ -102,6 +105,7 @@ pub fn mail_server() -> Scenario {
                 warning: Dist::lognormal_median_p90(360.0, 1440.0),
                 fix: Dist::lognormal_median_p90(45.0, 180.0),
                 needs: 1,
+                workaround: None,
             },
             Mode {
                 name: "mailbox-quota".into(),
@@ -113,6 +117,7 @@ pub fn mail_server() -> Scenario {
                     max: 60.0,
                 },
                 needs: 0,
+                workaround: None,
             },
         ],
     );
@@ -134,6 +139,8 @@ pub fn mail_server() -> Scenario {
             false_alarms_per_week: 2.0,
             triage: 10.0,
         }),
+        workarounds: false,
+        problems: None,
     };
     scenario(
         tiers,
