@@ -21,6 +21,11 @@ pub enum Purpose {
     Detection = 2,
     /// The replication's unit-rate false-alarm process (gaps are divided by each strategy's rate).
     FalseAlarms = 3,
+    /// The workaround of the k-th failure of a service, synchronized across strategies: success
+    /// coin, attempt time, time to the recurrence (in that order, always all three; model.md §8.8).
+    Workaround = 4,
+    /// The root-cause fix time of the problem opened by the k-th failure of a service (§8.9).
+    Problem = 5,
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.

@@ -61,6 +61,7 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             queued_while_closed,
             able,
             duration,
+            workaround,
         } => {
             let wait = if waited <= 0.0 {
                 "no wait".to_string()
@@ -76,6 +77,12 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             if able {
                 format!(
                     "fix starts at {}, {} of work ({wait})",
+                    tier(scenario, t),
+                    story_minutes(duration)
+                )
+            } else if workaround {
+                format!(
+                    "picked up at {}: tries the workaround (a restart), {} ({wait})",
                     tier(scenario, t),
                     story_minutes(duration)
                 )
@@ -115,6 +122,42 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             tier(scenario, t),
             story_minutes(down)
         ),
+        Beat::Recurred { recurrence } => format!(
+            "the same failure again: the root cause left by a workaround strikes back \
+             (recurrence {recurrence})"
+        ),
+        Beat::WorkedAround {
+            tier: t,
+            success: true,
+        } => format!(
+            "the workaround at {} works: {svc} is back, but the root cause is still there",
+            tier(scenario, t)
+        ),
+        Beat::WorkedAround { tier: t, .. } => format!(
+            "the workaround at {} does not help: the time is lost",
+            tier(scenario, t)
+        ),
+        Beat::ProblemOpened { tier: t } => format!(
+            "problem record opened: the root-cause fix goes to {}",
+            tier(scenario, t)
+        ),
+        Beat::ProblemWorkStarted {
+            tier: t,
+            waited,
+            duration,
+        } => format!(
+            "root-cause fix starts at {}, {} of work (waited {})",
+            tier(scenario, t),
+            story_minutes(duration),
+            story_minutes(waited)
+        ),
+        Beat::ProblemFixed { tier: t } => format!(
+            "root cause fixed at {}: no more recurrences, {svc} fails only as usual again",
+            tier(scenario, t)
+        ),
+        Beat::ProblemWithdrawn => {
+            "problem record closed: a later fix by an able tier removed the root cause".to_string()
+        }
         Beat::CutOff { down, place } => {
             let state = if down { "down" } else { "degraded" };
             let where_ = match place {

@@ -15,7 +15,9 @@ use crate::events::{EventKind, EventSink, IncidentId, ServiceId, TierId, WorkIte
 use crate::scenario::Minutes;
 
 /// An item waiting in a tier's queue. Served by (class, priority, time entered, entry order):
-/// incidents (class 0) before false alarms (class 1), then by service priority, then FIFO.
+/// by class first (model.md §8.3: incident < ticket < problem < false alarm < maintenance; the
+/// gaps in the numbers are the classes other features add), then by service priority, then
+/// FIFO.
 #[derive(Debug, Clone, Copy)]
 struct QueueEntry {
     class: u8,
@@ -101,7 +103,8 @@ impl Simulator {
         );
         let (class, priority) = match item {
             WorkItem::Incident(id) => (0, ctx.scenario.services[id.service as usize].priority),
-            WorkItem::FalseAlarm(_) => (1, 0),
+            WorkItem::Problem(p) => (2, ctx.scenario.services[p.0.service as usize].priority),
+            WorkItem::FalseAlarm(_) => (3, 0),
         };
         let seq = self.queue_seq;
         self.queue_seq += 1;
@@ -151,24 +154,34 @@ impl Simulator {
             let Some(entry) = state.queue.pop() else {
                 return;
             };
-            state.free -= 1;
-            let (duration, able) = match entry.item {
+            let (duration, able, workaround) = match entry.item {
                 WorkItem::Incident(id) => {
                     let f = &self.services[id.service as usize].failure;
+                    let fix = f.fix;
                     let needs =
                         ctx.scenario.services[id.service as usize].modes[f.mode as usize].needs;
-                    // Rule 5: able iff at or above `needs`; else the strategy's time box.
+                    // Rule 5: able iff at or above `needs`; else the workaround (§8.8) or the
+                    // strategy's time box.
                     if tier as usize >= needs {
-                        (f.fix * ctx.strategy.fix_multiplier, true)
+                        (fix * ctx.strategy.fix_multiplier, true, false)
+                    } else if let Some(minutes) = self.try_workaround(ctx, id, tier) {
+                        (minutes, false, true)
                     } else {
-                        (ctx.strategy.escalate_after, false)
+                        (ctx.strategy.escalate_after, false, false)
                     }
                 }
+                WorkItem::Problem(problem) => match self.start_problem(ctx, problem) {
+                    Some(minutes) => (minutes, true, false),
+                    // Withdrawn while it waited: drop the stale entry.
+                    None => continue,
+                },
                 WorkItem::FalseAlarm(_) => (
                     ctx.strategy.monitoring.as_ref().map_or(0.0, |m| m.triage),
                     true,
+                    false,
                 ),
             };
+            self.tiers[tier as usize].free -= 1;
             self.emit(
                 sink,
                 t,
@@ -178,6 +191,7 @@ impl Simulator {
                     duration,
                     able,
                     waited: t - entry.entered,
+                    workaround,
                 },
             );
             self.scheduler.schedule(
@@ -186,11 +200,13 @@ impl Simulator {
                     tier,
                     item: entry.item,
                     able,
+                    workaround,
                 },
             );
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn work_done<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -198,6 +214,7 @@ impl Simulator {
         tier: TierId,
         item: WorkItem,
         able: bool,
+        workaround: bool,
         sink: &mut S,
     ) {
         self.tiers[tier as usize].free += 1;
@@ -206,13 +223,21 @@ impl Simulator {
             WorkItem::FalseAlarm(alarm) => {
                 self.emit(sink, t, EventKind::AlarmCleared { alarm, tier });
             }
-            WorkItem::Incident(incident) if able => self.resolve(ctx, t, incident, tier, sink),
+            WorkItem::Problem(problem) => self.problem_done(ctx, t, problem, tier, sink),
+            WorkItem::Incident(incident) if workaround => {
+                self.workaround_done(ctx, t, incident, tier, sink)
+            }
+            WorkItem::Incident(incident) if able => {
+                self.root_cause_fixed(ctx, t, incident.service, sink);
+                self.resolve(ctx, t, incident, tier, None, sink)
+            }
             WorkItem::Incident(incident) => self.escalate(ctx, t, incident, tier, sink),
         }
     }
 
-    /// The time box ran out (rule 5): on to the next tier, after the handoff (not labor).
-    fn escalate<S: EventSink>(
+    /// The time box ran out (rule 5), or a workaround failed (§8.8): on to the next tier,
+    /// after the handoff (not labor).
+    pub(super) fn escalate<S: EventSink>(
         &mut self,
         ctx: &Ctx,
         t: Minutes,
