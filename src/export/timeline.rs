@@ -90,7 +90,19 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
                 format!("picked up at {} ({wait})", tier(scenario, t))
             }
         }
-        Beat::Escalated { from, to, time_box } => format!(
+        Beat::Escalated {
+            from,
+            to,
+            after_workaround: true,
+            ..
+        } => format!(
+            "escalated from {} to {} after the failed restart",
+            tier(scenario, from),
+            tier(scenario, to)
+        ),
+        Beat::Escalated {
+            from, to, time_box, ..
+        } => format!(
             "escalated from {} to {} after a {} time box",
             tier(scenario, from),
             tier(scenario, to),
@@ -109,6 +121,16 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
                 format!("{base}; nobody has noticed yet")
             }
         }
+        Beat::Resolved {
+            workaround: true,
+            averted: true,
+            ..
+        } => "back up before users noticed — outage averted, for now".to_string(),
+        Beat::Resolved {
+            workaround: true,
+            down,
+            ..
+        } => format!("{svc} is back up after {} down", story_minutes(down)),
         Beat::Resolved {
             tier: t,
             averted: true,
@@ -130,11 +152,11 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             tier: t,
             success: true,
         } => format!(
-            "the workaround at {} works: {svc} is back, but the root cause is still there",
+            "the restart at {} works, but the root cause is still there",
             tier(scenario, t)
         ),
         Beat::WorkedAround { tier: t, .. } => format!(
-            "the workaround at {} does not help: the time is lost",
+            "the restart at {} does not help: the time is lost",
             tier(scenario, t)
         ),
         Beat::ProblemOpened { tier: t } => format!(
@@ -146,10 +168,14 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             waited,
             duration,
         } => format!(
-            "root-cause fix starts at {}, {} of work (waited {})",
+            "root-cause fix starts at {}, {} of work ({})",
             tier(scenario, t),
             story_minutes(duration),
-            story_minutes(waited)
+            if waited > 0.0 {
+                format!("waited {}", story_minutes(waited))
+            } else {
+                "no wait".to_string()
+            }
         ),
         Beat::ProblemFixed { tier: t } => format!(
             "root cause fixed at {}: no more recurrences, {svc} fails only as usual again",

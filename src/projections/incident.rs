@@ -191,6 +191,8 @@ pub enum Beat {
         from: TierId,
         to: TierId,
         time_box: Minutes,
+        /// The escalation follows a failed workaround, not a time box.
+        after_workaround: bool,
     },
     /// The handoff wait is over: the next tier has the ticket.
     HandedOff { tier: TierId, handoff: Minutes },
@@ -206,6 +208,8 @@ pub enum Beat {
         tier: TierId,
         averted: bool,
         down: Minutes,
+        /// Brought back by a workaround (the root cause remains), not fixed.
+        workaround: bool,
     },
     /// The run's horizon cuts the story short.
     CutOff { down: bool, place: Place },
@@ -332,6 +336,10 @@ pub struct StoryProjection<'a> {
     job_minutes: Minutes,
     /// The handoff of the last escalation.
     handoff_minutes: Minutes,
+    /// The last workaround attempt succeeded (the resolution that follows is its doing).
+    worked_around: bool,
+    /// The last job started was a workaround attempt.
+    job_was_workaround: bool,
     finished: bool,
 }
 
@@ -351,6 +359,8 @@ impl<'a> StoryProjection<'a> {
             queued_open: true,
             job_minutes: 0.0,
             handoff_minutes: 0.0,
+            worked_around: false,
+            job_was_workaround: false,
             finished: false,
         }
     }
@@ -500,6 +510,7 @@ impl<'a> StoryProjection<'a> {
             } => {
                 let queued_while_closed = !self.queued_open;
                 self.job_minutes = duration;
+                self.job_was_workaround = workaround;
                 self.place = Place::Working(tier);
                 self.open_phase(PhaseKind::Working(tier), t);
                 self.push(
@@ -518,6 +529,7 @@ impl<'a> StoryProjection<'a> {
                 self.push(t, Beat::Recurred { recurrence });
             }
             EventKind::WorkaroundApplied { tier, success, .. } => {
+                self.worked_around = success;
                 self.push(t, Beat::WorkedAround { tier, success });
             }
             EventKind::Escalated {
@@ -532,6 +544,7 @@ impl<'a> StoryProjection<'a> {
                         from,
                         to,
                         time_box: self.job_minutes,
+                        after_workaround: self.job_was_workaround,
                     },
                 );
                 self.mark(t, MarkKind::Escalated);
@@ -558,6 +571,7 @@ impl<'a> StoryProjection<'a> {
                         tier,
                         averted,
                         down,
+                        workaround: self.worked_around,
                     },
                 );
                 self.mark(t, MarkKind::Resolved);
