@@ -713,7 +713,9 @@ impl<'de> Deserialize<'de> for WorkItem {
             (true, false, _, None) | (false, false, true, None) => {
                 keys.incident().map(WorkItem::Incident)
             }
-            (false, true, _, None) => keys.id("problem").map(|id| WorkItem::Problem(ProblemId(id))),
+            (false, true, _, None) => keys
+                .id("problem")
+                .map(|id| WorkItem::Problem(ProblemId(id))),
             _ => Err(de::Error::custom(
                 "a work item is either an incident (incident, service, k), a false alarm (alarm) or a problem (problem, service, k), exactly one of them",
             )),

@@ -716,6 +716,8 @@ mod random_scenarios {
                         false_alarms_per_week: alarms as f64 * 5.0,
                         triage,
                     }),
+                    workarounds: false,
+                    problems: None,
                 };
                 let reactive = common::reactive(60.0, 0.0, 1.0);
                 common::scenario(

@@ -63,7 +63,11 @@ fn scenario() -> Scenario {
 }
 
 /// Replication `rep` of `strategy`: its events (checked by the lifecycle check) and metrics.
-fn run(s: &Scenario, strategy: &str, rep: u64) -> (Vec<EventKind>, incsim::projections::RepMetrics) {
+fn run(
+    s: &Scenario,
+    strategy: &str,
+    rep: u64,
+) -> (Vec<EventKind>, incsim::projections::RepMetrics) {
     let index = s.strategy_index(strategy).expect("strategy");
     let mut events = EventVec::default();
     simulate_one(s, index, rep, &mut events);
@@ -168,12 +172,10 @@ fn a_failed_workaround_escalates_with_the_handoff_and_ends_the_root_cause() {
     // success = 0: every attempt fails; the 10 minutes are lost, the incident escalates (an
     // escalation, after the 5-minute handoff) and the senior's fix removes any root cause:
     // up 10 + 5 + 60 = 75 minutes after each failure, no recurrence.
-    let text = RECURRING
-        .replace("success = 1.0", "success = 0.0")
-        .replace(
-            "[strategies.reactive]\nescalate_after = \"30m\"",
-            "[strategies.reactive]\nescalate_after = \"30m\"\nhandoff = \"5m\"",
-        );
+    let text = RECURRING.replace("success = 1.0", "success = 0.0").replace(
+        "[strategies.reactive]\nescalate_after = \"30m\"",
+        "[strategies.reactive]\nescalate_after = \"30m\"\nhandoff = \"5m\"",
+    );
     let s = parse_str(&text, "failing.toml").unwrap_or_else(|e| panic!("{e}"));
     let (_, m) = run(&s, "reactive", 0);
     // Failures at 43 200 + n × 43 275 < 525 600 ⇔ n ≤ 11.
@@ -234,12 +236,18 @@ fn random_workarounds_and_problems_pass_the_lifecycle_check_and_meet_the_same_co
 
 #[test]
 fn a_workaround_tier_at_or_above_needs_is_refused_with_its_line() {
-    let text = RECURRING.replace("tier = \"help-desk\", success", "tier = \"senior\", success");
+    let text = RECURRING.replace(
+        "tier = \"help-desk\", success",
+        "tier = \"senior\", success",
+    );
     let errors = parse_str(&text, "bad.toml").unwrap_err().0;
     let e = &errors[0];
     assert_eq!(e.field, "services.shop.modes.leak.workaround.tier");
     assert_eq!(e.line, Some(27));
-    assert!(e.message.contains("below the mode's needs (senior)"), "{e:?}");
+    assert!(
+        e.message.contains("below the mode's needs (senior)"),
+        "{e:?}"
+    );
 }
 
 #[test]

@@ -129,6 +129,9 @@ mod tests {
             tier_busy_minutes: vec![],
             tier_queue_wait_minutes: vec![],
             service_outage_minutes: vec![],
+            workarounds: 0,
+            recurrences: 0,
+            problems_fixed: 0,
         }
     }
 
@@ -138,7 +141,7 @@ mod tests {
         // an empty cell for the undefined MTTD, the name quoted with its quote doubled.
         assert_eq!(
             row(3, "pro\"active, v2", &metrics()),
-            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150"
+            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150,0,0,0"
         );
         assert_eq!(row(0, "plain", &metrics()).split(',').nth(1), Some("plain"));
         assert!(header().starts_with("rep,strategy,outage_minutes,"));

@@ -76,8 +76,8 @@ impl Simulator {
             return None;
         }
         let state = &self.services[incident.service as usize];
-        let mode = &ctx.scenario.services[incident.service as usize].modes
-            [state.failure.mode as usize];
+        let mode =
+            &ctx.scenario.services[incident.service as usize].modes[state.failure.mode as usize];
         let w = mode.workaround.as_ref()?;
         if state.root.tried || (tier as usize) < w.tier {
             return None;

@@ -1680,7 +1680,15 @@ impl Cx<'_> {
                 None => Some(None),
                 Some(w) => self.workaround(w, &f("workaround"), tiers).map(Some),
             };
-            match (name, weight, warning, fix, needs, workaround, modes.as_mut()) {
+            match (
+                name,
+                weight,
+                warning,
+                fix,
+                needs,
+                workaround,
+                modes.as_mut(),
+            ) {
                 (
                     Some(name),
                     Some(weight),
@@ -1822,10 +1830,20 @@ impl Cx<'_> {
             .required(w.fix.as_ref(), span.clone(), &f("fix"), "fix = \"10m\"")
             .and_then(|v| self.dist(v, &f("fix")));
         let tier = self
-            .required(w.tier.as_ref(), span.clone(), &f("tier"), "tier = \"help-desk\"")
+            .required(
+                w.tier.as_ref(),
+                span.clone(),
+                &f("tier"),
+                "tier = \"help-desk\"",
+            )
             .and_then(|v| self.tier_ref(v, &f("tier"), tiers));
         let success = self
-            .required(w.success.as_ref(), span.clone(), &f("success"), "success = 0.6")
+            .required(
+                w.success.as_ref(),
+                span.clone(),
+                &f("success"),
+                "success = 0.6",
+            )
             .and_then(|v| {
                 self.number(
                     v,
