@@ -19,7 +19,10 @@ Examples:
   incsim run --precision 2%                    # as many replications as 2 % precision needs
   incsim sweep --vary strategies.proactive.annual_cost=0:2000000:9
   incsim sensitivity --by 20%                  # tornado: what the savings depend on most
-  incsim run --shard 0/4 --out shards/         # one of 4 cluster jobs; then: incsim merge shards/";
+  incsim select --delta 10000                  # which strategy is best, with 95 % confidence
+  incsim run --shard 0/4 --out shards/         # one of 4 cluster jobs; then: incsim merge shards/
+  incsim fit incidents.csv --out fitted.toml --check   # calibrate from your incident export
+  incsim init --from saas-oncall               # start from a cited example";
 
 /// incsim: IT incident simulator.
 #[derive(Debug, Parser)]
@@ -44,6 +47,9 @@ pub enum Command {
     /// Move every input down and up (±20 %) and rank them by effect on the savings (tornado).
     #[command(after_help = SENSITIVITY_EXAMPLES)]
     Sensitivity(SensitivityArgs),
+    /// Choose the best strategy with a stated confidence (Kim–Nelson ranking and selection).
+    #[command(after_help = SELECT_EXAMPLES)]
+    Select(SelectArgs),
     /// Combine the shard files of `incsim run --shard K/N` into the run's outputs.
     #[command(after_help = MERGE_EXAMPLES)]
     Merge(MergeArgs),
@@ -53,6 +59,20 @@ pub enum Command {
     /// Tell one incident minute by minute, with its running cost and a timeline chart.
     #[command(after_help = TIMELINE_EXAMPLES)]
     Timeline(TimelineArgs),
+    /// Fit a scenario to an incident export (ServiceNow, PagerDuty, Jira or any CSV).
+    #[command(after_help = FIT_EXAMPLES)]
+    Fit(FitArgs),
+    /// Write a commented starter scenario into the current folder.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    #[command(
+        after_help = "Examples:\n  incsim completions bash > ~/.local/share/bash-completion/completions/incsim\n  incsim completions zsh > \"${fpath[1]}/_incsim\"\n  incsim completions fish > ~/.config/fish/completions/incsim.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  incsim man > incsim.1 && man ./incsim.1")]
+    Man,
 }
 
 const RUN_EXAMPLES: &str = "\
@@ -72,6 +92,10 @@ pub struct RunArgs {
     /// Number of replications (overrides `simulation.replications`).
     #[arg(short = 'n', long)]
     pub replications: Option<u64>,
+    /// The strategy every other one is compared with (overrides `baseline` in the file)
+    /// [default: `reactive` if there is one, else the first].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Random seed (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -117,22 +141,35 @@ Ranges are FROM:TO:STEPS, STEPS points with both ends included:
 Examples:
   incsim sweep --vary strategies.proactive.annual_cost=0:2000000:9
   incsim sweep scenarios/default.toml --vary strategies.proactive.monitoring.coverage=0.5:0.95:10 -n 2000
-  incsim sweep my.toml --list                  # the paths this scenario accepts";
+  incsim sweep my.toml --list                  # the paths this scenario accepts
+  incsim sweep --vary tiers.help-desk.staff=1:5:5 --vary strategies.proactive.escalate_after=10m:2h:6
+                                               # two-way grid: heat map of total cost";
 
 /// Options of `incsim sweep`.
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// Scenario file (TOML). Without it, the built-in mail-server scenario.
     pub scenario: Option<PathBuf>,
-    /// The input and its range: PATH=FROM:TO:STEPS.
+    /// The input and its range: PATH=FROM:TO:STEPS. Given twice, a two-way grid (grid.csv and
+    /// a heat map of --metric for --strategy).
     #[arg(long, value_name = "PATH=FROM:TO:STEPS", required_unless_present = "list", value_parser = incsim::experiment::sweep::SweepSpec::parse)]
-    pub vary: Option<incsim::experiment::sweep::SweepSpec>,
+    pub vary: Vec<incsim::experiment::sweep::SweepSpec>,
+    /// Two-way grid: the metric of the heat map (lower is better; higher for availability).
+    #[arg(long, default_value = "total_cost")]
+    pub metric: String,
+    /// Two-way grid: the strategy whose metric fills the cells [default: the first candidate].
+    #[arg(long)]
+    pub strategy: Option<String>,
     /// List the parameter paths of the scenario, with their values, and exit.
     #[arg(long)]
     pub list: bool,
     /// Replications per point (overrides `simulation.replications`).
     #[arg(short = 'n', long)]
     pub replications: Option<u64>,
+    /// The strategy every other one is compared with (overrides `baseline` in the file)
+    /// [default: `reactive` if there is one, else the first].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Random seed, the same for every point (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -159,7 +196,12 @@ pub struct SensitivityArgs {
     /// Scenario file (TOML). Without it, the built-in mail-server scenario.
     pub scenario: Option<PathBuf>,
     /// The relative change down and up, e.g. 20% or 0.2.
-    #[arg(long, default_value = "20%", value_parser = incsim::experiment::sensitivity::parse_by)]
+    #[arg(
+        long,
+        default_value = "20%",
+        allow_hyphen_values = true,
+        value_parser = incsim::experiment::sensitivity::parse_by
+    )]
     pub by: f64,
     /// Only these parameter paths (comma-separated) [default: every numeric input].
     #[arg(long, value_delimiter = ',', value_name = "PATH,…")]
@@ -170,10 +212,59 @@ pub struct SensitivityArgs {
     /// Replications per run (overrides `simulation.replications`).
     #[arg(short = 'n', long)]
     pub replications: Option<u64>,
+    /// The strategy every other one is compared with (overrides `baseline` in the file)
+    /// [default: `reactive` if there is one, else the first].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Random seed, the same for every run (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Output folder [default: output/<scenario file stem>/sensitivity].
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: all cores, or RAYON_NUM_THREADS].
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+const SELECT_EXAMPLES: &str = "\
+Adds replications until it can name the best strategy with probability >= the confidence
+whenever the best is at least --delta better than the rest, and otherwise the subset that
+contains it (Kim & Nelson 2001, fully sequential procedure KN, with common random numbers).
+
+Examples:
+  incsim select --delta 10000                   # built-in scenario, total cost, 95 %
+  incsim select my.toml --metric outage_minutes --delta 60 --confidence 0.9
+  incsim select my.toml --delta 5000 --first-stage 20 --max-replications 20000";
+
+/// Options of `incsim select`.
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// Scenario file (TOML). Without it, the built-in mail-server scenario.
+    pub scenario: Option<PathBuf>,
+    /// The metric to optimise (lower is better; higher for availability).
+    #[arg(long, default_value = "total_cost")]
+    pub metric: String,
+    /// The smallest difference that matters, in the metric's unit per horizon (money for
+    /// costs, minutes for durations).
+    #[arg(long)]
+    pub delta: f64,
+    /// Probability of naming the best when it is at least --delta better.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// First-stage replications of every strategy (variance estimates).
+    #[arg(long, default_value_t = 10)]
+    pub first_stage: u64,
+    /// Never run more replications of a strategy than this.
+    #[arg(long, default_value_t = 100_000)]
+    pub max_replications: u64,
+    /// Random seed (overrides `simulation.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder for selection.json [default: output/<scenario file stem>/select].
     #[arg(short, long)]
     pub out: Option<PathBuf>,
     /// Worker threads [default: all cores, or RAYON_NUM_THREADS].
@@ -262,4 +353,75 @@ pub struct TimelineArgs {
     /// Output folder for timeline.txt, timeline.svg and timeline.png.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+}
+
+const FIT_EXAMPLES: &str = "\
+Formats are recognised by their headers: ServiceNow (number, opened_at, resolved_at; event
+logs with one row per update keep each incident's last row), PagerDuty (created_at,
+resolved_at, service_name, urgency, seconds_to_first_ack), Jira (Created, Resolved, Priority,
+Component/s). Any other CSV: --columns.
+
+Examples:
+  incsim fit incidents.csv                      # fitted scenario on stdout, report on stderr
+  incsim fit incidents.csv --out fitted.toml --check   # also simulate it against the data
+  incsim fit export.csv --columns opened=start,resolved=end,service=app,priority=sev
+  incsim fit snow.csv --date-format \"%d/%m/%Y %H:%M\"   # when day/month order is ambiguous
+
+Files: the scenario (--out), and beside it <stem>-fit/ with fit-report.txt and, per fitted
+quantity, the data's ECDF against the fitted CDFs (SVG and PNG); without --out the charts go
+to output/fit-<export>/.";
+
+/// Options of `incsim fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// The incident export (CSV).
+    pub export: PathBuf,
+    /// Write the fitted scenario here [default: stdout].
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Folder for the charts and the text report [default: beside --out, or output/fit-<export>].
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Force the format: servicenow, pagerduty, jira or generic [default: from the header].
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Which columns hold what: opened=…,resolved=…,service=…,priority=…,group=…,
+    /// reassignments=…,ack_seconds=…,id=… (header names, case-insensitive).
+    #[arg(long, value_name = "KEY=COLUMN,…")]
+    pub columns: Option<String>,
+    /// How dates are written, in strftime syntax (e.g. "%d-%m-%Y %H:%M") [default: detected
+    /// when unambiguous].
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// Simulate the fitted scenario and compare its restore times with the data's.
+    #[arg(long)]
+    pub check: bool,
+}
+
+const INIT_EXAMPLES: &str = "\
+Templates: saas-oncall, internal-it, msp, bank-payments (the cited scenario library) and
+default (the built-in mail-server story). Without --from: every field with its default and
+meaning.
+
+Examples:
+  incsim init                                   # writes ./scenario.toml
+  incsim init --from bank-payments              # writes ./bank-payments.toml
+  incsim init --from msp --name clients.toml";
+
+/// Options of `incsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Start from a library scenario instead of the commented field list.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub from: Option<String>,
+    /// File name to write in the current folder [default: scenario.toml, or TEMPLATE.toml].
+    #[arg(long)]
+    pub name: Option<PathBuf>,
+}
+
+/// Options of `incsim completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }

@@ -418,10 +418,20 @@ fn an_interrupted_run_into_a_new_folder_leaves_no_empty_folder() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(700));
+    // The outputs are written into a private folder beside `fresh` (issue 18): `fresh`
+    // itself appears only when the whole set is in place.
+    let private = |d: &Path| {
+        fs::read_dir(d).unwrap().flatten().any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".fresh.incsim-")
+        })
+    };
     assert!(
-        dir.path().join("fresh").is_dir(),
-        "the folder is made before the run"
+        private(dir.path()),
+        "the private folder is made before the run"
     );
+    assert!(!dir.path().join("fresh").exists());
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -432,4 +442,5 @@ fn an_interrupted_run_into_a_new_folder_leaves_no_empty_folder() {
         !dir.path().join("fresh").exists(),
         "an empty folder was left behind"
     );
+    assert!(!private(dir.path()), "the private folder was left behind");
 }

@@ -39,11 +39,13 @@ fn fails(args: &[&str], dir: &Path) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Every file of a folder, by name.
+/// Every output file of a folder, by name (not the manifest, which lists what a run wrote,
+/// `precision.json` included).
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fs::read_dir(dir)
         .unwrap()
         .flatten()
+        .filter(|e| e.file_name() != ".incsim-manifest")
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),

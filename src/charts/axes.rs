@@ -301,6 +301,35 @@ pub fn number_tick(value: f64, step: f64) -> String {
     }
 }
 
+/// The largest magnitude an axis shows: far beyond any amount a scenario can produce
+/// (money fields are capped at 1e12), far below where plotters' tick search overflows.
+pub const AXIS_LIMIT: f64 = 1e18;
+
+/// An axis range plotters can draw: NaN and infinities replaced, magnitudes capped at
+/// [`AXIS_LIMIT`], the ends in order, and a range too narrow to divide into ticks (equal
+/// ends, denormal numbers) widened around its centre. Ranges of real data pass unchanged.
+pub fn guarded(range: Range<f64>) -> Range<f64> {
+    let clean = |x: f64| {
+        if x.is_nan() {
+            0.0
+        } else {
+            x.clamp(-AXIS_LIMIT, AXIS_LIMIT)
+        }
+    };
+    let (mut lo, mut hi) = (clean(range.start), clean(range.end));
+    if hi < lo {
+        std::mem::swap(&mut lo, &mut hi);
+    }
+    let scale = lo.abs().max(hi.abs());
+    if hi - lo <= scale * 1e-9 || hi - lo < 1e-9 {
+        let centre = if scale < 1e-9 { 0.0 } else { (lo + hi) / 2.0 };
+        let half = (centre.abs() * 0.05).max(1.0);
+        lo = centre - half;
+        hi = centre + half;
+    }
+    lo..hi
+}
+
 /// The distance between plotters' default ticks for a linear range (a 1-2-5 step), used to
 /// pick how many decimals a tick label needs.
 pub fn tick_step(lo: f64, hi: f64, max_ticks: usize) -> f64 {
@@ -321,7 +350,8 @@ pub fn tick_step(lo: f64, hi: f64, max_ticks: usize) -> f64 {
 /// A "nice" bin width for a histogram covering `span` with about `bins` bins: 1, 2, 2.5 or 5
 /// times a power of ten.
 pub fn nice_width(span: f64, bins: usize) -> f64 {
-    if span.is_nan() || span <= 0.0 || span.is_infinite() {
+    // Below 1e-9 (denormals included) the power of ten underflows: one unit wide instead.
+    if span.is_nan() || span < 1e-9 || span.is_infinite() {
         return 1.0;
     }
     let raw = span / bins.max(1) as f64;
@@ -371,6 +401,18 @@ mod tests {
         assert_eq!(axis.tick_values(), [0.5, 1.5]);
         assert_eq!(axis.format_ext(&1.5), "b");
         assert_eq!(axis.map(&1.0, (0, 100)), 50);
+    }
+
+    #[test]
+    fn guarded_ranges_keep_real_data_and_mend_the_rest() {
+        assert_eq!(guarded(0.0..120.0), 0.0..120.0);
+        assert_eq!(guarded(-3.5..7.25), -3.5..7.25);
+        // Every cost 0 and a denormal annual cost (issue 18, finding 5): widened to ±1.
+        assert_eq!(guarded(0.0..5e-324), -1.0..1.0);
+        assert_eq!(guarded(f64::NAN..f64::INFINITY), 0.0..AXIS_LIMIT);
+        assert_eq!(guarded(-1e300..1e300), -AXIS_LIMIT..AXIS_LIMIT);
+        assert_eq!(guarded(5.0..5.0), 4.0..6.0);
+        assert_eq!(guarded(2e6..2e6), 1.9e6..2.1e6);
     }
 
     #[test]

@@ -7,7 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    KeyEntry, LABEL_SIZE, TITLE_SIZE, TickedAxis, desc_font, draw_header, label_font, money_tick,
+    KeyEntry, LABEL_SIZE, TITLE_SIZE, TickedAxis, desc_font, draw_header, guarded, label_font,
+    money_tick,
 };
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
 use crate::format::money_short;
@@ -110,7 +111,7 @@ impl Chart for CostChart {
             .margin_top(header)
             .x_label_area_size(48)
             .y_label_area_size(104)
-            .build_cartesian_2d(TickedAxis::categories(&names), 0.0..y_max)
+            .build_cartesian_2d(TickedAxis::categories(&names), guarded(0.0..y_max))
             .map_err(plot_err)?;
         chart
             .configure_mesh()

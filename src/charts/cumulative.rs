@@ -8,7 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, label_font, money_tick, number_tick, tick_step,
+    LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, guarded, label_font, money_tick, number_tick,
+    tick_step,
 };
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
 use crate::format::money_short;
@@ -103,7 +104,7 @@ impl Chart for CumulativeChart {
             .margin_right(90)
             .x_label_area_size(52)
             .y_label_area_size(104)
-            .build_cartesian_2d(0.0..x_max, 0.0..y_max)
+            .build_cartesian_2d(guarded(0.0..x_max), guarded(0.0..y_max))
             .map_err(plot_err)?;
         chart
             .configure_mesh()

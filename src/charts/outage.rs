@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    KeyEntry, LABEL_SIZE, TITLE_SIZE, TickedAxis, desc_font, draw_header, label_font, number_tick,
-    tick_step,
+    KeyEntry, LABEL_SIZE, TITLE_SIZE, TickedAxis, desc_font, draw_header, guarded, label_font,
+    number_tick, tick_step,
 };
 use crate::charts::data::{Histogram, bins_for, min_max, quantile_select};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
@@ -111,7 +111,7 @@ impl Chart for OutageChart {
             .margin_top(header)
             .x_label_area_size(48)
             .y_label_area_size(80)
-            .build_cartesian_2d(x_axis, 0.0..y_max)
+            .build_cartesian_2d(x_axis, guarded(0.0..y_max))
             .map_err(plot_err)?;
         chart
             .configure_mesh()

@@ -9,8 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    LABEL_SIZE, REFERENCE, TITLE_SIZE, desc_font, draw_header, label_font, money_tick, number_tick,
-    tick_step,
+    LABEL_SIZE, REFERENCE, TITLE_SIZE, desc_font, draw_header, guarded, label_font, money_tick,
+    number_tick, tick_step,
 };
 use crate::charts::data::{Histogram, bins_for, min_max};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
@@ -119,7 +119,7 @@ impl SavingsChart {
             .margin_right(56)
             .x_label_area_size(52)
             .y_label_area_size(80)
-            .build_cartesian_2d(x_lo..x_hi, 0.0..y_max)
+            .build_cartesian_2d(guarded(x_lo..x_hi), guarded(0.0..y_max))
             .map_err(plot_err)?;
         chart
             .configure_mesh()

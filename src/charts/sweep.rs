@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{
-    GRID, KeyEntry, LABEL_SIZE, REFERENCE, TITLE_SIZE, desc_font, draw_header, label_font,
+    GRID, KeyEntry, LABEL_SIZE, REFERENCE, TITLE_SIZE, desc_font, draw_header, guarded, label_font,
     money_tick, number_tick, tick_step,
 };
 use super::{Chart, FONT, plot_err, strategy_color};
@@ -93,6 +93,9 @@ impl Chart for SweepChart<'_> {
         if !r.break_even.is_empty() {
             key.push(KeyEntry::text("dashed: break-even"));
         }
+        key.push(KeyEntry::text(
+            "large ring: lowest total cost; small rings: not significantly worse",
+        ));
         let header = draw_header(
             root,
             &format!(
@@ -108,7 +111,7 @@ impl Chart for SweepChart<'_> {
             .margin_right(56)
             .x_label_area_size(56)
             .y_label_area_size(128)
-            .build_cartesian_2d(x0..x1, y0..y1)
+            .build_cartesian_2d(guarded(x0..x1), guarded(y0..y1))
             .map_err(plot_err)?;
         let axis = r.axis;
         let y_abs = y0.abs().max(y1.abs());
@@ -204,6 +207,24 @@ impl Chart for SweepChart<'_> {
                     mean.iter()
                         .map(|&(x, y)| Circle::new((x, y), 4, color.filled())),
                 )
+                .map_err(plot_err)?;
+        }
+
+        // Each candidate's optimum (lowest mean total cost) and the points not significantly
+        // worse, ringed on its savings curve.
+        for (c, name) in candidates.iter().enumerate() {
+            let Some(o) = r.optima.iter().find(|o| o.strategy == *name) else {
+                continue;
+            };
+            let color = color_of(name);
+            chart
+                .draw_series(r.points.iter().enumerate().filter_map(|(j, p)| {
+                    let y = p.budgets[c].savings_per_year;
+                    (o.not_worse[j] && y.is_finite()).then(|| {
+                        let radius = if j == o.best { 11 } else { 7 };
+                        Circle::new((p.x, y), radius, color.stroke_width(2))
+                    })
+                }))
                 .map_err(plot_err)?;
         }
 

@@ -113,7 +113,7 @@ impl Chart for TimelineChart<'_> {
             .margin_right(30)
             .x_label_area_size(48)
             .y_label_area_size(LABEL_WIDTH)
-            .build_cartesian_2d(0f64..span, 0f64..lanes)
+            .build_cartesian_2d(crate::charts::axes::guarded(0f64..span), 0f64..lanes)
             .map_err(plot_err)?;
         let label = move |x: &f64| {
             let v = (x * 100.0).round() / 100.0;

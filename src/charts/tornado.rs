@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{
-    GRID, KeyEntry, LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, label_font, money_tick,
+    GRID, KeyEntry, LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, guarded, label_font, money_tick,
 };
 use super::{Chart, FONT, plot_err};
 use crate::experiment::sensitivity::{SensitivityResult, SensitivityRow};
@@ -96,7 +96,7 @@ impl Chart for TornadoChart<'_> {
             .margin_right(40)
             .x_label_area_size(56)
             .y_label_area_size(label_width.min(520))
-            .build_cartesian_2d(x0..x1, -0.5f64..(n as f64 - 0.5))
+            .build_cartesian_2d(guarded(x0..x1), -0.5f64..(n as f64 - 0.5))
             .map_err(plot_err)?;
         let x_abs = x0.abs().max(x1.abs());
         let x_fmt = move |x: &f64| money_tick(*x, x_abs, cur);

@@ -5,12 +5,24 @@ use std::io::IsTerminal;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
+/// Worker threads allowed per core (beyond one a core they only wait their turn).
+const MAX_THREADS_PER_CORE: usize = 4;
+
 /// A rayon pool of `threads` workers (default: all cores, or `RAYON_NUM_THREADS`).
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         if t == 0 {
             bail!("--threads must be at least 1");
+        }
+        // More workers than a few per core only cost memory and start-up time (100,000
+        // threads took 44 s to fail): refuse at once.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let max = (cores * MAX_THREADS_PER_CORE).max(64);
+        if t > max {
+            bail!(
+                "--threads {t} is more than this machine can use ({cores} cores)\n  help: use at most {max}, or leave --threads out to use every core"
+            );
         }
         builder = builder.num_threads(t);
     }

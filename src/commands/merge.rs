@@ -71,9 +71,15 @@ fn shard_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 );
             }
             found.sort();
+            warn_misnamed(input);
             files.extend(found);
         } else if input.is_file() {
             files.push(input.clone());
+        } else if input.exists() {
+            bail!(
+                "{} is not a shard file (not a regular file)\n  help: pass the folders (or shard-K-of-N.json files) the shards were written to",
+                input.display()
+            );
         } else {
             bail!(
                 "{} does not exist\n  help: pass the folders (or files) the shards were written to",
@@ -88,4 +94,27 @@ fn is_shard_name(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| ShardSpec::from_file_name(n).is_some())
+}
+
+/// A file that looks meant as a shard but is not named `shard-K-of-N.json` (a browser's
+/// `shard-1-of-4 (1).json`, a renamed copy) is not merged: say so rather than skip it silently.
+fn warn_misnamed(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut odd: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            let lower = n.to_ascii_lowercase();
+            lower.starts_with("shard") && ShardSpec::from_file_name(n).is_none()
+        })
+        .collect();
+    odd.sort();
+    for name in odd {
+        eprintln!(
+            "warning: {} is not named shard-K-of-N.json, so it is not merged; rename it if it is a shard",
+            dir.join(name).display()
+        );
+    }
 }

@@ -1,10 +1,14 @@
 //! One module per subcommand.
 
+pub mod completions;
 pub mod exec;
+pub mod fit;
+pub mod init;
 pub mod merge;
 pub mod precision;
 pub mod replay;
 pub mod run;
+pub mod select;
 pub mod sensitivity;
 pub mod shard;
 pub mod sweep;

@@ -13,7 +13,7 @@ use incsim::experiment::run_replications;
 use incsim::export::{bundle, output::OutputSet, terminal};
 use incsim::format::thousands;
 
-/// Largest replication count accepted (DESIGN §3).
+/// Largest replication count accepted (docs/model.md §3).
 const MAX_REPLICATIONS: u64 = 10_000_000;
 
 /// Run `incsim run`.
@@ -29,6 +29,11 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     if let Some(seed) = args.seed {
         scenario.simulation.seed = seed;
+    }
+    if let Some(name) = &args.baseline {
+        scenario
+            .set_baseline(name)
+            .map_err(|e| anyhow!("--baseline: {e}"))?;
     }
     // Check the replications to log before the (possibly long) run. With --precision the run
     // has at least its first batch, so the log's replications must lie within it.
@@ -60,6 +65,17 @@ pub fn run(args: RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&slug));
+
+    // Refused now, not after an allocation fails halfway (a shard holds only its slice).
+    let held = match (args.shard, precision_goal) {
+        (Some(spec), _) => {
+            let r = spec.range(scenario.simulation.replications);
+            r.end - r.start
+        }
+        (None, Some(goal)) => goal.max_replications,
+        (None, None) => scenario.simulation.replications,
+    };
+    incsim::experiment::budget::check_fits(&scenario, held).map_err(|e| anyhow!(e))?;
 
     let pool = thread_pool(args.threads)?;
     if let Some(spec) = args.shard {

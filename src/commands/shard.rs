@@ -47,8 +47,12 @@ pub fn run_shard(
     })?;
     remove_stale_parts(out_dir, &name);
     // Open the temporary file before the work, so a folder we cannot write is found at once.
-    let part = out_dir.join(format!(".{name}.{}.part", std::process::id()));
-    let file = fs::File::create(&part).with_context(|| {
+    // A fresh random name, created with O_EXCL (never through a planted link).
+    let part = tempfile::Builder::new()
+        .prefix(&format!(".{name}.{}.", std::process::id()))
+        .suffix(".part")
+        .tempfile_in(out_dir)
+        .with_context(|| {
         format!(
             "cannot write in the output folder {}\n  help: check its permissions or pass another --out",
             out_dir.display()
@@ -61,18 +65,23 @@ pub fn run_shard(
     let results = pool.install(|| run_replications(scenario, reps.clone(), &mut |d| bar.inc(d)));
     bar.finish_and_clear();
 
-    let shard = ShardFile::new(scenario, spec, slug, &results);
+    let shard = ShardFile::new(scenario, spec, slug, &results).with_digest();
     let written = (|| -> std::io::Result<()> {
-        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let mut out = BufWriter::with_capacity(1 << 20, part.as_file());
         serde_json::to_writer(&mut out, &shard).map_err(std::io::Error::other)?;
         out.write_all(b"\n")?;
         out.flush()?;
-        out.get_ref().sync_all()?;
         drop(out);
-        fs::rename(&part, &target)
+        part.as_file().sync_all()?;
+        #[cfg(unix)]
+        {
+            // Readable like any other output (the temporary file was 0600).
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(part.path(), fs::Permissions::from_mode(0o644))?;
+        }
+        part.persist(&target).map(|_| ()).map_err(|e| e.error)
     })();
     if let Err(e) = written {
-        let _ = fs::remove_file(&part);
         return Err(e).with_context(|| format!("cannot write {}", target.display()));
     }
     println!(
@@ -97,7 +106,14 @@ fn remove_stale_parts(dir: &Path, name: &str) {
         for e in entries.flatten() {
             let file_name = e.file_name();
             let n = file_name.to_string_lossy();
-            if n.starts_with(&prefix) && n.ends_with(".part") {
+            let pid = n
+                .strip_prefix(&prefix)
+                .and_then(|r| r.split('.').next())
+                .and_then(|p| p.parse::<u32>().ok());
+            // A retry running at the same time keeps its file.
+            if n.ends_with(".part")
+                && pid.is_some_and(|p| !incsim::export::output::process_alive(p))
+            {
                 let _ = fs::remove_file(e.path());
             }
         }

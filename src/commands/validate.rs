@@ -4,11 +4,18 @@ use anyhow::Result;
 
 use super::load_scenario;
 use crate::cli::ValidateArgs;
+use incsim::experiment::budget;
 
 /// Run `incsim validate`.
 pub fn validate(args: ValidateArgs) -> Result<()> {
     let (scenario, _) = load_scenario(Some(&args.scenario))?;
     println!("{}: OK\n", args.scenario.display());
     print!("{}", incsim::scenario::describe::describe(&scenario));
+    let reps = scenario.simulation.replications;
+    println!(
+        "\nmemory: about {} for {reps} replications ({} per replication)",
+        budget::human_bytes(budget::run_bytes(&scenario, reps)),
+        budget::human_bytes(budget::bytes_per_replication(&scenario))
+    );
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::rc::Rc;
 
 use serde::Deserialize;
@@ -89,6 +89,10 @@ pub struct LogLine {
     pub event: Event,
 }
 
+/// The longest line a log may hold: the header carries the whole scenario, which the scenario
+/// reader caps far below this.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
 /// Reads the events of a log after its header, one line at a time.
 pub struct LogReader<R: BufRead> {
     input: R,
@@ -161,17 +165,33 @@ impl<R: BufRead> LogReader<R> {
 
     fn read_raw(&mut self) -> Result<RawLine, LogError> {
         self.buf.clear();
-        let n = self.input.read_until(b'\n', &mut self.buf).map_err(|e| {
-            LogError::new(
-                &self.file,
-                Some(self.line_no + 1),
-                format!("cannot read the file: {e}"),
-            )
-        })?;
+        // A line longer than any incsim writes (a damaged file, /dev/zero) is refused
+        // before it fills memory.
+        let limit = MAX_LINE_BYTES as u64 + 1;
+        let n = (&mut self.input)
+            .take(limit)
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|e| {
+                LogError::new(
+                    &self.file,
+                    Some(self.line_no + 1),
+                    format!("cannot read the file: {e}"),
+                )
+            })?;
         if n == 0 {
             return Ok(RawLine::Eof);
         }
         self.line_no += 1;
+        if self.buf.len() > MAX_LINE_BYTES {
+            return Err(self
+                .err(
+                    self.line_no,
+                    format!("the line is longer than {} MB", MAX_LINE_BYTES >> 20),
+                )
+                .help(
+                    "incsim writes far shorter lines: this is not an event log as incsim wrote it",
+                ));
+        }
         let cut = self.buf.last() != Some(&b'\n');
         if !cut {
             self.buf.pop();

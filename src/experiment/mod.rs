@@ -1,8 +1,11 @@
 //! Experiments: many independent replications of every strategy, in parallel with rayon,
 //! collected in replication order so the results do not depend on the thread count.
 
+pub mod budget;
 pub mod combine;
+pub mod grid;
 pub mod precision;
+pub mod select;
 pub mod sensitivity;
 pub mod shard;
 pub mod sweep;
@@ -120,13 +123,16 @@ pub fn run_replications(
     let mut results = ExperimentResults {
         reps: reps.clone(),
         strategies: (0..scenario.strategies.len())
-            .map(|_| StrategyResults::with_capacity((reps.end - reps.start) as usize))
+            // Room grows with the rows: reserving 10 million rows up front would claim
+            // gigabytes before the first replication (issue 18).
+            .map(|_| StrategyResults::with_capacity((reps.end - reps.start).min(1 << 16) as usize))
             .collect(),
         events: 0,
     };
+    let batch = budget::batch_size(scenario.strategies.len()).min(CHUNK);
     let mut start = reps.start;
     while start < reps.end {
-        let end = (start + CHUNK).min(reps.end);
+        let end = (start + batch).min(reps.end);
         let outcomes: Vec<RepOutcome> = (start..end)
             .into_par_iter()
             .map_init(Simulator::new, |sim, rep| simulate_rep(scenario, sim, rep))

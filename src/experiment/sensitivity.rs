@@ -3,7 +3,7 @@
 //! and the inputs are ranked by how far that moves the mean annual savings of a candidate over
 //! the baseline — the order of a tornado chart.
 //!
-//! Every run uses the scenario's seed (common random numbers, DESIGN §6), so a difference
+//! Every run uses the scenario's seed (common random numbers, docs/model.md §6), so a difference
 //! between the low and the high run is the input's effect, not noise between runs. The rules of
 //! change are those of [`vary`](super::vary): distributions are scaled as a whole,
 //! probabilities clamped to [0, 1], staff rounded and kept ≥ 1. An input the change cannot move
@@ -207,6 +207,12 @@ impl Plan {
 
 /// Parse a relative change: `"20%"` or `"0.2"`, in (0, 1).
 pub fn parse_by(text: &str) -> Result<f64, String> {
+    if let Some(size) = text.trim().strip_prefix('-') {
+        return Err(format!(
+            "a change is a size, not a direction: every input is moved both down and up by it; \
+             found {text:?}, write {size:?}"
+        ));
+    }
     super::parse_share(text, "relative change", "20% or 0.2", "20%")
 }
 

@@ -1,4 +1,4 @@
-//! Shards: one run's replications split over many machines, and merged back (DESIGN §6).
+//! Shards: one run's replications split over many machines, and merged back (docs/model.md §6).
 //!
 //! Shard `K` of `N` (K = 0 … N−1, as a Kubernetes Indexed Job's completion index) of a run of
 //! `R` replications simulates the contiguous range `⌊K·R/N⌋ .. ⌊(K+1)·R/N⌋`: the ranges cover
@@ -132,6 +132,10 @@ pub struct ShardFile {
     pub events: u64,
     /// Per strategy, in scenario order.
     pub strategies: Vec<ShardStrategy>,
+    /// SHA-256 of the file as written without this field (header and rows), `sha256:HEX`:
+    /// an edited or damaged shard is refused. Set by [`ShardFile::with_digest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
 }
 
 /// Everything in a shard file but the results: enough to check that shards belong together
@@ -189,6 +193,16 @@ impl ShardHeader {
 
     /// The header's own consistency: its slice is the one `K/N` of R names.
     fn check(&self, name: &str) -> Result<(), MergeError> {
+        if !is_plain_slug(&self.output_slug) {
+            return Err(MergeError(format!(
+                "{name} names its output folder {:?}, which is not a folder name incsim writes \
+                 (lowercase letters, digits and dashes); the file was edited\n  \
+                 help: rerun the shard, or pass --out to merge",
+                self.output_slug
+            )));
+        }
+        crate::integrity::check_scenario(&self.scenario)
+            .map_err(|e| MergeError(format!("{name}: its scenario is not valid: {e}")))?;
         let expected = self.shard.range(self.replications_total);
         if self.reps != expected {
             return Err(MergeError(format!(
@@ -217,6 +231,16 @@ impl ShardHeader {
         }
         Ok(())
     }
+}
+
+/// A slug as [`crate::scenario::slug`] makes them: never a path, never `..`.
+fn is_plain_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 200
+        && !slug.starts_with('-')
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// A JSON error while reading a shard file, in words.
@@ -267,20 +291,58 @@ impl ShardFile {
                         .collect(),
                 })
                 .collect(),
+            digest: None,
         }
     }
 
-    /// The file as JSON text (compact: shard files are for machines).
+    /// The SHA-256 of the file as serialised without its digest (streamed: nothing is held).
+    fn compute_digest(&self) -> String {
+        debug_assert!(
+            self.digest.is_none(),
+            "the digest covers the file without it"
+        );
+        let mut d = crate::integrity::DigestWriter::new();
+        // Writing into a hash cannot fail.
+        let _ = serde_json::to_writer(&mut d, self);
+        d.finish()
+    }
+
+    /// Seal the file with the digest of its content; done before it is written.
+    pub fn with_digest(mut self) -> ShardFile {
+        self.digest = None;
+        self.digest = Some(self.compute_digest());
+        self
+    }
+
+    /// The file as JSON text (compact: shard files are for machines), with its digest.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        let mut text = serde_json::to_string(self)?;
+        let mut text = serde_json::to_string(&self.clone().with_digest())?;
         text.push('\n');
         Ok(text)
     }
 
-    /// Read a whole shard file. `name` is used in error messages.
+    /// Read a whole shard file, check its digest and every value. `name` is used in error
+    /// messages.
     pub fn read(reader: impl Read, name: &str) -> Result<ShardFile, MergeError> {
-        let file: ShardFile = serde_json::from_reader(reader).map_err(|e| read_error(e, name))?;
+        let mut file: ShardFile =
+            serde_json::from_reader(reader).map_err(|e| read_error(e, name))?;
         file.header().check_format(name)?;
+        let claimed = file.digest.take();
+        let actual = file.compute_digest();
+        match claimed {
+            None => {
+                return Err(MergeError(format!(
+                    "{name} carries no digest, so it cannot be trusted; rerun the shard with this incsim"
+                )));
+            }
+            Some(c) if c != actual => {
+                return Err(MergeError(format!(
+                    "{name} was changed after incsim wrote it (its digest does not match its \
+                     content); rerun the shard"
+                )));
+            }
+            Some(c) => file.digest = Some(c),
+        }
         file.check(name)?;
         Ok(file)
     }
@@ -331,6 +393,25 @@ impl ShardFile {
             {
                 return Err(MergeError(format!(
                     "{name}: strategy {} does not hold exactly one row and {CHECKPOINTS} checkpoints per replication",
+                    s.name
+                )));
+            }
+            for (i, row) in s.rows.iter().enumerate() {
+                crate::integrity::check_row(&self.scenario, row).map_err(|e| {
+                    MergeError(format!(
+                        "{name}: strategy {}, replication {}: {e}",
+                        s.name,
+                        self.reps.start + i as u64
+                    ))
+                })?;
+            }
+            if s.cost_checkpoints
+                .iter()
+                .flatten()
+                .any(|x| !(x.is_finite() && *x >= 0.0 && *x <= f32::MAX as f64))
+            {
+                return Err(MergeError(format!(
+                    "{name}: strategy {} has a cost checkpoint that is not a finite amount ≥ 0",
                     s.name
                 )));
             }

@@ -1,5 +1,5 @@
 //! `replications.csv`: one row per replication × strategy, columns `rep,strategy` then every
-//! metric (DESIGN §5). Undefined values are empty cells; numbers use `.` and no separators so
+//! metric (docs/model.md §5). Undefined values are empty cells; numbers use `.` and no separators so
 //! Excel, pandas and DuckDB read them as numbers.
 
 use std::fmt::Write as _;
@@ -29,7 +29,8 @@ fn fill_record(
     text.clear();
     let _ = write!(text, "{rep}");
     record.push_field(text);
-    record.push_field(strategy);
+    // A strategy name is the only text cell: guarded against formula injection.
+    record.push_field(&super::escape::formula_guarded(strategy));
     for m in Metric::all() {
         text.clear();
         // Undefined values are empty cells; numbers in Rust's shortest round-trip form.
@@ -56,13 +57,10 @@ pub fn header() -> String {
     line(&header_record())
 }
 
-/// Quote a CSV field when it needs it (RFC 4180), for the sweep and sensitivity tables.
+/// A CSV text cell: quoted when it needs it (RFC 4180), and neutralised when a spreadsheet
+/// would take it for a formula ([`super::escape::csv_text`]).
 pub fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
+    super::escape::csv_text(text)
 }
 
 /// One row (without newline).

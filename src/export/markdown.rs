@@ -8,7 +8,7 @@ use crate::report::Report;
 use crate::scenario::duration::format_minutes;
 
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
+    super::escape::markdown_text(text)
 }
 
 /// Render `summary.md`.
@@ -124,14 +124,14 @@ pub fn charts_section(charts: &[RunChart]) -> String {
             cell(&chart.title),
             alt_text(&chart.title),
             chart.name,
-            chart.caption,
+            cell(&chart.caption),
             chart.name
         ));
     }
     out
 }
 
-/// Image alt text: no brackets that would end the Markdown link text.
+/// Image alt text: no brackets that would end the Markdown link text, no raw HTML.
 fn alt_text(text: &str) -> String {
-    text.replace(['[', ']'], "")
+    cell(&text.replace(['[', ']'], ""))
 }

@@ -173,5 +173,5 @@ pub fn render(report: &Report) -> String {
         out.push_str(&v);
         out.push('\n');
     }
-    out
+    super::escape::terminal_text(&out)
 }

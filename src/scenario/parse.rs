@@ -1,4 +1,4 @@
-//! Reading a scenario file (DESIGN §3) into a checked [`Scenario`].
+//! Reading a scenario file (docs/model.md §3) into a checked [`Scenario`].
 //!
 //! The steps, each with its own kind of error:
 //! 1. TOML syntax ([`DeTable::parse_recoverable`]): every syntax error, with its position.
@@ -37,12 +37,12 @@ pub use super::fields::{
 /// Name of the built-in scenario (used as its file name in messages and output folders).
 pub const DEFAULT_SCENARIO_NAME: &str = "default";
 
-/// The built-in scenario: the mail-server story of DESIGN §3.
+/// The built-in scenario: the mail-server story of docs/model.md §3.
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/default.toml");
 
 /// Where the accepted fields are shown by example, for help lines.
 const SEE_EXAMPLE: &str =
-    "compare with the built-in example scenario (scenarios/default.toml, DESIGN §3)";
+    "compare with the built-in example scenario (scenarios/default.toml, docs/model.md §3)";
 
 /// The distribution kinds, as written in `dist = "…"`.
 const DIST_KINDS: &str =
@@ -55,7 +55,16 @@ const DIST_KINDS: &str =
 /// Read and check the scenario file at `path`. The path, as given, names the file in errors.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
     let file = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    match read_capped(path) {
+        Ok(text) if text.len() > MAX_SCENARIO_BYTES => Err(ScenarioError::file_level(
+            &file,
+            format!(
+                "the file is larger than {} MB: not a scenario",
+                MAX_SCENARIO_BYTES >> 20
+            ),
+            Some("pass a scenario file (TOML, a few kB)".to_string()),
+        )
+        .into()),
         Ok(text) => parse_str(&text, &file),
         Err(e) => {
             let help = match e.kind() {
@@ -74,6 +83,19 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
             .into())
         }
     }
+}
+
+/// The largest scenario file read: far above any real one (a few kB), far below memory.
+pub const MAX_SCENARIO_BYTES: usize = 4 << 20;
+
+/// Read at most one byte more than [`MAX_SCENARIO_BYTES`] (so `/dev/zero` cannot fill memory).
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_SCENARIO_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
 /// Parse and check scenario text. `file` is the name shown in errors; the scenario's default
@@ -239,6 +261,7 @@ struct RawScenario {
     name: Option<V>,
     description: Option<V>,
     currency: Option<V>,
+    baseline: Option<V>,
     simulation: Option<Spanned<RawSimulation>>,
     tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
     services: Option<Spanned<Vec<Spanned<RawService>>>>,
@@ -1316,6 +1339,9 @@ impl Cx<'_> {
         let services = self.services(raw.services.as_ref(), &tier_names);
         let strategies = self.strategies(raw.strategies.as_ref(), &tier_names);
 
+        // Checked against the strategies by the validator (validate::references).
+        let baseline = raw.baseline.as_ref().and_then(|v| self.text(v, "baseline"));
+
         Some(Scenario {
             name,
             description,
@@ -1324,6 +1350,7 @@ impl Cx<'_> {
             tiers: tiers?,
             services: services?,
             strategies: strategies?,
+            baseline,
         })
     }
 

@@ -1,0 +1,282 @@
+//! `incsim init`: write a commented starter scenario (every field with its default and
+//! meaning) or a library scenario into the current folder, never over an existing file.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow};
+
+use crate::cli::InitArgs;
+
+/// The library scenarios `--from` accepts: (name, text).
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "saas-oncall",
+        include_str!("../../scenarios/saas-oncall.toml"),
+    ),
+    (
+        "internal-it",
+        include_str!("../../scenarios/internal-it.toml"),
+    ),
+    ("msp", include_str!("../../scenarios/msp.toml")),
+    (
+        "bank-payments",
+        include_str!("../../scenarios/bank-payments.toml"),
+    ),
+    ("default", incsim::scenario::DEFAULT_SCENARIO_TOML),
+];
+
+/// One line of the starter: the table it sits in (as written in the file), its key, and the
+/// example value written. Its meaning, default and range come from the field registry.
+pub struct Example {
+    pub section: &'static str,
+    pub key: &'static str,
+    pub value: &'static str,
+}
+
+const fn ex(section: &'static str, key: &'static str, value: &'static str) -> Example {
+    Example {
+        section,
+        key,
+        value,
+    }
+}
+
+/// The starter's example values, in file order: two tiers, a service with two modes, a
+/// reactive and a proactive strategy — every field of the registry at least once.
+pub const EXAMPLES: &[Example] = &[
+    ex("", "name", "\"My service desk\""),
+    ex("", "description", "\"What this scenario describes\""),
+    ex("", "currency", "\"USD\""),
+    ex("[simulation]", "horizon", "\"365d\""),
+    ex("[simulation]", "replications", "1000"),
+    ex("[simulation]", "seed", "0"),
+    ex("[[tiers]]", "name", "\"help-desk\""),
+    ex("[[tiers]]", "staff", "2"),
+    ex("[[tiers]]", "hours", "\"business\""),
+    ex("[[tiers]]", "hourly_cost", "45"),
+    ex("[[tiers]]", "name", "\"engineering\""),
+    ex("[[tiers]]", "staff", "1"),
+    ex("[[tiers]]", "hours", "\"24x7\""),
+    ex("[[tiers]]", "hourly_cost", "110"),
+    ex("[[services]]", "name", "\"web-shop\""),
+    ex("[[services]]", "priority", "1"),
+    ex("[[services]]", "downtime_cost_per_hour", "5000"),
+    ex("[[services]]", "degraded_cost_fraction", "0.2"),
+    ex(
+        "[[services]]",
+        "report_delay",
+        "{ dist = \"exponential\", mean = \"20m\" }",
+    ),
+    ex(
+        "[[services]]",
+        "failures.every",
+        "{ dist = \"exponential\", mean = \"30d\" }",
+    ),
+    ex("[[services.modes]]", "name", "\"disk-full\""),
+    ex("[[services.modes]]", "weight", "0.7"),
+    ex(
+        "[[services.modes]]",
+        "warning",
+        "{ dist = \"lognormal\", median = \"4h\", p90 = \"12h\" }",
+    ),
+    ex(
+        "[[services.modes]]",
+        "fix",
+        "{ dist = \"lognormal\", median = \"30m\", p90 = \"2h\" }",
+    ),
+    ex("[[services.modes]]", "needs", "\"help-desk\""),
+    ex("[[services.modes]]", "name", "\"bad-deploy\""),
+    ex("[[services.modes]]", "weight", "0.3"),
+    ex("[[services.modes]]", "warning", "\"0m\""),
+    ex(
+        "[[services.modes]]",
+        "fix",
+        "{ dist = \"triangular\", min = \"15m\", mode = \"45m\", max = \"3h\" }",
+    ),
+    ex("[[services.modes]]", "needs", "\"engineering\""),
+    ex("[strategies.reactive]", "escalate_after", "\"1h\""),
+    ex("[strategies.reactive]", "handoff", "\"15m\""),
+    ex("[strategies.reactive]", "fix_multiplier", "1.3"),
+    ex("[strategies.reactive]", "annual_cost", "0"),
+    ex("[strategies.reactive]", "alert_tier", "\"help-desk\""),
+    ex("[strategies.reactive]", "route_direct", "0"),
+    ex("[strategies.proactive]", "escalate_after", "\"30m\""),
+    ex("[strategies.proactive]", "handoff", "\"5m\""),
+    ex("[strategies.proactive]", "fix_multiplier", "0.9"),
+    ex("[strategies.proactive]", "annual_cost", "30000"),
+    ex("[strategies.proactive]", "alert_tier", "\"help-desk\""),
+    ex("[strategies.proactive]", "route_direct", "0.5"),
+    ex("[strategies.proactive.monitoring]", "coverage", "0.8"),
+    ex(
+        "[strategies.proactive.monitoring]",
+        "detect",
+        "{ dist = \"exponential\", mean = \"10m\" }",
+    ),
+    ex(
+        "[strategies.proactive.monitoring]",
+        "outage_detect",
+        "\"2m\"",
+    ),
+    ex(
+        "[strategies.proactive.monitoring]",
+        "false_alarms_per_week",
+        "1",
+    ),
+    ex("[strategies.proactive.monitoring]", "triage", "\"10m\""),
+];
+
+/// The registry pattern of an example: `[[services.modes]]` + `fix` → `services[].modes[].fix`,
+/// `[strategies.proactive.monitoring]` + `coverage` → `strategies.*.monitoring.coverage`.
+pub fn pattern(example: &Example) -> String {
+    let table = example.section.trim_matches(|c| c == '[' || c == ']');
+    let array = example.section.starts_with("[[");
+    let mut parts: Vec<String> = Vec::new();
+    for (i, part) in table.split('.').filter(|p| !p.is_empty()).enumerate() {
+        if i == 1 && parts.first().is_some_and(|p| p == "strategies") {
+            parts.push("*".into());
+        } else if array || table.starts_with("services") {
+            // Every table of an array-of-tables path is itself an element: services[].modes[].
+            parts.push(format!("{part}[]"));
+        } else {
+            parts.push(part.to_string());
+        }
+    }
+    parts.push(example.key.to_string());
+    parts.join(".")
+}
+
+/// What the registry says of a field: its meaning, then its default (or "required") and range.
+fn meaning(pattern: &str) -> String {
+    use incsim::scenario::fields::{Presence, find};
+    let Some(field) = find(pattern) else {
+        return String::new();
+    };
+    let presence = match field.presence {
+        Presence::Required => "required".to_string(),
+        Presence::Default(v) => format!("default {v}"),
+        Presence::Optional(text) => text.to_string(),
+    };
+    let range = field.bounds.short();
+    let doc = field.doc.trim_end_matches('.');
+    if range.is_empty() {
+        format!("{doc} ({presence})")
+    } else {
+        format!("{doc} ({presence}; {range})")
+    }
+}
+
+/// The starter scenario's text: one `key = value  # meaning (default; range)` line per example,
+/// the meaning taken from the field registry the first time a field appears; a table header
+/// whenever the section changes or an array of tables starts its next element.
+pub fn starter_toml(examples: &[Example]) -> String {
+    let mut out = String::from(
+        "# A starter scenario: every field with an example value and, in the comment, its meaning,\n\
+         # default and accepted range (from the field registry). Durations are strings with a unit\n\
+         # (\"90s\", \"15m\", \"4h\", \"2d\"); distributions: exponential {mean}, lognormal {median, p90}\n\
+         # or {mean, sd}, weibull {shape, scale}, gamma {shape, mean}, uniform, triangular, pert,\n\
+         # empirical. Check it: incsim validate scenario.toml; run it: incsim run scenario.toml\n",
+    );
+    let mut section = "";
+    let mut keys_in_element: Vec<&str> = Vec::new();
+    let mut documented: Vec<String> = Vec::new();
+    for e in examples {
+        let next_element = e.section.starts_with("[[") && keys_in_element.contains(&e.key);
+        if e.section != section || next_element {
+            out.push('\n');
+            if !e.section.is_empty() {
+                out.push_str(e.section);
+                out.push('\n');
+            }
+            section = e.section;
+            keys_in_element.clear();
+        }
+        keys_in_element.push(e.key);
+        let line = format!("{} = {}", e.key, e.value);
+        let p = pattern(e);
+        if documented.contains(&p) {
+            out.push_str(&format!("{line}\n"));
+        } else {
+            out.push_str(&format!("{line:<40} # {}\n", meaning(&p)));
+            documented.push(p);
+        }
+    }
+    out
+}
+
+/// Run `incsim init`.
+pub fn init(args: InitArgs) -> Result<()> {
+    let (text, default_name) = match &args.from {
+        None => (starter_toml(EXAMPLES), "scenario.toml".to_string()),
+        Some(name) => {
+            let (n, t) = TEMPLATES.iter().find(|(n, _)| n == name).ok_or_else(|| {
+                let names: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
+                anyhow!(
+                    "unknown template \"{name}\"\n  help: one of {}",
+                    names.join(", ")
+                )
+            })?;
+            (t.to_string(), format!("{n}.toml"))
+        }
+    };
+    let path = args
+        .name
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&default_name));
+    if path.components().count() != 1 || path.file_name().is_none() {
+        return Err(anyhow!(
+            "--name {}: give a file name only; init writes into the current folder",
+            path.display()
+        ));
+    }
+    // create_new: refuses to overwrite, with no window between a check and the write.
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => anyhow!(
+                "{} already exists; init never overwrites\n  help: pass --name OTHER.toml or remove the file",
+                path.display()
+            ),
+            _ => anyhow!("cannot write {}: {e}", path.display()),
+        })?;
+    file.write_all(text.as_bytes())?;
+    println!(
+        "wrote {}\n  next: incsim validate {0}, then incsim run {0}",
+        path.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use incsim::scenario::fields::FIELDS;
+
+    /// The starter is generated from the registry: every leaf field of the registry has an
+    /// example line, so a field added to the registry without one fails here.
+    #[test]
+    fn the_starter_shows_every_field_of_the_registry() {
+        let patterns: Vec<String> = EXAMPLES.iter().map(pattern).collect();
+        for field in FIELDS.iter().filter(|f| !f.kind.is_container()) {
+            assert!(
+                patterns.iter().any(|p| p == field.path),
+                "{} has no example in the starter",
+                field.path
+            );
+        }
+        for p in &patterns {
+            assert!(
+                incsim::scenario::fields::find(p).is_some(),
+                "{p} is not in the registry"
+            );
+        }
+    }
+
+    #[test]
+    fn the_starter_validates() {
+        incsim::scenario::parse_str(&starter_toml(EXAMPLES), "scenario.toml").unwrap();
+    }
+}
