@@ -250,6 +250,19 @@ pub const REGISTRY: &[MetricDef] = &[
         in_tables: true,
         value: |r| Some(r.total_cost),
     },
+    MetricDef {
+        name: "inherited_outage_minutes",
+        label: "Inherited outage hours",
+        unit: Unit::Minutes,
+        direction: Direction::LowerIsBetter,
+        doc: "Minutes a service was down only because a service it depends on was (included in outage minutes).",
+        scale: 1.0 / 60.0,
+        kind: Kind::Number,
+        // Not a table row: zero in every scenario without `depends_on`; the per-service table
+        // of the report splits own from inherited outage.
+        in_tables: false,
+        value: |r| Some(r.inherited_outage_minutes),
+    },
 ];
 
 /// A handle to one registry row: cheap to copy and compare.
@@ -301,6 +314,7 @@ impl Metric {
     pub const LABOR_COST: Metric = Metric(index_of("labor_cost"));
     pub const INVESTMENT_COST: Metric = Metric(index_of("investment_cost"));
     pub const TOTAL_COST: Metric = Metric(index_of("total_cost"));
+    pub const INHERITED_OUTAGE_MINUTES: Metric = Metric(index_of("inherited_outage_minutes"));
 
     /// Every metric, in registry (file column) order.
     pub fn all() -> impl Iterator<Item = Metric> + Clone {

@@ -127,6 +127,8 @@ mod tests {
             tier_busy_minutes: vec![],
             tier_queue_wait_minutes: vec![],
             service_outage_minutes: vec![],
+            inherited_outage_minutes: 0.0,
+            service_inherited_outage_minutes: vec![],
         }
     }
 
