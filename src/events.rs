@@ -1,4 +1,4 @@
-//! The event vocabulary: immutable, timestamped facts (DESIGN §4), defined once.
+//! The event vocabulary: immutable, timestamped facts (docs/model.md §4), defined once.
 //!
 //! The model emits these; projections fold them into metrics; the event log is their serde
 //! form. An [`Event`] is `Copy` and holds no heap data, so emitting one on the fast path

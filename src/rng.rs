@@ -1,4 +1,4 @@
-//! Random streams keyed by `(seed, rep, purpose, id…)` (DESIGN §2, "Randomness and fair
+//! Random streams keyed by `(seed, rep, purpose, id…)` (docs/model.md §2, "Randomness and fair
 //! comparison"). No generator is ever shared between replications or threads: each stream is
 //! derived from its key alone, so a replication gives the same draws on any thread, and the
 //! k-th failure of a service gives the same draws under every strategy.

@@ -1,4 +1,4 @@
-//! DESIGN §7: the simulator against exact answers. Stochastic checks use a tolerance taken
+//! docs/model.md §7: the simulator against exact answers. Stochastic checks use a tolerance taken
 //! from the run's own 95 % confidence interval (1.7 half-widths ≈ 3.3 standard errors), so a
 //! correct model passes and a biased one fails however many replications are used.
 

@@ -1,5 +1,5 @@
 //! Every class of scenario-file error names the file, the line (where known), the field,
-//! what was expected and found, and the fix (DESIGN §3).
+//! what was expected and found, and the fix (docs/model.md §3).
 
 use incsim::scenario::{
     DEFAULT_SCENARIO_TOML, Dist, Hours, ScenarioError, ScenarioErrors, load, parse_str,

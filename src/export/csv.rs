@@ -1,5 +1,5 @@
 //! `replications.csv`: one row per replication × strategy, columns `rep,strategy` then every
-//! metric (DESIGN §5). Undefined values are empty cells; numbers use `.` and no separators so
+//! metric (docs/model.md §5). Undefined values are empty cells; numbers use `.` and no separators so
 //! Excel, pandas and DuckDB read them as numbers.
 
 use std::fmt::Write as _;

@@ -7,6 +7,7 @@ pub mod escape;
 pub mod html;
 pub mod markdown;
 pub mod output;
+pub mod select;
 pub mod sensitivity;
 pub mod sweep;
 pub mod terminal;

@@ -1,4 +1,4 @@
-//! Services and their failures (DESIGN §2, rules 1, 2, 10): drawing the k-th failure from its
+//! Services and their failures (docs/model.md §2, rules 1, 2, 10): drawing the k-th failure from its
 //! keyed streams, degradation, the outage, and resolution (averted or not), after which the
 //! next failure is drawn.
 
@@ -56,7 +56,7 @@ impl Simulator {
         }
     }
 
-    /// Draw failure `k` of a service from its two keyed streams (DESIGN §2 rule 2 and
+    /// Draw failure `k` of a service from its two keyed streams (docs/model.md §2 rule 2 and
     /// "Randomness and fair comparison"), in the contract's order.
     fn draw_failure(&mut self, ctx: &Ctx, service: ServiceId, k: u32) {
         let svc: &Service = &ctx.scenario.services[service as usize];

@@ -1,4 +1,4 @@
-//! The incident lifecycle (DESIGN §2) on top of the [`engine`](crate::engine): services that
+//! The incident lifecycle (docs/model.md §2) on top of the [`engine`](crate::engine): services that
 //! fail and degrade, the three detection paths, false alarms, tiers with staff, hours and
 //! priority queues, time-boxed troubleshooting, escalation with handoff, and fixes that avert
 //! outages.

@@ -1,4 +1,4 @@
-//! Support tiers (DESIGN §2, rules 5–8 and 15): one priority queue per tier, engineers who
+//! Support tiers (docs/model.md §2, rules 5–8 and 15): one priority queue per tier, engineers who
 //! take the best waiting item when free and open, time-boxed attempts by unable tiers,
 //! escalation to the next tier after a handoff.
 //!

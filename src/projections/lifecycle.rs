@@ -1,5 +1,5 @@
 //! The lifecycle check: a fold that accepts a stream of events only if it is one the model
-//! could have produced (DESIGN §2), and says precisely what is wrong otherwise.
+//! could have produced (docs/model.md §2), and says precisely what is wrong otherwise.
 //!
 //! `incsim replay` runs every event of a saved log through this check *before* the metrics
 //! projection sees it, so a truncated, reordered or hand-edited log is refused with a reason

@@ -14,7 +14,7 @@ pub const RESTORE_BINS_PER_DECADE: usize = 10;
 /// Lower edge of the first regular restore-time bin (minutes).
 pub const RESTORE_MIN_MINUTES: f64 = 0.1;
 
-/// Metrics of one replication under one strategy (DESIGN §2 rule 12, costs, §5). The
+/// Metrics of one replication under one strategy (docs/model.md §2 rule 12, costs, §5). The
 /// registry in [`crate::metrics`] names, documents and reads each field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RepMetrics {

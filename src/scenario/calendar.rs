@@ -1,4 +1,4 @@
-//! Working hours of a tier (DESIGN §2 rule 8). `t = 0` is Monday 00:00.
+//! Working hours of a tier (docs/model.md §2 rule 8). `t = 0` is Monday 00:00.
 
 use crate::scenario::{Hours, Minutes};
 

@@ -1,4 +1,4 @@
-//! Probability distributions of durations (in minutes), as DESIGN §2 rule 13 defines them.
+//! Probability distributions of durations (in minutes), as docs/model.md §2 rule 13 defines them.
 //!
 //! Every kind is stored in the parameters it is sampled from, so a checked scenario can be
 //! serialized (into the event log's `run_started`) and read back to give the same draws.
@@ -170,7 +170,7 @@ impl Dist {
     }
 
     /// The same distribution with every duration parameter multiplied by `factor` ≥ 0
-    /// (sweeps and sensitivity scale a duration field as a whole distribution, DESIGN §6).
+    /// (sweeps and sensitivity scale a duration field as a whole distribution, docs/model.md §6).
     pub fn scaled(&self, factor: f64) -> Dist {
         let f = factor.max(0.0);
         match self {

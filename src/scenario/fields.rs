@@ -29,7 +29,7 @@ pub const MAX_STAFF: i64 = 1_000_000;
 /// The largest amount accepted in a money field (per hour or per year): a trillion. Larger
 /// values are typos, and would overflow the totals to infinity.
 pub const MAX_MONEY: f64 = 1e12;
-/// Most expected failures per replication (DESIGN §2 rule 14).
+/// Most expected failures per replication (docs/model.md §2 rule 14).
 pub const MAX_EXPECTED_EVENTS: f64 = 1e7;
 /// Most expected false alarms per replication and strategy. Alarms can pile up in a queue (a
 /// business-hours tier over a weekend, triage slower than the alarm rate): this bounds that
@@ -233,7 +233,7 @@ impl Bounds {
     }
 }
 
-/// How sweeps and sensitivity analyses change a field (DESIGN §6).
+/// How sweeps and sensitivity analyses change a field (docs/model.md §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sweep {
     /// Never varied, for this reason.
@@ -412,6 +412,14 @@ pub static FIELDS: &[Field] = &[
         B::Unbounded,
         Sweep::Never("the currency is a unit, not an input"),
         "ISO 4217 code of every money field (labels only: no conversion is done).",
+    ),
+    row(
+        "baseline",
+        K::Text,
+        D("`reactive` if there is one, else the first strategy"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "The strategy every other one is compared with (`--baseline NAME` overrides it).",
     ),
     row(
         "simulation",
@@ -979,7 +987,7 @@ pub fn reference_markdown() -> String {
          `pert {min, mode, max}`, `empirical {samples = [..]}`, `fixed {value}`.\n\n\
          Money fields are amounts in `currency` (default `\"USD\"`); the code is a label: \
          nothing is converted.\n\n\
-         *Sweep* says how `incsim sweep` and `incsim sensitivity` change the field (DESIGN §6).\n\n\
+         *Sweep* says how `incsim sweep` and `incsim sensitivity` change the field (docs/model.md §6).\n\n\
          | path | kind | default | bounds | sweep | meaning |\n\
          |---|---|---|---|---|---|\n",
     );

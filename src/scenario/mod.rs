@@ -1,4 +1,4 @@
-//! Scenarios: the file format (TOML, DESIGN §3), human durations, distributions, and
+//! Scenarios: the file format (TOML, docs/model.md §3), human durations, distributions, and
 //! validation into a checked [`Scenario`] that the model can trust.
 //!
 //! Data flows one way: `file text → raw serde types (parse.rs) → checked Scenario`.
@@ -43,6 +43,12 @@ pub struct Scenario {
     pub services: Vec<Service>,
     /// In file order.
     pub strategies: Vec<Strategy>,
+    /// The strategy every candidate is compared with (`baseline = "…"` in the file, or
+    /// `--baseline NAME`); None: `reactive` if there is one, else the first (DESIGN §5).
+    /// Absent from the serialized scenario when unset, so old event logs and shard files
+    /// read the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 /// Run settings.
@@ -214,10 +220,34 @@ pub fn dependency_order(s: &Scenario) -> Vec<usize> {
 impl Scenario {
     /// Index of the strategy used as the baseline: `reactive` if present, else the first.
     pub fn baseline_index(&self) -> usize {
+        if let Some(i) = self
+            .baseline
+            .as_deref()
+            .and_then(|b| self.strategy_index(b))
+        {
+            return i;
+        }
         self.strategies
             .iter()
             .position(|s| s.name == "reactive")
             .unwrap_or(0)
+    }
+
+    /// Name the baseline strategy (`--baseline NAME`). An error lists the strategies when the
+    /// name is not one of them.
+    pub fn set_baseline(&mut self, name: &str) -> Result<(), String> {
+        if self.strategy_index(name).is_none() {
+            return Err(format!(
+                "no strategy named {name:?} to use as the baseline; the strategies are {}",
+                self.strategies
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        self.baseline = Some(name.to_string());
+        Ok(())
     }
 
     /// Look up a tier index by name.
@@ -231,7 +261,7 @@ impl Scenario {
     }
 }
 
-/// Lowercase slug of a scenario name for output folders (DESIGN §5): every run of characters
+/// Lowercase slug of a scenario name for output folders (docs/model.md §5): every run of characters
 /// other than ASCII letters and digits becomes one `-`, trimmed at both ends.
 pub fn slug(name: &str) -> String {
     let mut out = String::with_capacity(name.len());

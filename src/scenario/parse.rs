@@ -1,4 +1,4 @@
-//! Reading a scenario file (DESIGN §3) into a checked [`Scenario`].
+//! Reading a scenario file (docs/model.md §3) into a checked [`Scenario`].
 //!
 //! The steps, each with its own kind of error:
 //! 1. TOML syntax ([`DeTable::parse_recoverable`]): every syntax error, with its position.
@@ -37,12 +37,12 @@ pub use super::fields::{
 /// Name of the built-in scenario (used as its file name in messages and output folders).
 pub const DEFAULT_SCENARIO_NAME: &str = "default";
 
-/// The built-in scenario: the mail-server story of DESIGN §3.
+/// The built-in scenario: the mail-server story of docs/model.md §3.
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/default.toml");
 
 /// Where the accepted fields are shown by example, for help lines.
 const SEE_EXAMPLE: &str =
-    "compare with the built-in example scenario (scenarios/default.toml, DESIGN §3)";
+    "compare with the built-in example scenario (scenarios/default.toml, docs/model.md §3)";
 
 /// The distribution kinds, as written in `dist = "…"`.
 const DIST_KINDS: &str =
@@ -261,6 +261,7 @@ struct RawScenario {
     name: Option<V>,
     description: Option<V>,
     currency: Option<V>,
+    baseline: Option<V>,
     simulation: Option<Spanned<RawSimulation>>,
     tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
     services: Option<Spanned<Vec<Spanned<RawService>>>>,
@@ -1301,6 +1302,9 @@ impl Cx<'_> {
         let services = self.services(raw.services.as_ref(), &tier_names);
         let strategies = self.strategies(raw.strategies.as_ref(), &tier_names);
 
+        // Checked against the strategies by the validator (validate::references).
+        let baseline = raw.baseline.as_ref().and_then(|v| self.text(v, "baseline"));
+
         Some(Scenario {
             name,
             description,
@@ -1309,6 +1313,7 @@ impl Cx<'_> {
             tiers: tiers?,
             services: services?,
             strategies: strategies?,
+            baseline,
         })
     }
 

@@ -240,6 +240,16 @@ pub fn shown(text: &str) -> String {
 
 /// `needs` and `alert_tier` point at existing tiers.
 fn references(s: &Scenario, out: &mut Vec<Violation>) {
+    if let Some(name) = &s.baseline
+        && s.strategy_index(name).is_none()
+    {
+        let names: Vec<&str> = s.strategies.iter().map(|st| st.name.as_str()).collect();
+        out.push(violation(
+            "baseline",
+            format!("expected the name of a strategy; found {name:?}"),
+            format!("the strategies are {}", names.join(", ")),
+        ));
+    }
     let tiers = s.tiers.len();
     let known = || {
         s.tiers
@@ -340,7 +350,7 @@ fn limits(s: &Scenario, out: &mut Vec<Violation>) {
             ));
         }
     }
-    // DESIGN §2 rule 14: no replication may hang on an enormous number of events.
+    // docs/model.md §2 rule 14: no replication may hang on an enormous number of events.
     let per_service: Vec<f64> = s
         .services
         .iter()

@@ -81,10 +81,11 @@ pub fn scenario(
         tiers,
         services,
         strategies,
+        baseline: None,
     }
 }
 
-/// The mail-server story of DESIGN §3, built in Rust (the parser has its own tests).
+/// The mail-server story of docs/model.md §3, built in Rust (the parser has its own tests).
 pub fn mail_server() -> Scenario {
     let tiers = vec![
         tier("help-desk", 3, Hours::Business, 45.0),
