@@ -1648,7 +1648,7 @@ impl Cx<'_> {
                     _ => {
                         self.push(
                             Some(v.span()),
-                            &f("effect"),
+                            f("effect"),
                             format!("expected \"down\" or \"degraded\"; found {}", shown(&e)),
                             Some("\"down\" passes the dependency's outage through; \"degraded\" only slows this service".into()),
                         );
