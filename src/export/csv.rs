@@ -135,6 +135,7 @@ mod tests {
     #[test]
     fn rows_quote_only_what_rfc_4180_requires_and_leave_undefined_cells_empty() {
         // Hand-written expectation: the registry's column order, shortest round-trip numbers,
+        // The last cell is inherited_outage_minutes (0: no dependencies).
         // an empty cell for the undefined MTTD, the name quoted with its quote doubled.
         assert_eq!(
             row(3, "pro\"active, v2", &metrics()),
