@@ -135,11 +135,11 @@ mod tests {
     #[test]
     fn rows_quote_only_what_rfc_4180_requires_and_leave_undefined_cells_empty() {
         // Hand-written expectation: the registry's column order, shortest round-trip numbers,
-        // The last cell is inherited_outage_minutes (0: no dependencies).
-        // an empty cell for the undefined MTTD, the name quoted with its quote doubled.
+        // an empty cell for the undefined MTTD, the name quoted with its quote doubled; the last
+        // cell is inherited_outage_minutes (0: no dependencies).
         assert_eq!(
             row(3, "pro\"active, v2", &metrics()),
-            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150"
+            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150,0"
         );
         assert_eq!(row(0, "plain", &metrics()).split(',').nth(1), Some("plain"));
         assert!(header().starts_with("rep,strategy,outage_minutes,"));
