@@ -39,9 +39,18 @@ fn key_slot(key: u128) -> usize {
     (key as u64 & ((1 << SLOT_BITS) - 1)) as usize
 }
 
+/// No timer: above every real key (the largest time, +∞, has bits below the top).
+const NONE: u128 = u128::MAX;
+
 /// Event scheduler: a priority queue of timers keyed by (time, insertion order).
 ///
 /// A 4-ary min-heap of 16-byte keys; payloads live in `slots` and freed slots are reused.
+/// Beside it, *keyed* timers: ids `0..n`, each with at most one pending timer, kept in a
+/// winner tree (each node holds the smaller key of its two children). A model that always has
+/// one far-off timer per entity (the next failure of every service) keeps those out of the
+/// heap, so the heap stays a few entries deep and a keyed update is a fixed, branch-free walk
+/// up the tree. Both share one insertion counter: the firing order is exactly that of one queue.
+///
 /// Every buffer is kept between runs ([`Scheduler::reset`]), so after warm-up scheduling
 /// allocates nothing.
 #[derive(Debug)]
@@ -49,6 +58,12 @@ pub struct Scheduler<P> {
     heap: Vec<u128>,
     slots: Vec<P>,
     free_slots: Vec<u32>,
+    /// Winner tree over `keyed_leaves` leaves: node 1 is the root, leaf `id` is node
+    /// `keyed_leaves + id`; [`NONE`] where nothing is pending.
+    keyed_tree: Vec<u128>,
+    keyed_payloads: Vec<Option<P>>,
+    keyed_leaves: usize,
+    keyed_pending: usize,
     next_seq: u64,
     now: f64,
     fired: u64,
@@ -67,6 +82,10 @@ impl<P: Copy> Scheduler<P> {
             heap: Vec::with_capacity(64),
             slots: Vec::with_capacity(64),
             free_slots: Vec::with_capacity(64),
+            keyed_tree: vec![NONE; 2],
+            keyed_payloads: Vec::new(),
+            keyed_leaves: 1,
+            keyed_pending: 0,
             next_seq: 0,
             now: 0.0,
             fired: 0,
@@ -78,9 +97,56 @@ impl<P: Copy> Scheduler<P> {
         self.heap.clear();
         self.slots.clear();
         self.free_slots.clear();
+        self.keyed_tree.fill(NONE);
+        self.keyed_payloads.fill(None);
+        self.keyed_pending = 0;
         self.next_seq = 0;
         self.now = 0.0;
         self.fired = 0;
+    }
+
+    /// Empty the queue like [`Scheduler::reset`] and make room for keyed timers `0..ids`
+    /// (see [`Scheduler::schedule_keyed`]).
+    pub fn reset_with_keyed(&mut self, ids: usize) {
+        let leaves = ids.max(1).next_power_of_two();
+        self.keyed_leaves = leaves;
+        self.keyed_tree.clear();
+        self.keyed_tree.resize(2 * leaves, NONE);
+        self.keyed_payloads.clear();
+        self.keyed_payloads.resize(ids, None);
+        self.reset();
+    }
+
+    /// Schedule the timer of `id` (below the count given to [`Scheduler::reset_with_keyed`])
+    /// at time `t`, replacing the one pending for `id`, if any. Clamped to now like
+    /// [`Scheduler::schedule`], and ordered with every other timer by (time, insertion order).
+    ///
+    /// # Panics
+    /// If `id` is not below that count.
+    #[inline]
+    pub fn schedule_keyed(&mut self, id: usize, t: f64, payload: P) {
+        let t = if t < self.now { self.now } else { t };
+        let previous = self.keyed_payloads[id].replace(payload);
+        if previous.is_none() {
+            self.keyed_pending += 1;
+        }
+        let k = key(t, self.next_seq, id as u32);
+        self.next_seq += 1;
+        self.set_leaf(id, k);
+    }
+
+    /// Set leaf `id` of the winner tree and recompute the minima on its path to the root.
+    #[inline]
+    fn set_leaf(&mut self, id: usize, k: u128) {
+        let tree = &mut self.keyed_tree[..];
+        let mut node = self.keyed_leaves + id;
+        tree[node] = k;
+        let mut smallest = k;
+        while node > 1 {
+            smallest = smallest.min(tree[node ^ 1]);
+            node >>= 1;
+            tree[node] = smallest;
+        }
     }
 
     /// The time of the timer fired last (0 before any).
@@ -95,12 +161,12 @@ impl<P: Copy> Scheduler<P> {
 
     /// Number of pending timers.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.keyed_pending
     }
 
     /// True when nothing is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 
     /// Schedule `payload` at time `t`. A time in the past is clamped to now: the clock never
@@ -131,29 +197,53 @@ impl<P: Copy> Scheduler<P> {
         self.sift_up(k);
     }
 
+    /// The smallest pending key of the heap and of the keyed timers ([`NONE`] if none).
+    #[inline]
+    fn tops(&self) -> (u128, u128) {
+        (
+            self.heap.first().copied().unwrap_or(NONE),
+            self.keyed_tree[1],
+        )
+    }
+
     /// Time of the next timer, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<f64> {
-        self.heap.first().map(|&k| key_time(k))
+        let (heap_top, keyed_top) = self.tops();
+        let top = heap_top.min(keyed_top);
+        (top != NONE).then(|| key_time(top))
     }
 
     /// Fire the next timer strictly before `until`: advance the clock and return it.
     #[inline]
     pub fn pop_before(&mut self, until: f64) -> Option<(f64, P)> {
-        let &top = self.heap.first()?;
+        let (heap_top, keyed_top) = self.tops();
+        let top = heap_top.min(keyed_top);
+        if top == NONE {
+            return None;
+        }
         let t = key_time(top);
         if !(t < until) {
             return None;
         }
-        let last = self.heap.pop().expect("heap is not empty");
-        if !self.heap.is_empty() {
-            self.sift_down_from_root(last);
-        }
         let slot = key_slot(top);
-        self.free_slots.push(slot as u32);
+        let payload = if keyed_top < heap_top {
+            self.set_leaf(slot, NONE);
+            self.keyed_pending -= 1;
+            self.keyed_payloads[slot]
+                .take()
+                .expect("a pending keyed timer has a payload")
+        } else {
+            let last = self.heap.pop().expect("heap is not empty");
+            if !self.heap.is_empty() {
+                self.sift_down_from_root(last);
+            }
+            self.free_slots.push(slot as u32);
+            self.slots[slot]
+        };
         self.now = t;
         self.fired += 1;
-        Some((t, self.slots[slot]))
+        Some((t, payload))
     }
 
     /// Add `k` at the bottom and move it up to its place (a hole moves instead of swaps).
@@ -251,11 +341,48 @@ mod tests {
         assert_eq!(s.pop_before(1.0).map(|(_, p)| p), Some('b'));
     }
 
-    /// The heap against a sorted reference: a hold model with many equal times (slots are
-    /// reused as timers fire), so both the heap order and the payload slots are exercised.
+    #[test]
+    fn keyed_timers_interleave_with_the_heap_by_time_then_insertion_order() {
+        let mut s = Scheduler::new();
+        s.reset_with_keyed(3);
+        s.schedule_keyed(2, 5.0, 'c');
+        s.schedule(5.0, 'd');
+        s.schedule_keyed(0, 1.0, 'a');
+        s.schedule(3.0, 'b');
+        s.schedule_keyed(1, 5.0, 'e');
+        assert_eq!(s.len(), 5);
+        assert_eq!(s.peek_time(), Some(1.0));
+        let mut order = String::new();
+        while let Some((_, p)) = s.pop_before(f64::INFINITY) {
+            order.push(p);
+        }
+        assert_eq!(order, "abcde");
+        assert!(s.is_empty());
+    }
+
+    #[test]
+    fn a_keyed_timer_replaces_the_one_pending_for_its_id() {
+        let mut s = Scheduler::new();
+        s.reset_with_keyed(5);
+        s.schedule_keyed(4, 2.0, 'x');
+        s.schedule_keyed(4, 7.0, 'y');
+        assert_eq!(s.len(), 1);
+        assert_eq!(s.pop_before(f64::INFINITY), Some((7.0, 'y')));
+        assert_eq!(s.pop_before(f64::INFINITY), None);
+        // After a reset nothing of the previous run is pending.
+        s.schedule_keyed(1, 3.0, 'z');
+        s.reset_with_keyed(2);
+        assert!(s.is_empty());
+        assert_eq!(s.pop_before(f64::INFINITY), None);
+    }
+
+    /// The queue against a sorted reference: a hold model with many equal times (slots are
+    /// reused as timers fire) and keyed timers that replace each other, so the heap order,
+    /// the payload slots and the winner tree are all exercised.
     #[test]
     fn matches_a_sorted_reference_under_a_hold_model_with_ties() {
         let mut s = Scheduler::new();
+        s.reset_with_keyed(7);
         let mut reference: Vec<(f64, u64, u32)> = Vec::new();
         let mut seq = 0u64;
         let mut x = 0x2545_f491_4f6c_dd1du64;
@@ -273,6 +400,17 @@ mod tests {
                 let t = now + (next() % 50) as f64;
                 s.schedule(t, step);
                 reference.push((t, seq, step));
+                seq += 1;
+            }
+            // Now and then a keyed timer (id = step % 7 + 1000 as payload marker), replacing
+            // the pending one of its id.
+            if next() % 3 == 0 {
+                let id = (next() % 7) as usize;
+                let marker = 1_000_000 + id as u32;
+                reference.retain(|&(_, _, p)| p != marker);
+                let t = now + (next() % 200) as f64;
+                s.schedule_keyed(id, t, marker);
+                reference.push((t, seq, marker));
                 seq += 1;
             }
             for _ in 0..(next() % 4) {
