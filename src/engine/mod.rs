@@ -223,7 +223,8 @@ impl<P: Copy> Scheduler<P> {
             return None;
         }
         let t = key_time(top);
-        if !(t < until) {
+        // Written so that a NaN `until` fires nothing, like the comparison it replaces.
+        if t.partial_cmp(&until) != Some(std::cmp::Ordering::Less) {
             return None;
         }
         let slot = key_slot(top);
