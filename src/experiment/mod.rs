@@ -5,6 +5,7 @@ pub mod budget;
 pub mod combine;
 pub mod grid;
 pub mod precision;
+pub mod recost;
 pub mod select;
 pub mod sensitivity;
 pub mod shard;
