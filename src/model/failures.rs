@@ -24,9 +24,9 @@ pub(super) struct Failure {
     pub(super) start: Minutes,
 }
 
-/// The strategy-independent draws of one failure, from its `Failure` stream: the same under
-/// every strategy, so one replication's strategies draw them once (see
-/// [`Simulator::run_each_strategy`](super::Simulator::run_each_strategy)).
+/// The strategy-independent draws of one failure, from its `Failure` stream (its natural
+/// mode, not a recurrence's): the same under every strategy, so one replication's strategies
+/// draw them once (see [`Simulator::run_each_strategy`](super::Simulator::run_each_strategy)).
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct CommonDraws {
     /// The service's age the draws were made at (they depend on it under minimal repair).
@@ -52,13 +52,18 @@ pub(super) struct ServiceState {
     pub(super) age: Minutes,
     /// When the incident entered the queue it was paged from (model.md §8.2).
     pub(super) paged_from_queue_at: Minutes,
+    /// Generation of the pending `FailureStarts` timer: bumped when a root-cause fix replaces
+    /// a pending recurrence, so the old timer is stale.
+    pub(super) epoch: u32,
+    /// Workarounds and root causes (model.md §8.8, §8.9).
+    pub(super) root: super::problems::RootState,
 }
 
 impl Simulator {
     /// Rule 1: every service is UP at t = 0; its first failure comes after its first draw.
     pub(super) fn schedule_first_failures(&mut self, ctx: &Ctx) {
         for service in 0..ctx.scenario.services.len() {
-            self.draw_failure(ctx, service as ServiceId, 0);
+            self.draw_failure(ctx, service as ServiceId, 0, None);
             let ttf = self.services[service].failure.time_to_failure;
             // A keyed timer: one pending per service, kept out of the heap (see the engine).
             self.scheduler.schedule_keyed(
@@ -66,6 +71,7 @@ impl Simulator {
                 ttf,
                 Timer::FailureStarts {
                     service: service as ServiceId,
+                    epoch: 0,
                 },
             );
         }
@@ -79,20 +85,30 @@ impl Simulator {
     }
 
     /// Draw failure `k` of a service from its two keyed streams (docs/model.md §2 rule 2 and
-    /// "Randomness and fair comparison"), in the contract's order. The common draws come
-    /// from the replication's cache when another strategy already drew them at the same age.
-    fn draw_failure(&mut self, ctx: &Ctx, service: ServiceId, k: u32) {
+    /// "Randomness and fair comparison"), in the contract's order. A recurrence (model.md §8.8)
+    /// forces `mode`: the mode's uniform is still taken, so the warning, fix and report delay
+    /// come from the same positions of the stream.
+    pub(super) fn draw_failure(
+        &mut self,
+        ctx: &Ctx,
+        service: ServiceId,
+        k: u32,
+        forced_mode: Option<ModeId>,
+    ) {
         let age = self.services[service as usize].age;
         let cached = &mut self.common_draws[service as usize];
-        let common = match cached.get(k as usize) {
+        let common = match (forced_mode, cached.get(k as usize)) {
             // The draws are a function of the key and the age alone (the age only matters
             // under minimal repair); a different age means they must be drawn again.
-            Some(c) if c.age.to_bits() == age.to_bits() => *c,
+            (None, Some(Some(c))) if c.age.to_bits() == age.to_bits() => *c,
             _ => {
-                let c = draw_common(ctx, service, k, age);
-                // Failures are drawn in order k = 0, 1, …: the first strategy appends.
-                if cached.len() == k as usize {
-                    cached.push(c);
+                let c = draw_common(ctx, service, k, age, forced_mode);
+                // A recurrence's draws depend on the strategy's history: not shared.
+                if forced_mode.is_none() {
+                    if cached.len() <= k as usize {
+                        cached.resize(k as usize + 1, None);
+                    }
+                    cached[k as usize] = Some(c);
                 }
                 c
             }
@@ -160,6 +176,7 @@ impl Simulator {
                 warning: f.warning,
             },
         );
+        self.note_recurrence(t, incident, sink);
         if f.warning <= 0.0 {
             self.outage_starts(ctx, t, service, sink);
             return;
@@ -192,13 +209,16 @@ impl Simulator {
         self.watch_for_tickets(ctx, t, service);
     }
 
-    /// An able engineer's fix is done at `t`: the service is UP, and its next failure is drawn.
+    /// The service is UP again at `t` by a fix or a workaround: the next failure is drawn,
+    /// after `failures.every`, or after `recurs` with the same mode when `recurs` is given
+    /// (a successful workaround, model.md §8.8).
     pub(super) fn resolve<S: EventSink>(
         &mut self,
         ctx: &Ctx,
         t: Minutes,
         incident: IncidentId,
         tier: TierId,
+        recurs: Option<Minutes>,
         sink: &mut S,
     ) {
         let service = incident.service;
@@ -232,16 +252,39 @@ impl Simulator {
             s.age = 0.0;
         }
         // The next failure is counted from the moment the service is UP again.
-        self.draw_failure(ctx, service, incident.k + 1);
-        let ttf = self.services[service as usize].failure.time_to_failure;
-        self.scheduler
-            .schedule_keyed(service as usize, t + ttf, Timer::FailureStarts { service });
+        let mode = state.failure.mode;
+        match recurs {
+            None => self.draw_failure(ctx, service, incident.k + 1, None),
+            Some(delay) => {
+                self.draw_failure(ctx, service, incident.k + 1, Some(mode));
+                self.services[service as usize].failure.time_to_failure = delay;
+            }
+        }
+        self.schedule_next_failure(t, service);
+    }
+
+    /// Schedule the drawn next failure, `time_to_failure` after `t`.
+    pub(super) fn schedule_next_failure(&mut self, t: Minutes, service: ServiceId) {
+        let s = &self.services[service as usize];
+        let (ttf, epoch) = (s.failure.time_to_failure, s.epoch);
+        self.scheduler.schedule_keyed(
+            service as usize,
+            t + ttf,
+            Timer::FailureStarts { service, epoch },
+        );
     }
 }
 
 /// The common draws of failure `k` of a service at `age`: its `Failure` stream in the
-/// contract's order.
-fn draw_common(ctx: &Ctx, service: ServiceId, k: u32, age: Minutes) -> CommonDraws {
+/// contract's order. A recurrence (model.md §8.8) forces `mode`: the mode's uniform is still
+/// taken, so the warning, fix and report delay come from the same positions of the stream.
+fn draw_common(
+    ctx: &Ctx,
+    service: ServiceId,
+    k: u32,
+    age: Minutes,
+    forced_mode: Option<ModeId>,
+) -> CommonDraws {
     let svc: &Service = &ctx.scenario.services[service as usize];
     let mut common = streams::stream(
         ctx.seed,
@@ -262,6 +305,7 @@ fn draw_common(ctx: &Ctx, service: ServiceId, k: u32, age: Minutes) -> CommonDra
         }
     };
     let mode = pick_mode(svc, streams::uniform(&mut common));
+    let mode = forced_mode.unwrap_or(mode);
     let m = &svc.modes[mode as usize];
     let warning = draw(&m.warning, &mut common);
     let fix = draw(&m.fix, &mut common);

@@ -27,6 +27,7 @@ pub fn mode(name: &str, warning: Dist, fix: Dist, needs: usize) -> Mode {
         warning,
         fix,
         needs,
+        workaround: None,
     }
 }
 
@@ -55,6 +56,8 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         route_direct: 0.0,
         monitoring: None,
         ticket_deflection: 0.0,
+        workarounds: false,
+        problems: None,
     }
 }
 
@@ -113,6 +116,7 @@ pub fn mail_server() -> Scenario {
                 warning: Dist::lognormal_median_p90(360.0, 1440.0),
                 fix: Dist::lognormal_median_p90(45.0, 180.0),
                 needs: 1,
+                workaround: None,
             },
             Mode {
                 name: "mailbox-quota".into(),
@@ -124,6 +128,7 @@ pub fn mail_server() -> Scenario {
                     max: 60.0,
                 },
                 needs: 0,
+                workaround: None,
             },
         ],
     );
@@ -146,6 +151,8 @@ pub fn mail_server() -> Scenario {
             triage: 10.0,
         }),
         ticket_deflection: 0.0,
+        workarounds: false,
+        problems: None,
     };
     scenario(
         tiers,
