@@ -95,6 +95,10 @@ pub struct Simulator {
     next_alarm: u32,
     alarm_rng: Option<StreamRng>,
     events: u64,
+    /// Per service, the common draws of failures 0, 1, … of the current replication, filled
+    /// by the first strategy and read by the others. Cleared whenever a run may be of another
+    /// replication or scenario.
+    common_draws: Vec<Vec<Option<failures::CommonDraws>>>,
 }
 
 /// Everything a handler needs to read: the scenario, the strategy and the run's key.
@@ -114,6 +118,46 @@ impl Simulator {
     /// Simulate replication `rep` of strategy index `strategy` over the scenario's horizon,
     /// sending every event to `sink`, ending with `horizon_reached`.
     pub fn run<S: EventSink>(
+        &mut self,
+        scenario: &Scenario,
+        strategy: usize,
+        rep: u64,
+        sink: &mut S,
+    ) -> RunStats {
+        self.forget_common_draws(scenario);
+        self.run_strategy(scenario, strategy, rep, sink)
+    }
+
+    /// Simulate replication `rep` of every strategy in scenario order, each into `sink`;
+    /// `after(strategy, sink, stats)` reads the sink before the next strategy begins. The same
+    /// histories as [`Simulator::run`] per strategy, but each failure's common draws are
+    /// computed once for all strategies.
+    pub fn run_each_strategy<S: EventSink>(
+        &mut self,
+        scenario: &Scenario,
+        rep: u64,
+        sink: &mut S,
+        mut after: impl FnMut(usize, &mut S, RunStats),
+    ) {
+        // The cache is valid only within this call: one scenario, one replication.
+        self.forget_common_draws(scenario);
+        for strategy in 0..scenario.strategies.len() {
+            let stats = self.run_strategy(scenario, strategy, rep, sink);
+            after(strategy, sink, stats);
+        }
+    }
+
+    /// Empty the common-draws cache, keeping its buffers.
+    fn forget_common_draws(&mut self, scenario: &Scenario) {
+        self.common_draws
+            .resize_with(scenario.services.len(), Vec::new);
+        self.common_draws.truncate(scenario.services.len());
+        for draws in &mut self.common_draws {
+            draws.clear();
+        }
+    }
+
+    fn run_strategy<S: EventSink>(
         &mut self,
         scenario: &Scenario,
         strategy: usize,
@@ -147,7 +191,8 @@ impl Simulator {
     }
 
     fn reset(&mut self, ctx: &Ctx) {
-        self.scheduler.reset();
+        // One keyed timer per service: its next failure start (always pending, far off).
+        self.scheduler.reset_with_keyed(ctx.scenario.services.len());
         self.services.clear();
         self.services
             .resize(ctx.scenario.services.len(), ServiceState::default());

@@ -299,13 +299,7 @@ impl<'a> MetricsProjection<'a> {
                 .iter()
                 .map(|s| scn.slas.iter().position(|sla| sla.priority == s.priority)),
         );
-        self.fixed_labor_cost = scn
-            .tiers
-            .iter()
-            .map(|t| t.annual_cost_per_engineer * t.staffed_engineers() as f64)
-            .sum::<f64>()
-            * self.horizon()
-            / MINUTES_PER_YEAR;
+        self.fixed_labor_cost = fixed_labor_cost(scn);
         self.labor_cost = 0.0;
         self.closed_downtime_cost = 0.0;
         self.curves.restore_hist = [0; RESTORE_BINS];
@@ -329,7 +323,7 @@ impl<'a> MetricsProjection<'a> {
     }
 
     fn investment_until(&self, t: Minutes) -> f64 {
-        self.scenario.strategies[self.strategy].annual_cost * t / MINUTES_PER_YEAR
+        investment_cost(self.scenario.strategies[self.strategy].annual_cost, t)
     }
 
     /// Total cost accrued by time `t` (open outages and degradations counted up to `t`).
@@ -607,9 +601,7 @@ impl<'a> MetricsProjection<'a> {
         let degraded_cost: f64 = (0..self.services.len())
             .map(|i| self.degraded_minutes[i] * self.degraded_rate(i))
             .sum();
-        let outage_cost: f64 = (0..self.services.len())
-            .map(|i| self.outage_minutes[i] * self.outage_rate(i))
-            .sum();
+        let outage_cost = outage_cost(scn, &self.outage_minutes);
         let downtime_cost = outage_cost + degraded_cost;
         let busy: f64 = self.busy_minutes.iter().sum();
         let investment_cost = self.investment_until(horizon);
@@ -630,13 +622,14 @@ impl<'a> MetricsProjection<'a> {
             degraded_cost,
             labor_cost: self.labor_cost,
             investment_cost,
-            // model.md §8.13: every cost the organisation pays.
-            total_cost: downtime_cost
-                + self.labor_cost
-                + self.fixed_labor_cost
-                + standby_cost
-                + self.sla_penalty_cost
-                + investment_cost,
+            total_cost: total_cost(&CostParts {
+                downtime: downtime_cost,
+                labor: self.labor_cost,
+                fixed_labor: self.fixed_labor_cost,
+                standby: standby_cost,
+                sla_penalty: self.sla_penalty_cost,
+                investment: investment_cost,
+            }),
             pages: self.tier_pages.iter().sum(),
             pages_asleep: self.tier_pages_asleep.iter().sum(),
             standby_cost,
@@ -667,6 +660,69 @@ impl<'a> MetricsProjection<'a> {
     pub fn curves(&self) -> &RepCurves {
         &self.curves
     }
+}
+
+// The cost formulas below are shared with re-costing (`experiment::recost`), which must
+// compute exactly the same bits as a simulation: one function each, used by both.
+
+/// The investment accrued over `minutes` at `annual_cost` per year.
+#[inline]
+pub fn investment_cost(annual_cost: f64, minutes: Minutes) -> f64 {
+    annual_cost * minutes / MINUTES_PER_YEAR
+}
+
+/// Salaried cost of every tier's staffed engineers over the horizon (model.md §8.13).
+pub fn fixed_labor_cost(scenario: &Scenario) -> f64 {
+    scenario
+        .tiers
+        .iter()
+        .map(|t| t.annual_cost_per_engineer * t.staffed_engineers() as f64)
+        .sum::<f64>()
+        * scenario.simulation.horizon_minutes
+        / MINUTES_PER_YEAR
+}
+
+/// Cost of the outage minutes of each service (in scenario order) at its downtime rate.
+pub fn outage_cost(scenario: &Scenario, outage_minutes: &[f64]) -> f64 {
+    outage_minutes
+        .iter()
+        .zip(&scenario.services)
+        .map(|(minutes, s)| minutes * (s.downtime_cost_per_hour / 60.0))
+        .sum()
+}
+
+/// Standby cost of the whole horizon (model.md §8.2); scenario-only.
+pub fn standby_cost(scenario: &Scenario) -> f64 {
+    standby_checkpoints(scenario)[CHECKPOINTS - 1]
+}
+
+/// The parts of a replication's total cost.
+#[derive(Debug, Clone, Copy)]
+pub struct CostParts {
+    /// Outage and degraded cost.
+    pub downtime: f64,
+    /// Hourly labor, vendor fees and callouts.
+    pub labor: f64,
+    /// Salaried staff.
+    pub fixed_labor: f64,
+    /// On-call standby.
+    pub standby: f64,
+    /// SLA penalties.
+    pub sla_penalty: f64,
+    /// The strategy's investment.
+    pub investment: f64,
+}
+
+/// Model.md §8.13: every cost the organisation pays, added in this order (the order fixes
+/// the rounding).
+#[inline]
+pub fn total_cost(parts: &CostParts) -> f64 {
+    parts.downtime
+        + parts.labor
+        + parts.fixed_labor
+        + parts.standby
+        + parts.sla_penalty
+        + parts.investment
 }
 
 /// Standby cost accrued by each cost checkpoint H·j/52 (model.md §8.2): per tier with on-call,
