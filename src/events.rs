@@ -86,8 +86,17 @@ pub struct TicketId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ProblemId(pub IncidentId);
 
-/// A unit of work in a tier's queue. In the log: the incident's keys, `alarm`, or the
-/// problem's keys.
+/// The `n`-th preventive maintenance (0-based) of a service in a replication (model.md §8.6).
+///
+/// In the log it is three keys: `maintenance` (`"email#3"`: service and n), `service`, `k` (= n).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MaintenanceId {
+    pub service: ServiceId,
+    pub n: u32,
+}
+
+/// A unit of work in a tier's queue. In the log: the incident's keys, `alarm`, the
+/// problem's keys, or the maintenance's keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkItem {
     Incident(IncidentId),
@@ -97,6 +106,8 @@ pub enum WorkItem {
     Ticket(TicketId),
     /// A problem's root-cause fix.
     Problem(ProblemId),
+    /// Preventive maintenance of a service.
+    Maintenance(MaintenanceId),
 }
 
 /// What happened.
@@ -283,6 +294,37 @@ pub enum EventKind {
         #[serde(with = "tier_name")]
         tier: TierId,
     },
+    /// The service's maintenance is due (model.md §8.6): its item is queued at `tier`.
+    MaintenanceDue {
+        #[serde(flatten)]
+        maintenance: MaintenanceId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
+    /// An engineer of `tier` started the maintenance: the service is planned-down for
+    /// `duration` minutes (`work_started` precedes it at the same instant).
+    MaintenanceStarted {
+        #[serde(flatten)]
+        maintenance: MaintenanceId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+        duration: f64,
+    },
+    /// The maintenance is over: the service is UP and renewed (age 0).
+    MaintenanceDone {
+        #[serde(flatten)]
+        maintenance: MaintenanceId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
+    /// The service failed (or a change failed it) while the maintenance item waited: the item
+    /// is dropped and the repair restarts the maintenance clock.
+    MaintenanceWithdrawn {
+        #[serde(flatten)]
+        maintenance: MaintenanceId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
 }
 
 /// For `skip_serializing_if`: a key written only when true.
@@ -301,7 +343,7 @@ pub struct Event {
 
 impl EventKind {
     /// Every `kind` name, in the order of the enum.
-    pub const KINDS: [&'static str; 25] = [
+    pub const KINDS: [&'static str; 29] = [
         "failure_started",
         "degradation_detected",
         "outage_started",
@@ -327,6 +369,10 @@ impl EventKind {
         "problem_opened",
         "problem_fixed",
         "problem_withdrawn",
+        "maintenance_due",
+        "maintenance_started",
+        "maintenance_done",
+        "maintenance_withdrawn",
     ];
 
     /// The stable `kind` name of the event, as written in logs (the serde tag).
@@ -357,6 +403,10 @@ impl EventKind {
             EventKind::ProblemOpened { .. } => 22,
             EventKind::ProblemFixed { .. } => 23,
             EventKind::ProblemWithdrawn { .. } => 24,
+            EventKind::MaintenanceDue { .. } => 25,
+            EventKind::MaintenanceStarted { .. } => 26,
+            EventKind::MaintenanceDone { .. } => 27,
+            EventKind::MaintenanceWithdrawn { .. } => 28,
         };
         Self::KINDS[index]
     }
@@ -389,6 +439,25 @@ impl EventKind {
                 item: WorkItem::Incident(incident),
                 ..
             } => Some(incident),
+            _ => None,
+        }
+    }
+
+    /// The maintenance this event belongs to, if any.
+    pub fn maintenance(&self) -> Option<MaintenanceId> {
+        match *self {
+            EventKind::MaintenanceDue { maintenance, .. }
+            | EventKind::MaintenanceStarted { maintenance, .. }
+            | EventKind::MaintenanceDone { maintenance, .. }
+            | EventKind::MaintenanceWithdrawn { maintenance, .. } => Some(maintenance),
+            EventKind::Queued {
+                item: WorkItem::Maintenance(maintenance),
+                ..
+            }
+            | EventKind::WorkStarted {
+                item: WorkItem::Maintenance(maintenance),
+                ..
+            } => Some(maintenance),
             _ => None,
         }
     }
@@ -640,6 +709,27 @@ impl<'de> Deserialize<'de> for ProblemId {
     }
 }
 
+impl Serialize for MaintenanceId {
+    /// Three keys: `maintenance` (`service#n`), `service` and `k` (= n).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IncidentId {
+            service: self.service,
+            k: self.n,
+        }
+        .serialize_as("maintenance", s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MaintenanceId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = ItemKeys::read(d, &["maintenance", "service", "k"])?.id("maintenance")?;
+        Ok(MaintenanceId {
+            service: id.service,
+            n: id.k,
+        })
+    }
+}
+
 impl IncidentId {
     /// The id as three keys: `key` (`service#k`), `service` and `k`.
     fn serialize_as<S: Serializer>(&self, key: &'static str, s: S) -> Result<S::Ok, S::Error> {
@@ -698,13 +788,22 @@ impl<'de> Deserialize<'de> for TicketId {
 struct ItemKeys {
     incident: Option<String>,
     problem: Option<String>,
+    maintenance: Option<String>,
     service: Option<NameOrIndex>,
     k: Option<u32>,
     alarm: Option<u32>,
     ticket: Option<u32>,
 }
 
-const ITEM_KEYS: &[&str] = &["incident", "service", "k", "alarm", "ticket", "problem"];
+const ITEM_KEYS: &[&str] = &[
+    "incident",
+    "service",
+    "k",
+    "alarm",
+    "ticket",
+    "problem",
+    "maintenance",
+];
 const TICKET_KEYS: &[&str] = &["incident", "service", "k", "ticket"];
 
 impl ItemKeys {
@@ -724,6 +823,7 @@ impl ItemKeys {
                     match key.as_str() {
                         "incident" => keys.incident = Some(map.next_value()?),
                         "problem" => keys.problem = Some(map.next_value()?),
+                        "maintenance" => keys.maintenance = Some(map.next_value()?),
                         "service" => keys.service = Some(map.next_value()?),
                         "k" => keys.k = Some(map.next_value()?),
                         "alarm" => keys.alarm = Some(map.next_value()?),
@@ -746,10 +846,10 @@ impl ItemKeys {
 
     /// The id named by `key` (`incident` or `problem`), which must agree with `service` and `k`.
     fn id<E: de::Error>(mut self, key: &'static str) -> Result<IncidentId, E> {
-        let name = if key == "problem" {
-            self.problem.take()
-        } else {
-            self.incident.take()
+        let name = match key {
+            "problem" => self.problem.take(),
+            "maintenance" => self.maintenance.take(),
+            _ => self.incident.take(),
         };
         let name = name.ok_or_else(|| E::missing_field(key))?;
         let service_text = match &self.service {
@@ -790,6 +890,7 @@ impl Serialize for WorkItem {
             }
             WorkItem::Ticket(ticket) => ticket.serialize(s),
             WorkItem::Problem(problem) => problem.serialize(s),
+            WorkItem::Maintenance(maintenance) => maintenance.serialize(s),
         }
     }
 }
@@ -797,6 +898,18 @@ impl Serialize for WorkItem {
 impl<'de> Deserialize<'de> for WorkItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let keys = ItemKeys::read(d, ITEM_KEYS)?;
+        if keys.maintenance.is_some()
+            && keys.incident.is_none()
+            && keys.problem.is_none()
+            && keys.alarm.is_none()
+            && keys.ticket.is_none()
+        {
+            let id = keys.id("maintenance")?;
+            return Ok(WorkItem::Maintenance(MaintenanceId {
+                service: id.service,
+                n: id.k,
+            }));
+        }
         let names_id = keys.service.is_some() || keys.k.is_some();
         let names_incident = keys.incident.is_some() || names_id;
         match (
@@ -947,6 +1060,23 @@ mod tests {
             EventKind::ProblemWithdrawn {
                 problem: ProblemId(incident),
                 tier: 1,
+            },
+            EventKind::MaintenanceDue {
+                maintenance: MaintenanceId { service: 0, n: 2 },
+                tier: 0,
+            },
+            EventKind::MaintenanceStarted {
+                maintenance: MaintenanceId { service: 0, n: 2 },
+                tier: 0,
+                duration: 40.0,
+            },
+            EventKind::MaintenanceDone {
+                maintenance: MaintenanceId { service: 0, n: 2 },
+                tier: 0,
+            },
+            EventKind::MaintenanceWithdrawn {
+                maintenance: MaintenanceId { service: 0, n: 2 },
+                tier: 0,
             },
         ]
     }

@@ -33,6 +33,9 @@ pub enum Purpose {
     Workaround = 6,
     /// The root-cause fix time of the problem opened by the k-th failure of a service (§8.9).
     Problem = 7,
+    /// The n-th preventive maintenance of a service (model.md §8.6): its duration, then the
+    /// time to failure after it (always both). Number 8 is taken by another feature's stream.
+    Maintenance = 9,
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.

@@ -133,6 +133,7 @@ pub const EXAMPLES: &[Example] = &[
     ex("[[services]]", "name", "\"database\""),
     ex("[[services]]", "priority", "1"),
     ex("[[services]]", "downtime_cost_per_hour", "500"),
+    ex("[[services]]", "planned_downtime_cost_fraction", "0.5"),
     ex("[[services]]", "report_delay", "\"15m\""),
     ex(
         "[[services]]",
@@ -177,6 +178,24 @@ pub const EXAMPLES: &[Example] = &[
         "1",
     ),
     ex("[strategies.proactive.monitoring]", "triage", "\"10m\""),
+    ex(
+        "[[strategies.proactive.maintenance]]",
+        "services",
+        "[\"database\"]",
+    ),
+    ex("[[strategies.proactive.maintenance]]", "every", "\"30d\""),
+    ex("[[strategies.proactive.maintenance]]", "takes", "\"40m\""),
+    ex(
+        "[[strategies.proactive.maintenance]]",
+        "tier",
+        "\"engineering\"",
+    ),
+    ex(
+        "[[strategies.proactive.maintenance]]",
+        "window",
+        "\"Sun 02:00-06:00\"",
+    ),
+    ex("[[strategies.proactive.maintenance]]", "policy", "\"age\""),
     ex("[[slas]]", "priority", "1"),
     ex("[[slas]]", "respond", "\"30m\""),
     ex("[[slas]]", "resolve", "\"8h\""),
@@ -190,7 +209,10 @@ pub fn pattern(example: &Example) -> String {
     let array = example.section.starts_with("[[");
     let mut parts: Vec<String> = Vec::new();
     for (i, part) in table.split('.').filter(|p| !p.is_empty()).enumerate() {
-        if i == 1 && parts.first().is_some_and(|p| p == "strategies") {
+        if i == 0 && part == "strategies" {
+            // A strategy's own arrays of tables ([[strategies.X.maintenance]]) keep the map.
+            parts.push(part.to_string());
+        } else if i == 1 && parts.first().is_some_and(|p| p == "strategies") {
             parts.push("*".into());
         } else if array || table.starts_with("services") || (i == 0 && part == "tiers") {
             // Every table of an array-of-tables path is itself an element: services[].modes[].

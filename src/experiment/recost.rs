@@ -110,7 +110,10 @@ pub fn recosts_exactly(from: &Scenario, to: &Scenario) -> bool {
     for (s, f) in same.services.iter_mut().zip(&from.services) {
         if s.downtime_cost_per_hour.to_bits() != f.downtime_cost_per_hour.to_bits() {
             // Exact only when the service's degraded term is 0 at both rates.
-            if s.degraded_cost_fraction != 0.0 || !s.downtime_cost_per_hour.is_finite() {
+            // Planned minutes of maintenance (model.md §8.6) are priced at the same rate and
+            // not stored per service, so a maintained scenario re-simulates.
+            let maintained = same.strategies.iter().any(|st| !st.maintenance.is_empty());
+            if s.degraded_cost_fraction != 0.0 || maintained || !s.downtime_cost_per_hour.is_finite() {
                 return false;
             }
             s.downtime_cost_per_hour = f.downtime_cost_per_hour;

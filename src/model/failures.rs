@@ -57,6 +57,8 @@ pub(super) struct ServiceState {
     pub(super) epoch: u32,
     /// Workarounds and root causes (model.md §8.8, §8.9).
     pub(super) root: super::problems::RootState,
+    /// Preventive maintenance (model.md §8.6).
+    pub(super) maintenance: super::maintenance::MaintenanceState,
 }
 
 impl Simulator {
@@ -177,6 +179,7 @@ impl Simulator {
             },
         );
         self.note_recurrence(t, incident, sink);
+        self.maintenance_interrupted(ctx, t, service, sink);
         if f.warning <= 0.0 {
             self.outage_starts(ctx, t, service, sink);
             return;
@@ -261,6 +264,7 @@ impl Simulator {
             }
         }
         self.schedule_next_failure(t, service);
+        self.restart_maintenance_clock(ctx, t, service);
     }
 
     /// Schedule the drawn next failure, `time_to_failure` after `t`.

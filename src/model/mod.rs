@@ -19,6 +19,7 @@
 
 mod detection;
 mod failures;
+mod maintenance;
 mod problems;
 use crate::scenario::calendar as hours;
 mod on_call;
@@ -70,6 +71,9 @@ enum Timer {
     FirstReport { service: ServiceId, k: u32 },
     /// The next ticket about failure `k` arrives (stale once the service is up).
     TicketArrives { service: ServiceId, k: u32 },
+    /// A service's maintenance falls due (model.md §8.6); an age-policy timer is stale unless
+    /// `epoch` is the service's current maintenance epoch.
+    MaintenanceDue { service: ServiceId, epoch: u32 },
 }
 
 /// What one simulated history cost to compute.
@@ -175,6 +179,7 @@ impl Simulator {
         self.reset(&ctx);
         self.schedule_first_failures(&ctx);
         self.start_false_alarms(&ctx);
+        self.schedule_first_maintenance(&ctx);
 
         while let Some((t, timer)) = self.scheduler.pop_before(horizon) {
             self.handle(&ctx, t, timer, sink);
@@ -242,6 +247,9 @@ impl Simulator {
             Timer::TierOpens { tier } => self.tier_opens(t, tier),
             Timer::FirstReport { service, k } => self.first_report(ctx, t, service, k),
             Timer::TicketArrives { service, k } => self.ticket_arrives(ctx, t, service, k, sink),
+            Timer::MaintenanceDue { service, epoch } => {
+                self.maintenance_due(ctx, t, service, epoch, sink)
+            }
         }
     }
 }

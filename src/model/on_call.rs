@@ -36,7 +36,10 @@ impl Simulator {
         let pageable = match state.queue.peek() {
             Some(top) => match top.item {
                 WorkItem::Incident(_) => top.priority <= on_call.page_priority,
-                WorkItem::FalseAlarm(_) | WorkItem::Ticket(_) | WorkItem::Problem(_) => false,
+                WorkItem::FalseAlarm(_)
+                | WorkItem::Ticket(_)
+                | WorkItem::Problem(_)
+                | WorkItem::Maintenance(_) => false,
             },
             None => false,
         };

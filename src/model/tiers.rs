@@ -123,6 +123,7 @@ impl Simulator {
             ),
             WorkItem::Problem(p) => (2, ctx.scenario.services[p.0.service as usize].priority),
             WorkItem::FalseAlarm(_) => (3, 0),
+            WorkItem::Maintenance(m) => (4, ctx.scenario.services[m.service as usize].priority),
         };
         let seq = self.queue_seq;
         self.queue_seq += 1;
@@ -193,6 +194,19 @@ impl Simulator {
                 }
                 return;
             };
+            // §8.6: a maintenance item starts only inside its window. It ranks last, so only
+            // maintenance waits behind it; the tier looks again when the window opens.
+            if let Some(WorkItem::Maintenance(m)) = state.queue.peek().map(|e| e.item)
+                && let Some(opens) = self.maintenance_window_closed(ctx, t, m)
+            {
+                let state = &mut self.tiers[tier as usize];
+                if state.opening_at.is_none_or(|at| opens < at || at <= t) {
+                    state.opening_at = Some(opens);
+                    self.scheduler.schedule(opens, Timer::TierOpens { tier });
+                }
+                return;
+            }
+            let state = &mut self.tiers[tier as usize];
             let Some(entry) = state.queue.pop() else {
                 return;
             };
@@ -223,6 +237,9 @@ impl Simulator {
                     workaround,
                 },
             );
+            if let WorkItem::Maintenance(m) = entry.item {
+                self.maintenance_started(t, m, tier, duration, sink);
+            }
         }
     }
 
@@ -252,6 +269,7 @@ impl Simulator {
                 }
             }
             WorkItem::Problem(problem) => (self.start_problem(ctx, problem)?, true, false),
+            WorkItem::Maintenance(m) => (self.start_maintenance(ctx, m)?, true, false),
             WorkItem::FalseAlarm(_) => (
                 ctx.strategy.monitoring.as_ref().map_or(0.0, |m| m.triage),
                 true,
@@ -297,6 +315,7 @@ impl Simulator {
                 self.emit(sink, t, EventKind::TicketTriaged { ticket, tier });
             }
             WorkItem::Problem(problem) => self.problem_done(ctx, t, problem, tier, sink),
+            WorkItem::Maintenance(m) => self.maintenance_done(ctx, t, m, tier, sink),
             WorkItem::Incident(incident) if workaround => {
                 self.workaround_done(ctx, t, incident, tier, sink)
             }

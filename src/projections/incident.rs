@@ -661,7 +661,11 @@ impl<'a> StoryProjection<'a> {
             | EventKind::TicketTriaged { .. }
             | EventKind::ProblemOpened { .. }
             | EventKind::ProblemFixed { .. }
-            | EventKind::ProblemWithdrawn { .. } => {}
+            | EventKind::ProblemWithdrawn { .. }
+            | EventKind::MaintenanceDue { .. }
+            | EventKind::MaintenanceStarted { .. }
+            | EventKind::MaintenanceDone { .. }
+            | EventKind::MaintenanceWithdrawn { .. } => {}
         }
     }
 

@@ -88,6 +88,15 @@ pub struct RepMetrics {
     /// Inherited outage minutes per service (included in `service_outage_minutes`).
     #[serde(default)]
     pub service_inherited_outage_minutes: Vec<f64>,
+    /// Engineer hours of preventive maintenance (model.md §8.6; also in `labor_hours`).
+    #[serde(default)]
+    pub maintenance_hours: f64,
+    /// Minutes services were planned-down for maintenance (not outage minutes).
+    #[serde(default)]
+    pub planned_minutes: f64,
+    /// Cost of those minutes (already in `downtime_cost`).
+    #[serde(default)]
+    pub planned_cost: f64,
 }
 
 /// The chart material of one replication: bounded in size whatever the number of events.
@@ -114,12 +123,13 @@ pub fn restore_bin_lower_edge(i: usize) -> f64 {
 }
 
 /// A service's condition, worst last (docs/model.md §8.10: UP < DEGRADED < PLANNED < DOWN;
-/// planned maintenance is not modelled yet).
+/// a dependency passes planned maintenance on like any state).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 enum Condition {
     #[default]
     Up,
     Degraded,
+    Planned,
     Down,
 }
 
@@ -152,6 +162,9 @@ pub struct MetricsProjection<'a> {
     outage_minutes: Vec<f64>,
     inherited_outage_minutes: Vec<f64>,
     degraded_minutes: Vec<f64>,
+    planned_minutes: Vec<f64>,
+    /// Busy minutes of maintenance work (cut at the horizon).
+    maintenance_minutes: f64,
     /// Services with dependencies first after theirs (empty when no service has one, so a
     /// scenario without dependencies takes the one-service path).
     dependency_order: Vec<usize>,
@@ -204,6 +217,8 @@ impl<'a> MetricsProjection<'a> {
             outage_minutes: Vec::new(),
             inherited_outage_minutes: Vec::new(),
             degraded_minutes: Vec::new(),
+            planned_minutes: Vec::new(),
+            maintenance_minutes: 0.0,
             dependency_order: if scenario.services.iter().any(|s| !s.depends_on.is_empty()) {
                 crate::scenario::dependency_order(scenario)
             } else {
@@ -258,6 +273,7 @@ impl<'a> MetricsProjection<'a> {
             &mut self.outage_minutes,
             &mut self.inherited_outage_minutes,
             &mut self.degraded_minutes,
+            &mut self.planned_minutes,
         ] {
             v.clear();
             v.resize(n_services, 0.0);
@@ -274,6 +290,7 @@ impl<'a> MetricsProjection<'a> {
             v.clear();
             v.resize(n_tiers, 0);
         }
+        self.maintenance_minutes = 0.0;
         self.incidents = 0;
         self.outages = 0;
         self.averted = 0;
@@ -322,6 +339,11 @@ impl<'a> MetricsProjection<'a> {
         s.downtime_cost_per_hour / 60.0 * s.degraded_cost_fraction
     }
 
+    fn planned_rate(&self, service: usize) -> f64 {
+        let s = &self.scenario.services[service];
+        s.downtime_cost_per_hour / 60.0 * s.planned_downtime_cost_fraction
+    }
+
     fn investment_until(&self, t: Minutes) -> f64 {
         investment_cost(self.scenario.strategies[self.strategy].annual_cost, t)
     }
@@ -333,6 +355,7 @@ impl<'a> MetricsProjection<'a> {
             match s.state {
                 Condition::Down => downtime += (t - s.since) * self.outage_rate(i),
                 Condition::Degraded => downtime += (t - s.since) * self.degraded_rate(i),
+                Condition::Planned => downtime += (t - s.since) * self.planned_rate(i),
                 Condition::Up => {}
             }
         }
@@ -413,6 +436,10 @@ impl<'a> MetricsProjection<'a> {
             Condition::Degraded => {
                 self.degraded_minutes[service] += minutes;
                 self.closed_downtime_cost += minutes * self.degraded_rate(service);
+            }
+            Condition::Planned => {
+                self.planned_minutes[service] += minutes;
+                self.closed_downtime_cost += minutes * self.planned_rate(service);
             }
             Condition::Up => {}
         }
@@ -504,6 +531,9 @@ impl<'a> MetricsProjection<'a> {
                 let busy = (t + duration).min(self.horizon()) - t;
                 self.busy_minutes[tier] += busy;
                 self.labor_cost += busy * self.scenario.tiers[tier].hourly_cost / 60.0;
+                if let WorkItem::Maintenance(_) = item {
+                    self.maintenance_minutes += busy;
+                }
                 if let WorkItem::Incident(incident) = item {
                     self.wait_sum[tier] += waited;
                     self.wait_count[tier] += 1;
@@ -583,6 +613,13 @@ impl<'a> MetricsProjection<'a> {
             | EventKind::ProblemOpened { .. }
             | EventKind::ProblemWithdrawn { .. } => {}
             EventKind::TicketFiled { .. } => self.tickets += 1,
+            EventKind::MaintenanceStarted { maintenance, .. } => {
+                self.set_own(maintenance.service as usize, Condition::Planned, t)
+            }
+            EventKind::MaintenanceDone { maintenance, .. } => {
+                self.set_own(maintenance.service as usize, Condition::Up, t)
+            }
+            EventKind::MaintenanceDue { .. } | EventKind::MaintenanceWithdrawn { .. } => {}
             EventKind::TicketDeflected { .. } => self.tickets_deflected += 1,
         }
     }
@@ -602,7 +639,12 @@ impl<'a> MetricsProjection<'a> {
             .map(|i| self.degraded_minutes[i] * self.degraded_rate(i))
             .sum();
         let outage_cost = outage_cost(scn, &self.outage_minutes);
-        let downtime_cost = outage_cost + degraded_cost;
+        let planned_cost: f64 = (0..self.services.len())
+            .map(|i| self.planned_minutes[i] * self.planned_rate(i))
+            .sum();
+        // model.md §8.6: planned minutes cost inside the downtime cost. Adding 0.0 where no
+        // service is maintained keeps old scenarios' sums bit for bit.
+        let downtime_cost = outage_cost + degraded_cost + planned_cost;
         let busy: f64 = self.busy_minutes.iter().sum();
         let investment_cost = self.investment_until(horizon);
         let standby_cost = self.standby_at_checkpoint[CHECKPOINTS - 1];
@@ -653,6 +695,9 @@ impl<'a> MetricsProjection<'a> {
             problems_fixed: self.problems_fixed,
             inherited_outage_minutes: self.inherited_outage_minutes.iter().sum(),
             service_inherited_outage_minutes: self.inherited_outage_minutes.clone(),
+            maintenance_hours: self.maintenance_minutes / 60.0,
+            planned_minutes: self.planned_minutes.iter().sum(),
+            planned_cost,
         }
     }
 

@@ -766,6 +766,20 @@ pub static FIELDS: &[Field] = &[
         |s, [i, _], v| s.services[i].degraded_cost_fraction = v.as_number(),
     ),
     var(
+        "services[].planned_downtime_cost_fraction",
+        K::Probability,
+        D("1"),
+        B::Probability,
+        Sweep::Clamp01,
+        "Share of the downtime cost that a minute of planned maintenance costs (model.md §8.6).",
+        // Listed (and sweepable) once the file sets it, so older scenarios list what they did.
+        |s, [i, _]| {
+            let f = s.services[i].planned_downtime_cost_fraction;
+            (f != 1.0).then(|| Value::Number(f))
+        },
+        |s, [i, _], v| s.services[i].planned_downtime_cost_fraction = v.as_number(),
+    ),
+    var(
         "services[].report_delay",
         K::Dist,
         R,
@@ -1222,6 +1236,75 @@ pub static FIELDS: &[Field] = &[
         Sweep::Never(TIER_REF),
         "Tier that works problems (ranked below incidents and tickets, above false alarms).",
     ),
+    // [[strategies.NAME.maintenance]]  (docs/model.md §8.6)
+    row(
+        "strategies.*.maintenance",
+        K::Tables,
+        O("none: no preventive maintenance"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Preventive maintenance plans: each renews its services, ranked below every other work (model.md §8.6).",
+    ),
+    row(
+        "strategies.*.maintenance[].services",
+        K::Text,
+        R,
+        B::Unbounded,
+        Sweep::Never("service references are names, not numbers"),
+        "Names of the services this plan maintains (a list; each service in at most one plan of a strategy).",
+    ),
+    var(
+        "strategies.*.maintenance[].every",
+        K::Duration,
+        R,
+        B::Duration,
+        Sweep::Scale,
+        "Interval: the age since the last repair or maintenance (policy \"age\"), or the calendar period.",
+        |s, [i, j]| n(s.strategies[i].maintenance.get(j)?.every_minutes),
+        |s, [i, j], v| {
+            if let Some(m) = s.strategies[i].maintenance.get_mut(j) {
+                m.every_minutes = v.as_number()
+            }
+        },
+    ),
+    var(
+        "strategies.*.maintenance[].takes",
+        K::Dist,
+        R,
+        B::Duration,
+        Sweep::Distribution,
+        "Hands-on time of one maintenance; the service is planned-down meanwhile.",
+        |s, [i, j]| d(&s.strategies[i].maintenance.get(j)?.takes),
+        |s, [i, j], v| {
+            if let Some(m) = s.strategies[i].maintenance.get_mut(j) {
+                m.takes = v.to_dist()
+            }
+        },
+    ),
+    row(
+        "strategies.*.maintenance[].tier",
+        K::TierRef,
+        R,
+        B::Unbounded,
+        Sweep::Never(TIER_REF),
+        "Tier whose shift engineers maintain (on-call engineers do not; maintenance never pages).",
+    ),
+    row(
+        "strategies.*.maintenance[].window",
+        K::Hours,
+        O("absent: any time its tier is on duty"),
+        B::Unbounded,
+        Sweep::Never("hours are a calendar, not a number"),
+        "When a maintenance may start (site time); it may run past the window's end.",
+    ),
+    row(
+        "strategies.*.maintenance[].policy",
+        K::Text,
+        D("\"age\""),
+        B::Unbounded,
+        Sweep::Never("a policy is a choice, not a number"),
+        "\"age\": due `every` after the last repair or maintenance; \"calendar\": due at k × `every`.",
+    ),
 ];
 
 /// The row of a path pattern. Panics on a pattern the registry lacks: callers name rows
@@ -1275,6 +1358,14 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
             for (i, svc) in s.services.iter().enumerate() {
                 if svc.tickets.is_some() {
                     out.push((format!("{}.tickets", join("services", &svc.name)), [i, 0]));
+                }
+            }
+        }
+        "strategies.*.maintenance[]" => {
+            for (i, st) in s.strategies.iter().enumerate() {
+                let base = format!("{}.maintenance", join("strategies", &st.name));
+                for j in 0..st.maintenance.len() {
+                    out.push((format!("{base}.{}", j + 1), [i, j]));
                 }
             }
         }

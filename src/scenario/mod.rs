@@ -289,6 +289,45 @@ pub struct Service {
     /// bytes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<Dependency>,
+    /// Share of `downtime_cost_per_hour` a minute of planned maintenance costs (model.md
+    /// §8.6); left out of the JSON at its default 1, so older logs keep their bytes.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub planned_downtime_cost_fraction: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
+}
+
+/// Preventive maintenance of a strategy (model.md §8.6), one `[[strategies.X.maintenance]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Maintenance {
+    /// Indices into `Scenario::services` of the services it maintains.
+    pub services: Vec<usize>,
+    /// The maintenance interval: an age (policy age) or a calendar period.
+    pub every_minutes: Minutes,
+    /// Hands-on time of one maintenance, during which the service is planned-down.
+    pub takes: Dist,
+    /// Index into `Scenario::tiers` of the tier that maintains.
+    pub tier: usize,
+    /// When a maintenance may start (site time); `None`: at any time.
+    pub window: Option<Hours>,
+    pub policy: MaintenancePolicy,
+}
+
+/// When maintenance falls due (model.md §8.6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaintenancePolicy {
+    /// Due when the age since the last repair or maintenance reaches `every`.
+    #[default]
+    Age,
+    /// Due at k × `every` from t = 0.
+    Calendar,
 }
 
 /// What a repair does to a service's age (model.md §8.5), `services[].repair`.
@@ -400,6 +439,9 @@ pub struct Strategy {
     /// Problem management: root-cause fixes after recurrences (model.md §8.9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problems: Option<Problems>,
+    /// Preventive maintenance plans (model.md §8.6); at most one per service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintenance: Vec<Maintenance>,
 }
 
 /// For `skip_serializing_if`: a switched-off flag is left out, so a scenario without the

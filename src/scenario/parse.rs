@@ -30,7 +30,9 @@ use super::{
     Dependency, Effect, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift,
     Simulation, calendar,
 };
-use super::{Problems, Repair, Sla, Strategy, Tickets, Tier, Workaround};
+use super::{
+    Maintenance, MaintenancePolicy, Problems, Repair, Sla, Strategy, Tickets, Tier, Workaround,
+};
 
 pub use super::fields::{
     MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_HORIZON_MINUTES, MAX_MONEY,
@@ -346,6 +348,7 @@ struct RawService {
     repair: Option<V>,
     tickets: Option<Spanned<RawTickets>>,
     depends_on: Option<Spanned<Vec<Spanned<RawDependency>>>>,
+    planned_downtime_cost_fraction: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -404,6 +407,20 @@ struct RawStrategy {
     ticket_deflection: Option<V>,
     workarounds: Option<V>,
     problems: Option<Spanned<RawProblems>>,
+    maintenance: Option<Spanned<Vec<Spanned<RawMaintenance>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    expecting = r#"a maintenance table such as { services = ["db"], every = "30d", takes = "40m", tier = "ops" }"#
+)]
+struct RawMaintenance {
+    services: Option<Spanned<Vec<V>>>,
+    every: Option<V>,
+    takes: Option<V>,
+    tier: Option<V>,
+    window: Option<V>,
+    policy: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -1378,7 +1395,15 @@ impl Cx<'_> {
         let simulation = self.simulation(raw.simulation.as_ref());
         let (tiers, tier_names) = self.tiers(raw.tiers.as_ref());
         let services = self.services(raw.services.as_ref(), &tier_names);
-        let strategies = self.strategies(raw.strategies.as_ref(), &tier_names);
+        let service_names: Vec<Option<String>> = raw
+            .services
+            .as_ref()
+            .map(|r| r.get_ref().as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|item| name_of(item.get_ref().name.as_ref()))
+            .collect();
+        let strategies = self.strategies(raw.strategies.as_ref(), &tier_names, &service_names);
         let slas = self.slas(raw.slas.as_ref());
 
         // Checked against the strategies by the validator (validate::references).
@@ -1964,6 +1989,14 @@ impl Cx<'_> {
             Some(t) => self.tickets(t, &f("tickets")).map(Some),
         };
         let depends_on = self.depends_on(s.depends_on.as_ref(), &path, services);
+        let planned_downtime_cost_fraction = match &s.planned_downtime_cost_fraction {
+            None => Some(1.0),
+            Some(v) => self.number(
+                v,
+                &f("planned_downtime_cost_fraction"),
+                bounds("services[].planned_downtime_cost_fraction"),
+            ),
+        };
         Some(Service {
             name: name?,
             priority: u32::try_from(priority?).ok()?,
@@ -1975,6 +2008,7 @@ impl Cx<'_> {
             repair: repair?,
             tickets: tickets?,
             depends_on: depends_on?,
+            planned_downtime_cost_fraction: planned_downtime_cost_fraction?,
         })
     }
 
@@ -2151,6 +2185,7 @@ impl Cx<'_> {
         &mut self,
         raw: Option<&Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
         tiers: &[Option<String>],
+        services: &[Option<String>],
     ) -> Option<Vec<Strategy>> {
         let Some(map) = raw.filter(|m| !m.get_ref().is_empty()) else {
             self.push(
@@ -2163,7 +2198,7 @@ impl Cx<'_> {
         };
         let mut strategies = Some(Vec::with_capacity(map.get_ref().len()));
         for (key, item) in map.get_ref() {
-            let strategy = self.strategy(key, item, tiers);
+            let strategy = self.strategy(key, item, tiers, services);
             match (strategy, strategies.as_mut()) {
                 (Some(s), Some(list)) => list.push(s),
                 _ => strategies = None,
@@ -2177,6 +2212,7 @@ impl Cx<'_> {
         key: &Spanned<String>,
         item: &Spanned<RawStrategy>,
         tiers: &[Option<String>],
+        services: &[Option<String>],
     ) -> Option<Strategy> {
         let path = join("strategies", key.get_ref());
         let f = |name: &str| format!("{path}.{name}");
@@ -2243,6 +2279,8 @@ impl Cx<'_> {
             None => Some(None),
             Some(p) => self.problems(p, &f("problems"), tiers).map(Some),
         };
+        let maintenance =
+            self.maintenance(s.maintenance.as_ref(), &f("maintenance"), tiers, services);
         if name.trim().is_empty() {
             return None;
         }
@@ -2258,7 +2296,149 @@ impl Cx<'_> {
             ticket_deflection: ticket_deflection?,
             workarounds: workarounds?,
             problems: problems?,
+            maintenance: maintenance?,
         })
+    }
+
+    /// A strategy's `[[strategies.X.maintenance]]` plans (model.md §8.6). A service named by
+    /// two plans of one strategy is refused: its maintenance clock would be ambiguous.
+    fn maintenance(
+        &mut self,
+        raw: Option<&Spanned<Vec<Spanned<RawMaintenance>>>>,
+        base: &str,
+        tiers: &[Option<String>],
+        services: &[Option<String>],
+    ) -> Option<Vec<Maintenance>> {
+        let items = raw.map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        let mut out = Some(Vec::with_capacity(items.len()));
+        let mut covered: Vec<usize> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let m = item.get_ref();
+            let path = element_path(base, None, i);
+            let f = |name: &str| format!("{path}.{name}");
+            let span = Some(item.span());
+            let list = self.required_list(m.services.as_ref(), span.clone(), &f("services"));
+            let mut indices = Some(Vec::new());
+            for v in list.iter().flat_map(|l| l.get_ref().iter()) {
+                match self.service_ref(v, &f("services"), services) {
+                    Some(idx) if covered.contains(&idx) => {
+                        self.push(
+                            Some(v.span()),
+                            f("services"),
+                            format!(
+                                "service {} is maintained twice by this strategy",
+                                shown(services[idx].as_deref().unwrap_or_default())
+                            ),
+                            Some("name each service in one maintenance plan of a strategy".into()),
+                        );
+                        indices = None;
+                    }
+                    Some(idx) => {
+                        covered.push(idx);
+                        if let Some(v) = indices.as_mut() {
+                            v.push(idx)
+                        }
+                    }
+                    None => indices = None,
+                }
+            }
+            let every = self
+                .required(
+                    m.every.as_ref(),
+                    span.clone(),
+                    &f("every"),
+                    "every = \"30d\"",
+                )
+                .and_then(|v| {
+                    let minutes = self.duration(v, &f("every"), true)?;
+                    if minutes > 0.0 {
+                        return Some(minutes);
+                    }
+                    self.push(
+                        Some(v.span()),
+                        f("every"),
+                        "expected a maintenance interval > 0; found 0",
+                        Some("give a positive interval, e.g. \"30d\"".into()),
+                    );
+                    None
+                });
+            let takes = self
+                .required(
+                    m.takes.as_ref(),
+                    span.clone(),
+                    &f("takes"),
+                    "takes = \"40m\"",
+                )
+                .and_then(|v| self.dist(v, &f("takes")));
+            let tier = self
+                .required(m.tier.as_ref(), span, &f("tier"), "tier = \"ops\"")
+                .and_then(|v| self.tier_ref(v, &f("tier"), tiers));
+            let window = match &m.window {
+                None => Some(None),
+                Some(v) => self.hours(v, &f("window")).map(Some),
+            };
+            let policy = match &m.policy {
+                None => Some(MaintenancePolicy::Age),
+                Some(v) => self.text(v, &f("policy")).and_then(|p| match p.as_str() {
+                    "age" => Some(MaintenancePolicy::Age),
+                    "calendar" => Some(MaintenancePolicy::Calendar),
+                    _ => {
+                        self.push(
+                            Some(v.span()),
+                            f("policy"),
+                            format!("expected \"age\" or \"calendar\"; found {}", shown(&p)),
+                            Some("\"age\" counts from the last repair or maintenance; \"calendar\" is due at fixed dates".into()),
+                        );
+                        None
+                    }
+                }),
+            };
+            match (indices, every, takes, tier, window, policy, out.as_mut()) {
+                (
+                    Some(services),
+                    Some(every_minutes),
+                    Some(takes),
+                    Some(tier),
+                    Some(window),
+                    Some(policy),
+                    Some(list),
+                ) => list.push(Maintenance {
+                    services,
+                    every_minutes,
+                    takes,
+                    tier,
+                    window,
+                    policy,
+                }),
+                _ => out = None,
+            }
+        }
+        out
+    }
+
+    /// A required array field: present, or an error naming it.
+    fn required_list<'v>(
+        &mut self,
+        v: Option<&'v Spanned<Vec<V>>>,
+        span: Option<Range<usize>>,
+        field: &str,
+    ) -> Option<&'v Spanned<Vec<V>>> {
+        match v {
+            None => self.push(
+                span,
+                field,
+                "expected the required field \"services\"; found none",
+                Some("add `services = [\"db\"]`".into()),
+            ),
+            Some(list) if list.get_ref().is_empty() => self.push(
+                Some(list.span()),
+                field,
+                "expected at least one service; found []",
+                Some("name the services this plan maintains, e.g. services = [\"db\"]".into()),
+            ),
+            Some(_) => {}
+        }
+        v
     }
 
     /// A mode's `workaround = { fix, tier, success, recurs }` (model.md §8.8).

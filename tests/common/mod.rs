@@ -43,6 +43,7 @@ pub fn service(name: &str, every: Dist, report_delay: Dist, modes: Vec<Mode>) ->
         modes,
         repair: Repair::Renew,
         tickets: None,
+        planned_downtime_cost_fraction: 1.0,
     }
 }
 
@@ -59,6 +60,7 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         ticket_deflection: 0.0,
         workarounds: false,
         problems: None,
+        maintenance: Vec::new(),
     }
 }
 
@@ -154,6 +156,7 @@ pub fn mail_server() -> Scenario {
         ticket_deflection: 0.0,
         workarounds: false,
         problems: None,
+        maintenance: Vec::new(),
     };
     scenario(
         tiers,
