@@ -107,12 +107,12 @@ pub fn recosts_exactly(from: &Scenario, to: &Scenario) -> bool {
             on_call.standby_cost_per_hour = f.standby_cost_per_hour;
         }
     }
+    // Planned minutes of maintenance (model.md §8.6) are priced at the downtime rate too and
+    // are not kept per service here, so a maintained scenario re-simulates.
+    let maintained = same.strategies.iter().any(|st| !st.maintenance.is_empty());
     for (s, f) in same.services.iter_mut().zip(&from.services) {
         if s.downtime_cost_per_hour.to_bits() != f.downtime_cost_per_hour.to_bits() {
             // Exact only when the service's degraded term is 0 at both rates.
-            // Planned minutes of maintenance (model.md §8.6) are priced at the same rate and
-            // not stored per service, so a maintained scenario re-simulates.
-            let maintained = same.strategies.iter().any(|st| !st.maintenance.is_empty());
             if s.degraded_cost_fraction != 0.0 || maintained || !s.downtime_cost_per_hour.is_finite() {
                 return false;
             }
