@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::experiment::ExperimentResults;
+use crate::finance::{self, CaseInputs, YearFlow};
 use crate::metrics::Metric;
 use crate::projections::CHECKPOINTS;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
@@ -71,6 +72,32 @@ pub struct Budget {
     pub payback_months: Option<f64>,
     /// Share of replications where the candidate's total cost is strictly lower.
     pub p_cheaper: f64,
+    /// The business case over `[finance] years` (one year, undiscounted, without it).
+    pub case: BusinessCase,
+}
+
+/// A candidate's multi-year business case (issue 16), from [`crate::finance`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusinessCase {
+    /// Net present value of the mean year's flows.
+    pub npv: f64,
+    /// 10th and 90th percentiles of the NPV over replication paths ([`finance::npv_paths`]).
+    pub npv_p10: f64,
+    pub npv_p90: f64,
+    /// Share of replication paths with NPV > 0.
+    pub p_npv_positive: f64,
+    /// ROI on present values: NPV / PV(costs); None without costs.
+    pub roi_pv: Option<f64>,
+    /// Discounted payback in years; None when it does not pay back within the years.
+    pub discounted_payback_years: Option<f64>,
+    /// P10, P50, P90 of one year's net savings over replications (a bad, typical, good year).
+    pub savings_p10_p50_p90: [f64; 3],
+    /// Hard part of the yearly benefit: labour cost avoided (paid hours), mean per year.
+    pub labor_saved_per_year: f64,
+    /// Soft part: downtime cost avoided (an estimate of lost business), mean per year.
+    pub downtime_avoided_per_year: f64,
+    /// Year 0 … years.
+    pub cash_flows: Vec<YearFlow>,
 }
 
 /// The chart material of one strategy, in the units the charts show.
@@ -254,6 +281,19 @@ impl Report {
                 let roi = (invest > 0.0).then(|| savings / invest);
                 let payback = (invest > 0.0 && savings + invest > 0.0)
                     .then(|| 12.0 * invest / (savings + invest));
+                let yearly: Vec<f64> = base_rows
+                    .iter()
+                    .zip(cand_rows)
+                    .map(|(b, c)| (b.total_cost - c.total_cost) * per_year)
+                    .collect();
+                let case = business_case(scenario, baseline, candidate, savings, &yearly, |m| {
+                    let diff = base_rows
+                        .iter()
+                        .zip(cand_rows)
+                        .map(|(b, c)| m.value(b).unwrap_or(0.0) - m.value(c).unwrap_or(0.0))
+                        .sum::<f64>();
+                    diff / base_rows.len().max(1) as f64 * per_year
+                });
                 budgets.push(Budget {
                     baseline: total.baseline.clone(),
                     candidate: total.candidate.clone(),
@@ -268,6 +308,7 @@ impl Report {
                     // Total cost is lower-is-better (a registry test pins every cost's
                     // direction), so the share is always there.
                     p_cheaper: total.paired.p_candidate_better.unwrap_or(f64::NAN),
+                    case,
                 });
             }
         }
@@ -353,6 +394,25 @@ impl Report {
                     "roi": b.roi.map(num),
                     "payback_months": b.payback_months.map(num),
                     "p_candidate_cheaper": num(b.p_cheaper),
+                    "npv": num(b.case.npv),
+                    "npv_p10": num(b.case.npv_p10),
+                    "npv_p90": num(b.case.npv_p90),
+                    "p_npv_positive": num(b.case.p_npv_positive),
+                    "roi_present_value": b.case.roi_pv.map(num),
+                    "discounted_payback_years": b.case.discounted_payback_years.map(num),
+                    "savings_per_year_p10": num(b.case.savings_p10_p50_p90[0]),
+                    "savings_per_year_p50": num(b.case.savings_p10_p50_p90[1]),
+                    "savings_per_year_p90": num(b.case.savings_p10_p50_p90[2]),
+                    "labor_saved_per_year": num(b.case.labor_saved_per_year),
+                    "downtime_avoided_per_year": num(b.case.downtime_avoided_per_year),
+                    "cash_flows": b.case.cash_flows.iter().map(|f| json!({
+                        "year": f.year,
+                        "costs": num(f.costs),
+                        "benefits": num(f.benefits),
+                        "net": num(f.net),
+                        "discount_factor": num(f.discount_factor),
+                        "discounted": num(f.discounted),
+                    })).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -368,6 +428,50 @@ impl Report {
             "budget": budgets,
             "incsim_version": env!("CARGO_PKG_VERSION"),
         })
+    }
+}
+
+/// The business case of one candidate: `savings` is the mean net savings per year, `yearly`
+/// the per-replication ones, `avoided(metric)` the mean per-year baseline − candidate value of a
+/// cost metric.
+fn business_case(
+    scenario: &Scenario,
+    baseline: usize,
+    candidate: usize,
+    savings: f64,
+    yearly: &[f64],
+    avoided: impl Fn(Metric) -> f64,
+) -> BusinessCase {
+    let (base, cand) = (
+        &scenario.strategies[baseline],
+        &scenario.strategies[candidate],
+    );
+    let inputs = CaseInputs {
+        savings_per_year: savings,
+        recurring_cost_per_year: cand.annual_cost - base.annual_cost,
+        one_time_cost: cand.one_time_cost - base.one_time_cost,
+        ramp_up: &cand.ramp_up,
+        years: scenario.finance.years,
+        discount_rate: scenario.finance.discount_rate,
+    };
+    let mut paths = finance::npv_paths(yearly, &inputs);
+    let p_npv_positive =
+        paths.iter().filter(|&&v| v > 0.0).count() as f64 / paths.len().max(1) as f64;
+    let npv_p10 = quantile_select(&mut paths, 0.10);
+    let npv_p90 = quantile_select(&mut paths, 0.90);
+    let mut year = yearly.to_vec();
+    let savings_p10_p50_p90 = [0.10, 0.50, 0.90].map(|p| quantile_select(&mut year, p));
+    BusinessCase {
+        npv: inputs.npv(),
+        npv_p10,
+        npv_p90,
+        p_npv_positive,
+        roi_pv: inputs.roi_pv(),
+        discounted_payback_years: inputs.discounted_payback_years(),
+        savings_p10_p50_p90,
+        labor_saved_per_year: avoided(Metric::LABOR_COST),
+        downtime_avoided_per_year: avoided(Metric::DOWNTIME_COST),
+        cash_flows: inputs.cash_flows(),
     }
 }
 

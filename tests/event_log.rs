@@ -719,6 +719,8 @@ mod random_scenarios {
                         false_alarms_per_week: alarms as f64 * 5.0,
                         triage,
                     }),
+                    one_time_cost: 0.0,
+                    ramp_up: Vec::new(),
                 };
                 let reactive = common::reactive(60.0, 0.0, 1.0);
                 common::scenario(

@@ -12,6 +12,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("format", &["*"]),
     ("special", &["*"]),
     ("events", &["*"]),
+    ("finance", &["*"]),
     ("scenario", &["*", "-scenario", "-special"]),
     (
         "model",

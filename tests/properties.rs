@@ -104,6 +104,8 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                     false_alarms_per_week: fa,
                     triage,
                 }),
+                one_time_cost: 0.0,
+                ramp_up: Vec::new(),
             },
         )
 }

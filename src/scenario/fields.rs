@@ -29,6 +29,8 @@ pub const MAX_STAFF: i64 = 1_000_000;
 /// The largest amount accepted in a money field (per hour or per year): a trillion. Larger
 /// values are typos, and would overflow the totals to infinity.
 pub const MAX_MONEY: f64 = 1e12;
+/// Longest business case: 50 years of cash flows.
+pub const MAX_FINANCE_YEARS: i64 = 50;
 /// Most expected failures per replication (DESIGN §2 rule 14).
 pub const MAX_EXPECTED_EVENTS: f64 = 1e7;
 /// Most expected false alarms per replication and strategy. Alarms can pile up in a queue (a
@@ -63,6 +65,8 @@ pub enum Kind {
     Money,
     /// A factor > 0.
     Multiplier,
+    /// An array of probabilities or shares, one per year (`[0.5, 1.0, 1.0]`).
+    Shares,
     /// A plain number ≥ 0 (a rate, a weight).
     Number,
     /// A table with fixed keys (`[simulation]`, an inline `{ … }`).
@@ -94,6 +98,7 @@ impl Kind {
             Kind::Probability => "probability",
             Kind::Money => "money",
             Kind::Multiplier => "number",
+            Kind::Shares => "array of shares",
             Kind::Number => "number",
             Kind::Table => "table",
             Kind::Tables => "array of tables",
@@ -326,6 +331,8 @@ impl Field {
     }
 }
 
+const FINANCE_ONLY: &str =
+    "a business-case setting: it changes the cash flows, not the simulated year";
 const NAMES: &str = "names identify things; they are not inputs";
 const TIER_REF: &str = "a tier reference is a name, not a number";
 
@@ -445,6 +452,14 @@ pub static FIELDS: &[Field] = &[
         Sweep::Never(NAMES),
         "Named detection and escalation strategies; `reactive` (else the first) is the baseline.",
     ),
+    row(
+        "finance",
+        K::Table,
+        O("one year, no discounting: the annual figures"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "The business case: years of cash flows and their discount rate.",
+    ),
     // [simulation]
     row(
         "simulation.horizon",
@@ -475,6 +490,26 @@ pub static FIELDS: &[Field] = &[
         },
         Sweep::Never("every point of a sweep uses the same seed"),
         "Seed of every random stream: same seed, same numbers.",
+    ),
+    // [finance]
+    row(
+        "finance.years",
+        K::Integer,
+        D("1"),
+        B::Integer {
+            min: 1,
+            max: MAX_FINANCE_YEARS,
+        },
+        Sweep::Never(FINANCE_ONLY),
+        "Years of benefit and recurring cost after the year-0 investment.",
+    ),
+    row(
+        "finance.discount_rate",
+        K::Probability,
+        D("0"),
+        B::Probability,
+        Sweep::Never(FINANCE_ONLY),
+        "Yearly discount rate: year t is divided by (1 + rate)^t (0.10 for 10 %).",
     ),
     // [[tiers]]
     row(
@@ -679,6 +714,22 @@ pub static FIELDS: &[Field] = &[
         "Investment per year (tools, training), charged over the horizon.",
         |s, [i, _]| n(s.strategies[i].annual_cost),
         |s, [i, _], v| s.strategies[i].annual_cost = v.as_number(),
+    ),
+    row(
+        "strategies.*.one_time_cost",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Never(FINANCE_ONLY),
+        "Year-0 investment (set-up, licences bought outright); not part of the simulated year.",
+    ),
+    row(
+        "strategies.*.ramp_up",
+        K::Shares,
+        O("the full benefit every year"),
+        B::Probability,
+        Sweep::Never(FINANCE_ONLY),
+        "Share of the benefit realised in each year of `[finance] years` (one share per year).",
     ),
     row(
         "strategies.*.alert_tier",

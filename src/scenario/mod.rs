@@ -43,6 +43,36 @@ pub struct Scenario {
     pub services: Vec<Service>,
     /// In file order.
     pub strategies: Vec<Strategy>,
+    /// The appraisal settings of `[finance]` (absent: one year, no discounting). Skipped in
+    /// serialised scenarios when absent, so event logs of old scenarios keep their bytes.
+    #[serde(default, skip_serializing_if = "Finance::is_default")]
+    pub finance: Finance,
+}
+
+/// How the business case turns one simulated year into cash flows (`[finance]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finance {
+    /// Years of benefit and recurring cost after the year-0 investment.
+    pub years: u32,
+    /// Yearly discount rate: year t is divided by (1 + rate)^t.
+    pub discount_rate: f64,
+}
+
+impl Default for Finance {
+    /// No `[finance]`: one year, no discounting — today's annual figures.
+    fn default() -> Self {
+        Finance {
+            years: 1,
+            discount_rate: 0.0,
+        }
+    }
+}
+
+impl Finance {
+    /// True for the settings of a scenario without `[finance]`.
+    pub fn is_default(&self) -> bool {
+        *self == Finance::default()
+    }
 }
 
 /// Run settings.
@@ -113,6 +143,17 @@ pub struct Strategy {
     pub alert_tier: usize,
     pub route_direct: f64,
     pub monitoring: Option<Monitoring>,
+    /// Year-0 investment (set-up, licences bought outright); only the business case uses it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub one_time_cost: f64,
+    /// Share of the benefit realised in each year 1 … years; empty: the full benefit every
+    /// year. Only the business case uses it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ramp_up: Vec<f64>,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// Monitoring of degradation and outages, with its false alarms.

@@ -26,12 +26,12 @@ use super::duration::{self, DurationError, parse_duration_detailed};
 use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind};
 use super::validate::{name_problem, shown, validate};
-use super::{Hours, Minutes, Mode, Monitoring, Scenario, Service, Simulation};
+use super::{Finance, Hours, Minutes, Mode, Monitoring, Scenario, Service, Simulation};
 use super::{Strategy, Tier};
 
 pub use super::fields::{
-    MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_HORIZON_MINUTES, MAX_MONEY,
-    MAX_REPLICATIONS, MAX_STAFF,
+    MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_FINANCE_YEARS, MAX_HORIZON_MINUTES,
+    MAX_MONEY, MAX_REPLICATIONS, MAX_STAFF,
 };
 
 /// Name of the built-in scenario (used as its file name in messages and output folders).
@@ -265,6 +265,14 @@ struct RawScenario {
     tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
     services: Option<Spanned<Vec<Spanned<RawService>>>>,
     strategies: Option<Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
+    finance: Option<Spanned<RawFinance>>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "a [finance] table such as { years = 3, discount_rate = 0.10 }")]
+struct RawFinance {
+    years: Option<V>,
+    discount_rate: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -322,6 +330,8 @@ struct RawStrategy {
     alert_tier: Option<V>,
     route_direct: Option<V>,
     monitoring: Option<Spanned<RawMonitoring>>,
+    one_time_cost: Option<V>,
+    ramp_up: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -647,6 +657,13 @@ fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<
 // ---------------------------------------------------------------------------------------------
 
 /// The bounds of a registry field, by its path pattern.
+/// `1.0, 1.0, …` with `years` entries, at most five then `…`, for a help line.
+fn example_ramp(years: u32) -> String {
+    let shown: Vec<&str> = (0..years.min(5)).map(|_| "1.0").collect();
+    let more = if years > 5 { ", …" } else { "" };
+    format!("{}{more}", shown.join(", "))
+}
+
 fn bounds(pattern: &str) -> Bounds {
     fields::field(pattern).bounds
 }
@@ -1292,6 +1309,10 @@ impl Cx<'_> {
         let (tiers, tier_names) = self.tiers(raw.tiers.as_ref());
         let services = self.services(raw.services.as_ref(), &tier_names);
         let strategies = self.strategies(raw.strategies.as_ref(), &tier_names);
+        let finance = self.finance(raw.finance.as_ref());
+        if let (Some(strategies), Some(finance)) = (&strategies, &finance) {
+            self.ramp_up_lengths(strategies, finance, raw.strategies.as_ref());
+        }
 
         Some(Scenario {
             name,
@@ -1301,7 +1322,84 @@ impl Cx<'_> {
             tiers: tiers?,
             services: services?,
             strategies: strategies?,
+            finance: finance?,
         })
+    }
+
+    /// `[finance]`: absent means one year without discounting (today's annual figures).
+    fn finance(&mut self, raw: Option<&Spanned<RawFinance>>) -> Option<Finance> {
+        let Some(raw) = raw else {
+            return Some(Finance::default());
+        };
+        let raw = raw.get_ref();
+        let years = match &raw.years {
+            None => Some(1),
+            Some(v) => self.integer(v, "finance.years", bounds("finance.years")),
+        };
+        let discount_rate = match &raw.discount_rate {
+            None => Some(0.0),
+            Some(v) => self.number(v, "finance.discount_rate", bounds("finance.discount_rate")),
+        };
+        Some(Finance {
+            years: u32::try_from(years?).ok()?,
+            discount_rate: discount_rate?,
+        })
+    }
+
+    /// A strategy's `ramp_up` gives one share per year of `[finance] years`.
+    fn ramp_up_lengths(
+        &mut self,
+        strategies: &[Strategy],
+        finance: &Finance,
+        raw: Option<&Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
+    ) {
+        let Some(raw) = raw else { return };
+        for (s, (_, item)) in strategies.iter().zip(raw.get_ref()) {
+            let Some(v) = &item.get_ref().ramp_up else {
+                continue;
+            };
+            if s.ramp_up.len() != finance.years as usize {
+                self.push(
+                    Some(v.span()),
+                    format!("strategies.{}.ramp_up", s.name),
+                    format!(
+                        "expected one share per year of [finance] years = {}; found {}",
+                        finance.years,
+                        s.ramp_up.len()
+                    ),
+                    Some(format!(
+                        "give {} shares such as [{}], or change [finance] years",
+                        finance.years,
+                        example_ramp(finance.years)
+                    )),
+                );
+            }
+        }
+    }
+
+    /// An array of shares in [0, 1] (`ramp_up = [0.5, 1.0, 1.0]`).
+    fn shares(&mut self, v: &V, field: &str, bounds: Bounds) -> Option<Vec<f64>> {
+        let Raw::Array(items) = v.get_ref() else {
+            self.push(
+                Some(v.span()),
+                field,
+                format!(
+                    "expected an array of shares such as [0.5, 1.0, 1.0]; found {}",
+                    v.get_ref().found()
+                ),
+                Some("write one share of the benefit per year, in brackets".into()),
+            );
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len().min(MAX_FINANCE_YEARS as usize));
+        let mut ok = true;
+        for item in items {
+            match self.number(item, field, bounds) {
+                Some(x) => out.push(x),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
     }
 
     fn currency(&mut self, v: &V) -> Option<String> {
@@ -1749,6 +1847,14 @@ impl Cx<'_> {
             None => Some(None),
             Some(m) => self.monitoring(m, &f("monitoring")).map(Some),
         };
+        let one_time_cost = match &s.one_time_cost {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f("one_time_cost"), bounds("strategies.*.one_time_cost")),
+        };
+        let ramp_up = match &s.ramp_up {
+            None => Some(Vec::new()),
+            Some(v) => self.shares(v, &f("ramp_up"), bounds("strategies.*.ramp_up")),
+        };
         if name.trim().is_empty() {
             return None;
         }
@@ -1761,6 +1867,8 @@ impl Cx<'_> {
             alert_tier: alert_tier?,
             route_direct: route_direct?,
             monitoring: monitoring?,
+            one_time_cost: one_time_cost?,
+            ramp_up: ramp_up?,
         })
     }
 

@@ -47,6 +47,8 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         alert_tier: 0,
         route_direct: 0.0,
         monitoring: None,
+        one_time_cost: 0.0,
+        ramp_up: Vec::new(),
     }
 }
 
@@ -80,6 +82,7 @@ pub fn scenario(
         tiers,
         services,
         strategies,
+        finance: Default::default(),
     }
 }
 
@@ -134,6 +137,8 @@ pub fn mail_server() -> Scenario {
             false_alarms_per_week: 2.0,
             triage: 10.0,
         }),
+        one_time_cost: 0.0,
+        ramp_up: Vec::new(),
     };
     scenario(
         tiers,

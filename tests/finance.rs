@@ -1,0 +1,129 @@
+//! The business case (issue 16): `[finance]` parsed through the field registry, cash flows and
+//! NPV in the report and summary.json, and today's figures without `[finance]`.
+
+use incsim::experiment::run_replications;
+use incsim::finance::CaseInputs;
+use incsim::report::Report;
+use incsim::scenario::{DEFAULT_SCENARIO_TOML, Scenario, parse_str};
+
+fn run(s: &Scenario) -> Report {
+    let results = run_replications(s, 0..s.simulation.replications, &mut |_| {});
+    Report::build(s, &results)
+}
+
+fn default_scenario(replications: u64) -> Scenario {
+    let mut s = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("built-in scenario");
+    s.simulation.replications = replications;
+    s
+}
+
+/// The built-in scenario's text with `[finance]` and the proactive strategy's business-case
+/// fields added.
+fn with_finance(extra_strategy_lines: &str, finance: &str) -> String {
+    let text = DEFAULT_SCENARIO_TOML.replacen(
+        "[strategies.proactive]\n",
+        &format!("[strategies.proactive]\n{extra_strategy_lines}\n"),
+        1,
+    );
+    assert_ne!(
+        text, DEFAULT_SCENARIO_TOML,
+        "the built-in scenario has a proactive table"
+    );
+    format!("{text}\n{finance}\n")
+}
+
+#[test]
+fn without_finance_the_business_case_is_todays_annual_figure() {
+    let report = run(&default_scenario(40));
+    for b in &report.budgets {
+        // One year, no discounting, no one-time cost: NPV is the net savings per year.
+        assert_eq!(b.case.npv, b.savings_per_year);
+        assert_eq!(b.case.cash_flows.len(), 2);
+        assert_eq!(b.case.cash_flows[0].net, 0.0);
+        assert_eq!(b.case.cash_flows[1].net, b.savings_per_year);
+        let json = report.to_json();
+        let entry = &json["budget"][0];
+        assert_eq!(entry["npv"], entry["savings_per_year"]);
+    }
+}
+
+#[test]
+fn finance_fields_are_read_and_give_the_hand_computed_cash_flows() {
+    let text = with_finance(
+        "one_time_cost = 50000\nramp_up = [0.5, 1.0, 1.0]",
+        "[finance]\nyears = 3\ndiscount_rate = 0.10",
+    );
+    let mut s = parse_str(&text, "finance").expect("scenario with [finance]");
+    assert_eq!(s.finance.years, 3);
+    assert_eq!(s.finance.discount_rate, 0.10);
+    let proactive = s
+        .strategies
+        .iter()
+        .position(|x| x.name == "proactive")
+        .unwrap();
+    assert_eq!(s.strategies[proactive].one_time_cost, 50_000.0);
+    assert_eq!(s.strategies[proactive].ramp_up, vec![0.5, 1.0, 1.0]);
+    s.simulation.replications = 40;
+    let report = run(&s);
+    let b = &report.budgets[0];
+    // By hand from the run's own mean savings S and recurring cost I = 60 000 (reactive: 0):
+    // gross G = S + I; flows −50 000, 0.5 G − I, S, S; NPV = Σ CF_t / 1.1^t.
+    let (sv, inv) = (b.savings_per_year, 60_000.0);
+    let g = sv + inv;
+    let expected = -50_000.0 + (0.5 * g - inv) / 1.1 + sv / 1.21 + sv / 1.331;
+    assert!(
+        (b.case.npv - expected).abs() < 0.005,
+        "{} vs {expected}",
+        b.case.npv
+    );
+    let nets: Vec<f64> = b.case.cash_flows.iter().map(|f| f.net).collect();
+    assert_eq!(nets.len(), 4);
+    assert!((nets[1] - (0.5 * g - inv)).abs() < 1e-6);
+    assert_eq!(nets[2], sv);
+    // The replication paths bracket the NPV and P(NPV > 0) is a share.
+    assert!(b.case.npv_p10 <= b.case.npv_p90);
+    assert!((0.0..=1.0).contains(&b.case.p_npv_positive));
+    let json = report.to_json();
+    let entry = &json["budget"][0];
+    assert_eq!(entry["cash_flows"].as_array().unwrap().len(), 4);
+    for key in ["npv", "npv_p10", "npv_p90", "p_npv_positive"] {
+        assert!(entry[key].is_number(), "{key}");
+    }
+}
+
+#[test]
+fn npv_without_one_time_cost_is_savings_times_the_annuity_factor_exactly() {
+    let mut s = default_scenario(30);
+    s.finance.years = 3;
+    s.finance.discount_rate = 0.10;
+    let report = run(&s);
+    let b = &report.budgets[0];
+    let annuity = CaseInputs {
+        savings_per_year: b.savings_per_year,
+        recurring_cost_per_year: 0.0,
+        one_time_cost: 0.0,
+        ramp_up: &[],
+        years: 3,
+        discount_rate: 0.10,
+    }
+    .annuity_factor();
+    assert!((annuity - (1.0 / 1.1 + 1.0 / 1.21 + 1.0 / 1.331)).abs() < 1e-12);
+    assert_eq!(b.case.npv, b.savings_per_year * annuity);
+}
+
+#[test]
+fn a_ramp_up_of_the_wrong_length_is_refused_with_the_field_and_a_fix() {
+    let text = with_finance("ramp_up = [0.5, 1.0]", "[finance]\nyears = 3");
+    let err = parse_str(&text, "finance").unwrap_err().to_string();
+    assert!(err.contains("strategies.proactive.ramp_up"), "{err}");
+    assert!(err.contains("one share per year"), "{err}");
+    let text = with_finance("ramp_up = [50, 1.0, 1.0]", "[finance]\nyears = 3");
+    let err = parse_str(&text, "finance").unwrap_err().to_string();
+    assert!(err.contains("0.5 for 50 %"), "{err}");
+    let text = with_finance("", "[finance]\nyears = 0\ndiscount_rate = 10");
+    let err = parse_str(&text, "finance").unwrap_err().to_string();
+    assert!(
+        err.contains("finance.years") && err.contains("finance.discount_rate"),
+        "{err}"
+    );
+}
