@@ -112,6 +112,9 @@ pub struct StrategyCurves {
     pub cost_mean: Vec<f64>,
     pub cost_p05: Vec<f64>,
     pub cost_p95: Vec<f64>,
+    /// Annual loss from incidents (downtime + labour cost, per year), one value per
+    /// replication, sorted ascending: the loss-exceedance curve reads it.
+    pub incident_loss_per_year_sorted: Vec<f64>,
 }
 
 /// The paired savings of one candidate against the baseline.
@@ -160,6 +163,15 @@ impl ChartData {
                         .map(|row| row.outage_minutes / 60.0 * per_year)
                         .collect(),
                     restore_hist: r.restore_hist.clone(),
+                    incident_loss_per_year_sorted: {
+                        let mut losses: Vec<f64> = r
+                            .rows
+                            .iter()
+                            .map(|row| (row.downtime_cost + row.labor_cost) * per_year)
+                            .collect();
+                        losses.sort_by(f64::total_cmp);
+                        losses
+                    },
                     cost_mean,
                     cost_p05,
                     cost_p95,
@@ -185,6 +197,9 @@ impl ChartData {
         }
     }
 }
+
+/// Points of each loss-exceedance curve written to summary.json (log-spaced).
+pub const LOSS_POINTS: usize = 25;
 
 /// Everything a run reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -337,6 +352,21 @@ impl Report {
             .collect()
     }
 
+    /// Points of each strategy's loss-exceedance curve: `x` an annual loss from incidents,
+    /// `p` the share of replications whose loss is strictly above it.
+    fn loss_exceedance_json(&self) -> Value {
+        let mut out = Map::new();
+        for (s, curves) in self.strategies.iter().zip(&self.charts.strategies) {
+            let points: Vec<Value> =
+                finance::exceedance_points(&curves.incident_loss_per_year_sorted, LOSS_POINTS)
+                    .into_iter()
+                    .map(|(x, p)| json!({"x": num(x), "p": num(p)}))
+                    .collect();
+            out.insert(s.name.clone(), Value::Array(points));
+        }
+        Value::Object(out)
+    }
+
     /// `summary.json` (DESIGN §5 names).
     pub fn to_json(&self) -> Value {
         let mut strategies = Map::new();
@@ -426,6 +456,7 @@ impl Report {
             "strategies": Value::Object(strategies),
             "comparisons": comparisons,
             "budget": budgets,
+            "loss_exceedance": self.loss_exceedance_json(),
             "incsim_version": env!("CARGO_PKG_VERSION"),
         })
     }

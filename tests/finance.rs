@@ -127,3 +127,49 @@ fn a_ramp_up_of_the_wrong_length_is_refused_with_the_field_and_a_fix() {
         "{err}"
     );
 }
+
+#[test]
+fn the_loss_exceedance_curve_is_the_share_of_replications_with_a_larger_annual_loss() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("out");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_incsim"))
+        .args(["run", "scenarios/default.toml", "--replications", "60"])
+        .args(["--threads", "2", "--quiet", "--out"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run incsim");
+    assert!(status.success());
+    for chart in ["loss_exceedance.svg", "loss_exceedance.png"] {
+        assert!(out.join(chart).is_file(), "{chart}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let per_year = 525_600.0 / summary["horizon_minutes"].as_f64().unwrap();
+    let csv = std::fs::read_to_string(out.join("replications.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (strategy, downtime, labor) = (col("strategy"), col("downtime_cost"), col("labor_cost"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let curves = summary["loss_exceedance"].as_object().unwrap();
+    assert_eq!(curves.len(), 2);
+    for (name, points) in curves {
+        // The same arithmetic as the report, on the CSV's round-trip numbers.
+        let losses: Vec<f64> = rows
+            .iter()
+            .filter(|r| r[strategy] == name)
+            .map(|r| {
+                (r[downtime].parse::<f64>().unwrap() + r[labor].parse::<f64>().unwrap()) * per_year
+            })
+            .collect();
+        assert_eq!(losses.len(), 60);
+        let points = points.as_array().unwrap();
+        assert!(points.len() > 2, "{name}");
+        for p in points {
+            let (x, share) = (p["x"].as_f64().unwrap(), p["p"].as_f64().unwrap());
+            let above = losses.iter().filter(|&&l| l > x).count() as f64 / 60.0;
+            assert_eq!(share, above, "{name} at {x}");
+        }
+    }
+}
