@@ -19,6 +19,7 @@ Examples:
   incsim run --precision 2%                    # as many replications as 2 % precision needs
   incsim sweep --vary strategies.proactive.annual_cost=0:2000000:9
   incsim sensitivity --by 20%                  # tornado: what the savings depend on most
+  incsim select --delta 10000                  # which strategy is best, with 95 % confidence
   incsim run --shard 0/4 --out shards/         # one of 4 cluster jobs; then: incsim merge shards/
   incsim fit incidents.csv --out fitted.toml --check   # calibrate from your incident export
   incsim init --from saas-oncall               # start from a cited example";
@@ -46,6 +47,9 @@ pub enum Command {
     /// Move every input down and up (±20 %) and rank them by effect on the savings (tornado).
     #[command(after_help = SENSITIVITY_EXAMPLES)]
     Sensitivity(SensitivityArgs),
+    /// Choose the best strategy with a stated confidence (Kim–Nelson ranking and selection).
+    #[command(after_help = SELECT_EXAMPLES)]
+    Select(SelectArgs),
     /// Combine the shard files of `incsim run --shard K/N` into the run's outputs.
     #[command(after_help = MERGE_EXAMPLES)]
     Merge(MergeArgs),
@@ -88,6 +92,10 @@ pub struct RunArgs {
     /// Number of replications (overrides `simulation.replications`).
     #[arg(short = 'n', long)]
     pub replications: Option<u64>,
+    /// The strategy every other one is compared with (overrides `baseline` in the file)
+    /// [default: `reactive` if there is one, else the first].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Random seed (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -133,22 +141,35 @@ Ranges are FROM:TO:STEPS, STEPS points with both ends included:
 Examples:
   incsim sweep --vary strategies.proactive.annual_cost=0:2000000:9
   incsim sweep scenarios/default.toml --vary strategies.proactive.monitoring.coverage=0.5:0.95:10 -n 2000
-  incsim sweep my.toml --list                  # the paths this scenario accepts";
+  incsim sweep my.toml --list                  # the paths this scenario accepts
+  incsim sweep --vary tiers.help-desk.staff=1:5:5 --vary strategies.proactive.escalate_after=10m:2h:6
+                                               # two-way grid: heat map of total cost";
 
 /// Options of `incsim sweep`.
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// Scenario file (TOML). Without it, the built-in mail-server scenario.
     pub scenario: Option<PathBuf>,
-    /// The input and its range: PATH=FROM:TO:STEPS.
+    /// The input and its range: PATH=FROM:TO:STEPS. Given twice, a two-way grid (grid.csv and
+    /// a heat map of --metric for --strategy).
     #[arg(long, value_name = "PATH=FROM:TO:STEPS", required_unless_present = "list", value_parser = incsim::experiment::sweep::SweepSpec::parse)]
-    pub vary: Option<incsim::experiment::sweep::SweepSpec>,
+    pub vary: Vec<incsim::experiment::sweep::SweepSpec>,
+    /// Two-way grid: the metric of the heat map (lower is better; higher for availability).
+    #[arg(long, default_value = "total_cost")]
+    pub metric: String,
+    /// Two-way grid: the strategy whose metric fills the cells [default: the first candidate].
+    #[arg(long)]
+    pub strategy: Option<String>,
     /// List the parameter paths of the scenario, with their values, and exit.
     #[arg(long)]
     pub list: bool,
     /// Replications per point (overrides `simulation.replications`).
     #[arg(short = 'n', long)]
     pub replications: Option<u64>,
+    /// The strategy every other one is compared with (overrides `baseline` in the file)
+    /// [default: `reactive` if there is one, else the first].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Random seed, the same for every point (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -191,10 +212,59 @@ pub struct SensitivityArgs {
     /// Replications per run (overrides `simulation.replications`).
     #[arg(short = 'n', long)]
     pub replications: Option<u64>,
+    /// The strategy every other one is compared with (overrides `baseline` in the file)
+    /// [default: `reactive` if there is one, else the first].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Random seed, the same for every run (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Output folder [default: output/<scenario file stem>/sensitivity].
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: all cores, or RAYON_NUM_THREADS].
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+const SELECT_EXAMPLES: &str = "\
+Adds replications until it can name the best strategy with probability >= the confidence
+whenever the best is at least --delta better than the rest, and otherwise the subset that
+contains it (Kim & Nelson 2001, fully sequential procedure KN, with common random numbers).
+
+Examples:
+  incsim select --delta 10000                   # built-in scenario, total cost, 95 %
+  incsim select my.toml --metric outage_minutes --delta 60 --confidence 0.9
+  incsim select my.toml --delta 5000 --first-stage 20 --max-replications 20000";
+
+/// Options of `incsim select`.
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// Scenario file (TOML). Without it, the built-in mail-server scenario.
+    pub scenario: Option<PathBuf>,
+    /// The metric to optimise (lower is better; higher for availability).
+    #[arg(long, default_value = "total_cost")]
+    pub metric: String,
+    /// The smallest difference that matters, in the metric's unit per horizon (money for
+    /// costs, minutes for durations).
+    #[arg(long)]
+    pub delta: f64,
+    /// Probability of naming the best when it is at least --delta better.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// First-stage replications of every strategy (variance estimates).
+    #[arg(long, default_value_t = 10)]
+    pub first_stage: u64,
+    /// Never run more replications of a strategy than this.
+    #[arg(long, default_value_t = 100_000)]
+    pub max_replications: u64,
+    /// Random seed (overrides `simulation.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder for selection.json [default: output/<scenario file stem>/select].
     #[arg(short, long)]
     pub out: Option<PathBuf>,
     /// Worker threads [default: all cores, or RAYON_NUM_THREADS].

@@ -1,4 +1,4 @@
-//! The event vocabulary: immutable, timestamped facts (DESIGN §4), defined once.
+//! The event vocabulary: immutable, timestamped facts (docs/model.md §4), defined once.
 //!
 //! The model emits these; projections fold them into metrics; the event log is their serde
 //! form. An [`Event`] is `Copy` and holds no heap data, so emitting one on the fast path
@@ -69,12 +69,23 @@ impl Detection {
     }
 }
 
-/// A unit of work in a tier's queue. In the log: the incident's keys, or `alarm`.
+/// The `n`-th ticket (0-based, deflected ones included) that users filed about an incident
+/// after its first report (model.md §8.4). In the log: the incident's keys and `ticket`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TicketId {
+    pub incident: IncidentId,
+    pub n: u32,
+}
+
+/// A unit of work in a tier's queue. In the log: the incident's keys, the incident's keys
+/// and `ticket`, or `alarm`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkItem {
     Incident(IncidentId),
     /// The n-th false alarm (0-based) of the replication.
     FalseAlarm(u32),
+    /// A filed ticket: triage at the first tier.
+    Ticket(TicketId),
 }
 
 /// What happened.
@@ -183,6 +194,40 @@ pub enum EventKind {
     },
     /// End of the simulated horizon: open incidents are cut off here.
     HorizonReached,
+    /// Nobody of `tier` was on duty: an on-call engineer was paged for the incident, which
+    /// left the queue for them (model.md §8.2). `asleep`: the page fell in their sleeping hours.
+    Paged {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+        asleep: bool,
+    },
+    /// The paged engineer acknowledged; `work_started` follows at the same instant.
+    Acknowledged {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
+    /// One more user reported the outage and filed a ticket (model.md §8.4): it is queued for
+    /// triage at the first tier.
+    TicketFiled {
+        #[serde(flatten)]
+        ticket: TicketId,
+    },
+    /// One more user met the status page or known-incident banner and filed nothing.
+    TicketDeflected {
+        #[serde(flatten)]
+        ticket: TicketId,
+    },
+    /// A ticket's triage is done.
+    TicketTriaged {
+        #[serde(flatten)]
+        ticket: TicketId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
 }
 
 /// A timestamped fact.
@@ -196,7 +241,7 @@ pub struct Event {
 
 impl EventKind {
     /// Every `kind` name, in the order of the enum.
-    pub const KINDS: [&'static str; 15] = [
+    pub const KINDS: [&'static str; 20] = [
         "failure_started",
         "degradation_detected",
         "outage_started",
@@ -212,6 +257,11 @@ impl EventKind {
         "resolved",
         "outage_ended",
         "horizon_reached",
+        "paged",
+        "acknowledged",
+        "ticket_filed",
+        "ticket_deflected",
+        "ticket_triaged",
     ];
 
     /// The stable `kind` name of the event, as written in logs (the serde tag).
@@ -232,6 +282,11 @@ impl EventKind {
             EventKind::Resolved { .. } => 12,
             EventKind::OutageEnded { .. } => 13,
             EventKind::HorizonReached => 14,
+            EventKind::Paged { .. } => 15,
+            EventKind::Acknowledged { .. } => 16,
+            EventKind::TicketFiled { .. } => 17,
+            EventKind::TicketDeflected { .. } => 18,
+            EventKind::TicketTriaged { .. } => 19,
         };
         Self::KINDS[index]
     }
@@ -248,7 +303,12 @@ impl EventKind {
             | EventKind::Escalated { incident, .. }
             | EventKind::HandedOff { incident, .. }
             | EventKind::Resolved { incident, .. }
+            | EventKind::Paged { incident, .. }
+            | EventKind::Acknowledged { incident, .. }
             | EventKind::OutageEnded { incident } => Some(incident),
+            EventKind::TicketFiled { ticket }
+            | EventKind::TicketDeflected { ticket }
+            | EventKind::TicketTriaged { ticket, .. } => Some(ticket.incident),
             EventKind::Queued {
                 item: WorkItem::Incident(incident),
                 ..
@@ -472,6 +532,14 @@ impl Serialize for IncidentId {
     /// Three keys: `incident` (`service#k`), `service` and `k` (flattened into the event).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(3))?;
+        self.entries(&mut map)?;
+        map.end()
+    }
+}
+
+impl IncidentId {
+    /// Write the incident's three keys into a map being serialized.
+    fn entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         match current_scope() {
             Some((names, _)) => {
                 let service = names
@@ -486,8 +554,30 @@ impl Serialize for IncidentId {
                 map.serialize_entry("service", &self.service)?;
             }
         }
-        map.serialize_entry("k", &self.k)?;
+        map.serialize_entry("k", &self.k)
+    }
+}
+
+impl Serialize for TicketId {
+    /// The incident's three keys and `ticket` (flattened into the event).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(4))?;
+        self.incident.entries(&mut map)?;
+        map.serialize_entry("ticket", &self.n)?;
         map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TicketId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let keys = ItemKeys::read(d, TICKET_KEYS)?;
+        let n = keys
+            .ticket
+            .ok_or_else(|| de::Error::missing_field("ticket"))?;
+        Ok(TicketId {
+            incident: keys.incident()?,
+            n,
+        })
     }
 }
 
@@ -498,9 +588,11 @@ struct ItemKeys {
     service: Option<NameOrIndex>,
     k: Option<u32>,
     alarm: Option<u32>,
+    ticket: Option<u32>,
 }
 
-const ITEM_KEYS: &[&str] = &["incident", "service", "k", "alarm"];
+const ITEM_KEYS: &[&str] = &["incident", "service", "k", "alarm", "ticket"];
+const TICKET_KEYS: &[&str] = &["incident", "service", "k", "ticket"];
 
 impl ItemKeys {
     fn read<'de, D: Deserializer<'de>>(
@@ -521,6 +613,7 @@ impl ItemKeys {
                         "service" => keys.service = Some(map.next_value()?),
                         "k" => keys.k = Some(map.next_value()?),
                         "alarm" => keys.alarm = Some(map.next_value()?),
+                        "ticket" => keys.ticket = Some(map.next_value()?),
                         _ => {
                             map.next_value::<de::IgnoredAny>()?;
                         }
@@ -571,6 +664,7 @@ impl Serialize for WorkItem {
                 map.serialize_entry("alarm", alarm)?;
                 map.end()
             }
+            WorkItem::Ticket(ticket) => ticket.serialize(s),
         }
     }
 }
@@ -579,11 +673,15 @@ impl<'de> Deserialize<'de> for WorkItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let keys = ItemKeys::read(d, ITEM_KEYS)?;
         let names_incident = keys.incident.is_some() || keys.service.is_some() || keys.k.is_some();
-        match (names_incident, keys.alarm) {
-            (false, Some(alarm)) => Ok(WorkItem::FalseAlarm(alarm)),
-            (true, None) => keys.incident().map(WorkItem::Incident),
+        match (names_incident, keys.alarm, keys.ticket) {
+            (false, Some(alarm), None) => Ok(WorkItem::FalseAlarm(alarm)),
+            (true, None, None) => keys.incident().map(WorkItem::Incident),
+            (true, None, Some(n)) => Ok(WorkItem::Ticket(TicketId {
+                incident: keys.incident()?,
+                n,
+            })),
             _ => Err(de::Error::custom(
-                "a work item is either an incident (incident, service, k) or a false alarm (alarm), exactly one of them",
+                "a work item is either an incident (incident, service, k), a ticket (incident, service, k, ticket) or a false alarm (alarm), exactly one of them",
             )),
         }
     }
@@ -678,6 +776,22 @@ mod tests {
             },
             EventKind::OutageEnded { incident },
             EventKind::HorizonReached,
+            EventKind::Paged {
+                incident,
+                tier: 1,
+                asleep: true,
+            },
+            EventKind::Acknowledged { incident, tier: 1 },
+            EventKind::TicketFiled {
+                ticket: TicketId { incident, n: 2 },
+            },
+            EventKind::TicketDeflected {
+                ticket: TicketId { incident, n: 3 },
+            },
+            EventKind::TicketTriaged {
+                ticket: TicketId { incident, n: 2 },
+                tier: 0,
+            },
         ]
     }
 

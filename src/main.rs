@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         cli::Command::Validate(args) => commands::validate::validate(args),
         cli::Command::Sweep(args) => commands::sweep::sweep(args),
         cli::Command::Sensitivity(args) => commands::sensitivity::sensitivity(args),
+        cli::Command::Select(args) => commands::select::select(args),
         cli::Command::Merge(args) => commands::merge::merge(args),
         cli::Command::Replay(args) => commands::replay::replay(args),
         cli::Command::Timeline(args) => commands::timeline::timeline(args),

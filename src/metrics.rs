@@ -56,6 +56,9 @@ pub struct MetricDef {
     pub kind: Kind,
     /// Shown as a row of the human-readable tables (every metric is in the files).
     pub in_tables: bool,
+    /// Left out of the tables when it is 0 for every strategy: the row of a feature the
+    /// scenario does not use (tickets, SLAs, salaries) would only be noise there.
+    pub hide_when_zero: bool,
     /// The metric's value in one replication (None where undefined).
     pub value: fn(&RepMetrics) -> Option<f64>,
 }
@@ -81,6 +84,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0 / 60.0,
         kind: Kind::Number,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.outage_minutes),
     },
     MetricDef {
@@ -92,6 +96,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0 / 60.0,
         kind: Kind::Number,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.degraded_minutes),
     },
     MetricDef {
@@ -103,6 +108,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0,
         kind: Kind::Percent,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.availability),
     },
     MetricDef {
@@ -114,6 +120,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0,
         kind: Kind::Number,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.incidents as f64),
     },
     MetricDef {
@@ -125,6 +132,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0,
         kind: Kind::Number,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.outages as f64),
     },
     MetricDef {
@@ -136,6 +144,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0,
         kind: Kind::Number,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.averted as f64),
     },
     MetricDef {
@@ -147,6 +156,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0,
         kind: Kind::Number,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.escalations as f64),
     },
     MetricDef {
@@ -158,6 +168,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0,
         kind: Kind::Number,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.false_alarms as f64),
     },
     MetricDef {
@@ -169,6 +180,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0,
         kind: Kind::Number,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| r.mttd_minutes,
     },
     MetricDef {
@@ -180,6 +192,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0,
         kind: Kind::Number,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| r.mttr_minutes,
     },
     MetricDef {
@@ -191,6 +204,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0,
         kind: Kind::Number,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.labor_hours),
     },
     MetricDef {
@@ -202,6 +216,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0,
         kind: Kind::Money,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.downtime_cost),
     },
     MetricDef {
@@ -215,6 +230,7 @@ pub const REGISTRY: &[MetricDef] = &[
         // Not a table row: it is part of downtime cost's story and small in most scenarios;
         // the cost chart shows it.
         in_tables: false,
+        hide_when_zero: false,
         value: |r| Some(r.degraded_cost),
     },
     MetricDef {
@@ -222,10 +238,11 @@ pub const REGISTRY: &[MetricDef] = &[
         label: "Labor cost",
         unit: Unit::Money,
         direction: Direction::LowerIsBetter,
-        doc: "Labor hours priced at each tier's hourly rate.",
+        doc: "Labor hours priced at each tier's hourly rate, plus on-call callouts.",
         scale: 1.0,
         kind: Kind::Money,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.labor_cost),
     },
     MetricDef {
@@ -237,6 +254,7 @@ pub const REGISTRY: &[MetricDef] = &[
         scale: 1.0,
         kind: Kind::Money,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.investment_cost),
     },
     MetricDef {
@@ -244,11 +262,113 @@ pub const REGISTRY: &[MetricDef] = &[
         label: "Total cost",
         unit: Unit::Money,
         direction: Direction::LowerIsBetter,
-        doc: "Downtime + degraded + labor + investment cost.",
+        doc: "Downtime (degraded included) + labor (callouts and vendor fees included) + fixed labor + standby + SLA penalties + investment.",
         scale: 1.0,
         kind: Kind::Money,
         in_tables: true,
+        hide_when_zero: false,
         value: |r| Some(r.total_cost),
+    },
+    // On-call (model.md §8.2): table rows only where some strategy pages (hide_when_zero), so
+    // scenarios without on-call keep their tables; every file carries the columns.
+    MetricDef {
+        name: "pages",
+        label: "Pages",
+        unit: Unit::Count,
+        // Neutral: paging sooner can be the better strategy; its price is in labor cost
+        // (callouts) and its toll on people in pages_asleep.
+        direction: Direction::Neutral,
+        doc: "On-call pages: incidents sent to an on-call engineer while no shift of the tier was open.",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.pages as f64),
+    },
+    MetricDef {
+        name: "pages_asleep",
+        label: "Pages at night",
+        unit: Unit::Count,
+        // Fewer is better: each one wakes someone up.
+        direction: Direction::LowerIsBetter,
+        doc: "Pages that fell in the paged engineer's local sleeping hours.",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.pages_asleep as f64),
+    },
+    MetricDef {
+        name: "standby_cost",
+        label: "Standby cost",
+        unit: Unit::Money,
+        direction: Direction::LowerIsBetter,
+        doc: "On-call staff × hours with no shift of their tier open × the standby rate (in total cost).",
+        scale: 1.0,
+        kind: Kind::Money,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.standby_cost),
+    },
+    MetricDef {
+        name: "tickets",
+        label: "Tickets",
+        unit: Unit::Count,
+        direction: Direction::LowerIsBetter,
+        doc: "Tickets filed by users after the first report of an outage (model.md §8.4).",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.tickets as f64),
+    },
+    MetricDef {
+        name: "tickets_deflected",
+        label: "Tickets deflected",
+        unit: Unit::Count,
+        direction: Direction::Neutral,
+        doc: "Tickets a status page or known-incident banner deflected (never filed).",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.tickets_deflected as f64),
+    },
+    MetricDef {
+        name: "fixed_labor_cost",
+        label: "Fixed labor cost",
+        unit: Unit::Money,
+        direction: Direction::LowerIsBetter,
+        doc: "Salaries of the staffed engineers over the horizon, busy or not.",
+        scale: 1.0,
+        kind: Kind::Money,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.fixed_labor_cost),
+    },
+    MetricDef {
+        name: "sla_breaches",
+        label: "SLA breaches",
+        unit: Unit::Count,
+        direction: Direction::LowerIsBetter,
+        doc: "Response and resolution deadlines missed (one incident may breach both).",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.sla_breaches as f64),
+    },
+    MetricDef {
+        name: "sla_penalty_cost",
+        label: "SLA penalties",
+        unit: Unit::Money,
+        direction: Direction::LowerIsBetter,
+        doc: "Penalties of the SLA breaches.",
+        scale: 1.0,
+        kind: Kind::Money,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.sla_penalty_cost),
     },
 ];
 
@@ -301,6 +421,11 @@ impl Metric {
     pub const LABOR_COST: Metric = Metric(index_of("labor_cost"));
     pub const INVESTMENT_COST: Metric = Metric(index_of("investment_cost"));
     pub const TOTAL_COST: Metric = Metric(index_of("total_cost"));
+    pub const TICKETS: Metric = Metric(index_of("tickets"));
+    pub const TICKETS_DEFLECTED: Metric = Metric(index_of("tickets_deflected"));
+    pub const FIXED_LABOR_COST: Metric = Metric(index_of("fixed_labor_cost"));
+    pub const SLA_BREACHES: Metric = Metric(index_of("sla_breaches"));
+    pub const SLA_PENALTY_COST: Metric = Metric(index_of("sla_penalty_cost"));
 
     /// Every metric, in registry (file column) order.
     pub fn all() -> impl Iterator<Item = Metric> + Clone {

@@ -8,7 +8,7 @@ use crate::finance::{self, CaseInputs, YearFlow};
 use crate::metrics::Metric;
 use crate::projections::CHECKPOINTS;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
-use crate::stats::{Paired, Summary, quantile_select};
+use crate::stats::{Paired, Summary, bonferroni_level, holm_adjust, quantile_select};
 
 /// Per-tier figures of one strategy.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +18,17 @@ pub struct TierReport {
     pub utilization: Option<Summary>,
     /// Mean wait of incidents in this tier's queue.
     pub queue_wait_minutes: Option<Summary>,
+    /// For a tier with `on_call` (model.md §8.2): pages, pages that woke someone, and the
+    /// hours with no shift open (the same in every replication).
+    pub on_call: Option<OnCallLoad>,
+}
+
+/// How often a strategy pages (and wakes) a tier's on-call engineers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnCallLoad {
+    pub pages: Option<Summary>,
+    pub pages_asleep: Option<Summary>,
+    pub on_call_hours: f64,
 }
 
 /// Per-service figures of one strategy.
@@ -54,6 +65,68 @@ pub struct Comparison {
     pub candidate: String,
     pub metric: Metric,
     pub paired: Paired,
+}
+
+/// One pair of strategies compared on one metric, with the family-wise adjustments over
+/// every pair (`summary.json` `pairs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    /// The earlier strategy in file order.
+    pub a: String,
+    /// The later strategy; differences are `b − a`.
+    pub b: String,
+    pub metric: Metric,
+    /// `p_candidate_better` is the share of replications where `b` is strictly better.
+    pub paired: Paired,
+    /// Two-sided paired-t p-value of "no difference".
+    pub p_value: f64,
+    /// Holm-adjusted p-value over all pairs of this metric.
+    pub p_value_holm: f64,
+    /// Simultaneous 95 % interval over all pairs (Bonferroni: each at 1 − 0.05/m).
+    pub ci95_bonferroni: [f64; 2],
+}
+
+/// Every pair of strategies on `metric`, in file order ((0,1), (0,2), …, (1,2), …), with
+/// Holm-adjusted p-values and Bonferroni simultaneous intervals over the m pairs.
+///
+/// Why two adjustments: Holm's step-down procedure is the more powerful way to decide which
+/// pairs differ, but it has no simultaneous confidence intervals of its own (the intervals
+/// compatible with it degenerate to one-sided bounds for the rejected pairs); the Bonferroni
+/// intervals are the simultaneous ones that go with it, wider than the unadjusted ones
+/// whenever m > 1 and equal for a single pair.
+pub fn all_pairs(scenario: &Scenario, results: &ExperimentResults, metric: Metric) -> Vec<Pair> {
+    let k = scenario.strategies.len();
+    let mut pairs = Vec::new();
+    for a in 0..k {
+        for b in a + 1..k {
+            let rows = results.strategies[a]
+                .rows
+                .iter()
+                .zip(&results.strategies[b].rows)
+                .map(|(x, y)| (metric.value(x), metric.value(y)));
+            if let Some(paired) = Paired::of(rows, metric.direction()) {
+                pairs.push(Pair {
+                    a: scenario.strategies[a].name.clone(),
+                    b: scenario.strategies[b].name.clone(),
+                    metric,
+                    p_value: paired.p_value(),
+                    p_value_holm: f64::NAN,
+                    ci95_bonferroni: paired.ci95,
+                    paired,
+                });
+            }
+        }
+    }
+    let m = pairs.len();
+    let holm = holm_adjust(&pairs.iter().map(|p| p.p_value).collect::<Vec<_>>());
+    let level = bonferroni_level(0.95, m);
+    for (p, h) in pairs.iter_mut().zip(holm) {
+        p.p_value_holm = h;
+        if m > 1 {
+            p.ci95_bonferroni = p.paired.ci(level);
+        }
+    }
+    pairs
 }
 
 /// The budget view of one candidate against the baseline, per year.
@@ -212,15 +285,32 @@ pub struct Report {
     pub strategies: Vec<StrategyReport>,
     pub baseline: usize,
     pub comparisons: Vec<Comparison>,
+    /// Every pair of strategies on total cost (see [`all_pairs`]).
+    pub pairs: Vec<Pair>,
     pub budgets: Vec<Budget>,
     /// What the charts draw.
     pub charts: ChartData,
 }
 
 impl Report {
+    /// The metrics shown as rows of the human-readable tables: the registry's table rows,
+    /// less those of features this run did not use (0 in every strategy).
+    pub fn table_rows(&self) -> Vec<Metric> {
+        Metric::table_rows()
+            .filter(|m| {
+                !m.def().hide_when_zero
+                    || self
+                        .strategies
+                        .iter()
+                        .any(|s| s.metric(*m).is_some_and(|x| x.mean != 0.0))
+            })
+            .collect()
+    }
+
     /// Compute the report from the rows of a run (in replication order).
     pub fn build(scenario: &Scenario, results: &ExperimentResults) -> Report {
         let horizon = scenario.simulation.horizon_minutes;
+        let on_call_minutes = crate::projections::metrics::on_call_minutes(scenario);
         let strategies: Vec<StrategyReport> =
             scenario
                 .strategies
@@ -243,6 +333,15 @@ impl Report {
                             queue_wait_minutes: Summary::of(
                                 res.rows.iter().map(|r| r.tier_queue_wait_minutes[i]),
                             ),
+                            on_call: tier.on_call.as_ref().map(|_| OnCallLoad {
+                                pages: Summary::of(
+                                    res.rows.iter().map(|r| Some(r.tier_pages[i] as f64)),
+                                ),
+                                pages_asleep: Summary::of(
+                                    res.rows.iter().map(|r| Some(r.tier_pages_asleep[i] as f64)),
+                                ),
+                                on_call_hours: on_call_minutes[i] / 60.0,
+                            }),
                         })
                         .collect(),
                     services: scenario
@@ -337,6 +436,7 @@ impl Report {
             strategies,
             baseline,
             comparisons,
+            pairs: all_pairs(scenario, results, Metric::TOTAL_COST),
             budgets,
             charts: ChartData::build(scenario, results),
         }
@@ -367,7 +467,7 @@ impl Report {
         Value::Object(out)
     }
 
-    /// `summary.json` (DESIGN §5 names).
+    /// `summary.json` (docs/model.md §5 names).
     pub fn to_json(&self) -> Value {
         let mut strategies = Map::new();
         for s in &self.strategies {
@@ -377,13 +477,19 @@ impl Report {
             }
             let mut tiers = Map::new();
             for t in &s.tiers {
-                tiers.insert(
-                    t.name.clone(),
-                    json!({
-                        "utilization": summary_json(t.utilization.as_ref()),
-                        "queue_wait_minutes": summary_json(t.queue_wait_minutes.as_ref()),
-                    }),
-                );
+                let mut tier = json!({
+                    "utilization": summary_json(t.utilization.as_ref()),
+                    "queue_wait_minutes": summary_json(t.queue_wait_minutes.as_ref()),
+                });
+                if let (Some(load), Value::Object(fields)) = (&t.on_call, &mut tier) {
+                    fields.insert("pages".into(), summary_json(load.pages.as_ref()));
+                    fields.insert(
+                        "pages_asleep".into(),
+                        summary_json(load.pages_asleep.as_ref()),
+                    );
+                    fields.insert("on_call_hours".into(), json!(load.on_call_hours));
+                }
+                tiers.insert(t.name.clone(), tier);
             }
             m.insert("tiers".into(), Value::Object(tiers));
             let mut services = Map::new();
@@ -408,6 +514,24 @@ impl Report {
                     "ci95": ci_json(c.paired.ci95, c.paired.n),
                     "p_candidate_better": c.paired.p_candidate_better.map(num),
                     "n": c.paired.n,
+                })
+            })
+            .collect();
+        let pairs: Vec<Value> = self
+            .pairs
+            .iter()
+            .map(|p| {
+                json!({
+                    "a": p.a,
+                    "b": p.b,
+                    "metric": p.metric.name(),
+                    "mean_diff": num(p.paired.mean_diff),
+                    "ci95": ci_json(p.paired.ci95, p.paired.n),
+                    "ci95_bonferroni": ci_json(p.ci95_bonferroni, p.paired.n),
+                    "p_b_better": p.paired.p_candidate_better.map(num),
+                    "p_value": num(p.p_value),
+                    "p_value_holm": num(p.p_value_holm),
+                    "n": p.paired.n,
                 })
             })
             .collect();
@@ -455,6 +579,8 @@ impl Report {
             "baseline": self.strategies[self.baseline].name,
             "strategies": Value::Object(strategies),
             "comparisons": comparisons,
+            "pairs": pairs,
+            "pairs_method": "every pair b − a on total_cost, paired by replication (common random numbers); ci95 unadjusted; ci95_bonferroni simultaneous over all pairs (each at 1 − 0.05/m); p_value two-sided paired t; p_value_holm Holm step-down over all pairs",
             "budget": budgets,
             "loss_exceedance": self.loss_exceedance_json(),
             "incsim_version": env!("CARGO_PKG_VERSION"),

@@ -1,4 +1,4 @@
-//! Random streams keyed by `(seed, rep, purpose, id…)` (DESIGN §2, "Randomness and fair
+//! Random streams keyed by `(seed, rep, purpose, id…)` (docs/model.md §2, "Randomness and fair
 //! comparison"). No generator is ever shared between replications or threads: each stream is
 //! derived from its key alone, so a replication gives the same draws on any thread, and the
 //! k-th failure of a service gives the same draws under every strategy.
@@ -21,6 +21,13 @@ pub enum Purpose {
     Detection = 2,
     /// The replication's unit-rate false-alarm process (gaps are divided by each strategy's rate).
     FalseAlarms = 3,
+    /// The acknowledgement delay of a page (model.md §8.2), keyed by (tier, service) and the
+    /// incident's k: an incident is paged at most once per tier. One draw per page.
+    OnCallAck = 4,
+    /// The ticket flood of the k-th failure of a service (model.md §8.4), the same under every
+    /// strategy: per ticket, the gap since the previous arrival (unit-rate, divided by
+    /// `per_hour`) then its deflection coin, always both.
+    Tickets = 5,
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.

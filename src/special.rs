@@ -1,5 +1,5 @@
-//! Special functions shared by the scenario's distributions (the Weibull mean) and the
-//! statistics (the t distribution): a leaf module, so `stats` need not import `scenario`.
+//! Special functions shared by the scenario's distributions (the Weibull mean, the lognormal's
+//! conditional survival) and the statistics (the t and normal distributions): a leaf module, so `stats` need not import `scenario`.
 
 /// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9), accurate to ~1e-15 relative.
 pub fn ln_gamma(x: f64) -> f64 {
@@ -27,6 +27,45 @@ pub fn ln_gamma(x: f64) -> f64 {
         a += c / (x + i as f64);
     }
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// Standard normal quantile, by bisection on [`normal_cdf`] over [−40, 40].
+pub fn normal_quantile(p: f64) -> f64 {
+    // Bisection on erf-based CDF is plenty for the few calls we make.
+    let (mut lo, mut hi) = (-40.0, 40.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if normal_cdf(mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Standard normal CDF.
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * erfc(-x / std::f64::consts::SQRT_2)
+}
+
+fn erfc(x: f64) -> f64 {
+    // Numerical Recipes' erfc via Chebyshev fit, relative error < 1.2e-7; refined use only
+    // for df > 1e7 where CI widths make this more than enough.
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let r = t
+        * (-z * z - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
+    if x >= 0.0 { r } else { 2.0 - r }
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Statistics over replications: means, t-based confidence intervals, type-7 quantiles and
-//! paired differences (DESIGN §2 rule 12). Every function folds its input in the order given,
+//! paired differences (docs/model.md §2 rule 12). Every function folds its input in the order given,
 //! so results do not depend on thread scheduling.
 
 use serde::{Deserialize, Serialize};
@@ -128,6 +128,13 @@ pub enum Direction {
     Neutral,
 }
 
+impl Direction {
+    /// True for [`Direction::HigherIsBetter`].
+    pub fn higher_is_better(self) -> bool {
+        self == Direction::HigherIsBetter
+    }
+}
+
 impl Paired {
     /// Compare per-replication pairs `(baseline, candidate)`; `direction` says what "better"
     /// means. None when no pair is defined on both sides.
@@ -170,6 +177,55 @@ impl Paired {
     }
 }
 
+impl Paired {
+    /// Two-sided confidence interval of the mean difference at `level` (e.g. 0.95), paired t.
+    /// The mean itself when n < 2.
+    pub fn ci(&self, level: f64) -> [f64; 2] {
+        if self.n < 2 {
+            return [self.mean_diff, self.mean_diff];
+        }
+        let q = t_quantile(0.5 + level / 2.0, self.n as f64 - 1.0);
+        let half = q * self.sd_diff / (self.n as f64).sqrt();
+        [self.mean_diff - half, self.mean_diff + half]
+    }
+
+    /// Two-sided p-value of the paired t-test of "no mean difference". 1 when n < 2 or the
+    /// differences do not vary and average 0; 0 when they do not vary and average non-zero.
+    pub fn p_value(&self) -> f64 {
+        if self.n < 2 {
+            return 1.0;
+        }
+        if self.sd_diff == 0.0 {
+            return if self.mean_diff == 0.0 { 1.0 } else { 0.0 };
+        }
+        let t = self.mean_diff.abs() / (self.sd_diff / (self.n as f64).sqrt());
+        (2.0 * (1.0 - t_cdf(t, self.n as f64 - 1.0))).clamp(0.0, 1.0)
+    }
+}
+
+/// Holm's step-down adjustment of p-values (Holm 1979): sort ascending, multiply the k-th
+/// smallest (k from 0) by m − k, carry the running maximum so adjusted values keep the order,
+/// cap at 1. Returned in the input's order. Controls the family-wise error rate under any
+/// dependence between the tests (the pairs share replications, so they are dependent).
+pub fn holm_adjust(p_values: &[f64]) -> Vec<f64> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]).then(a.cmp(&b)));
+    let mut adjusted = vec![0.0; m];
+    let mut running = 0.0f64;
+    for (k, &i) in order.iter().enumerate() {
+        running = running.max((p_values[i] * (m - k) as f64).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
+/// The confidence level each of `m` intervals needs so that all hold together with
+/// probability ≥ `level` (Bonferroni): 1 − (1 − level)/m. Never below `level`.
+pub fn bonferroni_level(level: f64, m: usize) -> f64 {
+    1.0 - (1.0 - level) / m.max(1) as f64
+}
+
 /// t(0.975, df): the two-sided 95 % quantile of Student's t distribution.
 pub fn t_quantile_975(df: f64) -> f64 {
     t_quantile(0.975, df)
@@ -208,44 +264,7 @@ pub fn t_cdf(x: f64, df: f64) -> f64 {
     if x >= 0.0 { 1.0 - 0.5 * ib } else { 0.5 * ib }
 }
 
-/// Standard normal quantile (Acklam's rational approximation refined by one Newton step).
-pub fn normal_quantile(p: f64) -> f64 {
-    // Bisection on erf-based CDF is plenty for the few calls we make.
-    let (mut lo, mut hi) = (-40.0, 40.0);
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if normal_cdf(mid) < p {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
-}
-
-/// Standard normal CDF.
-pub fn normal_cdf(x: f64) -> f64 {
-    0.5 * erfc(-x / std::f64::consts::SQRT_2)
-}
-
-fn erfc(x: f64) -> f64 {
-    // Numerical Recipes' erfc via Chebyshev fit, relative error < 1.2e-7; refined use only
-    // for df > 1e7 where CI widths make this more than enough.
-    let z = x.abs();
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t
-        * (-z * z - 1.265_512_23
-            + t * (1.000_023_68
-                + t * (0.374_091_96
-                    + t * (0.096_784_18
-                        + t * (-0.186_288_06
-                            + t * (0.278_868_07
-                                + t * (-1.135_203_98
-                                    + t * (1.488_515_87
-                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-            .exp();
-    if x >= 0.0 { r } else { 2.0 - r }
-}
+pub use crate::special::{normal_cdf, normal_quantile};
 
 /// Regularized incomplete beta I_x(a, b) (continued fraction, Lentz's method).
 pub fn incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
@@ -377,5 +396,40 @@ mod tests {
         // The difference itself does not depend on the direction.
         let d = |dir| Paired::of(pairs, dir).unwrap().mean_diff;
         assert_eq!(d(Direction::Neutral), d(Direction::HigherIsBetter));
+    }
+
+    #[test]
+    fn holm_multiplies_the_kth_smallest_by_m_minus_k_and_keeps_the_order() {
+        // m = 3, sorted 0.01, 0.03, 0.04: 0.01·3 = 0.03; 0.03·2 = 0.06; 0.04·1 = 0.04, raised
+        // to the running maximum 0.06. Returned in the input's order.
+        let adj = holm_adjust(&[0.04, 0.01, 0.03]);
+        assert!((adj[1] - 0.03).abs() < 1e-15);
+        assert!((adj[2] - 0.06).abs() < 1e-15);
+        assert!((adj[0] - 0.06).abs() < 1e-15);
+        assert_eq!(holm_adjust(&[0.9, 0.8]), vec![1.0, 1.0]);
+        assert!(holm_adjust(&[]).is_empty());
+    }
+
+    #[test]
+    fn paired_p_value_matches_the_t_distribution() {
+        // Differences 1, 2, 3: mean 2, sd 1, t = 2/(1/√3) = 3.4641, df 2;
+        // two-sided p = 1 − 3.4641/√(3.4641² + 2) = 0.07418 (t with 2 df has a closed form).
+        let p = Paired::of(
+            [
+                (Some(0.0), Some(1.0)),
+                (Some(0.0), Some(2.0)),
+                (Some(0.0), Some(3.0)),
+            ],
+            Direction::LowerIsBetter,
+        )
+        .unwrap();
+        let t: f64 = 2.0 * 3f64.sqrt();
+        let exact = 1.0 - t / (t * t + 2.0).sqrt();
+        assert!((p.p_value() - exact).abs() < 1e-9, "{}", p.p_value());
+        // The 95 % interval is the stored one; a wider level gives a wider interval.
+        let c95 = p.ci(0.95);
+        assert!((c95[0] - p.ci95[0]).abs() < 1e-9 && (c95[1] - p.ci95[1]).abs() < 1e-9);
+        let c99 = p.ci(bonferroni_level(0.95, 5));
+        assert!(c99[0] < c95[0] && c99[1] > c95[1]);
     }
 }

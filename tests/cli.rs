@@ -159,15 +159,16 @@ fn the_csv_has_one_row_per_replication_and_strategy_and_empty_cells_for_undefine
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "rep,strategy,outage_minutes,degraded_minutes,availability,incidents,outages,averted,escalations,false_alarms,mttd_minutes,mttr_minutes,labor_hours,downtime_cost,degraded_cost,labor_cost,investment_cost,total_cost"
+        "rep,strategy,outage_minutes,degraded_minutes,availability,incidents,outages,averted,escalations,false_alarms,mttd_minutes,mttr_minutes,labor_hours,downtime_cost,degraded_cost,labor_cost,investment_cost,total_cost,pages,pages_asleep,standby_cost,tickets,tickets_deflected,fixed_labor_cost,sla_breaches,sla_penalty_cost"
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 50);
     assert!(rows[0].starts_with("0,reactive,"));
     assert!(rows[1].starts_with("0,proactive,"));
     assert!(rows[49].starts_with("24,proactive,"));
+    let columns = csv.lines().next().unwrap().split(',').count();
     for r in rows {
-        assert_eq!(r.split(',').count(), 18, "{r}");
+        assert_eq!(r.split(',').count(), columns, "{r}");
     }
     // The default folder is named after the file stem.
     let o = incsim(&["run", &scenario, "-n", "5", "--quiet"], dir.path(), &[]);

@@ -721,6 +721,7 @@ mod random_scenarios {
                     }),
                     one_time_cost: 0.0,
                     ramp_up: Vec::new(),
+                    ticket_deflection: 0.0,
                 };
                 let reactive = common::reactive(60.0, 0.0, 1.0);
                 common::scenario(

@@ -1,4 +1,4 @@
-//! DESIGN §7: the simulator against exact answers. Stochastic checks use a tolerance taken
+//! docs/model.md §7: the simulator against exact answers. Stochastic checks use a tolerance taken
 //! from the run's own 95 % confidence interval (1.7 half-widths ≈ 3.3 standard errors), so a
 //! correct model passes and a biased one fails however many replications are used.
 
@@ -239,4 +239,66 @@ fn a_report_on_saturday_waits_for_monday_business_hours() {
     let report = run(&s);
     let restore = 7.0 * 1440.0 + 480.0 + 30.0 - saturday_10;
     assert!((summary(&report, 0, Metric::MTTR_MINUTES).mean - restore).abs() < 1e-9);
+}
+
+#[test]
+fn minimal_repair_makes_failures_a_poisson_process_in_the_age_with_the_cumulative_hazard() {
+    // Model.md §8.5: with repair = "as_bad_as_old" the age survives every repair and each
+    // failure is drawn conditioned on survival to the age reached, so the ages at failure are
+    // the points of a non-homogeneous Poisson process with mean Λ(a) = −ln S(a). Repairs here
+    // take no time (sudden failure, report after 0m, fix 0m, ample staff), so age = clock time
+    // and the expected number of failures over the horizon H is exactly −ln S(H):
+    // - Weibull(shape 2, scale 30d), wear-out: (H/λ)² = (365/30)² = 148.03…
+    // - Weibull(shape 0.5, scale 1d), infant mortality: (365/1)^0.5 = 19.10…
+    // - lognormal(μ = ln 30d, σ = 1): −ln Φ(−ln(365/30)) = −ln Φ(−2.4987…) = 5.08…
+    // ("renew" would give about 13.7, 365/2 ≈ 182 and 7.3 failures: a different process.)
+    let day: f64 = 1440.0;
+    let horizon = 365.0 * day;
+    let lognormal_mu = (30.0 * day).ln();
+    let cases = [
+        (
+            Dist::Weibull {
+                shape: 2.0,
+                scale: 30.0 * day,
+            },
+            (365.0f64 / 30.0).powi(2),
+        ),
+        (
+            Dist::Weibull {
+                shape: 0.5,
+                scale: day,
+            },
+            365.0f64.sqrt(),
+        ),
+        (
+            Dist::Lognormal {
+                mu: lognormal_mu,
+                sigma: 1.0,
+            },
+            -incsim::stats::normal_cdf(-(horizon.ln() - lognormal_mu)).ln(),
+        ),
+    ];
+    for (every, exact) in cases {
+        let mut svc = service(
+            "app",
+            every.clone(),
+            Dist::fixed(0.0),
+            vec![mode("crash", Dist::fixed(0.0), Dist::fixed(0.0), 0)],
+        );
+        svc.repair = incsim::scenario::Repair::AsBadAsOld;
+        let s = scenario(
+            vec![tier("ops", 1, Hours::AlwaysOpen, 50.0)],
+            vec![svc],
+            vec![reactive(60.0, 0.0, 1.0)],
+            horizon,
+            400,
+            17,
+        );
+        let report = run(&s);
+        assert_within_ci(
+            &format!("failures of {}", every.describe()),
+            &summary(&report, 0, Metric::INCIDENTS),
+            exact,
+        );
+    }
 }

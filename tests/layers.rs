@@ -11,7 +11,8 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("rng", &["*"]),
     ("format", &["*"]),
     ("special", &["*"]),
-    ("events", &["*"]),
+    // The log form names ids through the scenario (upstream of events).
+    ("events", &["*", "-scenario"]),
     ("finance", &["*"]),
     ("scenario", &["*", "-scenario", "-special"]),
     (
@@ -72,6 +73,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/charts/sweep.rs", "export"),
     ("src/charts/tornado.rs", "experiment"),
     ("src/charts/tornado.rs", "export"),
+    ("src/charts/heatmap.rs", "experiment"),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -91,7 +91,7 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
     let starter = dir.path().join("scenario.toml");
     let text = std::fs::read_to_string(&starter).unwrap();
     incsim::scenario::load(&starter).unwrap();
-    // Every field of DESIGN §3 appears with its meaning.
+    // Every field of docs/model.md §3 appears with its meaning.
     for field in [
         "horizon",
         "replications",

@@ -106,6 +106,7 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                 }),
                 one_time_cost: 0.0,
                 ramp_up: Vec::new(),
+                ticket_deflection: 0.0,
             },
         )
 }
@@ -184,7 +185,7 @@ proptest! {
                             prop_assert!(duration >= 0.0);
                             let t = &s.tiers[tier as usize];
                             // No work starts while a tier is closed.
-                            prop_assert!(is_open(t.hours, e.t), "work started at {} at a closed tier", e.t);
+                            prop_assert!(is_open(&t.hours, e.t, 0.0), "work started at {} at a closed tier", e.t);
                             // Never more jobs at once than engineers.
                             let running = &mut busy_until[tier as usize];
                             running.retain(|end| *end > e.t);

@@ -1,5 +1,5 @@
 //! Every class of scenario-file error names the file, the line (where known), the field,
-//! what was expected and found, and the fix (DESIGN §3).
+//! what was expected and found, and the fix (docs/model.md §3).
 
 use incsim::scenario::{
     DEFAULT_SCENARIO_TOML, Dist, Hours, ScenarioError, ScenarioErrors, load, parse_str,
@@ -75,7 +75,7 @@ fn unknown_field_is_named_with_the_accepted_fields() {
     );
     assert_eq!(e.column, Some(1));
     let help = e.help.unwrap_or_default();
-    assert!(help.contains("accepted fields here: escalate_after, handoff, fix_multiplier, annual_cost, alert_tier, route_direct, monitoring"), "{help}");
+    assert!(help.contains("accepted fields here: escalate_after, handoff, fix_multiplier, annual_cost, one_time_cost, ramp_up, alert_tier, route_direct, ticket_deflection, monitoring"), "{help}");
 }
 
 #[test]
@@ -719,4 +719,66 @@ fn a_huge_bad_value_is_not_echoed_in_full() {
     let shown = errors(&text).to_string();
     assert!(shown.len() < 2_000, "{} characters", shown.len());
     assert!(shown.contains("(1000000 characters)"), "{shown}");
+}
+
+#[test]
+fn unknown_repair_kind_lists_the_two_kinds() {
+    let text = edit(
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }",
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }\nrepair = \"as_good_as_new\"",
+    );
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "repair =")),
+        "services.email.repair",
+        "expected \"renew\" or \"as_bad_as_old\"; found \"as_good_as_new\"",
+        "minimal repair",
+    );
+}
+
+#[test]
+fn minimal_repair_of_a_family_without_a_survival_inverse_is_refused_at_its_line() {
+    // Model.md §8.5: as_bad_as_old needs the conditional survival inverted, done for the
+    // exponential, Weibull and lognormal only; a gamma time to failure is refused.
+    let text = edit(
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }",
+        "failures = { every = { dist = \"gamma\", shape = 2, mean = \"45d\" } }\nrepair = \"as_bad_as_old\"",
+    );
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "repair =")),
+        "services.email.repair",
+        "needs failures.every to be exponential, weibull or lognormal; found gamma",
+        "use repair = \"renew\"",
+    );
+}
+
+#[test]
+fn minimal_repair_of_weibull_failures_is_accepted() {
+    let text = edit(
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }",
+        "failures = { every = { dist = \"weibull\", shape = 3, scale = \"150d\" } }\nrepair = \"as_bad_as_old\"",
+    );
+    let s = parse_str(&text, FILE).expect("valid");
+    assert_eq!(s.services[0].repair, incsim::scenario::Repair::AsBadAsOld);
+}
+
+#[test]
+fn minimal_repair_that_wears_out_into_billions_of_failures_is_refused() {
+    // Rule 14 under minimal repair counts the cumulative hazard at the horizon, not horizon /
+    // mean: Weibull(shape 3, scale 1d) over the default year gives (365)³ ≈ 4.9·10⁷ failures.
+    let text = edit(
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }",
+        "failures = { every = { dist = \"weibull\", shape = 3, scale = \"1d\" } }\nrepair = \"as_bad_as_old\"",
+    );
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "failures =")),
+        "services.email.failures.every",
+        "expected at most 10000000 failures per replication",
+        "fails ever faster",
+    );
 }

@@ -1,4 +1,4 @@
-//! DESIGN §2 rule 15: everything that happens at one instant is applied before anyone picks
+//! docs/model.md §2 rule 15: everything that happens at one instant is applied before anyone picks
 //! up work. Items that arrive at `t` are queued first, then every engineer free at `t` takes
 //! the best waiting item by rule 7 — so an item of higher priority arriving at the very moment
 //! an engineer frees up is served before a lower-priority item that waited.

@@ -12,6 +12,7 @@ pub mod axes;
 pub mod cost;
 pub mod cumulative;
 pub mod data;
+pub mod heatmap;
 pub mod loss;
 pub mod outage;
 pub mod restore;

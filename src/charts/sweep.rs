@@ -93,6 +93,9 @@ impl Chart for SweepChart<'_> {
         if !r.break_even.is_empty() {
             key.push(KeyEntry::text("dashed: break-even"));
         }
+        key.push(KeyEntry::text(
+            "large ring: lowest total cost; small rings: not significantly worse",
+        ));
         let header = draw_header(
             root,
             &format!(
@@ -204,6 +207,24 @@ impl Chart for SweepChart<'_> {
                     mean.iter()
                         .map(|&(x, y)| Circle::new((x, y), 4, color.filled())),
                 )
+                .map_err(plot_err)?;
+        }
+
+        // Each candidate's optimum (lowest mean total cost) and the points not significantly
+        // worse, ringed on its savings curve.
+        for (c, name) in candidates.iter().enumerate() {
+            let Some(o) = r.optima.iter().find(|o| o.strategy == *name) else {
+                continue;
+            };
+            let color = color_of(name);
+            chart
+                .draw_series(r.points.iter().enumerate().filter_map(|(j, p)| {
+                    let y = p.budgets[c].savings_per_year;
+                    (o.not_worse[j] && y.is_finite()).then(|| {
+                        let radius = if j == o.best { 11 } else { 7 };
+                        Circle::new((p.x, y), radius, color.stroke_width(2))
+                    })
+                }))
                 .map_err(plot_err)?;
         }
 

@@ -49,17 +49,38 @@ pub const EXAMPLES: &[Example] = &[
     ex("", "name", "\"My service desk\""),
     ex("", "description", "\"What this scenario describes\""),
     ex("", "currency", "\"USD\""),
+    ex("", "baseline", "\"reactive\""),
     ex("[simulation]", "horizon", "\"365d\""),
     ex("[simulation]", "replications", "1000"),
     ex("[simulation]", "seed", "0"),
+    ex("[simulation]", "utc_offset", "\"+00:00\""),
     ex("[[tiers]]", "name", "\"help-desk\""),
     ex("[[tiers]]", "staff", "2"),
     ex("[[tiers]]", "hours", "\"business\""),
     ex("[[tiers]]", "hourly_cost", "45"),
+    ex("[[tiers]]", "annual_cost_per_engineer", "52000"),
     ex("[[tiers]]", "name", "\"engineering\""),
     ex("[[tiers]]", "staff", "1"),
     ex("[[tiers]]", "hours", "\"24x7\""),
     ex("[[tiers]]", "hourly_cost", "110"),
+    ex("[[tiers]]", "cost_per_incident", "0"),
+    ex("[[tiers]]", "name", "\"senior\""),
+    ex("[[tiers]]", "hourly_cost", "140"),
+    ex("[[tiers]]", "utc_offset", "\"+08:00\""),
+    ex("[[tiers.shifts]]", "hours", "\"Mon-Fri 09:00-17:00\""),
+    ex("[[tiers.shifts]]", "utc_offset", "\"+08:00\""),
+    ex("[[tiers.shifts]]", "staff", "1"),
+    ex("[tiers.on_call]", "staff", "1"),
+    ex("[tiers.on_call]", "ack", "\"5m\""),
+    ex(
+        "[tiers.on_call]",
+        "ack_asleep",
+        "{ dist = \"exponential\", mean = \"20m\" }",
+    ),
+    ex("[tiers.on_call]", "asleep", "\"23:00-07:00\""),
+    ex("[tiers.on_call]", "page_priority", "1"),
+    ex("[tiers.on_call]", "standby_cost_per_hour", "5"),
+    ex("[tiers.on_call]", "callout_cost", "100"),
     ex("[[services]]", "name", "\"web-shop\""),
     ex("[[services]]", "priority", "1"),
     ex("[[services]]", "downtime_cost_per_hour", "5000"),
@@ -74,6 +95,9 @@ pub const EXAMPLES: &[Example] = &[
         "failures.every",
         "{ dist = \"exponential\", mean = \"30d\" }",
     ),
+    ex("[[services]]", "repair", "\"renew\""),
+    ex("[[services]]", "tickets.per_hour", "4"),
+    ex("[[services]]", "tickets.triage", "\"5m\""),
     ex("[[services.modes]]", "name", "\"disk-full\""),
     ex("[[services.modes]]", "weight", "0.7"),
     ex(
@@ -108,6 +132,9 @@ pub const EXAMPLES: &[Example] = &[
     ex("[strategies.proactive]", "annual_cost", "30000"),
     ex("[strategies.proactive]", "alert_tier", "\"help-desk\""),
     ex("[strategies.proactive]", "route_direct", "0.5"),
+    ex("[strategies.proactive]", "ticket_deflection", "0.5"),
+    ex("[strategies.proactive]", "one_time_cost", "20000"),
+    ex("[strategies.proactive]", "ramp_up", "[0.5, 1.0, 1.0]"),
     ex("[strategies.proactive.monitoring]", "coverage", "0.8"),
     ex(
         "[strategies.proactive.monitoring]",
@@ -125,6 +152,12 @@ pub const EXAMPLES: &[Example] = &[
         "1",
     ),
     ex("[strategies.proactive.monitoring]", "triage", "\"10m\""),
+    ex("[[slas]]", "priority", "1"),
+    ex("[[slas]]", "respond", "\"30m\""),
+    ex("[[slas]]", "resolve", "\"8h\""),
+    ex("[[slas]]", "penalty", "1000"),
+    ex("[finance]", "years", "3"),
+    ex("[finance]", "discount_rate", "0.10"),
 ];
 
 /// The registry pattern of an example: `[[services.modes]]` + `fix` → `services[].modes[].fix`,
@@ -136,7 +169,7 @@ pub fn pattern(example: &Example) -> String {
     for (i, part) in table.split('.').filter(|p| !p.is_empty()).enumerate() {
         if i == 1 && parts.first().is_some_and(|p| p == "strategies") {
             parts.push("*".into());
-        } else if array || table.starts_with("services") {
+        } else if array || table.starts_with("services") || (i == 0 && part == "tiers") {
             // Every table of an array-of-tables path is itself an element: services[].modes[].
             parts.push(format!("{part}[]"));
         } else {

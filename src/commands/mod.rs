@@ -8,6 +8,7 @@ pub mod merge;
 pub mod precision;
 pub mod replay;
 pub mod run;
+pub mod select;
 pub mod sensitivity;
 pub mod shard;
 pub mod sweep;

@@ -13,7 +13,7 @@ use incsim::experiment::run_replications;
 use incsim::export::{bundle, output::OutputSet, terminal};
 use incsim::format::thousands;
 
-/// Largest replication count accepted (DESIGN §3).
+/// Largest replication count accepted (docs/model.md §3).
 const MAX_REPLICATIONS: u64 = 10_000_000;
 
 /// Run `incsim run`.
@@ -29,6 +29,11 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     if let Some(seed) = args.seed {
         scenario.simulation.seed = seed;
+    }
+    if let Some(name) = &args.baseline {
+        scenario
+            .set_baseline(name)
+            .map_err(|e| anyhow!("--baseline: {e}"))?;
     }
     // Check the replications to log before the (possibly long) run. With --precision the run
     // has at least its first batch, so the log's replications must lie within it.

@@ -15,7 +15,12 @@ use incsim::export::output::OutputSet;
 /// Run `incsim sensitivity`.
 pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
     let (mut scenario, file_slug) = load_scenario(args.scenario.as_deref())?;
-    override_run_settings(&mut scenario, args.replications, args.seed)?;
+    override_run_settings(
+        &mut scenario,
+        args.replications,
+        args.seed,
+        args.baseline.as_deref(),
+    )?;
     if scenario.strategies.len() < 2 {
         bail!(
             "a sensitivity analysis compares strategies; {} has only one\n  help: add a strategy to the scenario",

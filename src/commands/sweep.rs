@@ -12,15 +12,21 @@ use incsim::experiment::{sweep, vary};
 use incsim::export::output::OutputSet;
 use incsim::scenario::{Scenario, slug};
 
-/// Replications per run are bounded as for `incsim run` (DESIGN §3).
+/// Replications per run are bounded as for `incsim run` (docs/model.md §3).
 pub(crate) const MAX_REPLICATIONS: u64 = 10_000_000;
 
-/// Apply `--replications` and `--seed` to a scenario, as `incsim run` does.
+/// Apply `--replications`, `--seed` and `--baseline` to a scenario, as `incsim run` does.
 pub(crate) fn override_run_settings(
     scenario: &mut Scenario,
     replications: Option<u64>,
     seed: Option<u64>,
+    baseline: Option<&str>,
 ) -> Result<()> {
+    if let Some(name) = baseline {
+        scenario
+            .set_baseline(name)
+            .map_err(|e| anyhow::anyhow!("--baseline: {e}"))?;
+    }
     if let Some(n) = replications {
         if !(1..=MAX_REPLICATIONS).contains(&n) {
             bail!(
@@ -38,12 +44,26 @@ pub(crate) fn override_run_settings(
 /// Run `incsim sweep`.
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let (mut scenario, file_slug) = load_scenario(args.scenario.as_deref())?;
-    override_run_settings(&mut scenario, args.replications, args.seed)?;
+    override_run_settings(
+        &mut scenario,
+        args.replications,
+        args.seed,
+        args.baseline.as_deref(),
+    )?;
     if args.list {
         print!("{}", list(&scenario));
         return Ok(());
     }
-    let Some(spec) = args.vary else {
+    if args.vary.len() == 2 {
+        return two_way(args, scenario, &file_slug);
+    }
+    if args.vary.len() > 2 {
+        bail!(
+            "--vary is given {} times; a sweep varies one input, or two for a grid\n  help: keep at most two --vary",
+            args.vary.len()
+        );
+    }
+    let Some(spec) = args.vary.into_iter().next() else {
         bail!("--vary PATH=FROM:TO:STEPS is required\n  help: see incsim sweep --help");
     };
     if scenario.strategies.len() < 2 {
@@ -87,6 +107,82 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     let written = outputs.commit()?;
 
     print!("{}", incsim::export::sweep::terminal(&result));
+    println!("\nWrote {} files to {}", written.len(), out_dir.display());
+    Ok(())
+}
+
+/// `incsim sweep --vary A --vary B`: the grid, its CSV and heat map.
+fn two_way(args: SweepArgs, scenario: Scenario, file_slug: &str) -> Result<()> {
+    use incsim::charts::heatmap::HeatMap;
+    use incsim::experiment::grid;
+    use incsim::metrics::Metric;
+    let (a, a_settings) = args.vary[0].resolve(&scenario)?;
+    let (b, b_settings) = args.vary[1].resolve(&scenario)?;
+    if a.path == b.path {
+        bail!(
+            "both --vary name {}\n  help: a grid needs two different inputs",
+            a.path
+        );
+    }
+    let metric = Metric::from_name(&args.metric).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--metric {:?} is not a metric\n  help: one of {}",
+            args.metric,
+            Metric::all()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let baseline = scenario.baseline_index();
+    let strategy = match &args.strategy {
+        Some(name) => scenario.strategy_index(name).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--strategy {name:?} is not a strategy of the scenario\n  help: one of {}",
+                scenario
+                    .strategies
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?,
+        None => (0..scenario.strategies.len())
+            .find(|&i| i != baseline)
+            .unwrap_or(baseline),
+    };
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(file_slug).join(format!(
+            "grid-{}-{}",
+            slug(&a.path),
+            slug(&b.path)
+        ))
+    });
+    let mut outputs = OutputSet::prepare(&out_dir)?;
+    let pool = thread_pool(args.threads)?;
+    let reps = scenario.simulation.replications;
+    let cells = (a_settings.len() * b_settings.len()) as u64;
+    let bar = progress_bar(cells * reps, args.quiet);
+    let result = pool.install(|| {
+        grid::run(
+            &scenario,
+            &a,
+            &a_settings,
+            &b,
+            &b_settings,
+            metric,
+            strategy,
+            reps,
+            &mut |d| bar.inc(d),
+        )
+    })?;
+    bar.finish_and_clear();
+    let rendered = charts::render(&HeatMap { grid: &result })?;
+    outputs.add("grid.csv", incsim::export::grid::csv(&result));
+    outputs.add("heatmap.svg", rendered.svg);
+    outputs.add("heatmap.png", rendered.png);
+    let written = outputs.commit()?;
+    print!("{}", grid::terminal(&result));
     println!("\nWrote {} files to {}", written.len(), out_dir.display());
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! The simulated wall clock: `t = 0` is Monday 00:00 of week 1 (DESIGN §1), so minute `t`
+//! The simulated wall clock: `t = 0` is Monday 00:00 of week 1 (docs/model.md §1), so minute `t`
 //! reads as `W3 Tue 09:14`. Used in event logs (`at`) and in narrated timelines.
 
 use std::fmt;

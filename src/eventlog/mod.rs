@@ -1,4 +1,4 @@
-//! The event log (DESIGN §4): the event stream of chosen replications as JSON Lines, one
+//! The event log (docs/model.md §4): the event stream of chosen replications as JSON Lines, one
 //! event a line, with stable field names (`docs/events.md`), and its replay.
 //!
 //! - [`write_event_log`] re-simulates the chosen replications (the simulation is

@@ -3,7 +3,9 @@
 
 pub mod budget;
 pub mod combine;
+pub mod grid;
 pub mod precision;
+pub mod select;
 pub mod sensitivity;
 pub mod shard;
 pub mod sweep;

@@ -3,7 +3,7 @@
 //! and the inputs are ranked by how far that moves the mean annual savings of a candidate over
 //! the baseline — the order of a tornado chart.
 //!
-//! Every run uses the scenario's seed (common random numbers, DESIGN §6), so a difference
+//! Every run uses the scenario's seed (common random numbers, docs/model.md §6), so a difference
 //! between the low and the high run is the input's effect, not noise between runs. The rules of
 //! change are those of [`vary`](super::vary): distributions are scaled as a whole,
 //! probabilities clamped to [0, 1], staff rounded and kept ≥ 1. An input the change cannot move

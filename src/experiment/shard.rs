@@ -1,4 +1,4 @@
-//! Shards: one run's replications split over many machines, and merged back (DESIGN §6).
+//! Shards: one run's replications split over many machines, and merged back (docs/model.md §6).
 //!
 //! Shard `K` of `N` (K = 0 … N−1, as a Kubernetes Indexed Job's completion index) of a run of
 //! `R` replications simulates the contiguous range `⌊K·R/N⌋ .. ⌊(K+1)·R/N⌋`: the ranges cover

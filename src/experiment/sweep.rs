@@ -1,5 +1,5 @@
 //! Sweeps: one parameter over a range of values, every point run with the same seed (common
-//! random numbers, DESIGN §6), and the savings of every candidate over the baseline at each
+//! random numbers, docs/model.md §6), and the savings of every candidate over the baseline at each
 //! point, with the break-even value where the savings cross zero.
 //!
 //! A range is written `FROM:TO:STEPS` — `STEPS` evenly spaced points from `FROM` to `TO`, both
@@ -224,6 +224,80 @@ pub struct BreakEven {
     pub falling: bool,
 }
 
+/// Where one strategy's mean total cost is lowest along the sweep, and which points are not
+/// significantly worse than that one.
+///
+/// Test: at each other point j, the per-replication differences total_cost(j) − total_cost(best)
+/// (paired: every point runs the same seed and replications, so the points meet the same
+/// failures — common random numbers) get a one-sided paired t-test of "j is no worse"; j is
+/// significantly worse when the lower confidence bound of the mean difference at level
+/// 1 − 0.05/(points − 1) is above 0 (Bonferroni over the points compared with the best, so the
+/// whole set is right with probability ≥ 95 % given the best point). The best point is picked
+/// from the same data, so the set is a screening, in the spirit of Hsu's comparisons with the
+/// best, not an exact MCB.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Optimum {
+    /// The strategy.
+    pub strategy: String,
+    /// Index of the point with the lowest mean total cost (the first on a tie).
+    pub best: usize,
+    /// Per point, in sweep order: true when it is the best or not significantly worse.
+    pub not_worse: Vec<bool>,
+}
+
+impl Optimum {
+    /// Find the optimum from per-point, per-replication total costs (`costs[point][rep]`).
+    pub fn of(strategy: &str, costs: &[Vec<f64>]) -> Optimum {
+        let means: Vec<f64> = costs.iter().map(|c| crate::stats::mean_sd(c).0).collect();
+        let mut best = 0;
+        for (j, m) in means.iter().enumerate() {
+            if m.total_cmp(&means[best]).is_lt() {
+                best = j;
+            }
+        }
+        let compared = costs.len().saturating_sub(1).max(1);
+        let alpha = 0.05 / compared as f64;
+        let not_worse = costs
+            .iter()
+            .enumerate()
+            .map(|(j, c)| {
+                if j == best {
+                    return true;
+                }
+                let diffs: Vec<f64> = c.iter().zip(&costs[best]).map(|(x, b)| x - b).collect();
+                let n = diffs.len();
+                let (mean, sd) = crate::stats::mean_sd(&diffs);
+                if n < 2 {
+                    return true;
+                }
+                if sd == 0.0 {
+                    return mean <= 0.0;
+                }
+                let lower = mean
+                    - crate::stats::t_quantile(1.0 - alpha, n as f64 - 1.0) * sd
+                        / (n as f64).sqrt();
+                lower <= 0.0
+            })
+            .collect();
+        Optimum {
+            strategy: strategy.to_string(),
+            best,
+            not_worse,
+        }
+    }
+
+    /// Where point `j` stands: `best`, `not significantly worse` or `worse`.
+    pub fn label(&self, j: usize) -> &'static str {
+        if j == self.best {
+            "best"
+        } else if self.not_worse[j] {
+            "not significantly worse"
+        } else {
+            "worse"
+        }
+    }
+}
+
 /// A finished sweep.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepResult {
@@ -251,6 +325,9 @@ pub struct SweepResult {
     pub points: Vec<SweepPoint>,
     /// Every zero crossing of every candidate's mean savings.
     pub break_even: Vec<BreakEven>,
+    /// Per strategy, in scenario order: the point of lowest mean total cost and the points
+    /// not significantly worse.
+    pub optima: Vec<Optimum>,
 }
 
 /// Run a sweep: every point over replications `0..replications` with the scenario's seed.
@@ -270,11 +347,16 @@ pub fn run(
     };
     let per_year = MINUTES_PER_YEAR / scenario.simulation.horizon_minutes;
     let mut points = Vec::with_capacity(settings.len());
+    // costs[strategy][point][rep]: total cost per replication, for the optimum's paired test.
+    let mut costs: Vec<Vec<Vec<f64>>> = vec![Vec::new(); scenario.strategies.len()];
     for &setting in settings {
         let (mut varied, applied) = parameter.apply(scenario, setting)?;
         varied.simulation.replications = replications;
         let results = run_replications(&varied, 0..replications, progress);
         let report = Report::build(&varied, &results);
+        for (s, res) in results.strategies.iter().enumerate() {
+            costs[s].push(res.rows.iter().map(|r| r.total_cost).collect());
+        }
         let mean =
             |s: usize, m: Metric| report.strategies[s].metric(m).map_or(f64::NAN, |x| x.mean);
         let strategies = (0..varied.strategies.len())
@@ -331,6 +413,12 @@ pub fn run(
         strategies: scenario.strategies.iter().map(|s| s.name.clone()).collect(),
         points,
         break_even,
+        optima: scenario
+            .strategies
+            .iter()
+            .zip(&costs)
+            .map(|(s, c)| Optimum::of(&s.name, c))
+            .collect(),
     })
 }
 

@@ -1,5 +1,5 @@
 //! Named parameters of a checked scenario, and how sweeps and sensitivity analyses change them
-//! one at a time (DESIGN §6). The parameters, their accessors and their rules of change are
+//! one at a time (docs/model.md §6). The parameters, their accessors and their rules of change are
 //! the numeric rows of the field registry ([`crate::scenario::fields`]); a varied scenario is
 //! checked by the one validator ([`crate::scenario::validate()`]).
 //!
@@ -9,7 +9,7 @@
 //! accepts are listed by [`parameters`]; [`find`] resolves one with an error that says what
 //! exists where the path went wrong.
 //!
-//! Rules of change (DESIGN §6):
+//! Rules of change (docs/model.md §6):
 //! - a duration distribution is scaled as a whole: every duration parameter of it times the
 //!   same factor, its shape kept ([`Dist::scaled`]); setting it *to* a duration sets its mean;
 //! - probabilities are clamped to [0, 1] when a multiplier pushes them out;
@@ -182,7 +182,7 @@ pub fn find(scenario: &Scenario, path: &str) -> Result<Parameter, VaryError> {
     });
     if let Some(why) = never {
         return Err(err(
-            format!("{path} cannot be varied: {why} (DESIGN §6)"),
+            format!("{path} cannot be varied: {why} (docs/model.md §6)"),
             format!("vary a numeric input instead; {list}"),
         ));
     }
@@ -510,8 +510,12 @@ mod tests {
         let expected = [
             "tiers.help-desk.staff",
             "tiers.help-desk.hourly_cost",
+            "tiers.help-desk.annual_cost_per_engineer",
+            "tiers.help-desk.cost_per_incident",
             "tiers.senior-network-engineer.staff",
             "tiers.senior-network-engineer.hourly_cost",
+            "tiers.senior-network-engineer.annual_cost_per_engineer",
+            "tiers.senior-network-engineer.cost_per_incident",
             "services.email.downtime_cost_per_hour",
             "services.email.degraded_cost_fraction",
             "services.email.report_delay",
@@ -527,11 +531,13 @@ mod tests {
             "strategies.reactive.fix_multiplier",
             "strategies.reactive.annual_cost",
             "strategies.reactive.route_direct",
+            "strategies.reactive.ticket_deflection",
             "strategies.proactive.escalate_after",
             "strategies.proactive.handoff",
             "strategies.proactive.fix_multiplier",
             "strategies.proactive.annual_cost",
             "strategies.proactive.route_direct",
+            "strategies.proactive.ticket_deflection",
             "strategies.proactive.monitoring.coverage",
             "strategies.proactive.monitoring.detect",
             "strategies.proactive.monitoring.outage_detect",

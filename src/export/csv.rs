@@ -1,5 +1,5 @@
 //! `replications.csv`: one row per replication × strategy, columns `rep,strategy` then every
-//! metric (DESIGN §5). Undefined values are empty cells; numbers use `.` and no separators so
+//! metric (docs/model.md §5). Undefined values are empty cells; numbers use `.` and no separators so
 //! Excel, pandas and DuckDB read them as numbers.
 
 use std::fmt::Write as _;
@@ -124,9 +124,19 @@ mod tests {
             labor_cost: 50.0,
             investment_cost: 0.0,
             total_cost: 150.0,
+            pages: 0,
+            pages_asleep: 0,
+            standby_cost: 0.0,
+            tier_pages: vec![0],
+            tier_pages_asleep: vec![0],
             tier_busy_minutes: vec![],
             tier_queue_wait_minutes: vec![],
             service_outage_minutes: vec![],
+            tickets: 0,
+            tickets_deflected: 0,
+            fixed_labor_cost: 0.0,
+            sla_breaches: 0,
+            sla_penalty_cost: 0.0,
         }
     }
 
@@ -136,7 +146,7 @@ mod tests {
         // an empty cell for the undefined MTTD, the name quoted with its quote doubled.
         assert_eq!(
             row(3, "pro\"active, v2", &metrics()),
-            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150"
+            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150,0,0,0,0,0,0,0,0"
         );
         assert_eq!(row(0, "plain", &metrics()).split(',').nth(1), Some("plain"));
         assert!(header().starts_with("rep,strategy,outage_minutes,"));

@@ -18,7 +18,7 @@ use crate::metrics::Metric;
 use crate::report::{Budget, Report};
 use crate::scenario::duration::format_minutes;
 use crate::scenario::fields;
-use crate::scenario::{Dist, Hours, MINUTES_PER_YEAR, Scenario};
+use crate::scenario::{Dist, MINUTES_PER_YEAR, Scenario};
 
 /// Escape text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -334,7 +334,7 @@ fn comparison(out: &mut String, report: &Report) {
         );
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for metric in Metric::table_rows() {
+    for metric in report.table_rows() {
         let name = metric.name();
         let class = if metric == Metric::TOTAL_COST {
             " class=\"total\""
@@ -418,6 +418,24 @@ fn comparison(out: &mut String, report: &Report) {
         }
     }
     out.push_str("</tbody></table></div>\n");
+    // Load on people (model.md §8.2): how often each strategy pages, and wakes, on-call staff.
+    for s in &report.strategies {
+        for t in &s.tiers {
+            if let Some(load) = &t.on_call {
+                let _ = writeln!(
+                    out,
+                    "<p>{}: the on-call engineers of {} are paged {} times per horizon on average, \
+                     {} of them asleep; {:.0} on-call hours with no shift open.</p>",
+                    escape(&s.name),
+                    escape(&t.name),
+                    load.pages.map_or("0".into(), |p| format!("{:.1}", p.mean)),
+                    load.pages_asleep
+                        .map_or("0".into(), |p| format!("{:.1}", p.mean)),
+                    load.on_call_hours,
+                );
+            }
+        }
+    }
     out.push_str(
         "<div class=\"table-wrap\"><table id=\"service-table\">\n<thead><tr><th>strategy</th>\
          <th>service</th><th class=\"num\">outage hours per horizon (mean)</th></tr></thead>\n<tbody>\n",
@@ -523,6 +541,14 @@ fn assumptions(out: &mut String, s: &Scenario) {
             share(svc.degraded_cost_fraction),
             escape(&svc.report_delay.describe()),
         );
+        if svc.repair == crate::scenario::Repair::AsBadAsOld {
+            out.push_str(
+                "<p>Repairs are minimal (as bad as old): a repair restores service without \
+                 making it new, so the failure clock keeps the age the service had reached and \
+                 a wearing-out service fails more often as it ages. The average above is the \
+                 time to the first failure of a new service.</p>\n",
+            );
+        }
         out.push_str(
             "<div class=\"table-wrap\"><table>\n<thead><tr><th>failure mode</th>\
              <th class=\"num\">share</th><th>warning before the outage</th>\
@@ -559,10 +585,7 @@ fn assumptions(out: &mut String, s: &Scenario) {
          <th class=\"num\">cost per engineer-hour</th></tr></thead>\n<tbody>\n",
     );
     for (i, t) in s.tiers.iter().enumerate() {
-        let hours = match t.hours {
-            Hours::AlwaysOpen => "24×7",
-            Hours::Business => "business hours (Mon–Fri 08:00–18:00)",
-        };
+        let hours = escape(&t.hours_in_words(s.simulation.utc_offset_minutes));
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{hours}</td><td class=\"num\">{}</td></tr>",

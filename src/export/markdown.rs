@@ -3,7 +3,6 @@
 use crate::charts::set::RunChart;
 use crate::export::terminal::{self, mean_ci, paired_cells, quantiles};
 use crate::format::{money, payback, percent, roi};
-use crate::metrics::Metric;
 use crate::report::Report;
 use crate::scenario::duration::format_minutes;
 
@@ -69,7 +68,7 @@ pub fn render(report: &Report) -> String {
     out.push('\n');
     out.push_str(&align);
     out.push('\n');
-    for metric in Metric::table_rows() {
+    for metric in report.table_rows() {
         out.push_str(&format!("| {} |", metric.def().label));
         for s in &report.strategies {
             out.push_str(&format!(

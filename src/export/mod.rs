@@ -4,9 +4,11 @@
 pub mod bundle;
 pub mod csv;
 pub mod escape;
+pub mod grid;
 pub mod html;
 pub mod markdown;
 pub mod output;
+pub mod select;
 pub mod sensitivity;
 pub mod sweep;
 pub mod terminal;

@@ -139,7 +139,7 @@ pub fn terminal(result: &SensitivityResult) -> String {
         })
         .collect();
     if !clamped.is_empty() {
-        out.push_str("\nRules of change applied (DESIGN §6):\n");
+        out.push_str("\nRules of change applied (docs/model.md §6):\n");
         for c in clamped {
             let _ = writeln!(out, "  {c}");
         }

@@ -10,7 +10,7 @@ use crate::export::csv::field;
 use crate::format::{money_short, percent};
 
 /// The columns of `sweep.csv`.
-pub const CSV_COLUMNS: [&str; 21] = [
+pub const CSV_COLUMNS: [&str; 23] = [
     "parameter",
     "point",
     "value",
@@ -32,6 +32,8 @@ pub const CSV_COLUMNS: [&str; 21] = [
     "candidate_outage_hours_per_year",
     "baseline_availability",
     "candidate_availability",
+    "baseline_at_optimum",
+    "candidate_at_optimum",
 ];
 
 fn strategy_index(result: &SweepResult, name: &str) -> usize {
@@ -74,6 +76,8 @@ pub fn csv(result: &SweepResult) -> String {
                 sc.outage_hours_per_year.to_string(),
                 sb.availability.to_string(),
                 sc.availability.to_string(),
+                field(result.optima[base].label(i)),
+                field(result.optima[cand].label(i)),
             ];
             out.push_str(&cells.join(","));
             out.push('\n');
@@ -92,7 +96,8 @@ pub fn json(result: &SweepResult) -> Value {
     let points: Vec<Value> = result
         .points
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             json!({
                 "value": num(p.x),
                 "applied": p.applied.text,
@@ -107,11 +112,12 @@ pub fn json(result: &SweepResult) -> Value {
                     "roi": b.roi.map(num),
                     "payback_months": b.payback_months.map(num),
                 })).collect::<Vec<_>>(),
-                "strategies": result.strategies.iter().zip(&p.strategies).map(|(name, s)| json!({
+                "strategies": result.strategies.iter().zip(&p.strategies).zip(&result.optima).map(|((name, s), o)| json!({
                     "strategy": name,
                     "total_cost_per_year": num(s.total_cost_per_year),
                     "outage_hours_per_year": num(s.outage_hours_per_year),
                     "availability": num(s.availability),
+                    "at_optimum": o.label(i),
                 })).collect::<Vec<_>>(),
             })
         })
@@ -131,8 +137,65 @@ pub fn json(result: &SweepResult) -> Value {
             "value": num(b.x),
             "savings_fall_as_value_grows": b.falling,
         })).collect::<Vec<_>>(),
+        "optima": result.optima.iter().map(|o| json!({
+            "strategy": o.strategy,
+            "best_value": num(result.points[o.best].x),
+            "best_applied": result.points[o.best].applied.text,
+            "best_total_cost_per_year": num(result.points[o.best].strategies[strategy_index(result, &o.strategy)].total_cost_per_year),
+            "not_significantly_worse": result.points.iter().zip(&o.not_worse).filter(|(_, w)| **w).map(|(p, _)| num(p.x)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "optimum_method": OPTIMUM_METHOD,
         "incsim_version": env!("CARGO_PKG_VERSION"),
     })
+}
+
+/// How the optimum and its set are found, for sweep.json and the README.
+pub const OPTIMUM_METHOD: &str = "per strategy, the point of lowest mean total cost; a point is not significantly worse unless the one-sided paired t lower bound of its per-replication cost difference from the best point (same seed and replications at every point: common random numbers) is above 0 at level 1 − 0.05/(points − 1) (Bonferroni)";
+
+/// The sentences about each strategy's optimum: where total cost is lowest, and the range of
+/// points not significantly worse.
+pub fn optimum_lines(result: &SweepResult) -> Vec<String> {
+    result
+        .optima
+        .iter()
+        .enumerate()
+        .map(|(s, o)| {
+            let best = &result.points[o.best];
+            let flat = result.points.iter().all(|p| {
+                p.strategies[s].total_cost_per_year == best.strategies[s].total_cost_per_year
+            });
+            if flat {
+                return format!(
+                    "Total cost of {} does not change along this sweep ({} at every point)",
+                    result.strategies[s],
+                    money_short(best.strategies[s].total_cost_per_year, &result.currency)
+                );
+            }
+            let others: Vec<String> = result
+                .points
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != o.best && o.not_worse[*j])
+                .map(|(_, p)| p.applied.text.clone())
+                .collect();
+            let edge = if o.best == 0 || o.best + 1 == result.points.len() {
+                " (at the edge of the range: the optimum may lie beyond it)"
+            } else {
+                ""
+            };
+            format!(
+                "Lowest total cost for {}: {} at {}{edge}; not significantly worse: {}",
+                result.strategies[s],
+                money_short(best.strategies[s].total_cost_per_year, &result.currency),
+                best.applied.text,
+                if others.is_empty() {
+                    "no other point".to_string()
+                } else {
+                    others.join(", ")
+                }
+            )
+        })
+        .collect()
 }
 
 /// A point of the axis for people; multipliers also show the value they give.
@@ -250,6 +313,10 @@ pub fn terminal(result: &SweepResult) -> String {
     out.push_str(&crate::format::aligned_table(&rows, &[0]));
     out.push('\n');
     for line in break_even_lines(result) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    for line in optimum_lines(result) {
         out.push_str(&line);
         out.push('\n');
     }

@@ -146,7 +146,7 @@ pub fn render(report: &Report) -> String {
         header.push("better".to_string());
     }
     let mut rows = vec![header];
-    for metric in Metric::table_rows() {
+    for metric in report.table_rows() {
         let mut row = vec![metric.def().label.to_string()];
         for s in &report.strategies {
             row.push(mean_ci(metric, s.metric(metric), &report.currency));

@@ -94,6 +94,16 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             tier(scenario, t),
             story_minutes(handoff)
         ),
+        Beat::Paged { tier: t, asleep } => format!(
+            "nobody of {} on duty: the on-call engineer is paged{}",
+            tier(scenario, t),
+            if asleep { " and woken up" } else { "" }
+        ),
+        Beat::Acknowledged { tier: t, after } => format!(
+            "the on-call engineer of {} acknowledges after {}",
+            tier(scenario, t),
+            story_minutes(after)
+        ),
         Beat::OutageStarted { degraded, detected } => {
             let base = format!("{svc} goes down after {} degraded", story_minutes(degraded));
             if detected {
@@ -124,6 +134,21 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
                 Place::HandingOff(t) => format!("being handed off to {}", tier(scenario, t)),
             };
             format!("the simulated horizon ends the run: {svc} still {state}, {where_}")
+        }
+        Beat::UsersReported {
+            reported,
+            deflected,
+        } => {
+            let users = if reported == 1 {
+                "1 user has reported it".to_string()
+            } else {
+                format!("{reported} users have reported it")
+            };
+            match deflected {
+                0 => users,
+                1 => format!("{users}; 1 more saw the status page and filed nothing"),
+                n => format!("{users}; {n} more saw the status page and filed nothing"),
+            }
         }
     }
 }

@@ -66,7 +66,7 @@ pub struct ServiceHistory {
     /// Up time between one incident's resolution and the next one's opening.
     pub between: Quantity,
     /// Incidents opened while the previous one of the service was still open: the model keeps
-    /// one open incident per service (DESIGN §2 rule 1), so these gaps are not used.
+    /// one open incident per service (docs/model.md §2 rule 1), so these gaps are not used.
     pub overlapping: usize,
     /// Incidents of each priority (as written in the export).
     pub priorities: IndexMap<String, usize>,

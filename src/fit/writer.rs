@@ -231,7 +231,8 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
                 fitted_field(&analysis.restore_all).map(|(c, d)| {
                     (
                         format!(
-                            "# (priority {priority} has too few values of its own: the fit of all priorities)\n{c}"
+                            "# (priority {} has too few values of its own: the fit of all priorities)\n{c}",
+                            one_line(priority)
                         ),
                         d,
                     )

@@ -1,4 +1,4 @@
-//! Detection (DESIGN §2, rules 3, 4, 9): degradation monitoring, uptime checks and user
+//! Detection (docs/model.md §2, rules 3, 4, 9): degradation monitoring, uptime checks and user
 //! reports race to open the incident; the detection path decides the tier it lands at. Also
 //! the strategy's false alarms, one Poisson process from a unit-rate stream.
 

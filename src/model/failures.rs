@@ -1,11 +1,11 @@
-//! Services and their failures (DESIGN §2, rules 1, 2, 10): drawing the k-th failure from its
+//! Services and their failures (docs/model.md §2, rules 1, 2, 10): drawing the k-th failure from its
 //! keyed streams, degradation, the outage, and resolution (averted or not), after which the
 //! next failure is drawn.
 
 use super::{Ctx, Simulator, Timer};
 use crate::events::{EventKind, EventSink, IncidentId, ModeId, ServiceId, TierId};
 use crate::rng::{self as streams, Purpose};
-use crate::scenario::{Minutes, Service};
+use crate::scenario::{Minutes, Repair, Service};
 
 /// The drawn properties of one failure (the same under every strategy) and its synchronized
 /// strategy-dependent draws.
@@ -32,6 +32,11 @@ pub(super) struct ServiceState {
     pub(super) open: bool,
     pub(super) down: bool,
     pub(super) detected: bool,
+    /// The service's age (model.md §8.5: operating time since its last renewal) when the
+    /// pending failure's clock started; while a failure is open, its age at failure.
+    pub(super) age: Minutes,
+    /// When the incident entered the queue it was paged from (model.md §8.2).
+    pub(super) paged_from_queue_at: Minutes,
 }
 
 impl Simulator {
@@ -56,7 +61,7 @@ impl Simulator {
         }
     }
 
-    /// Draw failure `k` of a service from its two keyed streams (DESIGN §2 rule 2 and
+    /// Draw failure `k` of a service from its two keyed streams (docs/model.md §2 rule 2 and
     /// "Randomness and fair comparison"), in the contract's order.
     fn draw_failure(&mut self, ctx: &Ctx, service: ServiceId, k: u32) {
         let svc: &Service = &ctx.scenario.services[service as usize];
@@ -67,9 +72,18 @@ impl Simulator {
             service as u64,
             k as u64,
         );
-        let time_to_failure = svc
-            .failures_every
-            .sample(&mut streams::substream(&mut common));
+        // One substream either way, so the draws that follow stay aligned (model.md §8.5).
+        let mut ttf_rng = streams::substream(&mut common);
+        let time_to_failure = match svc.repair {
+            Repair::Renew => svc.failures_every.sample(&mut ttf_rng),
+            Repair::AsBadAsOld => {
+                let age = self.services[service as usize].age;
+                // validate() refuses minimal repair for families without a residual life.
+                svc.failures_every
+                    .sample_residual(age, &mut ttf_rng)
+                    .unwrap_or(0.0)
+            }
+        };
         let mode = pick_mode(svc, streams::uniform(&mut common));
         let m = &svc.modes[mode as usize];
         let warning = m.warning.sample(&mut streams::substream(&mut common));
@@ -120,6 +134,8 @@ impl Simulator {
         state.down = false;
         state.detected = false;
         state.failure.start = t;
+        // The service operated for the whole time to failure: that is the age it failed at.
+        state.age += state.failure.time_to_failure;
         let f = state.failure;
         let incident = IncidentId {
             service,
@@ -163,6 +179,7 @@ impl Simulator {
         if !detected {
             self.watch_outage(ctx, t, service);
         }
+        self.watch_for_tickets(ctx, t, service);
     }
 
     /// An able engineer's fix is done at `t`: the service is UP, and its next failure is drawn.
@@ -199,6 +216,11 @@ impl Simulator {
         s.open = false;
         s.down = false;
         s.detected = false;
+        // Model.md §8.5: a renewing repair makes the service as good as new; a minimal one
+        // leaves it as old as it was when it failed (down and degraded time add no age).
+        if ctx.scenario.services[service as usize].repair == Repair::Renew {
+            s.age = 0.0;
+        }
         // The next failure is counted from the moment the service is UP again.
         self.draw_failure(ctx, service, incident.k + 1);
         let ttf = self.services[service as usize].failure.time_to_failure;

@@ -1,4 +1,4 @@
-//! The incident lifecycle (DESIGN §2) on top of the [`engine`](crate::engine): services that
+//! The incident lifecycle (docs/model.md §2) on top of the [`engine`](crate::engine): services that
 //! fail and degrade, the three detection paths, false alarms, tiers with staff, hours and
 //! priority queues, time-boxed troubleshooting, escalation with handoff, and fixes that avert
 //! outages.
@@ -19,6 +19,8 @@
 mod detection;
 mod failures;
 use crate::scenario::calendar as hours;
+mod on_call;
+mod tickets;
 mod tiers;
 
 use crate::engine::Scheduler;
@@ -49,13 +51,21 @@ enum Timer {
     /// An engineer of the tier finishes a work item.
     WorkDone {
         tier: TierId,
+        /// The shift the engineer belongs to (model.md §8.1).
+        shift: u16,
         item: WorkItem,
         able: bool,
     },
     /// The next false alarm.
     FalseAlarm,
-    /// A closed tier opens (business hours).
+    /// The paged on-call engineer of `tier` acknowledges the service's open incident.
+    Acknowledged { tier: TierId, service: ServiceId },
+    /// A closed tier (or one of its shifts) opens.
     TierOpens { tier: TierId },
+    /// The first user report of failure `k` (model.md §8.4): its ticket flood may start.
+    FirstReport { service: ServiceId, k: u32 },
+    /// The next ticket about failure `k` arrives (stale once the service is up).
+    TicketArrives { service: ServiceId, k: u32 },
 }
 
 /// What one simulated history cost to compute.
@@ -73,6 +83,7 @@ pub struct Simulator {
     scheduler: Scheduler<Timer>,
     services: Vec<ServiceState>,
     tiers: Vec<TierState>,
+    tickets: Vec<tickets::TicketFlood>,
     /// Some tier's queue or staff changed at the current instant: dispatch once every timer
     /// due at this instant has fired (rule 15).
     dispatch_pending: bool,
@@ -137,6 +148,7 @@ impl Simulator {
         self.services
             .resize(ctx.scenario.services.len(), ServiceState::default());
         self.reset_tiers(ctx);
+        self.reset_tickets(ctx);
         self.dispatch_pending = false;
         self.queue_seq = 0;
         self.next_alarm = 0;
@@ -165,9 +177,17 @@ impl Simulator {
                 self.detect(ctx, t, service, detection, sink)
             }
             Timer::HandoffDone { service, tier } => self.handoff_done(ctx, t, service, tier, sink),
-            Timer::WorkDone { tier, item, able } => self.work_done(ctx, t, tier, item, able, sink),
+            Timer::WorkDone {
+                tier,
+                shift,
+                item,
+                able,
+            } => self.work_done(ctx, t, tier, shift, item, able, sink),
             Timer::FalseAlarm => self.false_alarm(ctx, t, sink),
-            Timer::TierOpens { tier } => self.tier_opens(tier),
+            Timer::Acknowledged { tier, service } => self.acknowledged(ctx, t, tier, service, sink),
+            Timer::TierOpens { tier } => self.tier_opens(t, tier),
+            Timer::FirstReport { service, k } => self.first_report(ctx, t, service, k),
+            Timer::TicketArrives { service, k } => self.ticket_arrives(ctx, t, service, k, sink),
         }
     }
 }

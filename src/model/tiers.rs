@@ -1,4 +1,4 @@
-//! Support tiers (DESIGN §2, rules 5–8 and 15): one priority queue per tier, engineers who
+//! Support tiers (docs/model.md §2, rules 5–8 and 15): one priority queue per tier, engineers who
 //! take the best waiting item when free and open, time-boxed attempts by unable tiers,
 //! escalation to the next tier after a handoff.
 //!
@@ -15,14 +15,15 @@ use crate::events::{EventKind, EventSink, IncidentId, ServiceId, TierId, WorkIte
 use crate::scenario::Minutes;
 
 /// An item waiting in a tier's queue. Served by (class, priority, time entered, entry order):
-/// incidents (class 0) before false alarms (class 1), then by service priority, then FIFO.
+/// by class first (model.md §8.3: incident 0 < ticket 1 < problem 2 < false alarm 3 <
+/// maintenance 4), then by service priority, then FIFO.
 #[derive(Debug, Clone, Copy)]
-struct QueueEntry {
+pub(super) struct QueueEntry {
     class: u8,
-    priority: u32,
-    entered: Minutes,
+    pub(super) priority: u32,
+    pub(super) entered: Minutes,
     seq: u64,
-    item: WorkItem,
+    pub(super) item: WorkItem,
 }
 
 impl QueueEntry {
@@ -55,9 +56,17 @@ impl Ord for QueueEntry {
 /// A tier's engineers and queue.
 #[derive(Debug, Default)]
 pub(super) struct TierState {
-    free: u32,
-    queue: BinaryHeap<QueueEntry>,
-    opening_scheduled: bool,
+    /// Free engineers per shift (one shift for a tier with `staff`/`hours`).
+    free: Vec<u32>,
+    pub(super) queue: BinaryHeap<QueueEntry>,
+    /// When the pending `TierOpens` timer fires, if one is pending (model.md §8.1: with
+    /// several shifts a nearer opening may supersede it).
+    opening_at: Option<Minutes>,
+    /// Free on-call engineers (model.md §8.2).
+    pub(super) on_call_free: u32,
+    /// When the pending re-check at a shift's close fires, if one is pending: waiting items
+    /// are paged once nobody is on duty.
+    pub(super) closing_at: Option<Minutes>,
     /// Its queue or staff changed at the current instant: dispatch before time moves on.
     dirty: bool,
 }
@@ -67,10 +76,16 @@ impl Simulator {
         let tiers = &ctx.scenario.tiers;
         self.tiers.resize_with(tiers.len(), TierState::default);
         self.tiers.truncate(tiers.len());
+        let site = ctx.scenario.simulation.utc_offset_minutes;
         for (state, tier) in self.tiers.iter_mut().zip(tiers) {
-            state.free = tier.staff;
+            state.free.clear();
+            state
+                .free
+                .extend((0..tier.shift_count()).map(|i| tier.shift(i, site).staff));
             state.queue.clear();
-            state.opening_scheduled = false;
+            state.opening_at = None;
+            state.on_call_free = tier.on_call.as_ref().map_or(0, |o| o.staff);
+            state.closing_at = None;
             state.dirty = false;
         }
     }
@@ -89,7 +104,8 @@ impl Simulator {
         tier: TierId,
         sink: &mut S,
     ) {
-        let tier_open = hours::is_open(ctx.scenario.tiers[tier as usize].hours, t);
+        let tier_open = ctx.scenario.tiers[tier as usize]
+            .any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes);
         self.emit(
             sink,
             t,
@@ -101,7 +117,11 @@ impl Simulator {
         );
         let (class, priority) = match item {
             WorkItem::Incident(id) => (0, ctx.scenario.services[id.service as usize].priority),
-            WorkItem::FalseAlarm(_) => (1, 0),
+            WorkItem::Ticket(ticket) => (
+                1,
+                ctx.scenario.services[ticket.incident.service as usize].priority,
+            ),
+            WorkItem::FalseAlarm(_) => (3, 0),
         };
         let seq = self.queue_seq;
         self.queue_seq += 1;
@@ -116,8 +136,14 @@ impl Simulator {
     }
 
     /// A closed tier opens (rule 8): its waiting queue is served.
-    pub(super) fn tier_opens(&mut self, tier: TierId) {
-        self.tiers[tier as usize].opening_scheduled = false;
+    pub(super) fn tier_opens(&mut self, t: Minutes, tier: TierId) {
+        let state = &mut self.tiers[tier as usize];
+        if state.opening_at.is_some_and(|at| at <= t) {
+            state.opening_at = None;
+        }
+        if state.closing_at.is_some_and(|at| at <= t) {
+            state.closing_at = None;
+        }
         self.mark(tier);
     }
 
@@ -134,41 +160,43 @@ impl Simulator {
 
     /// Start as much queued work at `tier` as free engineers and opening hours allow.
     fn dispatch<S: EventSink>(&mut self, ctx: &Ctx, t: Minutes, tier: TierId, sink: &mut S) {
-        let hours = ctx.scenario.tiers[tier as usize].hours;
+        let tier_def = &ctx.scenario.tiers[tier as usize];
+        let site = ctx.scenario.simulation.utc_offset_minutes;
         loop {
             let state = &mut self.tiers[tier as usize];
-            if state.free == 0 || state.queue.is_empty() {
+            if state.queue.is_empty() {
                 return;
             }
-            if !hours::is_open(hours, t) {
-                if !state.opening_scheduled {
-                    state.opening_scheduled = true;
-                    let opens = hours::next_opening(hours, t);
+            // §8.1: the first shift in file order that is open and has a free engineer.
+            let mut chosen = None;
+            let mut opens = Minutes::INFINITY;
+            for (i, &free) in state.free.iter().enumerate() {
+                if free == 0 {
+                    continue;
+                }
+                let shift = tier_def.shift(i, site);
+                if hours::is_open(shift.hours, t, shift.ahead_minutes) {
+                    chosen = Some(i);
+                    break;
+                }
+                opens = opens.min(hours::next_opening(shift.hours, t, shift.ahead_minutes));
+            }
+            let Some(shift) = chosen else {
+                // Free engineers only in closed shifts: come back when the first one opens.
+                if opens.is_finite() && state.opening_at.is_none_or(|at| opens < at) {
+                    state.opening_at = Some(opens);
                     self.scheduler.schedule(opens, Timer::TierOpens { tier });
                 }
+                if tier_def.on_call.is_some() && self.page(ctx, t, tier, sink) {
+                    continue;
+                }
                 return;
-            }
+            };
             let Some(entry) = state.queue.pop() else {
                 return;
             };
-            state.free -= 1;
-            let (duration, able) = match entry.item {
-                WorkItem::Incident(id) => {
-                    let f = &self.services[id.service as usize].failure;
-                    let needs =
-                        ctx.scenario.services[id.service as usize].modes[f.mode as usize].needs;
-                    // Rule 5: able iff at or above `needs`; else the strategy's time box.
-                    if tier as usize >= needs {
-                        (f.fix * ctx.strategy.fix_multiplier, true)
-                    } else {
-                        (ctx.strategy.escalate_after, false)
-                    }
-                }
-                WorkItem::FalseAlarm(_) => (
-                    ctx.strategy.monitoring.as_ref().map_or(0.0, |m| m.triage),
-                    true,
-                ),
-            };
+            state.free[shift] -= 1;
+            let (duration, able) = self.work_of(ctx, tier, entry.item);
             self.emit(
                 sink,
                 t,
@@ -184,6 +212,7 @@ impl Simulator {
                 t + duration,
                 Timer::WorkDone {
                     tier,
+                    shift: shift as u16,
                     item: entry.item,
                     able,
                 },
@@ -191,20 +220,60 @@ impl Simulator {
         }
     }
 
+    /// Minutes of work and whether the tier can fix the item (rule 5): the fix, or the
+    /// strategy's time box; a false alarm's triage.
+    pub(super) fn work_of(&self, ctx: &Ctx, tier: TierId, item: WorkItem) -> (Minutes, bool) {
+        match item {
+            WorkItem::Incident(id) => {
+                let f = &self.services[id.service as usize].failure;
+                let needs = ctx.scenario.services[id.service as usize].modes[f.mode as usize].needs;
+                // Rule 5: able iff at or above `needs`; else the strategy's time box.
+                if tier as usize >= needs {
+                    (f.fix * ctx.strategy.fix_multiplier, true)
+                } else {
+                    (ctx.strategy.escalate_after, false)
+                }
+            }
+            WorkItem::FalseAlarm(_) => (
+                ctx.strategy.monitoring.as_ref().map_or(0.0, |m| m.triage),
+                true,
+            ),
+            WorkItem::Ticket(ticket) => (
+                ctx.scenario.services[ticket.incident.service as usize]
+                    .tickets
+                    .as_ref()
+                    .map_or(0.0, |tk| tk.triage_minutes),
+                true,
+            ),
+        }
+    }
+
+    // The shift that did the work and whether it was able to fix travel with the timer that
+    // fired; bundling them into a struct for this one call would only rename the arguments.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn work_done<S: EventSink>(
         &mut self,
         ctx: &Ctx,
         t: Minutes,
         tier: TierId,
+        shift: u16,
         item: WorkItem,
         able: bool,
         sink: &mut S,
     ) {
-        self.tiers[tier as usize].free += 1;
+        let state = &mut self.tiers[tier as usize];
+        if shift == super::on_call::ON_CALL_SHIFT {
+            state.on_call_free += 1;
+        } else {
+            state.free[shift as usize] += 1;
+        }
         self.mark(tier);
         match item {
             WorkItem::FalseAlarm(alarm) => {
                 self.emit(sink, t, EventKind::AlarmCleared { alarm, tier });
+            }
+            WorkItem::Ticket(ticket) => {
+                self.emit(sink, t, EventKind::TicketTriaged { ticket, tier });
             }
             WorkItem::Incident(incident) if able => self.resolve(ctx, t, incident, tier, sink),
             WorkItem::Incident(incident) => self.escalate(ctx, t, incident, tier, sink),

@@ -173,6 +173,10 @@ pub enum Beat {
     },
     /// The handoff wait is over: the next tier has the ticket.
     HandedOff { tier: TierId, handoff: Minutes },
+    /// Nobody of `tier` on duty: its on-call engineer is paged (`asleep`: woken up).
+    Paged { tier: TierId, asleep: bool },
+    /// The paged engineer acknowledged, `after` minutes after the page.
+    Acknowledged { tier: TierId, after: Minutes },
     /// The degraded service goes down (not for sudden failures: they start down).
     OutageStarted {
         /// Minutes it ran degraded.
@@ -188,6 +192,11 @@ pub enum Beat {
     },
     /// The run's horizon cuts the story short.
     CutOff { down: bool, place: Place },
+    /// More users report the outage (model.md §8.4): `reported` users so far (the first
+    /// report and the filed tickets), and `deflected` who met the status page and filed
+    /// nothing. Told at the 2nd, 5th, 10th, 20th, 50th… report and once more with the final
+    /// tally when the story ends, so a long outage does not drown the timeline.
+    UsersReported { reported: u32, deflected: u32 },
 }
 
 /// Where an unfinished incident stands at the horizon.
@@ -311,6 +320,12 @@ pub struct StoryProjection<'a> {
     job_minutes: Minutes,
     /// The handoff of the last escalation.
     handoff_minutes: Minutes,
+    /// When the last page went out.
+    paged_at: Minutes,
+    /// Tickets filed and deflected so far, and their sum when last told.
+    tickets_filed: u32,
+    tickets_deflected: u32,
+    tickets_told: u32,
     finished: bool,
 }
 
@@ -330,7 +345,26 @@ impl<'a> StoryProjection<'a> {
             queued_open: true,
             job_minutes: 0.0,
             handoff_minutes: 0.0,
+            paged_at: 0.0,
+            tickets_filed: 0,
+            tickets_deflected: 0,
+            tickets_told: 0,
             finished: false,
+        }
+    }
+
+    /// Tell the users' reports so far, if any came since the last telling.
+    fn tell_reports(&mut self, t: Minutes) {
+        let total = self.tickets_filed + self.tickets_deflected;
+        if total > self.tickets_told {
+            self.tickets_told = total;
+            self.push(
+                t,
+                Beat::UsersReported {
+                    reported: 1 + self.tickets_filed,
+                    deflected: self.tickets_deflected,
+                },
+            );
         }
     }
 
@@ -509,7 +543,34 @@ impl<'a> StoryProjection<'a> {
                     );
                 }
             }
+            EventKind::Paged { tier, asleep, .. } => {
+                self.paged_at = t;
+                self.push(t, Beat::Paged { tier, asleep });
+            }
+            EventKind::Acknowledged { tier, .. } => {
+                let after = t - self.paged_at;
+                // The work that follows waited for the acknowledgement, not for an opening.
+                self.queued_open = true;
+                self.push(t, Beat::Acknowledged { tier, after });
+            }
+            EventKind::TicketFiled { .. } | EventKind::TicketDeflected { .. } => {
+                if matches!(event.kind, EventKind::TicketFiled { .. }) {
+                    self.tickets_filed += 1;
+                } else {
+                    self.tickets_deflected += 1;
+                }
+                // The n-th user report (the first one is not a ticket): 2, 5, 10, 20, 50, …
+                let n = 1 + self.tickets_filed + self.tickets_deflected;
+                let mut milestone = n;
+                while milestone.is_multiple_of(10) {
+                    milestone /= 10;
+                }
+                if matches!(milestone, 1 | 2 | 5) {
+                    self.tell_reports(t);
+                }
+            }
             EventKind::Resolved { tier, averted, .. } => {
+                self.tell_reports(t);
                 let story = self.story.as_mut().expect("story started");
                 story.resolved = true;
                 story.averted = averted;
@@ -529,6 +590,7 @@ impl<'a> StoryProjection<'a> {
             }
             EventKind::OutageEnded { .. } => self.finish(t),
             EventKind::HorizonReached => {
+                self.tell_reports(t);
                 self.push(
                     t,
                     Beat::CutOff {
@@ -543,7 +605,8 @@ impl<'a> StoryProjection<'a> {
             | EventKind::UserReported { .. }
             | EventKind::WorkStarted { .. }
             | EventKind::FalseAlarm { .. }
-            | EventKind::AlarmCleared { .. } => {}
+            | EventKind::AlarmCleared { .. }
+            | EventKind::TicketTriaged { .. } => {}
         }
     }
 

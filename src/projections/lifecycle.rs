@@ -1,5 +1,5 @@
 //! The lifecycle check: a fold that accepts a stream of events only if it is one the model
-//! could have produced (DESIGN §2), and says precisely what is wrong otherwise.
+//! could have produced (docs/model.md §2), and says precisely what is wrong otherwise.
 //!
 //! `incsim replay` runs every event of a saved log through this check *before* the metrics
 //! projection sees it, so a truncated, reordered or hand-edited log is refused with a reason
@@ -19,7 +19,9 @@
 
 use std::collections::HashMap;
 
-use crate::events::{Detection, Event, EventKind, IncidentId, ServiceId, TierId, WorkItem};
+use crate::events::{
+    Detection, Event, EventKind, IncidentId, ServiceId, TicketId, TierId, WorkItem,
+};
 use crate::scenario::{Minutes, Scenario};
 
 /// Where an open incident stands with the support organisation.
@@ -70,6 +72,14 @@ enum AlarmPlace {
     Working { tier: TierId, end: Minutes },
 }
 
+/// Where a filed ticket stands (model.md §8.4).
+#[derive(Debug, Clone, Copy)]
+enum TicketPlace {
+    Filed,
+    Queued { since: Minutes },
+    Working { tier: TierId, end: Minutes },
+}
+
 /// Checks that a stream of events (one replication of one strategy) is consistent.
 ///
 /// Call [`LifecycleCheck::begin`] at the start of each stream, then [`LifecycleCheck::apply`]
@@ -83,6 +93,9 @@ pub struct LifecycleCheck<'a> {
     busy: Vec<u32>,
     next_alarm: u32,
     alarms: HashMap<u32, AlarmPlace>,
+    /// Per service: the number of the next ticket about its open incident.
+    next_ticket: Vec<u32>,
+    tickets: HashMap<TicketId, TicketPlace>,
     last_t: Minutes,
     finished: bool,
 }
@@ -97,6 +110,8 @@ impl<'a> LifecycleCheck<'a> {
             busy: vec![0; scenario.tiers.len()],
             next_alarm: 0,
             alarms: HashMap::new(),
+            next_ticket: vec![0; scenario.services.len()],
+            tickets: HashMap::new(),
             last_t: 0.0,
             finished: false,
         }
@@ -109,6 +124,8 @@ impl<'a> LifecycleCheck<'a> {
         self.busy.iter_mut().for_each(|b| *b = 0);
         self.next_alarm = 0;
         self.alarms.clear();
+        self.next_ticket.iter_mut().for_each(|n| *n = 0);
+        self.tickets.clear();
         self.last_t = 0.0;
         self.finished = false;
     }
@@ -216,6 +233,7 @@ impl<'a> LifecycleCheck<'a> {
                 if !warning.is_finite() || warning < 0.0 {
                     return Err(format!("warning = {warning} is not a duration ≥ 0"));
                 }
+                self.next_ticket[s] = 0;
                 self.open[s] = Some(OpenIncident {
                     k: incident.k,
                     start: t,
@@ -333,6 +351,61 @@ impl<'a> LifecycleCheck<'a> {
                 }
             }
             EventKind::Queued {
+                item: WorkItem::Ticket(ticket),
+                tier,
+                ..
+            } => match self.tickets.get_mut(&ticket) {
+                Some(place @ TicketPlace::Filed) if tier == 0 => {
+                    *place = TicketPlace::Queued { since: t }
+                }
+                _ => {
+                    return Err(format!(
+                        "ticket {} of {} queued without ticket_filed just before, or not at the first tier",
+                        ticket.n,
+                        self.incident_name(ticket.incident)
+                    ));
+                }
+            },
+            EventKind::TicketFiled { ticket } | EventKind::TicketDeflected { ticket } => {
+                let s = ticket.incident.service as usize;
+                let expected = self.next_ticket[s];
+                let o = self.open_incident(ticket.incident, kind)?;
+                if !o.down {
+                    return Err(format!(
+                        "{kind} while the service is not down (users report outages only)"
+                    ));
+                }
+                if ticket.n != expected {
+                    return Err(format!(
+                        "{kind} for ticket {}, but the next ticket is number {expected}",
+                        ticket.n
+                    ));
+                }
+                self.next_ticket[s] = expected.saturating_add(1);
+                if let EventKind::TicketFiled { .. } = event.kind {
+                    self.tickets.insert(ticket, TicketPlace::Filed);
+                }
+            }
+            EventKind::TicketTriaged { ticket, tier } => match self.tickets.get(&ticket) {
+                Some(TicketPlace::Working { tier: at, end }) if *at == tier => {
+                    if t != *end {
+                        return Err(format!(
+                            "ticket_triaged at t = {t}, but its triage ends at t = {end}"
+                        ));
+                    }
+                    self.tickets.remove(&ticket);
+                    self.busy[tier as usize] -= 1;
+                }
+                _ => {
+                    return Err(format!(
+                        "ticket_triaged for ticket {} of {}, which nobody at {} was triaging",
+                        ticket.n,
+                        self.incident_name(ticket.incident),
+                        self.tier_name(tier)
+                    ));
+                }
+            },
+            EventKind::Queued {
                 item: WorkItem::FalseAlarm(alarm),
                 ..
             } => match self.alarms.get_mut(&alarm) {
@@ -354,10 +427,12 @@ impl<'a> LifecycleCheck<'a> {
                     return Err(format!("duration = {duration} is not a duration ≥ 0"));
                 }
                 let t_info = &scenario.tiers[tier as usize];
-                if self.busy[tier as usize] >= t_info.staff {
+                // Shift engineers and the on-call rota (model.md §8.2) together.
+                let engineers = t_info.staff + t_info.on_call.as_ref().map_or(0, |o| o.staff);
+                if self.busy[tier as usize] >= engineers {
                     return Err(format!(
-                        "work starts at {}, but all {} of its engineers are busy",
-                        t_info.name, t_info.staff
+                        "work starts at {}, but all {engineers} of its engineers are busy",
+                        t_info.name
                     ));
                 }
                 match item {
@@ -386,6 +461,30 @@ impl<'a> LifecycleCheck<'a> {
                             end: t + duration,
                             able,
                         };
+                    }
+                    WorkItem::Ticket(ticket) => {
+                        let since = match self.tickets.get(&ticket) {
+                            Some(TicketPlace::Queued { since }) => *since,
+                            _ => {
+                                return Err(format!(
+                                    "work_started on ticket {} of {}, which is not waiting in a queue",
+                                    ticket.n,
+                                    self.incident_name(ticket.incident)
+                                ));
+                            }
+                        };
+                        if waited != t - since {
+                            return Err(format!(
+                                "waited = {waited}, but the ticket entered the queue at t = {since}"
+                            ));
+                        }
+                        self.tickets.insert(
+                            ticket,
+                            TicketPlace::Working {
+                                tier,
+                                end: t + duration,
+                            },
+                        );
                     }
                     WorkItem::FalseAlarm(alarm) => {
                         let since = match self.alarms.get(&alarm) {
@@ -541,6 +640,24 @@ impl<'a> LifecycleCheck<'a> {
                     ));
                 }
             },
+            EventKind::Paged { incident, tier, .. } => {
+                let o = self.open_incident(incident, kind)?;
+                if !matches!(o.place, Place::Queued { tier: q, .. } if q == tier) {
+                    return Err(format!(
+                        "paged at {} for an incident that is not in its queue",
+                        self.tier_name(tier)
+                    ));
+                }
+                if scenario.tiers[tier as usize].on_call.is_none() {
+                    return Err(format!(
+                        "paged at {}, which has no on_call",
+                        self.tier_name(tier)
+                    ));
+                }
+            }
+            EventKind::Acknowledged { incident, .. } => {
+                self.open_incident(incident, kind)?;
+            }
             EventKind::HorizonReached => self.finished = true,
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! The metrics projection: one replication of one strategy → [`RepMetrics`].
 
 use crate::events::{Event, EventKind, EventSink, WorkItem};
-use crate::scenario::{MINUTES_PER_YEAR, Minutes, Scenario};
+use crate::scenario::{MINUTES_PER_YEAR, Minutes, Scenario, calendar};
 use serde::{Deserialize, Serialize};
 
 /// Number of cumulative-cost checkpoints over the horizon (at H·j/52, j = 1…52).
@@ -14,7 +14,7 @@ pub const RESTORE_BINS_PER_DECADE: usize = 10;
 /// Lower edge of the first regular restore-time bin (minutes).
 pub const RESTORE_MIN_MINUTES: f64 = 0.1;
 
-/// Metrics of one replication under one strategy (DESIGN §2 rule 12, costs, §5). The
+/// Metrics of one replication under one strategy (docs/model.md §2 rule 12, costs, §5). The
 /// registry in [`crate::metrics`] names, documents and reads each field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RepMetrics {
@@ -36,12 +36,42 @@ pub struct RepMetrics {
     pub labor_cost: f64,
     pub investment_cost: f64,
     pub total_cost: f64,
+    /// On-call pages (model.md §8.2).
+    #[serde(default)]
+    pub pages: u64,
+    /// Pages that fell in the paged engineer's sleeping hours.
+    #[serde(default)]
+    pub pages_asleep: u64,
+    /// On-call staff × minutes with no shift of their tier open × standby rate.
+    #[serde(default)]
+    pub standby_cost: f64,
+    /// Pages per tier.
+    #[serde(default)]
+    pub tier_pages: Vec<u64>,
+    /// Pages per tier that woke someone.
+    #[serde(default)]
+    pub tier_pages_asleep: Vec<u64>,
     /// Busy minutes per tier (cut at the horizon).
     pub tier_busy_minutes: Vec<f64>,
     /// Mean wait in each tier's queue over incident work items started there (None if none).
     pub tier_queue_wait_minutes: Vec<Option<f64>>,
     /// Outage minutes per service.
     pub service_outage_minutes: Vec<f64>,
+    /// Tickets filed (model.md §8.4).
+    #[serde(default)]
+    pub tickets: u64,
+    /// Tickets deflected by the status page (not filed).
+    #[serde(default)]
+    pub tickets_deflected: u64,
+    /// Salaried cost of the staffed engineers over the horizon (model.md §8.13).
+    #[serde(default)]
+    pub fixed_labor_cost: f64,
+    /// SLA breaches: a response and a resolution breach of one incident are two.
+    #[serde(default)]
+    pub sla_breaches: u64,
+    /// Penalties of those breaches.
+    #[serde(default)]
+    pub sla_penalty_cost: f64,
 }
 
 /// The chart material of one replication: bounded in size whatever the number of events.
@@ -73,6 +103,10 @@ struct ServiceTrack {
     outage_start: Minutes,
     degraded: bool,
     down: bool,
+    /// Detection time of the open incident (its SLA clocks start here), if detected.
+    detected_at: Option<Minutes>,
+    /// Some work on the open incident has started (its response is measured).
+    worked: bool,
 }
 
 /// Folds one replication's events (of one strategy) into [`RepMetrics`] and [`RepCurves`].
@@ -97,9 +131,23 @@ pub struct MetricsProjection<'a> {
     detect_count: u64,
     restore_sum: f64,
     restore_count: u64,
-    /// Labor cost of work started so far (cut at the horizon).
+    tickets: u64,
+    tickets_deflected: u64,
+    sla_breaches: u64,
+    sla_penalty_cost: f64,
+    /// Per service × tier: the tier's vendor fee is charged for the open incident already.
+    fee_charged: Vec<bool>,
+    /// Per service: the index of the SLA of its priority (model.md §8.13), if any.
+    service_sla: Vec<Option<usize>>,
+    /// Salaried cost of the whole horizon (accrues evenly, like the investment).
+    fixed_labor_cost: f64,
+    /// Labor cost of work started so far (cut at the horizon), vendor fees included.
     labor_cost: f64,
     closed_downtime_cost: f64,
+    tier_pages: Vec<u64>,
+    tier_pages_asleep: Vec<u64>,
+    /// Standby cost accrued by each checkpoint (the same in every replication).
+    standby_at_checkpoint: [f64; CHECKPOINTS],
     curves: RepCurves,
     next_checkpoint: usize,
     /// Time of `next_checkpoint` (cached: compared on every event).
@@ -128,8 +176,18 @@ impl<'a> MetricsProjection<'a> {
             detect_count: 0,
             restore_sum: 0.0,
             restore_count: 0,
+            tickets: 0,
+            tickets_deflected: 0,
+            sla_breaches: 0,
+            sla_penalty_cost: 0.0,
+            fee_charged: Vec::new(),
+            service_sla: Vec::new(),
+            fixed_labor_cost: 0.0,
             labor_cost: 0.0,
             closed_downtime_cost: 0.0,
+            tier_pages: Vec::new(),
+            tier_pages_asleep: Vec::new(),
+            standby_at_checkpoint: standby_checkpoints(scenario),
             curves: RepCurves {
                 restore_hist: [0; RESTORE_BINS],
                 cost_checkpoints: [0.0; CHECKPOINTS],
@@ -156,8 +214,14 @@ impl<'a> MetricsProjection<'a> {
             v.clear();
             v.resize(n_tiers, 0.0);
         }
-        self.wait_count.clear();
-        self.wait_count.resize(n_tiers, 0);
+        for v in [
+            &mut self.wait_count,
+            &mut self.tier_pages,
+            &mut self.tier_pages_asleep,
+        ] {
+            v.clear();
+            v.resize(n_tiers, 0);
+        }
         self.incidents = 0;
         self.outages = 0;
         self.averted = 0;
@@ -167,6 +231,26 @@ impl<'a> MetricsProjection<'a> {
         self.detect_count = 0;
         self.restore_sum = 0.0;
         self.restore_count = 0;
+        self.tickets = 0;
+        self.tickets_deflected = 0;
+        self.sla_breaches = 0;
+        self.sla_penalty_cost = 0.0;
+        self.fee_charged.clear();
+        self.fee_charged.resize(n_services * n_tiers, false);
+        let scn = self.scenario;
+        self.service_sla.clear();
+        self.service_sla.extend(
+            scn.services
+                .iter()
+                .map(|s| scn.slas.iter().position(|sla| sla.priority == s.priority)),
+        );
+        self.fixed_labor_cost = scn
+            .tiers
+            .iter()
+            .map(|t| t.annual_cost_per_engineer * t.staffed_engineers() as f64)
+            .sum::<f64>()
+            * self.horizon()
+            / MINUTES_PER_YEAR;
         self.labor_cost = 0.0;
         self.closed_downtime_cost = 0.0;
         self.curves.restore_hist = [0; RESTORE_BINS];
@@ -203,7 +287,41 @@ impl<'a> MetricsProjection<'a> {
                 downtime += (t - s.failure_start) * self.degraded_rate(i);
             }
         }
-        downtime + self.labor_cost + self.investment_until(t)
+        downtime
+            + self.labor_cost
+            + self.fixed_labor_cost * t / self.horizon()
+            + self.sla_penalty_cost
+            + self.investment_until(t)
+    }
+
+    /// One SLA breach of the incident open on `service` (model.md §8.13).
+    fn breach(&mut self, sla: usize) {
+        self.sla_breaches += 1;
+        self.sla_penalty_cost += self.scenario.slas[sla].penalty;
+    }
+
+    /// At the horizon: an open, detected incident whose deadline has passed is a breach.
+    fn open_breaches_at_horizon(&mut self, horizon: Minutes) {
+        for service in 0..self.services.len() {
+            let track = self.services[service];
+            let (Some(sla), Some(detected)) = (self.service_sla[service], track.detected_at) else {
+                continue;
+            };
+            let terms = &self.scenario.slas[sla];
+            if !track.worked
+                && terms
+                    .respond_minutes
+                    .is_some_and(|r| horizon - detected > r)
+            {
+                self.breach(sla);
+            }
+            if terms
+                .resolve_minutes
+                .is_some_and(|r| horizon - detected > r)
+            {
+                self.breach(sla);
+            }
+        }
     }
 
     fn checkpoint_time(&self, index: usize) -> Minutes {
@@ -223,7 +341,8 @@ impl<'a> MetricsProjection<'a> {
             if at > t || (at == t && t < self.horizon()) {
                 return;
             }
-            self.curves.cost_checkpoints[self.next_checkpoint] = self.cost_at(at);
+            self.curves.cost_checkpoints[self.next_checkpoint] =
+                self.cost_at(at) + self.standby_at_checkpoint[self.next_checkpoint];
             self.next_checkpoint += 1;
             self.next_checkpoint_at = self.checkpoint_time(self.next_checkpoint);
         }
@@ -251,15 +370,24 @@ impl<'a> MetricsProjection<'a> {
     /// Apply one event.
     pub fn apply(&mut self, event: &Event) {
         let t = event.t;
+        if let EventKind::HorizonReached = event.kind {
+            // Before the last checkpoint, which must equal the total.
+            self.open_breaches_at_horizon(t);
+        }
         self.advance_checkpoints(t);
         match event.kind {
             EventKind::FailureStarted {
                 incident, warning, ..
             } => {
                 self.incidents += 1;
-                let s = &mut self.services[incident.service as usize];
+                let service = incident.service as usize;
+                let s = &mut self.services[service];
                 s.failure_start = t;
                 s.degraded = warning > 0.0;
+                s.detected_at = None;
+                s.worked = false;
+                let n_tiers = self.scenario.tiers.len();
+                self.fee_charged[service * n_tiers..(service + 1) * n_tiers].fill(false);
             }
             EventKind::OutageStarted { incident } => {
                 self.outages += 1;
@@ -270,7 +398,8 @@ impl<'a> MetricsProjection<'a> {
                 s.outage_start = t;
             }
             EventKind::IncidentOpened { incident, .. } => {
-                let s = &self.services[incident.service as usize];
+                let s = &mut self.services[incident.service as usize];
+                s.detected_at = Some(t);
                 self.detect_sum += t - s.failure_start;
                 self.detect_count += 1;
             }
@@ -285,9 +414,25 @@ impl<'a> MetricsProjection<'a> {
                 let busy = (t + duration).min(self.horizon()) - t;
                 self.busy_minutes[tier] += busy;
                 self.labor_cost += busy * self.scenario.tiers[tier].hourly_cost / 60.0;
-                if let WorkItem::Incident(_) = item {
+                if let WorkItem::Incident(incident) = item {
                     self.wait_sum[tier] += waited;
                     self.wait_count[tier] += 1;
+                    let service = incident.service as usize;
+                    // A vendor's fee: once per incident per tier that works it.
+                    let slot = service * self.scenario.tiers.len() + tier;
+                    if !std::mem::replace(&mut self.fee_charged[slot], true) {
+                        self.labor_cost += self.scenario.tiers[tier].cost_per_incident;
+                    }
+                    let track = &mut self.services[service];
+                    if !std::mem::replace(&mut track.worked, true)
+                        && let (Some(sla), Some(detected)) =
+                            (self.service_sla[service], track.detected_at)
+                        && self.scenario.slas[sla]
+                            .respond_minutes
+                            .is_some_and(|r| t - detected > r)
+                    {
+                        self.breach(sla);
+                    }
                 }
             }
             EventKind::Escalated { .. } => self.escalations += 1,
@@ -295,6 +440,16 @@ impl<'a> MetricsProjection<'a> {
             EventKind::Resolved {
                 incident, averted, ..
             } => {
+                let service = incident.service as usize;
+                if let (Some(sla), Some(detected)) = (
+                    self.service_sla[service],
+                    self.services[service].detected_at.take(),
+                ) && self.scenario.slas[sla]
+                    .resolve_minutes
+                    .is_some_and(|r| t - detected > r)
+                {
+                    self.breach(sla);
+                }
                 if averted {
                     self.averted += 1;
                     self.end_degradation(incident.service as usize, t);
@@ -306,6 +461,16 @@ impl<'a> MetricsProjection<'a> {
                 self.restore_count += 1;
                 self.curves.restore_hist[restore_bin(restore)] += 1;
             }
+            EventKind::Paged { tier, asleep, .. } => {
+                let tier = tier as usize;
+                self.tier_pages[tier] += 1;
+                self.tier_pages_asleep[tier] += u64::from(asleep);
+                // §8.2: the callout is labor, paid at the page.
+                if let Some(on_call) = &self.scenario.tiers[tier].on_call {
+                    self.labor_cost += on_call.callout_cost;
+                }
+            }
+            EventKind::Acknowledged { .. } => {}
             EventKind::HorizonReached => {
                 self.advance_checkpoints(t);
                 for service in 0..self.services.len() {
@@ -321,7 +486,10 @@ impl<'a> MetricsProjection<'a> {
             | EventKind::UserReported { .. }
             | EventKind::Queued { .. }
             | EventKind::HandedOff { .. }
-            | EventKind::AlarmCleared { .. } => {}
+            | EventKind::AlarmCleared { .. }
+            | EventKind::TicketTriaged { .. } => {}
+            EventKind::TicketFiled { .. } => self.tickets += 1,
+            EventKind::TicketDeflected { .. } => self.tickets_deflected += 1,
         }
     }
 
@@ -345,6 +513,7 @@ impl<'a> MetricsProjection<'a> {
         let downtime_cost = outage_cost + degraded_cost;
         let busy: f64 = self.busy_minutes.iter().sum();
         let investment_cost = self.investment_until(horizon);
+        let standby_cost = self.standby_at_checkpoint[CHECKPOINTS - 1];
         RepMetrics {
             outage_minutes,
             degraded_minutes,
@@ -361,7 +530,18 @@ impl<'a> MetricsProjection<'a> {
             degraded_cost,
             labor_cost: self.labor_cost,
             investment_cost,
-            total_cost: downtime_cost + self.labor_cost + investment_cost,
+            // model.md §8.13: every cost the organisation pays.
+            total_cost: downtime_cost
+                + self.labor_cost
+                + self.fixed_labor_cost
+                + standby_cost
+                + self.sla_penalty_cost
+                + investment_cost,
+            pages: self.tier_pages.iter().sum(),
+            pages_asleep: self.tier_pages_asleep.iter().sum(),
+            standby_cost,
+            tier_pages: self.tier_pages.clone(),
+            tier_pages_asleep: self.tier_pages_asleep.clone(),
             tier_busy_minutes: self.busy_minutes.clone(),
             tier_queue_wait_minutes: self
                 .wait_sum
@@ -370,6 +550,11 @@ impl<'a> MetricsProjection<'a> {
                 .map(|(s, n)| mean(*s, *n))
                 .collect(),
             service_outage_minutes: self.outage_minutes.clone(),
+            tickets: self.tickets,
+            tickets_deflected: self.tickets_deflected,
+            fixed_labor_cost: self.fixed_labor_cost,
+            sla_breaches: self.sla_breaches,
+            sla_penalty_cost: self.sla_penalty_cost,
         }
     }
 
@@ -377,6 +562,58 @@ impl<'a> MetricsProjection<'a> {
     pub fn curves(&self) -> &RepCurves {
         &self.curves
     }
+}
+
+/// Standby cost accrued by each cost checkpoint H·j/52 (model.md §8.2): per tier with on-call,
+/// on-call staff × minutes of [0, t) with no shift of the tier open × rate / 60. It depends on
+/// the scenario alone, so it is computed once per projection, not per replication.
+fn standby_checkpoints(scenario: &Scenario) -> [f64; CHECKPOINTS] {
+    let mut out = [0.0; CHECKPOINTS];
+    let horizon = scenario.simulation.horizon_minutes;
+    let site = scenario.simulation.utc_offset_minutes;
+    for tier in &scenario.tiers {
+        let Some(on_call) = &tier.on_call else {
+            continue;
+        };
+        if on_call.standby_cost_per_hour == 0.0 {
+            continue;
+        }
+        let rate = on_call.staff as f64 * on_call.standby_cost_per_hour / 60.0;
+        let shifts: Vec<(&crate::scenario::Hours, Minutes)> = (0..tier.shift_count())
+            .map(|i| {
+                let s = tier.shift(i, site);
+                (s.hours, s.ahead_minutes)
+            })
+            .collect();
+        for (j, slot) in out.iter_mut().enumerate() {
+            let until = horizon * (j + 1) as f64 / CHECKPOINTS as f64;
+            *slot += rate * calendar::minutes_all_closed(&shifts, until);
+        }
+    }
+    out
+}
+
+/// Minutes per tier with no shift of the tier open over the horizon: the on-call hours × 60 of
+/// a tier with on-call (model.md §8.2), 0 for a tier without.
+pub fn on_call_minutes(scenario: &Scenario) -> Vec<f64> {
+    let horizon = scenario.simulation.horizon_minutes;
+    let site = scenario.simulation.utc_offset_minutes;
+    scenario
+        .tiers
+        .iter()
+        .map(|tier| {
+            if tier.on_call.is_none() {
+                return 0.0;
+            }
+            let shifts: Vec<(&crate::scenario::Hours, Minutes)> = (0..tier.shift_count())
+                .map(|i| {
+                    let s = tier.shift(i, site);
+                    (s.hours, s.ahead_minutes)
+                })
+                .collect();
+            calendar::minutes_all_closed(&shifts, horizon)
+        })
+        .collect()
 }
 
 fn mean(sum: f64, count: u64) -> Option<f64> {

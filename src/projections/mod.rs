@@ -1,4 +1,4 @@
-//! Projections: folds over events that yield the metrics a run reports (DESIGN §4).
+//! Projections: folds over events that yield the metrics a run reports (docs/model.md §4).
 //!
 //! A run and `incsim replay` fold events through the same projections, so the numbers agree by
 //! construction.

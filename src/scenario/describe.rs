@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
+use super::Repair;
+use super::Scenario;
 use super::duration::format_minutes;
-use super::{Hours, Scenario};
 
 /// Summarize a checked scenario in a few lines: run settings, tiers, services with their
 /// failure modes, and strategies with their settings.
@@ -25,10 +26,7 @@ pub fn describe(s: &Scenario) -> String {
 
     let _ = writeln!(out, "\ntiers (escalation order):");
     for (i, t) in s.tiers.iter().enumerate() {
-        let hours = match t.hours {
-            Hours::AlwaysOpen => "24x7",
-            Hours::Business => "business hours (Mon–Fri 08:00–18:00)",
-        };
+        let hours = t.hours_in_words(s.simulation.utc_offset_minutes);
         let _ = writeln!(
             out,
             "  {}. {}: {} staff, {hours}, {} {cur}/h",
@@ -53,6 +51,12 @@ pub fn describe(s: &Scenario) -> String {
             num(expected),
             svc.report_delay.describe()
         );
+        if svc.repair == Repair::AsBadAsOld {
+            let _ = writeln!(
+                out,
+                "    repairs are minimal (as bad as old): the age survives each repair, so the MTBF is that of a new service"
+            );
+        }
         let _ = writeln!(
             out,
             "    downtime {} {cur}/h, degraded at {} % of that",

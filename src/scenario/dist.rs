@@ -1,4 +1,4 @@
-//! Probability distributions of durations (in minutes), as DESIGN §2 rule 13 defines them.
+//! Probability distributions of durations (in minutes), as docs/model.md §2 rule 13 defines them.
 //!
 //! Every kind is stored in the parameters it is sampled from, so a checked scenario can be
 //! serialized (into the event log's `run_started`) and read back to give the same draws.
@@ -7,7 +7,7 @@ use rand::Rng;
 use rand_distr::{Beta, Distribution, Exp1, Gamma, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::special::ln_gamma;
+use crate::special::{ln_gamma, normal_cdf, normal_quantile};
 
 /// The 0.9 quantile of the standard normal distribution, z₀.₉.
 pub const Z_0_9: f64 = 1.281_551_565_544_600_4;
@@ -122,6 +122,69 @@ impl Dist {
         }
     }
 
+    /// True for the families whose life after a given age [`Dist::sample_residual`] can draw
+    /// (model.md §8.5: exponential, Weibull, lognormal).
+    pub fn has_residual_life(&self) -> bool {
+        matches!(
+            self,
+            Dist::Exponential { .. } | Dist::Weibull { .. } | Dist::Lognormal { .. }
+        )
+    }
+
+    /// The cumulative hazard Λ(age) = −ln S(age) for the families with a residual life
+    /// (under minimal repair, the expected number of failures by that age); `None` otherwise.
+    pub fn cumulative_hazard(&self, age: f64) -> Option<f64> {
+        match self {
+            Dist::Exponential { mean } => Some(age / mean),
+            Dist::Weibull { shape, scale } => Some((age / scale).powf(*shape)),
+            Dist::Lognormal { mu, sigma } => Some(if age <= 0.0 {
+                0.0
+            } else {
+                -normal_cdf(-(age.ln() - mu) / sigma).ln()
+            }),
+            _ => None,
+        }
+    }
+
+    /// Draw the remaining life X − `age` of X ~ this distribution conditioned on X > `age`
+    /// (model.md §8.5, minimal repair), with one use of `rng`.
+    ///
+    /// At age 0, and always for the exponential (memoryless), this is exactly [`Dist::sample`]
+    /// with the same draws, so a service that is never repaired, or fails exponentially, gives
+    /// the same numbers under either repair kind. Weibull and lognormal invert the conditional
+    /// survival S(age + x) / S(age) at a uniform. `None` for the other families.
+    pub fn sample_residual<R: Rng + ?Sized>(&self, age: f64, rng: &mut R) -> Option<f64> {
+        if age <= 0.0 || matches!(self, Dist::Exponential { .. }) {
+            return self.has_residual_life().then(|| self.sample(rng));
+        }
+        match self {
+            Dist::Weibull { shape, scale } => {
+                // S(x) = exp(−(x/λ)^k), so S(X)/S(a) = 1 − u gives
+                // X = λ((a/λ)^k − ln(1 − u))^(1/k), the ordinary draw at a = 0.
+                let u: f64 = rng.random();
+                let cumulative_hazard = (age / scale).powf(*shape) - (1.0 - u).ln();
+                let x = scale * cumulative_hazard.powf(1.0 / shape);
+                Some((x - age).max(0.0))
+            }
+            Dist::Lognormal { mu, sigma } => {
+                // S(x) = Φ(−(ln x − μ)/σ). Solve S(X) = (1 − u)·S(a) through the upper tail,
+                // which keeps precision for ages far beyond the median.
+                let u: f64 = rng.random();
+                let z_age = (age.ln() - mu) / sigma;
+                let survival = (1.0 - u) * normal_cdf(-z_age);
+                if survival <= 0.0 {
+                    // S(a) underflows: the service is older than any life the model can
+                    // represent; it fails at once.
+                    return Some(0.0);
+                }
+                let z = -normal_quantile(survival);
+                let x = (mu + sigma * z).exp();
+                Some((x - age).max(0.0))
+            }
+            _ => None,
+        }
+    }
+
     /// The distribution's mean (minutes).
     pub fn mean(&self) -> f64 {
         match self {
@@ -170,7 +233,7 @@ impl Dist {
     }
 
     /// The same distribution with every duration parameter multiplied by `factor` ≥ 0
-    /// (sweeps and sensitivity scale a duration field as a whole distribution, DESIGN §6).
+    /// (sweeps and sensitivity scale a duration field as a whole distribution, docs/model.md §6).
     pub fn scaled(&self, factor: f64) -> Dist {
         let f = factor.max(0.0);
         match self {
@@ -267,6 +330,106 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand_pcg::Pcg64Mcg;
+
+    /// The mean remaining life of X ~ `d` after `age`, E[X − a | X > a] = ∫₀^∞ S(a + x) dx / S(a),
+    /// by Simpson's rule over [0, `upto`] (the survival is negligible beyond it).
+    fn mean_residual_life(survival: impl Fn(f64) -> f64, age: f64, upto: f64) -> f64 {
+        let n = 20_000;
+        let h = upto / n as f64;
+        let mut sum = survival(age) + survival(age + upto);
+        for i in 1..n {
+            let w = if i % 2 == 1 { 4.0 } else { 2.0 };
+            sum += w * survival(age + i as f64 * h);
+        }
+        sum * h / 3.0 / survival(age)
+    }
+
+    fn residual_mean(d: &Dist, age: f64, n: usize) -> (f64, f64) {
+        let mut rng = Pcg64Mcg::seed_from_u64(11);
+        let xs: Vec<f64> = (0..n)
+            .map(|_| d.sample_residual(age, &mut rng).expect("supported family"))
+            .collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        (mean, (var / n as f64).sqrt())
+    }
+
+    #[test]
+    fn residual_life_at_age_zero_is_the_ordinary_draw() {
+        for d in [
+            Dist::Exponential { mean: 50.0 },
+            Dist::Weibull {
+                shape: 3.0,
+                scale: 100.0,
+            },
+            Dist::lognormal_median_p90(60.0, 240.0),
+        ] {
+            let a = d.sample(&mut Pcg64Mcg::seed_from_u64(5));
+            let b = d
+                .sample_residual(0.0, &mut Pcg64Mcg::seed_from_u64(5))
+                .unwrap();
+            assert_eq!(a.to_bits(), b.to_bits(), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn exponential_residual_life_is_memoryless_and_uses_the_ordinary_draw() {
+        let d = Dist::Exponential { mean: 50.0 };
+        let a = d.sample(&mut Pcg64Mcg::seed_from_u64(5));
+        let b = d
+            .sample_residual(1234.0, &mut Pcg64Mcg::seed_from_u64(5))
+            .unwrap();
+        assert_eq!(a.to_bits(), b.to_bits());
+    }
+
+    #[test]
+    fn weibull_residual_life_has_the_conditional_mean() {
+        // Wear-out (shape 3): after age 150 (1.5 scales) the expected remaining life is far
+        // below the new service's mean of 100·Γ(4/3) ≈ 89.3.
+        let (shape, scale, age) = (3.0, 100.0, 150.0);
+        let d = Dist::Weibull { shape, scale };
+        let survival = |x: f64| (-(x / scale).powf(shape)).exp();
+        let exact = mean_residual_life(survival, age, 400.0);
+        let (mean, se) = residual_mean(&d, age, 200_000);
+        assert!(exact < 30.0, "exact {exact}");
+        assert!(
+            (mean - exact).abs() < 4.0 * se,
+            "{mean} ± {se}, exact {exact}"
+        );
+    }
+
+    #[test]
+    fn lognormal_residual_life_has_the_conditional_mean() {
+        let d = Dist::Lognormal {
+            mu: 4.0,
+            sigma: 0.5,
+        };
+        let age = 80.0; // above the median e⁴ ≈ 54.6
+        let survival = |x: f64| {
+            if x <= 0.0 {
+                1.0
+            } else {
+                crate::special::normal_cdf(-(x.ln() - 4.0) / 0.5)
+            }
+        };
+        let exact = mean_residual_life(survival, age, 2_000.0);
+        let (mean, se) = residual_mean(&d, age, 50_000);
+        assert!(
+            (mean - exact).abs() < 4.0 * se,
+            "{mean} ± {se}, exact {exact}"
+        );
+    }
+
+    #[test]
+    fn residual_life_is_refused_for_families_without_a_survival_inverse() {
+        let mut rng = Pcg64Mcg::seed_from_u64(1);
+        assert!(!Dist::fixed(10.0).has_residual_life());
+        assert_eq!(Dist::fixed(10.0).sample_residual(5.0, &mut rng), None);
+        assert_eq!(
+            Dist::gamma_shape_mean(2.0, 10.0).sample_residual(5.0, &mut rng),
+            None
+        );
+    }
 
     fn sample_mean(d: &Dist, n: usize) -> (f64, f64) {
         let mut rng = Pcg64Mcg::seed_from_u64(7);

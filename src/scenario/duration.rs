@@ -1,4 +1,4 @@
-//! Human durations (DESIGN §1): `"90s"`, `"15m"`, `"1h30m"`, `"2d 4h"`, `"1.5h"`, `"52w"`.
+//! Human durations (docs/model.md §1): `"90s"`, `"15m"`, `"1h30m"`, `"2d 4h"`, `"1.5h"`, `"52w"`.
 //!
 //! A duration is always a number *with* a unit. A bare number is refused because nobody
 //! can tell whether `365` means minutes or days.

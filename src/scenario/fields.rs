@@ -31,7 +31,7 @@ pub const MAX_STAFF: i64 = 1_000_000;
 pub const MAX_MONEY: f64 = 1e12;
 /// Longest business case: 50 years of cash flows.
 pub const MAX_FINANCE_YEARS: i64 = 50;
-/// Most expected failures per replication (DESIGN §2 rule 14).
+/// Most expected failures per replication (docs/model.md §2 rule 14).
 pub const MAX_EXPECTED_EVENTS: f64 = 1e7;
 /// Most expected false alarms per replication and strategy. Alarms can pile up in a queue (a
 /// business-hours tier over a weekend, triage slower than the alarm rate): this bounds that
@@ -47,8 +47,10 @@ pub enum Kind {
     Name,
     /// A three-letter ISO 4217 currency code.
     Currency,
-    /// Opening hours: `"24x7"` or `"business"`.
+    /// Opening hours: `"24x7"`, `"business"` or weekly ranges (`"Mon-Fri 07:00-19:00"`).
     Hours,
+    /// A UTC offset, `"+HH:MM"` or `"-HH:MM"`.
+    Offset,
     /// The name of a tier.
     TierRef,
     /// A whole number of people (rounded and kept ≥ 1 when varied).
@@ -89,7 +91,10 @@ impl Kind {
             Kind::Text => "text",
             Kind::Name => "name (printable text)",
             Kind::Currency => "ISO 4217 code",
-            Kind::Hours => r#""24x7" or "business""#,
+            Kind::Hours => {
+                r#""24x7", "business" or weekly ranges ("Mon-Fri 07:00-19:00; Sat 09:00-13:00")"#
+            }
+            Kind::Offset => r#"UTC offset ("+01:00")"#,
             Kind::TierRef => "tier name",
             Kind::Count => "integer",
             Kind::Integer => "integer",
@@ -238,7 +243,7 @@ impl Bounds {
     }
 }
 
-/// How sweeps and sensitivity analyses change a field (DESIGN §6).
+/// How sweeps and sensitivity analyses change a field (docs/model.md §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sweep {
     /// Never varied, for this reason.
@@ -333,6 +338,21 @@ impl Field {
 
 const FINANCE_ONLY: &str =
     "a business-case setting: it changes the cash flows, not the simulated year";
+/// The on-call rota of a tier that has one (instances of `tiers[].on_call` only list those).
+fn on_call(s: &Scenario, t: usize) -> &super::OnCall {
+    s.tiers[t]
+        .on_call
+        .as_ref()
+        .expect("listed only for tiers with on_call")
+}
+
+fn on_call_mut(s: &mut Scenario, t: usize) -> &mut super::OnCall {
+    s.tiers[t]
+        .on_call
+        .as_mut()
+        .expect("listed only for tiers with on_call")
+}
+
 const NAMES: &str = "names identify things; they are not inputs";
 const TIER_REF: &str = "a tier reference is a name, not a number";
 
@@ -421,6 +441,14 @@ pub static FIELDS: &[Field] = &[
         "ISO 4217 code of every money field (labels only: no conversion is done).",
     ),
     row(
+        "baseline",
+        K::Text,
+        D("`reactive` if there is one, else the first strategy"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "The strategy every other one is compared with (`--baseline NAME` overrides it).",
+    ),
+    row(
         "simulation",
         K::Table,
         R,
@@ -460,6 +488,14 @@ pub static FIELDS: &[Field] = &[
         Sweep::Never(NAMES),
         "The business case: years of cash flows and their discount rate.",
     ),
+    row(
+        "slas",
+        K::Tables,
+        O("absent: no service-level agreement"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Service-level agreements, one per service priority (model.md §8.13).",
+    ),
     // [simulation]
     row(
         "simulation.horizon",
@@ -490,6 +526,14 @@ pub static FIELDS: &[Field] = &[
         },
         Sweep::Never("every point of a sweep uses the same seed"),
         "Seed of every random stream: same seed, same numbers.",
+    ),
+    row(
+        "simulation.utc_offset",
+        K::Offset,
+        D("\"+00:00\""),
+        B::Unbounded,
+        Sweep::Never("the site's clock is a fact, not an input"),
+        "The site's UTC offset: t = 0 is Monday 00:00 site time.",
     ),
     // [finance]
     row(
@@ -523,7 +567,7 @@ pub static FIELDS: &[Field] = &[
     var(
         "tiers[].staff",
         K::Count,
-        R,
+        O("required unless `shifts` is given"),
         B::Integer {
             min: 1,
             max: MAX_STAFF,
@@ -531,7 +575,20 @@ pub static FIELDS: &[Field] = &[
         Sweep::RoundAtLeastOne,
         "Engineers in the tier (every tier needs one: escalation passes through each).",
         |s, [t, _]| n(s.tiers[t].staff as f64),
-        |s, [t, _], v| s.tiers[t].staff = v.as_number() as u32,
+        |s, [t, _], v| {
+            // A tier with shifts is staffed by them: scale each shift's staff alike.
+            let tier = &mut s.tiers[t];
+            let target = v.as_number() as u32;
+            if !tier.shifts.is_empty() && tier.staff > 0 {
+                let ratio = target as f64 / tier.staff as f64;
+                for shift in &mut tier.shifts {
+                    shift.staff = ((shift.staff as f64 * ratio).round() as u32).max(1);
+                }
+                tier.staff = tier.shifts.iter().map(|sh| sh.staff).sum();
+            } else {
+                tier.staff = target;
+            }
+        },
     ),
     row(
         "tiers[].hours",
@@ -539,7 +596,56 @@ pub static FIELDS: &[Field] = &[
         D("\"24x7\""),
         B::Unbounded,
         Sweep::Never("opening hours are a choice of schedule, not a number"),
-        "When the tier starts new work: \"24x7\", or \"business\" (Mon–Fri 08:00–18:00).",
+        "When the tier starts new work, in its local time: \"24x7\", \"business\" (Mon–Fri 08:00–18:00) or weekly ranges such as \"Mon-Fri 07:00-19:00; Sat 09:00-13:00\".",
+    ),
+    row(
+        "tiers[].utc_offset",
+        K::Offset,
+        O("the site's `simulation.utc_offset`"),
+        B::Unbounded,
+        Sweep::Never("where people work is a fact, not an input"),
+        "Where the tier's people are: its hours are read in this offset's local time.",
+    ),
+    row(
+        "tiers[].shifts",
+        K::Tables,
+        O("one shift of `staff` working `hours`"),
+        B::Unbounded,
+        Sweep::Never("shifts are a schedule, not a number"),
+        "Follow-the-sun shifts `[{ hours, utc_offset, staff }]`, instead of `staff`/`hours`: staff on duty is the sum over open shifts.",
+    ),
+    row(
+        "tiers[].shifts[].hours",
+        K::Hours,
+        R,
+        B::Unbounded,
+        Sweep::Never("opening hours are a choice of schedule, not a number"),
+        "When the shift's engineers start new work, in the shift's local time.",
+    ),
+    row(
+        "tiers[].shifts[].utc_offset",
+        K::Offset,
+        O("the tier's `utc_offset`"),
+        B::Unbounded,
+        Sweep::Never("where people work is a fact, not an input"),
+        "Where the shift's people are.",
+    ),
+    var(
+        "tiers[].shifts[].staff",
+        K::Count,
+        R,
+        B::Integer {
+            min: 1,
+            max: MAX_STAFF,
+        },
+        Sweep::RoundAtLeastOne,
+        "Engineers of the shift; each belongs to this shift only.",
+        |s, [t, i]| n(s.tiers[t].shifts[i].staff as f64),
+        |s, [t, i], v| {
+            let tier = &mut s.tiers[t];
+            tier.shifts[i].staff = v.as_number() as u32;
+            tier.staff = tier.shifts.iter().map(|sh| sh.staff).sum();
+        },
     ),
     var(
         "tiers[].hourly_cost",
@@ -550,6 +656,106 @@ pub static FIELDS: &[Field] = &[
         "Cost of one engineer-hour of work (busy time only).",
         |s, [t, _]| n(s.tiers[t].hourly_cost),
         |s, [t, _], v| s.tiers[t].hourly_cost = v.as_number(),
+    ),
+    row(
+        "tiers[].on_call",
+        K::Table,
+        O("no on-call: items wait for a shift"),
+        B::Unbounded,
+        Sweep::Never("on-call is a choice of organisation; vary its numbers"),
+        "On-call rota `{ staff, ack, ack_asleep, asleep, page_priority, standby_cost_per_hour, callout_cost }`: paged when no shift of the tier is open.",
+    ),
+    var(
+        "tiers[].on_call.staff",
+        K::Count,
+        D("1"),
+        B::Integer {
+            min: 1,
+            max: MAX_STAFF,
+        },
+        Sweep::RoundAtLeastOne,
+        "Engineers on call at once; each takes one page at a time.",
+        |s, [t, _]| n(on_call(s, t).staff as f64),
+        |s, [t, _], v| on_call_mut(s, t).staff = v.as_number() as u32,
+    ),
+    var(
+        "tiers[].on_call.ack",
+        K::Dist,
+        R,
+        B::Duration,
+        Sweep::Distribution,
+        "Page to acknowledgement while awake (not labor).",
+        |s, [t, _]| d(&on_call(s, t).ack),
+        |s, [t, _], v| on_call_mut(s, t).ack = v.to_dist(),
+    ),
+    var(
+        "tiers[].on_call.ack_asleep",
+        K::Dist,
+        O("`ack`"),
+        B::Duration,
+        Sweep::Distribution,
+        "Page to acknowledgement when the page falls in the `asleep` hours.",
+        |s, [t, _]| d(&on_call(s, t).ack_asleep),
+        |s, [t, _], v| on_call_mut(s, t).ack_asleep = v.to_dist(),
+    ),
+    row(
+        "tiers[].on_call.asleep",
+        K::Hours,
+        D("\"23:00-07:00\""),
+        B::Unbounded,
+        Sweep::Never("sleeping hours are a schedule, not a number"),
+        "When the on-call engineers sleep, in the tier's local time (same syntax as `hours`).",
+    ),
+    row(
+        "tiers[].on_call.page_priority",
+        K::Integer,
+        D("1"),
+        B::Integer {
+            min: 1,
+            max: u32::MAX as i64,
+        },
+        Sweep::Never("priorities order queues; they are never varied"),
+        "Incidents of services with priority ≤ this page; the others wait for a shift.",
+    ),
+    var(
+        "tiers[].on_call.standby_cost_per_hour",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Paid per on-call engineer for every hour no shift of the tier is open (`standby_cost`).",
+        |s, [t, _]| n(on_call(s, t).standby_cost_per_hour),
+        |s, [t, _], v| on_call_mut(s, t).standby_cost_per_hour = v.as_number(),
+    ),
+    var(
+        "tiers[].on_call.callout_cost",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Paid per page, on top of `hourly_cost` from the acknowledgement (labor).",
+        |s, [t, _]| n(on_call(s, t).callout_cost),
+        |s, [t, _], v| on_call_mut(s, t).callout_cost = v.as_number(),
+    ),
+    var(
+        "tiers[].annual_cost_per_engineer",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Salary and overheads of one staffed engineer per year (fixed labour, paid busy or not).",
+        |s, [t, _]| n(s.tiers[t].annual_cost_per_engineer),
+        |s, [t, _], v| s.tiers[t].annual_cost_per_engineer = v.as_number(),
+    ),
+    var(
+        "tiers[].cost_per_incident",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "A vendor's fee, charged once per incident the tier works (part of labour cost).",
+        |s, [t, _]| n(s.tiers[t].cost_per_incident),
+        |s, [t, _], v| s.tiers[t].cost_per_incident = v.as_number(),
     ),
     // [[services]]
     row(
@@ -615,9 +821,54 @@ pub static FIELDS: &[Field] = &[
         R,
         B::PositiveMean,
         Sweep::Distribution,
-        "Time from UP to the next failure.",
+        "Age at failure: operating time since the last renewal (with repair = \"renew\", UP to the next failure).",
         |s, [i, _]| d(&s.services[i].failures_every),
         |s, [i, _], v| s.services[i].failures_every = v.to_dist(),
+    ),
+    row(
+        "services[].repair",
+        K::Text,
+        D("\"renew\""),
+        B::Unbounded,
+        Sweep::Never("a repair kind is a choice of model, not a number"),
+        "What a repair does to the age at failure: \"renew\" (as good as new) or \"as_bad_as_old\" \
+         (the age survives; needs exponential, weibull or lognormal failures.every).",
+    ),
+    row(
+        "services[].tickets",
+        K::Table,
+        O("absent: one user report per outage"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Ticket floods: more users report the outage until the service is up (model.md §8.4).",
+    ),
+    var(
+        "services[].tickets.per_hour",
+        K::Number,
+        R,
+        B::NonNegative,
+        Sweep::Scale,
+        "Further user reports per hour from the first report until the service is up.",
+        |s, [i, _]| n(s.services[i].tickets.as_ref()?.per_hour),
+        |s, [i, _], v| {
+            if let Some(t) = s.services[i].tickets.as_mut() {
+                t.per_hour = v.as_number()
+            }
+        },
+    ),
+    var(
+        "services[].tickets.triage",
+        K::Duration,
+        R,
+        B::Duration,
+        Sweep::Scale,
+        "First-tier engineer time per filed ticket (ranked below incidents).",
+        |s, [i, _]| n(s.services[i].tickets.as_ref()?.triage_minutes),
+        |s, [i, _], v| {
+            if let Some(t) = s.services[i].tickets.as_mut() {
+                t.triage_minutes = v.as_number()
+            }
+        },
     ),
     row(
         "services[].modes",
@@ -749,6 +1000,16 @@ pub static FIELDS: &[Field] = &[
         |s, [i, _]| n(s.strategies[i].route_direct),
         |s, [i, _], v| s.strategies[i].route_direct = v.as_number(),
     ),
+    var(
+        "strategies.*.ticket_deflection",
+        K::Probability,
+        D("0"),
+        B::Probability,
+        Sweep::Clamp01,
+        "Share of tickets a status page or known-incident banner deflects (never filed).",
+        |s, [i, _]| n(s.strategies[i].ticket_deflection),
+        |s, [i, _], v| s.strategies[i].ticket_deflection = v.as_number(),
+    ),
     row(
         "strategies.*.monitoring",
         K::Table,
@@ -827,6 +1088,56 @@ pub static FIELDS: &[Field] = &[
             }
         },
     ),
+    // [[slas]]
+    row(
+        "slas[].priority",
+        K::Integer,
+        R,
+        B::Integer {
+            min: 1,
+            max: u32::MAX as i64,
+        },
+        Sweep::Never("priorities order queues; they are never varied"),
+        "The service priority the SLA covers (one SLA per priority).",
+    ),
+    var(
+        "slas[].respond",
+        K::Duration,
+        O("absent: no response clock"),
+        B::Duration,
+        Sweep::Scale,
+        "Detection to the first work start allowed; later is a breach.",
+        |s, [i, _]| n(s.slas[i].respond_minutes?),
+        |s, [i, _], v| {
+            if s.slas[i].respond_minutes.is_some() {
+                s.slas[i].respond_minutes = Some(v.as_number())
+            }
+        },
+    ),
+    var(
+        "slas[].resolve",
+        K::Duration,
+        O("absent: no resolution clock"),
+        B::Duration,
+        Sweep::Scale,
+        "Detection to resolution allowed; later (or open past it at the horizon) is a breach.",
+        |s, [i, _]| n(s.slas[i].resolve_minutes?),
+        |s, [i, _], v| {
+            if s.slas[i].resolve_minutes.is_some() {
+                s.slas[i].resolve_minutes = Some(v.as_number())
+            }
+        },
+    ),
+    var(
+        "slas[].penalty",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Scale,
+        "Money per breach (a response and a resolution breach of one incident are two).",
+        |s, [i, _]| n(s.slas[i].penalty),
+        |s, [i, _], v| s.slas[i].penalty = v.as_number(),
+    ),
 ];
 
 /// The row of a path pattern. Panics on a pattern the registry lacks: callers name rows
@@ -876,6 +1187,18 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
                 out.push((join("tiers", &tier.name), [t, 0]));
             }
         }
+        "services[].tickets" => {
+            for (i, svc) in s.services.iter().enumerate() {
+                if svc.tickets.is_some() {
+                    out.push((format!("{}.tickets", join("services", &svc.name)), [i, 0]));
+                }
+            }
+        }
+        "slas[]" => {
+            for i in 0..s.slas.len() {
+                out.push((format!("slas[{i}]"), [i, 0]));
+            }
+        }
         "services[]" | "services[].failures" => {
             for (i, svc) in s.services.iter().enumerate() {
                 let base = join("services", &svc.name);
@@ -892,6 +1215,21 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
                 let base = format!("{}.modes", join("services", &svc.name));
                 for (m, mode) in svc.modes.iter().enumerate() {
                     out.push((join(&base, &mode.name), [i, m]));
+                }
+            }
+        }
+        "tiers[].on_call" => {
+            for (t, tier) in s.tiers.iter().enumerate() {
+                if tier.on_call.is_some() {
+                    out.push((format!("{}.on_call", join("tiers", &tier.name)), [t, 0]));
+                }
+            }
+        }
+        "tiers[].shifts[]" => {
+            for (t, tier) in s.tiers.iter().enumerate() {
+                let base = format!("{}.shifts", join("tiers", &tier.name));
+                for i in 0..tier.shifts.len() {
+                    out.push((format!("{base}.{}", i + 1), [t, i]));
                 }
             }
         }
@@ -1005,7 +1343,7 @@ pub fn reference_markdown() -> String {
          `pert {min, mode, max}`, `empirical {samples = [..]}`, `fixed {value}`.\n\n\
          Money fields are amounts in `currency` (default `\"USD\"`); the code is a label: \
          nothing is converted.\n\n\
-         *Sweep* says how `incsim sweep` and `incsim sensitivity` change the field (DESIGN §6).\n\n\
+         *Sweep* says how `incsim sweep` and `incsim sensitivity` change the field (docs/model.md §6).\n\n\
          | path | kind | default | bounds | sweep | meaning |\n\
          |---|---|---|---|---|---|\n",
     );
@@ -1033,7 +1371,8 @@ pub fn reference_markdown() -> String {
         out,
         "\nCross-field rules (checked by `validate`, also on a varied scenario and on the scenario \
          in an event log or shard file): names are unique among their siblings and printable; \
-         `needs` and `alert_tier` name a tier; not every mode weight is 0; the expected failures per replication (services × horizon / \
+         `needs` and `alert_tier` name a tier; not every mode weight is 0; at most one SLA per \
+         priority, and each SLA sets `respond` or `resolve`; the expected failures per replication (services × horizon / \
          mean time between failures) stay ≤ {}; the expected false alarms per replication stay ≤ {}.",
         MAX_EXPECTED_EVENTS as u64, MAX_EXPECTED_FALSE_ALARMS as u64
     );

@@ -1,4 +1,4 @@
-//! Scenarios: the file format (TOML, DESIGN §3), human durations, distributions, and
+//! Scenarios: the file format (TOML, docs/model.md §3), human durations, distributions, and
 //! validation into a checked [`Scenario`] that the model can trust.
 //!
 //! Data flows one way: `file text → raw serde types (parse.rs) → checked Scenario`.
@@ -43,6 +43,17 @@ pub struct Scenario {
     pub services: Vec<Service>,
     /// In file order.
     pub strategies: Vec<Strategy>,
+
+    /// The strategy every candidate is compared with (`baseline = "…"` in the file, or
+    /// `--baseline NAME`); None: `reactive` if there is one, else the first (DESIGN §5).
+    /// Absent from the serialized scenario when unset, so old event logs and shard files
+    /// read the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    /// Service-level agreements by priority (`[[slas]]`, model.md §8.13); at most one per
+    /// priority.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slas: Vec<Sla>,
     /// The appraisal settings of `[finance]` (absent: one year, no discounting). Skipped in
     /// serialised scenarios when absent, so event logs of old scenarios keep their bytes.
     #[serde(default, skip_serializing_if = "Finance::is_default")]
@@ -75,32 +86,212 @@ impl Finance {
     }
 }
 
+/// A service-level agreement on the incidents of services of one priority (model.md §8.13):
+/// both clocks start at detection; each breach costs `penalty`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sla {
+    /// The service priority it covers.
+    pub priority: u32,
+    /// Detection → first work start allowed; `None`: no response clock.
+    pub respond_minutes: Option<Minutes>,
+    /// Detection → resolution allowed; `None`: no resolution clock.
+    pub resolve_minutes: Option<Minutes>,
+    /// Money per breach (a response and a resolution breach are two).
+    pub penalty: f64,
+}
+
+/// Ticket floods of a service (model.md §8.4): after the first user report, more users report
+/// the same outage until the service is up.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tickets {
+    /// Poisson rate of further reports while the outage lasts.
+    pub per_hour: f64,
+    /// First-tier engineer time per filed ticket.
+    pub triage_minutes: Minutes,
+}
+
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
+}
+
 /// Run settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Simulation {
     pub horizon_minutes: Minutes,
     pub replications: u64,
     pub seed: u64,
+    /// Minutes east of UTC of the site's clock (`utc_offset`): `t = 0` is Monday 00:00 there.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub utc_offset_minutes: i32,
 }
 
-/// When a tier starts new work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+fn is_zero(minutes: &i32) -> bool {
+    *minutes == 0
+}
+
+/// When a tier (or a shift) starts new work, in its own local time (model.md §8.1).
+/// Written and read as its text (`"24x7"`, `"business"`, `"Mon-Fri 07:00-19:00; Sat 09:00-13:00"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum Hours {
     /// `"24x7"`: always open.
-    #[serde(rename = "24x7")]
     AlwaysOpen,
     /// `"business"`: Monday–Friday, 08:00–18:00.
     Business,
+    /// Weekly ranges.
+    Weekly(WeeklyHours),
+}
+
+/// Weekly opening ranges: the text as written and its open intervals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeeklyHours {
+    /// As written in the scenario (shown back to the user).
+    pub text: String,
+    /// Sorted, disjoint, non-adjacent `[start, end)` minutes of the week, 0 = Monday 00:00
+    /// local; never empty.
+    pub open: Vec<(u32, u32)>,
 }
 
 /// One support tier (help desk, engineers, vendor).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tier {
     pub name: String,
+    /// Engineers; with `shifts`, the sum of the shifts' staff.
     pub staff: u32,
+    /// Ignored when `shifts` is given.
     pub hours: Hours,
+    /// Minutes east of UTC where the tier's people are (default: the site's offset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset_minutes: Option<i32>,
+    /// Follow-the-sun shifts; empty means one shift of `staff` working `hours`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shifts: Vec<Shift>,
     pub hourly_cost: f64,
+    /// Salary and overheads of one staffed engineer per year (`fixed_labor_cost`).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub annual_cost_per_engineer: f64,
+    /// A vendor's fee, charged once per incident this tier works (part of `labor_cost`).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub cost_per_incident: f64,
+    /// Engineers paged when nobody of the tier is on duty (model.md §8.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_call: Option<OnCall>,
+}
+
+/// A tier's on-call rota (model.md §8.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnCall {
+    /// Engineers on call at once.
+    pub staff: u32,
+    /// Page → acknowledgement while awake.
+    pub ack: Dist,
+    /// Page → acknowledgement when the page falls in `asleep` hours.
+    pub ack_asleep: Dist,
+    /// When the on-call engineers sleep, in the tier's local time.
+    pub asleep: Hours,
+    /// Items of services with priority ≤ this are paged.
+    pub page_priority: u32,
+    pub standby_cost_per_hour: f64,
+    /// Paid per page (labor).
+    pub callout_cost: f64,
+}
+
+/// One shift of a tier: its engineers work its hours in its local time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shift {
+    pub hours: Hours,
+    /// Minutes east of UTC (default: the tier's offset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset_minutes: Option<i32>,
+    pub staff: u32,
+}
+
+/// A shift as the model sees it: hours, how far its clock runs ahead of the site's, staff.
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftView<'a> {
+    pub hours: &'a Hours,
+    /// Local time − site time, in minutes.
+    pub ahead_minutes: Minutes,
+    pub staff: u32,
+}
+
+impl Tier {
+    /// Engineers on the payroll of the tier, for `fixed_labor_cost` (model.md §8.13): its
+    /// `staff`, or the sum of its shifts' staff; the on-call rota is not counted again.
+    pub fn staffed_engineers(&self) -> u32 {
+        if self.shifts.is_empty() {
+            self.staff
+        } else {
+            self.shifts.iter().map(|s| s.staff).sum()
+        }
+    }
+
+    /// Number of shifts (a tier without `shifts` is one shift).
+    #[inline]
+    pub fn shift_count(&self) -> usize {
+        self.shifts.len().max(1)
+    }
+
+    /// Shift `i` read against the site's clock (`site_offset` minutes east of UTC).
+    #[inline]
+    pub fn shift(&self, i: usize, site_offset: i32) -> ShiftView<'_> {
+        let tier_offset = self.utc_offset_minutes.unwrap_or(site_offset);
+        match self.shifts.get(i) {
+            Some(s) => ShiftView {
+                hours: &s.hours,
+                ahead_minutes: (s.utc_offset_minutes.unwrap_or(tier_offset) - site_offset)
+                    as Minutes,
+                staff: s.staff,
+            },
+            None => ShiftView {
+                hours: &self.hours,
+                ahead_minutes: (tier_offset - site_offset) as Minutes,
+                staff: self.staff,
+            },
+        }
+    }
+
+    /// The tier's hours in plain words, with offsets where they differ from the site's
+    /// (`"business hours (Mon–Fri 08:00–18:00)"`, `"shifts: 2 × Mon-Fri 08:00-16:00 at UTC+08:00; …"`).
+    pub fn hours_in_words(&self, site_offset: i32) -> String {
+        let words = |hours: &Hours, offset: Option<i32>| {
+            let text = match hours {
+                Hours::AlwaysOpen => "24x7".to_string(),
+                Hours::Business => "business hours (Mon–Fri 08:00–18:00)".to_string(),
+                Hours::Weekly(w) => w.text.clone(),
+            };
+            match offset {
+                Some(o) if o != site_offset => {
+                    format!("{text} at UTC{}", calendar::format_offset(o))
+                }
+                _ => text,
+            }
+        };
+        let tier_offset = self.utc_offset_minutes;
+        if self.shifts.is_empty() {
+            return words(&self.hours, tier_offset);
+        }
+        let list: Vec<String> = self
+            .shifts
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} × {}",
+                    s.staff,
+                    words(&s.hours, s.utc_offset_minutes.or(tier_offset))
+                )
+            })
+            .collect();
+        format!("shifts: {}", list.join("; "))
+    }
+
+    /// True when some shift of the tier is open at site time `t` (staffed or not).
+    pub fn any_shift_open(&self, t: Minutes, site_offset: i32) -> bool {
+        (0..self.shift_count()).any(|i| {
+            let s = self.shift(i, site_offset);
+            calendar::is_open(s.hours, t, s.ahead_minutes)
+        })
+    }
 }
 
 /// One service that fails and gets restored.
@@ -113,9 +304,44 @@ pub struct Service {
     pub degraded_cost_fraction: f64,
     /// Outage start → user report.
     pub report_delay: Dist,
-    /// Time from UP to the next failure.
+    /// The distribution of the service's age at failure (model.md §8.5): with `Repair::Renew`
+    /// the time from UP to the next failure.
     pub failures_every: Dist,
     pub modes: Vec<Mode>,
+    /// Further user reports while the outage lasts; `None`: one report per outage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tickets: Option<Tickets>,
+    /// What a repair does to the service's age (model.md §8.5). Left out of the serialized
+    /// scenario when it is the default, so logs of scenarios that never set it are unchanged.
+    #[serde(default, skip_serializing_if = "Repair::is_renew")]
+    pub repair: Repair,
+}
+
+/// What a repair does to a service's age (model.md §8.5), `services[].repair`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Repair {
+    /// `"renew"`: as good as new; the next failure's age counts from zero (DESIGN §2).
+    #[default]
+    Renew,
+    /// `"as_bad_as_old"` (minimal repair): the age survives the repair and the next failure is
+    /// drawn conditioned on survival to it.
+    AsBadAsOld,
+}
+
+impl Repair {
+    /// True for the default, `"renew"`.
+    pub fn is_renew(&self) -> bool {
+        *self == Repair::Renew
+    }
+
+    /// The word a scenario file writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Repair::Renew => "renew",
+            Repair::AsBadAsOld => "as_bad_as_old",
+        }
+    }
 }
 
 /// One failure mode of a service.
@@ -144,16 +370,15 @@ pub struct Strategy {
     pub route_direct: f64,
     pub monitoring: Option<Monitoring>,
     /// Year-0 investment (set-up, licences bought outright); only the business case uses it.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub one_time_cost: f64,
     /// Share of the benefit realised in each year 1 … years; empty: the full benefit every
     /// year. Only the business case uses it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ramp_up: Vec<f64>,
-}
-
-fn is_zero(x: &f64) -> bool {
-    *x == 0.0
+    /// Share of tickets a status page or known-incident banner deflects (model.md §8.4).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub ticket_deflection: f64,
 }
 
 /// Monitoring of degradation and outages, with its false alarms.
@@ -169,15 +394,44 @@ pub struct Monitoring {
 impl Scenario {
     /// Index of the strategy used as the baseline: `reactive` if present, else the first.
     pub fn baseline_index(&self) -> usize {
+        if let Some(i) = self
+            .baseline
+            .as_deref()
+            .and_then(|b| self.strategy_index(b))
+        {
+            return i;
+        }
         self.strategies
             .iter()
             .position(|s| s.name == "reactive")
             .unwrap_or(0)
     }
 
+    /// Name the baseline strategy (`--baseline NAME`). An error lists the strategies when the
+    /// name is not one of them.
+    pub fn set_baseline(&mut self, name: &str) -> Result<(), String> {
+        if self.strategy_index(name).is_none() {
+            return Err(format!(
+                "no strategy named {name:?} to use as the baseline; the strategies are {}",
+                self.strategies
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        self.baseline = Some(name.to_string());
+        Ok(())
+    }
+
     /// Look up a tier index by name.
     pub fn tier_index(&self, name: &str) -> Option<usize> {
         self.tiers.iter().position(|t| t.name == name)
+    }
+
+    /// The SLA covering services of this priority, if any.
+    pub fn sla_for(&self, priority: u32) -> Option<&Sla> {
+        self.slas.iter().find(|s| s.priority == priority)
     }
 
     /// Look up a strategy index by name.
@@ -186,7 +440,7 @@ impl Scenario {
     }
 }
 
-/// Lowercase slug of a scenario name for output folders (DESIGN §5): every run of characters
+/// Lowercase slug of a scenario name for output folders (docs/model.md §5): every run of characters
 /// other than ASCII letters and digits becomes one `-`, trimmed at both ends.
 pub fn slug(name: &str) -> String {
     let mut out = String::with_capacity(name.len());

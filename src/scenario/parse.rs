@@ -1,4 +1,4 @@
-//! Reading a scenario file (DESIGN §3) into a checked [`Scenario`].
+//! Reading a scenario file (docs/model.md §3) into a checked [`Scenario`].
 //!
 //! The steps, each with its own kind of error:
 //! 1. TOML syntax ([`DeTable::parse_recoverable`]): every syntax error, with its position.
@@ -24,10 +24,13 @@ use toml::de::{DeTable, DeValue};
 use super::dist::Dist;
 use super::duration::{self, DurationError, parse_duration_detailed};
 use super::error::{ScenarioError, ScenarioErrors};
-use super::fields::{self, Bounds, Kind};
+use super::fields::{self, Bounds, Kind, join};
 use super::validate::{name_problem, shown, validate};
-use super::{Finance, Hours, Minutes, Mode, Monitoring, Scenario, Service, Simulation};
-use super::{Strategy, Tier};
+use super::{
+    Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift, Simulation,
+    calendar,
+};
+use super::{Repair, Sla, Strategy, Tickets, Tier};
 
 pub use super::fields::{
     MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_FINANCE_YEARS, MAX_HORIZON_MINUTES,
@@ -37,12 +40,12 @@ pub use super::fields::{
 /// Name of the built-in scenario (used as its file name in messages and output folders).
 pub const DEFAULT_SCENARIO_NAME: &str = "default";
 
-/// The built-in scenario: the mail-server story of DESIGN §3.
+/// The built-in scenario: the mail-server story of docs/model.md §3.
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/default.toml");
 
 /// Where the accepted fields are shown by example, for help lines.
 const SEE_EXAMPLE: &str =
-    "compare with the built-in example scenario (scenarios/default.toml, DESIGN §3)";
+    "compare with the built-in example scenario (scenarios/default.toml, docs/model.md §3)";
 
 /// The distribution kinds, as written in `dist = "…"`.
 const DIST_KINDS: &str =
@@ -261,10 +264,12 @@ struct RawScenario {
     name: Option<V>,
     description: Option<V>,
     currency: Option<V>,
+    baseline: Option<V>,
     simulation: Option<Spanned<RawSimulation>>,
     tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
     services: Option<Spanned<Vec<Spanned<RawService>>>>,
     strategies: Option<Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
+    slas: Option<Spanned<Vec<Spanned<RawSla>>>>,
     finance: Option<Spanned<RawFinance>>,
 }
 
@@ -276,11 +281,30 @@ struct RawFinance {
 }
 
 #[derive(Deserialize)]
+#[serde(
+    expecting = r#"an SLA table ([[slas]]) such as priority = 1, respond = "15m", resolve = "4h""#
+)]
+struct RawSla {
+    priority: Option<V>,
+    respond: Option<V>,
+    resolve: Option<V>,
+    penalty: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"a tickets table such as { per_hour = 6, triage = "5m" }"#)]
+struct RawTickets {
+    per_hour: Option<V>,
+    triage: Option<V>,
+}
+
+#[derive(Deserialize)]
 #[serde(expecting = "a [simulation] table")]
 struct RawSimulation {
     horizon: Option<V>,
     replications: Option<V>,
     seed: Option<V>,
+    utc_offset: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -289,7 +313,32 @@ struct RawTier {
     name: Option<V>,
     staff: Option<V>,
     hours: Option<V>,
+    utc_offset: Option<V>,
+    shifts: Option<Spanned<Vec<Spanned<RawShift>>>>,
     hourly_cost: Option<V>,
+    annual_cost_per_engineer: Option<V>,
+    cost_per_incident: Option<V>,
+    on_call: Option<Spanned<RawOnCall>>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"an on-call table such as { staff = 1, ack = "10m", ack_asleep = "25m" }"#)]
+struct RawOnCall {
+    staff: Option<V>,
+    ack: Option<V>,
+    ack_asleep: Option<V>,
+    asleep: Option<V>,
+    page_priority: Option<V>,
+    standby_cost_per_hour: Option<V>,
+    callout_cost: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"a shift table such as { hours = "Mon-Fri 08:00-16:00", staff = 2 }"#)]
+struct RawShift {
+    hours: Option<V>,
+    utc_offset: Option<V>,
+    staff: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -302,6 +351,8 @@ struct RawService {
     report_delay: Option<V>,
     failures: Option<Spanned<RawFailures>>,
     modes: Option<Spanned<Vec<Spanned<RawMode>>>>,
+    repair: Option<V>,
+    tickets: Option<Spanned<RawTickets>>,
 }
 
 #[derive(Deserialize)]
@@ -332,6 +383,7 @@ struct RawStrategy {
     monitoring: Option<Spanned<RawMonitoring>>,
     one_time_cost: Option<V>,
     ramp_up: Option<V>,
+    ticket_deflection: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -615,24 +667,6 @@ fn path_at(table: &DeTable, offset: usize) -> Option<String> {
         })
     }
     walk_table(table, offset, "")
-}
-
-/// `base.key`, quoting a key that is not a bare TOML key.
-fn join(base: &str, key: &str) -> String {
-    let key = if !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        key.to_string()
-    } else {
-        format!("{key:?}")
-    };
-    if base.is_empty() {
-        key
-    } else {
-        format!("{base}.{key}")
-    }
 }
 
 /// Path of an element of an array of tables: by name when it has one, else by index.
@@ -1313,6 +1347,10 @@ impl Cx<'_> {
         if let (Some(strategies), Some(finance)) = (&strategies, &finance) {
             self.ramp_up_lengths(strategies, finance, raw.strategies.as_ref());
         }
+        let slas = self.slas(raw.slas.as_ref());
+
+        // Checked against the strategies by the validator (validate::references).
+        let baseline = raw.baseline.as_ref().and_then(|v| self.text(v, "baseline"));
 
         Some(Scenario {
             name,
@@ -1322,7 +1360,70 @@ impl Cx<'_> {
             tiers: tiers?,
             services: services?,
             strategies: strategies?,
+            baseline,
+            slas: slas?,
             finance: finance?,
+        })
+    }
+
+    /// `[[slas]]` (model.md §8.13); cross-field rules (one per priority, a clock each) are
+    /// the validator's.
+    fn slas(&mut self, raw: Option<&Spanned<Vec<Spanned<RawSla>>>>) -> Option<Vec<Sla>> {
+        let items = raw.map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        let mut slas = Some(Vec::with_capacity(items.len()));
+        for (i, item) in items.iter().enumerate() {
+            let span = Some(item.span());
+            let r = item.get_ref();
+            let path = format!("slas[{i}]");
+            let f = |name: &str| format!("{path}.{name}");
+            let priority = self
+                .required(r.priority.as_ref(), span, &f("priority"), "priority = 1")
+                .and_then(|v| self.integer(v, &f("priority"), bounds("slas[].priority")));
+            let respond = match &r.respond {
+                None => Some(None),
+                Some(v) => self.duration(v, &f("respond"), true).map(Some),
+            };
+            let resolve = match &r.resolve {
+                None => Some(None),
+                Some(v) => self.duration(v, &f("resolve"), true).map(Some),
+            };
+            let penalty = match &r.penalty {
+                None => Some(0.0),
+                Some(v) => self.number(v, &f("penalty"), bounds("slas[].penalty")),
+            };
+            match (priority, respond, resolve, penalty, slas.as_mut()) {
+                (Some(priority), Some(respond), Some(resolve), Some(penalty), Some(list)) => list
+                    .push(Sla {
+                        priority: u32::try_from(priority).unwrap_or(u32::MAX),
+                        respond_minutes: respond,
+                        resolve_minutes: resolve,
+                        penalty,
+                    }),
+                _ => slas = None,
+            }
+        }
+        slas
+    }
+
+    /// `services[].tickets` (model.md §8.4).
+    fn tickets(&mut self, raw: &Spanned<RawTickets>, path: &str) -> Option<Tickets> {
+        let span = Some(raw.span());
+        let r = raw.get_ref();
+        let f = |name: &str| format!("{path}.{name}");
+        let per_hour = self
+            .required(
+                r.per_hour.as_ref(),
+                span.clone(),
+                &f("per_hour"),
+                "per_hour = 6",
+            )
+            .and_then(|v| self.number(v, &f("per_hour"), bounds("services[].tickets.per_hour")));
+        let triage = self
+            .required(r.triage.as_ref(), span, &f("triage"), "triage = \"5m\"")
+            .and_then(|v| self.duration(v, &f("triage"), true));
+        Some(Tickets {
+            per_hour: per_hour?,
+            triage_minutes: triage?,
         })
     }
 
@@ -1483,10 +1584,15 @@ impl Cx<'_> {
             Some(v) => self.integer(v, "simulation.seed", bounds("simulation.seed")),
             None => Some(0),
         };
+        let utc_offset = match &raw.utc_offset {
+            Some(v) => self.offset(v, "simulation.utc_offset"),
+            None => Some(0),
+        };
         Some(Simulation {
             horizon_minutes: horizon?,
             replications: u64::try_from(replications?).ok()?,
             seed: u64::try_from(seed?).ok()?,
+            utc_offset_minutes: utc_offset?,
         })
     }
 
@@ -1521,17 +1627,47 @@ impl Cx<'_> {
                 "tier names",
                 "rename one of the two tiers",
             );
-            let staff = self
-                .required(
-                    t.staff.as_ref(),
-                    span.clone(),
-                    &format!("{path}.staff"),
-                    "staff = 1",
-                )
-                .and_then(|v| self.integer(v, &format!("{path}.staff"), bounds("tiers[].staff")));
+            let shifts = match &t.shifts {
+                None => Some(Vec::new()),
+                Some(raw_shifts) => self.shifts(raw_shifts, &path),
+            };
+            // §8.1: `shifts` replaces `staff`/`hours`; giving both is an error.
+            let given_with_shifts = [("staff", &t.staff), ("hours", &t.hours)]
+                .into_iter()
+                .find_map(|(key, v)| v.as_ref().map(|v| (key, v)));
+            let staff = match (&t.shifts, given_with_shifts) {
+                (Some(_), Some((key, v))) => {
+                    self.push(
+                        Some(v.span()),
+                        format!("{path}.{key}"),
+                        format!("`{key}` and `shifts` both given; the shifts staff the tier"),
+                        Some(format!(
+                            "remove `{key}` (give each shift its own `staff` and `hours`), or remove `shifts`"
+                        )),
+                    );
+                    None
+                }
+                (Some(_), None) => Some(shifts.as_ref().map_or(0, |list| {
+                    list.iter().map(|sh: &Shift| sh.staff as i64).sum()
+                })),
+                (None, _) => self
+                    .required(
+                        t.staff.as_ref(),
+                        span.clone(),
+                        &format!("{path}.staff"),
+                        "staff = 1",
+                    )
+                    .and_then(|v| {
+                        self.integer(v, &format!("{path}.staff"), bounds("tiers[].staff"))
+                    }),
+            };
             let hours = match &t.hours {
                 None => Some(Hours::AlwaysOpen),
                 Some(v) => self.hours(v, &format!("{path}.hours")),
+            };
+            let utc_offset = match &t.utc_offset {
+                None => Some(None),
+                Some(v) => self.offset(v, &format!("{path}.utc_offset")).map(Some),
             };
             let hourly_cost = match &t.hourly_cost {
                 None => Some(0.0),
@@ -1541,36 +1677,211 @@ impl Cx<'_> {
                     bounds("tiers[].hourly_cost"),
                 ),
             };
+            let on_call = match &t.on_call {
+                None => Some(None),
+                Some(raw) => self.on_call(raw, &path).map(Some),
+            };
+            let annual_cost_per_engineer = match &t.annual_cost_per_engineer {
+                None => Some(0.0),
+                Some(v) => self.number(
+                    v,
+                    &format!("{path}.annual_cost_per_engineer"),
+                    bounds("tiers[].annual_cost_per_engineer"),
+                ),
+            };
+            let cost_per_incident = match &t.cost_per_incident {
+                None => Some(0.0),
+                Some(v) => self.number(
+                    v,
+                    &format!("{path}.cost_per_incident"),
+                    bounds("tiers[].cost_per_incident"),
+                ),
+            };
             names.push(name.clone());
-            match (name, staff, hours, hourly_cost, tiers.as_mut()) {
-                (Some(name), Some(staff), Some(hours), Some(hourly_cost), Some(list)) => {
-                    list.push(Tier {
-                        name,
-                        staff: u32::try_from(staff).unwrap_or(u32::MAX),
-                        hours,
-                        hourly_cost,
-                    })
-                }
+            match (
+                (name, staff, hours, utc_offset, shifts),
+                (hourly_cost, on_call),
+                (annual_cost_per_engineer, cost_per_incident),
+                tiers.as_mut(),
+            ) {
+                (
+                    (Some(name), Some(staff), Some(hours), Some(utc_offset_minutes), Some(shifts)),
+                    (Some(hourly_cost), Some(on_call)),
+                    (Some(annual_cost_per_engineer), Some(cost_per_incident)),
+                    Some(list),
+                ) => list.push(Tier {
+                    name,
+                    staff: u32::try_from(staff).unwrap_or(u32::MAX),
+                    hours,
+                    utc_offset_minutes,
+                    shifts,
+                    hourly_cost,
+                    on_call,
+                    annual_cost_per_engineer,
+                    cost_per_incident,
+                }),
                 _ => tiers = None,
             }
         }
         (tiers, names)
     }
 
-    fn hours(&mut self, v: &V, field: &str) -> Option<Hours> {
+    fn repair(&mut self, v: &V, field: &str) -> Option<Repair> {
         let text = self.text(v, field)?;
         match text.as_str() {
-            "24x7" => Some(Hours::AlwaysOpen),
-            "business" => Some(Hours::Business),
+            "renew" => Some(Repair::Renew),
+            "as_bad_as_old" => Some(Repair::AsBadAsOld),
             _ => {
                 self.push(
                     Some(v.span()),
                     field,
-                    format!("expected \"24x7\" or \"business\"; found {}", shown(&text)),
+                    format!(
+                        "expected \"renew\" or \"as_bad_as_old\"; found {}",
+                        shown(&text)
+                    ),
                     Some(
-                        "\"business\" is Monday–Friday 08:00–18:00; \"24x7\" is always open".into(),
+                        "\"renew\" makes a repair as good as new; \"as_bad_as_old\" keeps the \
+                         service's age (minimal repair)"
+                            .into(),
                     ),
                 );
+                None
+            }
+        }
+    }
+
+    /// A tier's on-call rota (model.md §8.2).
+    fn on_call(&mut self, raw: &Spanned<RawOnCall>, tier_path: &str) -> Option<OnCall> {
+        let o = raw.get_ref();
+        let path = format!("{tier_path}.on_call");
+        let f = |key: &str| format!("{path}.{key}");
+        let staff = match &o.staff {
+            None => Some(1),
+            Some(v) => self.integer(v, &f("staff"), bounds("tiers[].on_call.staff")),
+        };
+        let ack = self
+            .required(o.ack.as_ref(), Some(raw.span()), &f("ack"), "ack = \"10m\"")
+            .and_then(|v| self.dist(v, &f("ack")));
+        let ack_asleep = match &o.ack_asleep {
+            None => ack.clone(),
+            Some(v) => self.dist(v, &f("ack_asleep")),
+        };
+        let asleep = match &o.asleep {
+            None => calendar::parse_hours("23:00-07:00").ok(),
+            Some(v) => self.hours(v, &f("asleep")),
+        };
+        let page_priority = match &o.page_priority {
+            None => Some(1),
+            Some(v) => self.integer(
+                v,
+                &f("page_priority"),
+                bounds("tiers[].on_call.page_priority"),
+            ),
+        };
+        let mut money = |key: &str, v: &Option<V>| match v {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f(key), bounds(&format!("tiers[].on_call.{key}"))),
+        };
+        let standby = money("standby_cost_per_hour", &o.standby_cost_per_hour);
+        let callout = money("callout_cost", &o.callout_cost);
+        Some(OnCall {
+            staff: u32::try_from(staff?).unwrap_or(u32::MAX),
+            ack: ack?,
+            ack_asleep: ack_asleep?,
+            asleep: asleep?,
+            page_priority: u32::try_from(page_priority?).unwrap_or(u32::MAX),
+            standby_cost_per_hour: standby?,
+            callout_cost: callout?,
+        })
+    }
+
+    /// A tier's follow-the-sun shifts (model.md §8.1).
+    fn shifts(
+        &mut self,
+        raw: &Spanned<Vec<Spanned<RawShift>>>,
+        tier_path: &str,
+    ) -> Option<Vec<Shift>> {
+        let items = raw.get_ref();
+        if items.is_empty() {
+            self.push(
+                Some(raw.span()),
+                format!("{tier_path}.shifts"),
+                "expected at least one shift; found none",
+                Some("add `{ hours = \"business\", staff = 1 }`, or remove `shifts` and give `staff`".into()),
+            );
+            return None;
+        }
+        let mut shifts = Some(Vec::with_capacity(items.len()));
+        for (i, item) in items.iter().enumerate() {
+            let span = Some(item.span());
+            let sh = item.get_ref();
+            let path = format!("{tier_path}.shifts.{}", i + 1);
+            let hours = self
+                .required(
+                    sh.hours.as_ref(),
+                    span.clone(),
+                    &format!("{path}.hours"),
+                    "hours = \"Mon-Fri 08:00-16:00\"",
+                )
+                .and_then(|v| self.hours(v, &format!("{path}.hours")));
+            let utc_offset = match &sh.utc_offset {
+                None => Some(None),
+                Some(v) => self.offset(v, &format!("{path}.utc_offset")).map(Some),
+            };
+            let staff = self
+                .required(
+                    sh.staff.as_ref(),
+                    span,
+                    &format!("{path}.staff"),
+                    "staff = 1",
+                )
+                .and_then(|v| {
+                    self.integer(
+                        v,
+                        &format!("{path}.staff"),
+                        bounds("tiers[].shifts[].staff"),
+                    )
+                });
+            match (hours, utc_offset, staff, shifts.as_mut()) {
+                (Some(hours), Some(utc_offset_minutes), Some(staff), Some(list)) => {
+                    list.push(Shift {
+                        hours,
+                        utc_offset_minutes,
+                        staff: u32::try_from(staff).unwrap_or(u32::MAX),
+                    })
+                }
+                _ => shifts = None,
+            }
+        }
+        shifts
+    }
+
+    fn hours(&mut self, v: &V, field: &str) -> Option<Hours> {
+        let text = self.text(v, field)?;
+        match calendar::parse_hours(&text) {
+            Ok(hours) => Some(hours),
+            Err(e) => {
+                self.push(
+                    Some(v.span()),
+                    field,
+                    format!(
+                        "expected opening hours; found {}: {}",
+                        shown(&text),
+                        e.message
+                    ),
+                    Some(e.help),
+                );
+                None
+            }
+        }
+    }
+
+    fn offset(&mut self, v: &V, field: &str) -> Option<i32> {
+        let text = self.text(v, field)?;
+        match calendar::parse_offset(&text) {
+            Ok(minutes) => Some(minutes),
+            Err(e) => {
+                self.push(Some(v.span()), field, e.message, Some(e.help));
                 None
             }
         }
@@ -1682,7 +1993,15 @@ impl Cx<'_> {
                     None
                 }),
         };
+        let repair = match &s.repair {
+            None => Some(Repair::Renew),
+            Some(v) => self.repair(v, &f("repair")),
+        };
         let modes = self.modes(s.modes.as_ref(), span, &path, tiers);
+        let tickets = match &s.tickets {
+            None => Some(None),
+            Some(t) => self.tickets(t, &f("tickets")).map(Some),
+        };
         Some(Service {
             name: name?,
             priority: u32::try_from(priority?).ok()?,
@@ -1691,6 +2010,8 @@ impl Cx<'_> {
             report_delay: report_delay?,
             failures_every: failures_every?,
             modes: modes?,
+            repair: repair?,
+            tickets: tickets?,
         })
     }
 
@@ -1855,6 +2176,14 @@ impl Cx<'_> {
             None => Some(Vec::new()),
             Some(v) => self.shares(v, &f("ramp_up"), bounds("strategies.*.ramp_up")),
         };
+        let ticket_deflection = match &s.ticket_deflection {
+            None => Some(0.0),
+            Some(v) => self.number(
+                v,
+                &f("ticket_deflection"),
+                bounds("strategies.*.ticket_deflection"),
+            ),
+        };
         if name.trim().is_empty() {
             return None;
         }
@@ -1869,6 +2198,7 @@ impl Cx<'_> {
             monitoring: monitoring?,
             one_time_cost: one_time_cost?,
             ramp_up: ramp_up?,
+            ticket_deflection: ticket_deflection?,
         })
     }
 
@@ -2168,7 +2498,15 @@ escalate_after = "1h"
         let errs = errors(&MINIMAL.replace("horizon = \"30d\"", "horizon = \"30d\"\nseed = -1"));
         assert_eq!(errs[0].field, "simulation.seed");
         let errs = errors(&MINIMAL.replace("staff = 1", "staff = 1\nhours = \"9to5\""));
-        assert!(errs[0].message.contains("\"24x7\" or \"business\""));
+        assert!(
+            errs[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("weekly ranges"),
+            "{:?}",
+            errs[0]
+        );
         let errs = errors(&format!("currency = \"usd\"\n{MINIMAL}"));
         assert_eq!(
             errs[0].help.as_deref(),

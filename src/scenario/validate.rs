@@ -7,9 +7,9 @@
 
 use std::collections::HashSet;
 
-use super::Scenario;
 use super::duration::format_minutes;
 use super::fields::{self, Bounds, Kind, MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, Value};
+use super::{Repair, Scenario};
 
 /// One broken rule: which field, what was expected and found, and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,8 +71,34 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
     bounds(s, &mut out);
     names(s, &mut out);
     references(s, &mut out);
+    repairs(s, &mut out);
+    slas(s, &mut out);
     limits(s, &mut out);
     out
+}
+
+/// SLAs (model.md §8.13): one per priority, each with at least one clock.
+fn slas(s: &Scenario, out: &mut Vec<Violation>) {
+    for (i, sla) in s.slas.iter().enumerate() {
+        if let Some(first) = s.slas[..i].iter().position(|o| o.priority == sla.priority) {
+            out.push(violation(
+                format!("slas[{i}].priority"),
+                format!(
+                    "expected one SLA per priority; found priority {} again (first in slas[{first}])",
+                    sla.priority
+                ),
+                "merge the two [[slas]] tables of this priority into one",
+            ));
+        }
+        if sla.respond_minutes.is_none() && sla.resolve_minutes.is_none() {
+            out.push(violation(
+                format!("slas[{i}]"),
+                "expected respond or resolve (or both); found neither",
+                "add respond = \"15m\" (detection to first work) and/or resolve = \"4h\" \
+                 (detection to resolution)",
+            ));
+        }
+    }
 }
 
 /// The run settings and every numeric field, against the registry's bounds.
@@ -238,8 +264,36 @@ pub fn shown(text: &str) -> String {
     format!("{head:?}… ({count} characters)")
 }
 
+/// Minimal repair (model.md §8.5) draws the next failure conditioned on the age reached, which
+/// the model can do only for the families whose conditional survival it inverts.
+fn repairs(s: &Scenario, out: &mut Vec<Violation>) {
+    for svc in &s.services {
+        if svc.repair == Repair::AsBadAsOld && !svc.failures_every.has_residual_life() {
+            out.push(violation(
+                format!("{}.repair", fields::join("services", &svc.name)),
+                format!(
+                    "repair = \"as_bad_as_old\" needs failures.every to be exponential, weibull \
+                     or lognormal; found {}",
+                    svc.failures_every.describe()
+                ),
+                "give failures.every one of those families, or use repair = \"renew\"",
+            ));
+        }
+    }
+}
+
 /// `needs` and `alert_tier` point at existing tiers.
 fn references(s: &Scenario, out: &mut Vec<Violation>) {
+    if let Some(name) = &s.baseline
+        && s.strategy_index(name).is_none()
+    {
+        let names: Vec<&str> = s.strategies.iter().map(|st| st.name.as_str()).collect();
+        out.push(violation(
+            "baseline",
+            format!("expected the name of a strategy; found {name:?}"),
+            format!("the strategies are {}", names.join(", ")),
+        ));
+    }
     let tiers = s.tiers.len();
     let known = || {
         s.tiers
@@ -285,6 +339,19 @@ fn references(s: &Scenario, out: &mut Vec<Violation>) {
 }
 
 /// Rules across fields: weights, triage, and the limits that keep a replication bounded.
+/// Expected failures of one service over the horizon (DESIGN §2 rule 14). Renewing: the
+/// renewal rate, horizon / mean. Minimal repair (model.md §8.5): the failures are a Poisson
+/// process in the age with mean Λ(age) = −ln S(age), and the age never exceeds the horizon.
+fn expected_failures(svc: &super::Service, horizon: f64) -> f64 {
+    match svc.repair {
+        Repair::Renew => horizon / svc.failures_every.mean(),
+        Repair::AsBadAsOld => svc
+            .failures_every
+            .cumulative_hazard(horizon)
+            .unwrap_or(horizon / svc.failures_every.mean()),
+    }
+}
+
 fn limits(s: &Scenario, out: &mut Vec<Violation>) {
     let horizon = s.simulation.horizon_minutes;
     for svc in &s.services {
@@ -296,11 +363,11 @@ fn limits(s: &Scenario, out: &mut Vec<Violation>) {
             ));
         }
     }
-    // DESIGN §2 rule 14: no replication may hang on an enormous number of events.
+    // docs/model.md §2 rule 14: no replication may hang on an enormous number of events.
     let per_service: Vec<f64> = s
         .services
         .iter()
-        .map(|svc| horizon / svc.failures_every.mean())
+        .map(|svc| expected_failures(svc, horizon))
         .collect();
     let total: f64 = per_service.iter().sum();
     if total > MAX_EXPECTED_EVENTS {
@@ -321,9 +388,17 @@ fn limits(s: &Scenario, out: &mut Vec<Violation>) {
                  (horizon {} over {n} service{}; here one failure every {} on average)",
                 format_minutes(horizon),
                 if n == 1 { "" } else { "s" },
-                format_minutes(s.services[worst].failures_every.mean()),
+                format_minutes(match s.services[worst].repair {
+                    Repair::Renew => s.services[worst].failures_every.mean(),
+                    Repair::AsBadAsOld => horizon / per_service[worst],
+                }),
             ),
-            "check the unit of failures.every (\"45d\", not \"45s\") or shorten simulation.horizon",
+            if s.services[worst].repair == Repair::AsBadAsOld {
+                "with repair = \"as_bad_as_old\" a wearing-out service fails ever faster as it \
+                 ages: check failures.every, use repair = \"renew\" or shorten simulation.horizon"
+            } else {
+                "check the unit of failures.every (\"45d\", not \"45s\") or shorten simulation.horizon"
+            },
         ));
     }
     for st in &s.strategies {

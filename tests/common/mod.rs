@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use incsim::scenario::{
-    Dist, Hours, Mode, Monitoring, Scenario, Service, Simulation, Strategy, Tier,
+    Dist, Hours, Mode, Monitoring, Repair, Scenario, Service, Simulation, Strategy, Tier,
 };
 
 pub fn tier(name: &str, staff: u32, hours: Hours, hourly_cost: f64) -> Tier {
@@ -11,7 +11,12 @@ pub fn tier(name: &str, staff: u32, hours: Hours, hourly_cost: f64) -> Tier {
         name: name.into(),
         staff,
         hours,
+        utc_offset_minutes: None,
+        shifts: Vec::new(),
         hourly_cost,
+        on_call: None,
+        annual_cost_per_engineer: 0.0,
+        cost_per_incident: 0.0,
     }
 }
 
@@ -34,6 +39,8 @@ pub fn service(name: &str, every: Dist, report_delay: Dist, modes: Vec<Mode>) ->
         report_delay,
         failures_every: every,
         modes,
+        repair: Repair::Renew,
+        tickets: None,
     }
 }
 
@@ -49,6 +56,7 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         monitoring: None,
         one_time_cost: 0.0,
         ramp_up: Vec::new(),
+        ticket_deflection: 0.0,
     }
 }
 
@@ -78,15 +86,18 @@ pub fn scenario(
             horizon_minutes: horizon,
             replications,
             seed,
+            utc_offset_minutes: 0,
         },
         tiers,
         services,
         strategies,
         finance: Default::default(),
+        baseline: None,
+        slas: Vec::new(),
     }
 }
 
-/// The mail-server story of DESIGN §3, built in Rust (the parser has its own tests).
+/// The mail-server story of docs/model.md §3, built in Rust (the parser has its own tests).
 pub fn mail_server() -> Scenario {
     let tiers = vec![
         tier("help-desk", 3, Hours::Business, 45.0),
@@ -139,6 +150,7 @@ pub fn mail_server() -> Scenario {
         }),
         one_time_cost: 0.0,
         ramp_up: Vec::new(),
+        ticket_deflection: 0.0,
     };
     scenario(
         tiers,
