@@ -127,6 +127,14 @@ impl CaseInputs<'_> {
         (costs > 0.0).then(|| self.npv() / costs)
     }
 
+    /// The recurring cost per year at which the NPV is 0, everything else unchanged. The NPV
+    /// falls by exactly the annuity factor for each unit of recurring cost (the avoided cost of
+    /// incidents does not depend on what the candidate pays for itself), so the break-even is
+    /// current + NPV ÷ annuity factor; without `[finance]` that is current + net savings.
+    pub fn break_even_recurring_cost(&self) -> f64 {
+        self.recurring_cost_per_year + self.npv() / self.annuity_factor()
+    }
+
     /// Discounted payback in years: when the cumulative discounted flow first reaches 0,
     /// interpolated linearly within the year; 0 without a net year-0 outlay; None when it
     /// does not pay back within the years.
@@ -321,6 +329,34 @@ mod tests {
         assert_eq!(points[0], (1.0, 0.6));
         assert_eq!(points[2].1, 0.0);
         assert!(exceedance_points(&[0.0, 0.0], 5).is_empty());
+    }
+
+    #[test]
+    fn at_the_break_even_recurring_cost_the_npv_is_zero() {
+        // Hand case (ramp 0.5, 1, 1; r = 10 %; one-time 50 000): NPV = 144 139.74 and the
+        // annuity factor 1/1.1 + 1/1.21 + 1/1.331 = 2.486 851 99, so the recurring cost may
+        // rise by 144 139.744 6 / 2.486 851 99 = 57 960.725 to 77 960.725 a year.
+        let ramp = [0.5, 1.0, 1.0];
+        let c = case(&ramp);
+        let at = c.break_even_recurring_cost();
+        assert!((at - 77_960.725).abs() < 0.001, "{at}");
+        // Raising the recurring cost by Δ lowers the savings by Δ (same gross benefit).
+        let delta = at - c.recurring_cost_per_year;
+        let moved = CaseInputs {
+            savings_per_year: c.savings_per_year - delta,
+            recurring_cost_per_year: at,
+            ..c.clone()
+        };
+        assert!(moved.npv().abs() < 1e-6, "{}", moved.npv());
+        // One undiscounted year: break-even = current cost + net savings.
+        let one = CaseInputs {
+            years: 1,
+            discount_rate: 0.0,
+            one_time_cost: 0.0,
+            ramp_up: &[],
+            ..c.clone()
+        };
+        assert_eq!(one.break_even_recurring_cost(), 20_000.0 + 100_000.0);
     }
 
     #[test]

@@ -169,6 +169,10 @@ pub struct BusinessCase {
     pub labor_saved_per_year: f64,
     /// Soft part: downtime cost avoided (an estimate of lost business), mean per year.
     pub downtime_avoided_per_year: f64,
+    /// The candidate's `annual_cost` at which the NPV is 0 (without `[finance]`: at which the
+    /// net savings are 0), everything else as simulated: recurring cost enters the total
+    /// linearly, so this needs no re-simulation ([`CaseInputs::break_even_recurring_cost`]).
+    pub break_even_annual_cost: f64,
     /// Year 0 … years.
     pub cash_flows: Vec<YearFlow>,
 }
@@ -442,6 +446,20 @@ impl Report {
         }
     }
 
+    /// Indices into [`Report::budgets`], best first: by NPV (the net savings per year without
+    /// `[finance]`), never by ROI, which favours a cheap candidate that saves little; ties keep
+    /// scenario order.
+    pub fn ranking(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.budgets.len()).collect();
+        order.sort_by(|&a, &b| {
+            self.budgets[b]
+                .case
+                .npv
+                .total_cmp(&self.budgets[a].case.npv)
+        });
+        order
+    }
+
     /// Names of the candidate strategies (every strategy but the baseline), in scenario order.
     pub fn candidate_names(&self) -> Vec<&str> {
         self.strategies
@@ -559,6 +577,7 @@ impl Report {
                     "savings_per_year_p90": num(b.case.savings_p10_p50_p90[2]),
                     "labor_saved_per_year": num(b.case.labor_saved_per_year),
                     "downtime_avoided_per_year": num(b.case.downtime_avoided_per_year),
+                    "break_even_annual_cost": num(b.case.break_even_annual_cost),
                     "cash_flows": b.case.cash_flows.iter().map(|f| json!({
                         "year": f.year,
                         "costs": num(f.costs),
@@ -582,6 +601,8 @@ impl Report {
             "pairs": pairs,
             "pairs_method": "every pair b − a on total_cost, paired by replication (common random numbers); ci95 unadjusted; ci95_bonferroni simultaneous over all pairs (each at 1 − 0.05/m); p_value two-sided paired t; p_value_holm Holm step-down over all pairs",
             "budget": budgets,
+            "ranking": self.ranking().into_iter().map(|i| self.budgets[i].candidate.clone()).collect::<Vec<_>>(),
+            "ranking_method": "candidates by NPV (net savings per year without [finance]), best first",
             "loss_exceedance": self.loss_exceedance_json(),
             "incsim_version": env!("CARGO_PKG_VERSION"),
         })
@@ -628,6 +649,7 @@ fn business_case(
         savings_p10_p50_p90,
         labor_saved_per_year: avoided(Metric::LABOR_COST),
         downtime_avoided_per_year: avoided(Metric::DOWNTIME_COST),
+        break_even_annual_cost: base.annual_cost + inputs.break_even_recurring_cost(),
         cash_flows: inputs.cash_flows(),
     }
 }

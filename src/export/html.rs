@@ -12,7 +12,9 @@
 use std::fmt::Write;
 
 use crate::charts::set::RunChart;
+use crate::experiment::compact::CompactSensitivity;
 use crate::export::terminal::{mean_ci, paired_cells, quantiles, verdicts};
+use crate::export::warnings::Warning;
 use crate::format::{money, money_short, number, payback, percent, roi};
 use crate::metrics::Metric;
 use crate::report::{Budget, Report};
@@ -50,6 +52,8 @@ p { margin: 6px 0 10px; }
 .kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 12px; color: var(--muted); margin: 0; }
 .lede { font-size: 17px; color: var(--muted); margin: 0 0 6px; }
 .meta { font-size: 13px; color: var(--muted); }
+.warnings { border: 1px solid #e0b04c; background: #fff8e6; border-radius: 6px; padding: 8px 14px; margin: 8px 0 14px; }
+.warnings ul { margin: 4px 0 0; padding-left: 20px; }
 .verdict { font-size: 19px; font-weight: 600; margin: 8px 0 14px; }
 .verdict .name { white-space: nowrap; }
 .cards { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 12px; margin: 0 0 12px; }
@@ -93,8 +97,23 @@ footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--line);
 }
 "#;
 
-/// Render `report.html` for a run: its scenario, report and rendered charts.
-pub fn render(scenario: &Scenario, report: &Report, charts: &[RunChart]) -> String {
+/// What a run adds to its report besides the figures: the compact sensitivity with its tornado
+/// (absent with `--no-sensitivity`) and the warnings.
+#[derive(Default)]
+pub struct Extras<'a> {
+    pub sensitivity: Option<&'a CompactSensitivity>,
+    /// The tornado chart's SVG (absent when no input moved the savings).
+    pub tornado_svg: Option<&'a str>,
+    pub warnings: &'a [Warning],
+}
+
+/// Render `report.html` for a run: its scenario, report, rendered charts and extras.
+pub fn render(
+    scenario: &Scenario,
+    report: &Report,
+    charts: &[RunChart],
+    extras: &Extras<'_>,
+) -> String {
     let mut out = String::with_capacity(
         64 * 1024 + charts.iter().map(|c| c.rendered.svg.len()).sum::<usize>(),
     );
@@ -109,7 +128,8 @@ pub fn render(scenario: &Scenario, report: &Report, charts: &[RunChart]) -> Stri
     );
     header(&mut out, scenario, report);
     out.push_str("<main>\n");
-    executive_summary(&mut out, report);
+    executive_summary(&mut out, report, extras.warnings);
+    business_case(&mut out, scenario, report, extras);
     comparison(&mut out, report);
     charts_section(&mut out, charts);
     assumptions(&mut out, scenario);
@@ -155,8 +175,21 @@ fn figure(field: &str, text: &str) -> String {
     format!("<span data-field=\"{field}\">{}</span>", escape(text))
 }
 
-fn executive_summary(out: &mut String, report: &Report) {
+fn executive_summary(out: &mut String, report: &Report, warnings: &[Warning]) {
     out.push_str("<section id=\"summary\">\n<h2>Executive summary</h2>\n");
+    if !warnings.is_empty() {
+        out.push_str("<div class=\"warnings\" id=\"warnings\"><strong>Check before you rely on these figures:</strong>\n<ul>\n");
+        for w in warnings {
+            let _ = writeln!(
+                out,
+                "<li data-warning=\"{}\" data-candidate=\"{}\">{}</li>",
+                w.kind,
+                escape(&w.candidate),
+                code_spans(&escape(&w.text))
+            );
+        }
+        out.push_str("</ul></div>\n");
+    }
     if report.budgets.is_empty() {
         out.push_str(
             "<p>This scenario has a single strategy: there is no alternative to compare it \
@@ -166,14 +199,20 @@ fn executive_summary(out: &mut String, report: &Report) {
     }
     let cur = &report.currency;
     let per_year = MINUTES_PER_YEAR / report.horizon_minutes;
-    for (b, verdict) in report.budgets.iter().zip(verdicts(report)) {
+    let verdicts = verdicts(report);
+    // Best candidate first: by NPV, never by ROI (Report::ranking).
+    for (b, verdict) in report
+        .ranking()
+        .into_iter()
+        .map(|i| (&report.budgets[i], &verdicts[i]))
+    {
         let _ = writeln!(
             out,
             "<div class=\"budget\" data-budget-candidate=\"{}\" data-budget-baseline=\"{}\">",
             escape(&b.candidate),
             escape(&b.baseline)
         );
-        let _ = writeln!(out, "<p class=\"verdict\">{}</p>", escape(&verdict));
+        let _ = writeln!(out, "<p class=\"verdict\">{}</p>", escape(verdict));
         out.push_str("<div class=\"cards\">\n");
         card(
             out,
@@ -224,6 +263,7 @@ fn executive_summary(out: &mut String, report: &Report) {
             ),
         );
         out.push_str("</div>\n");
+        npv_cards(out, report, b);
         facts(out, report, b, per_year);
         out.push_str("</div>\n");
     }
@@ -242,6 +282,277 @@ fn card(out: &mut String, label: &str, value: &str, sub: &str) {
         out,
         "<div class=\"card\"><div class=\"label\">{label}</div><div class=\"value\">{value}</div>\
          <div class=\"sub\">{sub}</div></div>"
+    );
+}
+
+/// Text already escaped, with `path` spans shown as code.
+fn code_spans(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// "over 3 years at 10 %", or "over one year, undiscounted".
+fn horizon_words(s: &Scenario) -> String {
+    let f = &s.finance;
+    let years = if f.years == 1 {
+        "one year".to_string()
+    } else {
+        format!("{} years", f.years)
+    };
+    if f.discount_rate == 0.0 {
+        format!("over {years}, undiscounted")
+    } else {
+        format!("over {years} at a {} discount rate", share(f.discount_rate))
+    }
+}
+
+/// The business-case cards of one candidate: NPV with its P10–P90, the probability it pays,
+/// ROI on present values and discounted payback.
+fn npv_cards(out: &mut String, report: &Report, b: &Budget) {
+    let cur = &report.currency;
+    let c = &b.case;
+    out.push_str("<div class=\"cards\">\n");
+    card(
+        out,
+        "Net present value",
+        &figure("npv", &money(c.npv, cur)),
+        &format!(
+            "P10 {} · P90 {} over simulated years",
+            figure("npv_p10", &money_short(c.npv_p10, cur)),
+            figure("npv_p90", &money_short(c.npv_p90, cur))
+        ),
+    );
+    card(
+        out,
+        "Probability it pays",
+        &figure("p_npv_positive", &percent(c.p_npv_positive)),
+        "share of replication paths with NPV above 0",
+    );
+    card(
+        out,
+        "ROI on present values",
+        &figure("roi_present_value", &roi(c.roi_pv)),
+        "NPV ÷ present value of the costs",
+    );
+    card(
+        out,
+        "Discounted payback",
+        &figure(
+            "discounted_payback_years",
+            &match c.discounted_payback_years {
+                Some(y) => format!("{y:.2} years"),
+                None => "not within the years".to_string(),
+            },
+        ),
+        "when the cumulative discounted net flow turns positive",
+    );
+    out.push_str("</div>\n");
+}
+
+/// The business case: candidates ranked by NPV, each one's year-by-year flows and break-even,
+/// then what the savings are most sensitive to.
+fn business_case(out: &mut String, scenario: &Scenario, report: &Report, extras: &Extras<'_>) {
+    if report.budgets.is_empty() {
+        return;
+    }
+    let cur = &report.currency;
+    out.push_str("<section id=\"business-case\">\n<h2>Business case</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p>Cash flows {} (<code>[finance]</code>): the one-time cost in year 0, then each year \
+         the recurring cost and the benefit realised that year (its ramp-up share × the \
+         incident cost avoided), discounted by (1 + r)<sup>t</sup>. Candidates are ranked by \
+         NPV, not by ROI, which favours a cheap option that saves little. P10/P90 are over \
+         simulated years: a bad and a good year, not the error of the mean.</p>",
+        horizon_words(scenario)
+    );
+    out.push_str(
+        "<div class=\"table-wrap\"><table id=\"ranking-table\">\n<thead><tr><th>rank</th>\
+         <th>candidate</th><th class=\"num\">NPV</th><th class=\"num\">NPV P10 / P90</th>\
+         <th class=\"num\">P(NPV &gt; 0)</th><th class=\"num\">one year’s savings<br>\
+         <span class=\"q\">P10 / P50 / P90</span></th><th class=\"num\">ROI (PV)</th>\
+         <th class=\"num\">discounted payback</th><th class=\"num\">break-even annual cost</th>\
+         </tr></thead>\n<tbody>\n",
+    );
+    let ranking = report.ranking();
+    for (rank, &i) in ranking.iter().enumerate() {
+        let b = &report.budgets[i];
+        let c = &b.case;
+        let idx = report
+            .strategies
+            .iter()
+            .position(|s| s.name == b.candidate)
+            .unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "<tr data-rank-candidate=\"{}\"><td>{}</td><td>{}{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{} / {}</td><td class=\"num\">{}</td><td class=\"num\">{} / {} / {}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(&b.candidate),
+            rank + 1,
+            swatch(idx),
+            escape(&b.candidate),
+            money_short(c.npv, cur),
+            money_short(c.npv_p10, cur),
+            money_short(c.npv_p90, cur),
+            percent(c.p_npv_positive),
+            money_short(c.savings_p10_p50_p90[0], cur),
+            money_short(c.savings_p10_p50_p90[1], cur),
+            money_short(c.savings_p10_p50_p90[2], cur),
+            roi(c.roi_pv),
+            c.discounted_payback_years
+                .map_or("–".to_string(), |y| format!("{y:.2} yr")),
+            money_short(c.break_even_annual_cost, cur),
+        );
+    }
+    out.push_str("</tbody></table></div>\n");
+
+    for &i in &ranking {
+        let b = &report.budgets[i];
+        let c = &b.case;
+        let _ = writeln!(
+            out,
+            "<h3>{} against {}: cash flows</h3>",
+            escape(&b.candidate),
+            escape(&b.baseline)
+        );
+        out.push_str(
+            "<div class=\"table-wrap\"><table class=\"cash-flows\">\n<thead><tr><th>year</th>\
+             <th class=\"num\">costs</th><th class=\"num\">benefits</th><th class=\"num\">net</th>\
+             <th class=\"num\">discount factor</th><th class=\"num\">discounted</th></tr></thead>\n<tbody>\n",
+        );
+        for f in &c.cash_flows {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{}</td><td class=\"num\">{:.4}</td><td class=\"num\">{}</td></tr>",
+                f.year,
+                money(f.costs, cur),
+                money(f.benefits, cur),
+                money(f.net, cur),
+                f.discount_factor,
+                money(f.discounted, cur),
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<tr class=\"total\"><td>NPV</td><td></td><td></td><td></td><td></td>\
+             <td class=\"num\">{}</td></tr>\n</tbody></table></div>",
+            money(c.npv, cur)
+        );
+        let _ = writeln!(
+            out,
+            "<p>Of the yearly benefit, {} is <strong>hard</strong> (engineers’ paid labour \
+             avoided) and {} is <strong>soft</strong> (downtime avoided: an estimate of lost \
+             business, as good as <code>downtime_cost_per_hour</code>).</p>",
+            money(c.labor_saved_per_year, cur),
+            money(c.downtime_avoided_per_year, cur)
+        );
+        let now = scenario
+            .strategies
+            .iter()
+            .find(|s| s.name == b.candidate)
+            .map_or(0.0, |s| s.annual_cost);
+        let measure = if scenario.finance.is_default() {
+            "its net savings stay positive"
+        } else {
+            "its NPV stays positive"
+        };
+        let sentence = if c.break_even_annual_cost <= 0.0 {
+            format!(
+                "Break-even: {} does not pay for itself even at no annual cost (it is {} now).",
+                escape(&b.candidate),
+                money(now, cur)
+            )
+        } else {
+            format!(
+                "Break-even: {} pays for itself — {measure} — while its annual cost stays below \
+                 {}; it is {} now.",
+                escape(&b.candidate),
+                figure(
+                    "break_even_annual_cost",
+                    &money(c.break_even_annual_cost, cur)
+                ),
+                money(now, cur)
+            )
+        };
+        let _ = writeln!(
+            out,
+            "<p class=\"break-even\" data-candidate=\"{}\">{sentence}</p>",
+            escape(&b.candidate)
+        );
+    }
+    sensitivity_part(out, report, extras);
+    out.push_str("</section>\n");
+}
+
+/// The compact sensitivity: its tornado and how it was sized.
+fn sensitivity_part(out: &mut String, report: &Report, extras: &Extras<'_>) {
+    let cur = &report.currency;
+    out.push_str("<h3 id=\"sensitivity\">What the savings are most sensitive to</h3>\n");
+    let Some(a) = extras.sensitivity else {
+        out.push_str(
+            "<p class=\"note\">Not computed in this run (<code>--no-sensitivity</code>, or a \
+             single strategy). <code>incsim sensitivity</code> computes it.</p>\n",
+        );
+        return;
+    };
+    let r = &a.result;
+    if let Some(svg) = extras.tornado_svg {
+        let svg = svg.trim();
+        let svg = match svg.strip_prefix("<svg") {
+            Some(rest) => {
+                format!("<svg role=\"img\" aria-label=\"Tornado chart of the savings\"{rest}")
+            }
+            None => svg.to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "<figure id=\"chart-tornado\" data-chart=\"tornado\">\n{svg}\n</figure>"
+        );
+    }
+    let top: Vec<String> = r
+        .rows
+        .iter()
+        .take(3)
+        .map(|row| {
+            format!(
+                "<code>{}</code> (swing {})",
+                escape(&row.parameter.path),
+                money_short(row.swing, cur)
+            )
+        })
+        .collect();
+    if top.is_empty() {
+        out.push_str("<p>No input moved the savings by ±20 %.</p>\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "<p>Net savings per year of {} over {} as each input moves ±20 % on its own, largest \
+             swing first: {}. Inputs that did not move the savings are left out.</p>",
+            escape(&r.candidate),
+            escape(&r.baseline),
+            top.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"note\" id=\"sensitivity-budget\">Computed in this run on {} replications \
+         per run × {} runs = {} replications, within the main run’s {} (so it costs no more \
+         than the run itself), with the same seed in every run (common random numbers): a \
+         screening, not a precise estimate. <code>incsim sensitivity</code> repeats it on every \
+         replication; <code>--no-sensitivity</code> skips it.</p>",
+        a.replications_per_run,
+        a.runs,
+        a.replications(),
+        a.main_replications
     );
 }
 
