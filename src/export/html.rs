@@ -961,26 +961,59 @@ fn assumptions(out: &mut String, s: &Scenario) {
     out.push_str("</section>\n");
 }
 
-/// Every numeric input with its value and meaning, straight from the field registry, so that
-/// a new field appears in the report without an edit here.
+/// Every numeric input with its value, meaning and source, straight from the field registry
+/// (so a new field appears in the report without an edit here) and `[sources]` ("not given"
+/// where the scenario names none). Open, so that it prints.
 fn inputs(out: &mut String, s: &Scenario) {
-    out.push_str(
-        "<details><summary>Every numeric input</summary>\n<div class=\"table-wrap\"><table>\n\
-         <thead><tr><th>field</th><th>value</th><th>meaning</th></tr></thead>\n<tbody>\n",
+    let given = s.sources.len();
+    let _ = writeln!(
+        out,
+        "<h3>Every input and where it comes from</h3>\n<p class=\"note\">{}</p>",
+        if given == 0 {
+            "The scenario gives no sources: add a <code>[sources]</code> table \
+             (<code>\"services.NAME.downtime_cost_per_hour\" = \"Finance, 2025 revenue per hour × 0.4\"</code>) \
+             to say where each figure comes from."
+                .to_string()
+        } else {
+            format!("Sources from the scenario’s <code>[sources]</code> table ({given} given).")
+        }
     );
+    out.push_str(
+        "<div class=\"table-wrap\"><table id=\"inputs-table\">\n\
+         <thead><tr><th>field</th><th>value</th><th>meaning</th><th>source</th></tr></thead>\n<tbody>\n",
+    );
+    let source = |path: &str| match s.sources.get(path) {
+        Some(note) => escape(note),
+        None => "<span class=\"q\">not given</span>".to_string(),
+    };
+    let mut shown = Vec::new();
     for (path, at) in fields::readable(s) {
         let Some(value) = at.field.get.and_then(|get| get(s, at.idx)) else {
             continue;
         };
         let _ = writeln!(
             out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"source\">{}</td></tr>",
             escape(&path),
             escape(&fields::value_text(at.field.kind, &value)),
             escape(at.field.doc),
+            source(&path),
+        );
+        shown.push(path);
+    }
+    // Sources of fields that are not numbers (hours, names, the horizon): listed after.
+    for (path, note) in &s.sources {
+        if shown.contains(path) {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td></td><td></td><td class=\"source\">{}</td></tr>",
+            escape(path),
+            escape(note),
         );
     }
-    out.push_str("</tbody></table></div></details>\n");
+    out.push_str("</tbody></table></div>\n");
 }
 
 fn method(out: &mut String, report: &Report) {

@@ -489,6 +489,14 @@ pub static FIELDS: &[Field] = &[
         "The business case: years of cash flows and their discount rate.",
     ),
     row(
+        "sources",
+        K::Table,
+        O("absent: every source \"not given\""),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Where inputs come from: \"services.email.downtime_cost_per_hour\" = \"Finance, 2025 revenue per hour × 0.4\"; the report's assumptions show them.",
+    ),
+    row(
         "slas",
         K::Tables,
         O("absent: no service-level agreement"),
@@ -1182,6 +1190,7 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
     match pattern {
         "" => out.push((String::new(), [0, 0])),
         "simulation" => out.push(("simulation".into(), [0, 0])),
+        "finance" => out.push(("finance".into(), [0, 0])),
         "tiers[]" => {
             for (t, tier) in s.tiers.iter().enumerate() {
                 out.push((join("tiers", &tier.name), [t, 0]));
@@ -1293,6 +1302,34 @@ fn walk(s: &Scenario, pattern: &str, idx: Idx, path: &str, out: &mut Vec<(String
             && get(s, idx).is_some()
         {
             out.push((join(path, field.key()), Located { field, idx }));
+        }
+    }
+}
+
+/// Every field path of every instance in a checked scenario, whether set or defaulted
+/// (`name`, `simulation.seed`, `tiers.help-desk.hours`, `services.email.modes.disk.fix`, …):
+/// what a `[sources]` key may name.
+pub fn field_paths(s: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    walk_paths(s, "", [0, 0], "", &mut out);
+    out
+}
+
+fn walk_paths(s: &Scenario, pattern: &str, idx: Idx, path: &str, out: &mut Vec<String>) {
+    for field in children(pattern) {
+        if field.kind.is_container() {
+            let inner = field.children_pattern();
+            let Some(list) = instances(s, &inner) else {
+                continue;
+            };
+            let nested = !pattern.is_empty() && pattern != "simulation";
+            for (child_path, child_idx) in list {
+                if !nested || child_idx[0] == idx[0] {
+                    walk_paths(s, &inner, child_idx, &child_path, out);
+                }
+            }
+        } else {
+            out.push(join(path, field.key()));
         }
     }
 }

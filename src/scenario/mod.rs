@@ -20,6 +20,7 @@ pub use error::{ScenarioError, ScenarioErrors};
 pub use parse::{DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO_TOML, load, parse_str};
 pub use validate::{Violation, validate};
 
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 /// Simulated time and durations, in minutes.
@@ -58,6 +59,11 @@ pub struct Scenario {
     /// serialised scenarios when absent, so event logs of old scenarios keep their bytes.
     #[serde(default, skip_serializing_if = "Finance::is_default")]
     pub finance: Finance,
+    /// Where inputs come from (`[sources]`): field path (`services.email.downtime_cost_per_hour`)
+    /// → note, in file order. Only the report shows them; absent from serialised scenarios when
+    /// empty.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub sources: IndexMap<String, String>,
 }
 
 /// How the business case turns one simulated year into cash flows (`[finance]`).

@@ -271,6 +271,7 @@ struct RawScenario {
     strategies: Option<Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
     slas: Option<Spanned<Vec<Spanned<RawSla>>>>,
     finance: Option<Spanned<RawFinance>>,
+    sources: Option<Spanned<IndexMap<Spanned<String>, V>>>,
 }
 
 #[derive(Deserialize)]
@@ -451,6 +452,11 @@ impl<'a> Cx<'a> {
                 );
                 continue;
             };
+            // `[sources]` keys are field paths of this scenario (`"services.email.x"`), checked
+            // once the scenario's names are known (Cx::sources).
+            if field.path == "sources" {
+                continue;
+            }
             // A container of another shape is a structural error, reported by serde in step 3.
             match (field.kind, value.get_ref()) {
                 (Kind::Table, DeValue::Table(t)) => self.keys(t, &child_pattern, &child_path),
@@ -1352,7 +1358,7 @@ impl Cx<'_> {
         // Checked against the strategies by the validator (validate::references).
         let baseline = raw.baseline.as_ref().and_then(|v| self.text(v, "baseline"));
 
-        Some(Scenario {
+        let mut scenario = Scenario {
             name,
             description,
             currency,
@@ -1363,7 +1369,52 @@ impl Cx<'_> {
             baseline,
             slas: slas?,
             finance: finance?,
-        })
+            sources: IndexMap::new(),
+        };
+        scenario.sources = self.sources(raw.sources.as_ref(), &scenario)?;
+        Some(scenario)
+    }
+
+    /// `[sources]`: each key a field of this scenario (by the names in the file), each value
+    /// a note in quotes.
+    fn sources(
+        &mut self,
+        raw: Option<&Spanned<IndexMap<Spanned<String>, V>>>,
+        scenario: &Scenario,
+    ) -> Option<IndexMap<String, String>> {
+        let Some(raw) = raw else {
+            return Some(IndexMap::new());
+        };
+        let paths = fields::field_paths(scenario);
+        let mut out = IndexMap::new();
+        let mut ok = true;
+        for (key, value) in raw.get_ref() {
+            let path = key.get_ref();
+            let field = format!("sources.{}", shown(path));
+            if !paths.iter().any(|p| p == path) {
+                let help = match closest(path, paths.iter().map(String::as_str)) {
+                    Some(close) => format!(
+                        "did you mean \"{close}\"? A source names a field of this scenario by its path, as `incsim sweep --list` shows"
+                    ),
+                    None => "a source names a field of this scenario by its path, e.g. \"services.NAME.downtime_cost_per_hour\"".to_string(),
+                };
+                self.push(
+                    Some(key.span()),
+                    field,
+                    format!("no field {} in this scenario", shown(path)),
+                    Some(help),
+                );
+                ok = false;
+                continue;
+            }
+            match self.text(value, &field) {
+                Some(note) => {
+                    out.insert(path.clone(), note);
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
     }
 
     /// `[[slas]]` (model.md §8.13); cross-field rules (one per priority, a clock each) are
