@@ -132,8 +132,9 @@ pub struct RunArgs {
     /// candidate, sized to cost no more replications than the run itself.
     #[arg(long)]
     pub no_sensitivity: bool,
-    /// Also write report.pdf (A4) with a headless Chromium (`chromium` on PATH, or
-    /// INCSIM_CHROMIUM); without one, print report.html from a browser instead.
+    /// Also write report.pdf (the browser's paper size, A4 or Letter) with a headless
+    /// Chromium (`chromium` on PATH, or INCSIM_CHROMIUM); without one, print report.html
+    /// from a browser instead.
     #[arg(long)]
     pub pdf: bool,
 }

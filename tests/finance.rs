@@ -173,3 +173,198 @@ fn the_loss_exceedance_curve_is_the_share_of_replications_with_a_larger_annual_l
         }
     }
 }
+
+#[test]
+fn at_the_break_even_annual_cost_the_simulated_savings_are_zero() {
+    // Annual cost enters the candidate's total linearly, so the break-even computed from one
+    // run is where a second run, with the annual cost set to it, finds no net savings.
+    let s = default_scenario(40);
+    let report = run(&s);
+    let b = &report.budgets[0];
+    let proactive = s.strategy_index("proactive").unwrap();
+    // No [finance]: break-even = today's annual cost + net savings.
+    let expected = s.strategies[proactive].annual_cost + b.savings_per_year;
+    assert!((b.case.break_even_annual_cost - expected).abs() < 1e-6);
+    let mut at = s.clone();
+    at.strategies[proactive].annual_cost = b.case.break_even_annual_cost;
+    let again = run(&at);
+    assert!(
+        again.budgets[0].savings_per_year.abs() < 1e-3,
+        "{}",
+        again.budgets[0].savings_per_year
+    );
+    assert!(again.budgets[0].case.npv.abs() < 1e-3);
+}
+
+#[test]
+fn with_finance_the_break_even_annual_cost_zeroes_the_npv() {
+    let text = with_finance(
+        "one_time_cost = 50000\nramp_up = [0.5, 1.0, 1.0]",
+        "[finance]\nyears = 3\ndiscount_rate = 0.10",
+    );
+    let mut s = parse_str(&text, "finance").unwrap();
+    s.simulation.replications = 30;
+    let b = run(&s).budgets[0].clone();
+    let proactive = s.strategy_index("proactive").unwrap();
+    s.strategies[proactive].annual_cost = b.case.break_even_annual_cost;
+    let npv = run(&s).budgets[0].case.npv;
+    assert!(npv.abs() < 1e-3, "{npv}");
+}
+
+/// The built-in scenario with a third strategy: reactive with fixes a fifth faster for a token
+/// annual cost — a huge ROI on smaller savings.
+fn with_a_cheap_candidate() -> Scenario {
+    let mut s = default_scenario(60);
+    let reactive = s.strategy_index("reactive").unwrap();
+    let mut cheap = s.strategies[reactive].clone();
+    cheap.name = "cheap-tweak".into();
+    cheap.fix_multiplier *= 0.8;
+    cheap.annual_cost = 1_000.0;
+    s.strategies.push(cheap);
+    s
+}
+
+#[test]
+fn candidates_are_ranked_by_npv_not_by_roi() {
+    let s = with_a_cheap_candidate();
+    let report = run(&s);
+    let by_name = |n: &str| report.budgets.iter().find(|b| b.candidate == n).unwrap();
+    let (cheap, proactive) = (by_name("cheap-tweak"), by_name("proactive"));
+    // The premise: the cheap tweak has the better ROI and the smaller NPV.
+    assert!(cheap.roi.unwrap() > proactive.roi.unwrap());
+    assert!(cheap.case.npv < proactive.case.npv);
+    let ranked: Vec<&str> = report
+        .ranking()
+        .into_iter()
+        .map(|i| report.budgets[i].candidate.as_str())
+        .collect();
+    assert_eq!(ranked, ["proactive", "cheap-tweak"]);
+    assert_eq!(
+        report.to_json()["ranking"],
+        serde_json::json!(["proactive", "cheap-tweak"])
+    );
+}
+
+#[test]
+fn the_compact_sensitivity_simulates_no_more_than_the_main_run_and_ranks_by_swing() {
+    let s = default_scenario(200);
+    let proactive = s.strategy_index("proactive").unwrap();
+    let mut simulated = 0;
+    let a = incsim::experiment::compact::run(&s, proactive, 200, &mut |d| simulated += d)
+        .expect("analysis");
+    assert!(a.replications() <= 200, "{}", a.replications());
+    // Every replication simulated is counted once per strategy run.
+    assert_eq!(simulated, a.replications());
+    assert!(!a.result.rows.is_empty());
+    assert!(a.result.rows.iter().all(|r| r.swing > 0.0 && !r.unchanged));
+    assert!(a.result.rows.windows(2).all(|w| w[0].swing >= w[1].swing));
+    // Inputs at 0 (reactive's annual cost) cannot move and are left out.
+    assert!(
+        a.result
+            .rows
+            .iter()
+            .all(|r| r.parameter.path != "strategies.reactive.annual_cost")
+    );
+}
+
+#[test]
+fn warnings_name_the_inputs_that_drive_an_implausible_result() {
+    let s = default_scenario(60);
+    let report = run(&s);
+    // The built-in scenario: about $900k/yr saved for $60k/yr — ROI above 1,000 %, payback
+    // under a month.
+    let warnings = incsim::export::warnings::warnings(&s, &report, None);
+    let kinds: Vec<&str> = warnings.iter().map(|w| w.kind).collect();
+    assert!(
+        kinds.contains(&"roi") && kinds.contains(&"payback"),
+        "{kinds:?}"
+    );
+    for w in &warnings {
+        assert_eq!(w.candidate, "proactive");
+        assert_eq!(w.inputs[0], "strategies.proactive.annual_cost");
+        assert!(
+            w.inputs
+                .contains(&"services.email.downtime_cost_per_hour".to_string())
+        );
+        for input in &w.inputs {
+            assert!(w.text.contains(input.as_str()), "{}", w.text);
+        }
+    }
+    // Twenty times the investment: ROI and payback are plausible, no warning about them.
+    let mut dear = s.clone();
+    let p = dear.strategy_index("proactive").unwrap();
+    dear.strategies[p].annual_cost = 600_000.0;
+    let report = run(&dear);
+    let kinds: Vec<&'static str> = incsim::export::warnings::warnings(&dear, &report, None)
+        .iter()
+        .map(|w| w.kind)
+        .collect();
+    assert!(
+        !kinds.contains(&"roi") && !kinds.contains(&"payback"),
+        "{kinds:?}"
+    );
+}
+
+#[test]
+fn a_candidate_never_worse_in_any_replication_is_flagged() {
+    // Proactive with fixes ten times faster and no investment cannot lose in a replication.
+    let mut s = default_scenario(30);
+    let p = s.strategy_index("proactive").unwrap();
+    s.strategies[p].annual_cost = 0.0;
+    s.strategies[p].fix_multiplier = 0.08;
+    let report = run(&s);
+    let series = &report.charts.savings[0].savings_per_year;
+    assert!(series.iter().all(|&x| x >= 0.0), "premise");
+    let warnings = incsim::export::warnings::warnings(&s, &report, None);
+    assert!(warnings.iter().any(|w| w.kind == "never_worse"));
+}
+
+#[test]
+fn sources_are_read_shown_in_the_assumptions_and_misspelt_paths_refused() {
+    let text = format!(
+        "{DEFAULT_SCENARIO_TOML}\n[sources]\n\"services.email.downtime_cost_per_hour\" = \"Finance, 2025 revenue per hour × 0.4\"\n\"simulation.horizon\" = \"one budget year\"\n"
+    );
+    let mut s = parse_str(&text, "sources").expect("scenario with sources");
+    assert_eq!(
+        s.sources
+            .get("services.email.downtime_cost_per_hour")
+            .map(String::as_str),
+        Some("Finance, 2025 revenue per hour × 0.4")
+    );
+    s.simulation.replications = 20;
+    let results = run_replications(&s, 0..20, &mut |_| {});
+    let (_, files) = incsim::export::bundle::run_outputs(&s, &results).unwrap();
+    let html = String::from_utf8(
+        files
+            .iter()
+            .find(|(n, _)| n == "report.html")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    let table = &html[html.find("id=\"inputs-table\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(table.contains("<th>source</th>"));
+    let row = |path: &str| {
+        let at = table.find(&format!("<code>{path}</code>")).unwrap();
+        &table[at..at + table[at..].find("</tr>").unwrap()]
+    };
+    assert!(row("services.email.downtime_cost_per_hour").contains("Finance, 2025 revenue"));
+    assert!(row("services.email.degraded_cost_fraction").contains("not given"));
+    assert!(row("simulation.horizon").contains("one budget year"));
+
+    let bad = text.replace("\"services.email.downtime", "\"services.emial.downtime");
+    let err = parse_str(&bad, "sources").unwrap_err().to_string();
+    assert!(
+        err.contains("services.emial.downtime_cost_per_hour"),
+        "{err}"
+    );
+    assert!(
+        err.contains("did you mean \"services.email.downtime_cost_per_hour\"?"),
+        "{err}"
+    );
+    let not_text = text.replace("\"one budget year\"", "2025");
+    let err = parse_str(&not_text, "sources").unwrap_err().to_string();
+    assert!(err.contains("expected text in quotes"), "{err}");
+}

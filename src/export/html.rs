@@ -83,15 +83,24 @@ figcaption strong { color: var(--ink); }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12.5px; background: var(--soft); padding: 1px 4px; border-radius: 3px; }
 footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--line); font-size: 12px; color: var(--muted); }
 @media (max-width: 820px) { body { padding: 20px; } .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
-@page { size: A4; margin: 14mm 12mm; }
+@page { margin: 12mm 10mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  h1 { font-size: 20pt; } h2 { font-size: 14pt; margin-top: 18pt; break-after: avoid; } h3, h4 { break-after: avoid; }
-  .cards { grid-template-columns: repeat(4, minmax(0, 1fr)); }
-  .card .value { font-size: 16pt; }
+  /* A4 or Letter, portrait: 186 mm of line at most. Every table takes the page's width and
+     its cells wrap (numbers too, between their parts), so five strategies (ten comparison
+     columns) fit without clipping; nothing scrolls on paper. */
+  body { max-width: none; padding: 0; font-size: 9.5pt; }
+  h1 { font-size: 18pt; } h2 { font-size: 13pt; margin-top: 16pt; break-after: avoid; } h3, h4 { break-after: avoid; }
+  .cards { grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 6px; }
+  .card { padding: 6px 8px; }
+  .card .value { font-size: 13pt; white-space: normal; }
   .table-wrap { overflow: visible; }
-  table { font-size: 8.5pt; } th, td { padding: 3px 6px; }
-  figure, table, .cards, .verdict { break-inside: avoid; }
+  table { width: 100%; font-size: 7.5pt; }
+  th, td { padding: 2px 4px; overflow-wrap: anywhere; }
+  td:first-child, td.num, th.num { white-space: normal; }
+  th:first-child, td:first-child { overflow-wrap: normal; }
+  .verdict { break-after: avoid; }
+  code { font-size: 7pt; overflow-wrap: anywhere; }
+  tr, figure, .cards, .verdict, .warnings { break-inside: avoid; }
   figure svg { border: none; max-width: 100%; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -313,6 +322,17 @@ fn horizon_words(s: &Scenario) -> String {
     }
 }
 
+/// Discounted payback for people: none needed without a year-0 outlay.
+fn payback_years_text(c: &crate::report::BusinessCase) -> String {
+    match c.discounted_payback_years {
+        _ if c.cash_flows.first().is_some_and(|f| f.net >= 0.0) => {
+            "none needed (no year-0 cost)".to_string()
+        }
+        Some(y) => format!("{y:.2} years"),
+        None => "not within the years".to_string(),
+    }
+}
+
 /// The business-case cards of one candidate: NPV with its P10–P90, the probability it pays,
 /// ROI on present values and discounted payback.
 fn npv_cards(out: &mut String, report: &Report, b: &Budget) {
@@ -344,13 +364,7 @@ fn npv_cards(out: &mut String, report: &Report, b: &Budget) {
     card(
         out,
         "Discounted payback",
-        &figure(
-            "discounted_payback_years",
-            &match c.discounted_payback_years {
-                Some(y) => format!("{y:.2} years"),
-                None => "not within the years".to_string(),
-            },
-        ),
+        &figure("discounted_payback_years", &payback_years_text(c)),
         "when the cumulative discounted net flow turns positive",
     );
     out.push_str("</div>\n");
@@ -407,8 +421,7 @@ fn business_case(out: &mut String, scenario: &Scenario, report: &Report, extras:
             money_short(c.savings_p10_p50_p90[1], cur),
             money_short(c.savings_p10_p50_p90[2], cur),
             roi(c.roi_pv),
-            c.discounted_payback_years
-                .map_or("–".to_string(), |y| format!("{y:.2} yr")),
+            payback_years_text(c),
             money_short(c.break_even_annual_cost, cur),
         );
     }
@@ -542,17 +555,28 @@ fn sensitivity_part(out: &mut String, report: &Report, extras: &Extras<'_>) {
             top.join(", ")
         );
     }
+    let budget = if a.replications() <= a.main_replications {
+        format!(
+            "within the main run’s {} (so it costs no more than the run itself)",
+            a.main_replications
+        )
+    } else {
+        format!(
+            "more than the main run’s {}, which is too short to share among {} runs (each \
+             gets at least one replication)",
+            a.main_replications, a.runs
+        )
+    };
     let _ = writeln!(
         out,
-        "<p class=\"note\" id=\"sensitivity-budget\">Computed in this run on {} replications \
-         per run × {} runs = {} replications, within the main run’s {} (so it costs no more \
-         than the run itself), with the same seed in every run (common random numbers): a \
-         screening, not a precise estimate. <code>incsim sensitivity</code> repeats it on every \
-         replication; <code>--no-sensitivity</code> skips it.</p>",
+        "<p class=\"note\" id=\"sensitivity-budget\">Computed in this run on {} replication{} \
+         per run × {} runs = {} replications, {budget}, with the same seed in every run (common \
+         random numbers): a screening, not a precise estimate. <code>incsim sensitivity</code> \
+         repeats it on every replication; <code>--no-sensitivity</code> skips it.</p>",
         a.replications_per_run,
+        if a.replications_per_run == 1 { "" } else { "s" },
         a.runs,
         a.replications(),
-        a.main_replications
     );
 }
 
