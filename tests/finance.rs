@@ -368,3 +368,62 @@ fn sources_are_read_shown_in_the_assumptions_and_misspelt_paths_refused() {
     let err = parse_str(&not_text, "sources").unwrap_err().to_string();
     assert!(err.contains("expected text in quotes"), "{err}");
 }
+
+fn run_cli(args: &[&str], out: &std::path::Path) {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_incsim"))
+        .args(args)
+        .args(["--threads", "2", "--quiet", "--out"])
+        .arg(out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run incsim");
+    assert!(status.success());
+}
+
+#[test]
+fn run_puts_the_tornado_and_break_even_in_the_report_unless_told_not_to() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("out");
+    run_cli(&["run", "-n", "120"], &out);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(html.contains("data-chart=\"tornado\""));
+    assert!(html.contains("class=\"break-even\""));
+    assert!(out.join("tornado.svg").is_file() && out.join("tornado.png").is_file());
+    let a = &summary["sensitivity"];
+    let (runs, per) = (
+        a["runs"].as_u64().unwrap(),
+        a["replications_per_run"].as_u64().unwrap(),
+    );
+    assert!(runs * per <= 120, "{runs} × {per}");
+    assert_eq!(a["candidate"], "proactive");
+    let swings: Vec<f64> = a["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["swing"].as_f64().unwrap())
+        .collect();
+    assert!(swings.iter().all(|&s| s > 0.0));
+    assert!(swings.windows(2).all(|w| w[0] >= w[1]));
+    // The drivers named by the warnings come from the tornado.
+    let first_driver = a["inputs"][0]["parameter"].as_str().unwrap();
+    assert!(
+        summary["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["text"].as_str().unwrap().contains(first_driver))
+    );
+
+    // --no-sensitivity: same figures, no analysis, and the earlier tornado is gone.
+    run_cli(&["run", "-n", "120", "--no-sensitivity"], &out);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let again: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(!html.contains("data-chart=\"tornado\""));
+    assert!(html.contains("--no-sensitivity"));
+    assert!(again.get("sensitivity").is_none());
+    assert_eq!(again["budget"], summary["budget"]);
+    assert!(!out.join("tornado.svg").exists());
+}

@@ -92,6 +92,7 @@ pub fn scenario(
         services,
         strategies,
         finance: Default::default(),
+        sources: Default::default(),
         baseline: None,
         slas: Vec::new(),
     }
