@@ -54,6 +54,7 @@ fn arb_mode(n_tiers: usize) -> impl Strategy<Value = Mode> {
             warning,
             fix,
             needs,
+            workaround: None,
         })
 }
 
@@ -107,6 +108,8 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                 one_time_cost: 0.0,
                 ramp_up: Vec::new(),
                 ticket_deflection: 0.0,
+                workarounds: false,
+                problems: None,
             },
         )
 }

@@ -137,6 +137,9 @@ mod tests {
             fixed_labor_cost: 0.0,
             sla_breaches: 0,
             sla_penalty_cost: 0.0,
+            workarounds: 0,
+            recurrences: 0,
+            problems_fixed: 0,
         }
     }
 
@@ -146,7 +149,7 @@ mod tests {
         // an empty cell for the undefined MTTD, the name quoted with its quote doubled.
         assert_eq!(
             row(3, "pro\"active, v2", &metrics()),
-            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150,0,0,0,0,0,0,0,0"
+            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150,0,0,0,0,0,0,0,0,0,0,0"
         );
         assert_eq!(row(0, "plain", &metrics()).split(',').nth(1), Some("plain"));
         assert!(header().starts_with("rep,strategy,outage_minutes,"));

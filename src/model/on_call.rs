@@ -36,7 +36,7 @@ impl Simulator {
         let pageable = match state.queue.peek() {
             Some(top) => match top.item {
                 WorkItem::Incident(_) => top.priority <= on_call.page_priority,
-                WorkItem::FalseAlarm(_) | WorkItem::Ticket(_) => false,
+                WorkItem::FalseAlarm(_) | WorkItem::Ticket(_) | WorkItem::Problem(_) => false,
             },
             None => false,
         };
@@ -125,7 +125,10 @@ impl Simulator {
         let incident = self.incident(service);
         self.emit(sink, t, EventKind::Acknowledged { incident, tier });
         let item = WorkItem::Incident(incident);
-        let (duration, able) = self.work_of(ctx, tier, item);
+        // Only incidents page, so there is always work to start.
+        let (duration, able, workaround) = self
+            .work_of(ctx, tier, item)
+            .expect("an incident always has work");
         let entered = self.services[service as usize].paged_from_queue_at;
         self.emit(
             sink,
@@ -136,6 +139,7 @@ impl Simulator {
                 duration,
                 able,
                 waited: t - entered,
+                workaround,
             },
         );
         self.scheduler.schedule(
@@ -145,6 +149,7 @@ impl Simulator {
                 shift: ON_CALL_SHIFT,
                 item,
                 able,
+                workaround,
             },
         );
     }

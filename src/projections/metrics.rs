@@ -72,6 +72,15 @@ pub struct RepMetrics {
     /// Penalties of those breaches.
     #[serde(default)]
     pub sla_penalty_cost: f64,
+    /// Workaround attempts (model.md §8.8).
+    #[serde(default)]
+    pub workarounds: u64,
+    /// Failures that recurred from a worked-around root cause (§8.9).
+    #[serde(default)]
+    pub recurrences: u64,
+    /// Root-cause fixes done (§8.9).
+    #[serde(default)]
+    pub problems_fixed: u64,
 }
 
 /// The chart material of one replication: bounded in size whatever the number of events.
@@ -127,6 +136,9 @@ pub struct MetricsProjection<'a> {
     averted: u64,
     escalations: u64,
     false_alarms: u64,
+    workarounds: u64,
+    recurrences: u64,
+    problems_fixed: u64,
     detect_sum: f64,
     detect_count: u64,
     restore_sum: f64,
@@ -172,6 +184,9 @@ impl<'a> MetricsProjection<'a> {
             averted: 0,
             escalations: 0,
             false_alarms: 0,
+            workarounds: 0,
+            recurrences: 0,
+            problems_fixed: 0,
             detect_sum: 0.0,
             detect_count: 0,
             restore_sum: 0.0,
@@ -227,6 +242,9 @@ impl<'a> MetricsProjection<'a> {
         self.averted = 0;
         self.escalations = 0;
         self.false_alarms = 0;
+        self.workarounds = 0;
+        self.recurrences = 0;
+        self.problems_fixed = 0;
         self.detect_sum = 0.0;
         self.detect_count = 0;
         self.restore_sum = 0.0;
@@ -481,13 +499,18 @@ impl<'a> MetricsProjection<'a> {
                 }
                 self.finished = true;
             }
+            EventKind::WorkaroundApplied { .. } => self.workarounds += 1,
+            EventKind::Recurred { .. } => self.recurrences += 1,
+            EventKind::ProblemFixed { .. } => self.problems_fixed += 1,
             EventKind::DegradationDetected { .. }
             | EventKind::AlertFired { .. }
             | EventKind::UserReported { .. }
             | EventKind::Queued { .. }
             | EventKind::HandedOff { .. }
             | EventKind::AlarmCleared { .. }
-            | EventKind::TicketTriaged { .. } => {}
+            | EventKind::TicketTriaged { .. }
+            | EventKind::ProblemOpened { .. }
+            | EventKind::ProblemWithdrawn { .. } => {}
             EventKind::TicketFiled { .. } => self.tickets += 1,
             EventKind::TicketDeflected { .. } => self.tickets_deflected += 1,
         }
@@ -555,6 +578,9 @@ impl<'a> MetricsProjection<'a> {
             fixed_labor_cost: self.fixed_labor_cost,
             sla_breaches: self.sla_breaches,
             sla_penalty_cost: self.sla_penalty_cost,
+            workarounds: self.workarounds,
+            recurrences: self.recurrences,
+            problems_fixed: self.problems_fixed,
         }
     }
 

@@ -361,6 +361,36 @@ pub struct Mode {
     pub fix: Dist,
     /// Index into `Scenario::tiers` of the lowest tier able to fix it.
     pub needs: usize,
+    /// A restart or other workaround that lower tiers may try (model.md §8.8); used only by
+    /// strategies with `workarounds = true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workaround: Option<Workaround>,
+}
+
+/// A workaround of a failure mode (model.md §8.8): it brings the service back without removing
+/// the root cause, which strikes again after `recurs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workaround {
+    /// Hands-on time of the attempt (no `fix_multiplier`).
+    pub fix: Dist,
+    /// Index into `Scenario::tiers` of the lowest tier that tries it (below the mode's `needs`).
+    pub tier: usize,
+    /// Probability that the attempt brings the service back.
+    pub success: f64,
+    /// Time from UP after a successful workaround to the recurrence of the same mode.
+    pub recurs: Dist,
+}
+
+/// Problem management of a strategy (model.md §8.9): root-cause fixes for recurring failures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problems {
+    /// Recurrences of a root cause before a worked-around incident opens a problem (0: the
+    /// first workaround opens one).
+    pub after: u32,
+    /// Hands-on time of the root-cause fix.
+    pub fix: Dist,
+    /// Index into `Scenario::tiers` of the tier that works problems.
+    pub tier: usize,
 }
 
 /// A named set of detection and escalation choices.
@@ -385,6 +415,18 @@ pub struct Strategy {
     /// Share of tickets a status page or known-incident banner deflects (model.md §8.4).
     #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub ticket_deflection: f64,
+    /// Lower tiers try a mode's workaround before escalating (model.md §8.8).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub workarounds: bool,
+    /// Problem management: root-cause fixes after recurrences (model.md §8.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Problems>,
+}
+
+/// For `skip_serializing_if`: a switched-off flag is left out, so a scenario without the
+/// batch-2 fields serializes (in an event log's header) exactly as before.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Monitoring of degradation and outages, with its false alarms.

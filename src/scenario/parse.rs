@@ -30,7 +30,7 @@ use super::{
     Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift, Simulation,
     calendar,
 };
-use super::{Repair, Sla, Strategy, Tickets, Tier};
+use super::{Problems, Repair, Sla, Strategy, Tickets, Tier, Workaround};
 
 pub use super::fields::{
     MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_FINANCE_YEARS, MAX_HORIZON_MINUTES,
@@ -370,6 +370,26 @@ struct RawMode {
     warning: Option<V>,
     fix: Option<V>,
     needs: Option<V>,
+    workaround: Option<Spanned<RawWorkaround>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    expecting = r#"a workaround table such as { fix = "10m", tier = "help-desk", success = 0.6, recurs = "2d" }"#
+)]
+struct RawWorkaround {
+    fix: Option<V>,
+    tier: Option<V>,
+    success: Option<V>,
+    recurs: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"a problems table such as { after = 2, fix = "4h", tier = "senior" }"#)]
+struct RawProblems {
+    after: Option<V>,
+    fix: Option<V>,
+    tier: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -385,6 +405,8 @@ struct RawStrategy {
     one_time_cost: Option<V>,
     ramp_up: Option<V>,
     ticket_deflection: Option<V>,
+    workarounds: Option<V>,
+    problems: Option<Spanned<RawProblems>>,
 }
 
 #[derive(Deserialize)]
@@ -744,6 +766,28 @@ impl Cx<'_> {
         }
     }
 
+    /// `true` or `false`.
+    fn boolean(&mut self, v: &V, field: &str) -> Option<bool> {
+        match v.get_ref() {
+            Raw::Bool(b) => Some(*b),
+            other => {
+                let help = match other {
+                    Raw::Str(s) if matches!(s.trim(), "true" | "false") => {
+                        format!("remove the quotes: {}", s.trim())
+                    }
+                    _ => "write true or false, without quotes".to_string(),
+                };
+                self.push(
+                    Some(v.span()),
+                    field,
+                    format!("expected true or false; found {}", other.found()),
+                    Some(help),
+                );
+                None
+            }
+        }
+    }
+
     /// A name that other fields or outputs refer to: non-empty text.
     fn name(&mut self, v: &V, field: &str) -> Option<String> {
         let name = self.text(v, field)?;
@@ -890,7 +934,8 @@ impl Cx<'_> {
                      does not take a distribution"
                 ),
                 help: "write a single duration in quotes; distributions are accepted only by \
-                       report_delay, failures.every, warning, fix and monitoring.detect"
+                       report_delay, failures.every, warning, fix, monitoring.detect, \
+                       workaround.fix, workaround.recurs and problems.fix"
                     .to_string(),
             },
             other => DurationError {
@@ -2123,16 +2168,35 @@ impl Cx<'_> {
                     "needs = \"help-desk\"",
                 )
                 .and_then(|v| self.tier_ref(v, &f("needs"), tiers));
-            match (name, weight, warning, fix, needs, modes.as_mut()) {
-                (Some(name), Some(weight), Some(warning), Some(fix), Some(needs), Some(list)) => {
-                    list.push(Mode {
-                        name,
-                        weight,
-                        warning,
-                        fix,
-                        needs,
-                    })
-                }
+            let workaround = match &m.workaround {
+                None => Some(None),
+                Some(w) => self.workaround(w, &f("workaround"), tiers).map(Some),
+            };
+            match (
+                name,
+                weight,
+                warning,
+                fix,
+                needs,
+                workaround,
+                modes.as_mut(),
+            ) {
+                (
+                    Some(name),
+                    Some(weight),
+                    Some(warning),
+                    Some(fix),
+                    Some(needs),
+                    Some(workaround),
+                    Some(list),
+                ) => list.push(Mode {
+                    name,
+                    weight,
+                    warning,
+                    fix,
+                    needs,
+                    workaround,
+                }),
                 _ => modes = None,
             }
         }
@@ -2235,6 +2299,14 @@ impl Cx<'_> {
                 bounds("strategies.*.ticket_deflection"),
             ),
         };
+        let workarounds = match &s.workarounds {
+            None => Some(false),
+            Some(v) => self.boolean(v, &f("workarounds")),
+        };
+        let problems = match &s.problems {
+            None => Some(None),
+            Some(p) => self.problems(p, &f("problems"), tiers).map(Some),
+        };
         if name.trim().is_empty() {
             return None;
         }
@@ -2250,6 +2322,100 @@ impl Cx<'_> {
             one_time_cost: one_time_cost?,
             ramp_up: ramp_up?,
             ticket_deflection: ticket_deflection?,
+            workarounds: workarounds?,
+            problems: problems?,
+        })
+    }
+
+    /// A mode's `workaround = { fix, tier, success, recurs }` (model.md §8.8).
+    fn workaround(
+        &mut self,
+        raw: &Spanned<RawWorkaround>,
+        path: &str,
+        tiers: &[Option<String>],
+    ) -> Option<Workaround> {
+        let span = Some(raw.span());
+        let w = raw.get_ref();
+        let f = |name: &str| format!("{path}.{name}");
+        let fix = self
+            .required(w.fix.as_ref(), span.clone(), &f("fix"), "fix = \"10m\"")
+            .and_then(|v| self.dist(v, &f("fix")));
+        let tier = self
+            .required(
+                w.tier.as_ref(),
+                span.clone(),
+                &f("tier"),
+                "tier = \"help-desk\"",
+            )
+            .and_then(|v| self.tier_ref(v, &f("tier"), tiers));
+        let success = self
+            .required(
+                w.success.as_ref(),
+                span.clone(),
+                &f("success"),
+                "success = 0.6",
+            )
+            .and_then(|v| {
+                self.number(
+                    v,
+                    &f("success"),
+                    bounds("services[].modes[].workaround.success"),
+                )
+            });
+        let recurs = self
+            .required(w.recurs.as_ref(), span, &f("recurs"), "recurs = \"2d\"")
+            .and_then(|v| {
+                let d = self.dist(v, &f("recurs"))?;
+                if d.mean() > 0.0 {
+                    return Some(d);
+                }
+                self.push(
+                    Some(v.span()),
+                    f("recurs"),
+                    format!(
+                        "expected a time to the recurrence with a mean > 0; found {}",
+                        d.describe()
+                    ),
+                    Some(
+                        "a root cause cannot strike again at once: give recurs a positive mean, \
+                         e.g. \"2d\""
+                            .into(),
+                    ),
+                );
+                None
+            });
+        Some(Workaround {
+            fix: fix?,
+            tier: tier?,
+            success: success?,
+            recurs: recurs?,
+        })
+    }
+
+    /// A strategy's `problems = { after, fix, tier }` (model.md §8.9).
+    fn problems(
+        &mut self,
+        raw: &Spanned<RawProblems>,
+        path: &str,
+        tiers: &[Option<String>],
+    ) -> Option<Problems> {
+        let span = Some(raw.span());
+        let p = raw.get_ref();
+        let f = |name: &str| format!("{path}.{name}");
+        let after = match &p.after {
+            None => Some(0),
+            Some(v) => self.integer(v, &f("after"), bounds("strategies.*.problems.after")),
+        };
+        let fix = self
+            .required(p.fix.as_ref(), span.clone(), &f("fix"), "fix = \"4h\"")
+            .and_then(|v| self.dist(v, &f("fix")));
+        let tier = self
+            .required(p.tier.as_ref(), span, &f("tier"), "tier = \"senior\"")
+            .and_then(|v| self.tier_ref(v, &f("tier"), tiers));
+        Some(Problems {
+            after: u32::try_from(after?).ok()?,
+            fix: fix?,
+            tier: tier?,
         })
     }
 

@@ -304,6 +304,35 @@ fn references(s: &Scenario, out: &mut Vec<Violation>) {
     };
     for svc in &s.services {
         for m in &svc.modes {
+            let mode_path = fields::join(
+                &format!("{}.modes", fields::join("services", &svc.name)),
+                &m.name,
+            );
+            if let Some(w) = &m.workaround {
+                if w.tier >= tiers {
+                    out.push(violation(
+                        format!("{mode_path}.workaround.tier"),
+                        format!(
+                            "expected the name of a tier ({}); found tier number {}",
+                            known(),
+                            w.tier + 1
+                        ),
+                        "use one of the tier names defined under [[tiers]]",
+                    ));
+                } else if w.tier >= m.needs && m.needs < tiers {
+                    // model.md §8.8: only an engineer who cannot fix the mode tries the
+                    // workaround, so one at or above `needs` would never be tried.
+                    out.push(violation(
+                        format!("{mode_path}.workaround.tier"),
+                        format!(
+                            "expected a tier below the mode's needs ({}); found {}",
+                            s.tiers[m.needs].name, s.tiers[w.tier].name
+                        ),
+                        "only a tier that cannot fix the mode tries a workaround: name a lower \
+                         tier (such as the help desk), or remove the workaround",
+                    ));
+                }
+            }
             if m.needs >= tiers {
                 out.push(violation(
                     format!(
@@ -324,6 +353,19 @@ fn references(s: &Scenario, out: &mut Vec<Violation>) {
         }
     }
     for st in &s.strategies {
+        if let Some(p) = &st.problems
+            && p.tier >= tiers
+        {
+            out.push(violation(
+                format!("{}.problems.tier", fields::join("strategies", &st.name)),
+                format!(
+                    "expected the name of a tier ({}); found tier number {}",
+                    known(),
+                    p.tier + 1
+                ),
+                "use one of the tier names defined under [[tiers]]",
+            ));
+        }
         if st.alert_tier >= tiers {
             out.push(violation(
                 format!("{}.alert_tier", fields::join("strategies", &st.name)),
@@ -364,10 +406,22 @@ fn limits(s: &Scenario, out: &mut Vec<Violation>) {
         }
     }
     // docs/model.md §2 rule 14: no replication may hang on an enormous number of events.
+    // With workarounds, a root cause strikes again after `recurs` instead of `failures.every`:
+    // the shorter of the two means bounds how often the service can fail.
+    let workarounds = s.strategies.iter().any(|st| st.workarounds);
     let per_service: Vec<f64> = s
         .services
         .iter()
-        .map(|svc| expected_failures(svc, horizon))
+        .map(|svc| {
+            let recurs = svc
+                .modes
+                .iter()
+                .filter_map(|m| m.workaround.as_ref())
+                .filter(|_| workarounds)
+                .map(|w| w.recurs.mean())
+                .fold(f64::INFINITY, f64::min);
+            expected_failures(svc, horizon).max(horizon / recurs)
+        })
         .collect();
     let total: f64 = per_service.iter().sum();
     if total > MAX_EXPECTED_EVENTS {

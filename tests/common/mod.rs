@@ -27,6 +27,7 @@ pub fn mode(name: &str, warning: Dist, fix: Dist, needs: usize) -> Mode {
         warning,
         fix,
         needs,
+        workaround: None,
     }
 }
 
@@ -57,6 +58,8 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         one_time_cost: 0.0,
         ramp_up: Vec::new(),
         ticket_deflection: 0.0,
+        workarounds: false,
+        problems: None,
     }
 }
 
@@ -117,6 +120,7 @@ pub fn mail_server() -> Scenario {
                 warning: Dist::lognormal_median_p90(360.0, 1440.0),
                 fix: Dist::lognormal_median_p90(45.0, 180.0),
                 needs: 1,
+                workaround: None,
             },
             Mode {
                 name: "mailbox-quota".into(),
@@ -128,6 +132,7 @@ pub fn mail_server() -> Scenario {
                     max: 60.0,
                 },
                 needs: 0,
+                workaround: None,
             },
         ],
     );
@@ -152,6 +157,8 @@ pub fn mail_server() -> Scenario {
         one_time_cost: 0.0,
         ramp_up: Vec::new(),
         ticket_deflection: 0.0,
+        workarounds: false,
+        problems: None,
     };
     scenario(
         tiers,
