@@ -609,6 +609,23 @@ impl Report {
     }
 }
 
+/// The mean net savings per year of `candidate` over the baseline: the same arithmetic, to
+/// the bit, as [`Budget::savings_per_year`] of [`Report::build`], without the rest of the
+/// report (its intervals invert the t distribution for every metric, which dominates the
+/// cost of the many short runs of a sensitivity analysis).
+pub fn savings_per_year(scenario: &Scenario, results: &ExperimentResults, candidate: usize) -> f64 {
+    let baseline = scenario.baseline_index();
+    let per_year = MINUTES_PER_YEAR / scenario.simulation.horizon_minutes;
+    let diffs: Vec<f64> = results.strategies[baseline]
+        .rows
+        .iter()
+        .zip(&results.strategies[candidate].rows)
+        .filter_map(|(b, c)| Some(Metric::TOTAL_COST.value(c)? - Metric::TOTAL_COST.value(b)?))
+        .collect();
+    let (mean_diff, _) = crate::stats::mean_sd(&diffs);
+    -mean_diff * per_year
+}
+
 /// The business case of one candidate: `savings` is the mean net savings per year, `yearly`
 /// the per-replication ones, `avoided(metric)` the mean per-year baseline − candidate value of a
 /// cost metric.

@@ -427,3 +427,17 @@ fn run_puts_the_tornado_and_break_even_in_the_report_unless_told_not_to() {
     assert_eq!(again["budget"], summary["budget"]);
     assert!(!out.join("tornado.svg").exists());
 }
+
+#[test]
+fn the_sensitivity_reads_the_same_savings_as_the_report_to_the_bit() {
+    let s = with_a_cheap_candidate();
+    let results = run_replications(&s, 0..s.simulation.replications, &mut |_| {});
+    let report = Report::build(&s, &results);
+    for b in &report.budgets {
+        let i = s.strategy_index(&b.candidate).unwrap();
+        assert_eq!(
+            incsim::report::savings_per_year(&s, &results, i).to_bits(),
+            b.savings_per_year.to_bits()
+        );
+    }
+}

@@ -11,7 +11,6 @@
 
 use super::run_replications;
 use super::vary::{self, Parameter, Setting, VaryError};
-use crate::report::Report;
 use crate::scenario::Scenario;
 
 /// One input's effect on the savings.
@@ -144,15 +143,15 @@ impl Plan {
         progress: &mut dyn FnMut(u64),
     ) -> SensitivityResult {
         let baseline = scenario.baseline_index();
-        let budget_index = (0..scenario.strategies.len())
-            .filter(|&i| i != baseline)
-            .position(|i| i == self.candidate)
-            .expect("the candidate is not the baseline");
+        assert_ne!(
+            self.candidate, baseline,
+            "the candidate is not the baseline"
+        );
         let mut savings = |s: &Scenario| {
             let mut s = s.clone();
             s.simulation.replications = replications;
             let results = run_replications(&s, 0..replications, progress);
-            Report::build(&s, &results).budgets[budget_index].savings_per_year
+            crate::report::savings_per_year(&s, &results, self.candidate)
         };
         let base_savings = savings(scenario);
         let mut rows: Vec<SensitivityRow> = self
