@@ -411,6 +411,20 @@ pub const REGISTRY: &[MetricDef] = &[
         hide_when_zero: true,
         value: |r| Some(r.problems_fixed as f64),
     },
+    MetricDef {
+        name: "inherited_outage_minutes",
+        label: "Inherited outage hours",
+        unit: Unit::Minutes,
+        direction: Direction::LowerIsBetter,
+        doc: "Minutes a service was down only because a service it depends on was (included in outage minutes).",
+        scale: 1.0 / 60.0,
+        kind: Kind::Number,
+        // A table row only where some service depends on another (zero everywhere else); the
+        // per-service table of the report splits own from inherited outage.
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.inherited_outage_minutes),
+    },
 ];
 
 /// A handle to one registry row: cheap to copy and compare.
@@ -467,6 +481,7 @@ impl Metric {
     pub const FIXED_LABOR_COST: Metric = Metric(index_of("fixed_labor_cost"));
     pub const SLA_BREACHES: Metric = Metric(index_of("sla_breaches"));
     pub const SLA_PENALTY_COST: Metric = Metric(index_of("sla_penalty_cost"));
+    pub const INHERITED_OUTAGE_MINUTES: Metric = Metric(index_of("inherited_outage_minutes"));
 
     /// Every metric, in registry (file column) order.
     pub fn all() -> impl Iterator<Item = Metric> + Clone {

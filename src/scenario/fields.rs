@@ -994,6 +994,31 @@ pub static FIELDS: &[Field] = &[
             }
         },
     ),
+    // services[].depends_on = [{ service, effect }]  (docs/model.md §8.10)
+    row(
+        "services[].depends_on",
+        K::Tables,
+        O("none: the service stands alone"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Services this one needs: it inherits their trouble (no cycles).",
+    ),
+    row(
+        "services[].depends_on[].service",
+        K::Text,
+        R,
+        B::Unbounded,
+        Sweep::Never("a service reference is a name, not a number"),
+        "Name of the service depended on (another [[services]] entry).",
+    ),
+    row(
+        "services[].depends_on[].effect",
+        K::Text,
+        D("\"down\""),
+        B::Unbounded,
+        Sweep::Never("the effect is a choice, not a number"),
+        "\"down\": its outage takes this service down; \"degraded\": it only slows this one.",
+    ),
     // [strategies.NAME]
     var(
         "strategies.*.escalate_after",

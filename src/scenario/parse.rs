@@ -27,8 +27,8 @@ use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind, join};
 use super::validate::{name_problem, shown, validate};
 use super::{
-    Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift, Simulation,
-    calendar,
+    Dependency, Effect, Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service,
+    Shift, Simulation, calendar,
 };
 use super::{Problems, Repair, Sla, Strategy, Tickets, Tier, Workaround};
 
@@ -354,6 +354,14 @@ struct RawService {
     modes: Option<Spanned<Vec<Spanned<RawMode>>>>,
     repair: Option<V>,
     tickets: Option<Spanned<RawTickets>>,
+    depends_on: Option<Spanned<Vec<Spanned<RawDependency>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"a dependency such as { service = "db", effect = "down" }"#)]
+struct RawDependency {
+    service: Option<V>,
+    effect: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -1998,10 +2006,15 @@ impl Cx<'_> {
             );
             return None;
         }
+        // Every name first: a dependency may name a service defined further down the file.
+        let all_names: Vec<Option<String>> = items
+            .iter()
+            .map(|item| name_of(item.get_ref().name.as_ref()))
+            .collect();
         let mut seen: Vec<String> = Vec::new();
         let mut services = Some(Vec::with_capacity(items.len()));
         for (i, item) in items.iter().enumerate() {
-            let service = self.service(item, i, tiers, &mut seen);
+            let service = self.service(item, i, tiers, &all_names, &mut seen);
             match (service, services.as_mut()) {
                 (Some(s), Some(list)) => list.push(s),
                 _ => services = None,
@@ -2015,6 +2028,7 @@ impl Cx<'_> {
         item: &Spanned<RawService>,
         index: usize,
         tiers: &[Option<String>],
+        services: &[Option<String>],
         seen: &mut Vec<String>,
     ) -> Option<Service> {
         let span = Some(item.span());
@@ -2098,6 +2112,7 @@ impl Cx<'_> {
             None => Some(None),
             Some(t) => self.tickets(t, &f("tickets")).map(Some),
         };
+        let depends_on = self.depends_on(s.depends_on.as_ref(), &path, services);
         Some(Service {
             name: name?,
             priority: u32::try_from(priority?).ok()?,
@@ -2108,7 +2123,85 @@ impl Cx<'_> {
             modes: modes?,
             repair: repair?,
             tickets: tickets?,
+            depends_on: depends_on?,
         })
+    }
+
+    /// `depends_on = [{ service, effect }]`: names resolved to indices (a cycle is the
+    /// validator's to find, docs/model.md §8.10).
+    fn depends_on(
+        &mut self,
+        raw: Option<&Spanned<Vec<Spanned<RawDependency>>>>,
+        service_path: &str,
+        services: &[Option<String>],
+    ) -> Option<Vec<Dependency>> {
+        let base = format!("{service_path}.depends_on");
+        let items = raw.map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        let mut out = Some(Vec::with_capacity(items.len()));
+        for (i, item) in items.iter().enumerate() {
+            let d = item.get_ref();
+            let path = element_path(&base, None, i);
+            let f = |name: &str| format!("{path}.{name}");
+            let service = self
+                .required(
+                    d.service.as_ref(),
+                    Some(item.span()),
+                    &f("service"),
+                    "service = \"db\"",
+                )
+                .and_then(|v| self.service_ref(v, &f("service"), services));
+            let effect = match &d.effect {
+                None => Some(Effect::Down),
+                Some(v) => self.text(v, &f("effect")).and_then(|e| match e.as_str() {
+                    "down" => Some(Effect::Down),
+                    "degraded" => Some(Effect::Degraded),
+                    _ => {
+                        self.push(
+                            Some(v.span()),
+                            f("effect"),
+                            format!("expected \"down\" or \"degraded\"; found {}", shown(&e)),
+                            Some("\"down\" passes the dependency's outage through; \"degraded\" only slows this service".into()),
+                        );
+                        None
+                    }
+                }),
+            };
+            match (service, effect, out.as_mut()) {
+                (Some(service), Some(effect), Some(list)) => {
+                    list.push(Dependency { service, effect })
+                }
+                _ => out = None,
+            }
+        }
+        out
+    }
+
+    fn service_ref(&mut self, v: &V, field: &str, services: &[Option<String>]) -> Option<usize> {
+        let name = self.text(v, field)?;
+        if let Some(i) = services
+            .iter()
+            .position(|s| s.as_deref() == Some(name.as_str()))
+        {
+            return Some(i);
+        }
+        let known = services.iter().flatten().map(String::as_str);
+        let help = match closest(&name, known.clone()) {
+            Some(c) => format!(
+                "did you mean \"{c}\"? or define a service with this name under [[services]]"
+            ),
+            None => "use one of the service names above, or define it under [[services]]".into(),
+        };
+        self.push(
+            Some(v.span()),
+            field,
+            format!(
+                "expected the name of a service ({}); found {}",
+                known.collect::<Vec<_>>().join(", "),
+                shown(&name)
+            ),
+            Some(help),
+        );
+        None
     }
 
     fn modes(

@@ -352,6 +352,7 @@ fn references(s: &Scenario, out: &mut Vec<Violation>) {
             }
         }
     }
+    dependencies(s, out);
     for st in &s.strategies {
         if let Some(p) = &st.problems
             && p.tier >= tiers
@@ -377,6 +378,49 @@ fn references(s: &Scenario, out: &mut Vec<Violation>) {
                 "use one of the tier names defined under [[tiers]]",
             ));
         }
+    }
+}
+
+/// `depends_on` (docs/model.md §8.10): every reference names a service, and the graph has no
+/// cycle (a service that needs itself, directly or through others, would never be up).
+fn dependencies(s: &Scenario, out: &mut Vec<Violation>) {
+    let n = s.services.len();
+    let path = |i: usize| {
+        format!(
+            "{}.depends_on",
+            fields::join("services", &s.services[i].name)
+        )
+    };
+    let mut broken = false;
+    for (i, svc) in s.services.iter().enumerate() {
+        for d in &svc.depends_on {
+            if d.service >= n {
+                broken = true;
+                out.push(violation(
+                    path(i),
+                    format!(
+                        "expected the name of a service; found service number {}",
+                        d.service + 1
+                    ),
+                    "use one of the service names defined under [[services]]",
+                ));
+            }
+        }
+    }
+    if broken {
+        return;
+    }
+    if let Some(cycle) = super::dependency_cycle(s) {
+        let names: Vec<&str> = cycle.iter().map(|&i| s.services[i].name.as_str()).collect();
+        out.push(violation(
+            path(cycle[0]),
+            format!(
+                "expected dependencies without a cycle; found {} → {}",
+                names.join(" → "),
+                names[0]
+            ),
+            "remove one of these depends_on entries: a service cannot need itself, even through others",
+        ));
     }
 }
 

@@ -39,6 +39,7 @@ pub fn service(name: &str, every: Dist, report_delay: Dist, modes: Vec<Mode>) ->
         degraded_cost_fraction: 0.25,
         report_delay,
         failures_every: every,
+        depends_on: Vec::new(),
         modes,
         repair: Repair::Renew,
         tickets: None,
