@@ -128,6 +128,15 @@ pub struct RunArgs {
     /// plain run: `--events` does not combine with shards.)
     #[arg(long, value_name = "K/N", value_parser = incsim::experiment::shard::ShardSpec::parse, conflicts_with = "events")]
     pub shard: Option<incsim::experiment::shard::ShardSpec>,
+    /// Skip the report's compact sensitivity (tornado): ±20 % on every input for the best
+    /// candidate, sized to cost no more replications than the run itself.
+    #[arg(long)]
+    pub no_sensitivity: bool,
+    /// Also write report.pdf (the browser's paper size, A4 or Letter) with a headless
+    /// Chromium (`chromium` on PATH, or INCSIM_CHROMIUM); without one, print report.html
+    /// from a browser instead.
+    #[arg(long)]
+    pub pdf: bool,
 }
 
 const SWEEP_EXAMPLES: &str = "\
@@ -290,6 +299,9 @@ pub struct MergeArgs {
     /// Output folder [default: output/<scenario file stem>, as the run would have used].
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+    /// Skip the report's compact sensitivity, as `run --no-sensitivity` does.
+    #[arg(long)]
+    pub no_sensitivity: bool,
 }
 
 /// Options of `incsim validate`.

@@ -23,6 +23,7 @@ pub mod eventlog;
 pub mod events;
 pub mod experiment;
 pub mod export;
+pub mod finance;
 pub mod fit;
 pub mod format;
 pub mod integrity;

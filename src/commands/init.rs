@@ -161,6 +161,8 @@ pub const EXAMPLES: &[Example] = &[
     ex("[strategies.proactive]", "problems.fix", "\"4h\""),
     ex("[strategies.proactive]", "problems.tier", "\"engineering\""),
     ex("[strategies.proactive]", "ticket_deflection", "0.5"),
+    ex("[strategies.proactive]", "one_time_cost", "20000"),
+    ex("[strategies.proactive]", "ramp_up", "[0.5, 1.0, 1.0]"),
     ex("[strategies.proactive.monitoring]", "coverage", "0.8"),
     ex(
         "[strategies.proactive.monitoring]",
@@ -200,6 +202,8 @@ pub const EXAMPLES: &[Example] = &[
     ex("[[slas]]", "respond", "\"30m\""),
     ex("[[slas]]", "resolve", "\"8h\""),
     ex("[[slas]]", "penalty", "1000"),
+    ex("[finance]", "years", "3"),
+    ex("[finance]", "discount_rate", "0.10"),
 ];
 
 /// The registry pattern of an example: `[[services.modes]]` + `fix` → `services[].modes[].fix`,

@@ -5,6 +5,7 @@ pub mod exec;
 pub mod fit;
 pub mod init;
 pub mod merge;
+pub mod pdf;
 pub mod precision;
 pub mod replay;
 pub mod run;

@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod combine;
+pub mod compact;
 pub mod grid;
 pub mod precision;
 pub mod recost;

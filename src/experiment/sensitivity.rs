@@ -12,7 +12,6 @@
 use super::recost::recost;
 use super::vary::{self, Parameter, Setting, VaryError};
 use super::{ExperimentResults, run_replications};
-use crate::report::Report;
 use crate::scenario::Scenario;
 
 /// One input's effect on the savings.
@@ -145,15 +144,15 @@ impl Plan {
         progress: &mut dyn FnMut(u64),
     ) -> SensitivityResult {
         let baseline = scenario.baseline_index();
-        let budget_index = (0..scenario.strategies.len())
-            .filter(|&i| i != baseline)
-            .position(|i| i == self.candidate)
-            .expect("the candidate is not the baseline");
+        assert_ne!(
+            self.candidate, baseline,
+            "the candidate is not the baseline"
+        );
         let mut base = scenario.clone();
         base.simulation.replications = replications;
         let base_results = run_replications(&base, 0..replications, progress);
         let savings_of = |s: &Scenario, results: &ExperimentResults| {
-            Report::build(s, results).budgets[budget_index].savings_per_year
+            crate::report::savings_per_year(s, results, self.candidate)
         };
         // A pure cost rate changes no history: re-cost the base run where that is exact.
         let mut savings = |s: &Scenario| {

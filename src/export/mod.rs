@@ -13,3 +13,4 @@ pub mod sensitivity;
 pub mod sweep;
 pub mod terminal;
 pub mod timeline;
+pub mod warnings;

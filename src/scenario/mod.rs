@@ -20,6 +20,7 @@ pub use error::{ScenarioError, ScenarioErrors};
 pub use parse::{DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO_TOML, load, parse_str};
 pub use validate::{Violation, validate};
 
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 /// Simulated time and durations, in minutes.
@@ -43,6 +44,7 @@ pub struct Scenario {
     pub services: Vec<Service>,
     /// In file order.
     pub strategies: Vec<Strategy>,
+
     /// The strategy every candidate is compared with (`baseline = "…"` in the file, or
     /// `--baseline NAME`); None: `reactive` if there is one, else the first (DESIGN §5).
     /// Absent from the serialized scenario when unset, so old event logs and shard files
@@ -53,6 +55,41 @@ pub struct Scenario {
     /// priority.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slas: Vec<Sla>,
+    /// The appraisal settings of `[finance]` (absent: one year, no discounting). Skipped in
+    /// serialised scenarios when absent, so event logs of old scenarios keep their bytes.
+    #[serde(default, skip_serializing_if = "Finance::is_default")]
+    pub finance: Finance,
+    /// Where inputs come from (`[sources]`): field path (`services.email.downtime_cost_per_hour`)
+    /// → note, in file order. Only the report shows them; absent from serialised scenarios when
+    /// empty.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub sources: IndexMap<String, String>,
+}
+
+/// How the business case turns one simulated year into cash flows (`[finance]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finance {
+    /// Years of benefit and recurring cost after the year-0 investment.
+    pub years: u32,
+    /// Yearly discount rate: year t is divided by (1 + rate)^t.
+    pub discount_rate: f64,
+}
+
+impl Default for Finance {
+    /// No `[finance]`: one year, no discounting — today's annual figures.
+    fn default() -> Self {
+        Finance {
+            years: 1,
+            discount_rate: 0.0,
+        }
+    }
+}
+
+impl Finance {
+    /// True for the settings of a scenario without `[finance]`.
+    pub fn is_default(&self) -> bool {
+        *self == Finance::default()
+    }
 }
 
 /// A service-level agreement on the incidents of services of one priority (model.md §8.13):
@@ -430,6 +467,13 @@ pub struct Strategy {
     pub alert_tier: usize,
     pub route_direct: f64,
     pub monitoring: Option<Monitoring>,
+    /// Year-0 investment (set-up, licences bought outright); only the business case uses it.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub one_time_cost: f64,
+    /// Share of the benefit realised in each year 1 … years; empty: the full benefit every
+    /// year. Only the business case uses it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ramp_up: Vec<f64>,
     /// Share of tickets a status page or known-incident banner deflects (model.md §8.4).
     #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub ticket_deflection: f64,

@@ -27,16 +27,16 @@ use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind, join};
 use super::validate::{name_problem, shown, validate};
 use super::{
-    Dependency, Effect, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift,
-    Simulation, calendar,
+    Dependency, Effect, Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service,
+    Shift, Simulation, calendar,
 };
 use super::{
     Maintenance, MaintenancePolicy, Problems, Repair, Sla, Strategy, Tickets, Tier, Workaround,
 };
 
 pub use super::fields::{
-    MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_HORIZON_MINUTES, MAX_MONEY,
-    MAX_REPLICATIONS, MAX_STAFF,
+    MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_FINANCE_YEARS, MAX_HORIZON_MINUTES,
+    MAX_MONEY, MAX_REPLICATIONS, MAX_STAFF,
 };
 
 /// Name of the built-in scenario (used as its file name in messages and output folders).
@@ -272,6 +272,15 @@ struct RawScenario {
     services: Option<Spanned<Vec<Spanned<RawService>>>>,
     strategies: Option<Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
     slas: Option<Spanned<Vec<Spanned<RawSla>>>>,
+    finance: Option<Spanned<RawFinance>>,
+    sources: Option<Spanned<IndexMap<Spanned<String>, V>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "a [finance] table such as { years = 3, discount_rate = 0.10 }")]
+struct RawFinance {
+    years: Option<V>,
+    discount_rate: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -404,6 +413,8 @@ struct RawStrategy {
     alert_tier: Option<V>,
     route_direct: Option<V>,
     monitoring: Option<Spanned<RawMonitoring>>,
+    one_time_cost: Option<V>,
+    ramp_up: Option<V>,
     ticket_deflection: Option<V>,
     workarounds: Option<V>,
     problems: Option<Spanned<RawProblems>>,
@@ -488,6 +499,11 @@ impl<'a> Cx<'a> {
                 );
                 continue;
             };
+            // `[sources]` keys are field paths of this scenario (`"services.email.x"`), checked
+            // once the scenario's names are known (Cx::sources).
+            if field.path == "sources" {
+                continue;
+            }
             // A container of another shape is a structural error, reported by serde in step 3.
             match (field.kind, value.get_ref()) {
                 (Kind::Table, DeValue::Table(t)) => self.keys(t, &child_pattern, &child_path),
@@ -728,6 +744,13 @@ fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<
 // ---------------------------------------------------------------------------------------------
 
 /// The bounds of a registry field, by its path pattern.
+/// `1.0, 1.0, …` with `years` entries, at most five then `…`, for a help line.
+fn example_ramp(years: u32) -> String {
+    let shown: Vec<&str> = (0..years.min(5)).map(|_| "1.0").collect();
+    let more = if years > 5 { ", …" } else { "" };
+    format!("{}{more}", shown.join(", "))
+}
+
 fn bounds(pattern: &str) -> Bounds {
     fields::field(pattern).bounds
 }
@@ -1404,12 +1427,16 @@ impl Cx<'_> {
             .map(|item| name_of(item.get_ref().name.as_ref()))
             .collect();
         let strategies = self.strategies(raw.strategies.as_ref(), &tier_names, &service_names);
+        let finance = self.finance(raw.finance.as_ref());
+        if let (Some(strategies), Some(finance)) = (&strategies, &finance) {
+            self.ramp_up_lengths(strategies, finance, raw.strategies.as_ref());
+        }
         let slas = self.slas(raw.slas.as_ref());
 
         // Checked against the strategies by the validator (validate::references).
         let baseline = raw.baseline.as_ref().and_then(|v| self.text(v, "baseline"));
 
-        Some(Scenario {
+        let mut scenario = Scenario {
             name,
             description,
             currency,
@@ -1419,7 +1446,53 @@ impl Cx<'_> {
             strategies: strategies?,
             baseline,
             slas: slas?,
-        })
+            finance: finance?,
+            sources: IndexMap::new(),
+        };
+        scenario.sources = self.sources(raw.sources.as_ref(), &scenario)?;
+        Some(scenario)
+    }
+
+    /// `[sources]`: each key a field of this scenario (by the names in the file), each value
+    /// a note in quotes.
+    fn sources(
+        &mut self,
+        raw: Option<&Spanned<IndexMap<Spanned<String>, V>>>,
+        scenario: &Scenario,
+    ) -> Option<IndexMap<String, String>> {
+        let Some(raw) = raw else {
+            return Some(IndexMap::new());
+        };
+        let paths = fields::field_paths(scenario);
+        let mut out = IndexMap::new();
+        let mut ok = true;
+        for (key, value) in raw.get_ref() {
+            let path = key.get_ref();
+            let field = format!("sources.{}", shown(path));
+            if !paths.iter().any(|p| p == path) {
+                let help = match closest(path, paths.iter().map(String::as_str)) {
+                    Some(close) => format!(
+                        "did you mean \"{close}\"? A source names a field of this scenario by its path, as `incsim sweep --list` shows"
+                    ),
+                    None => "a source names a field of this scenario by its path, e.g. \"services.NAME.downtime_cost_per_hour\"".to_string(),
+                };
+                self.push(
+                    Some(key.span()),
+                    field,
+                    format!("no field {} in this scenario", shown(path)),
+                    Some(help),
+                );
+                ok = false;
+                continue;
+            }
+            match self.text(value, &field) {
+                Some(note) => {
+                    out.insert(path.clone(), note);
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
     }
 
     /// `[[slas]]` (model.md §8.13); cross-field rules (one per priority, a clock each) are
@@ -1481,6 +1554,82 @@ impl Cx<'_> {
             per_hour: per_hour?,
             triage_minutes: triage?,
         })
+    }
+
+    /// `[finance]`: absent means one year without discounting (today's annual figures).
+    fn finance(&mut self, raw: Option<&Spanned<RawFinance>>) -> Option<Finance> {
+        let Some(raw) = raw else {
+            return Some(Finance::default());
+        };
+        let raw = raw.get_ref();
+        let years = match &raw.years {
+            None => Some(1),
+            Some(v) => self.integer(v, "finance.years", bounds("finance.years")),
+        };
+        let discount_rate = match &raw.discount_rate {
+            None => Some(0.0),
+            Some(v) => self.number(v, "finance.discount_rate", bounds("finance.discount_rate")),
+        };
+        Some(Finance {
+            years: u32::try_from(years?).ok()?,
+            discount_rate: discount_rate?,
+        })
+    }
+
+    /// A strategy's `ramp_up` gives one share per year of `[finance] years`.
+    fn ramp_up_lengths(
+        &mut self,
+        strategies: &[Strategy],
+        finance: &Finance,
+        raw: Option<&Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
+    ) {
+        let Some(raw) = raw else { return };
+        for (s, (_, item)) in strategies.iter().zip(raw.get_ref()) {
+            let Some(v) = &item.get_ref().ramp_up else {
+                continue;
+            };
+            if s.ramp_up.len() != finance.years as usize {
+                self.push(
+                    Some(v.span()),
+                    format!("strategies.{}.ramp_up", s.name),
+                    format!(
+                        "expected one share per year of [finance] years = {}; found {}",
+                        finance.years,
+                        s.ramp_up.len()
+                    ),
+                    Some(format!(
+                        "give {} shares such as [{}], or change [finance] years",
+                        finance.years,
+                        example_ramp(finance.years)
+                    )),
+                );
+            }
+        }
+    }
+
+    /// An array of shares in [0, 1] (`ramp_up = [0.5, 1.0, 1.0]`).
+    fn shares(&mut self, v: &V, field: &str, bounds: Bounds) -> Option<Vec<f64>> {
+        let Raw::Array(items) = v.get_ref() else {
+            self.push(
+                Some(v.span()),
+                field,
+                format!(
+                    "expected an array of shares such as [0.5, 1.0, 1.0]; found {}",
+                    v.get_ref().found()
+                ),
+                Some("write one share of the benefit per year, in brackets".into()),
+            );
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len().min(MAX_FINANCE_YEARS as usize));
+        let mut ok = true;
+        for item in items {
+            match self.number(item, field, bounds) {
+                Some(x) => out.push(x),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
     }
 
     fn currency(&mut self, v: &V) -> Option<String> {
@@ -2263,6 +2412,14 @@ impl Cx<'_> {
             None => Some(None),
             Some(m) => self.monitoring(m, &f("monitoring")).map(Some),
         };
+        let one_time_cost = match &s.one_time_cost {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f("one_time_cost"), bounds("strategies.*.one_time_cost")),
+        };
+        let ramp_up = match &s.ramp_up {
+            None => Some(Vec::new()),
+            Some(v) => self.shares(v, &f("ramp_up"), bounds("strategies.*.ramp_up")),
+        };
         let ticket_deflection = match &s.ticket_deflection {
             None => Some(0.0),
             Some(v) => self.number(
@@ -2293,6 +2450,8 @@ impl Cx<'_> {
             alert_tier: alert_tier?,
             route_direct: route_direct?,
             monitoring: monitoring?,
+            one_time_cost: one_time_cost?,
+            ramp_up: ramp_up?,
             ticket_deflection: ticket_deflection?,
             workarounds: workarounds?,
             problems: problems?,
