@@ -173,12 +173,12 @@ fn default_dir(
     ))
 }
 
-fn names<'a>(items: impl Iterator<Item = &'a String>) -> String {
+pub fn names<'a>(items: impl Iterator<Item = &'a String>) -> String {
     items.map(String::as_str).collect::<Vec<_>>().join(", ")
 }
 
 /// `email#3` (or `3` when the scenario has a single service) → the incident id.
-fn parse_incident(scenario: &Scenario, text: &str) -> Result<IncidentId> {
+pub fn parse_incident(scenario: &Scenario, text: &str) -> Result<IncidentId> {
     let help = format!(
         "write SERVICE#K, K counting the service's failures from 0 (e.g. {}#0); services: {}",
         scenario.services[0].name,

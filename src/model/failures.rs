@@ -44,9 +44,9 @@ impl Simulator {
     pub(super) fn schedule_first_failures(&mut self, ctx: &Ctx) {
         for service in 0..ctx.scenario.services.len() {
             self.draw_failure(ctx, service as ServiceId, 0);
-            let ttf = self.services[service].failure.time_to_failure;
+            let at = self.failure_start_at(service as ServiceId, 0, 0.0);
             self.scheduler.schedule(
-                ttf,
+                at,
                 Timer::FailureStarts {
                     service: service as ServiceId,
                 },
@@ -223,9 +223,9 @@ impl Simulator {
         }
         // The next failure is counted from the moment the service is UP again.
         self.draw_failure(ctx, service, incident.k + 1);
-        let ttf = self.services[service as usize].failure.time_to_failure;
+        let at = self.failure_start_at(service, incident.k + 1, t);
         self.scheduler
-            .schedule(t + ttf, Timer::FailureStarts { service });
+            .schedule(at, Timer::FailureStarts { service });
     }
 }
 

@@ -71,6 +71,17 @@ pub(super) struct TierState {
     dirty: bool,
 }
 
+impl TierState {
+    /// The engineer of `shift` (or the on-call one) who just finished a job takes another.
+    pub(super) fn take_back(&mut self, shift: u16) {
+        if shift == super::on_call::ON_CALL_SHIFT {
+            self.on_call_free -= 1;
+        } else {
+            self.free[shift as usize] -= 1;
+        }
+    }
+}
+
 impl Simulator {
     pub(super) fn reset_tiers(&mut self, ctx: &Ctx) {
         let tiers = &ctx.scenario.tiers;
@@ -90,7 +101,7 @@ impl Simulator {
         }
     }
 
-    fn mark(&mut self, tier: TierId) {
+    pub(super) fn mark(&mut self, tier: TierId) {
         self.tiers[tier as usize].dirty = true;
         self.dispatch_pending = true;
     }
@@ -133,6 +144,9 @@ impl Simulator {
             item,
         });
         self.mark(tier);
+        if !tier_open && let WorkItem::Incident(incident) = item {
+            self.decide_waiting(ctx, t, incident, tier, sink);
+        }
     }
 
     /// A closed tier opens (rule 8): its waiting queue is served.
@@ -196,6 +210,12 @@ impl Simulator {
                 return;
             };
             state.free[shift] -= 1;
+            if let WorkItem::Incident(incident) = entry.item
+                && self.decide_pickup(ctx, t, incident, tier, sink)
+            {
+                self.tiers[tier as usize].free[shift] += 1;
+                continue;
+            }
             let (duration, able) = self.work_of(ctx, tier, entry.item);
             self.emit(
                 sink,
@@ -276,12 +296,18 @@ impl Simulator {
                 self.emit(sink, t, EventKind::TicketTriaged { ticket, tier });
             }
             WorkItem::Incident(incident) if able => self.resolve(ctx, t, incident, tier, sink),
-            WorkItem::Incident(incident) => self.escalate(ctx, t, incident, tier, sink),
+            WorkItem::Incident(incident) => {
+                if self.decide_time_box(ctx, t, incident, tier, sink) {
+                    self.keep_troubleshooting(ctx, t, incident, tier, shift, sink);
+                } else {
+                    self.escalate(ctx, t, incident, tier, sink);
+                }
+            }
         }
     }
 
     /// The time box ran out (rule 5): on to the next tier, after the handoff (not labor).
-    fn escalate<S: EventSink>(
+    pub(super) fn escalate<S: EventSink>(
         &mut self,
         ctx: &Ctx,
         t: Minutes,
