@@ -147,7 +147,7 @@ impl<'a> Narrator<'a> {
                     } else {
                         String::new()
                     };
-                    format!("a {} engineer takes it{wait}", self.tier(tier))
+                    format!("{} takes it{wait}", self.tier(tier))
                 }
             }
             EventKind::Escalated {
@@ -222,7 +222,7 @@ impl<'a> Narrator<'a> {
                     format!("{tier} has nobody on duty")
                 }
             }
-            Situation::PickedUp => format!("a {tier} engineer has taken the incident"),
+            Situation::PickedUp => format!("{tier} has taken the incident"),
             Situation::TimeBoxOver => format!(
                 "{tier} has troubleshot for its {} time box without a fix",
                 story_minutes(self.scenario.strategies[self.strategy].escalate_after)

@@ -25,11 +25,15 @@ use crate::events::{
 use crate::scenario::Minutes;
 
 /// The sink's call at the point `point()` describes, or `None` when no decider is present
-/// (then the caller applies the strategy's rule). A call outside the choices is the playbook's.
+/// or when the point offers a single choice (then the caller applies the strategy's rule). A
+/// call outside the choices is the playbook's.
 #[inline]
 fn ask<S: EventSink>(sink: &mut S, point: impl FnOnce() -> DecisionPoint) -> Option<Decision> {
     let decider = sink.decider()?;
     let point = point();
+    if point.choices.iter().nth(1).is_none() {
+        return None; // one choice is no decision
+    }
     let call = decider.decide(&point);
     Some(if point.choices.contains(call) {
         call
@@ -106,7 +110,10 @@ impl Simulator {
         }) else {
             return;
         };
-        self.paging_override = None;
+        // An earlier override of this incident ends with its new wait; another's stands.
+        if self.paging_override.is_some_and(|(i, _, _)| i == incident) {
+            self.paging_override = None;
+        }
         match call {
             Decision::Page if !pageable => self.paging_override = Some((incident, tier, true)),
             Decision::Wait if pageable => self.paging_override = Some((incident, tier, false)),
