@@ -59,6 +59,16 @@ escalate_after = "2h"
 handoff = "30m"
 "#;
 
+/// [`NIGHT`] with an on-call rota at the help desk: paged at night, it acknowledges after
+/// 30m (asleep 23:00–07:00). `PRIORITY` is the service's priority (paged iff ≤ 1).
+fn on_call(priority: u32) -> String {
+    NIGHT.replace(
+        "hourly_cost = 60\n",
+        "hourly_cost = 60\n[tiers.on_call]\nack = \"5m\"\nack_asleep = \"30m\"\npage_priority = 1\n",
+    )
+    .replace("name = \"email\"\n", &format!("name = \"email\"\npriority = {priority}\n"))
+}
+
 /// A degrading failure with distinctive hidden numbers: warning 3h17m, fix 4h43m (fix
 /// multiplier 1), caught by monitoring 25m in; the help desk can fix it.
 const HIDDEN: &str = r#"
@@ -115,7 +125,10 @@ fn timeline_story(
 }
 
 fn shipped_scenarios() -> Vec<(String, Scenario)> {
-    let mut out = vec![("built-in".to_string(), scenario(DEFAULT_SCENARIO_TOML))];
+    let mut out = vec![
+        ("built-in".to_string(), scenario(DEFAULT_SCENARIO_TOML)),
+        ("on-call".to_string(), scenario(&on_call(1).replace("\"5d\"", "\"60d\""))),
+    ];
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("scenarios/")
@@ -220,6 +233,37 @@ fn escalating_at_once_past_a_closed_help_desk_matches_the_hand_computation() {
     assert_eq!(d.score, 100, "no playbook did better than the team");
     let text = debrief::render(&s, &d);
     assert!(text.contains("gained $58,120, 9h40m less downtime"), "{text}");
+}
+
+#[test]
+fn waiting_instead_of_paging_the_asleep_on_call_engineer_costs_the_night() {
+    // Playbook (model.md §8.2): reported 00:20, nobody on duty, paged while asleep, acknowledged
+    // 00:50, 2h time box until 02:50, handoff until 03:20, fixed 04:20:
+    //   down 4h20m = 260 min × $100 = $26,000; labor 2h × $60 + 1h × $120 = $240; $26,240.
+    // Waiting instead is the night of NIGHT's playbook: $69,240, so the call lost $43,000.
+    let s = scenario(&on_call(1));
+    let setup = DrillSetup {
+        strategy: 0,
+        rep: 0,
+        incident: IncidentId { service: 0, k: 0 },
+    };
+    let playbook = play(&s, setup, Caller::Playbook, None, &mut Vec::new()).unwrap();
+    assert!((playbook.story.cost.total() - 26_240.0).abs() < 1e-6);
+    assert_eq!(playbook.taken[0].point.playbook, Decision::Page);
+    let script = Script::parse("W1 Thu 00:20 wait\n", Path::new("c.txt")).unwrap();
+    let team = play(&s, setup, Caller::Script(script), None, &mut Vec::new()).unwrap();
+    assert!((team.story.cost.total() - 69_240.0).abs() < 1e-6);
+    let d = debrief::debrief(&s, setup, &team).unwrap();
+    assert!((d.values[0].cost_delta - 43_000.0).abs() < 1e-6);
+    assert!(d.questions[0].contains("wait for help-desk to open"), "{:?}", d.questions);
+
+    // Priority 2 is not paged by the rule; the team may page anyway: the same $26,240.
+    let s = scenario(&on_call(2));
+    let playbook = play(&s, setup, Caller::Playbook, None, &mut Vec::new()).unwrap();
+    assert!((playbook.story.cost.total() - 69_240.0).abs() < 1e-6);
+    let script = Script::parse("W1 Thu 00:20 page\n", Path::new("c.txt")).unwrap();
+    let team = play(&s, setup, Caller::Script(script), None, &mut Vec::new()).unwrap();
+    assert!((team.story.cost.total() - 26_240.0).abs() < 1e-6);
 }
 
 #[test]
