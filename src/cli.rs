@@ -324,8 +324,9 @@ Examples:
   incsim timeline --rep 3 --strategy proactive --worst
   incsim timeline scenarios/default.toml --incident email#2 --compare
   incsim timeline --worst --compare --out handout/
+  incsim timeline --incident email#1 --compare --html   # also a printable handout
 
-Files: timeline.txt, timeline.svg and timeline.png in --out
+Files: timeline.txt, timeline.svg and timeline.png (and timeline.html with --html) in --out
 [default: output/<scenario>/timeline-rep<R>-<strategy or compare>-<service>-<k>/].";
 
 /// Options of `incsim timeline`.
@@ -347,9 +348,13 @@ pub struct TimelineArgs {
     /// Tell the costliest incident of the replication (downtime + degraded + labor).
     #[arg(short, long)]
     pub worst: bool,
-    /// Tell the same failure under every strategy, then the difference.
+    /// Tell the same failure under every strategy, then the difference. The failure starts
+    /// at the same moment under each (pinned to its start under --strategy).
     #[arg(short, long)]
     pub compare: bool,
+    /// Also write timeline.html, a self-contained handout that prints on A4.
+    #[arg(long)]
+    pub html: bool,
     /// Random seed (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,

@@ -472,3 +472,36 @@ fn the_interactive_drill_is_played_through_a_real_terminal() {
     assert!(end.contains("DEBRIEF"), "{end}");
     assert!(end.contains("escalate — playbook: wait; gained"), "{end}");
 }
+
+#[test]
+fn timeline_compare_pins_the_clock_wraps_at_100_columns_and_writes_a_handout() {
+    // email#1 of the built-in scenario starts at W12 Tue 00:17 under reactive and, unpinned,
+    // at 00:00 under proactive (its earlier incidents were shorter there).
+    let s = scenario(DEFAULT_SCENARIO_TOML);
+    let id = IncidentId { service: 0, k: 1 };
+    let natural = timeline_story(&s, 1, 0, id).unwrap();
+    assert_eq!(incsim::eventlog::SimClock::at(natural.start).to_string(), "W12 Tue 00:00");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_incsim"))
+        .args(["timeline", "--incident", "email#1", "--compare", "--html", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("  starts           W12 Tue 00:17   W12 Tue 00:17\n"),
+        "{text}"
+    );
+    assert!(text.contains("Pinned\nclock: it starts at W12 Tue 00:17 under every strategy"), "{text}");
+    // Not a terminal: 100 columns (the `Wrote …` line names a temporary path).
+    for line in text.lines().filter(|l| !l.starts_with("Wrote")) {
+        assert!(line.chars().count() <= 100, "{} columns: {line}", line.chars().count());
+    }
+    let file = std::fs::read_to_string(dir.path().join("timeline.txt")).unwrap();
+    assert!(text.starts_with(&file));
+    let html = std::fs::read_to_string(dir.path().join("timeline.html")).unwrap();
+    assert!(html.contains("pinned clock: the failure starts at W12 Tue 00:17 under every strategy"));
+    assert!(html.contains("@page { size: A4"));
+}

@@ -367,14 +367,29 @@ pub fn render_comparison(
     id: IncidentId,
     stories: &[Option<IncidentStory>],
     baseline: usize,
+    pinned: Option<(f64, &str)>,
+    width: usize,
 ) -> String {
     let cur = &scenario.currency;
     let label = incident_label(scenario, id);
+    let clock = match pinned {
+        Some((at, told)) => format!(
+            "Pinned clock: it starts at {} under every strategy (its start under {told}), so the \
+             difference is the rules, not the moment of the week.",
+            SimClock::at(at)
+        ),
+        None => "Its time to failure counts from the end of the previous incident of the \
+                 service, so it starts later (or after the horizon) where earlier incidents took \
+                 longer."
+            .to_string(),
+    };
+    let intro = format!(
+        "Common random numbers give it the same mode, warning and fix time under every \
+         strategy. {clock}"
+    );
     let mut out = format!(
-        "The same failure under each strategy: {label}\nCommon random numbers give it the same \
-         mode, warning and fix time under every strategy. Its time to failure counts from the \
-         end of the previous incident of the service, so it starts later (or after the \
-         horizon) where earlier incidents took longer.\n\n"
+        "The same failure under each strategy: {label}\n{}\n\n",
+        wrap_words(&intro, width).join("\n")
     );
     let dash = || "–".to_string();
     let mut rows: Vec<(String, Vec<String>)> = vec![
