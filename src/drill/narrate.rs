@@ -286,7 +286,7 @@ impl<'a> Narrator<'a> {
             CalledBy::Team { line: 0 } => String::new(),
             CalledBy::Team { line } => format!(" (decisions file, line {line})"),
         };
-        format!("  → {}{who}\n\n", decision.name())
+        format!("  → {}{who}\n", decision.name())
     }
 }
 
