@@ -59,7 +59,7 @@ pub fn lane_chart(scenario: &Scenario, stories: &[(String, &IncidentStory)]) -> 
     };
     let end = stories.iter().map(|(_, s)| s.end).fold(start, f64::max);
     let span = (end - start).max(10.0);
-    let height = 24.0 + stories.len() as f64 * (2.0 * LANE + GAP) + 28.0;
+    let height = 24.0 + stories.len() as f64 * (2.0 * LANE + GAP) + 40.0;
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="lanes of the incident under each playbook">"#
     );
@@ -84,7 +84,7 @@ pub fn lane_chart(scenario: &Scenario, stories: &[(String, &IncidentStory)]) -> 
                 svg,
                 r##"<rect x="{a:.1}" y="18" width="{:.1}" height="{:.1}" fill="#e9ebf0"/>"##,
                 (b - a).max(0.5),
-                height - 18.0 - 28.0
+                height - 18.0 - 40.0
             );
         }
         if next <= t {
@@ -121,7 +121,31 @@ pub fn lane_chart(scenario: &Scenario, stories: &[(String, &IncidentStory)]) -> 
             );
         }
     }
-    let axis_y = height - 24.0;
+    // Legend: the phase colours, in one row under the axis.
+    let mut legend: Vec<(String, PhaseKind)> = vec![
+        ("degraded".into(), PhaseKind::Degraded),
+        ("down".into(), PhaseKind::Down),
+        ("not detected".into(), PhaseKind::Undetected),
+        ("waiting".into(), PhaseKind::Waiting(0)),
+        ("handoff".into(), PhaseKind::Handoff(0)),
+    ];
+    for (i, t) in scenario.tiers.iter().enumerate() {
+        legend.push((format!("worked: {}", t.name), PhaseKind::Working(i as u32)));
+    }
+    let mut x = 4.0;
+    for (name, kind) in legend {
+        let _ = write!(
+            svg,
+            r#"<rect x="{x:.1}" y="{:.1}" width="8" height="8" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="8">{}</text>"#,
+            height - 9.0,
+            rgb(kind),
+            x + 10.0,
+            height - 2.0,
+            escape(&name)
+        );
+        x += 16.0 + 4.6 * name.chars().count() as f64;
+    }
+    let axis_y = height - 36.0;
     let _ = write!(
         svg,
         r##"<line x1="{X0}" y1="{axis_y}" x2="{:.1}" y2="{axis_y}" stroke="#5b6066"/>"##,

@@ -83,6 +83,11 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
                 format!("picked up at {} ({wait})", tier(scenario, t))
             }
         }
+        Beat::Escalated { from, to, time_box } if time_box <= 0.0 => format!(
+            "escalated from {} to {} without a time box",
+            tier(scenario, from),
+            tier(scenario, to)
+        ),
         Beat::Escalated { from, to, time_box } => format!(
             "escalated from {} to {} after a {} time box",
             tier(scenario, from),

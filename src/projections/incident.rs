@@ -502,6 +502,8 @@ impl<'a> StoryProjection<'a> {
                 tier, tier_open, ..
             } => {
                 self.queued_open = tier_open;
+                // No time box yet at this tier (a drill may escalate straight from the queue).
+                self.job_minutes = 0.0;
                 self.place = Place::Waiting(tier);
                 self.open_phase(PhaseKind::Waiting(tier), t);
             }
