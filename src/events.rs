@@ -79,6 +79,15 @@ pub struct TicketId {
 
 /// A unit of work in a tier's queue. In the log: the incident's keys, the incident's keys
 /// and `ticket`, or `alarm`.
+/// A problem record (model.md §8.9), named by the worked-around incident that opened it: the
+/// root-cause fix of a recurring failure.
+///
+/// In the log it is three keys: `problem` (`"email#3"`, the opening incident), `service`, `k`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProblemId(pub IncidentId);
+
+/// A unit of work in a tier's queue. In the log: the incident's keys, `alarm`, or the
+/// problem's keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkItem {
     Incident(IncidentId),
@@ -86,6 +95,8 @@ pub enum WorkItem {
     FalseAlarm(u32),
     /// A filed ticket: triage at the first tier.
     Ticket(TicketId),
+    /// A problem's root-cause fix.
+    Problem(ProblemId),
 }
 
 /// What happened.
@@ -154,6 +165,10 @@ pub enum EventKind {
         duration: f64,
         able: bool,
         waited: f64,
+        /// The attempt is the mode's workaround (model.md §8.8), in place of the time box; the
+        /// key is written only when true.
+        #[serde(default, skip_serializing_if = "is_false")]
+        workaround: bool,
     },
     /// The time box ended without a fix: the incident goes to the next tier after a handoff
     /// of `handoff` minutes.
@@ -194,6 +209,22 @@ pub enum EventKind {
     },
     /// End of the simulated horizon: open incidents are cut off here.
     HorizonReached,
+    /// The failure is a recurrence: the root cause a workaround left behind strikes again
+    /// (the `recurrence`-th time, from 1). Right after its `failure_started`.
+    Recurred {
+        #[serde(flatten)]
+        incident: IncidentId,
+        recurrence: u32,
+    },
+    /// A workaround attempt at `tier` ended: `success` brings the service back (`resolved`
+    /// follows), else `escalated` follows.
+    WorkaroundApplied {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+        success: bool,
+    },
     /// Nobody of `tier` was on duty: an on-call engineer was paged for the incident, which
     /// left the queue for them (model.md §8.2). `asleep`: the page fell in their sleeping hours.
     Paged {
@@ -228,6 +259,35 @@ pub enum EventKind {
         #[serde(with = "tier_name")]
         tier: TierId,
     },
+    /// A problem record opened for the root cause (its fix is a work item at `tier`; `queued`
+    /// follows).
+    ProblemOpened {
+        #[serde(flatten)]
+        problem: ProblemId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
+    /// The root-cause fix is done at `tier`: the service's failures follow `failures.every`
+    /// again.
+    ProblemFixed {
+        #[serde(flatten)]
+        problem: ProblemId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
+    /// The root cause ended otherwise (an able tier fixed one of its incidents) while the
+    /// problem's item still waited in `tier`'s queue: the item is dropped.
+    ProblemWithdrawn {
+        #[serde(flatten)]
+        problem: ProblemId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
+}
+
+/// For `skip_serializing_if`: a key written only when true.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A timestamped fact.
@@ -241,7 +301,7 @@ pub struct Event {
 
 impl EventKind {
     /// Every `kind` name, in the order of the enum.
-    pub const KINDS: [&'static str; 20] = [
+    pub const KINDS: [&'static str; 25] = [
         "failure_started",
         "degradation_detected",
         "outage_started",
@@ -262,6 +322,11 @@ impl EventKind {
         "ticket_filed",
         "ticket_deflected",
         "ticket_triaged",
+        "recurred",
+        "workaround_applied",
+        "problem_opened",
+        "problem_fixed",
+        "problem_withdrawn",
     ];
 
     /// The stable `kind` name of the event, as written in logs (the serde tag).
@@ -287,6 +352,11 @@ impl EventKind {
             EventKind::TicketFiled { .. } => 17,
             EventKind::TicketDeflected { .. } => 18,
             EventKind::TicketTriaged { .. } => 19,
+            EventKind::Recurred { .. } => 20,
+            EventKind::WorkaroundApplied { .. } => 21,
+            EventKind::ProblemOpened { .. } => 22,
+            EventKind::ProblemFixed { .. } => 23,
+            EventKind::ProblemWithdrawn { .. } => 24,
         };
         Self::KINDS[index]
     }
@@ -305,7 +375,9 @@ impl EventKind {
             | EventKind::Resolved { incident, .. }
             | EventKind::Paged { incident, .. }
             | EventKind::Acknowledged { incident, .. }
-            | EventKind::OutageEnded { incident } => Some(incident),
+            | EventKind::OutageEnded { incident }
+            | EventKind::Recurred { incident, .. }
+            | EventKind::WorkaroundApplied { incident, .. } => Some(incident),
             EventKind::TicketFiled { ticket }
             | EventKind::TicketDeflected { ticket }
             | EventKind::TicketTriaged { ticket, .. } => Some(ticket.incident),
@@ -317,6 +389,24 @@ impl EventKind {
                 item: WorkItem::Incident(incident),
                 ..
             } => Some(incident),
+            _ => None,
+        }
+    }
+
+    /// The problem this event belongs to, if any.
+    pub fn problem(&self) -> Option<ProblemId> {
+        match *self {
+            EventKind::ProblemOpened { problem, .. }
+            | EventKind::ProblemFixed { problem, .. }
+            | EventKind::ProblemWithdrawn { problem, .. } => Some(problem),
+            EventKind::Queued {
+                item: WorkItem::Problem(problem),
+                ..
+            }
+            | EventKind::WorkStarted {
+                item: WorkItem::Problem(problem),
+                ..
+            } => Some(problem),
             _ => None,
         }
     }
@@ -531,26 +621,48 @@ mod mode_name {
 impl Serialize for IncidentId {
     /// Three keys: `incident` (`service#k`), `service` and `k` (flattened into the event).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.serialize_as("incident", s)
+    }
+}
+
+impl Serialize for ProblemId {
+    /// Three keys: `problem` (the opening incident's `service#k`), `service` and `k`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_as("problem", s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProblemId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ItemKeys::read(d, &["problem", "service", "k"])?
+            .id("problem")
+            .map(ProblemId)
+    }
+}
+
+impl IncidentId {
+    /// The id as three keys: `key` (`service#k`), `service` and `k`.
+    fn serialize_as<S: Serializer>(&self, key: &'static str, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(3))?;
-        self.entries(&mut map)?;
+        self.entries(key, &mut map)?;
         map.end()
     }
 }
 
 impl IncidentId {
-    /// Write the incident's three keys into a map being serialized.
-    fn entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+    /// Write the id's three keys (`key`, `service`, `k`) into a map being serialized.
+    fn entries<M: SerializeMap>(&self, key: &'static str, map: &mut M) -> Result<(), M::Error> {
         match current_scope() {
             Some((names, _)) => {
                 let service = names
                     .services
                     .get(self.service as usize)
                     .ok_or_else(|| serde::ser::Error::custom("service id out of range"))?;
-                map.serialize_entry("incident", &format_args!("{service}#{}", self.k))?;
+                map.serialize_entry(key, &format_args!("{service}#{}", self.k))?;
                 map.serialize_entry("service", service)?;
             }
             None => {
-                map.serialize_entry("incident", &format_args!("{}#{}", self.service, self.k))?;
+                map.serialize_entry(key, &format_args!("{}#{}", self.service, self.k))?;
                 map.serialize_entry("service", &self.service)?;
             }
         }
@@ -562,7 +674,7 @@ impl Serialize for TicketId {
     /// The incident's three keys and `ticket` (flattened into the event).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(4))?;
-        self.incident.entries(&mut map)?;
+        self.incident.entries("incident", &mut map)?;
         map.serialize_entry("ticket", &self.n)?;
         map.end()
     }
@@ -585,13 +697,14 @@ impl<'de> Deserialize<'de> for TicketId {
 #[derive(Default)]
 struct ItemKeys {
     incident: Option<String>,
+    problem: Option<String>,
     service: Option<NameOrIndex>,
     k: Option<u32>,
     alarm: Option<u32>,
     ticket: Option<u32>,
 }
 
-const ITEM_KEYS: &[&str] = &["incident", "service", "k", "alarm", "ticket"];
+const ITEM_KEYS: &[&str] = &["incident", "service", "k", "alarm", "ticket", "problem"];
 const TICKET_KEYS: &[&str] = &["incident", "service", "k", "ticket"];
 
 impl ItemKeys {
@@ -610,6 +723,7 @@ impl ItemKeys {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "incident" => keys.incident = Some(map.next_value()?),
+                        "problem" => keys.problem = Some(map.next_value()?),
                         "service" => keys.service = Some(map.next_value()?),
                         "k" => keys.k = Some(map.next_value()?),
                         "alarm" => keys.alarm = Some(map.next_value()?),
@@ -627,7 +741,17 @@ impl ItemKeys {
 
     /// The incident these keys name; `incident` must agree with `service` and `k`.
     fn incident<E: de::Error>(self) -> Result<IncidentId, E> {
-        let name = self.incident.ok_or_else(|| E::missing_field("incident"))?;
+        self.id("incident")
+    }
+
+    /// The id named by `key` (`incident` or `problem`), which must agree with `service` and `k`.
+    fn id<E: de::Error>(mut self, key: &'static str) -> Result<IncidentId, E> {
+        let name = if key == "problem" {
+            self.problem.take()
+        } else {
+            self.incident.take()
+        };
+        let name = name.ok_or_else(|| E::missing_field(key))?;
         let service_text = match &self.service {
             Some(NameOrIndex::Name(n)) => n.clone(),
             Some(NameOrIndex::Index(i)) => i.to_string(),
@@ -641,7 +765,7 @@ impl ItemKeys {
         let expected = format!("{service_text}#{k}");
         if name != expected {
             return Err(E::custom(format!(
-                "`incident` is {name:?}, but service and k say {expected:?}"
+                "`{key}` is {name:?}, but service and k say {expected:?}"
             )));
         }
         Ok(IncidentId { service, k })
@@ -665,6 +789,7 @@ impl Serialize for WorkItem {
                 map.end()
             }
             WorkItem::Ticket(ticket) => ticket.serialize(s),
+            WorkItem::Problem(problem) => problem.serialize(s),
         }
     }
 }
@@ -672,16 +797,25 @@ impl Serialize for WorkItem {
 impl<'de> Deserialize<'de> for WorkItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let keys = ItemKeys::read(d, ITEM_KEYS)?;
-        let names_incident = keys.incident.is_some() || keys.service.is_some() || keys.k.is_some();
-        match (names_incident, keys.alarm, keys.ticket) {
-            (false, Some(alarm), None) => Ok(WorkItem::FalseAlarm(alarm)),
-            (true, None, None) => keys.incident().map(WorkItem::Incident),
-            (true, None, Some(n)) => Ok(WorkItem::Ticket(TicketId {
+        let names_id = keys.service.is_some() || keys.k.is_some();
+        let names_incident = keys.incident.is_some() || names_id;
+        match (
+            names_incident,
+            keys.problem.is_some(),
+            keys.alarm,
+            keys.ticket,
+        ) {
+            (false, false, Some(alarm), None) => Ok(WorkItem::FalseAlarm(alarm)),
+            (true, false, None, None) => keys.incident().map(WorkItem::Incident),
+            (true, false, None, Some(n)) => Ok(WorkItem::Ticket(TicketId {
                 incident: keys.incident()?,
                 n,
             })),
+            (_, true, None, None) if keys.incident.is_none() => keys
+                .id("problem")
+                .map(|id| WorkItem::Problem(ProblemId(id))),
             _ => Err(de::Error::custom(
-                "a work item is either an incident (incident, service, k), a ticket (incident, service, k, ticket) or a false alarm (alarm), exactly one of them",
+                "a work item is either an incident (incident, service, k), a ticket (incident, service, k, ticket), a false alarm (alarm) or a problem (problem, service, k), exactly one of them",
             )),
         }
     }
@@ -871,6 +1005,7 @@ mod tests {
                 duration: 30.0,
                 able: false,
                 waited: 474.25,
+                workaround: false,
             },
             EventKind::Escalated {
                 incident,
@@ -902,6 +1037,27 @@ mod tests {
             EventKind::TicketTriaged {
                 ticket: TicketId { incident, n: 2 },
                 tier: 0,
+            },
+            EventKind::Recurred {
+                incident,
+                recurrence: 2,
+            },
+            EventKind::WorkaroundApplied {
+                incident,
+                tier: 0,
+                success: true,
+            },
+            EventKind::ProblemOpened {
+                problem: ProblemId(incident),
+                tier: 1,
+            },
+            EventKind::ProblemFixed {
+                problem: ProblemId(incident),
+                tier: 1,
+            },
+            EventKind::ProblemWithdrawn {
+                problem: ProblemId(incident),
+                tier: 1,
             },
         ]
     }

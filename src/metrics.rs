@@ -370,6 +370,61 @@ pub const REGISTRY: &[MetricDef] = &[
         hide_when_zero: true,
         value: |r| Some(r.sla_penalty_cost),
     },
+    // Workarounds and problems (model.md §8.8, §8.9): neutral counts. A workaround is cheap and
+    // quick but its recurrences cost outages; a problem fix costs senior hours but ends them.
+    // The harm and the price are in the outage, labor and cost rows, which carry directions.
+    // Table rows only where some strategy uses them (hide_when_zero), so the README's tables of
+    // scenarios without workarounds stay as they are.
+    MetricDef {
+        name: "workarounds",
+        label: "Workarounds",
+        unit: Unit::Count,
+        direction: Direction::Neutral,
+        doc: "Workaround attempts (restarts) by a tier that cannot fix the failure mode.",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.workarounds as f64),
+    },
+    MetricDef {
+        name: "recurrences",
+        label: "Recurrences",
+        unit: Unit::Count,
+        direction: Direction::LowerIsBetter,
+        doc: "Failures that recurred from a root cause a workaround left behind.",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.recurrences as f64),
+    },
+    MetricDef {
+        name: "problems_fixed",
+        label: "Problems fixed",
+        unit: Unit::Count,
+        direction: Direction::Neutral,
+        doc: "Root-cause fixes done by problem management.",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.problems_fixed as f64),
+    },
+    MetricDef {
+        name: "inherited_outage_minutes",
+        label: "Inherited outage hours",
+        unit: Unit::Minutes,
+        direction: Direction::LowerIsBetter,
+        doc: "Minutes a service was down only because a service it depends on was (included in outage minutes).",
+        scale: 1.0 / 60.0,
+        kind: Kind::Number,
+        // A table row only where some service depends on another (zero everywhere else); the
+        // per-service table of the report splits own from inherited outage.
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.inherited_outage_minutes),
+    },
 ];
 
 /// A handle to one registry row: cheap to copy and compare.
@@ -426,6 +481,7 @@ impl Metric {
     pub const FIXED_LABOR_COST: Metric = Metric(index_of("fixed_labor_cost"));
     pub const SLA_BREACHES: Metric = Metric(index_of("sla_breaches"));
     pub const SLA_PENALTY_COST: Metric = Metric(index_of("sla_penalty_cost"));
+    pub const INHERITED_OUTAGE_MINUTES: Metric = Metric(index_of("inherited_outage_minutes"));
 
     /// Every metric, in registry (file column) order.
     pub fn all() -> impl Iterator<Item = Metric> + Clone {

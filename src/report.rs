@@ -34,7 +34,11 @@ pub struct OnCallLoad {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceReport {
     pub name: String,
+    /// Own and inherited outage minutes together.
     pub outage_minutes: Option<Summary>,
+    /// The part of `outage_minutes` the service was down only because a dependency was
+    /// (docs/model.md §8.10).
+    pub inherited_outage_minutes: Option<Summary>,
 }
 
 /// All figures of one strategy.
@@ -248,6 +252,9 @@ pub struct Report {
     pub budgets: Vec<Budget>,
     /// What the charts draw.
     pub charts: ChartData,
+    /// Whether some service has `depends_on`: the per-service figures then split own from
+    /// inherited outage (docs/model.md §8.10).
+    pub has_dependencies: bool,
 }
 
 impl Report {
@@ -311,6 +318,14 @@ impl Report {
                             outage_minutes: Summary::of(
                                 res.rows.iter().map(|r| Some(r.service_outage_minutes[i])),
                             ),
+                            inherited_outage_minutes: Summary::of(res.rows.iter().map(|r| {
+                                Some(
+                                    r.service_inherited_outage_minutes
+                                        .get(i)
+                                        .copied()
+                                        .unwrap_or(0.0),
+                                )
+                            })),
                         })
                         .collect(),
                 })
@@ -383,6 +398,7 @@ impl Report {
             pairs: all_pairs(scenario, results, Metric::TOTAL_COST),
             budgets,
             charts: ChartData::build(scenario, results),
+            has_dependencies: scenario.services.iter().any(|s| !s.depends_on.is_empty()),
         }
     }
 
@@ -423,10 +439,15 @@ impl Report {
             m.insert("tiers".into(), Value::Object(tiers));
             let mut services = Map::new();
             for svc in &s.services {
-                services.insert(
-                    svc.name.clone(),
-                    json!({ "outage_minutes": summary_json(svc.outage_minutes.as_ref()) }),
-                );
+                let mut entry =
+                    json!({ "outage_minutes": summary_json(svc.outage_minutes.as_ref()) });
+                // Only scenarios with dependencies split own from inherited outage, so the
+                // files of other scenarios keep their bytes.
+                if self.has_dependencies {
+                    entry["inherited_outage_minutes"] =
+                        summary_json(svc.inherited_outage_minutes.as_ref());
+                }
+                services.insert(svc.name.clone(), entry);
             }
             m.insert("services".into(), Value::Object(services));
             strategies.insert(s.name.clone(), Value::Object(m));

@@ -28,6 +28,11 @@ pub enum Purpose {
     /// strategy: per ticket, the gap since the previous arrival (unit-rate, divided by
     /// `per_hour`) then its deflection coin, always both.
     Tickets = 5,
+    /// The workaround of the k-th failure of a service, synchronized across strategies: success
+    /// coin, attempt time, time to the recurrence (in that order, always all three; model.md §8.8).
+    Workaround = 6,
+    /// The root-cause fix time of the problem opened by the k-th failure of a service (§8.9).
+    Problem = 7,
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.

@@ -70,7 +70,7 @@ fn every_line_is_one_json_object_with_documented_keys_and_one_type_per_key() {
     let lines = mail_log(&[0, 1, 2]);
     let header: Value = serde_json::from_str(&lines[0]).expect("header is JSON");
     assert_eq!(header["kind"], "run_started");
-    assert_eq!(header["schema"], 2);
+    assert_eq!(header["schema"], 3);
     assert_eq!(header["seed"], 42);
     assert_eq!(header["reps"], serde_json::json!([0, 1, 2]));
     assert_eq!(
@@ -720,6 +720,8 @@ mod random_scenarios {
                         triage,
                     }),
                     ticket_deflection: 0.0,
+                    workarounds: false,
+                    problems: None,
                 };
                 let reactive = common::reactive(60.0, 0.0, 1.0);
                 common::scenario(

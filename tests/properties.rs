@@ -54,6 +54,7 @@ fn arb_mode(n_tiers: usize) -> impl Strategy<Value = Mode> {
             warning,
             fix,
             needs,
+            workaround: None,
         })
 }
 
@@ -105,6 +106,8 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                     triage,
                 }),
                 ticket_deflection: 0.0,
+                workarounds: false,
+                problems: None,
             },
         )
 }

@@ -782,3 +782,94 @@ fn minimal_repair_that_wears_out_into_billions_of_failures_is_refused() {
         "fails ever faster",
     );
 }
+
+/// Two services, `shop` then `db`, each with the given extra lines (docs/model.md §8.10).
+fn two_services(shop_extra: &str, db_extra: &str) -> String {
+    format!(
+        r#"[simulation]
+horizon = "30d"
+
+[[tiers]]
+name = "ops"
+staff = 1
+
+[[services]]
+name = "shop"
+{shop_extra}
+report_delay = "10m"
+failures = {{ every = "10d" }}
+[[services.modes]]
+name = "crash"
+fix = "1h"
+needs = "ops"
+
+[[services]]
+name = "db"
+{db_extra}
+report_delay = "10m"
+failures = {{ every = "20d" }}
+[[services.modes]]
+name = "disk"
+fix = "2h"
+needs = "ops"
+
+[strategies.reactive]
+escalate_after = "1h"
+"#
+    )
+}
+
+#[test]
+fn a_dependency_on_an_unknown_service_is_refused_at_its_line() {
+    let text = two_services(r#"depends_on = [{ service = "dbb", effect = "down" }]"#, "");
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "depends_on")),
+        "services.shop.depends_on[0].service",
+        "expected the name of a service (shop, db); found \"dbb\"",
+        "did you mean \"db\"?",
+    );
+}
+
+#[test]
+fn a_cycle_in_depends_on_is_refused_at_its_line() {
+    let text = two_services(
+        r#"depends_on = [{ service = "db" }]"#,
+        r#"depends_on = [{ service = "shop", effect = "degraded" }]"#,
+    );
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "depends_on")),
+        "services.shop.depends_on",
+        "found shop → db → shop",
+        "cannot need itself",
+    );
+}
+
+#[test]
+fn a_service_depending_on_itself_is_a_cycle() {
+    let text = two_services(r#"depends_on = [{ service = "shop" }]"#, "");
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "depends_on")),
+        "services.shop.depends_on",
+        "found shop → shop",
+        "cannot need itself",
+    );
+}
+
+#[test]
+fn an_unknown_dependency_effect_lists_the_two_accepted() {
+    let text = two_services(r#"depends_on = [{ service = "db", effect = "slow" }]"#, "");
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "depends_on")),
+        "services.shop.depends_on[0].effect",
+        "expected \"down\" or \"degraded\"; found \"slow\"",
+        "\"degraded\" only slows",
+    );
+}

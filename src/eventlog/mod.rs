@@ -39,7 +39,7 @@ use crate::scenario::Scenario;
 /// key is added, renamed or removed, or changes meaning (`docs/events.md`, "Stability").
 /// Version 2: `routed_direct` on `incident_opened`, `tier_open` on `queued`, `handoff` on
 /// `escalated`; simultaneous events follow rule 15.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The name of the log file in an output folder.
 pub const EVENTS_FILE: &str = "events.jsonl";

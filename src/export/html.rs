@@ -438,18 +438,32 @@ fn comparison(out: &mut String, report: &Report) {
     }
     out.push_str(
         "<div class=\"table-wrap\"><table id=\"service-table\">\n<thead><tr><th>strategy</th>\
-         <th>service</th><th class=\"num\">outage hours per horizon (mean)</th></tr></thead>\n<tbody>\n",
+         <th>service</th><th class=\"num\">outage hours per horizon (mean)</th>",
     );
+    // Scenarios with dependencies split own from inherited outage (docs/model.md §8.10).
+    if report.has_dependencies {
+        out.push_str("<th class=\"num\">of which inherited</th>");
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
     for s in &report.strategies {
         for svc in &s.services {
-            let _ = writeln!(
+            let _ = write!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td>",
                 escape(&s.name),
                 escape(&svc.name),
                 svc.outage_minutes
                     .map_or("–".into(), |o| number(o.mean / 60.0)),
             );
+            if report.has_dependencies {
+                let _ = write!(
+                    out,
+                    "<td class=\"num\">{}</td>",
+                    svc.inherited_outage_minutes
+                        .map_or("–".into(), |o| number(o.mean / 60.0)),
+                );
+            }
+            let _ = writeln!(out, "</tr>");
         }
     }
     out.push_str("</tbody></table></div>\n</section>\n");

@@ -98,6 +98,25 @@ pub fn render(report: &Report) -> String {
             ));
         }
     }
+    if report.has_dependencies {
+        out.push_str(
+            "\n| strategy | service | outage hours (mean) | of which inherited |\n|---|---|---:|---:|\n",
+        );
+        for s in &report.strategies {
+            for svc in &s.services {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    cell(&s.name),
+                    cell(&svc.name),
+                    svc.outage_minutes
+                        .map_or("–".into(), |o| format!("{:.2}", o.mean / 60.0)),
+                    svc.inherited_outage_minutes
+                        .map_or("–".into(), |o| format!("{:.2}", o.mean / 60.0)),
+                ));
+            }
+        }
+        return out;
+    }
     out.push_str("\n| strategy | service | outage hours (mean) |\n|---|---|---:|\n");
     for s in &report.strategies {
         for svc in &s.services {

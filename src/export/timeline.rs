@@ -61,6 +61,7 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             queued_while_closed,
             able,
             duration,
+            workaround,
         } => {
             let wait = if waited <= 0.0 {
                 "no wait".to_string()
@@ -79,16 +80,36 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
                     tier(scenario, t),
                     story_minutes(duration)
                 )
+            } else if workaround {
+                format!(
+                    "picked up at {}: tries the workaround (a restart), {} ({wait})",
+                    tier(scenario, t),
+                    story_minutes(duration)
+                )
             } else {
                 format!("picked up at {} ({wait})", tier(scenario, t))
             }
         }
-        Beat::Escalated { from, to, time_box } if time_box <= 0.0 => format!(
+        Beat::Escalated {
+            from,
+            to,
+            after_workaround: true,
+            ..
+        } => format!(
+            "escalated from {} to {} after the failed restart",
+            tier(scenario, from),
+            tier(scenario, to)
+        ),
+        Beat::Escalated {
+            from, to, time_box, ..
+        } if time_box <= 0.0 => format!(
             "escalated from {} to {} without a time box",
             tier(scenario, from),
             tier(scenario, to)
         ),
-        Beat::Escalated { from, to, time_box } => format!(
+        Beat::Escalated {
+            from, to, time_box, ..
+        } => format!(
             "escalated from {} to {} after a {} time box",
             tier(scenario, from),
             tier(scenario, to),
@@ -118,6 +139,16 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             }
         }
         Beat::Resolved {
+            workaround: true,
+            averted: true,
+            ..
+        } => "back up before users noticed — outage averted, for now".to_string(),
+        Beat::Resolved {
+            workaround: true,
+            down,
+            ..
+        } => format!("{svc} is back up after {} down", story_minutes(down)),
+        Beat::Resolved {
             tier: t,
             averted: true,
             ..
@@ -130,6 +161,46 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             tier(scenario, t),
             story_minutes(down)
         ),
+        Beat::Recurred { recurrence } => format!(
+            "the same failure again: the root cause left by a workaround strikes back \
+             (recurrence {recurrence})"
+        ),
+        Beat::WorkedAround {
+            tier: t,
+            success: true,
+        } => format!(
+            "the restart at {} works, but the root cause is still there",
+            tier(scenario, t)
+        ),
+        Beat::WorkedAround { tier: t, .. } => format!(
+            "the restart at {} does not help: the time is lost",
+            tier(scenario, t)
+        ),
+        Beat::ProblemOpened { tier: t } => format!(
+            "problem record opened: the root-cause fix goes to {}",
+            tier(scenario, t)
+        ),
+        Beat::ProblemWorkStarted {
+            tier: t,
+            waited,
+            duration,
+        } => format!(
+            "root-cause fix starts at {}, {} of work ({})",
+            tier(scenario, t),
+            story_minutes(duration),
+            if waited > 0.0 {
+                format!("waited {}", story_minutes(waited))
+            } else {
+                "no wait".to_string()
+            }
+        ),
+        Beat::ProblemFixed { tier: t } => format!(
+            "root cause fixed at {}: no more recurrences, {svc} fails only as usual again",
+            tier(scenario, t)
+        ),
+        Beat::ProblemWithdrawn => {
+            "problem record closed: a later fix by an able tier removed the root cause".to_string()
+        }
         Beat::CutOff { down, place } => {
             let state = if down { "down" } else { "degraded" };
             let where_ = match place {

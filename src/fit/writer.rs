@@ -323,7 +323,7 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
         let _ = writeln!(
             w,
             "# Services left out (no complete time between two incidents): {}\n",
-            left_out.join(", ")
+            one_line(&left_out.join(", "))
         );
     }
     let _ = writeln!(w, "[strategies.reactive]");

@@ -220,6 +220,7 @@ impl Simulator {
                 duration,
                 able: false,
                 waited: 0.0,
+                workaround: false,
             },
         );
         self.scheduler.schedule(
@@ -229,6 +230,7 @@ impl Simulator {
                 shift,
                 item,
                 able: false,
+                workaround: false,
             },
         );
     }

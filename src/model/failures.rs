@@ -37,18 +37,24 @@ pub(super) struct ServiceState {
     pub(super) age: Minutes,
     /// When the incident entered the queue it was paged from (model.md §8.2).
     pub(super) paged_from_queue_at: Minutes,
+    /// Generation of the pending `FailureStarts` timer: bumped when a root-cause fix replaces
+    /// a pending recurrence, so the old timer is stale.
+    pub(super) epoch: u32,
+    /// Workarounds and root causes (model.md §8.8, §8.9).
+    pub(super) root: super::problems::RootState,
 }
 
 impl Simulator {
     /// Rule 1: every service is UP at t = 0; its first failure comes after its first draw.
     pub(super) fn schedule_first_failures(&mut self, ctx: &Ctx) {
         for service in 0..ctx.scenario.services.len() {
-            self.draw_failure(ctx, service as ServiceId, 0);
+            self.draw_failure(ctx, service as ServiceId, 0, None);
             let at = self.failure_start_at(service as ServiceId, 0, 0.0);
             self.scheduler.schedule(
                 at,
                 Timer::FailureStarts {
                     service: service as ServiceId,
+                    epoch: 0,
                 },
             );
         }
@@ -62,8 +68,16 @@ impl Simulator {
     }
 
     /// Draw failure `k` of a service from its two keyed streams (docs/model.md §2 rule 2 and
-    /// "Randomness and fair comparison"), in the contract's order.
-    fn draw_failure(&mut self, ctx: &Ctx, service: ServiceId, k: u32) {
+    /// "Randomness and fair comparison"), in the contract's order. A recurrence (model.md §8.8)
+    /// forces `mode`: the mode's uniform is still taken, so the warning, fix and report delay
+    /// come from the same positions of the stream.
+    pub(super) fn draw_failure(
+        &mut self,
+        ctx: &Ctx,
+        service: ServiceId,
+        k: u32,
+        forced_mode: Option<ModeId>,
+    ) {
         let svc: &Service = &ctx.scenario.services[service as usize];
         let mut common = streams::stream(
             ctx.seed,
@@ -85,6 +99,7 @@ impl Simulator {
             }
         };
         let mode = pick_mode(svc, streams::uniform(&mut common));
+        let mode = forced_mode.unwrap_or(mode);
         let m = &svc.modes[mode as usize];
         let warning = m.warning.sample(&mut streams::substream(&mut common));
         let fix = m.fix.sample(&mut streams::substream(&mut common));
@@ -150,6 +165,7 @@ impl Simulator {
                 warning: f.warning,
             },
         );
+        self.note_recurrence(t, incident, sink);
         if f.warning <= 0.0 {
             self.outage_starts(ctx, t, service, sink);
             return;
@@ -182,13 +198,16 @@ impl Simulator {
         self.watch_for_tickets(ctx, t, service);
     }
 
-    /// An able engineer's fix is done at `t`: the service is UP, and its next failure is drawn.
+    /// The service is UP again at `t` by a fix or a workaround: the next failure is drawn,
+    /// after `failures.every`, or after `recurs` with the same mode when `recurs` is given
+    /// (a successful workaround, model.md §8.8).
     pub(super) fn resolve<S: EventSink>(
         &mut self,
         ctx: &Ctx,
         t: Minutes,
         incident: IncidentId,
         tier: TierId,
+        recurs: Option<Minutes>,
         sink: &mut S,
     ) {
         let service = incident.service;
@@ -222,10 +241,25 @@ impl Simulator {
             s.age = 0.0;
         }
         // The next failure is counted from the moment the service is UP again.
-        self.draw_failure(ctx, service, incident.k + 1);
-        let at = self.failure_start_at(service, incident.k + 1, t);
+        let mode = state.failure.mode;
+        match recurs {
+            None => self.draw_failure(ctx, service, incident.k + 1, None),
+            Some(delay) => {
+                self.draw_failure(ctx, service, incident.k + 1, Some(mode));
+                self.services[service as usize].failure.time_to_failure = delay;
+            }
+        }
+        self.schedule_next_failure(t, service);
+    }
+
+    /// Schedule the drawn next failure, `time_to_failure` after `t` (unless its start is
+    /// pinned: model/decisions.rs).
+    pub(super) fn schedule_next_failure(&mut self, t: Minutes, service: ServiceId) {
+        let k = self.services[service as usize].k;
+        let at = self.failure_start_at(service, k, t);
+        let epoch = self.services[service as usize].epoch;
         self.scheduler
-            .schedule(at, Timer::FailureStarts { service });
+            .schedule(at, Timer::FailureStarts { service, epoch });
     }
 }
 

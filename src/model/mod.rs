@@ -11,6 +11,7 @@
 //! - [`failures`]: drawing failures, degradation, outages, resolution (rules 1, 2, 10);
 //! - [`detection`]: the detection paths and false alarms (rules 3, 4, 9);
 //! - [`tiers`]: queues, dispatch, work, escalation and handoff (rules 5–8, 15);
+//! - [`problems`]: workarounds, recurrences and problem management (model.md §8.8, §8.9);
 //! - [`decisions`]: where a drill's people make the calls instead of the strategy's rules,
 //!   and pinning one failure's start (issue 17; nothing when absent);
 //! - weekly opening hours come from [`crate::scenario::calendar`].
@@ -21,6 +22,7 @@
 mod decisions;
 mod detection;
 mod failures;
+mod problems;
 use crate::scenario::calendar as hours;
 mod on_call;
 mod tickets;
@@ -38,8 +40,9 @@ use tiers::TierState;
 /// variant each.
 #[derive(Debug, Clone, Copy)]
 enum Timer {
-    /// The service's pending failure starts.
-    FailureStarts { service: ServiceId },
+    /// The service's pending failure starts (stale unless `epoch` is the service's current
+    /// one: a root-cause fix replaces a pending recurrence).
+    FailureStarts { service: ServiceId, epoch: u32 },
     /// Degradation monitoring catches the open incident.
     DegradationCaught { service: ServiceId },
     /// The degraded service goes down (stale if failure `k` was already fixed).
@@ -51,13 +54,14 @@ enum Timer {
     },
     /// A handoff is over: the incident enters the tier's queue.
     HandoffDone { service: ServiceId, tier: TierId },
-    /// An engineer of the tier finishes a work item.
+    /// An engineer of the tier finishes a work item (`workaround`: a workaround attempt).
     WorkDone {
         tier: TierId,
         /// The shift the engineer belongs to (model.md §8.1).
         shift: u16,
         item: WorkItem,
         able: bool,
+        workaround: bool,
     },
     /// The next false alarm.
     FalseAlarm,
@@ -174,7 +178,11 @@ impl Simulator {
     /// Apply one timer: the only place that knows every kind of timer.
     fn handle<S: EventSink>(&mut self, ctx: &Ctx, t: Minutes, timer: Timer, sink: &mut S) {
         match timer {
-            Timer::FailureStarts { service } => self.failure_starts(ctx, t, service, sink),
+            Timer::FailureStarts { service, epoch } => {
+                if self.services[service as usize].epoch == epoch {
+                    self.failure_starts(ctx, t, service, sink)
+                }
+            }
             Timer::DegradationCaught { service } => self.degradation_caught(ctx, t, service, sink),
             Timer::OutageStarts { service, k } => {
                 let s = &self.services[service as usize];
@@ -191,7 +199,8 @@ impl Simulator {
                 shift,
                 item,
                 able,
-            } => self.work_done(ctx, t, tier, shift, item, able, sink),
+                workaround,
+            } => self.work_done(ctx, t, tier, shift, item, able, workaround, sink),
             Timer::FalseAlarm => self.false_alarm(ctx, t, sink),
             Timer::Acknowledged { tier, service } => self.acknowledged(ctx, t, tier, service, sink),
             Timer::TierOpens { tier } => self.tier_opens(t, tier),

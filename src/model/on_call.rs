@@ -43,7 +43,7 @@ impl Simulator {
                         Some(_) => self.may_page(incident, tier, by_rule),
                     }
                 }
-                WorkItem::FalseAlarm(_) | WorkItem::Ticket(_) => false,
+                WorkItem::FalseAlarm(_) | WorkItem::Ticket(_) | WorkItem::Problem(_) => false,
             },
             None => false,
         };
@@ -138,7 +138,10 @@ impl Simulator {
             return;
         }
         let item = WorkItem::Incident(incident);
-        let (duration, able) = self.work_of(ctx, tier, item);
+        // Only incidents page, so there is always work to start.
+        let (duration, able, workaround) = self
+            .work_of(ctx, tier, item)
+            .expect("an incident always has work");
         let entered = self.services[service as usize].paged_from_queue_at;
         self.emit(
             sink,
@@ -149,6 +152,7 @@ impl Simulator {
                 duration,
                 able,
                 waited: t - entered,
+                workaround,
             },
         );
         self.scheduler.schedule(
@@ -158,6 +162,7 @@ impl Simulator {
                 shift: ON_CALL_SHIFT,
                 item,
                 able,
+                workaround,
             },
         );
     }

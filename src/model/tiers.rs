@@ -132,6 +132,7 @@ impl Simulator {
                 1,
                 ctx.scenario.services[ticket.incident.service as usize].priority,
             ),
+            WorkItem::Problem(p) => (2, ctx.scenario.services[p.0.service as usize].priority),
             WorkItem::FalseAlarm(_) => (3, 0),
         };
         let seq = self.queue_seq;
@@ -209,14 +210,18 @@ impl Simulator {
             let Some(entry) = state.queue.pop() else {
                 return;
             };
-            state.free[shift] -= 1;
+            // The drill's people may escalate rather than work it (model/decisions.rs);
+            // asked before work_of, which starts a workaround attempt (§8.8).
             if let WorkItem::Incident(incident) = entry.item
                 && self.decide_pickup(ctx, t, incident, tier, sink)
             {
-                self.tiers[tier as usize].free[shift] += 1;
                 continue;
             }
-            let (duration, able) = self.work_of(ctx, tier, entry.item);
+            // Withdrawn problem records are dropped before an engineer is taken (§8.9).
+            let Some((duration, able, workaround)) = self.work_of(ctx, tier, entry.item) else {
+                continue;
+            };
+            self.tiers[tier as usize].free[shift] -= 1;
             self.emit(
                 sink,
                 t,
@@ -226,6 +231,7 @@ impl Simulator {
                     duration,
                     able,
                     waited: t - entry.entered,
+                    workaround,
                 },
             );
             self.scheduler.schedule(
@@ -235,28 +241,42 @@ impl Simulator {
                     shift: shift as u16,
                     item: entry.item,
                     able,
+                    workaround,
                 },
             );
         }
     }
 
-    /// Minutes of work and whether the tier can fix the item (rule 5): the fix, or the
-    /// strategy's time box; a false alarm's triage.
-    pub(super) fn work_of(&self, ctx: &Ctx, tier: TierId, item: WorkItem) -> (Minutes, bool) {
-        match item {
+    /// Minutes of work, whether the tier can fix the item (rule 5) and whether the work is a
+    /// workaround attempt (§8.8): the fix, the workaround or the strategy's time box; a
+    /// ticket's or false alarm's triage; a problem's root-cause fix. None: a problem record
+    /// withdrawn while it waited (its queue entry is stale).
+    pub(super) fn work_of(
+        &mut self,
+        ctx: &Ctx,
+        tier: TierId,
+        item: WorkItem,
+    ) -> Option<(Minutes, bool, bool)> {
+        Some(match item {
             WorkItem::Incident(id) => {
                 let f = &self.services[id.service as usize].failure;
+                let fix = f.fix;
                 let needs = ctx.scenario.services[id.service as usize].modes[f.mode as usize].needs;
-                // Rule 5: able iff at or above `needs`; else the strategy's time box.
+                // Rule 5: able iff at or above `needs`; else the workaround (§8.8) or the
+                // strategy's time box.
                 if tier as usize >= needs {
-                    (f.fix * ctx.strategy.fix_multiplier, true)
+                    (fix * ctx.strategy.fix_multiplier, true, false)
+                } else if let Some(minutes) = self.try_workaround(ctx, id, tier) {
+                    (minutes, false, true)
                 } else {
-                    (ctx.strategy.escalate_after, false)
+                    (ctx.strategy.escalate_after, false, false)
                 }
             }
+            WorkItem::Problem(problem) => (self.start_problem(ctx, problem)?, true, false),
             WorkItem::FalseAlarm(_) => (
                 ctx.strategy.monitoring.as_ref().map_or(0.0, |m| m.triage),
                 true,
+                false,
             ),
             WorkItem::Ticket(ticket) => (
                 ctx.scenario.services[ticket.incident.service as usize]
@@ -264,8 +284,9 @@ impl Simulator {
                     .as_ref()
                     .map_or(0.0, |tk| tk.triage_minutes),
                 true,
+                false,
             ),
-        }
+        })
     }
 
     // The shift that did the work and whether it was able to fix travel with the timer that
@@ -279,6 +300,7 @@ impl Simulator {
         shift: u16,
         item: WorkItem,
         able: bool,
+        workaround: bool,
         sink: &mut S,
     ) {
         let state = &mut self.tiers[tier as usize];
@@ -295,7 +317,14 @@ impl Simulator {
             WorkItem::Ticket(ticket) => {
                 self.emit(sink, t, EventKind::TicketTriaged { ticket, tier });
             }
-            WorkItem::Incident(incident) if able => self.resolve(ctx, t, incident, tier, sink),
+            WorkItem::Problem(problem) => self.problem_done(ctx, t, problem, tier, sink),
+            WorkItem::Incident(incident) if workaround => {
+                self.workaround_done(ctx, t, incident, tier, sink)
+            }
+            WorkItem::Incident(incident) if able => {
+                self.root_cause_fixed(ctx, t, incident.service, sink);
+                self.resolve(ctx, t, incident, tier, None, sink)
+            }
             WorkItem::Incident(incident) => {
                 if self.decide_time_box(ctx, t, incident, tier, sink) {
                     self.keep_troubleshooting(ctx, t, incident, tier, shift, sink);
@@ -306,7 +335,8 @@ impl Simulator {
         }
     }
 
-    /// The time box ran out (rule 5): on to the next tier, after the handoff (not labor).
+    /// The time box ran out (rule 5), or a workaround failed (§8.8): on to the next tier,
+    /// after the handoff (not labor).
     pub(super) fn escalate<S: EventSink>(
         &mut self,
         ctx: &Ctx,

@@ -11,7 +11,9 @@
 //! whether it was routed there directly, the time box, the handoff, whether the tier was open
 //! when the ticket arrived): the scenario is read only for costs.
 
-use crate::events::{Detection, Event, EventKind, EventSink, IncidentId, ModeId, TierId, WorkItem};
+use crate::events::{
+    Detection, Event, EventKind, EventSink, IncidentId, ModeId, ProblemId, TierId, WorkItem,
+};
 use crate::scenario::{Minutes, Scenario};
 
 /// What an incident has cost so far, split the way a finance reviewer asks.
@@ -162,14 +164,35 @@ pub enum Beat {
         queued_while_closed: bool,
         /// The tier can fix it (else a time-boxed attempt).
         able: bool,
-        /// Minutes of work (the fix, or the time box).
+        /// Minutes of work (the fix, the time box, or the workaround attempt).
+        duration: Minutes,
+        /// The attempt is the mode's workaround (a restart), not a time box (§8.8).
+        workaround: bool,
+    },
+    /// The failure is a recurrence of a root cause a workaround left (the n-th, from 1).
+    Recurred { recurrence: u32 },
+    /// The workaround attempt at `tier` ended: the service is back (`success`), or the time
+    /// was lost (an escalation follows).
+    WorkedAround { tier: TierId, success: bool },
+    /// A problem record opened for the root cause: its fix waits at `tier`.
+    ProblemOpened { tier: TierId },
+    /// An engineer of `tier` starts the root-cause fix, after `waited` in the queue.
+    ProblemWorkStarted {
+        tier: TierId,
+        waited: Minutes,
         duration: Minutes,
     },
+    /// The root-cause fix is done: no more recurrences.
+    ProblemFixed { tier: TierId },
+    /// The problem's item was dropped: an able tier fixed a later incident of the root cause.
+    ProblemWithdrawn,
     /// The time box ran out: on to the next tier.
     Escalated {
         from: TierId,
         to: TierId,
         time_box: Minutes,
+        /// The escalation follows a failed workaround, not a time box.
+        after_workaround: bool,
     },
     /// The handoff wait is over: the next tier has the ticket.
     HandedOff { tier: TierId, handoff: Minutes },
@@ -189,6 +212,8 @@ pub enum Beat {
         tier: TierId,
         averted: bool,
         down: Minutes,
+        /// Brought back by a workaround (the root cause remains), not fixed.
+        workaround: bool,
     },
     /// The run's horizon cuts the story short.
     CutOff { down: bool, place: Place },
@@ -326,6 +351,10 @@ pub struct StoryProjection<'a> {
     tickets_filed: u32,
     tickets_deflected: u32,
     tickets_told: u32,
+    /// The last workaround attempt succeeded (the resolution that follows is its doing).
+    worked_around: bool,
+    /// The last job started was a workaround attempt.
+    job_was_workaround: bool,
     finished: bool,
 }
 
@@ -349,6 +378,8 @@ impl<'a> StoryProjection<'a> {
             tickets_filed: 0,
             tickets_deflected: 0,
             tickets_told: 0,
+            worked_around: false,
+            job_was_workaround: false,
             finished: false,
         }
     }
@@ -430,10 +461,19 @@ impl<'a> StoryProjection<'a> {
     }
 
     fn apply(&mut self, event: &Event) {
+        let t = event.t;
+        let own_problem = event.kind.problem() == Some(ProblemId(self.target));
         if self.finished {
+            // The problem this incident opened is told to its end (§8.9), after the incident.
+            if own_problem && self.story.is_some() {
+                self.problem_beat(event);
+            }
             return;
         }
-        let t = event.t;
+        if own_problem {
+            self.problem_beat(event);
+            return;
+        }
         let is_target = event.kind.incident() == Some(self.target);
         let is_horizon = matches!(event.kind, EventKind::HorizonReached);
         if !is_target && !is_horizon {
@@ -513,9 +553,11 @@ impl<'a> StoryProjection<'a> {
                 duration,
                 able,
                 waited,
+                workaround,
             } => {
                 let queued_while_closed = !self.queued_open;
                 self.job_minutes = duration;
+                self.job_was_workaround = workaround;
                 self.place = Place::Working(tier);
                 self.open_phase(PhaseKind::Working(tier), t);
                 self.push(
@@ -526,8 +568,16 @@ impl<'a> StoryProjection<'a> {
                         queued_while_closed,
                         able,
                         duration,
+                        workaround,
                     },
                 );
+            }
+            EventKind::Recurred { recurrence, .. } => {
+                self.push(t, Beat::Recurred { recurrence });
+            }
+            EventKind::WorkaroundApplied { tier, success, .. } => {
+                self.worked_around = success;
+                self.push(t, Beat::WorkedAround { tier, success });
             }
             EventKind::Escalated {
                 from, to, handoff, ..
@@ -541,6 +591,7 @@ impl<'a> StoryProjection<'a> {
                         from,
                         to,
                         time_box: self.job_minutes,
+                        after_workaround: self.job_was_workaround,
                     },
                 );
                 self.mark(t, MarkKind::Escalated);
@@ -594,6 +645,7 @@ impl<'a> StoryProjection<'a> {
                         tier,
                         averted,
                         down,
+                        workaround: self.worked_around,
                     },
                 );
                 self.mark(t, MarkKind::Resolved);
@@ -619,8 +671,33 @@ impl<'a> StoryProjection<'a> {
             | EventKind::WorkStarted { .. }
             | EventKind::FalseAlarm { .. }
             | EventKind::AlarmCleared { .. }
-            | EventKind::TicketTriaged { .. } => {}
+            | EventKind::TicketTriaged { .. }
+            | EventKind::ProblemOpened { .. }
+            | EventKind::ProblemFixed { .. }
+            | EventKind::ProblemWithdrawn { .. } => {}
         }
+    }
+
+    /// A moment of the problem this incident opened: told in the story, costing nothing to the
+    /// incident (the fix's labour is the problem's, in the run's labor metrics).
+    fn problem_beat(&mut self, event: &Event) {
+        let beat = match event.kind {
+            EventKind::ProblemOpened { tier, .. } => Beat::ProblemOpened { tier },
+            EventKind::WorkStarted {
+                tier,
+                waited,
+                duration,
+                ..
+            } => Beat::ProblemWorkStarted {
+                tier,
+                waited,
+                duration,
+            },
+            EventKind::ProblemFixed { tier, .. } => Beat::ProblemFixed { tier },
+            EventKind::ProblemWithdrawn { .. } => Beat::ProblemWithdrawn,
+            _ => return,
+        };
+        self.push(event.t, beat);
     }
 
     fn finish(&mut self, t: Minutes) {

@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 
 use crate::events::{
-    Detection, Event, EventKind, IncidentId, ServiceId, TicketId, TierId, WorkItem,
+    Detection, Event, EventKind, IncidentId, ProblemId, ServiceId, TicketId, TierId, WorkItem,
 };
 use crate::scenario::{Minutes, Scenario};
 
@@ -33,11 +33,19 @@ enum Place {
     Opened(TierId),
     /// Waiting in a tier's queue since `since`.
     Queued { tier: TierId, since: Minutes },
-    /// An engineer works on it until `end`.
+    /// An engineer works on it until `end` (`workaround`: a workaround attempt, §8.8).
     Working {
         tier: TierId,
         end: Minutes,
         able: bool,
+        workaround: bool,
+    },
+    /// The workaround attempt at `tier` ended at `at`: `resolved` (success) or `escalated`
+    /// (failure) follows at the same instant.
+    WorkedAround {
+        tier: TierId,
+        at: Minutes,
+        success: bool,
     },
     /// Escalated at `at`, the handoff of `handoff` minutes to `to` is under way.
     Escalated {
@@ -63,6 +71,14 @@ struct OpenIncident {
     signal: Option<Detection>,
     detected: bool,
     place: Place,
+}
+
+/// Where a problem's item stands (model.md §8.9).
+#[derive(Debug, Clone, Copy)]
+enum ProblemPlace {
+    Opened(TierId),
+    Queued,
+    Working { tier: TierId, end: Minutes },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -96,6 +112,7 @@ pub struct LifecycleCheck<'a> {
     /// Per service: the number of the next ticket about its open incident.
     next_ticket: Vec<u32>,
     tickets: HashMap<TicketId, TicketPlace>,
+    problems: HashMap<ProblemId, ProblemPlace>,
     last_t: Minutes,
     finished: bool,
 }
@@ -112,6 +129,7 @@ impl<'a> LifecycleCheck<'a> {
             alarms: HashMap::new(),
             next_ticket: vec![0; scenario.services.len()],
             tickets: HashMap::new(),
+            problems: HashMap::new(),
             last_t: 0.0,
             finished: false,
         }
@@ -126,6 +144,7 @@ impl<'a> LifecycleCheck<'a> {
         self.alarms.clear();
         self.next_ticket.iter_mut().for_each(|n| *n = 0);
         self.tickets.clear();
+        self.problems.clear();
         self.last_t = 0.0;
         self.finished = false;
     }
@@ -422,7 +441,15 @@ impl<'a> LifecycleCheck<'a> {
                 duration,
                 able,
                 waited,
+                workaround,
             } => {
+                if workaround && (able || !matches!(item, WorkItem::Incident(_))) {
+                    return Err(
+                        "work_started with workaround = true must be an incident's attempt by a \
+                         tier that cannot fix it (able = false)"
+                            .into(),
+                    );
+                }
                 if !duration.is_finite() || duration < 0.0 {
                     return Err(format!("duration = {duration} is not a duration ≥ 0"));
                 }
@@ -460,6 +487,7 @@ impl<'a> LifecycleCheck<'a> {
                             tier,
                             end: t + duration,
                             able,
+                            workaround,
                         };
                     }
                     WorkItem::Ticket(ticket) => {
@@ -486,6 +514,23 @@ impl<'a> LifecycleCheck<'a> {
                             },
                         );
                     }
+                    WorkItem::Problem(problem) => match self.problems.get(&problem) {
+                        Some(ProblemPlace::Queued) => {
+                            self.problems.insert(
+                                problem,
+                                ProblemPlace::Working {
+                                    tier,
+                                    end: t + duration,
+                                },
+                            );
+                        }
+                        _ => {
+                            return Err(format!(
+                                "work_started on problem {}, which is not waiting in a queue",
+                                self.incident_name(problem.0)
+                            ));
+                        }
+                    },
                     WorkItem::FalseAlarm(alarm) => {
                         let since = match self.alarms.get(&alarm) {
                             Some(AlarmPlace::Queued { since }) => *since,
@@ -519,11 +564,14 @@ impl<'a> LifecycleCheck<'a> {
             } => {
                 let n_tiers = scenario.tiers.len() as TierId;
                 let o = self.open_incident(incident, kind)?;
+                // The engineer is freed here, unless a failed workaround already freed them.
+                let mut frees = true;
                 match o.place {
                     Place::Working {
                         tier,
                         end,
                         able: false,
+                        workaround: false,
                     } if tier == from => {
                         if t != end {
                             return Err(format!(
@@ -531,6 +579,11 @@ impl<'a> LifecycleCheck<'a> {
                             ));
                         }
                     }
+                    Place::WorkedAround {
+                        tier,
+                        at,
+                        success: false,
+                    } if tier == from && at == t => frees = false,
                     _ => {
                         return Err(
                             "escalated, but no time-boxed attempt at that tier was under way"
@@ -545,7 +598,9 @@ impl<'a> LifecycleCheck<'a> {
                     return Err(format!("handoff = {handoff} is not a duration ≥ 0"));
                 }
                 o.place = Place::Escalated { to, at: t, handoff };
-                self.busy[from as usize] -= 1;
+                if frees {
+                    self.busy[from as usize] -= 1;
+                }
             }
             EventKind::HandedOff { incident, tier } => {
                 let o = self.open_incident(incident, kind)?;
@@ -571,11 +626,13 @@ impl<'a> LifecycleCheck<'a> {
                 averted,
             } => {
                 let o = self.open_incident(incident, kind)?;
+                let mut frees = true;
                 match o.place {
                     Place::Working {
                         tier: at,
                         end,
                         able: true,
+                        ..
                     } if at == tier => {
                         if t != end {
                             return Err(format!(
@@ -583,6 +640,11 @@ impl<'a> LifecycleCheck<'a> {
                             ));
                         }
                     }
+                    Place::WorkedAround {
+                        tier: by,
+                        at,
+                        success: true,
+                    } if by == tier && at == t => frees = false,
                     _ => {
                         return Err(format!(
                             "resolved by {}, but no fix by that tier was under way",
@@ -604,7 +666,9 @@ impl<'a> LifecycleCheck<'a> {
                 } else {
                     o.place = Place::Resolved;
                 }
-                self.busy[tier as usize] -= 1;
+                if frees {
+                    self.busy[tier as usize] -= 1;
+                }
             }
             EventKind::OutageEnded { incident } => {
                 let o = self.open_incident(incident, kind)?;
@@ -659,6 +723,117 @@ impl<'a> LifecycleCheck<'a> {
                 self.open_incident(incident, kind)?;
             }
             EventKind::HorizonReached => self.finished = true,
+            EventKind::Recurred {
+                incident,
+                recurrence,
+            } => {
+                let o = self.open_incident(incident, kind)?;
+                if t != o.start || o.detected || o.signal.is_some() {
+                    return Err("recurred must follow its failure_started at once".into());
+                }
+                if recurrence == 0 {
+                    return Err("recurred with recurrence 0 (recurrences count from 1)".into());
+                }
+            }
+            EventKind::WorkaroundApplied {
+                incident,
+                tier,
+                success,
+            } => {
+                let o = self.open_incident(incident, kind)?;
+                match o.place {
+                    Place::Working {
+                        tier: at,
+                        end,
+                        workaround: true,
+                        ..
+                    } if at == tier => {
+                        if t != end {
+                            return Err(format!(
+                                "workaround_applied at t = {t}, but the attempt ends at t = {end}"
+                            ));
+                        }
+                    }
+                    _ => {
+                        return Err(format!(
+                            "workaround_applied by {}, but no workaround attempt by that tier was under way",
+                            self.tier_name(tier)
+                        ));
+                    }
+                }
+                o.place = Place::WorkedAround {
+                    tier,
+                    at: t,
+                    success,
+                };
+                self.busy[tier as usize] -= 1;
+            }
+            EventKind::ProblemOpened { problem, tier } => {
+                if self.problems.contains_key(&problem) {
+                    return Err(format!(
+                        "problem {} opened twice",
+                        self.incident_name(problem.0)
+                    ));
+                }
+                // A problem opens when its incident is worked around (§8.9).
+                let worked_around = matches!(
+                    &self.open[problem.0.service as usize],
+                    Some(o) if o.k == problem.0.k
+                        && matches!(o.place, Place::WorkedAround { success: true, at, .. } if at == t)
+                );
+                if !worked_around {
+                    return Err(format!(
+                        "problem_opened for {}, which was not worked around at this instant",
+                        self.incident_name(problem.0)
+                    ));
+                }
+                self.problems.insert(problem, ProblemPlace::Opened(tier));
+            }
+            EventKind::Queued {
+                item: WorkItem::Problem(problem),
+                tier,
+                ..
+            } => match self.problems.get(&problem) {
+                Some(ProblemPlace::Opened(at)) if *at == tier => {
+                    self.problems.insert(problem, ProblemPlace::Queued);
+                }
+                _ => {
+                    return Err(format!(
+                        "problem {} queued at {} without problem_opened for that tier just before",
+                        self.incident_name(problem.0),
+                        self.tier_name(tier)
+                    ));
+                }
+            },
+            EventKind::ProblemFixed { problem, tier } => match self.problems.get(&problem) {
+                Some(ProblemPlace::Working { tier: at, end }) if *at == tier => {
+                    if t != *end {
+                        return Err(format!(
+                            "problem_fixed at t = {t}, but its fix ends at t = {end}"
+                        ));
+                    }
+                    self.problems.remove(&problem);
+                    self.busy[tier as usize] -= 1;
+                }
+                _ => {
+                    return Err(format!(
+                        "problem_fixed for {}, which nobody at {} was fixing",
+                        self.incident_name(problem.0),
+                        self.tier_name(tier)
+                    ));
+                }
+            },
+            EventKind::ProblemWithdrawn { problem, .. } => match self.problems.get(&problem) {
+                Some(ProblemPlace::Queued) => {
+                    self.problems.remove(&problem);
+                }
+                _ => {
+                    return Err(format!(
+                        "problem_withdrawn for {}, which was not waiting in a queue",
+                        self.incident_name(problem.0)
+                    ));
+                }
+            },
         }
         Ok(())
     }

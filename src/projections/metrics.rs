@@ -1,7 +1,7 @@
 //! The metrics projection: one replication of one strategy → [`RepMetrics`].
 
 use crate::events::{Event, EventKind, EventSink, WorkItem};
-use crate::scenario::{MINUTES_PER_YEAR, Minutes, Scenario, calendar};
+use crate::scenario::{Effect, MINUTES_PER_YEAR, Minutes, Scenario, calendar};
 use serde::{Deserialize, Serialize};
 
 /// Number of cumulative-cost checkpoints over the horizon (at H·j/52, j = 1…52).
@@ -55,7 +55,7 @@ pub struct RepMetrics {
     pub tier_busy_minutes: Vec<f64>,
     /// Mean wait in each tier's queue over incident work items started there (None if none).
     pub tier_queue_wait_minutes: Vec<Option<f64>>,
-    /// Outage minutes per service.
+    /// Outage minutes per service (own and inherited).
     pub service_outage_minutes: Vec<f64>,
     /// Tickets filed (model.md §8.4).
     #[serde(default)]
@@ -72,6 +72,22 @@ pub struct RepMetrics {
     /// Penalties of those breaches.
     #[serde(default)]
     pub sla_penalty_cost: f64,
+    /// Workaround attempts (model.md §8.8).
+    #[serde(default)]
+    pub workarounds: u64,
+    /// Failures that recurred from a worked-around root cause (§8.9).
+    #[serde(default)]
+    pub recurrences: u64,
+    /// Root-cause fixes done (§8.9).
+    #[serde(default)]
+    pub problems_fixed: u64,
+    /// Minutes a service was down only because a dependency was (docs/model.md §8.10), summed
+    /// over services; already included in `outage_minutes`.
+    #[serde(default)]
+    pub inherited_outage_minutes: f64,
+    /// Inherited outage minutes per service (included in `service_outage_minutes`).
+    #[serde(default)]
+    pub service_inherited_outage_minutes: Vec<f64>,
 }
 
 /// The chart material of one replication: bounded in size whatever the number of events.
@@ -97,16 +113,32 @@ pub fn restore_bin_lower_edge(i: usize) -> f64 {
     RESTORE_MIN_MINUTES * 10f64.powf((i as f64 - 1.0) / RESTORE_BINS_PER_DECADE as f64)
 }
 
+/// A service's condition, worst last (docs/model.md §8.10: UP < DEGRADED < PLANNED < DOWN;
+/// planned maintenance is not modelled yet).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+enum Condition {
+    #[default]
+    Up,
+    Degraded,
+    Down,
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 struct ServiceTrack {
     failure_start: Minutes,
     outage_start: Minutes,
-    degraded: bool,
-    down: bool,
     /// Detection time of the open incident (its SLA clocks start here), if detected.
     detected_at: Option<Minutes>,
     /// Some work on the open incident has started (its response is measured).
     worked: bool,
+    /// The service's own condition (its own failure).
+    own: Condition,
+    /// The worse of its own and its inherited condition: what the minutes are counted as.
+    state: Condition,
+    /// Whether the open segment's DOWN is the service's own (else inherited).
+    own_down: bool,
+    /// Start of the open accounting segment (same `state` and `own_down` since then).
+    since: Minutes,
 }
 
 /// Folds one replication's events (of one strategy) into [`RepMetrics`] and [`RepCurves`].
@@ -118,7 +150,11 @@ pub struct MetricsProjection<'a> {
     strategy: usize,
     services: Vec<ServiceTrack>,
     outage_minutes: Vec<f64>,
+    inherited_outage_minutes: Vec<f64>,
     degraded_minutes: Vec<f64>,
+    /// Services with dependencies first after theirs (empty when no service has one, so a
+    /// scenario without dependencies takes the one-service path).
+    dependency_order: Vec<usize>,
     busy_minutes: Vec<f64>,
     wait_sum: Vec<f64>,
     wait_count: Vec<u64>,
@@ -127,6 +163,9 @@ pub struct MetricsProjection<'a> {
     averted: u64,
     escalations: u64,
     false_alarms: u64,
+    workarounds: u64,
+    recurrences: u64,
+    problems_fixed: u64,
     detect_sum: f64,
     detect_count: u64,
     restore_sum: f64,
@@ -163,7 +202,13 @@ impl<'a> MetricsProjection<'a> {
             strategy,
             services: Vec::new(),
             outage_minutes: Vec::new(),
+            inherited_outage_minutes: Vec::new(),
             degraded_minutes: Vec::new(),
+            dependency_order: if scenario.services.iter().any(|s| !s.depends_on.is_empty()) {
+                crate::scenario::dependency_order(scenario)
+            } else {
+                Vec::new()
+            },
             busy_minutes: Vec::new(),
             wait_sum: Vec::new(),
             wait_count: Vec::new(),
@@ -172,6 +217,9 @@ impl<'a> MetricsProjection<'a> {
             averted: 0,
             escalations: 0,
             false_alarms: 0,
+            workarounds: 0,
+            recurrences: 0,
+            problems_fixed: 0,
             detect_sum: 0.0,
             detect_count: 0,
             restore_sum: 0.0,
@@ -206,7 +254,11 @@ impl<'a> MetricsProjection<'a> {
         self.strategy = strategy;
         self.services.clear();
         self.services.resize(n_services, ServiceTrack::default());
-        for v in [&mut self.outage_minutes, &mut self.degraded_minutes] {
+        for v in [
+            &mut self.outage_minutes,
+            &mut self.inherited_outage_minutes,
+            &mut self.degraded_minutes,
+        ] {
             v.clear();
             v.resize(n_services, 0.0);
         }
@@ -227,6 +279,9 @@ impl<'a> MetricsProjection<'a> {
         self.averted = 0;
         self.escalations = 0;
         self.false_alarms = 0;
+        self.workarounds = 0;
+        self.recurrences = 0;
+        self.problems_fixed = 0;
         self.detect_sum = 0.0;
         self.detect_count = 0;
         self.restore_sum = 0.0;
@@ -281,10 +336,10 @@ impl<'a> MetricsProjection<'a> {
     fn cost_at(&self, t: Minutes) -> f64 {
         let mut downtime = self.closed_downtime_cost;
         for (i, s) in self.services.iter().enumerate() {
-            if s.down {
-                downtime += (t - s.outage_start) * self.outage_rate(i);
-            } else if s.degraded {
-                downtime += (t - s.failure_start) * self.degraded_rate(i);
+            match s.state {
+                Condition::Down => downtime += (t - s.since) * self.outage_rate(i),
+                Condition::Degraded => downtime += (t - s.since) * self.degraded_rate(i),
+                Condition::Up => {}
             }
         }
         downtime
@@ -348,23 +403,64 @@ impl<'a> MetricsProjection<'a> {
         }
     }
 
-    fn end_degradation(&mut self, service: usize, t: Minutes) {
-        let s = &mut self.services[service];
-        if s.degraded {
-            s.degraded = false;
-            let minutes = t - s.failure_start;
-            self.degraded_minutes[service] += minutes;
-            self.closed_downtime_cost += minutes * self.degraded_rate(service);
+    /// Close the open accounting segment of `service` at `t`: its minutes go to the category
+    /// of its state (each minute counted once, in the worse category, §8.10).
+    fn close_segment(&mut self, service: usize, t: Minutes) {
+        let s = self.services[service];
+        let minutes = t - s.since;
+        match s.state {
+            Condition::Down => {
+                self.outage_minutes[service] += minutes;
+                if !s.own_down {
+                    self.inherited_outage_minutes[service] += minutes;
+                }
+                self.closed_downtime_cost += minutes * self.outage_rate(service);
+            }
+            Condition::Degraded => {
+                self.degraded_minutes[service] += minutes;
+                self.closed_downtime_cost += minutes * self.degraded_rate(service);
+            }
+            Condition::Up => {}
         }
     }
 
-    fn end_outage(&mut self, service: usize, t: Minutes) -> Minutes {
+    /// Give `service` the condition `state` from `t` (a new segment when anything counted
+    /// changes).
+    fn set_state(&mut self, service: usize, state: Condition, t: Minutes) {
+        let s = self.services[service];
+        let own_down = s.own == Condition::Down;
+        if s.state == state && s.own_down == own_down {
+            return;
+        }
+        self.close_segment(service, t);
         let s = &mut self.services[service];
-        s.down = false;
-        let minutes = t - s.outage_start;
-        self.outage_minutes[service] += minutes;
-        self.closed_downtime_cost += minutes * self.outage_rate(service);
-        minutes
+        s.state = state;
+        s.own_down = own_down;
+        s.since = t;
+    }
+
+    /// The service's own condition changes at `t`; its dependants' follow (§8.10).
+    fn set_own(&mut self, service: usize, own: Condition, t: Minutes) {
+        self.services[service].own = own;
+        if self.dependency_order.is_empty() {
+            self.set_state(service, own, t);
+            return;
+        }
+        // Dependencies come first in the order, so each service sees its dependencies' new
+        // states. Index loop: the order is read while states change.
+        for k in 0..self.dependency_order.len() {
+            let i = self.dependency_order[k];
+            let mut state = self.services[i].own;
+            for d in &self.scenario.services[i].depends_on {
+                let theirs = self.services[d.service].state;
+                let passed = match d.effect {
+                    Effect::Down => theirs,
+                    Effect::Degraded => theirs.min(Condition::Degraded),
+                };
+                state = state.max(passed);
+            }
+            self.set_state(i, state, t);
+        }
     }
 
     /// Apply one event.
@@ -383,19 +479,19 @@ impl<'a> MetricsProjection<'a> {
                 let service = incident.service as usize;
                 let s = &mut self.services[service];
                 s.failure_start = t;
-                s.degraded = warning > 0.0;
                 s.detected_at = None;
                 s.worked = false;
                 let n_tiers = self.scenario.tiers.len();
                 self.fee_charged[service * n_tiers..(service + 1) * n_tiers].fill(false);
+                if warning > 0.0 {
+                    self.set_own(service, Condition::Degraded, t);
+                }
             }
             EventKind::OutageStarted { incident } => {
                 self.outages += 1;
                 let service = incident.service as usize;
-                self.end_degradation(service, t);
-                let s = &mut self.services[service];
-                s.down = true;
-                s.outage_start = t;
+                self.services[service].outage_start = t;
+                self.set_own(service, Condition::Down, t);
             }
             EventKind::IncidentOpened { incident, .. } => {
                 let s = &mut self.services[incident.service as usize];
@@ -452,11 +548,13 @@ impl<'a> MetricsProjection<'a> {
                 }
                 if averted {
                     self.averted += 1;
-                    self.end_degradation(incident.service as usize, t);
+                    self.set_own(incident.service as usize, Condition::Up, t);
                 }
             }
             EventKind::OutageEnded { incident } => {
-                let restore = self.end_outage(incident.service as usize, t);
+                let service = incident.service as usize;
+                let restore = t - self.services[service].outage_start;
+                self.set_own(service, Condition::Up, t);
                 self.restore_sum += restore;
                 self.restore_count += 1;
                 self.curves.restore_hist[restore_bin(restore)] += 1;
@@ -474,20 +572,22 @@ impl<'a> MetricsProjection<'a> {
             EventKind::HorizonReached => {
                 self.advance_checkpoints(t);
                 for service in 0..self.services.len() {
-                    self.end_degradation(service, t);
-                    if self.services[service].down {
-                        self.end_outage(service, t);
-                    }
+                    self.close_segment(service, t);
                 }
                 self.finished = true;
             }
+            EventKind::WorkaroundApplied { .. } => self.workarounds += 1,
+            EventKind::Recurred { .. } => self.recurrences += 1,
+            EventKind::ProblemFixed { .. } => self.problems_fixed += 1,
             EventKind::DegradationDetected { .. }
             | EventKind::AlertFired { .. }
             | EventKind::UserReported { .. }
             | EventKind::Queued { .. }
             | EventKind::HandedOff { .. }
             | EventKind::AlarmCleared { .. }
-            | EventKind::TicketTriaged { .. } => {}
+            | EventKind::TicketTriaged { .. }
+            | EventKind::ProblemOpened { .. }
+            | EventKind::ProblemWithdrawn { .. } => {}
             EventKind::TicketFiled { .. } => self.tickets += 1,
             EventKind::TicketDeflected { .. } => self.tickets_deflected += 1,
         }
@@ -555,6 +655,11 @@ impl<'a> MetricsProjection<'a> {
             fixed_labor_cost: self.fixed_labor_cost,
             sla_breaches: self.sla_breaches,
             sla_penalty_cost: self.sla_penalty_cost,
+            workarounds: self.workarounds,
+            recurrences: self.recurrences,
+            problems_fixed: self.problems_fixed,
+            inherited_outage_minutes: self.inherited_outage_minutes.iter().sum(),
+            service_inherited_outage_minutes: self.inherited_outage_minutes.clone(),
         }
     }
 

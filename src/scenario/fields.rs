@@ -51,6 +51,8 @@ pub enum Kind {
     Offset,
     /// The name of a tier.
     TierRef,
+    /// `true` or `false`.
+    Bool,
     /// A whole number of people (rounded and kept ≥ 1 when varied).
     Count,
     /// A whole number that orders or configures (priority, seed, replications).
@@ -92,6 +94,7 @@ impl Kind {
             }
             Kind::Offset => r#"UTC offset ("+01:00")"#,
             Kind::TierRef => "tier name",
+            Kind::Bool => "true or false",
             Kind::Count => "integer",
             Kind::Integer => "integer",
             Kind::Duration => "duration",
@@ -890,6 +893,89 @@ pub static FIELDS: &[Field] = &[
         Sweep::Never(TIER_REF),
         "Lowest tier (in [[tiers]] order) able to fix it.",
     ),
+    row(
+        "services[].modes[].workaround",
+        K::Table,
+        O("absent: no workaround"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "A restart that brings the service back but leaves the root cause (model.md §8.8); tried only under `workarounds = true`.",
+    ),
+    var(
+        "services[].modes[].workaround.fix",
+        K::Dist,
+        R,
+        B::Duration,
+        Sweep::Distribution,
+        "Hands-on time of one workaround attempt (no `fix_multiplier`).",
+        |s, [i, m]| d(&s.services[i].modes[m].workaround.as_ref()?.fix),
+        |s, [i, m], v| {
+            if let Some(w) = s.services[i].modes[m].workaround.as_mut() {
+                w.fix = v.to_dist()
+            }
+        },
+    ),
+    row(
+        "services[].modes[].workaround.tier",
+        K::TierRef,
+        R,
+        B::Unbounded,
+        Sweep::Never(TIER_REF),
+        "Lowest tier that tries it: the first engineer at or above it who cannot fix the mode (below `needs`).",
+    ),
+    var(
+        "services[].modes[].workaround.success",
+        K::Probability,
+        R,
+        B::Probability,
+        Sweep::Clamp01,
+        "Probability that the attempt brings the service back; else the time is lost and it escalates.",
+        |s, [i, m]| n(s.services[i].modes[m].workaround.as_ref()?.success),
+        |s, [i, m], v| {
+            if let Some(w) = s.services[i].modes[m].workaround.as_mut() {
+                w.success = v.as_number()
+            }
+        },
+    ),
+    var(
+        "services[].modes[].workaround.recurs",
+        K::Dist,
+        R,
+        B::PositiveMean,
+        Sweep::Distribution,
+        "After a successful workaround, time from UP to the same failure again (replaces `failures.every`).",
+        |s, [i, m]| d(&s.services[i].modes[m].workaround.as_ref()?.recurs),
+        |s, [i, m], v| {
+            if let Some(w) = s.services[i].modes[m].workaround.as_mut() {
+                w.recurs = v.to_dist()
+            }
+        },
+    ),
+    // services[].depends_on = [{ service, effect }]  (docs/model.md §8.10)
+    row(
+        "services[].depends_on",
+        K::Tables,
+        O("none: the service stands alone"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Services this one needs: it inherits their trouble (no cycles).",
+    ),
+    row(
+        "services[].depends_on[].service",
+        K::Text,
+        R,
+        B::Unbounded,
+        Sweep::Never("a service reference is a name, not a number"),
+        "Name of the service depended on (another [[services]] entry).",
+    ),
+    row(
+        "services[].depends_on[].effect",
+        K::Text,
+        D("\"down\""),
+        B::Unbounded,
+        Sweep::Never("the effect is a choice, not a number"),
+        "\"down\": its outage takes this service down; \"degraded\": it only slows this one.",
+    ),
     // [strategies.NAME]
     var(
         "strategies.*.escalate_after",
@@ -1087,6 +1173,55 @@ pub static FIELDS: &[Field] = &[
         |s, [i, _]| n(s.slas[i].penalty),
         |s, [i, _], v| s.slas[i].penalty = v.as_number(),
     ),
+    row(
+        "strategies.*.workarounds",
+        K::Bool,
+        D("false"),
+        B::Unbounded,
+        Sweep::Never("a choice of practice, not a number"),
+        "Lower tiers try a mode's `workaround` (a restart) instead of the time box, once per incident.",
+    ),
+    row(
+        "strategies.*.problems",
+        K::Table,
+        O("absent: no problem management"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Problem management: a root-cause fix after recurrences (model.md §8.9).",
+    ),
+    row(
+        "strategies.*.problems.after",
+        K::Integer,
+        D("0"),
+        B::Integer {
+            min: 0,
+            max: u32::MAX as i64,
+        },
+        Sweep::Never("a count of recurrences that triggers a process, not a rate"),
+        "Recurrences of one root cause before a worked-around incident opens a problem (0: at the first workaround).",
+    ),
+    var(
+        "strategies.*.problems.fix",
+        K::Dist,
+        R,
+        B::Duration,
+        Sweep::Distribution,
+        "Hands-on time of the root-cause fix.",
+        |s, [i, _]| d(&s.strategies[i].problems.as_ref()?.fix),
+        |s, [i, _], v| {
+            if let Some(p) = s.strategies[i].problems.as_mut() {
+                p.fix = v.to_dist()
+            }
+        },
+    ),
+    row(
+        "strategies.*.problems.tier",
+        K::TierRef,
+        R,
+        B::Unbounded,
+        Sweep::Never(TIER_REF),
+        "Tier that works problems (ranked below incidents and tickets, above false alarms).",
+    ),
 ];
 
 /// The row of a path pattern. Panics on a pattern the registry lacks: callers name rows
@@ -1159,11 +1294,17 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
                 out.push((path, [i, 0]));
             }
         }
-        "services[].modes[]" => {
+        "services[].modes[]" | "services[].modes[].workaround" => {
+            let workaround = pattern.ends_with("workaround");
             for (i, svc) in s.services.iter().enumerate() {
                 let base = format!("{}.modes", join("services", &svc.name));
                 for (m, mode) in svc.modes.iter().enumerate() {
-                    out.push((join(&base, &mode.name), [i, m]));
+                    let path = join(&base, &mode.name);
+                    if !workaround {
+                        out.push((path, [i, m]));
+                    } else if mode.workaround.is_some() {
+                        out.push((format!("{path}.workaround"), [i, m]));
+                    }
                 }
             }
         }
@@ -1182,12 +1323,16 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
                 }
             }
         }
-        "strategies.*" | "strategies.*.monitoring" => {
+        "strategies.*" | "strategies.*.monitoring" | "strategies.*.problems" => {
             for (i, st) in s.strategies.iter().enumerate() {
                 let base = join("strategies", &st.name);
                 if pattern.ends_with("monitoring") {
                     if st.monitoring.is_some() {
                         out.push((format!("{base}.monitoring"), [i, 0]));
+                    }
+                } else if pattern.ends_with("problems") {
+                    if st.problems.is_some() {
+                        out.push((format!("{base}.problems"), [i, 0]));
                     }
                 } else {
                     out.push((base, [i, 0]));
@@ -1233,8 +1378,15 @@ fn walk(s: &Scenario, pattern: &str, idx: Idx, path: &str, out: &mut Vec<(String
             };
             // Instances nested in an element belong to that element (same first index).
             let nested = !pattern.is_empty() && pattern != "simulation";
+            // A mode's own table (its workaround) belongs to that mode: both indices match.
+            let same_mode = pattern == "services[].modes[]";
             for (child_path, child_idx) in list {
-                if !nested || child_idx[0] == idx[0] {
+                let mine = if same_mode {
+                    child_idx == idx
+                } else {
+                    child_idx[0] == idx[0]
+                };
+                if !nested || mine {
                     walk(s, &inner, child_idx, &child_path, out);
                 }
             }
@@ -1320,7 +1472,8 @@ pub fn reference_markdown() -> String {
         out,
         "\nCross-field rules (checked by `validate`, also on a varied scenario and on the scenario \
          in an event log or shard file): names are unique among their siblings and printable; \
-         `needs` and `alert_tier` name a tier; not every mode weight is 0; at most one SLA per \
+         `needs`, `alert_tier`, `workaround.tier` and `problems.tier` name a tier; a mode's \
+         `workaround.tier` is below its `needs`; not every mode weight is 0; at most one SLA per \
          priority, and each SLA sets `respond` or `resolve`; the expected failures per replication (services × horizon / \
          mean time between failures) stay ≤ {}; the expected false alarms per replication stay ≤ {}.",
         MAX_EXPECTED_EVENTS as u64, MAX_EXPECTED_FALSE_ALARMS as u64

@@ -284,6 +284,11 @@ pub struct Service {
     /// scenario when it is the default, so logs of scenarios that never set it are unchanged.
     #[serde(default, skip_serializing_if = "Repair::is_renew")]
     pub repair: Repair,
+    /// Services this one needs (docs/model.md §8.10); empty for a service that stands alone.
+    /// Left out of the JSON when empty, so logs of scenarios without dependencies keep their
+    /// bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<Dependency>,
 }
 
 /// What a repair does to a service's age (model.md §8.5), `services[].repair`.
@@ -313,6 +318,24 @@ impl Repair {
     }
 }
 
+/// One edge of the dependency graph: the dependant inherits `service`'s state through `effect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dependency {
+    /// Index into `Scenario::services` of the service depended on.
+    pub service: usize,
+    pub effect: Effect,
+}
+
+/// What a dependency's trouble does to its dependant (docs/model.md §8.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Effect {
+    /// The dependency's state passes through: down makes the dependant down.
+    Down,
+    /// The dependency's state is capped at degraded: the dependant runs slow, never down.
+    Degraded,
+}
+
 /// One failure mode of a service.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mode {
@@ -324,6 +347,36 @@ pub struct Mode {
     pub fix: Dist,
     /// Index into `Scenario::tiers` of the lowest tier able to fix it.
     pub needs: usize,
+    /// A restart or other workaround that lower tiers may try (model.md §8.8); used only by
+    /// strategies with `workarounds = true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workaround: Option<Workaround>,
+}
+
+/// A workaround of a failure mode (model.md §8.8): it brings the service back without removing
+/// the root cause, which strikes again after `recurs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workaround {
+    /// Hands-on time of the attempt (no `fix_multiplier`).
+    pub fix: Dist,
+    /// Index into `Scenario::tiers` of the lowest tier that tries it (below the mode's `needs`).
+    pub tier: usize,
+    /// Probability that the attempt brings the service back.
+    pub success: f64,
+    /// Time from UP after a successful workaround to the recurrence of the same mode.
+    pub recurs: Dist,
+}
+
+/// Problem management of a strategy (model.md §8.9): root-cause fixes for recurring failures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problems {
+    /// Recurrences of a root cause before a worked-around incident opens a problem (0: the
+    /// first workaround opens one).
+    pub after: u32,
+    /// Hands-on time of the root-cause fix.
+    pub fix: Dist,
+    /// Index into `Scenario::tiers` of the tier that works problems.
+    pub tier: usize,
 }
 
 /// A named set of detection and escalation choices.
@@ -341,6 +394,18 @@ pub struct Strategy {
     /// Share of tickets a status page or known-incident banner deflects (model.md §8.4).
     #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub ticket_deflection: f64,
+    /// Lower tiers try a mode's workaround before escalating (model.md §8.8).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub workarounds: bool,
+    /// Problem management: root-cause fixes after recurrences (model.md §8.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Problems>,
+}
+
+/// For `skip_serializing_if`: a switched-off flag is left out, so a scenario without the
+/// batch-2 fields serializes (in an event log's header) exactly as before.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Monitoring of degradation and outages, with its false alarms.
@@ -351,6 +416,69 @@ pub struct Monitoring {
     pub outage_detect: Minutes,
     pub false_alarms_per_week: f64,
     pub triage: Minutes,
+}
+
+/// A cycle in the dependency graph, as the services along it (first one repeated implicitly),
+/// or `None` when the graph is acyclic. References must be in range.
+pub fn dependency_cycle(s: &Scenario) -> Option<Vec<usize>> {
+    // Depth-first search with colours: 0 unvisited, 1 on the current path, 2 finished.
+    fn visit(
+        s: &Scenario,
+        i: usize,
+        colour: &mut [u8],
+        path: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        colour[i] = 1;
+        path.push(i);
+        for d in &s.services[i].depends_on {
+            match colour[d.service] {
+                1 => {
+                    let start = path.iter().position(|&p| p == d.service).unwrap_or(0);
+                    return Some(path[start..].to_vec());
+                }
+                0 => {
+                    if let Some(c) = visit(s, d.service, colour, path) {
+                        return Some(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        path.pop();
+        colour[i] = 2;
+        None
+    }
+    let mut colour = vec![0u8; s.services.len()];
+    let mut path = Vec::new();
+    for i in 0..s.services.len() {
+        if colour[i] == 0
+            && let Some(c) = visit(s, i, &mut colour, &mut path)
+        {
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// The services in an order where every dependency comes before its dependants (the graph must
+/// be acyclic: validated scenarios are).
+pub fn dependency_order(s: &Scenario) -> Vec<usize> {
+    fn visit(s: &Scenario, i: usize, done: &mut [bool], order: &mut Vec<usize>) {
+        if done[i] {
+            return;
+        }
+        done[i] = true;
+        for d in &s.services[i].depends_on {
+            visit(s, d.service, done, order);
+        }
+        order.push(i);
+    }
+    let mut done = vec![false; s.services.len()];
+    let mut order = Vec::with_capacity(s.services.len());
+    for i in 0..s.services.len() {
+        visit(s, i, &mut done, &mut order);
+    }
+    order
 }
 
 impl Scenario {

@@ -27,9 +27,10 @@ use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind, join};
 use super::validate::{name_problem, shown, validate};
 use super::{
-    Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift, Simulation, calendar,
+    Dependency, Effect, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift,
+    Simulation, calendar,
 };
-use super::{Repair, Sla, Strategy, Tickets, Tier};
+use super::{Problems, Repair, Sla, Strategy, Tickets, Tier, Workaround};
 
 pub use super::fields::{
     MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_HORIZON_MINUTES, MAX_MONEY,
@@ -344,6 +345,14 @@ struct RawService {
     modes: Option<Spanned<Vec<Spanned<RawMode>>>>,
     repair: Option<V>,
     tickets: Option<Spanned<RawTickets>>,
+    depends_on: Option<Spanned<Vec<Spanned<RawDependency>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"a dependency such as { service = "db", effect = "down" }"#)]
+struct RawDependency {
+    service: Option<V>,
+    effect: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -360,6 +369,26 @@ struct RawMode {
     warning: Option<V>,
     fix: Option<V>,
     needs: Option<V>,
+    workaround: Option<Spanned<RawWorkaround>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    expecting = r#"a workaround table such as { fix = "10m", tier = "help-desk", success = 0.6, recurs = "2d" }"#
+)]
+struct RawWorkaround {
+    fix: Option<V>,
+    tier: Option<V>,
+    success: Option<V>,
+    recurs: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"a problems table such as { after = 2, fix = "4h", tier = "senior" }"#)]
+struct RawProblems {
+    after: Option<V>,
+    fix: Option<V>,
+    tier: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -373,6 +402,8 @@ struct RawStrategy {
     route_direct: Option<V>,
     monitoring: Option<Spanned<RawMonitoring>>,
     ticket_deflection: Option<V>,
+    workarounds: Option<V>,
+    problems: Option<Spanned<RawProblems>>,
 }
 
 #[derive(Deserialize)]
@@ -720,6 +751,28 @@ impl Cx<'_> {
         }
     }
 
+    /// `true` or `false`.
+    fn boolean(&mut self, v: &V, field: &str) -> Option<bool> {
+        match v.get_ref() {
+            Raw::Bool(b) => Some(*b),
+            other => {
+                let help = match other {
+                    Raw::Str(s) if matches!(s.trim(), "true" | "false") => {
+                        format!("remove the quotes: {}", s.trim())
+                    }
+                    _ => "write true or false, without quotes".to_string(),
+                };
+                self.push(
+                    Some(v.span()),
+                    field,
+                    format!("expected true or false; found {}", other.found()),
+                    Some(help),
+                );
+                None
+            }
+        }
+    }
+
     /// A name that other fields or outputs refer to: non-empty text.
     fn name(&mut self, v: &V, field: &str) -> Option<String> {
         let name = self.text(v, field)?;
@@ -866,7 +919,8 @@ impl Cx<'_> {
                      does not take a distribution"
                 ),
                 help: "write a single duration in quotes; distributions are accepted only by \
-                       report_delay, failures.every, warning, fix and monitoring.detect"
+                       report_delay, failures.every, warning, fix, monitoring.detect, \
+                       workaround.fix, workaround.recurs and problems.fix"
                     .to_string(),
             },
             other => DurationError {
@@ -1803,10 +1857,15 @@ impl Cx<'_> {
             );
             return None;
         }
+        // Every name first: a dependency may name a service defined further down the file.
+        let all_names: Vec<Option<String>> = items
+            .iter()
+            .map(|item| name_of(item.get_ref().name.as_ref()))
+            .collect();
         let mut seen: Vec<String> = Vec::new();
         let mut services = Some(Vec::with_capacity(items.len()));
         for (i, item) in items.iter().enumerate() {
-            let service = self.service(item, i, tiers, &mut seen);
+            let service = self.service(item, i, tiers, &all_names, &mut seen);
             match (service, services.as_mut()) {
                 (Some(s), Some(list)) => list.push(s),
                 _ => services = None,
@@ -1820,6 +1879,7 @@ impl Cx<'_> {
         item: &Spanned<RawService>,
         index: usize,
         tiers: &[Option<String>],
+        services: &[Option<String>],
         seen: &mut Vec<String>,
     ) -> Option<Service> {
         let span = Some(item.span());
@@ -1903,6 +1963,7 @@ impl Cx<'_> {
             None => Some(None),
             Some(t) => self.tickets(t, &f("tickets")).map(Some),
         };
+        let depends_on = self.depends_on(s.depends_on.as_ref(), &path, services);
         Some(Service {
             name: name?,
             priority: u32::try_from(priority?).ok()?,
@@ -1913,7 +1974,85 @@ impl Cx<'_> {
             modes: modes?,
             repair: repair?,
             tickets: tickets?,
+            depends_on: depends_on?,
         })
+    }
+
+    /// `depends_on = [{ service, effect }]`: names resolved to indices (a cycle is the
+    /// validator's to find, docs/model.md §8.10).
+    fn depends_on(
+        &mut self,
+        raw: Option<&Spanned<Vec<Spanned<RawDependency>>>>,
+        service_path: &str,
+        services: &[Option<String>],
+    ) -> Option<Vec<Dependency>> {
+        let base = format!("{service_path}.depends_on");
+        let items = raw.map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        let mut out = Some(Vec::with_capacity(items.len()));
+        for (i, item) in items.iter().enumerate() {
+            let d = item.get_ref();
+            let path = element_path(&base, None, i);
+            let f = |name: &str| format!("{path}.{name}");
+            let service = self
+                .required(
+                    d.service.as_ref(),
+                    Some(item.span()),
+                    &f("service"),
+                    "service = \"db\"",
+                )
+                .and_then(|v| self.service_ref(v, &f("service"), services));
+            let effect = match &d.effect {
+                None => Some(Effect::Down),
+                Some(v) => self.text(v, &f("effect")).and_then(|e| match e.as_str() {
+                    "down" => Some(Effect::Down),
+                    "degraded" => Some(Effect::Degraded),
+                    _ => {
+                        self.push(
+                            Some(v.span()),
+                            f("effect"),
+                            format!("expected \"down\" or \"degraded\"; found {}", shown(&e)),
+                            Some("\"down\" passes the dependency's outage through; \"degraded\" only slows this service".into()),
+                        );
+                        None
+                    }
+                }),
+            };
+            match (service, effect, out.as_mut()) {
+                (Some(service), Some(effect), Some(list)) => {
+                    list.push(Dependency { service, effect })
+                }
+                _ => out = None,
+            }
+        }
+        out
+    }
+
+    fn service_ref(&mut self, v: &V, field: &str, services: &[Option<String>]) -> Option<usize> {
+        let name = self.text(v, field)?;
+        if let Some(i) = services
+            .iter()
+            .position(|s| s.as_deref() == Some(name.as_str()))
+        {
+            return Some(i);
+        }
+        let known = services.iter().flatten().map(String::as_str);
+        let help = match closest(&name, known.clone()) {
+            Some(c) => format!(
+                "did you mean \"{c}\"? or define a service with this name under [[services]]"
+            ),
+            None => "use one of the service names above, or define it under [[services]]".into(),
+        };
+        self.push(
+            Some(v.span()),
+            field,
+            format!(
+                "expected the name of a service ({}); found {}",
+                known.collect::<Vec<_>>().join(", "),
+                shown(&name)
+            ),
+            Some(help),
+        );
+        None
     }
 
     fn modes(
@@ -1973,16 +2112,35 @@ impl Cx<'_> {
                     "needs = \"help-desk\"",
                 )
                 .and_then(|v| self.tier_ref(v, &f("needs"), tiers));
-            match (name, weight, warning, fix, needs, modes.as_mut()) {
-                (Some(name), Some(weight), Some(warning), Some(fix), Some(needs), Some(list)) => {
-                    list.push(Mode {
-                        name,
-                        weight,
-                        warning,
-                        fix,
-                        needs,
-                    })
-                }
+            let workaround = match &m.workaround {
+                None => Some(None),
+                Some(w) => self.workaround(w, &f("workaround"), tiers).map(Some),
+            };
+            match (
+                name,
+                weight,
+                warning,
+                fix,
+                needs,
+                workaround,
+                modes.as_mut(),
+            ) {
+                (
+                    Some(name),
+                    Some(weight),
+                    Some(warning),
+                    Some(fix),
+                    Some(needs),
+                    Some(workaround),
+                    Some(list),
+                ) => list.push(Mode {
+                    name,
+                    weight,
+                    warning,
+                    fix,
+                    needs,
+                    workaround,
+                }),
                 _ => modes = None,
             }
         }
@@ -2077,6 +2235,14 @@ impl Cx<'_> {
                 bounds("strategies.*.ticket_deflection"),
             ),
         };
+        let workarounds = match &s.workarounds {
+            None => Some(false),
+            Some(v) => self.boolean(v, &f("workarounds")),
+        };
+        let problems = match &s.problems {
+            None => Some(None),
+            Some(p) => self.problems(p, &f("problems"), tiers).map(Some),
+        };
         if name.trim().is_empty() {
             return None;
         }
@@ -2090,6 +2256,100 @@ impl Cx<'_> {
             route_direct: route_direct?,
             monitoring: monitoring?,
             ticket_deflection: ticket_deflection?,
+            workarounds: workarounds?,
+            problems: problems?,
+        })
+    }
+
+    /// A mode's `workaround = { fix, tier, success, recurs }` (model.md §8.8).
+    fn workaround(
+        &mut self,
+        raw: &Spanned<RawWorkaround>,
+        path: &str,
+        tiers: &[Option<String>],
+    ) -> Option<Workaround> {
+        let span = Some(raw.span());
+        let w = raw.get_ref();
+        let f = |name: &str| format!("{path}.{name}");
+        let fix = self
+            .required(w.fix.as_ref(), span.clone(), &f("fix"), "fix = \"10m\"")
+            .and_then(|v| self.dist(v, &f("fix")));
+        let tier = self
+            .required(
+                w.tier.as_ref(),
+                span.clone(),
+                &f("tier"),
+                "tier = \"help-desk\"",
+            )
+            .and_then(|v| self.tier_ref(v, &f("tier"), tiers));
+        let success = self
+            .required(
+                w.success.as_ref(),
+                span.clone(),
+                &f("success"),
+                "success = 0.6",
+            )
+            .and_then(|v| {
+                self.number(
+                    v,
+                    &f("success"),
+                    bounds("services[].modes[].workaround.success"),
+                )
+            });
+        let recurs = self
+            .required(w.recurs.as_ref(), span, &f("recurs"), "recurs = \"2d\"")
+            .and_then(|v| {
+                let d = self.dist(v, &f("recurs"))?;
+                if d.mean() > 0.0 {
+                    return Some(d);
+                }
+                self.push(
+                    Some(v.span()),
+                    f("recurs"),
+                    format!(
+                        "expected a time to the recurrence with a mean > 0; found {}",
+                        d.describe()
+                    ),
+                    Some(
+                        "a root cause cannot strike again at once: give recurs a positive mean, \
+                         e.g. \"2d\""
+                            .into(),
+                    ),
+                );
+                None
+            });
+        Some(Workaround {
+            fix: fix?,
+            tier: tier?,
+            success: success?,
+            recurs: recurs?,
+        })
+    }
+
+    /// A strategy's `problems = { after, fix, tier }` (model.md §8.9).
+    fn problems(
+        &mut self,
+        raw: &Spanned<RawProblems>,
+        path: &str,
+        tiers: &[Option<String>],
+    ) -> Option<Problems> {
+        let span = Some(raw.span());
+        let p = raw.get_ref();
+        let f = |name: &str| format!("{path}.{name}");
+        let after = match &p.after {
+            None => Some(0),
+            Some(v) => self.integer(v, &f("after"), bounds("strategies.*.problems.after")),
+        };
+        let fix = self
+            .required(p.fix.as_ref(), span.clone(), &f("fix"), "fix = \"4h\"")
+            .and_then(|v| self.dist(v, &f("fix")));
+        let tier = self
+            .required(p.tier.as_ref(), span, &f("tier"), "tier = \"senior\"")
+            .and_then(|v| self.tier_ref(v, &f("tier"), tiers));
+        Some(Problems {
+            after: u32::try_from(after?).ok()?,
+            fix: fix?,
+            tier: tier?,
         })
     }
 

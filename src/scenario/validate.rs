@@ -304,6 +304,35 @@ fn references(s: &Scenario, out: &mut Vec<Violation>) {
     };
     for svc in &s.services {
         for m in &svc.modes {
+            let mode_path = fields::join(
+                &format!("{}.modes", fields::join("services", &svc.name)),
+                &m.name,
+            );
+            if let Some(w) = &m.workaround {
+                if w.tier >= tiers {
+                    out.push(violation(
+                        format!("{mode_path}.workaround.tier"),
+                        format!(
+                            "expected the name of a tier ({}); found tier number {}",
+                            known(),
+                            w.tier + 1
+                        ),
+                        "use one of the tier names defined under [[tiers]]",
+                    ));
+                } else if w.tier >= m.needs && m.needs < tiers {
+                    // model.md §8.8: only an engineer who cannot fix the mode tries the
+                    // workaround, so one at or above `needs` would never be tried.
+                    out.push(violation(
+                        format!("{mode_path}.workaround.tier"),
+                        format!(
+                            "expected a tier below the mode's needs ({}); found {}",
+                            s.tiers[m.needs].name, s.tiers[w.tier].name
+                        ),
+                        "only a tier that cannot fix the mode tries a workaround: name a lower \
+                         tier (such as the help desk), or remove the workaround",
+                    ));
+                }
+            }
             if m.needs >= tiers {
                 out.push(violation(
                     format!(
@@ -323,7 +352,21 @@ fn references(s: &Scenario, out: &mut Vec<Violation>) {
             }
         }
     }
+    dependencies(s, out);
     for st in &s.strategies {
+        if let Some(p) = &st.problems
+            && p.tier >= tiers
+        {
+            out.push(violation(
+                format!("{}.problems.tier", fields::join("strategies", &st.name)),
+                format!(
+                    "expected the name of a tier ({}); found tier number {}",
+                    known(),
+                    p.tier + 1
+                ),
+                "use one of the tier names defined under [[tiers]]",
+            ));
+        }
         if st.alert_tier >= tiers {
             out.push(violation(
                 format!("{}.alert_tier", fields::join("strategies", &st.name)),
@@ -335,6 +378,49 @@ fn references(s: &Scenario, out: &mut Vec<Violation>) {
                 "use one of the tier names defined under [[tiers]]",
             ));
         }
+    }
+}
+
+/// `depends_on` (docs/model.md §8.10): every reference names a service, and the graph has no
+/// cycle (a service that needs itself, directly or through others, would never be up).
+fn dependencies(s: &Scenario, out: &mut Vec<Violation>) {
+    let n = s.services.len();
+    let path = |i: usize| {
+        format!(
+            "{}.depends_on",
+            fields::join("services", &s.services[i].name)
+        )
+    };
+    let mut broken = false;
+    for (i, svc) in s.services.iter().enumerate() {
+        for d in &svc.depends_on {
+            if d.service >= n {
+                broken = true;
+                out.push(violation(
+                    path(i),
+                    format!(
+                        "expected the name of a service; found service number {}",
+                        d.service + 1
+                    ),
+                    "use one of the service names defined under [[services]]",
+                ));
+            }
+        }
+    }
+    if broken {
+        return;
+    }
+    if let Some(cycle) = super::dependency_cycle(s) {
+        let names: Vec<&str> = cycle.iter().map(|&i| s.services[i].name.as_str()).collect();
+        out.push(violation(
+            path(cycle[0]),
+            format!(
+                "expected dependencies without a cycle; found {} → {}",
+                names.join(" → "),
+                names[0]
+            ),
+            "remove one of these depends_on entries: a service cannot need itself, even through others",
+        ));
     }
 }
 
@@ -364,10 +450,22 @@ fn limits(s: &Scenario, out: &mut Vec<Violation>) {
         }
     }
     // docs/model.md §2 rule 14: no replication may hang on an enormous number of events.
+    // With workarounds, a root cause strikes again after `recurs` instead of `failures.every`:
+    // the shorter of the two means bounds how often the service can fail.
+    let workarounds = s.strategies.iter().any(|st| st.workarounds);
     let per_service: Vec<f64> = s
         .services
         .iter()
-        .map(|svc| expected_failures(svc, horizon))
+        .map(|svc| {
+            let recurs = svc
+                .modes
+                .iter()
+                .filter_map(|m| m.workaround.as_ref())
+                .filter(|_| workarounds)
+                .map(|w| w.recurs.mean())
+                .fold(f64::INFINITY, f64::min);
+            expected_failures(svc, horizon).max(horizon / recurs)
+        })
         .collect();
     let total: f64 = per_service.iter().sum();
     if total > MAX_EXPECTED_EVENTS {

@@ -27,6 +27,7 @@ pub fn mode(name: &str, warning: Dist, fix: Dist, needs: usize) -> Mode {
         warning,
         fix,
         needs,
+        workaround: None,
     }
 }
 
@@ -38,6 +39,7 @@ pub fn service(name: &str, every: Dist, report_delay: Dist, modes: Vec<Mode>) ->
         degraded_cost_fraction: 0.25,
         report_delay,
         failures_every: every,
+        depends_on: Vec::new(),
         modes,
         repair: Repair::Renew,
         tickets: None,
@@ -55,6 +57,8 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         route_direct: 0.0,
         monitoring: None,
         ticket_deflection: 0.0,
+        workarounds: false,
+        problems: None,
     }
 }
 
@@ -113,6 +117,7 @@ pub fn mail_server() -> Scenario {
                 warning: Dist::lognormal_median_p90(360.0, 1440.0),
                 fix: Dist::lognormal_median_p90(45.0, 180.0),
                 needs: 1,
+                workaround: None,
             },
             Mode {
                 name: "mailbox-quota".into(),
@@ -124,6 +129,7 @@ pub fn mail_server() -> Scenario {
                     max: 60.0,
                 },
                 needs: 0,
+                workaround: None,
             },
         ],
     );
@@ -146,6 +152,8 @@ pub fn mail_server() -> Scenario {
             triage: 10.0,
         }),
         ticket_deflection: 0.0,
+        workarounds: false,
+        problems: None,
     };
     scenario(
         tiers,
