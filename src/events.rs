@@ -851,12 +851,15 @@ pub enum Decision {
     Wait,
     /// Page the tier's on-call engineer now.
     Page,
+    /// Apply the failure mode's workaround (a restart, model.md §8.8) instead of a time box.
+    Workaround,
 }
 
 impl Decision {
     /// Every decision, in the order choices are offered.
-    pub const ALL: [Decision; 4] = [
+    pub const ALL: [Decision; 5] = [
         Decision::Troubleshoot,
+        Decision::Workaround,
         Decision::Escalate,
         Decision::Wait,
         Decision::Page,
@@ -869,6 +872,7 @@ impl Decision {
             Decision::Escalate => "escalate",
             Decision::Wait => "wait",
             Decision::Page => "page",
+            Decision::Workaround => "workaround",
         }
     }
 
@@ -909,7 +913,8 @@ pub enum Situation {
     /// It entered the queue of a tier with nobody on duty (no shift open).
     WaitingClosed,
     /// An engineer of the tier (a shift engineer, or the on-call one who acknowledged) takes
-    /// it. Asked whether or not the tier can fix it: the people cannot know that yet.
+    /// it. Asked whether or not the tier can fix it: the people cannot know that yet (but the
+    /// workaround is offered only where the rule would try it: a known restart for the symptom).
     PickedUp,
     /// The tier's time box ran out without a fix.
     TimeBoxOver,

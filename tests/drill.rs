@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 use incsim::drill::script::Script;
-use incsim::drill::{Caller, CalledBy, DrillSetup, debrief, play, playbook_story};
+use incsim::drill::{CalledBy, Caller, DrillSetup, debrief, play, playbook_story};
 use incsim::events::{Decision, IncidentId};
 use incsim::experiment::simulate_one;
 use incsim::export::timeline::render_story;
@@ -127,7 +127,10 @@ fn timeline_story(
 fn shipped_scenarios() -> Vec<(String, Scenario)> {
     let mut out = vec![
         ("built-in".to_string(), scenario(DEFAULT_SCENARIO_TOML)),
-        ("on-call".to_string(), scenario(&on_call(1).replace("\"5d\"", "\"60d\""))),
+        (
+            "on-call".to_string(),
+            scenario(&on_call(1).replace("\"5d\"", "\"60d\"")),
+        ),
     ];
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut files: Vec<_> = std::fs::read_dir(dir)
@@ -140,7 +143,10 @@ fn shipped_scenarios() -> Vec<(String, Scenario)> {
         if f.file_stem().is_some_and(|s| s == "benchmark") {
             continue; // thousands of services: slow and adds no decision kind
         }
-        out.push((f.display().to_string(), incsim::scenario::load(&f).expect("loads")));
+        out.push((
+            f.display().to_string(),
+            incsim::scenario::load(&f).expect("loads"),
+        ));
     }
     out
 }
@@ -172,7 +178,10 @@ fn a_drill_following_each_strategys_rules_reproduces_its_timeline() {
                         "{name}, {} rep {rep}, {id:?}",
                         s.strategies[strategy].name
                     );
-                    assert_eq!(render_story(&s, &drill.story, rep), render_story(&s, &expected, rep));
+                    assert_eq!(
+                        render_story(&s, &drill.story, rep),
+                        render_story(&s, &expected, rep)
+                    );
                     drills += 1;
                     points += drill.taken.len();
 
@@ -227,12 +236,19 @@ fn escalating_at_once_past_a_closed_help_desk_matches_the_hand_computation() {
     let playbook = d.references[0].1.as_ref().unwrap();
     assert!((playbook.cost.total() - 69_240.0).abs() < 1e-6);
     assert!((playbook.cost.outage_minutes - 690.0).abs() < 1e-9);
-    assert_eq!(d.values.len(), 1, "one decision point: the closed help desk");
+    assert_eq!(
+        d.values.len(),
+        1,
+        "one decision point: the closed help desk"
+    );
     assert!((d.values[0].cost_delta + 58_120.0).abs() < 1e-6);
     assert!((d.values[0].outage_delta + 580.0).abs() < 1e-9);
     assert_eq!(d.score, 100, "no playbook did better than the team");
     let text = debrief::render(&s, &d);
-    assert!(text.contains("gained $58,120, 9h40m less downtime"), "{text}");
+    assert!(
+        text.contains("gained $58,120, 9h40m less downtime"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -255,7 +271,11 @@ fn waiting_instead_of_paging_the_asleep_on_call_engineer_costs_the_night() {
     assert!((team.story.cost.total() - 69_240.0).abs() < 1e-6);
     let d = debrief::debrief(&s, setup, &team).unwrap();
     assert!((d.values[0].cost_delta - 43_000.0).abs() < 1e-6);
-    assert!(d.questions[0].contains("wait for help-desk to open"), "{:?}", d.questions);
+    assert!(
+        d.questions[0].contains("wait for help-desk to open"),
+        "{:?}",
+        d.questions
+    );
 
     // Priority 2 is not paged by the rule; the team may page anyway: the same $26,240.
     let s = scenario(&on_call(2));
@@ -286,7 +306,11 @@ fn the_values_of_the_calls_add_up_to_the_difference_with_the_playbook() {
     assert!((sum - (team.story.cost.total() - playbook.cost.total())).abs() < 1e-6);
     // Another 2h of a help desk that cannot fix a memory leak: 2h more downtime.
     assert!((team.story.cost.outage_minutes - playbook.cost.outage_minutes - 120.0).abs() < 1e-9);
-    let lost = d.values.iter().find(|v| v.cost_delta > 0.0).expect("a losing call");
+    let lost = d
+        .values
+        .iter()
+        .find(|v| v.cost_delta > 0.0)
+        .expect("a losing call");
     assert_eq!(lost.taken.decision, Decision::Troubleshoot);
     assert!(d.questions[0].contains("kept troubleshooting at help-desk past its 2h time box"));
 }
@@ -297,11 +321,17 @@ fn a_pinned_failure_starts_at_the_pinned_minute_with_the_same_draws() {
     let id = IncidentId { service: 0, k: 1 };
     let reactive = timeline_story(&s, 0, 0, id).unwrap();
     // Pinned at its own start: the same story.
-    assert_eq!(playbook_story(&s, 0, 0, id, Some(reactive.start)), Some(reactive.clone()));
+    assert_eq!(
+        playbook_story(&s, 0, 0, id, Some(reactive.start)),
+        Some(reactive.clone())
+    );
     // Proactive pinned at reactive's start: same moment, same mode and warning.
     let proactive = playbook_story(&s, 1, 0, id, Some(reactive.start)).unwrap();
     assert_eq!(proactive.start, reactive.start);
-    assert_eq!((proactive.mode, proactive.warning), (reactive.mode, reactive.warning));
+    assert_eq!(
+        (proactive.mode, proactive.warning),
+        (reactive.mode, reactive.warning)
+    );
 }
 
 #[test]
@@ -327,9 +357,15 @@ fn the_drill_never_shows_the_fix_time_or_the_warning_before_they_are_known() {
             let drill = play(&s, setup, caller, None, &mut out).unwrap();
             let text = String::from_utf8(out).unwrap();
             let fixed_at = text.find("FIXED").expect("the fix is told");
-            assert!(!text[..fixed_at].contains("4h43m"), "fix time leaked:\n{text}");
+            assert!(
+                !text[..fixed_at].contains("4h43m"),
+                "fix time leaked:\n{text}"
+            );
             let down_at = text.find("is now DOWN").unwrap_or(text.len());
-            assert!(!text[..down_at].contains("3h17m"), "warning leaked:\n{text}");
+            assert!(
+                !text[..down_at].contains("3h17m"),
+                "warning leaked:\n{text}"
+            );
             // Nothing at all before the monitoring alert (25m into the failure).
             assert!(text.starts_with(&format!(
                 "{}  ALERT",
@@ -337,7 +373,10 @@ fn the_drill_never_shows_the_fix_time_or_the_warning_before_they_are_known() {
             )));
             if calls.is_empty() {
                 // The reveal itself: the fix's hands-on work is told when it is done.
-                assert!(text[fixed_at..].contains("after 4h43m of hands-on work"), "{text}");
+                assert!(
+                    text[fixed_at..].contains("after 4h43m of hands-on work"),
+                    "{text}"
+                );
             }
         }
     }
@@ -363,7 +402,11 @@ fn bad_decisions_files_are_refused_with_the_line_and_a_fix() {
     // Unknown decision.
     let e = run("# night\nW1 Thu 00:20 reboot\n").unwrap_err();
     assert_eq!(e.line, 2);
-    assert!(e.to_string().starts_with("calls.txt:2: unknown decision \"reboot\""), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("calls.txt:2: unknown decision \"reboot\""),
+        "{e}"
+    );
     // A time at which no decision was asked: the drill was already past it.
     let e = run("W1 Thu 00:10 escalate\n").unwrap_err();
     assert_eq!(e.line, 1);
@@ -371,7 +414,11 @@ fn bad_decisions_files_are_refused_with_the_line_and_a_fix() {
     assert!(e.message.contains("asked at W1 Thu 00:20"), "{e}");
     // Not available then: the help desk has no on-call engineer to page.
     let e = run("W1 Thu 00:20 page\n").unwrap_err();
-    assert!(e.message.contains("\"page\" is not available at W1 Thu 00:20"), "{e}");
+    assert!(
+        e.message
+            .contains("\"page\" is not available at W1 Thu 00:20"),
+        "{e}"
+    );
     assert!(e.help.contains("escalate, wait"), "{e}");
     // After the end of the incident.
     let e = run("W1 Thu 00:20 escalate\nW1 Fri 09:00 escalate\n").unwrap_err();
@@ -391,7 +438,10 @@ fn bad_decisions_files_are_refused_with_the_line_and_a_fix() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("calls.txt:1: unknown decision \"panic\""), "{stderr}");
+    assert!(
+        stderr.contains("calls.txt:1: unknown decision \"panic\""),
+        "{stderr}"
+    );
     assert!(stderr.contains("help: the decisions are"), "{stderr}");
 }
 
@@ -399,11 +449,22 @@ fn bad_decisions_files_are_refused_with_the_line_and_a_fix() {
 fn the_command_writes_a_printable_handout_and_a_replayable_decisions_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_incsim"))
-        .args(["drill", "--incident", "email#1", "--policy", "reactive", "--out"])
+        .args([
+            "drill",
+            "--incident",
+            "email#1",
+            "--policy",
+            "reactive",
+            "--out",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = std::fs::read_to_string(dir.path().join("handout.html")).unwrap();
     assert!(html.contains("@page { size: A4"));
     assert!(html.contains("<svg"));
@@ -416,10 +477,17 @@ fn the_command_writes_a_printable_handout_and_a_replayable_decisions_file() {
         .arg(&calls)
         .output()
         .unwrap();
-    assert!(replay.status.success(), "{}", String::from_utf8_lossy(&replay.stderr));
+    assert!(
+        replay.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
     let debrief = std::fs::read_to_string(dir.path().join("debrief.txt")).unwrap();
     let replayed = String::from_utf8_lossy(&replay.stdout);
-    assert!(replayed.contains(debrief.lines().nth(3).unwrap()), "same figures");
+    assert!(
+        replayed.contains(debrief.lines().nth(3).unwrap()),
+        "same figures"
+    );
 }
 
 /// Drives `incsim drill` in a real terminal: tmux runs it in a detached session, the test
@@ -457,8 +525,22 @@ fn the_interactive_drill_is_played_through_a_real_terminal() {
         "{} drill --incident email#1; echo DRILL-EXIT=$?; sleep 30",
         env!("CARGO_BIN_EXE_incsim")
     );
-    let started = tmux(&["new-session", "-d", "-s", "drill", "-x", "160", "-y", "60", &cmd]);
-    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "drill",
+        "-x",
+        "160",
+        "-y",
+        "60",
+        &cmd,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
     // The help desk is closed at 01:40: a typo first, then escalate.
     wait_for("your call>", 1);
     tmux(&["send-keys", "-t", "drill", "x", "Enter"]);
@@ -468,7 +550,10 @@ fn the_interactive_drill_is_played_through_a_real_terminal() {
     let end = wait_for("DRILL-EXIT=", 1);
     tmux(&["kill-server"]);
     assert!(end.contains("DRILL-EXIT=0"), "{end}");
-    assert!(end.contains("escalated from help-desk to senior-network-engineer"), "{end}");
+    assert!(
+        end.contains("escalated from help-desk to senior-network-engineer"),
+        "{end}"
+    );
     assert!(end.contains("DEBRIEF"), "{end}");
     assert!(end.contains("escalate — playbook: wait; gained"), "{end}");
 }
@@ -480,28 +565,97 @@ fn timeline_compare_pins_the_clock_wraps_at_100_columns_and_writes_a_handout() {
     let s = scenario(DEFAULT_SCENARIO_TOML);
     let id = IncidentId { service: 0, k: 1 };
     let natural = timeline_story(&s, 1, 0, id).unwrap();
-    assert_eq!(incsim::eventlog::SimClock::at(natural.start).to_string(), "W12 Tue 00:00");
+    assert_eq!(
+        incsim::eventlog::SimClock::at(natural.start).to_string(),
+        "W12 Tue 00:00"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_incsim"))
-        .args(["timeline", "--incident", "email#1", "--compare", "--html", "--out"])
+        .args([
+            "timeline",
+            "--incident",
+            "email#1",
+            "--compare",
+            "--html",
+            "--out",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("  starts           W12 Tue 00:17   W12 Tue 00:17\n"),
         "{text}"
     );
-    assert!(text.contains("Pinned\nclock: it starts at W12 Tue 00:17 under every strategy"), "{text}");
+    assert!(
+        text.contains("Pinned\nclock: it starts at W12 Tue 00:17 under every strategy"),
+        "{text}"
+    );
     // Not a terminal: 100 columns (the `Wrote …` line names a temporary path).
     for line in text.lines().filter(|l| !l.starts_with("Wrote")) {
-        assert!(line.chars().count() <= 100, "{} columns: {line}", line.chars().count());
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
     }
     let file = std::fs::read_to_string(dir.path().join("timeline.txt")).unwrap();
     assert!(text.starts_with(&file));
     let html = std::fs::read_to_string(dir.path().join("timeline.html")).unwrap();
-    assert!(html.contains("pinned clock: the failure starts at W12 Tue 00:17 under every strategy"));
+    assert!(
+        html.contains("pinned clock: the failure starts at W12 Tue 00:17 under every strategy")
+    );
     assert!(html.contains("@page { size: A4"));
+}
+
+#[test]
+fn declining_the_workaround_means_no_restart_for_that_incident() {
+    // scenarios/recurring-problem.toml: both strategies restart (model.md §8.8). The playbook
+    // applies the workaround where the rule would; a team that troubleshoots instead gets no
+    // attempt at all for that incident (one per incident, by the first engineer who could).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/recurring-problem.toml");
+    let s = incsim::scenario::load(&path).unwrap();
+    let mut picker = IncidentPicker::new(&s);
+    simulate_one(&s, 0, 0, &mut picker);
+    let mut checked = 0;
+    for summary in picker.all.iter().take(30) {
+        let setup = DrillSetup {
+            strategy: 0,
+            rep: 0,
+            incident: summary.id,
+        };
+        let playbook = play(&s, setup, Caller::Playbook, None, &mut Vec::new()).unwrap();
+        let Some(at) = playbook
+            .taken
+            .iter()
+            .position(|t| t.point.playbook == Decision::Workaround)
+        else {
+            continue;
+        };
+        let restarted = |story: &incsim::projections::incident::IncidentStory| {
+            story.lines.iter().any(|l| {
+                matches!(
+                    l.beat,
+                    incsim::projections::incident::Beat::PickedUp {
+                        workaround: true,
+                        ..
+                    }
+                )
+            })
+        };
+        assert!(restarted(&playbook.story));
+        let mut calls: Vec<Decision> = playbook.taken.iter().map(|t| t.decision).collect();
+        calls.truncate(at + 1);
+        calls[at] = Decision::Troubleshoot;
+        let team = play(&s, setup, Caller::Prefix(calls), None, &mut Vec::new()).unwrap();
+        assert!(!restarted(&team.story), "{:?}", summary.id);
+        checked += 1;
+    }
+    assert!(checked > 0, "some incident was worked around");
 }

@@ -33,7 +33,12 @@ pub fn drill(args: DrillArgs) -> Result<()> {
     simulate_one(&scenario, strategy, rep, &mut picker);
     let incident = match &args.incident {
         Some(text) => parse_incident(&scenario, text)?,
-        None => pick(&picker, args.pick.as_deref().unwrap_or("p95"), rep, &strategy_name)?,
+        None => pick(
+            &picker,
+            args.pick.as_deref().unwrap_or("p95"),
+            rep,
+            &strategy_name,
+        )?,
     };
     let label = incident_label(&scenario, incident);
     if incident.k >= picker.failures[incident.service as usize] {
@@ -94,7 +99,10 @@ pub fn drill(args: DrillArgs) -> Result<()> {
 
 fn write_outputs(scenario: &Scenario, dir: &Path, d: &debrief::Debrief, text: &str) -> Result<()> {
     let mut outputs = OutputSet::prepare(dir)?;
-    outputs.add("handout.html", handout::drill_handout(scenario, d).into_bytes());
+    outputs.add(
+        "handout.html",
+        handout::drill_handout(scenario, d).into_bytes(),
+    );
     outputs.add("debrief.txt", text.as_bytes().to_vec());
     let calls: Vec<(f64, Decision, &str)> = d
         .values
@@ -118,7 +126,10 @@ fn write_outputs(scenario: &Scenario, dir: &Path, d: &debrief::Debrief, text: &s
         d.setup.rep,
         scenario.strategies[d.setup.strategy].name,
     );
-    outputs.add("decisions.txt", drill::script::write(&header, &calls).into_bytes());
+    outputs.add(
+        "decisions.txt",
+        drill::script::write(&header, &calls).into_bytes(),
+    );
     outputs.commit()?;
     Ok(())
 }
@@ -153,7 +164,9 @@ fn pick(picker: &IncidentPicker, text: &str, rep: u64, strategy: &str) -> Result
         .and_then(|n| n.parse().ok())
         .filter(|p: &f64| (0.0..=100.0).contains(p))
         .ok_or_else(|| {
-            anyhow!("--pick {text:?} is not a percentile\n  help: write p95 (or p50, p99: 0 to 100)")
+            anyhow!(
+                "--pick {text:?} is not a percentile\n  help: write p95 (or p50, p99: 0 to 100)"
+            )
         })?;
     let mut costs = picker.all.clone();
     if costs.is_empty() {

@@ -9,11 +9,11 @@ use anyhow::{Result, anyhow, bail};
 use super::load_scenario;
 use crate::cli::TimelineArgs;
 use incsim::charts::{self, timeline::TimelineChart};
+use incsim::eventlog::SimClock;
 use incsim::events::{IncidentId, Tee};
 use incsim::experiment::simulate_one;
-use incsim::export::output::OutputSet;
-use incsim::eventlog::SimClock;
 use incsim::export::handout;
+use incsim::export::output::OutputSet;
 use incsim::export::timeline::{
     incident_label, render_comparison, render_missing, render_story_wrapped, wrap_words,
 };

@@ -15,7 +15,7 @@
 //! **Score.** 100 × the cheapest of (every playbook, the team) ÷ the team's cost, rounded: 100
 //! means no playbook did this incident cheaper than the team.
 
-use crate::drill::{Caller, CalledBy, DrillError, DrillOutcome, DrillSetup, Taken, narrate, play};
+use crate::drill::{CalledBy, Caller, DrillError, DrillOutcome, DrillSetup, Taken, narrate, play};
 use crate::eventlog::SimClock;
 use crate::events::{Decision, Situation};
 use crate::export::timeline::story_minutes;
@@ -88,7 +88,8 @@ pub fn debrief(
     let mut sink = std::io::sink();
     let mut prefix_costs: Vec<(f64, Minutes)> = Vec::with_capacity(calls.len() + 1);
     for j in 0..=calls.len() {
-        let same_as_before = j > 0 && outcome.taken[j - 1].decision == outcome.taken[j - 1].point.playbook;
+        let same_as_before =
+            j > 0 && outcome.taken[j - 1].decision == outcome.taken[j - 1].point.playbook;
         if same_as_before {
             let last = *prefix_costs.last().expect("j > 0");
             prefix_costs.push(last);
@@ -234,12 +235,17 @@ pub fn render(scenario: &Scenario, d: &Debrief) -> String {
     let mut columns: Vec<(String, Option<&IncidentStory>)> =
         vec![("your team".to_string(), Some(&d.team))];
     for (s, story) in &d.references {
-        columns.push((format!("{} playbook", scenario.strategies[*s].name), story.as_ref()));
+        columns.push((
+            format!("{} playbook", scenario.strategies[*s].name),
+            story.as_ref(),
+        ));
     }
     out.push_str(&crate::export::timeline::figures_table(scenario, &columns));
     out.push('\n');
     if d.values.is_empty() {
-        out.push_str("No decision point came up: the incident never waited, and nobody could escalate.\n");
+        out.push_str(
+            "No decision point came up: the incident never waited, and nobody could escalate.\n",
+        );
     } else {
         out.push_str("Your calls, each against the playbook's call at the same point:\n");
         for v in &d.values {

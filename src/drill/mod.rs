@@ -133,7 +133,10 @@ impl<'a, 'i> DrillSink<'a, 'i> {
 
     fn write(&mut self, text: &str) {
         if self.error.is_none()
-            && let Err(e) = self.out.write_all(text.as_bytes()).and_then(|_| self.out.flush())
+            && let Err(e) = self
+                .out
+                .write_all(text.as_bytes())
+                .and_then(|_| self.out.flush())
         {
             self.error = Some(DrillError::Io(e));
         }
@@ -262,7 +265,9 @@ pub fn play(
         } else {
             "cut off by the horizon"
         };
-        script.leftover(story.end, how).map_err(DrillError::Script)?;
+        script
+            .leftover(story.end, how)
+            .map_err(DrillError::Script)?;
     }
     Ok(DrillOutcome { story, taken })
 }

@@ -248,6 +248,9 @@ impl<'a> Narrator<'a> {
                 story_minutes(strategy.handoff)
             ),
             Decision::Wait => format!("wait for {tier} to open"),
+            Decision::Workaround => {
+                "apply the known workaround (restart) instead of a time box".to_string()
+            }
             Decision::Page => format!("page {tier}'s on-call engineer"),
         }
     }
@@ -290,9 +293,12 @@ impl<'a> Narrator<'a> {
     }
 }
 
-/// The one-letter key of a decision (its first letter; they differ).
+/// The one-letter key of a decision: its first letter, `a` (apply) for the workaround.
 pub fn key(decision: Decision) -> char {
-    decision.name().chars().next().unwrap_or('?')
+    match decision {
+        Decision::Workaround => 'a',
+        _ => decision.name().chars().next().unwrap_or('?'),
+    }
 }
 
 /// The decision a typed line names (its key or its word), if it is among the choices.

@@ -68,7 +68,7 @@ pub struct Script {
 const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 const FORMAT_HELP: &str = "write one call per line as `W12 Tue 08:00 escalate`: the clock as the \
-drill shows it (week, day, HH:MM), then troubleshoot, escalate, wait or page; `#` starts a comment";
+drill shows it (week, day, HH:MM), then troubleshoot, workaround, escalate, wait or page; `#` starts a comment";
 
 /// `W12 Tue 08:00` → minutes since Monday 00:00 of week 1.
 pub fn parse_clock(week: &str, day: &str, time: &str) -> Option<i64> {
@@ -132,13 +132,15 @@ impl Script {
                     FORMAT_HELP.into(),
                 )
             })?;
-            let decision = Decision::from_name(&words[3].to_ascii_lowercase()).ok_or_else(|| {
-                err(
-                    n,
-                    format!("unknown decision {:?}", words[3]),
-                    "the decisions are troubleshoot, escalate, wait and page".into(),
-                )
-            })?;
+            let decision =
+                Decision::from_name(&words[3].to_ascii_lowercase()).ok_or_else(|| {
+                    err(
+                        n,
+                        format!("unknown decision {:?}", words[3]),
+                        "the decisions are troubleshoot, workaround, escalate, wait and page"
+                            .into(),
+                    )
+                })?;
             if let Some(prev) = lines.last()
                 && minute < prev.minute
             {
@@ -230,7 +232,8 @@ impl Script {
                     line.decision.name(),
                     clock(over_at.floor() as i64)
                 ),
-                help: "remove the decisions after the end, or check the incident and replication".into(),
+                help: "remove the decisions after the end, or check the incident and replication"
+                    .into(),
             }),
         }
     }
@@ -275,7 +278,10 @@ mod tests {
         let text = "W1 Mon 10:00 escalate\n\n# note\nW1 Mon 09:00 wait\n";
         let err = Script::parse(text, Path::new("d.txt")).unwrap_err();
         assert_eq!(err.line, 4);
-        assert!(err.to_string().contains("d.txt:4: W1 Mon 09:00 is in the past"));
+        assert!(
+            err.to_string()
+                .contains("d.txt:4: W1 Mon 09:00 is in the past")
+        );
     }
 
     #[test]

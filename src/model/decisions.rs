@@ -61,7 +61,12 @@ impl Simulator {
     /// When failure `k` of `service` starts, its service being up since `up_at`: after its
     /// drawn time to failure, unless pinned. A pinned failure's time to failure becomes the
     /// gap, so the service's age stays consistent (model.md §8.5).
-    pub(super) fn failure_start_at(&mut self, service: ServiceId, k: u32, up_at: Minutes) -> Minutes {
+    pub(super) fn failure_start_at(
+        &mut self,
+        service: ServiceId,
+        k: u32,
+        up_at: Minutes,
+    ) -> Minutes {
         let state = &mut self.services[service as usize];
         match self.pin {
             Some((pinned, at)) if pinned == (IncidentId { service, k }) => {
@@ -146,25 +151,41 @@ impl Simulator {
         sink: &mut S,
     ) -> bool {
         let last = (tier as usize) + 1 >= ctx.scenario.tiers.len();
-        let call = ask(sink, || DecisionPoint {
-            t,
-            incident,
-            tier,
-            situation: Situation::PickedUp,
-            choices: if last {
-                Choices::default().with(Decision::Troubleshoot)
-            } else {
-                Choices::default()
-                    .with(Decision::Troubleshoot)
-                    .with(Decision::Escalate)
-            },
-            playbook: Decision::Troubleshoot,
+        let workaround = self.workaround_due(ctx, incident, tier);
+        let call = ask(sink, || {
+            let mut choices = Choices::default().with(Decision::Troubleshoot);
+            if !last {
+                choices = choices.with(Decision::Escalate);
+            }
+            if workaround {
+                choices = choices.with(Decision::Workaround);
+            }
+            DecisionPoint {
+                t,
+                incident,
+                tier,
+                situation: Situation::PickedUp,
+                choices,
+                // §8.8: the first engineer who can tries the workaround in place of the box.
+                playbook: if workaround {
+                    Decision::Workaround
+                } else {
+                    Decision::Troubleshoot
+                },
+            }
         });
-        if call == Some(Decision::Escalate) {
-            self.escalate(ctx, t, incident, tier, sink);
-            return true;
+        match call {
+            Some(Decision::Escalate) => {
+                self.escalate(ctx, t, incident, tier, sink);
+                true
+            }
+            // Troubleshooting where the rule would restart: no attempt for this incident.
+            Some(Decision::Troubleshoot) if workaround => {
+                self.decline_workaround(incident);
+                false
+            }
+            _ => false,
         }
-        false
     }
 
     /// The time box at `tier` ran out at `t`: escalate (the rule), or keep troubleshooting for
@@ -234,5 +255,4 @@ impl Simulator {
             },
         );
     }
-
 }
