@@ -75,15 +75,16 @@ impl<'a> Narrator<'a> {
     /// The line the team sees for `event`, if any (after `story` has applied it).
     pub fn see(&mut self, event: &Event, story: &StoryProjection) -> Option<String> {
         if self.over || event.kind.incident() != Some(self.target) {
-            if matches!(event.kind, EventKind::HorizonReached) && !self.over {
-                if self.detected_at.is_some() || story.story().is_some() {
-                    self.over = true;
-                    return Some(self.line(
-                        event.t,
-                        "the simulated horizon ends the exercise: the incident is still open",
-                        story,
-                    ));
-                }
+            if matches!(event.kind, EventKind::HorizonReached)
+                && !self.over
+                && (self.detected_at.is_some() || story.story().is_some())
+            {
+                self.over = true;
+                return Some(self.line(
+                    event.t,
+                    "the simulated horizon ends the exercise: the incident is still open",
+                    story,
+                ));
             }
             return None;
         }

@@ -31,9 +31,8 @@ use crate::scenario::Minutes;
 fn ask<S: EventSink>(sink: &mut S, point: impl FnOnce() -> DecisionPoint) -> Option<Decision> {
     let decider = sink.decider()?;
     let point = point();
-    if point.choices.iter().nth(1).is_none() {
-        return None; // one choice is no decision
-    }
+    // One choice is no decision.
+    point.choices.iter().nth(1)?;
     let call = decider.decide(&point);
     Some(if point.choices.contains(call) {
         call

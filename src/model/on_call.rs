@@ -132,7 +132,7 @@ impl Simulator {
     ) {
         let incident = self.incident(service);
         self.emit(sink, t, EventKind::Acknowledged { incident, tier });
-        if self.decide_pickup(ctx, t, incident, tier, sink) {
+        if sink.decider().is_some() && self.decide_pickup(ctx, t, incident, tier, sink) {
             self.tiers[tier as usize].on_call_free += 1;
             self.mark(tier);
             return;

@@ -145,7 +145,11 @@ impl Simulator {
             item,
         });
         self.mark(tier);
-        if !tier_open && let WorkItem::Incident(incident) = item {
+        // `sink.decider()` is `None` at compile time for every sink but the drill's.
+        if !tier_open
+            && let WorkItem::Incident(incident) = item
+            && sink.decider().is_some()
+        {
             self.decide_waiting(ctx, t, incident, tier, sink);
         }
     }
@@ -213,6 +217,7 @@ impl Simulator {
             // The drill's people may escalate rather than work it (model/decisions.rs);
             // asked before work_of, which starts a workaround attempt (§8.8).
             if let WorkItem::Incident(incident) = entry.item
+                && sink.decider().is_some()
                 && self.decide_pickup(ctx, t, incident, tier, sink)
             {
                 continue;
@@ -326,7 +331,7 @@ impl Simulator {
                 self.resolve(ctx, t, incident, tier, None, sink)
             }
             WorkItem::Incident(incident) => {
-                if self.decide_time_box(ctx, t, incident, tier, sink) {
+                if sink.decider().is_some() && self.decide_time_box(ctx, t, incident, tier, sink) {
                     self.keep_troubleshooting(ctx, t, incident, tier, shift, sink);
                 } else {
                     self.escalate(ctx, t, incident, tier, sink);
