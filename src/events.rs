@@ -940,6 +940,122 @@ pub trait EventSink {
     fn begin(&mut self, _rep: u64, _strategy: usize) {}
     /// One event, in the order it happened.
     fn emit(&mut self, event: &Event);
+    /// Who makes the calls at decision points (the drill, issue 17), if anyone: `None`, the
+    /// default, lets the strategy's rules decide. Sinks are generic parameters of the model,
+    /// so with the default the consultation compiles away (no cost on the fast path).
+    /// [`Tee`] does not forward it: a decider is the one sink of its run.
+    #[inline]
+    fn decider(&mut self) -> Option<&mut dyn Decider> {
+        None
+    }
+}
+
+/// A call the people working an incident can make when the model asks (the drill's decision
+/// points, issue 17). Issue 13's calls (apply the workaround, open a problem) join as new
+/// variants with their own [`Situation`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// Work on it (when an engineer picks it up), or keep troubleshooting for another time
+    /// box (when one runs out).
+    Troubleshoot,
+    /// Hand it to the next tier now, with the strategy's handoff.
+    Escalate,
+    /// Leave it in the queue of a tier with nobody on duty until a shift opens.
+    Wait,
+    /// Page the tier's on-call engineer now.
+    Page,
+    /// Apply the failure mode's workaround (a restart, model.md §8.8) instead of a time box.
+    Workaround,
+}
+
+impl Decision {
+    /// Every decision, in the order choices are offered.
+    pub const ALL: [Decision; 5] = [
+        Decision::Troubleshoot,
+        Decision::Workaround,
+        Decision::Escalate,
+        Decision::Wait,
+        Decision::Page,
+    ];
+
+    /// The word a decisions file and the prompt use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Troubleshoot => "troubleshoot",
+            Decision::Escalate => "escalate",
+            Decision::Wait => "wait",
+            Decision::Page => "page",
+            Decision::Workaround => "workaround",
+        }
+    }
+
+    /// The decision a word names (its [`name`](Self::name)).
+    pub fn from_name(word: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.name() == word)
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// The set of decisions that make sense at a decision point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Choices(u8);
+
+impl Choices {
+    /// The set with `decision` added.
+    pub fn with(self, decision: Decision) -> Choices {
+        Choices(self.0 | decision.bit())
+    }
+
+    /// Whether `decision` is in the set.
+    pub fn contains(self, decision: Decision) -> bool {
+        self.0 & decision.bit() != 0
+    }
+
+    /// The decisions in the set, in [`Decision::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Decision> {
+        Decision::ALL.into_iter().filter(move |d| self.contains(*d))
+    }
+}
+
+/// Where an incident stands when the model asks for a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Situation {
+    /// It entered the queue of a tier with nobody on duty (no shift open).
+    WaitingClosed,
+    /// An engineer of the tier (a shift engineer, or the on-call one who acknowledged) takes
+    /// it. Asked whether or not the tier can fix it: the people cannot know that yet (but the
+    /// workaround is offered only where the rule would try it: a known restart for the symptom).
+    PickedUp,
+    /// The tier's time box ran out without a fix.
+    TimeBoxOver,
+}
+
+/// One decision point of an incident.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecisionPoint {
+    /// Simulated minute.
+    pub t: f64,
+    /// The incident.
+    pub incident: IncidentId,
+    /// The tier where the incident is.
+    pub tier: TierId,
+    /// What just happened.
+    pub situation: Situation,
+    /// The calls that make sense here (always including `playbook`).
+    pub choices: Choices,
+    /// What the strategy's rules do here (docs/model.md §2 and §8.2).
+    pub playbook: Decision,
+}
+
+/// Makes the calls at decision points. The strategy's rules are the default: a decider that
+/// returns `point.playbook` changes nothing. A call outside `point.choices` is taken as the
+/// playbook's.
+pub trait Decider {
+    /// The call at this point.
+    fn decide(&mut self, point: &DecisionPoint) -> Decision;
 }
 
 /// Sends every event to two sinks, in order (e.g. a projection and a log writer).

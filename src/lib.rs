@@ -18,6 +18,7 @@
 //! may use. `tests/layers.rs` checks this on the source and lists the exceptions still left.
 
 pub mod charts;
+pub mod drill;
 pub mod engine;
 pub mod eventlog;
 pub mod events;

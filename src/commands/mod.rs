@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod completions;
+pub mod drill;
 pub mod exec;
 pub mod fit;
 pub mod init;

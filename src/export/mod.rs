@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod csv;
 pub mod escape;
 pub mod grid;
+pub mod handout;
 pub mod html;
 pub mod markdown;
 pub mod output;

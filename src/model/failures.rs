@@ -66,11 +66,11 @@ impl Simulator {
     pub(super) fn schedule_first_failures(&mut self, ctx: &Ctx) {
         for service in 0..ctx.scenario.services.len() {
             self.draw_failure(ctx, service as ServiceId, 0, None);
-            let ttf = self.services[service].failure.time_to_failure;
+            let at = self.failure_start_at(service as ServiceId, 0, 0.0);
             // A keyed timer: one pending per service, kept out of the heap (see the engine).
             self.scheduler.schedule_keyed(
                 service,
-                ttf,
+                at,
                 Timer::FailureStarts {
                     service: service as ServiceId,
                     epoch: 0,
@@ -267,13 +267,16 @@ impl Simulator {
         self.restart_maintenance_clock(ctx, t, service);
     }
 
-    /// Schedule the drawn next failure, `time_to_failure` after `t`.
+    /// Schedule the drawn next failure, `time_to_failure` after `t` (unless its start is
+    /// pinned: model/decisions.rs).
     pub(super) fn schedule_next_failure(&mut self, t: Minutes, service: ServiceId) {
-        let s = &self.services[service as usize];
-        let (ttf, epoch) = (s.failure.time_to_failure, s.epoch);
+        let k = self.services[service as usize].k;
+        // The drill's debrief may pin this failure's start (model/decisions.rs).
+        let at = self.failure_start_at(service, k, t);
+        let epoch = self.services[service as usize].epoch;
         self.scheduler.schedule_keyed(
             service as usize,
-            t + ttf,
+            at,
             Timer::FailureStarts { service, epoch },
         );
     }

@@ -12,11 +12,14 @@
 //! - [`detection`]: the detection paths and false alarms (rules 3, 4, 9);
 //! - [`tiers`]: queues, dispatch, work, escalation and handoff (rules 5–8, 15);
 //! - [`problems`]: workarounds, recurrences and problem management (model.md §8.8, §8.9);
+//! - [`decisions`]: where a drill's people make the calls instead of the strategy's rules,
+//!   and pinning one failure's start (issue 17; nothing when absent);
 //! - weekly opening hours come from [`crate::scenario::calendar`].
 //!
 //! A new concern (on-call paging, maintenance windows, problems, dependencies) gets its own
 //! file, its own variants of [`Timer`] and its own arm in [`Simulator::handle`].
 
+mod decisions;
 mod detection;
 mod failures;
 mod maintenance;
@@ -103,6 +106,11 @@ pub struct Simulator {
     /// by the first strategy and read by the others. Cleared whenever a run may be of another
     /// replication or scenario.
     common_draws: Vec<Vec<Option<failures::CommonDraws>>>,
+    /// A failure whose start is pinned (the drill's debrief, `timeline --compare`).
+    pin: decisions::Pin,
+    /// The drill's people decided to page (true) or not to page (false) the incident waiting
+    /// at the tier, against the rule (model.md §8.2).
+    paging_override: Option<(crate::events::IncidentId, TierId, bool)>,
 }
 
 /// Everything a handler needs to read: the scenario, the strategy and the run's key.
@@ -208,6 +216,7 @@ impl Simulator {
         self.next_alarm = 0;
         self.alarm_rng = None;
         self.events = 0;
+        self.paging_override = None;
     }
 
     #[inline]

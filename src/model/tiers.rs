@@ -71,6 +71,17 @@ pub(super) struct TierState {
     dirty: bool,
 }
 
+impl TierState {
+    /// The engineer of `shift` (or the on-call one) who just finished a job takes another.
+    pub(super) fn take_back(&mut self, shift: u16) {
+        if shift == super::on_call::ON_CALL_SHIFT {
+            self.on_call_free -= 1;
+        } else {
+            self.free[shift as usize] -= 1;
+        }
+    }
+}
+
 impl Simulator {
     pub(super) fn reset_tiers(&mut self, ctx: &Ctx) {
         let tiers = &ctx.scenario.tiers;
@@ -90,7 +101,7 @@ impl Simulator {
         }
     }
 
-    fn mark(&mut self, tier: TierId) {
+    pub(super) fn mark(&mut self, tier: TierId) {
         self.tiers[tier as usize].dirty = true;
         self.dispatch_pending = true;
     }
@@ -135,6 +146,13 @@ impl Simulator {
             item,
         });
         self.mark(tier);
+        // `sink.decider()` is `None` at compile time for every sink but the drill's.
+        if !tier_open
+            && let WorkItem::Incident(incident) = item
+            && sink.decider().is_some()
+        {
+            self.decide_waiting(ctx, t, incident, tier, sink);
+        }
     }
 
     /// A closed tier opens (rule 8): its waiting queue is served.
@@ -210,6 +228,14 @@ impl Simulator {
             let Some(entry) = state.queue.pop() else {
                 return;
             };
+            // The drill's people may escalate rather than work it (model/decisions.rs);
+            // asked before work_of, which starts a workaround attempt (§8.8).
+            if let WorkItem::Incident(incident) = entry.item
+                && sink.decider().is_some()
+                && self.decide_pickup(ctx, t, incident, tier, sink)
+            {
+                continue;
+            }
             // Withdrawn problem records are dropped before an engineer is taken (§8.9).
             let Some((duration, able, workaround)) = self.work_of(ctx, tier, entry.item) else {
                 continue;
@@ -323,7 +349,13 @@ impl Simulator {
                 self.root_cause_fixed(ctx, t, incident.service, sink);
                 self.resolve(ctx, t, incident, tier, None, sink)
             }
-            WorkItem::Incident(incident) => self.escalate(ctx, t, incident, tier, sink),
+            WorkItem::Incident(incident) => {
+                if sink.decider().is_some() && self.decide_time_box(ctx, t, incident, tier, sink) {
+                    self.keep_troubleshooting(ctx, t, incident, tier, shift, sink);
+                } else {
+                    self.escalate(ctx, t, incident, tier, sink);
+                }
+            }
         }
     }
 
