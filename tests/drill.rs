@@ -20,6 +20,10 @@ use incsim::export::timeline::render_story;
 use incsim::projections::incident::{IncidentPicker, StoryProjection};
 use incsim::scenario::{DEFAULT_SCENARIO_TOML, Scenario, parse_str};
 
+/// The batch-1 built-in scenario (business-hours help desk, no on-call): the hand-computed
+/// clocks below are its email#1 (reported W12 Tue 01:40, help desk opens at 08:00).
+const MAIL_SERVER_V1: &str = include_str!("golden/mail-server-v1.toml");
+
 /// One service failing suddenly every 3 days (first at W1 Thu 00:00 = minute 4320), users
 /// report it 20m later, a business-hours help desk ($60/h) that cannot fix it, engineers
 /// (24x7, $120/h) who fix it in 1h; down costs $6,000/h = $100/min.
@@ -290,7 +294,7 @@ fn waiting_instead_of_paging_the_asleep_on_call_engineer_costs_the_night() {
 fn the_values_of_the_calls_add_up_to_the_difference_with_the_playbook() {
     // Keep troubleshooting once past the time box, then escalate: every call is valued
     // by the runs that differ in it alone, so the values telescope.
-    let s = scenario(DEFAULT_SCENARIO_TOML);
+    let s = scenario(MAIL_SERVER_V1);
     let setup = DrillSetup {
         strategy: 0,
         rep: 0,
@@ -317,7 +321,7 @@ fn the_values_of_the_calls_add_up_to_the_difference_with_the_playbook() {
 
 #[test]
 fn a_pinned_failure_starts_at_the_pinned_minute_with_the_same_draws() {
-    let s = scenario(DEFAULT_SCENARIO_TOML);
+    let s = scenario(MAIL_SERVER_V1);
     let id = IncidentId { service: 0, k: 1 };
     let reactive = timeline_story(&s, 0, 0, id).unwrap();
     // Pinned at its own start: the same story.
@@ -522,8 +526,9 @@ fn the_interactive_drill_is_played_through_a_real_terminal() {
         panic!("{needle:?} ×{count} never appeared:\n{}", screen());
     };
     let cmd = format!(
-        "{} drill --incident email#1; echo DRILL-EXIT=$?; sleep 30",
-        env!("CARGO_BIN_EXE_incsim")
+        "{} drill {}/tests/golden/mail-server-v1.toml --incident email#1; echo DRILL-EXIT=$?; sleep 30",
+        env!("CARGO_BIN_EXE_incsim"),
+        env!("CARGO_MANIFEST_DIR")
     );
     let started = tmux(&[
         "new-session",
@@ -560,9 +565,9 @@ fn the_interactive_drill_is_played_through_a_real_terminal() {
 
 #[test]
 fn timeline_compare_pins_the_clock_wraps_at_100_columns_and_writes_a_handout() {
-    // email#1 of the built-in scenario starts at W12 Tue 00:17 under reactive and, unpinned,
+    // email#1 of the batch-1 built-in scenario starts at W12 Tue 00:17 under reactive and, unpinned,
     // at 00:00 under proactive (its earlier incidents were shorter there).
-    let s = scenario(DEFAULT_SCENARIO_TOML);
+    let s = scenario(MAIL_SERVER_V1);
     let id = IncidentId { service: 0, k: 1 };
     let natural = timeline_story(&s, 1, 0, id).unwrap();
     assert_eq!(
@@ -572,14 +577,12 @@ fn timeline_compare_pins_the_clock_wraps_at_100_columns_and_writes_a_handout() {
 
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_incsim"))
-        .args([
-            "timeline",
-            "--incident",
-            "email#1",
-            "--compare",
-            "--html",
-            "--out",
-        ])
+        .args(["timeline"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/golden/mail-server-v1.toml"
+        ))
+        .args(["--incident", "email#1", "--compare", "--html", "--out"])
         .arg(dir.path())
         .output()
         .unwrap();

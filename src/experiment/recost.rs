@@ -113,7 +113,10 @@ pub fn recosts_exactly(from: &Scenario, to: &Scenario) -> bool {
     for (s, f) in same.services.iter_mut().zip(&from.services) {
         if s.downtime_cost_per_hour.to_bits() != f.downtime_cost_per_hour.to_bits() {
             // Exact only when the service's degraded term is 0 at both rates.
-            if s.degraded_cost_fraction != 0.0 || maintained || !s.downtime_cost_per_hour.is_finite() {
+            if s.degraded_cost_fraction != 0.0
+                || maintained
+                || !s.downtime_cost_per_hour.is_finite()
+            {
                 return false;
             }
             s.downtime_cost_per_hour = f.downtime_cost_per_hour;

@@ -322,12 +322,11 @@ fn horizon_words(s: &Scenario) -> String {
     }
 }
 
-/// Discounted payback for people: none needed without a year-0 outlay.
+/// Discounted payback for people: "none needed" without a year-0 outlay (short enough for a
+/// summary card).
 fn payback_years_text(c: &crate::report::BusinessCase) -> String {
     match c.discounted_payback_years {
-        _ if c.cash_flows.first().is_some_and(|f| f.net >= 0.0) => {
-            "none needed (no year-0 cost)".to_string()
-        }
+        _ if c.cash_flows.first().is_some_and(|f| f.net >= 0.0) => "none needed".to_string(),
         Some(y) => format!("{y:.2} years"),
         None => "not within the years".to_string(),
     }

@@ -114,7 +114,7 @@ fn drivers(
     match sensitivity.filter(|c| c.result.candidate == b.candidate) {
         Some(c) => {
             for row in &c.result.rows {
-                if inputs.len() >= DRIVERS + 1 {
+                if inputs.len() > DRIVERS {
                     break;
                 }
                 if !inputs.contains(&row.parameter.path) {

@@ -818,7 +818,7 @@ pub static FIELDS: &[Field] = &[
         // Listed (and sweepable) once the file sets it, so older scenarios list what they did.
         |s, [i, _]| {
             let f = s.services[i].planned_downtime_cost_fraction;
-            (f != 1.0).then(|| Value::Number(f))
+            (f != 1.0).then_some(Value::Number(f))
         },
         |s, [i, _], v| s.services[i].planned_downtime_cost_fraction = v.as_number(),
     ),
