@@ -467,67 +467,12 @@ pub fn render_comparison(
         "The same failure under each strategy: {label}\n{}\n\n",
         wrap_words(&intro, width).join("\n")
     );
-    let dash = || "–".to_string();
-    let mut rows: Vec<(String, Vec<String>)> = vec![
-        ("".into(), Vec::new()),
-        ("starts".into(), Vec::new()),
-        ("detected after".into(), Vec::new()),
-        ("down".into(), Vec::new()),
-        ("degraded".into(), Vec::new()),
-        ("engineer time".into(), Vec::new()),
-        ("cost".into(), Vec::new()),
-    ];
-    for (i, story) in stories.iter().enumerate() {
-        rows[0].1.push(scenario.strategies[i].name.clone());
-        let cells = match story {
-            None => vec![
-                "never (after the horizon)".to_string(),
-                dash(),
-                dash(),
-                dash(),
-                dash(),
-                dash(),
-            ],
-            Some(s) => {
-                let mut down = story_minutes(s.cost.outage_minutes);
-                if s.averted {
-                    down.push_str(" (averted)");
-                } else if !s.resolved {
-                    down.push_str(" (cut off)");
-                }
-                vec![
-                    SimClock::at(s.start).to_string(),
-                    s.detected_after.map_or("never".to_string(), story_minutes),
-                    down,
-                    story_minutes(s.cost.degraded_minutes),
-                    story_minutes(s.cost.labor_minutes),
-                    money(s.cost.total(), cur),
-                ]
-            }
-        };
-        for (row, cell) in rows[1..].iter_mut().zip(cells) {
-            row.1.push(cell);
-        }
-    }
-    let head_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
-    let col_w: Vec<usize> = (0..stories.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r.1[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
+    let columns: Vec<(String, Option<&IncidentStory>)> = stories
+        .iter()
+        .enumerate()
+        .map(|(i, story)| (scenario.strategies[i].name.clone(), story.as_ref()))
         .collect();
-    for (head, cells) in &rows {
-        let mut line = format!("  {head}{}", " ".repeat(head_w - head.chars().count()));
-        for (cell, w) in cells.iter().zip(&col_w) {
-            line.push_str("   ");
-            line.push_str(cell);
-            line.push_str(&" ".repeat(w - cell.chars().count()));
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    out.push_str(&figures_table(scenario, &columns));
     out.push('\n');
     let base_name = &scenario.strategies[baseline].name;
     for (i, story) in stories.iter().enumerate() {
