@@ -95,6 +95,51 @@ fn the_report_renders_at_1280_px_in_a_headless_browser() {
     assert!(png.len() > 50_000, "{} bytes", png.len());
 }
 
+/// The tables that scroll sideways in a 1280 px window: a copy of the report gets a script
+/// (the report itself stays script-free) that lists every `.table-wrap` wider inside than out,
+/// and Chromium's `--dump-dom` prints the page after it ran.
+fn tables_scrolling_at_1280_px(chromium: &Path, report: &Path, dir: &Path) -> Vec<String> {
+    let probe = dir.join("probe.html");
+    let html = std::fs::read_to_string(report).unwrap();
+    let script = "<script>document.body.setAttribute('data-scrolling', \
+                  Array.from(document.querySelectorAll('.table-wrap'))\
+                  .filter(w => w.scrollWidth > w.clientWidth + 1)\
+                  .map(w => w.querySelector('table').id || 'unnamed').join(' '));</script>";
+    std::fs::write(&probe, html.replace("</body>", &format!("{script}</body>"))).unwrap();
+    let mut cmd = Command::new(chromium);
+    cmd.args(["--headless", "--disable-gpu", "--window-size=1280,2400"]);
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        cmd.arg("--no-sandbox");
+    }
+    let output = cmd
+        .arg("--dump-dom")
+        .arg(format!("file://{}", probe.display()))
+        .output()
+        .expect("start chromium");
+    assert!(output.status.success());
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let at = dom.find("data-scrolling=\"").expect("the probe ran") + "data-scrolling=\"".len();
+    let list = &dom[at..at + dom[at..].find('"').unwrap()];
+    list.split_whitespace().map(str::to_string).collect()
+}
+
+#[test]
+fn every_table_fits_a_1280_px_window_with_three_strategies() {
+    let Some(chromium) = chromium() else {
+        eprintln!("skipped: no headless Chromium (chromium on PATH, or INCSIM_CHROMIUM)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_report(&scenario_with(dir.path(), 1), &out, None);
+    let scrolling = tables_scrolling_at_1280_px(&chromium, &out.join("report.html"), dir.path());
+    assert!(
+        scrolling.is_empty(),
+        "tables that scroll sideways at 1280 px: {scrolling:?}"
+    );
+}
+
 /// Words of a PDF with their boxes, from `pdftotext -bbox`: (page width, xMin, xMax, word).
 fn pdf_words(pdftotext: &Path, pdf: &Path) -> Vec<(f64, f64, f64, String)> {
     let output = Command::new(pdftotext)

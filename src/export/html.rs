@@ -73,6 +73,12 @@ th { text-align: left; background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
+/* The ranking has nine columns and the comparison two per strategy and one per candidate:
+   their cells may break between their parts (only when the row is too wide) and the candidate
+   keeps its swatch beside its name, so three strategies fit a 1280 px screen unscrolled. */
+#ranking-table td.num, #ranking-table th.num,
+#comparison-table td.num, #comparison-table th.num { white-space: normal; }
+#ranking-table td:nth-child(2) { white-space: nowrap; }
 .q { font-size: 12px; color: var(--muted); font-weight: 400; }
 th .q { text-transform: none; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; vertical-align: baseline; }
