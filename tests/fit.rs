@@ -305,6 +305,30 @@ fn fitted_scenario_validates_and_reproduces_its_own_data() {
     assert_eq!(scenario.services.len(), 2);
     assert!(toml.contains("# FITTED lognormal"), "{toml}");
     assert!(toml.contains("PLACEHOLDER"), "{toml}");
+    // Every fitted number carries a source note for the report's assumptions table (issue 16
+    // item 4); placeholders carry none, so the report says "not given" for them.
+    for service in &scenario.services {
+        let every = format!("services.{}.failures.every", service.name);
+        let note = scenario
+            .sources
+            .get(&every)
+            .unwrap_or_else(|| panic!("{every}: {toml}"));
+        assert!(note.starts_with("incsim fit: "), "{note}");
+        assert!(note.contains("synthetic.csv"), "{note}");
+        assert!(
+            !scenario
+                .sources
+                .contains_key(&format!("services.{}.downtime_cost_per_hour", service.name)),
+            "a placeholder has no source"
+        );
+        for mode in &service.modes {
+            for field in ["fix", "weight"] {
+                let path = format!("services.{}.modes.{}.{field}", service.name, mode.name);
+                assert!(scenario.sources.contains_key(&path), "{path}: {toml}");
+            }
+        }
+    }
+    assert!(scenario.sources.contains_key("tiers.service-desk.staff"));
     let test = back_test(&scenario, &analysis.restore_all);
     assert!(
         test.reproduces(),

@@ -146,12 +146,39 @@ fn fitted_field(q: &Quantity) -> Option<(String, Dist)> {
     }
 }
 
+/// A `[sources]` note for a fitted field, so the report's assumptions table names where the
+/// number came from (model.md §5, issue 16 item 4): the family and parameters, the sample,
+/// and the export's columns.
+fn source_note(q: &Quantity, dist: &Dist, export: &str) -> String {
+    let how = match q.best() {
+        Some(fit) => format!("KS {:.3}", fit.ks),
+        None => "closed form; too few values to choose a family".to_string(),
+    };
+    one_line(&format!(
+        "incsim fit: {} fitted to {}, n = {} ({} censored), {how}; from {} ({})",
+        dist.describe(),
+        q.label,
+        q.n(),
+        q.sample.censored.len(),
+        export,
+        q.source
+    ))
+}
+
 /// The scenario text. `source` names the export in comments. Errors when the export cannot
 /// give a time between incidents for any service, or a time to restore.
 pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String> {
     let e = &analysis.export;
     let mut out = String::new();
     let w = &mut out;
+    // Field path → note, written as the scenario's `[sources]` table at the end.
+    let mut sources: Vec<(String, String)> = vec![(
+        format!("tiers.{TIER}.staff"),
+        one_line(&format!(
+            "incsim fit: the most incidents open at once in {source} ({})",
+            e.format.name()
+        )),
+    )];
     let _ = writeln!(
         w,
         "# Fitted by `incsim fit` from {} ({} export): {} incidents used of {} rows.",
@@ -215,26 +242,34 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
     {
         let _ = writeln!(
             w,
-            "# Time to acknowledge, for when on-call fields exist (no field takes it today):\n{}#   ack = {}",
+            "# Time to acknowledge, for a tier's on-call rota (`on_call = {{ staff = 1, ack = … }}`):\n{}#   ack = {}",
             comment,
             dist_toml(&dist)
         );
     }
     let _ = writeln!(w);
 
-    let restore = |priority: &str| -> Option<(String, Dist)> {
+    let restore = |priority: &str| -> Option<(String, Dist, String)> {
         analysis
             .restore_by_priority
             .get(priority)
-            .and_then(fitted_field)
+            .and_then(|q| {
+                fitted_field(q).map(|(c, d)| {
+                    let note = source_note(q, &d, source);
+                    (c, d, note)
+                })
+            })
             .or_else(|| {
-                fitted_field(&analysis.restore_all).map(|(c, d)| {
+                let q = &analysis.restore_all;
+                fitted_field(q).map(|(c, d)| {
+                    let note = source_note(q, &d, source);
                     (
                         format!(
                             "# (priority {} has too few values of its own: the fit of all priorities)\n{c}",
                             one_line(priority)
                         ),
                         d,
+                        note,
                     )
                 })
             })
@@ -247,6 +282,10 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
             continue;
         };
         written += 1;
+        sources.push((
+            format!("services.{}.failures.every", s.name),
+            source_note(&s.between, &every, source),
+        ));
         let _ = writeln!(w, "[[services]]");
         let _ = writeln!(w, "name = {}", toml_string(&s.name));
         let _ = writeln!(
@@ -278,7 +317,7 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
         let _ = writeln!(w, "failures = {{ every = {} }}\n", dist_toml(&every));
         let mut mode_names = std::collections::HashSet::new();
         for (priority, count) in &s.priorities {
-            let Some((fix_comment, fix)) = restore(priority) else {
+            let Some((fix_comment, fix, fix_note)) = restore(priority) else {
                 return Err(
                     "no resolved incident in the export: cannot fit a time to restore".to_string(),
                 );
@@ -290,6 +329,14 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
                 mode.push_str("-2");
             }
             let _ = writeln!(w, "name = {}", toml_string(&mode));
+            sources.push((
+                format!("services.{}.modes.{mode}.weight", s.name),
+                one_line(&format!(
+                    "incsim fit: {count} of {} incidents of {} in {source} had priority {priority}",
+                    s.incidents, s.name
+                )),
+            ));
+            sources.push((format!("services.{}.modes.{mode}.fix", s.name), fix_note));
             let _ = writeln!(
                 w,
                 "weight = {count}                     # FITTED: {count} of {} incidents of {} had priority {}",
@@ -326,6 +373,16 @@ pub fn scenario_toml(analysis: &Analysis, source: &str) -> Result<String, String
             one_line(&left_out.join(", "))
         );
     }
+    // Fitted fields only: a placeholder has no source, so the report says "not given" for it.
+    let _ = writeln!(
+        w,
+        "# Where each fitted number came from; the report's assumptions table shows these notes.\n\
+         [sources]"
+    );
+    for (path, note) in &sources {
+        let _ = writeln!(w, "{} = {}", toml_string(path), toml_string(note));
+    }
+    let _ = writeln!(w);
     let _ = writeln!(w, "[strategies.reactive]");
     let _ = writeln!(
         w,
