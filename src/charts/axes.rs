@@ -7,6 +7,7 @@ use std::ops::Range;
 use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -136,6 +137,67 @@ where
         bottom += 26;
     }
     Ok(bottom as u32 + 8)
+}
+
+/// The frame of a chart whose y axis is a share from 0 to 100 % over a chosen x axis: the
+/// title, margins, label areas and a light mesh. The time-to-restore and loss-exceedance
+/// curves and the fitted CDFs of `incsim fit` are drawn on it, so they look alike.
+pub fn share_chart<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    x_axis: TickedAxis,
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<ChartContext<'a, DB, Cartesian2d<TickedAxis, RangedCoordf64>>>
+where
+    DB::ErrorType: 'static,
+{
+    let header = draw_header(root, title, TITLE_SIZE, &[])?;
+    let mut chart = ChartBuilder::on(root)
+        .margin(16)
+        .margin_top(header)
+        .x_label_area_size(56)
+        .y_label_area_size(72)
+        .build_cartesian_2d(x_axis, 0.0..1.0)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style(desc_font())
+        .label_style(label_font())
+        .y_labels(11)
+        .y_label_formatter(&|v| format!("{:.0} %", v * 100.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(plot_err)?;
+    Ok(chart)
+}
+
+/// A legend entry's line: 24 pixels of the series' colour and width.
+pub fn legend_line(color: RGBColor, width: u32) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(width))
+}
+
+/// The legend box every line chart draws at `position`: one margin, font, background and
+/// border for all of them.
+pub fn draw_line_legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(12)
+        .label_font(label_font())
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(180, 180, 180))
+        .draw()
+        .map_err(plot_err)
 }
 
 /// A continuous axis (linear or logarithmic) whose ticks are chosen by the chart rather than by

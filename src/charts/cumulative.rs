@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, guarded, label_font, money_tick, number_tick,
-    tick_step,
+    LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, draw_line_legend, guarded, label_font,
+    legend_line, money_tick, number_tick, tick_step,
 };
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
 use crate::format::money_short;
@@ -138,9 +138,7 @@ impl Chart for CumulativeChart {
                 .draw_series(LineSeries::new(line, color.stroke_width(3)))
                 .map_err(plot_err)?
                 .label(format!("{}: mean", s.name))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
-                });
+                .legend(legend_line(color, 3));
             chart
                 .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
                 .map_err(plot_err)?
@@ -162,15 +160,7 @@ impl Chart for CumulativeChart {
                 .map_err(plot_err)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(12)
-            .label_font(label_font())
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .draw()
-            .map_err(plot_err)?;
+        draw_line_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     }
 }

@@ -7,7 +7,7 @@ use crate::charts::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::charts::axes::{TITLE_SIZE, TickedAxis, desc_font, draw_header, guarded, label_font};
+use crate::charts::axes::{TickedAxis, draw_line_legend, guarded, legend_line, share_chart};
 use crate::charts::{Chart, plot_err, strategy_color};
 use crate::finance::exceedance;
 use crate::report::Report;
@@ -91,29 +91,16 @@ impl Chart for LossChart {
             (1.0, 1e6)
         };
         let range = guarded(lo.max(1e-6)..hi);
-        let x_axis = TickedAxis::log_money(range.start.max(1e-6), range.end, &self.currency);
-
-        let header = draw_header(root, &self.title(), TITLE_SIZE, &[])?;
-        let mut chart = ChartBuilder::on(root)
-            .margin(16)
-            .margin_top(header)
-            .x_label_area_size(56)
-            .y_label_area_size(72)
-            .build_cartesian_2d(x_axis, 0.0..1.0)
-            .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .x_desc("annual loss from incidents: downtime + labour (log scale)")
-            .y_desc("probability the loss is exceeded (%)")
-            .axis_desc_style(desc_font())
-            .label_style(label_font())
-            .y_labels(11)
-            .y_label_formatter(&|v| format!("{:.0} %", v * 100.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(plot_err)?;
         let (lo, hi) = (range.start.max(1e-6), range.end);
+        let x_axis = TickedAxis::log_money(lo, hi, &self.currency);
+
+        let mut chart = share_chart(
+            root,
+            &self.title(),
+            x_axis,
+            "annual loss from incidents: downtime + labour (log scale)",
+            "probability the loss is exceeded (%)",
+        )?;
         for s in &self.series {
             let color = strategy_color(s.index);
             chart
@@ -123,19 +110,9 @@ impl Chart for LossChart {
                 ))
                 .map_err(plot_err)?
                 .label(s.name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
-                });
+                .legend(legend_line(color, 3));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .margin(12)
-            .label_font(label_font())
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .draw()
-            .map_err(plot_err)?;
+        draw_line_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 }

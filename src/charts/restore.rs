@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::axes::{
-    LABEL_SIZE, REFERENCE, TITLE_SIZE, TickedAxis, desc_font, draw_header, label_font,
+    LABEL_SIZE, REFERENCE, TickedAxis, draw_line_legend, label_font, legend_line, share_chart,
 };
 use crate::charts::data::{cdf_quantile, restore_cdf};
 use crate::charts::{Chart, FONT, plot_err, strategy_color};
@@ -90,26 +90,13 @@ impl Chart for RestoreChart {
         };
         let x_axis = TickedAxis::log_minutes(lo, hi);
 
-        let header = draw_header(root, &self.title(), TITLE_SIZE, &[])?;
-        let mut chart = ChartBuilder::on(root)
-            .margin(16)
-            .margin_top(header)
-            .x_label_area_size(56)
-            .y_label_area_size(72)
-            .build_cartesian_2d(x_axis, 0.0..1.0)
-            .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .x_desc("time from outage start to service restored (log scale)")
-            .y_desc("outages restored within that time (%)")
-            .axis_desc_style(desc_font())
-            .label_style(label_font())
-            .y_labels(11)
-            .y_label_formatter(&|v| format!("{:.0} %", v * 100.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(plot_err)?;
+        let mut chart = share_chart(
+            root,
+            &self.title(),
+            x_axis,
+            "time from outage start to service restored (log scale)",
+            "outages restored within that time (%)",
+        )?;
 
         // Reference levels for the marked quantiles.
         for (level, name) in [(0.5, "P50"), (0.95, "P95")] {
@@ -141,9 +128,7 @@ impl Chart for RestoreChart {
                     .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
                     .map_err(plot_err)?
                     .label(format!("{}: no outage ended", s.name))
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
-                    });
+                    .legend(legend_line(color, 3));
                 continue;
             };
             any = true;
@@ -157,9 +142,7 @@ impl Chart for RestoreChart {
                     format_minutes(p95),
                     thousands(s.outages() as f64)
                 ))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
-                });
+                .legend(legend_line(color, 3));
             for (t, level) in [(p50, 0.5), (p95, 0.95)] {
                 chart
                     .draw_series(DashedLineSeries::new(
@@ -191,15 +174,10 @@ impl Chart for RestoreChart {
         // (The legend's coordinates are relative to the plotting area.)
         let (_, legend_y) = chart.backend_coord(&(lo, 0.9));
         let top = chart.plotting_area().get_pixel_range().1.start;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::Coordinate(12, legend_y - top))
-            .margin(12)
-            .label_font(label_font())
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .draw()
-            .map_err(plot_err)?;
+        draw_line_legend(
+            &mut chart,
+            SeriesLabelPosition::Coordinate(12, legend_y - top),
+        )?;
         Ok(())
     }
 }

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use super::Quantity;
 use super::mle::kaplan_meier;
-use crate::charts::axes::{TITLE_SIZE, TickedAxis, desc_font, draw_header, label_font};
+use crate::charts::axes::{TickedAxis, draw_line_legend, legend_line, share_chart};
 use crate::charts::{Chart, plot_err, strategy_color};
 
 /// One curve of a CDF chart.
@@ -130,26 +130,13 @@ impl Chart for CdfChart {
                 .iter()
                 .flat_map(|s| s.points.iter().map(|p| p.0)),
         );
-        let header = draw_header(root, &self.title, TITLE_SIZE, &[])?;
-        let mut chart = ChartBuilder::on(root)
-            .margin(16)
-            .margin_top(header)
-            .x_label_area_size(56)
-            .y_label_area_size(72)
-            .build_cartesian_2d(TickedAxis::log_minutes(lo, hi), 0.0..1.0)
-            .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_desc.as_str())
-            .y_desc("share at or below (%)")
-            .axis_desc_style(desc_font())
-            .label_style(label_font())
-            .y_labels(11)
-            .y_label_formatter(&|v| format!("{:.0} %", v * 100.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(plot_err)?;
+        let mut chart = share_chart(
+            root,
+            &self.title,
+            TickedAxis::log_minutes(lo, hi),
+            self.x_desc.as_str(),
+            "share at or below (%)",
+        )?;
         for s in &self.series {
             let color = s.color;
             let width = if s.data { 2 } else { 3 };
@@ -163,21 +150,14 @@ impl Chart for CdfChart {
                 .draw_series(LineSeries::new(points, color.stroke_width(width)))
                 .map_err(plot_err)?
                 .label(s.label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(width))
-                });
+                .legend(legend_line(color, width));
         }
         let (_, legend_y) = chart.backend_coord(&(lo, 0.97));
         let top = chart.plotting_area().get_pixel_range().1.start;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::Coordinate(12, legend_y - top))
-            .margin(12)
-            .label_font(label_font())
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .draw()
-            .map_err(plot_err)?;
+        draw_line_legend(
+            &mut chart,
+            SeriesLabelPosition::Coordinate(12, legend_y - top),
+        )?;
         Ok(())
     }
 }
