@@ -188,6 +188,11 @@ pub struct SweepArgs {
     /// Output folder [default: output/<scenario file stem>/sweep-<path>].
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+    /// Run only slice K of N of the replications of every point (K = 0…N−1) and write
+    /// shard-K-of-N.json into the output folder; `incsim merge` combines the shards into
+    /// exactly this command's outputs.
+    #[arg(long, value_name = "K/N", value_parser = incsim::experiment::shard::ShardSpec::parse)]
+    pub shard: Option<incsim::experiment::shard::ShardSpec>,
     /// Worker threads [default: all cores, or RAYON_NUM_THREADS].
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
@@ -234,6 +239,11 @@ pub struct SensitivityArgs {
     /// Output folder [default: output/<scenario file stem>/sensitivity].
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+    /// Run only slice K of N of the replications of every run (K = 0…N−1) and write
+    /// shard-K-of-N.json into the output folder; `incsim merge` combines the shards into
+    /// exactly this command's outputs.
+    #[arg(long, value_name = "K/N", value_parser = incsim::experiment::shard::ShardSpec::parse)]
+    pub shard: Option<incsim::experiment::shard::ShardSpec>,
     /// Worker threads [default: all cores, or RAYON_NUM_THREADS].
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,

@@ -10,6 +10,7 @@ pub mod recost;
 pub mod select;
 pub mod sensitivity;
 pub mod shard;
+pub mod study;
 pub mod sweep;
 pub mod vary;
 
