@@ -180,7 +180,16 @@ pub(crate) fn merge(files: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
     let mut shards = Vec::with_capacity(files.len());
     for path in files {
         let name = path.display().to_string();
-        let file = fs::File::open(path).map_err(|e| anyhow!("cannot read {name}: {e}"))?;
+        let open = || fs::File::open(path).map_err(|e| anyhow!("cannot read {name}: {e}"));
+        let format = incsim::experiment::study::format_of(BufReader::new(open()?));
+        if format.as_deref() == Some(incsim::experiment::shard::FORMAT) {
+            return Err(anyhow!(
+                "{name} is a shard of `incsim run`, and {} one of a sweep or sensitivity analysis: \
+                 merge the shards of each command separately",
+                files[0].display()
+            ));
+        }
+        let file = open()?;
         let shard = StudyShardFile::read(BufReader::with_capacity(1 << 20, file), &name)
             .map_err(|e| anyhow!(e))?;
         shards.push((name, shard));
