@@ -91,10 +91,17 @@ fn direct_equals_merged_shards(d: &Path, command: &[&str], n: u64) {
     for k in (0..n).rev() {
         let spec = format!("{k}/{n}");
         let stdout = with(&["--shard", &spec, "--out", "shards"]);
-        assert!(stdout.contains(&format!("shard-{k}-of-{n}.json")), "{stdout}");
+        assert!(
+            stdout.contains(&format!("shard-{k}-of-{n}.json")),
+            "{stdout}"
+        );
     }
     let names: Vec<String> = files(&d.join("shards")).into_keys().collect();
-    assert_eq!(names.len() as u64, n, "a shard writes its file only: {names:?}");
+    assert_eq!(
+        names.len() as u64,
+        n,
+        "a shard writes its file only: {names:?}"
+    );
     let stdout = ok(&["merge", "shards", "--out", "merged"], d);
     assert!(stdout.contains(&format!("Merged {n} shards")), "{stdout}");
     assert_same_files(&d.join("direct"), &d.join("merged"));
@@ -200,12 +207,18 @@ fn study_shards_that_do_not_belong_together_are_refused() {
         args.extend_from_slice(inputs);
         args.extend_from_slice(&["--out", "merged"]);
         let e = fails(&args, d);
-        assert!(!d.join("merged").exists(), "nothing written on a refused merge");
+        assert!(
+            !d.join("merged").exists(),
+            "nothing written on a refused merge"
+        );
         e
     };
 
     let e = merge_err(&["shards/shard-0-of-3.json", "shards/shard-2-of-3.json"]);
-    assert!(e.contains("missing 1 of 3 shards: shard-1-of-3.json"), "{e}");
+    assert!(
+        e.contains("missing 1 of 3 shards: shard-1-of-3.json"),
+        "{e}"
+    );
 
     let e = merge_err(&["shards", "shards/shard-1-of-3.json"]);
     assert!(e.contains("shard 1 of 3 is given twice"), "{e}");
@@ -245,7 +258,9 @@ fn study_shards_that_do_not_belong_together_are_refused() {
 
     // A run's shard among a sweep's.
     ok(
-        &["run", "s.toml", "-n", "6", "-q", "--shard", "1/3", "--out", "run"],
+        &[
+            "run", "s.toml", "-n", "6", "-q", "--shard", "1/3", "--out", "run",
+        ],
         d,
     );
     let e = merge_err(&[
@@ -267,7 +282,10 @@ fn study_shards_that_do_not_belong_together_are_refused() {
     let edited = format!("{}1{}", &text[..at], &text[at..]);
     fs::write(&path, edited).unwrap();
     let e = merge_err(&["edited"]);
-    assert!(e.contains("shard-1-of-3.json was changed after incsim wrote it"), "{e}");
+    assert!(
+        e.contains("shard-1-of-3.json was changed after incsim wrote it"),
+        "{e}"
+    );
 
     // A shard cut short while being written.
     fs::write(&path, &text[..text.len() / 2]).unwrap();

@@ -24,6 +24,9 @@ pub fn merge(args: MergeArgs) -> Result<()> {
     if format.as_deref() == Some(study::FORMAT) {
         return super::study::merge(&files, args.out);
     }
+    if format.as_deref() == Some(incsim::experiment::select_shard::SHARD_FORMAT) {
+        return super::select::merge_stage(&files, args.out);
+    }
     // Two passes keep memory to the merged results plus one shard: first every header (the
     // checks need them all), then each file in full, in shard order, appended as it is read.
     let open = |path: &Path| -> Result<BufReader<fs::File>, MergeError> {

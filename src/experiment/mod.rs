@@ -8,6 +8,7 @@ pub mod grid;
 pub mod precision;
 pub mod recost;
 pub mod select;
+pub mod select_shard;
 pub mod sensitivity;
 pub mod shard;
 pub mod study;

@@ -486,6 +486,21 @@ pub fn mcb_table(
         .collect()
 }
 
+/// Check a selection's settings for `k` strategies on `metric`, as `incsim select` does.
+pub fn check_settings(
+    settings: &SelectSettings,
+    k: usize,
+    metric: Metric,
+) -> Result<(), SelectError> {
+    if metric.direction() == crate::stats::Direction::Neutral {
+        return Err(SelectError {
+            message: format!("{} has no better direction to select on", metric.name()),
+            help: "select on a cost, a time or availability, e.g. --metric total_cost".into(),
+        });
+    }
+    check(settings, k)
+}
+
 fn check(settings: &SelectSettings, k: usize) -> Result<(), SelectError> {
     let err = |message: String, help: &str| {
         Err(SelectError {
@@ -552,7 +567,7 @@ pub fn select(
     }
     let mut sample = |which: &[usize], reps: Range<u64>| {
         let n = reps.end - reps.start;
-        let rows = simulate(scenario, which, reps, metric)?;
+        let rows = observe(scenario, which, reps, metric)?;
         progress(n * which.len() as u64);
         Ok(rows)
     };
@@ -568,7 +583,7 @@ pub fn select(
 
 /// `metric` of strategies `which` over replications `reps`: `[which][rep]`, in order whatever
 /// the thread count.
-fn simulate(
+pub fn observe(
     scenario: &Scenario,
     which: &[usize],
     reps: Range<u64>,
