@@ -310,3 +310,100 @@ fn study_shards_that_do_not_belong_together_are_refused() {
     );
     assert!(e.contains("some would be empty"), "{e}");
 }
+
+/// Run a selection as `n` shards per stage in `shards/`, merging after each stage into
+/// `merged/`, until selection.json appears (the loop a Slurm script runs). Returns the stages.
+fn select_in_stages(d: &Path, options: &[&str], n: u64) -> u64 {
+    for stage in 0..200 {
+        for k in 0..n {
+            let spec = format!("{k}/{n}");
+            let mut args = vec!["select", "s.toml"];
+            args.extend_from_slice(options);
+            args.extend_from_slice(&["--shard", &spec, "--out", "shards", "-q"]);
+            ok(&args, d);
+        }
+        ok(&["merge", "shards", "--out", "merged"], d);
+        if d.join("merged/selection.json").exists() {
+            return stage + 1;
+        }
+    }
+    panic!("the selection did not finish in 200 stages");
+}
+
+#[test]
+fn a_selection_merged_stage_by_stage_is_byte_identical_to_one_machine() {
+    let dir = setup();
+    let d = dir.path();
+    let options = ["--delta", "2000", "--first-stage", "6"];
+    let mut args = vec!["select", "s.toml", "--out", "direct", "-q"];
+    args.extend_from_slice(&options);
+    ok(&args, d);
+    let stages = select_in_stages(d, &options, 3);
+    assert!(
+        stages >= 2,
+        "KN needed more than its first stage here ({stages})"
+    );
+    assert_same_files(&d.join("direct"), &d.join("merged"));
+    // Once finished, a shard says so and writes nothing.
+    let mut args = vec!["select", "s.toml", "--shard", "0/3", "--out", "shards"];
+    args.extend_from_slice(&options);
+    let stdout = ok(&args, d);
+    assert!(stdout.contains("is finished"), "{stdout}");
+}
+
+#[test]
+fn selection_shards_of_another_stage_or_selection_are_refused() {
+    let dir = setup();
+    let d = dir.path();
+    let shard = |k: &str, extra: &[&str]| {
+        let mut args = vec![
+            "select", "s.toml", "--delta", "2000", "--shard", k, "--out", "shards", "-q",
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    for k in ["0/2", "1/2"] {
+        ok(&shard(k, &[]), d);
+    }
+    fs::copy(
+        d.join("shards/shard-1-of-2.json"),
+        d.join("stage0-shard-1.json"),
+    )
+    .unwrap();
+    ok(&["merge", "shards", "--out", "merged"], d);
+    assert!(
+        !d.join("merged/selection.json").exists(),
+        "stage 0 does not finish KN here"
+    );
+
+    // Stage 1: shard 0 rerun, shard 1 still the stage-0 file.
+    ok(&shard("0/2", &[]), d);
+    let e = fails(&["merge", "shards", "--out", "merged"], d);
+    assert!(
+        e.contains("shard-1-of-2.json is a shard of stage 0") && e.contains("at stage 1"),
+        "{e}"
+    );
+    ok(&shard("1/2", &[]), d);
+
+    // Missing, and edited.
+    let e = fails(&["merge", "shards/shard-0-of-2.json", "--out", "merged"], d);
+    assert!(
+        e.contains("missing 1 of 2 shards of stage 1: shard-1-of-2.json"),
+        "{e}"
+    );
+    let path = d.join("shards/shard-1-of-2.json");
+    let text = fs::read_to_string(&path).unwrap();
+    let at = text.find("\"observations\":[[").unwrap() + "\"observations\":[[".len();
+    fs::write(&path, format!("{}9{}", &text[..at], &text[at..])).unwrap();
+    let e = fails(&["merge", "shards", "--out", "merged"], d);
+    assert!(
+        e.contains("shard-1-of-2.json was changed after incsim wrote it"),
+        "{e}"
+    );
+    fs::write(&path, text).unwrap();
+
+    // A shard with other options in this selection's folder.
+    let e = fails(&shard("0/2", &["--confidence", "0.9"]), d);
+    assert!(e.contains("belongs to another selection"), "{e}");
+    ok(&["merge", "shards", "--out", "merged"], d);
+}
