@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
-BIN="$REPO/target/release/incsim"
+BIN="${INCSIM_BIN:-$REPO/target/release/incsim}"
 
 skip() {
   echo "test-slurm: SKIPPED: $*"
@@ -108,6 +108,7 @@ SchedulerType=sched/backfill
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 MpiDefault=none
+DefMemPerCPU=256
 ReturnToService=2
 NodeName=localhost CPUs=2 RealMemory=$MEMORY_MB State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
@@ -135,7 +136,8 @@ awk '/^### Slurm job array/ { s = 1 } s && /^```bash$/ { b = 1; next } b && /^``
   README.md >"$TMP/work/slurm-shards.sbatch"
 grep -q 'incsim run' "$TMP/work/slurm-shards.sbatch" || fail "no job array script found in README.md"
 
-export PATH="$REPO/target/release:$PATH"
+mkdir -p "$TMP/bin" && ln -s "$BIN" "$TMP/bin/incsim"
+export PATH="$TMP/bin:$PATH"
 export SCENARIO="$REPO/scenarios/two-services.toml" REPLICATIONS=40 SEED=3
 cd "$TMP/work"
 # A small cluster: the resources on the command line override the script's #SBATCH lines.
@@ -173,4 +175,17 @@ for f in direct/* direct/.incsim-manifest; do
 done
 extra=$(comm -13 <(ls -A direct | sort) <(ls -A results/default | sort))
 [ -z "$extra" ] || fail "the Slurm run wrote files a direct run does not: $extra"
-echo "test-slurm: PASSED: a 4-task Slurm job array and its merge job wrote the same $n files as a direct run, byte for byte"
+echo "test-slurm: the 4-task Slurm job array and its merge job wrote the same $n files as a direct run, byte for byte"
+
+# --- The README's select loop: one job array per KN stage, then a merge ----------------------
+awk '/^until \[ -e results\/select\/selection.json \]/ { b = 1 } b { print } b && /^done$/ { exit }' \
+  "$REPO/README.md" | sed -e "s#my.toml#$SCENARIO#" -e 's#--array=0-7#--array=0-3#' -e 's#}/8 #}/4 #' \
+  >select-loop.sh  # this scenario, and 4 tasks per stage for the 2-CPU node
+grep -q 'select' select-loop.sh || fail "no select loop found in README.md"
+timeout 150 bash -e select-loop.sh >select-loop.log 2>&1 || { cat select-loop.log; show_logs; fail "the select loop did not finish within 150 s"; }
+[ -f results/select/selection.json ] || { cat select-loop.log; fail "the select loop wrote no selection.json"; }
+stages=$(grep -c '^Submitted batch job' select-loop.log || true)
+incsim select "$SCENARIO" --delta 10000 --out direct-select --quiet >/dev/null
+cmp direct-select/selection.json results/select/selection.json \
+  || fail "selection.json differs between the Slurm stages and a direct select"
+echo "test-slurm: PASSED: the job array and the select loop ($stages stages of 4-task arrays) wrote the same files as direct runs, byte for byte"
