@@ -355,13 +355,13 @@ fn a_selection_merged_stage_by_stage_is_byte_identical_to_one_machine() {
 fn selection_shards_of_another_stage_or_selection_are_refused() {
     let dir = setup();
     let d = dir.path();
-    let shard = |k: &str, extra: &[&str]| {
+    fn shard<'a>(k: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
         let mut args = vec![
             "select", "s.toml", "--delta", "2000", "--shard", k, "--out", "shards", "-q",
         ];
         args.extend_from_slice(extra);
         args
-    };
+    }
     for k in ["0/2", "1/2"] {
         ok(&shard(k, &[]), d);
     }
