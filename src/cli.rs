@@ -188,6 +188,11 @@ pub struct SweepArgs {
     /// Output folder [default: output/<scenario file stem>/sweep-<path>].
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+    /// Run only slice K of N of the replications of every point (K = 0…N−1) and write
+    /// shard-K-of-N.json into the output folder; `incsim merge` combines the shards into
+    /// exactly this command's outputs.
+    #[arg(long, value_name = "K/N", value_parser = incsim::experiment::shard::ShardSpec::parse)]
+    pub shard: Option<incsim::experiment::shard::ShardSpec>,
     /// Worker threads [default: all cores, or RAYON_NUM_THREADS].
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
@@ -234,6 +239,11 @@ pub struct SensitivityArgs {
     /// Output folder [default: output/<scenario file stem>/sensitivity].
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+    /// Run only slice K of N of the replications of every run (K = 0…N−1) and write
+    /// shard-K-of-N.json into the output folder; `incsim merge` combines the shards into
+    /// exactly this command's outputs.
+    #[arg(long, value_name = "K/N", value_parser = incsim::experiment::shard::ShardSpec::parse)]
+    pub shard: Option<incsim::experiment::shard::ShardSpec>,
     /// Worker threads [default: all cores, or RAYON_NUM_THREADS].
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
@@ -279,6 +289,12 @@ pub struct SelectArgs {
     /// Output folder for selection.json [default: output/<scenario file stem>/select].
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+    /// Run shard K of N of the selection's current stage (K = 0…N−1): read the stage from
+    /// select-state.json in the output folder (none: the first stage), write
+    /// shard-K-of-N.json there; `incsim merge` of the folder writes the next state, or
+    /// selection.json when KN has stopped. Repeat until it has.
+    #[arg(long, value_name = "K/N", value_parser = incsim::experiment::shard::ShardSpec::parse)]
+    pub shard: Option<incsim::experiment::shard::ShardSpec>,
     /// Worker threads [default: all cores, or RAYON_NUM_THREADS].
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,

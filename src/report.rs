@@ -91,6 +91,25 @@ pub struct Pair {
 }
 
 /// Every pair of strategies on `metric`, in file order ((0,1), (0,2), …, (1,2), …), with
+/// Hsu's MCB on total cost from a run's replications (common random numbers: paired).
+fn total_cost_mcb(
+    scenario: &Scenario,
+    results: &ExperimentResults,
+) -> Vec<crate::experiment::select::McbRow> {
+    let n = (results.reps.end - results.reps.start) as usize;
+    if scenario.strategies.len() < 2 || n < 2 {
+        return Vec::new();
+    }
+    let names: Vec<String> = scenario.strategies.iter().map(|s| s.name.clone()).collect();
+    // Oriented larger-is-better, as the procedure wants: costs negated.
+    let obs: Vec<Vec<f64>> = results
+        .strategies
+        .iter()
+        .map(|s| s.rows.iter().map(|r| -r.total_cost).collect())
+        .collect();
+    crate::experiment::select::mcb_table(&names, &obs, n, 0.95, false)
+}
+
 /// Holm-adjusted p-values and Bonferroni simultaneous intervals over the m pairs.
 ///
 /// Why two adjustments: Holm's step-down procedure is the more powerful way to decide which
@@ -301,6 +320,11 @@ pub struct Report {
     /// Whether some service has `depends_on`: the per-service figures then split own from
     /// inherited outage (docs/model.md §8.10).
     pub has_dependencies: bool,
+    /// Multiple comparisons with the best on total cost over this run's replications (Hsu's
+    /// constrained intervals at 95 %, see [`crate::experiment::select::mcb_table`]); empty
+    /// with fewer than two strategies or replications. report.html shows it from three
+    /// strategies on.
+    pub mcb: Vec<crate::experiment::select::McbRow>,
 }
 
 impl Report {
@@ -459,6 +483,7 @@ impl Report {
             budgets,
             charts: ChartData::build(scenario, results),
             has_dependencies: scenario.services.iter().any(|s| !s.depends_on.is_empty()),
+            mcb: total_cost_mcb(scenario, results),
         }
     }
 

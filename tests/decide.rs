@@ -421,3 +421,71 @@ fn a_grid_adds_each_inputs_effect_exactly_and_marks_the_cheapest_cell() {
     let chart = incsim::charts::render(&incsim::charts::heatmap::HeatMap { grid: &g }).unwrap();
     assert!(chart.png.starts_with(b"\x89PNG") && chart.svg.contains("<svg"));
 }
+
+#[test]
+fn mcb_intervals_match_a_hand_computed_case() {
+    // Costs per replication (lower is better), four replications under CRN:
+    //   a: 10 12 14 16 (mean 13)   b: 11 13 15 17 (mean 14)   c: 20 20 20 20 (mean 20)
+    // k = 3, so the Bonferroni critical value is t(1 − 0.05/2, 3) = 3.182446.
+    // Paired differences "i costs more than l by": a−b = −1 (sd 0); a−c = −10 −8 −6 −4
+    // (mean −7, sd √(20/3) = 2.581989, half-width 3.182446 · 2.581989 / 2 = 4.108516);
+    // b−a = +1 (sd 0); b−c = −9 −7 −5 −3 (mean −6, the same half-width); c−a: mean 7,
+    // c−b: mean 6, the same half-width.
+    // Hsu's constrained interval of i: [min(0, maxₗ(mean − w)), max(0, maxₗ(mean + w))]:
+    //   a: max(−1, −11.1085) = −1 and max(−1, −2.8915) = −1 → [−1, 0]: the best;
+    //   b: max(1, −10.1085) = 1 and max(1, −1.8915) = 1 → [0, 1]: not the best;
+    //   c: max(2.8915, 1.8915) = 2.8915 > 0 and max(11.1085, 10.1085) → [0, 11.108516].
+    let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+    let cost = [
+        [10.0, 12.0, 14.0, 16.0],
+        [11.0, 13.0, 15.0, 17.0],
+        [20.0, 20.0, 20.0, 20.0],
+    ];
+    // Larger is better for the procedure: costs negated.
+    let obs: Vec<Vec<f64>> = cost
+        .iter()
+        .map(|c| c.iter().map(|x| -x).collect())
+        .collect();
+    let rows = incsim::experiment::select::mcb_table(&names, &obs, 4, 0.95, false);
+    let close = |x: f64, y: f64| (x - y).abs() < 1e-5;
+    assert!(close(rows[0].mean, 13.0) && close(rows[1].mean, 14.0) && close(rows[2].mean, 20.0));
+    assert_eq!(rows[0].worse_than_best_other, [-1.0, 0.0]);
+    assert!(rows[0].the_best && !rows[0].not_the_best);
+    assert_eq!(rows[1].worse_than_best_other, [0.0, 1.0]);
+    assert!(rows[1].not_the_best && !rows[1].the_best);
+    assert_eq!(rows[2].worse_than_best_other[0], 0.0);
+    assert!(
+        close(rows[2].worse_than_best_other[1], 7.0 + 4.108516),
+        "{:?}",
+        rows[2]
+    );
+    assert!(rows[2].not_the_best);
+}
+
+#[test]
+fn the_report_shows_which_of_five_is_best_and_a_two_strategy_report_does_not() {
+    // Steps of 200 000 per year dwarf the noise: s0 is the best, every other is not.
+    let s = five_by_annual_cost(200_000.0, "365d", 40, 5);
+    let r = report(&s);
+    assert_eq!(r.mcb.len(), 5);
+    for m in &r.mcb {
+        assert_eq!(m.the_best, m.strategy == "s0", "{m:?}");
+        assert_eq!(m.not_the_best, m.strategy != "s0", "{m:?}");
+        // Hsu's constrained intervals always contain 0.
+        assert!(m.worse_than_best_other[0] <= 0.0 && m.worse_than_best_other[1] >= 0.0);
+    }
+    let html = incsim::export::html::render(&s, &r, &[], &Default::default());
+    assert!(
+        html.contains("<section id=\"mcb\">"),
+        "the MCB section is in report.html"
+    );
+    assert!(html.contains("<tr><td>s0</td>") && html.contains("the best</td></tr>"));
+
+    let mut two = s.clone();
+    two.strategies.truncate(2);
+    let html = incsim::export::html::render(&two, &report(&two), &[], &Default::default());
+    assert!(
+        !html.contains("id=\"mcb\""),
+        "two strategies: the comparison says it all"
+    );
+}

@@ -9,12 +9,24 @@ use incsim::experiment::shard::{MergeError, ShardHeader};
 
 use crate::cli::MergeArgs;
 use incsim::experiment::shard::{self, ShardFile, ShardSpec};
+use incsim::experiment::study;
 use incsim::export::{bundle, output::OutputSet, terminal};
 use incsim::format::thousands;
 
 /// Run `incsim merge`.
 pub fn merge(args: MergeArgs) -> Result<()> {
     let files = shard_files(&args.inputs)?;
+    // Shards of a sweep, grid or sensitivity analysis carry their study.
+    let format = files
+        .first()
+        .and_then(|p| fs::File::open(p).ok())
+        .and_then(|f| study::format_of(BufReader::new(f)));
+    if format.as_deref() == Some(study::FORMAT) {
+        return super::study::merge(&files, args.out);
+    }
+    if format.as_deref() == Some(incsim::experiment::select_shard::SHARD_FORMAT) {
+        return super::select::merge_stage(&files, args.out);
+    }
     // Two passes keep memory to the merged results plus one shard: first every header (the
     // checks need them all), then each file in full, in shard order, appended as it is read.
     let open = |path: &Path| -> Result<BufReader<fs::File>, MergeError> {

@@ -13,6 +13,7 @@ pub mod run;
 pub mod select;
 pub mod sensitivity;
 pub mod shard;
+pub mod study;
 pub mod sweep;
 pub mod timeline;
 pub mod validate;

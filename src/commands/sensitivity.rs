@@ -4,13 +4,15 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
-use super::exec::{progress_bar, thread_pool};
+use super::exec::progress_bar;
 use super::load_scenario;
+use super::study::{self, Exec};
 use super::sweep::override_run_settings;
 use crate::cli::SensitivityArgs;
 use incsim::charts::{self, tornado::TornadoChart};
 use incsim::experiment::sensitivity::Plan;
-use incsim::export::output::OutputSet;
+use incsim::experiment::study::Study;
+use incsim::scenario::Scenario;
 
 /// Run `incsim sensitivity`.
 pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
@@ -21,6 +23,33 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
         args.seed,
         args.baseline.as_deref(),
     )?;
+    let study = Study::Sensitivity {
+        candidate: args.candidate.clone(),
+        by: args.by,
+        only: args.only.clone(),
+    };
+    study::dispatch(
+        &scenario,
+        &file_slug,
+        study,
+        args.shard,
+        args.out,
+        args.threads,
+        args.quiet,
+    )
+}
+
+/// The analysis of `study::Study::Sensitivity`, its simulations from `exec`; writes its
+/// files when `exec` writes. Returns the output folder.
+pub(crate) fn execute(
+    scenario: &Scenario,
+    file_slug: &str,
+    candidate: Option<&str>,
+    by: f64,
+    only: Option<&[String]>,
+    out: Option<PathBuf>,
+    exec: &mut Exec<'_, '_>,
+) -> Result<PathBuf> {
     if scenario.strategies.len() < 2 {
         bail!(
             "a sensitivity analysis compares strategies; {} has only one\n  help: add a strategy to the scenario",
@@ -28,7 +57,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
         );
     }
     let baseline = scenario.baseline_index();
-    let candidate = match &args.candidate {
+    let candidate = match candidate {
         None => usize::from(baseline == 0),
         Some(name) => {
             let names: Vec<&str> = scenario
@@ -51,29 +80,36 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
             }
         }
     };
-    let plan = Plan::new(&scenario, candidate, args.by, args.only.as_deref())?;
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&file_slug).join("sensitivity"));
-    let mut outputs = OutputSet::prepare(&out_dir)?;
-    let pool = thread_pool(args.threads)?;
+    let plan = Plan::new(scenario, candidate, by, only)?;
+    let out_dir =
+        out.unwrap_or_else(|| PathBuf::from("output").join(file_slug).join("sensitivity"));
+    let mut outputs = exec.prepare(&out_dir)?;
 
     let reps = scenario.simulation.replications;
     let runs = plan.runs();
-    let bar = progress_bar(runs * reps, args.quiet);
+    let per_run = exec.slice_of(reps).max(1);
+    let bar = progress_bar(runs * per_run, exec.quiet);
     let mut done = 0u64;
-    let result = pool.install(|| {
-        plan.run(&scenario, reps, &mut |d| {
-            done += d;
-            bar.inc(d);
-            bar.set_message(format!(
-                "run {}/{runs}",
-                (done.saturating_sub(1) / reps + 1).min(runs)
-            ));
-        })
+    let simulate = &mut *exec.simulate;
+    let result = exec.pool.install(|| {
+        plan.run_with(
+            scenario,
+            reps,
+            &mut |d| {
+                done += d;
+                bar.inc(d);
+                bar.set_message(format!(
+                    "run {}/{runs}",
+                    (done.saturating_sub(1) / per_run + 1).min(runs)
+                ));
+            },
+            simulate,
+        )
     });
     bar.finish_and_clear();
+    let Some(mut outputs) = outputs.take() else {
+        return Ok(out_dir);
+    };
 
     let rendered = charts::render(&TornadoChart { result: &result })?;
     outputs.add("sensitivity.csv", incsim::export::sensitivity::csv(&result));
@@ -82,9 +118,10 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<()> {
     outputs.add("sensitivity.json", json);
     outputs.add("tornado.svg", rendered.svg);
     outputs.add("tornado.png", rendered.png);
+    exec.check()?;
     let written = outputs.commit()?;
 
     print!("{}", incsim::export::sensitivity::terminal(&result));
     println!("\nWrote {} files to {}", written.len(), out_dir.display());
-    Ok(())
+    Ok(out_dir)
 }

@@ -30,60 +30,17 @@ pub fn run_shard(
     quiet: bool,
 ) -> Result<()> {
     let total = scenario.simulation.replications;
-    if spec.count > total {
-        bail!(
-            "--shard {spec} splits {total} replications into {} shards: some would be empty\n  \
-             help: use at most {total} shards, or more replications",
-            spec.count
-        );
-    }
-    let name = spec.file_name();
-    let target = out_dir.join(&name);
-    fs::create_dir_all(out_dir).with_context(|| {
-        format!(
-            "cannot create the output folder {}\n  help: pass --out with a folder you can write to",
-            out_dir.display()
-        )
-    })?;
-    remove_stale_parts(out_dir, &name);
-    // Open the temporary file before the work, so a folder we cannot write is found at once.
-    // A fresh random name, created with O_EXCL (never through a planted link).
-    let part = tempfile::Builder::new()
-        .prefix(&format!(".{name}.{}.", std::process::id()))
-        .suffix(".part")
-        .tempfile_in(out_dir)
-        .with_context(|| {
-        format!(
-            "cannot write in the output folder {}\n  help: check its permissions or pass another --out",
-            out_dir.display()
-        )
-    })?;
-
+    check_count(spec, total)?;
     let reps = spec.range(total);
+    let target = out_dir.join(spec.file_name());
+    let part = open_part(out_dir, spec)?;
     let bar = progress_bar(reps.end - reps.start, quiet);
     bar.set_message(format!("shard {spec}"));
     let results = pool.install(|| run_replications(scenario, reps.clone(), &mut |d| bar.inc(d)));
     bar.finish_and_clear();
 
     let shard = ShardFile::new(scenario, spec, slug, &results).with_digest();
-    let written = (|| -> std::io::Result<()> {
-        let mut out = BufWriter::with_capacity(1 << 20, part.as_file());
-        serde_json::to_writer(&mut out, &shard).map_err(std::io::Error::other)?;
-        out.write_all(b"\n")?;
-        out.flush()?;
-        drop(out);
-        part.as_file().sync_all()?;
-        #[cfg(unix)]
-        {
-            // Readable like any other output (the temporary file was 0600).
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(part.path(), fs::Permissions::from_mode(0o644))?;
-        }
-        part.persist(&target).map(|_| ()).map_err(|e| e.error)
-    })();
-    if let Err(e) = written {
-        return Err(e).with_context(|| format!("cannot write {}", target.display()));
-    }
+    persist(part, &target, &shard)?;
     println!(
         "Shard {spec}: replications {}..{} of {total} (seed {}) → {}",
         reps.start,
@@ -97,6 +54,66 @@ pub fn run_shard(
         out_dir.display()
     );
     Ok(())
+}
+
+/// Check that a shard `spec` of `total` replications is not empty.
+pub(crate) fn check_count(spec: ShardSpec, total: u64) -> Result<()> {
+    if spec.count > total {
+        bail!(
+            "--shard {spec} splits {total} replications into {} shards: some would be empty\n  \
+             help: use at most {total} shards, or more replications",
+            spec.count
+        );
+    }
+    Ok(())
+}
+
+/// Create the output folder and the shard's own temporary file in it, before the work, so a
+/// folder we cannot write is found at once: a fresh random name, created with O_EXCL (never
+/// through a planted link). Stale ones of killed attempts at this shard are removed.
+pub(crate) fn open_part(out_dir: &Path, spec: ShardSpec) -> Result<tempfile::NamedTempFile> {
+    let name = spec.file_name();
+    fs::create_dir_all(out_dir).with_context(|| {
+        format!(
+            "cannot create the output folder {}\n  help: pass --out with a folder you can write to",
+            out_dir.display()
+        )
+    })?;
+    remove_stale_parts(out_dir, &name);
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}.{}.", std::process::id()))
+        .suffix(".part")
+        .tempfile_in(out_dir)
+        .with_context(|| {
+            format!(
+                "cannot write in the output folder {}\n  help: check its permissions or pass another --out",
+                out_dir.display()
+            )
+        })
+}
+
+/// Write `value` as JSON into the temporary file `part` and rename it to `target`.
+pub(crate) fn persist(
+    part: tempfile::NamedTempFile,
+    target: &Path,
+    value: &impl serde::Serialize,
+) -> Result<()> {
+    let written = (|| -> std::io::Result<()> {
+        let mut out = BufWriter::with_capacity(1 << 20, part.as_file());
+        serde_json::to_writer(&mut out, value).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+        drop(out);
+        part.as_file().sync_all()?;
+        #[cfg(unix)]
+        {
+            // Readable like any other output (the temporary file was 0600).
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(part.path(), fs::Permissions::from_mode(0o644))?;
+        }
+        part.persist(target).map(|_| ()).map_err(|e| e.error)
+    })();
+    written.with_context(|| format!("cannot write {}", target.display()))
 }
 
 /// Remove temporary files of earlier, killed attempts at this same shard (never another's).

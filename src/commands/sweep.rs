@@ -4,12 +4,14 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
-use super::exec::{progress_bar, thread_pool};
+use super::exec::progress_bar;
 use super::load_scenario;
+use super::study::{self, Exec};
 use crate::cli::SweepArgs;
 use incsim::charts::{self, sweep::SweepChart};
-use incsim::experiment::{sweep, vary};
-use incsim::export::output::OutputSet;
+use incsim::experiment::study::Study;
+use incsim::experiment::sweep::{self, SweepSpec};
+use incsim::experiment::vary;
 use incsim::scenario::{Scenario, slug};
 
 /// Replications per run are bounded as for `incsim run` (docs/model.md §3).
@@ -54,16 +56,43 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         print!("{}", list(&scenario));
         return Ok(());
     }
-    if args.vary.len() == 2 {
-        return two_way(args, scenario, &file_slug);
+    let study = Study::Sweep {
+        vary: args.vary.iter().map(ToString::to_string).collect(),
+        metric: args.metric.clone(),
+        strategy: args.strategy.clone(),
+    };
+    study::dispatch(
+        &scenario,
+        &file_slug,
+        study,
+        args.shard,
+        args.out,
+        args.threads,
+        args.quiet,
+    )
+}
+
+/// The sweep (one `--vary`) or grid (two) of `study::Study::Sweep`, its simulations from
+/// `exec`; writes its files when `exec.write`. Returns the output folder.
+pub(crate) fn execute(
+    scenario: &Scenario,
+    file_slug: &str,
+    vary: &[SweepSpec],
+    metric: &str,
+    strategy: Option<&str>,
+    out: Option<PathBuf>,
+    exec: &mut Exec<'_, '_>,
+) -> Result<PathBuf> {
+    if vary.len() == 2 {
+        return two_way(scenario, file_slug, vary, metric, strategy, out, exec);
     }
-    if args.vary.len() > 2 {
+    if vary.len() > 2 {
         bail!(
             "--vary is given {} times; a sweep varies one input, or two for a grid\n  help: keep at most two --vary",
-            args.vary.len()
+            vary.len()
         );
     }
-    let Some(spec) = args.vary.into_iter().next() else {
+    let Some(spec) = vary.first() else {
         bail!("--vary PATH=FROM:TO:STEPS is required\n  help: see incsim sweep --help");
     };
     if scenario.strategies.len() < 2 {
@@ -72,30 +101,41 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             scenario.name
         );
     }
-    let (parameter, settings) = spec.resolve(&scenario)?;
-    let out_dir = args.out.clone().unwrap_or_else(|| {
+    let (parameter, settings) = spec.resolve(scenario)?;
+    let out_dir = out.unwrap_or_else(|| {
         PathBuf::from("output")
-            .join(&file_slug)
+            .join(file_slug)
             .join(format!("sweep-{}", slug(&parameter.path)))
     });
-    let mut outputs = OutputSet::prepare(&out_dir)?;
-    let pool = thread_pool(args.threads)?;
+    let mut outputs = exec.prepare(&out_dir)?;
 
     let reps = scenario.simulation.replications;
     let points = settings.len() as u64;
-    let bar = progress_bar(points * reps, args.quiet);
+    let bar = progress_bar(points * exec.slice_of(reps), exec.quiet);
     let mut done = 0u64;
-    let result = pool.install(|| {
-        sweep::run(&scenario, &parameter, &settings, reps, &mut |d| {
-            done += d;
-            bar.inc(d);
-            bar.set_message(format!(
-                "point {}/{points}",
-                (done.saturating_sub(1) / reps + 1).min(points)
-            ));
-        })
+    let per_point = exec.slice_of(reps).max(1);
+    let simulate = &mut *exec.simulate;
+    let result = exec.pool.install(|| {
+        sweep::run_with(
+            scenario,
+            &parameter,
+            &settings,
+            reps,
+            &mut |d| {
+                done += d;
+                bar.inc(d);
+                bar.set_message(format!(
+                    "point {}/{points}",
+                    (done.saturating_sub(1) / per_point + 1).min(points)
+                ));
+            },
+            simulate,
+        )
     })?;
     bar.finish_and_clear();
+    let Some(mut outputs) = outputs.take() else {
+        return Ok(out_dir);
+    };
 
     let rendered = charts::render(&SweepChart { result: &result })?;
     outputs.add("sweep.csv", incsim::export::sweep::csv(&result));
@@ -104,30 +144,39 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     outputs.add("sweep.json", json);
     outputs.add("sweep.svg", rendered.svg);
     outputs.add("sweep.png", rendered.png);
+    exec.check()?;
     let written = outputs.commit()?;
 
     print!("{}", incsim::export::sweep::terminal(&result));
     println!("\nWrote {} files to {}", written.len(), out_dir.display());
-    Ok(())
+    Ok(out_dir)
 }
 
 /// `incsim sweep --vary A --vary B`: the grid, its CSV and heat map.
-fn two_way(args: SweepArgs, scenario: Scenario, file_slug: &str) -> Result<()> {
+fn two_way(
+    scenario: &Scenario,
+    file_slug: &str,
+    vary: &[SweepSpec],
+    metric: &str,
+    strategy: Option<&str>,
+    out: Option<PathBuf>,
+    exec: &mut Exec<'_, '_>,
+) -> Result<PathBuf> {
     use incsim::charts::heatmap::HeatMap;
     use incsim::experiment::grid;
     use incsim::metrics::Metric;
-    let (a, a_settings) = args.vary[0].resolve(&scenario)?;
-    let (b, b_settings) = args.vary[1].resolve(&scenario)?;
+    let (a, a_settings) = vary[0].resolve(scenario)?;
+    let (b, b_settings) = vary[1].resolve(scenario)?;
     if a.path == b.path {
         bail!(
             "both --vary name {}\n  help: a grid needs two different inputs",
             a.path
         );
     }
-    let metric = Metric::from_name(&args.metric).ok_or_else(|| {
+    let metric = Metric::from_name(metric).ok_or_else(|| {
         anyhow::anyhow!(
             "--metric {:?} is not a metric\n  help: one of {}",
-            args.metric,
+            metric,
             Metric::all()
                 .map(|m| m.name())
                 .collect::<Vec<_>>()
@@ -135,7 +184,7 @@ fn two_way(args: SweepArgs, scenario: Scenario, file_slug: &str) -> Result<()> {
         )
     })?;
     let baseline = scenario.baseline_index();
-    let strategy = match &args.strategy {
+    let strategy = match strategy {
         Some(name) => scenario.strategy_index(name).ok_or_else(|| {
             anyhow::anyhow!(
                 "--strategy {name:?} is not a strategy of the scenario\n  help: one of {}",
@@ -151,21 +200,21 @@ fn two_way(args: SweepArgs, scenario: Scenario, file_slug: &str) -> Result<()> {
             .find(|&i| i != baseline)
             .unwrap_or(baseline),
     };
-    let out_dir = args.out.clone().unwrap_or_else(|| {
+    let out_dir = out.unwrap_or_else(|| {
         PathBuf::from("output").join(file_slug).join(format!(
             "grid-{}-{}",
             slug(&a.path),
             slug(&b.path)
         ))
     });
-    let mut outputs = OutputSet::prepare(&out_dir)?;
-    let pool = thread_pool(args.threads)?;
+    let mut outputs = exec.prepare(&out_dir)?;
     let reps = scenario.simulation.replications;
     let cells = (a_settings.len() * b_settings.len()) as u64;
-    let bar = progress_bar(cells * reps, args.quiet);
-    let result = pool.install(|| {
-        grid::run(
-            &scenario,
+    let bar = progress_bar(cells * exec.slice_of(reps), exec.quiet);
+    let simulate = &mut *exec.simulate;
+    let result = exec.pool.install(|| {
+        grid::run_with(
+            scenario,
             &a,
             &a_settings,
             &b,
@@ -174,17 +223,22 @@ fn two_way(args: SweepArgs, scenario: Scenario, file_slug: &str) -> Result<()> {
             strategy,
             reps,
             &mut |d| bar.inc(d),
+            simulate,
         )
     })?;
     bar.finish_and_clear();
+    let Some(mut outputs) = outputs.take() else {
+        return Ok(out_dir);
+    };
     let rendered = charts::render(&HeatMap { grid: &result })?;
     outputs.add("grid.csv", incsim::export::grid::csv(&result));
     outputs.add("heatmap.svg", rendered.svg);
     outputs.add("heatmap.png", rendered.png);
+    exec.check()?;
     let written = outputs.commit()?;
     print!("{}", grid::terminal(&result));
     println!("\nWrote {} files to {}", written.len(), out_dir.display());
-    Ok(())
+    Ok(out_dir)
 }
 
 /// The accepted parameter paths with their values in this scenario.

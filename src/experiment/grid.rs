@@ -74,6 +74,36 @@ pub fn run(
     replications: u64,
     progress: &mut dyn FnMut(u64),
 ) -> Result<GridResult, VaryError> {
+    let mut direct =
+        |v: &Scenario, p: &mut dyn FnMut(u64)| run_replications(v, 0..v.simulation.replications, p);
+    run_with(
+        scenario,
+        a,
+        a_settings,
+        b,
+        b_settings,
+        metric,
+        strategy,
+        replications,
+        progress,
+        &mut direct,
+    )
+}
+
+/// [`run`], with its simulations from `simulate` (directly, as a shard, or a merge's).
+#[allow(clippy::too_many_arguments)]
+pub fn run_with(
+    scenario: &Scenario,
+    a: &Parameter,
+    a_settings: &[Setting],
+    b: &Parameter,
+    b_settings: &[Setting],
+    metric: Metric,
+    strategy: usize,
+    replications: u64,
+    progress: &mut dyn FnMut(u64),
+    simulate: &mut super::study::Simulate<'_>,
+) -> Result<GridResult, VaryError> {
     let scale = if metric.def().kind == crate::metrics::Kind::Money {
         MINUTES_PER_YEAR / scenario.simulation.horizon_minutes
     } else {
@@ -85,7 +115,7 @@ pub fn run(
         for (j, &sb) in b_settings.iter().enumerate() {
             let (mut varied, applied_b) = b.apply(&with_a, sb)?;
             varied.simulation.replications = replications;
-            let results = run_replications(&varied, 0..replications, progress);
+            let results = simulate(&varied, progress);
             let report = Report::build(&varied, &results);
             let summary = report.strategies[strategy].metric(metric);
             cells.push(Cell {

@@ -8,8 +8,10 @@ pub mod grid;
 pub mod precision;
 pub mod recost;
 pub mod select;
+pub mod select_shard;
 pub mod sensitivity;
 pub mod shard;
+pub mod study;
 pub mod sweep;
 pub mod vary;
 

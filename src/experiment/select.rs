@@ -60,7 +60,7 @@ impl Default for SelectSettings {
 }
 
 /// Why the procedure stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Stop {
     /// Screening left one strategy (or only exact ties).
     Screened,
@@ -135,71 +135,158 @@ pub struct SelectError {
 /// Observations of the chosen strategies over a range of replications: `[strategy][rep]`.
 pub type Sampler<'a> = dyn FnMut(&[usize], Range<u64>) -> Result<Vec<Vec<f64>>, SelectError> + 'a;
 
-/// Run KN over `k` systems whose observations come from `sample`, larger is better.
-/// Returns (survivors, per-system observations kept, eliminations as (i, r, by, diff), stop).
-#[allow(clippy::type_complexity)]
-fn kn(
+/// KN between two stages: everything the procedure knows after the replications so far, and
+/// the next stage it asks for. Observations are oriented larger-is-better. Serialisable (with
+/// exact floats), so that a stage can run as shards on many machines and the merge continue
+/// the procedure exactly where one machine would (`incsim select --shard`).
+///
+/// A *stage* is what [`Kn::request`] asks for: the first stage (every strategy, replications
+/// `0..n₀`), then batches of replications of the strategies still in. The batch schedule is
+/// fixed by the state (a quarter of the replications so far, at least 16, capped at KN's last
+/// stage and `max_replications`), and screening runs after every replication inside a batch,
+/// so the outcome is that of KN screening one replication at a time.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Kn {
     k: usize,
-    settings: &SelectSettings,
-    sample: &mut Sampler<'_>,
-) -> Result<
-    (
-        Vec<usize>,
-        Vec<Vec<f64>>,
-        Vec<(usize, u64, usize, f64)>,
-        Stop,
-        f64,
-    ),
-    SelectError,
-> {
-    let n0 = settings.first_stage;
-    let alpha = 1.0 - settings.confidence;
-    let delta = settings.delta;
-    let eta = 0.5 * ((2.0 * alpha / (k as f64 - 1.0)).powf(-2.0 / (n0 as f64 - 1.0)) - 1.0);
-    let h2 = 2.0 * eta * (n0 as f64 - 1.0);
-    let all: Vec<usize> = (0..k).collect();
-    let mut obs = sample(&all, 0..n0)?;
-    // S²ᵢₗ from the first stage.
-    let mut s2 = vec![vec![0.0; k]; k];
-    for i in 0..k {
-        for l in 0..k {
-            if i != l {
-                let d: Vec<f64> = obs[i].iter().zip(&obs[l]).map(|(a, b)| a - b).collect();
-                let sd = mean_sd(&d).1;
-                s2[i][l] = sd * sd;
-            }
+    n0: u64,
+    delta: f64,
+    h2: f64,
+    max_replications: u64,
+    /// `[strategy][rep]`, each up to where it was eliminated.
+    obs: Vec<Vec<f64>>,
+    sums: Vec<f64>,
+    /// S²ᵢₗ from the first stage.
+    s2: Vec<Vec<f64>>,
+    alive: Vec<usize>,
+    /// (strategy, after r, by, oriented mean difference).
+    eliminations: Vec<(usize, u64, usize, f64)>,
+    /// Replications so far.
+    r: u64,
+    /// The next stage: which strategies, which replications; None once stopped.
+    next: Option<(Vec<usize>, Range<u64>)>,
+    stop: Option<Stop>,
+}
+
+impl Kn {
+    /// KN for `k` systems, before its first stage (settings already checked).
+    pub fn new(k: usize, settings: &SelectSettings) -> Kn {
+        let n0 = settings.first_stage;
+        let alpha = 1.0 - settings.confidence;
+        let eta = 0.5 * ((2.0 * alpha / (k as f64 - 1.0)).powf(-2.0 / (n0 as f64 - 1.0)) - 1.0);
+        Kn {
+            k,
+            n0,
+            delta: settings.delta,
+            h2: 2.0 * eta * (n0 as f64 - 1.0),
+            max_replications: settings.max_replications,
+            obs: vec![Vec::new(); k],
+            sums: vec![0.0; k],
+            s2: vec![vec![0.0; k]; k],
+            alive: (0..k).collect(),
+            eliminations: Vec::new(),
+            r: 0,
+            next: Some(((0..k).collect(), 0..n0)),
+            stop: None,
         }
     }
-    let n_il = |i: usize, l: usize| (h2 * s2[i][l] / (delta * delta)).floor();
-    let mut alive: Vec<usize> = all.clone();
-    let mut sums: Vec<f64> = obs.iter().map(|o| o.iter().sum()).collect();
-    let mut eliminations = Vec::new();
-    let mut r = n0;
-    let mut stop;
-    loop {
-        // Screening at r (against the set as it was before this screening).
-        let old = alive.clone();
-        let rf = r as f64;
+
+    /// The next stage: the strategies to observe (indices) and the replications; None when
+    /// the procedure has stopped.
+    pub fn request(&self) -> Option<(&[usize], Range<u64>)> {
+        self.next.as_ref().map(|(w, r)| (w.as_slice(), r.clone()))
+    }
+
+    /// Feed the observations of the requested stage (`[position in the request][rep]`,
+    /// oriented larger-is-better) and screen.
+    ///
+    /// Panics when the observations do not have the requested shape (callers check).
+    pub fn feed(&mut self, more: &[Vec<f64>]) {
+        let (which, reps) = self.next.take().expect("a stage was requested");
+        let batch = (reps.end - reps.start) as usize;
+        assert!(
+            more.len() == which.len() && more.iter().all(|m| m.len() == batch),
+            "observations of the requested shape"
+        );
+        let k = self.k;
+        if reps.start == 0 {
+            // First stage: S²ᵢₗ, then the screening at n₀.
+            self.obs = more.to_vec();
+            for i in 0..k {
+                for l in 0..k {
+                    if i != l {
+                        let d: Vec<f64> = self.obs[i]
+                            .iter()
+                            .zip(&self.obs[l])
+                            .map(|(a, b)| a - b)
+                            .collect();
+                        let sd = mean_sd(&d).1;
+                        self.s2[i][l] = sd * sd;
+                    }
+                }
+            }
+            self.sums = self.obs.iter().map(|o| o.iter().sum()).collect();
+            self.r = self.n0;
+            self.decide();
+            return;
+        }
+        let mut batch_obs: Vec<Option<&Vec<f64>>> = vec![None; k];
+        for (pos, &i) in which.iter().enumerate() {
+            batch_obs[i] = Some(&more[pos]);
+        }
+        for j in 0..batch {
+            for &i in &self.alive {
+                let x = batch_obs[i].expect("alive strategies were sampled")[j];
+                self.obs[i].push(x);
+                self.sums[i] += x;
+            }
+            self.r += 1;
+            if j + 1 < batch {
+                // Screen at this r; continue the batch with the survivors.
+                self.screen();
+                if self.alive.len() <= 1 {
+                    self.stop = Some(Stop::Screened);
+                    return;
+                }
+            }
+        }
+        self.decide();
+    }
+
+    /// Eliminate, at r, every strategy some other one (of the set before this screening)
+    /// beats by more than Wᵢₗ(r).
+    fn screen(&mut self) {
+        let rf = self.r as f64;
+        let delta = self.delta;
         let mut out = Vec::new();
-        for &i in &old {
-            for &l in &old {
+        for &i in &self.alive {
+            for &l in &self.alive {
                 if i == l {
                     continue;
                 }
-                let w = (delta / (2.0 * rf) * (h2 * s2[i][l] / (delta * delta) - rf)).max(0.0);
-                let (mi, ml) = (sums[i] / rf, sums[l] / rf);
+                let w = (delta / (2.0 * rf) * (self.h2 * self.s2[i][l] / (delta * delta) - rf))
+                    .max(0.0);
+                let (mi, ml) = (self.sums[i] / rf, self.sums[l] / rf);
                 if mi < ml - w {
-                    out.push((i, r, l, mi - ml));
+                    out.push((i, self.r, l, mi - ml));
                     break;
                 }
             }
         }
-        alive.retain(|i| !out.iter().any(|(j, ..)| j == i));
-        eliminations.extend(out);
-        let last_stage = alive
+        self.alive.retain(|i| !out.iter().any(|(j, ..)| j == i));
+        self.eliminations.extend(out);
+    }
+
+    /// Screen at the end of a stage, then stop or plan the next stage.
+    fn decide(&mut self) {
+        self.screen();
+        let rf = self.r as f64;
+        let (h2, delta) = (self.h2, self.delta);
+        let n_il = |i: usize, l: usize| (h2 * self.s2[i][l] / (delta * delta)).floor();
+        let last_stage = self
+            .alive
             .iter()
             .map(|&i| {
-                alive
+                self.alive
                     .iter()
                     .filter(|&&l| l != i)
                     .map(|&l| n_il(i, l))
@@ -207,78 +294,40 @@ fn kn(
             })
             .fold(0.0, f64::max)
             + 1.0;
-        let all_tied = alive
-            .iter()
-            .all(|&i| alive.iter().all(|&l| sums[i] == sums[l] && s2[i][l] == 0.0));
-        if alive.len() <= 1 || all_tied {
-            stop = Stop::Screened;
-            break;
-        }
-        if rf >= last_stage {
-            stop = Stop::LastStage;
-            break;
-        }
-        if r >= settings.max_replications {
-            stop = Stop::Cap;
-            break;
-        }
-        // Simulate ahead in batches (a quarter of what has run, at least 16), screening after
-        // each replication as KN does: extra replications of a strategy eliminated inside the
-        // batch are dropped, so the outcome does not depend on the batch size.
-        let batch = (r / 4)
-            .max(16)
-            .min(settings.max_replications - r)
-            .min((last_stage - rf).max(1.0) as u64);
-        let more = sample(&alive, r..r + batch)?;
-        let mut batch_obs: Vec<Option<&Vec<f64>>> = vec![None; k];
-        for (pos, &i) in alive.iter().enumerate() {
-            batch_obs[i] = Some(&more[pos]);
-        }
-        let batch_obs: Vec<Option<Vec<f64>>> = batch_obs.into_iter().map(|o| o.cloned()).collect();
-        stop = Stop::Cap;
-        let mut finished = false;
-        for j in 0..batch as usize {
-            for &i in &alive {
-                let x = batch_obs[i]
-                    .as_ref()
-                    .expect("alive strategies were sampled")[j];
-                obs[i].push(x);
-                sums[i] += x;
-            }
-            r += 1;
-            if j + 1 < batch as usize {
-                // Screen at this r; continue the batch with the survivors.
-                let rf = r as f64;
-                let old = alive.clone();
-                let mut out = Vec::new();
-                for &i in &old {
-                    for &l in &old {
-                        if i == l {
-                            continue;
-                        }
-                        let w =
-                            (delta / (2.0 * rf) * (h2 * s2[i][l] / (delta * delta) - rf)).max(0.0);
-                        let (mi, ml) = (sums[i] / rf, sums[l] / rf);
-                        if mi < ml - w {
-                            out.push((i, r, l, mi - ml));
-                            break;
-                        }
-                    }
-                }
-                alive.retain(|i| !out.iter().any(|(j, ..)| j == i));
-                eliminations.extend(out);
-                if alive.len() <= 1 {
-                    stop = Stop::Screened;
-                    finished = true;
-                    break;
-                }
-            }
-        }
-        if finished {
-            break;
+        let all_tied = self.alive.iter().all(|&i| {
+            self.alive
+                .iter()
+                .all(|&l| self.sums[i] == self.sums[l] && self.s2[i][l] == 0.0)
+        });
+        self.stop = if self.alive.len() <= 1 || all_tied {
+            Some(Stop::Screened)
+        } else if rf >= last_stage {
+            Some(Stop::LastStage)
+        } else if self.r >= self.max_replications {
+            Some(Stop::Cap)
+        } else {
+            None
+        };
+        if self.stop.is_none() {
+            // Simulate ahead in batches (a quarter of what has run, at least 16); extra
+            // replications of a strategy eliminated inside the batch are dropped.
+            let batch = (self.r / 4)
+                .max(16)
+                .min(self.max_replications - self.r)
+                .min((last_stage - rf).max(1.0) as u64);
+            self.next = Some((self.alive.clone(), self.r..self.r + batch));
         }
     }
-    Ok((alive, obs, eliminations, stop, h2))
+}
+
+/// Run KN over `k` systems whose observations come from `sample`, larger is better.
+fn kn(k: usize, settings: &SelectSettings, sample: &mut Sampler<'_>) -> Result<Kn, SelectError> {
+    let mut state = Kn::new(k, settings);
+    while let Some((which, reps)) = state.request() {
+        let more = sample(which, reps)?;
+        state.feed(&more);
+    }
+    Ok(state)
 }
 
 /// Select the best of `names.len()` systems observed through `sample` (values in the
@@ -302,24 +351,39 @@ pub fn select_with(
         }
         Ok(v)
     };
-    let (alive, obs, elim, stop, h2) = kn(k, settings, &mut oriented)?;
+    let state = kn(k, settings, &mut oriented)?;
+    Ok(conclude(names, settings, higher_is_better, &state))
+}
+
+/// The selection KN's final `state` makes: the best or the subset, replications, means,
+/// eliminations, and the MCB table.
+pub fn conclude(
+    names: &[String],
+    settings: &SelectSettings,
+    higher_is_better: bool,
+    state: &Kn,
+) -> Selection {
+    let k = names.len();
+    let sign = if higher_is_better { 1.0 } else { -1.0 };
+    let (alive, obs, elim, h2) = (&state.alive, &state.obs, &state.eliminations, state.h2);
+    let stop = state.stop.unwrap_or(Stop::Cap);
     let alpha = 1.0 - settings.confidence;
     let t_crit = |n: usize| t_quantile(1.0 - alpha / (k as f64 - 1.0), n as f64 - 1.0);
 
     // Each strategy's observations end where it was eliminated (or where the run stopped).
     let mut used: Vec<usize> = obs.iter().map(Vec::len).collect();
-    for &(i, r, ..) in &elim {
+    for &(i, r, ..) in elim {
         used[i] = r as usize;
     }
     let r_end = alive.iter().map(|&i| obs[i].len()).max().unwrap_or(0);
-    for &i in &alive {
+    for &i in alive {
         used[i] = r_end;
     }
     let mean_of = |i: usize, n: usize| obs[i][..n].iter().sum::<f64>() / n.max(1) as f64;
 
     // The answer: one survivor, or the survivors not significantly worse than any other.
     let mut best: Vec<usize> = if alive.len() <= 1 || stop == Stop::Screened {
-        alive.clone()
+        alive.to_vec()
     } else {
         alive
             .iter()
@@ -346,39 +410,11 @@ pub fn select_with(
             .then(a.cmp(&b))
     });
 
-    // MCB over the replications every strategy ran (Hsu's constrained intervals for how
-    // much worse i is than the best of the others, from paired differences).
+    // MCB over the replications every strategy ran.
     let n = *used.iter().min().unwrap_or(&0);
-    let mcb = (0..k)
-        .map(|i| {
-            let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-            for l in (0..k).filter(|&l| l != i) {
-                // Oriented larger-is-better: l better than i by X_l − X_i.
-                let d: Vec<f64> = obs[l][..n]
-                    .iter()
-                    .zip(&obs[i][..n])
-                    .map(|(a, b)| a - b)
-                    .collect();
-                let (m, sd) = mean_sd(&d);
-                let w = if n >= 2 {
-                    t_crit(n) * sd / (n as f64).sqrt()
-                } else {
-                    f64::INFINITY
-                };
-                lo = lo.max(m - w);
-                hi = hi.max(m + w);
-            }
-            McbRow {
-                strategy: names[i].clone(),
-                mean: sign * mean_of(i, n),
-                worse_than_best_other: [lo.min(0.0), hi.max(0.0)],
-                not_the_best: lo > 0.0,
-                the_best: hi <= 0.0,
-            }
-        })
-        .collect();
+    let mcb = mcb_table(names, obs, n, settings.confidence, higher_is_better);
 
-    Ok(Selection {
+    Selection {
         metric: Metric::TOTAL_COST,
         delta: settings.delta,
         confidence: settings.confidence,
@@ -400,7 +436,69 @@ pub fn select_with(
         stop,
         mcb,
         mcb_replications: n as u64,
-    })
+    }
+}
+
+/// Hsu's constrained multiple comparisons with the best: for each strategy, a simultaneous
+/// interval for how much worse it is than the best of the others, from the paired (CRN)
+/// differences over the first `n` observations of each (`obs[strategy][rep]`, oriented
+/// larger-is-better), with the Bonferroni critical value t(1 − α/(k−1), n − 1), constrained
+/// to contain 0 (J. C. Hsu, *Multiple Comparisons*, 1996, ch. 4). Values are reported in
+/// the metric's own direction (`higher_is_better`), > 0 = worse.
+pub fn mcb_table(
+    names: &[String],
+    obs: &[Vec<f64>],
+    n: usize,
+    confidence: f64,
+    higher_is_better: bool,
+) -> Vec<McbRow> {
+    let k = names.len();
+    let sign = if higher_is_better { 1.0 } else { -1.0 };
+    let alpha = 1.0 - confidence;
+    let t_crit = t_quantile(1.0 - alpha / (k as f64 - 1.0), n as f64 - 1.0);
+    (0..k)
+        .map(|i| {
+            let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+            for l in (0..k).filter(|&l| l != i) {
+                // Oriented larger-is-better: l better than i by X_l − X_i.
+                let d: Vec<f64> = obs[l][..n]
+                    .iter()
+                    .zip(&obs[i][..n])
+                    .map(|(a, b)| a - b)
+                    .collect();
+                let (m, sd) = mean_sd(&d);
+                let w = if n >= 2 {
+                    t_crit * sd / (n as f64).sqrt()
+                } else {
+                    f64::INFINITY
+                };
+                lo = lo.max(m - w);
+                hi = hi.max(m + w);
+            }
+            McbRow {
+                strategy: names[i].clone(),
+                mean: sign * obs[i][..n].iter().sum::<f64>() / n.max(1) as f64,
+                worse_than_best_other: [lo.min(0.0), hi.max(0.0)],
+                not_the_best: lo > 0.0,
+                the_best: hi <= 0.0,
+            }
+        })
+        .collect()
+}
+
+/// Check a selection's settings for `k` strategies on `metric`, as `incsim select` does.
+pub fn check_settings(
+    settings: &SelectSettings,
+    k: usize,
+    metric: Metric,
+) -> Result<(), SelectError> {
+    if metric.direction() == crate::stats::Direction::Neutral {
+        return Err(SelectError {
+            message: format!("{} has no better direction to select on", metric.name()),
+            help: "select on a cost, a time or availability, e.g. --metric total_cost".into(),
+        });
+    }
+    check(settings, k)
 }
 
 fn check(settings: &SelectSettings, k: usize) -> Result<(), SelectError> {
@@ -469,7 +567,7 @@ pub fn select(
     }
     let mut sample = |which: &[usize], reps: Range<u64>| {
         let n = reps.end - reps.start;
-        let rows = simulate(scenario, which, reps, metric)?;
+        let rows = observe(scenario, which, reps, metric)?;
         progress(n * which.len() as u64);
         Ok(rows)
     };
@@ -485,7 +583,7 @@ pub fn select(
 
 /// `metric` of strategies `which` over replications `reps`: `[which][rep]`, in order whatever
 /// the thread count.
-fn simulate(
+pub fn observe(
     scenario: &Scenario,
     which: &[usize],
     reps: Range<u64>,

@@ -143,6 +143,21 @@ impl Plan {
         replications: u64,
         progress: &mut dyn FnMut(u64),
     ) -> SensitivityResult {
+        let mut direct = |v: &Scenario, p: &mut dyn FnMut(u64)| {
+            run_replications(v, 0..v.simulation.replications, p)
+        };
+        self.run_with(scenario, replications, progress, &mut direct)
+    }
+
+    /// [`Plan::run`], with its simulations from `simulate` (directly, as a shard, or a
+    /// merge's).
+    pub fn run_with(
+        &self,
+        scenario: &Scenario,
+        replications: u64,
+        progress: &mut dyn FnMut(u64),
+        simulate: &mut super::study::Simulate<'_>,
+    ) -> SensitivityResult {
         let baseline = scenario.baseline_index();
         assert_ne!(
             self.candidate, baseline,
@@ -150,7 +165,7 @@ impl Plan {
         );
         let mut base = scenario.clone();
         base.simulation.replications = replications;
-        let base_results = run_replications(&base, 0..replications, progress);
+        let base_results = simulate(&base, progress);
         let savings_of = |s: &Scenario, results: &ExperimentResults| {
             crate::report::savings_per_year(s, results, self.candidate)
         };
@@ -163,7 +178,7 @@ impl Plan {
                     progress(replications);
                     savings_of(&s, &results)
                 }
-                None => savings_of(&s, &run_replications(&s, 0..replications, progress)),
+                None => savings_of(&s, &simulate(&s, progress)),
             }
         };
         let base_savings = savings_of(&base, &base_results);

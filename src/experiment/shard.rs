@@ -192,7 +192,7 @@ impl ShardHeader {
     }
 
     /// The header's own consistency: its slice is the one `K/N` of R names.
-    fn check(&self, name: &str) -> Result<(), MergeError> {
+    pub(crate) fn check(&self, name: &str) -> Result<(), MergeError> {
         if !is_plain_slug(&self.output_slug) {
             return Err(MergeError(format!(
                 "{name} names its output folder {:?}, which is not a folder name incsim writes \
@@ -365,6 +365,13 @@ impl ShardFile {
             output_slug: self.output_slug.clone(),
             scenario: self.scenario.clone(),
         }
+    }
+
+    /// Check a run embedded in another file (a study's shard, whose digest covers it):
+    /// its format and every value, as [`ShardFile::read`] does.
+    pub(crate) fn check_embedded(&self, name: &str) -> Result<(), MergeError> {
+        self.header().check_format(name)?;
+        self.check(name)
     }
 
     /// Check the results against the header: every strategy of the scenario, one row and

@@ -110,6 +110,13 @@ impl SweepSpec {
     }
 }
 
+impl fmt::Display for SweepSpec {
+    /// As written on the command line: `PATH=FROM:TO:STEPS` (parses back to the same spec).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}:{}:{}", self.path, self.from, self.to, self.steps)
+    }
+}
+
 /// `STEPS` evenly spaced values from `a` to `b`, both ends exact.
 fn linspace(a: f64, b: f64, steps: u64) -> impl Iterator<Item = f64> {
     (0..steps).map(move |i| {
@@ -340,6 +347,30 @@ pub fn run(
     replications: u64,
     progress: &mut dyn FnMut(u64),
 ) -> Result<SweepResult, VaryError> {
+    run_with(
+        scenario,
+        parameter,
+        settings,
+        replications,
+        progress,
+        &mut direct,
+    )
+}
+
+/// Simulate a variant directly over all its replications (see [`super::study`]).
+fn direct(variant: &Scenario, progress: &mut dyn FnMut(u64)) -> ExperimentResults {
+    run_replications(variant, 0..variant.simulation.replications, progress)
+}
+
+/// [`run`], with its simulations from `simulate` (directly, as a shard, or a merge's).
+pub fn run_with(
+    scenario: &Scenario,
+    parameter: &Parameter,
+    settings: &[Setting],
+    replications: u64,
+    progress: &mut dyn FnMut(u64),
+    simulate: &mut super::study::Simulate<'_>,
+) -> Result<SweepResult, VaryError> {
     let axis = match (settings.first(), parameter.kind) {
         (Some(Setting::Times(_)), _) => Axis::Factor,
         (_, k) if k.is_duration() => Axis::Minutes,
@@ -364,7 +395,7 @@ pub fn run(
                 results
             }
             None => {
-                let results = run_replications(&varied, 0..replications, progress);
+                let results = simulate(&varied, progress);
                 // Kept while the points re-cost (decided at the second point).
                 simulated = (points.is_empty()).then(|| (varied.clone(), results.clone()));
                 results

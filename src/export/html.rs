@@ -146,6 +146,7 @@ pub fn render(
     executive_summary(&mut out, report, extras.warnings);
     business_case(&mut out, scenario, report, extras);
     comparison(&mut out, report);
+    which_is_best(&mut out, report);
     charts_section(&mut out, charts);
     assumptions(&mut out, scenario);
     method(&mut out, report);
@@ -636,6 +637,45 @@ fn facts(out: &mut String, report: &Report, b: &Budget, per_year: f64) {
         );
     }
     out.push_str("</ul>\n");
+}
+
+/// The multiple-comparisons-with-the-best table (from three strategies on: with two, the
+/// comparison's paired interval says the same).
+fn which_is_best(out: &mut String, report: &Report) {
+    if report.strategies.len() < 3 || report.mcb.is_empty() {
+        return;
+    }
+    let cur = &report.currency;
+    out.push_str("<section id=\"mcb\">\n<h2>Which strategy is best?</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p>Multiple comparisons with the best (Hsu) on total cost per horizon, over the {} \
+         replications of this run (paired: every strategy meets the same failures). For each \
+         strategy, a simultaneous 95 % interval for how much more it costs than the cheapest of \
+         the others, constrained to contain 0: an upper bound of 0 means it is the cheapest; a \
+         lower bound above 0 that it is not. For a stated probability of naming the best, with \
+         replications added until it can, run <code>incsim select</code>.</p>",
+        report.replications
+    );
+    out.push_str("<div class=\"table-wrap\"><table id=\"mcb-table\">\n<thead><tr><th>strategy</th><th class=\"num\">mean total cost</th><th class=\"num\">costs more than the best of the others by (95 % simultaneous)</th><th>verdict</th></tr></thead>\n<tbody>\n");
+    for m in &report.mcb {
+        let verdict = if m.the_best {
+            "the best"
+        } else if m.not_the_best {
+            "not the best"
+        } else {
+            "may be the best"
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">[{}, {}]</td><td>{verdict}</td></tr>",
+            escape(&m.strategy),
+            escape(&money(m.mean, cur)),
+            escape(&money(m.worse_than_best_other[0], cur)),
+            escape(&money(m.worse_than_best_other[1], cur)),
+        );
+    }
+    out.push_str("</tbody>\n</table></div>\n</section>\n");
 }
 
 fn comparison(out: &mut String, report: &Report) {
