@@ -44,7 +44,7 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         bundle::Sensitivity::Run(&mut ignore)
     };
     let report =
-        bundle::write_run_outputs(&merged.scenario, &merged.results, &mut outputs, sensitivity)?;
+        bundle::write_run_outputs(&merged.scenario, &merged.results, &mut outputs, sensitivity, None)?;
     let written = outputs.commit()?;
 
     print!("{}", terminal::render(&report));

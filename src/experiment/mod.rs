@@ -11,6 +11,7 @@ pub mod select;
 pub mod sensitivity;
 pub mod shard;
 pub mod sweep;
+pub mod uncertainty;
 pub mod vary;
 
 use std::ops::Range;
