@@ -78,7 +78,10 @@ pub fn run(args: RunArgs) -> Result<()> {
     incsim::experiment::budget::check_fits(&scenario, held).map_err(|e| anyhow!(e))?;
 
     if args.uncertainty.is_some() && scenario.uncertain.is_empty() {
-        bail!("{}", incsim::experiment::uncertainty::UncertaintyError::NoInputs);
+        bail!(
+            "{}",
+            incsim::experiment::uncertainty::UncertaintyError::NoInputs
+        );
     }
     let pool = thread_pool(args.threads)?;
     if let Some(spec) = args.shard {

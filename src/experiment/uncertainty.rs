@@ -102,7 +102,9 @@ pub enum UncertaintyError {
     )]
     NoInputs,
     /// A drawn set breaks a rule of the model (docs/model.md §2).
-    #[error("--uncertainty: parameter set {set} ({inputs}) is not a valid scenario: {path}: {message}\n  help: {help}; narrow the uncertain ranges so that every value they allow is valid")]
+    #[error(
+        "--uncertainty: parameter set {set} ({inputs}) is not a valid scenario: {path}: {message}\n  help: {help}; narrow the uncertain ranges so that every value they allow is valid"
+    )]
     InvalidSet {
         set: usize,
         inputs: String,
@@ -162,7 +164,14 @@ pub fn run(
                 run_replications(&drawn, main.reps.clone(), progress)
             }
         };
-        sets.push(outcome(&drawn, &results, inputs, &metrics, baseline, &candidates));
+        sets.push(outcome(
+            &drawn,
+            &results,
+            inputs,
+            &metrics,
+            baseline,
+            &candidates,
+        ));
     }
     Ok(Uncertainty {
         replications: main.reps.end - main.reps.start,
@@ -345,7 +354,10 @@ mod tests {
         assert_ne!(latin_hypercube(7, 20, 2), latin_hypercube(8, 20, 2));
         // Inputs are paired by independent permutations, not in lockstep.
         let d = latin_hypercube(7, 20, 2);
-        assert!(d.iter().any(|s| (s[0] * 20.0) as usize != (s[1] * 20.0) as usize));
+        assert!(
+            d.iter()
+                .any(|s| (s[0] * 20.0) as usize != (s[1] * 20.0) as usize)
+        );
     }
 
     #[test]

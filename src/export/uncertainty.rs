@@ -211,7 +211,11 @@ impl<'a> View<'a> {
             "\nAcross {} parameter sets ({} uncertain input{}, Latin hypercube; P10 / P50 / P90 of the expected value):\n",
             self.result.sets.len(),
             self.scenario.uncertain.len(),
-            if self.scenario.uncertain.len() == 1 { "" } else { "s" },
+            if self.scenario.uncertain.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
         );
         let mut rows = vec![vec![
             String::new(),
@@ -265,7 +269,10 @@ impl<'a> View<'a> {
                 percent(c.p_cheaper)
             );
             if let Some((input, Some(rho))) = c.drivers.first() {
-                let _ = write!(out, "; the spread is driven most by {input} (Spearman ρ = {rho:+.2})");
+                let _ = write!(
+                    out,
+                    "; the spread is driven most by {input} (Spearman ρ = {rho:+.2})"
+                );
             }
             out.push('\n');
         }
@@ -282,7 +289,11 @@ impl<'a> View<'a> {
              the confidence intervals are **across replications** of the plain run, inputs at their modes.\n\n",
             self.result.sets.len(),
             self.scenario.uncertain.len(),
-            if self.scenario.uncertain.len() == 1 { "" } else { "s" },
+            if self.scenario.uncertain.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
             self.result.replications,
         );
         out.push_str("| input | spread | plain run uses |\n|---|---|---:|\n");
@@ -355,7 +366,11 @@ impl<'a> View<'a> {
                     None => format!("`{input}` (no variation)"),
                 })
                 .collect();
-            let _ = writeln!(out, " Drivers (Spearman ρ with the savings): {}.\n", drivers.join(", "));
+            let _ = writeln!(
+                out,
+                " Drivers (Spearman ρ with the savings): {}.\n",
+                drivers.join(", ")
+            );
         }
         out
     }
@@ -373,7 +388,11 @@ impl<'a> View<'a> {
              confidence intervals are <strong>across replications</strong> of the plain run \
              (every input at its mode): the simulation’s own noise.</p>",
             n = self.scenario.uncertain.len(),
-            s = if self.scenario.uncertain.len() == 1 { "" } else { "s" },
+            s = if self.scenario.uncertain.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
             sets = self.result.sets.len(),
             reps = self.result.replications,
         );

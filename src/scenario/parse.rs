@@ -1360,7 +1360,9 @@ impl Cx<'_> {
                     self.push(
                         Some(span.clone()),
                         path,
-                        format!("expected the field \"{key}\" of an uncertain {kind} value; found none"),
+                        format!(
+                            "expected the field \"{key}\" of an uncertain {kind} value; found none"
+                        ),
                         Some(format!("a {kind} value takes {}", takes(keys))),
                     );
                     ok = false;
@@ -1460,7 +1462,9 @@ impl Cx<'_> {
                 self.push(
                     Some(span),
                     path,
-                    format!("expected one value here; this field takes no uncertain value ({reason})"),
+                    format!(
+                        "expected one value here; this field takes no uncertain value ({reason})"
+                    ),
                     Some(
                         "write a single value; the fields that take uncertain values are those \
                          `incsim sweep --list` shows"
@@ -1510,8 +1514,6 @@ impl Cx<'_> {
         out.sort_by_key(|(order, _)| *order);
         out.into_iter().map(|(_, u)| u).collect()
     }
-
-
 
     fn positive_param(
         &mut self,

@@ -96,7 +96,12 @@ impl Spread {
         let v = |x: f64| fields::value_text(number_kind(kind), &Value::Number(x));
         match *self {
             Spread::Triangular { min, mode, max } => {
-                format!("triangular (min {}, mode {}, max {})", v(min), v(mode), v(max))
+                format!(
+                    "triangular (min {}, mode {}, max {})",
+                    v(min),
+                    v(mode),
+                    v(max)
+                )
             }
             Spread::Pert { min, mode, max } => {
                 format!("PERT (min {}, mode {}, max {})", v(min), v(mode), v(max))
@@ -237,7 +242,11 @@ mod tests {
             p10: 30.0,
             p90: 240.0,
         };
-        assert!((l.quantile(0.10) - 30.0).abs() < 1e-6, "{}", l.quantile(0.1));
+        assert!(
+            (l.quantile(0.10) - 30.0).abs() < 1e-6,
+            "{}",
+            l.quantile(0.1)
+        );
         assert!((l.quantile(0.90) - 240.0).abs() < 1e-6);
         // A symmetric PERT (mode at the centre) is Beta(3, 3): median at the centre.
         let p = Spread::Pert {
