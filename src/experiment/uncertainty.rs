@@ -33,23 +33,28 @@ use super::{ExperimentResults, recost, run_replications};
 /// The probabilities of `n_sets` Latin hypercube draws of `n_inputs` inputs, `[set][input]`,
 /// each in (0, 1): for every input, set i lies in stratum π(i) of N, [π(i)/N, (π(i)+1)/N).
 pub fn latin_hypercube(seed: u64, n_sets: usize, n_inputs: usize) -> Vec<Vec<f64>> {
-    let mut out = vec![vec![0.0; n_inputs]; n_sets];
-    for input in 0..n_inputs {
-        let mut stream = rng::stream(seed, 0, Purpose::Uncertainty, input as u64, 0);
-        // Fisher–Yates shuffle of the strata, then one uniform draw within each.
-        let mut strata: Vec<usize> = (0..n_sets).collect();
-        for k in (1..n_sets).rev() {
-            let j = ((rng::uniform(&mut stream) * (k + 1) as f64) as usize).min(k);
-            strata.swap(k, j);
-        }
-        for (set, &stratum) in strata.iter().enumerate() {
-            let within = rng::uniform(&mut stream);
-            let p = (stratum as f64 + within) / n_sets as f64;
-            // A draw at exactly 0 would ask a lognormal for its (infinite) lower end.
-            out[set][input] = p.max(f64::MIN_POSITIVE);
-        }
-    }
-    out
+    let columns: Vec<Vec<f64>> = (0..n_inputs)
+        .map(|input| {
+            let mut stream = rng::stream(seed, 0, Purpose::Uncertainty, input as u64, 0);
+            // Fisher–Yates shuffle of the strata, then one uniform draw within each.
+            let mut strata: Vec<usize> = (0..n_sets).collect();
+            for k in (1..n_sets).rev() {
+                let j = ((rng::uniform(&mut stream) * (k + 1) as f64) as usize).min(k);
+                strata.swap(k, j);
+            }
+            strata
+                .iter()
+                .map(|&stratum| {
+                    let within = rng::uniform(&mut stream);
+                    // A draw at exactly 0 would ask a lognormal for its (infinite) lower end.
+                    ((stratum as f64 + within) / n_sets as f64).max(f64::MIN_POSITIVE)
+                })
+                .collect()
+        })
+        .collect();
+    (0..n_sets)
+        .map(|set| columns.iter().map(|column| column[set]).collect())
+        .collect()
 }
 
 /// The cost metrics whose expected values are kept per set and strategy.

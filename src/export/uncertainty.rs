@@ -13,6 +13,7 @@ use crate::format::{money, money_short, percent};
 use crate::metrics::Metric;
 use crate::report::Report;
 use crate::scenario::Scenario;
+use crate::scenario::fields::Kind;
 
 /// How the ranges were computed, in one sentence (summary.json `method`, the report).
 pub const METHOD: &str = "Latin hypercube sampling (McKay, Beckman & Conover, 1979) of the \
@@ -146,7 +147,7 @@ impl<'a> View<'a> {
                     "input": u.path,
                     "spread": u.spread,
                     "plain_run_value": num(u.mode()),
-                    "unit": if matches!(u.field().kind, crate::scenario::fields::Kind::Duration | crate::scenario::fields::Kind::Dist) { "minutes" } else { "field" },
+                    "unit": unit(u.field().kind),
                 })
             })
             .collect();
@@ -519,7 +520,16 @@ impl<'a> View<'a> {
             }
             w.write_record(&row)?;
         }
-        Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+        w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
+/// The unit of an input's values in summary.json and uncertainty.csv: durations in minutes,
+/// other fields as the scenario writes them (`money`, `probability`, `number`, `integer`).
+fn unit(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Duration | Kind::Dist => "minutes",
+        other => other.written(),
     }
 }
 
