@@ -131,6 +131,13 @@ pub struct RunArgs {
     /// plain run: `--events` does not combine with shards.)
     #[arg(long, value_name = "K/N", value_parser = incsim::experiment::shard::ShardSpec::parse, conflicts_with = "events")]
     pub shard: Option<incsim::experiment::shard::ShardSpec>,
+    /// Admit the scenario's uncertain inputs (`{ uncertain = "triangular", … }`): draw N
+    /// parameter sets by Latin hypercube (from the seed), run the replications for each with
+    /// the same random numbers, and report P10/P50/P90 across parameter sets, the share of
+    /// sets in which each candidate is cheaper, and which inputs drive the spread. Without it
+    /// a run uses each uncertain input's mode.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000), conflicts_with_all = ["shard", "precision"])]
+    pub uncertainty: Option<u32>,
     /// Skip the report's compact sensitivity (tornado): ±20 % on every input for the best
     /// candidate, sized to cost no more replications than the run itself.
     #[arg(long)]

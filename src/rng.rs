@@ -36,6 +36,10 @@ pub enum Purpose {
     /// The n-th preventive maintenance of a service (model.md §8.6): its duration, then the
     /// time to failure after it (always both). Number 8 is taken by another feature's stream.
     Maintenance = 9,
+    /// The Latin hypercube of `run --uncertainty N` (issue 15), keyed by the input's index
+    /// (rep and k 0): the shuffle of its N strata, then one uniform per set. Drawn once per
+    /// run, never inside a replication. Numbers 10 and 11 are left to other features' streams.
+    Uncertainty = 12,
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.

@@ -55,8 +55,13 @@ pub fn merge(args: MergeArgs) -> Result<()> {
     } else {
         bundle::Sensitivity::Run(&mut ignore)
     };
-    let report =
-        bundle::write_run_outputs(&merged.scenario, &merged.results, &mut outputs, sensitivity)?;
+    let report = bundle::write_run_outputs(
+        &merged.scenario,
+        &merged.results,
+        &mut outputs,
+        sensitivity,
+        None,
+    )?;
     let written = outputs.commit()?;
 
     print!("{}", terminal::render(&report));

@@ -9,7 +9,7 @@ use super::exec::{progress_bar, thread_pool};
 use super::{load_scenario, precision, shard};
 use crate::cli::RunArgs;
 use incsim::eventlog;
-use incsim::experiment::run_replications;
+use incsim::experiment::{run_replications, uncertainty};
 use incsim::export::{bundle, output::OutputSet, terminal};
 use incsim::format::thousands;
 
@@ -77,6 +77,12 @@ pub fn run(args: RunArgs) -> Result<()> {
     };
     incsim::experiment::budget::check_fits(&scenario, held).map_err(|e| anyhow!(e))?;
 
+    if args.uncertainty.is_some() && scenario.uncertain.is_empty() {
+        bail!(
+            "{}",
+            incsim::experiment::uncertainty::UncertaintyError::NoInputs
+        );
+    }
     let pool = thread_pool(args.threads)?;
     if let Some(spec) = args.shard {
         // Shards share their folder with other shards running at the same time.
@@ -109,9 +115,41 @@ pub fn run(args: RunArgs) -> Result<()> {
         );
     }
 
+    let uncertainty = match args.uncertainty {
+        None => None,
+        Some(n) => {
+            let sets_started = Instant::now();
+            let planned = u64::from(n) * reps;
+            let bar = progress_bar(planned, args.quiet);
+            bar.set_message("parameter sets");
+            let u = pool.install(|| {
+                uncertainty::run(&scenario, &results, n as usize, &mut |done| bar.inc(done))
+            })?;
+            bar.finish_and_clear();
+            if args.stats {
+                eprintln!(
+                    "{n} parameter sets in {:.3} s ({})",
+                    sets_started.elapsed().as_secs_f64(),
+                    if u.recosted {
+                        "re-costed from the main run: only cost rates are uncertain"
+                    } else {
+                        "each simulated"
+                    }
+                );
+            }
+            Some(u)
+        }
+    };
+
     let analysis_started = Instant::now();
     let report = if args.no_sensitivity || scenario.strategies.len() < 2 {
-        bundle::write_run_outputs(&scenario, &results, &mut outputs, bundle::Sensitivity::Skip)?
+        bundle::write_run_outputs(
+            &scenario,
+            &results,
+            &mut outputs,
+            bundle::Sensitivity::Skip,
+            uncertainty.as_ref(),
+        )?
     } else {
         let planned = incsim::experiment::compact::planned_replications(&scenario, reps);
         let bar = progress_bar(planned, args.quiet);
@@ -123,6 +161,7 @@ pub fn run(args: RunArgs) -> Result<()> {
                 &results,
                 &mut outputs,
                 bundle::Sensitivity::Run(&mut tick),
+                uncertainty.as_ref(),
             )
         })?;
         bar.finish_and_clear();
@@ -153,6 +192,17 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
 
     print!("{}", terminal::render(&report));
+    match &uncertainty {
+        Some(u) => print!(
+            "{}",
+            incsim::export::uncertainty::View::build(&scenario, u, &report).terminal()
+        ),
+        None => {
+            if let Some(note) = incsim::export::uncertainty::plain_run_note(&scenario) {
+                println!("\n{note}");
+            }
+        }
+    }
     if let Some(p) = &precision_line {
         println!("\n{}", p.line);
         if !p.reached {

@@ -13,6 +13,7 @@ pub mod sensitivity;
 pub mod shard;
 pub mod study;
 pub mod sweep;
+pub mod uncertainty;
 pub mod vary;
 
 use std::ops::Range;

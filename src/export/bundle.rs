@@ -8,8 +8,9 @@ use crate::charts::set::run_charts;
 use crate::charts::tornado::TornadoChart;
 use crate::experiment::ExperimentResults;
 use crate::experiment::compact::{self, CompactSensitivity};
+use crate::experiment::uncertainty::Uncertainty;
 use crate::export::output::OutputSet;
-use crate::export::{csv, html, markdown, sensitivity, warnings};
+use crate::export::{csv, html, markdown, sensitivity, uncertainty, warnings};
 use crate::report::Report;
 use crate::scenario::Scenario;
 
@@ -30,17 +31,21 @@ pub fn run_outputs(
     scenario: &Scenario,
     results: &ExperimentResults,
 ) -> Result<(Report, OutputFiles)> {
-    run_outputs_with(scenario, results, Sensitivity::Skip)
+    run_outputs_with(scenario, results, Sensitivity::Skip, None)
 }
 
 /// The report and every in-memory output file of a run (all but `replications.csv`, which
 /// [`write_run_outputs`] streams). With [`Sensitivity::Run`], the compact sensitivity of the
 /// best candidate by NPV goes into report.html (tornado, drivers of the warnings),
 /// summary.json (`sensitivity`) and `tornado.svg`/`.png`.
+///
+/// With `uncertainty` (`run --uncertainty N`), its ranges across parameter sets go into
+/// summary.json (`uncertainty`), summary.md, report.html and `uncertainty.csv`.
 pub fn run_outputs_with(
     scenario: &Scenario,
     results: &ExperimentResults,
     sensitivity: Sensitivity<'_>,
+    uncertainty: Option<&Uncertainty>,
 ) -> Result<(Report, OutputFiles)> {
     let report = Report::build(scenario, results);
     let analysis = match sensitivity {
@@ -56,6 +61,10 @@ pub fn run_outputs_with(
     if let Some(a) = &analysis {
         summary["sensitivity"] = sensitivity_json(a);
     }
+    let view = uncertainty.map(|u| uncertainty::View::build(scenario, u, &report));
+    if let Some(v) = &view {
+        summary["uncertainty"] = v.json();
+    }
     let mut json = serde_json::to_string_pretty(&summary)?;
     json.push('\n');
     files.push(("summary.json".to_string(), json.into_bytes()));
@@ -67,12 +76,16 @@ pub fn run_outputs_with(
         _ => None,
     };
     let mut summary_md = markdown::render(&report);
+    if let Some(v) = &view {
+        summary_md.push_str(&v.markdown());
+    }
     summary_md.push_str(&markdown::charts_section(&charts));
     files.push(("summary.md".to_string(), summary_md.into_bytes()));
     let extras = html::Extras {
         sensitivity: analysis.as_ref(),
         tornado_svg: tornado.as_ref().map(|t| t.svg.as_str()),
         warnings: &warnings,
+        uncertainty: view.as_ref(),
     };
     files.push((
         "report.html".to_string(),
@@ -84,6 +97,9 @@ pub fn run_outputs_with(
             chart.rendered.svg.into_bytes(),
         ));
         files.push((format!("{}.png", chart.name), chart.rendered.png));
+    }
+    if let Some(v) = &view {
+        files.push(("uncertainty.csv".to_string(), v.csv()?));
     }
     if let Some(t) = tornado {
         files.push(("tornado.svg".to_string(), t.svg.into_bytes()));
@@ -114,13 +130,14 @@ pub fn write_run_outputs(
     results: &ExperimentResults,
     outputs: &mut OutputSet,
     sensitivity: Sensitivity<'_>,
+    uncertainty: Option<&Uncertainty>,
 ) -> Result<Report> {
-    let (report, files) = run_outputs_with(scenario, results, sensitivity)?;
+    let (report, files) = run_outputs_with(scenario, results, sensitivity, uncertainty)?;
     for (name, content) in files {
         outputs.add(name, content);
     }
     // A run without the analysis leaves no tornado of an earlier one.
-    for stale in ["tornado.svg", "tornado.png"] {
+    for stale in ["tornado.svg", "tornado.png", "uncertainty.csv"] {
         outputs.remove_if_stale(stale);
     }
     outputs.add_streamed("replications.csv", |w| csv::write(scenario, results, w))?;

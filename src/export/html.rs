@@ -120,6 +120,8 @@ pub struct Extras<'a> {
     /// The tornado chart's SVG (absent when no input moved the savings).
     pub tornado_svg: Option<&'a str>,
     pub warnings: &'a [Warning],
+    /// The ranges across parameter sets of `run --uncertainty N`.
+    pub uncertainty: Option<&'a super::uncertainty::View<'a>>,
 }
 
 /// Render `report.html` for a run: its scenario, report, rendered charts and extras.
@@ -145,6 +147,9 @@ pub fn render(
     out.push_str("<main>\n");
     executive_summary(&mut out, report, extras.warnings);
     business_case(&mut out, scenario, report, extras);
+    if let Some(u) = extras.uncertainty {
+        u.html(&mut out);
+    }
     comparison(&mut out, report);
     which_is_best(&mut out, report);
     charts_section(&mut out, charts);
@@ -1040,6 +1045,15 @@ fn assumptions(out: &mut String, s: &Scenario) {
         );
     }
     out.push_str("</ul>\n");
+    if let Some(note) = super::uncertainty::plain_run_note(s) {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{}. The figures of this report use each uncertain input’s \
+             mode (a uniform range’s midpoint, a lognormal’s median); the table below shows each \
+             range.</p>",
+            escape(&note),
+        );
+    }
     inputs(out, s);
     out.push_str("</section>\n");
 }
@@ -1074,11 +1088,15 @@ fn inputs(out: &mut String, s: &Scenario) {
         let Some(value) = at.field.get.and_then(|get| get(s, at.idx)) else {
             continue;
         };
+        let mut value = fields::value_text(at.field.kind, &value);
+        if let Some(u) = s.uncertain.iter().find(|u| u.path == path) {
+            let _ = write!(value, " ({} of {})", u.spread.mode_word(), u.describe());
+        }
         let _ = writeln!(
             out,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"source\">{}</td></tr>",
             escape(&path),
-            escape(&fields::value_text(at.field.kind, &value)),
+            escape(&value),
             escape(at.field.doc),
             source(&path),
         );

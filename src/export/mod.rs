@@ -14,4 +14,5 @@ pub mod sensitivity;
 pub mod sweep;
 pub mod terminal;
 pub mod timeline;
+pub mod uncertainty;
 pub mod warnings;

@@ -13,6 +13,7 @@ pub mod duration;
 pub mod error;
 pub mod fields;
 pub mod parse;
+pub mod uncertain;
 pub mod validate;
 
 pub use dist::Dist;
@@ -64,6 +65,11 @@ pub struct Scenario {
     /// empty.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub sources: IndexMap<String, String>,
+    /// Uncertain inputs (`{ uncertain = "triangular", … }`, issue 15), in the registry's file
+    /// order; their fields hold the value a plain run uses (the mode, a uniform's midpoint, a
+    /// lognormal's median). Absent from serialised scenarios when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertain: Vec<uncertain::Uncertain>,
 }
 
 /// How the business case turns one simulated year into cash flows (`[finance]`).

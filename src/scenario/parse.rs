@@ -25,6 +25,7 @@ use super::dist::Dist;
 use super::duration::{self, DurationError, parse_duration_detailed};
 use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind, join};
+use super::uncertain::{self, Spread, Uncertain};
 use super::validate::{name_problem, shown, validate};
 use super::{
     Dependency, Effect, Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service,
@@ -154,7 +155,10 @@ pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
         .map(|s| s.to_string_lossy().into_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| DEFAULT_SCENARIO_NAME.to_string());
-    let scenario = cx.scenario(&raw, default_name);
+    let mut scenario = cx.scenario(&raw, default_name);
+    if let Some(s) = &mut scenario {
+        s.uncertain = cx.resolve_uncertain(s);
+    }
 
     // 5. The cross-field rules, once, on the scenario built.
     if let Some(s) = &scenario
@@ -458,6 +462,9 @@ struct Cx<'a> {
     /// `parent.suggestion` of every unknown key: a "required field missing" there only repeats
     /// the "did you mean" (the typo `staf` for `staff`).
     meant: Vec<String>,
+    /// Every uncertain value read (`{ uncertain = "…", … }`): its path as the parser names
+    /// it, its spread and its span; resolved to registry rows once the scenario is built.
+    uncertain: Vec<(String, Spread, Range<usize>)>,
 }
 
 impl<'a> Cx<'a> {
@@ -468,6 +475,7 @@ impl<'a> Cx<'a> {
             errors: Vec::new(),
             spans: HashMap::new(),
             meant: Vec::new(),
+            uncertain: Vec::new(),
         }
     }
 
@@ -751,6 +759,38 @@ fn example_ramp(years: u32) -> String {
     format!("{}{more}", shown.join(", "))
 }
 
+/// The entries of an uncertain value (`{ uncertain = "…", … }`), if `v` is one.
+fn uncertain_table(v: &V) -> Option<&[(Spanned<String>, V)]> {
+    match v.get_ref() {
+        Raw::Table(entries) if entries.iter().any(|(k, _)| k.get_ref() == "uncertain") => {
+            Some(entries)
+        }
+        _ => None,
+    }
+}
+
+/// A path as the field registry's instances name it: the parser names unnamed elements
+/// `base[i]`, the registry (and `[sources]`) `base.{i + 1}` (maintenance rules).
+fn registry_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']').map(|c| open + c) else {
+            break;
+        };
+        match rest[open + 1..close].parse::<usize>() {
+            Ok(i) if !rest[..open].ends_with("slas") && !rest[..open].is_empty() => {
+                out.push_str(&rest[..open]);
+                out.push_str(&format!(".{}", i + 1));
+            }
+            _ => out.push_str(&rest[..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn bounds(pattern: &str) -> Bounds {
     fields::field(pattern).bounds
 }
@@ -857,6 +897,11 @@ impl Cx<'_> {
 
     /// A finite number within the registry bounds of the field.
     fn number(&mut self, v: &V, field: &str, bounds: Bounds) -> Option<f64> {
+        if let Some(entries) = uncertain_table(v) {
+            return self.uncertain(entries, v.span(), field, &mut |cx, p, name| {
+                cx.number(p, name, bounds)
+            });
+        }
         let expected = bounds.expected();
         let Some(x) = v.get_ref().as_number() else {
             let help = match v.get_ref() {
@@ -899,6 +944,14 @@ impl Cx<'_> {
 
     /// An integer within the registry bounds of the field (`Bounds::Integer`).
     fn integer(&mut self, v: &V, field: &str, bounds: Bounds) -> Option<i64> {
+        if let Some(entries) = uncertain_table(v) {
+            // A uniform's midpoint may fall between two whole numbers: the nearest is used.
+            return self
+                .uncertain(entries, v.span(), field, &mut |cx, p, name| {
+                    cx.integer(p, name, bounds).map(|i| i as f64)
+                })
+                .map(|mode| mode.round() as i64);
+        }
         let expected = bounds.expected();
         match v.get_ref() {
             Raw::Int(i) => match bounds.check(*i as f64) {
@@ -937,6 +990,11 @@ impl Cx<'_> {
     /// A duration in minutes from a string with a unit. `fixed_only` names a field that takes
     /// one value (not a distribution), for the message when a table is found.
     fn duration(&mut self, v: &V, field: &str, fixed_only: bool) -> Option<Minutes> {
+        if let Some(entries) = uncertain_table(v) {
+            return self.uncertain(entries, v.span(), field, &mut |cx, p, name| {
+                cx.duration(p, name, true)
+            });
+        }
         let error = match v.get_ref() {
             Raw::Str(s) => match parse_duration_detailed(s) {
                 Ok(m) => return Some(m),
@@ -991,6 +1049,11 @@ impl Cx<'_> {
 
     /// A distribution field: a bare duration (fixed) or a `{ dist = "…", … }` table.
     fn dist(&mut self, v: &V, field: &str) -> Option<Dist> {
+        if uncertain_table(v).is_some() {
+            // An uncertain value of a distribution field is one fixed duration whose value is
+            // uncertain (the spread is over scenarios, not over incidents).
+            return self.duration(v, field, false).map(Dist::fixed);
+        }
         let dist = match v.get_ref() {
             Raw::Table(entries) => self.dist_table(entries, v.span(), field)?,
             Raw::Str(_) | Raw::Int(_) | Raw::Float(_) => {
@@ -1221,6 +1284,236 @@ impl Cx<'_> {
         };
         if ok { dist } else { None }
     }
+    /// An uncertain value, `{ uncertain = "triangular", min = …, mode = …, max = … }` (also
+    /// `uniform {min, max}`, `lognormal {p10, p90}`, `pert {min, mode, max}`): checks its keys
+    /// and their order, reads each parameter with `read` (the field's own reader, so its bounds
+    /// and duration strings apply), records it and returns the value a plain run uses.
+    fn uncertain(
+        &mut self,
+        entries: &[(Spanned<String>, V)],
+        span: Range<usize>,
+        field: &str,
+        read: &mut dyn FnMut(&mut Self, &V, &str) -> Option<f64>,
+    ) -> Option<f64> {
+        let get = |key: &str| {
+            entries
+                .iter()
+                .find(|(k, _)| k.get_ref() == key)
+                .map(|(_, v)| v)
+        };
+        let kind_path = format!("{field}.uncertain");
+        let kind_value = get("uncertain")?;
+        let kind = self.text(kind_value, &kind_path)?;
+        let keys: &[&str] = match kind.as_str() {
+            "triangular" | "pert" => &["min", "mode", "max"],
+            "uniform" => &["min", "max"],
+            "lognormal" => &["p10", "p90"],
+            other => {
+                let kinds = ["triangular", "uniform", "lognormal", "pert"];
+                let mut help = String::new();
+                if let Some(close) = closest(other, kinds.iter().copied()) {
+                    help.push_str(&format!("did you mean \"{close}\"? "));
+                }
+                help.push_str(&format!("uncertain kinds: {}", uncertain::KINDS));
+                self.push(
+                    Some(kind_value.span()),
+                    kind_path,
+                    format!("expected an uncertain kind; found {}", shown(other)),
+                    Some(help),
+                );
+                return None;
+            }
+        };
+        let takes = |keys: &[&str]| {
+            keys.iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut ok = true;
+        for (key, _) in entries {
+            let key = key.get_ref();
+            if key != "uncertain" && !keys.contains(&key.as_str()) {
+                let mut help = String::new();
+                if let Some(close) = closest(key, keys.iter().copied()) {
+                    help.push_str(&format!("did you mean \"{close}\"? "));
+                }
+                help.push_str(&format!("a {kind} value takes {}", takes(keys)));
+                let at = entries
+                    .iter()
+                    .find(|(k, _)| k.get_ref() == key)
+                    .map(|(k, _)| k.span());
+                self.push(
+                    at,
+                    format!("{field}.{key}"),
+                    format!("unknown field {} in an uncertain {kind} value", shown(key)),
+                    Some(help),
+                );
+                ok = false;
+            }
+        }
+        let mut values = Vec::with_capacity(keys.len());
+        for key in keys {
+            let path = format!("{field}.{key}");
+            match get(key) {
+                None => {
+                    self.push(
+                        Some(span.clone()),
+                        path,
+                        format!(
+                            "expected the field \"{key}\" of an uncertain {kind} value; found none"
+                        ),
+                        Some(format!("a {kind} value takes {}", takes(keys))),
+                    );
+                    ok = false;
+                }
+                Some(v) if matches!(v.get_ref(), Raw::Table(_) | Raw::Array(_)) => {
+                    self.push(
+                        Some(v.span()),
+                        path,
+                        format!("expected one value; found {}", v.get_ref().found()),
+                        Some("write a single number (or duration) for each parameter".into()),
+                    );
+                    ok = false;
+                }
+                Some(v) => match read(self, v, &path) {
+                    Some(x) => values.push(x),
+                    None => ok = false,
+                },
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let (spread, problem) = match (kind.as_str(), values.as_slice()) {
+            ("uniform", &[min, max]) => (
+                Spread::Uniform { min, max },
+                (min >= max).then(|| "expected min < max".to_string()),
+            ),
+            ("lognormal", &[p10, p90]) => (
+                Spread::Lognormal { p10, p90 },
+                if p10 <= 0.0 {
+                    Some("expected p10 > 0 (a lognormal value is positive)".into())
+                } else if p10 >= p90 {
+                    Some("expected p10 < p90".into())
+                } else {
+                    None
+                },
+            ),
+            (_, &[min, mode, max]) => (
+                if kind == "pert" {
+                    Spread::Pert { min, mode, max }
+                } else {
+                    Spread::Triangular { min, mode, max }
+                },
+                if min >= max {
+                    Some("expected min < max".to_string())
+                } else if !(min <= mode && mode <= max) {
+                    Some("expected min ≤ mode ≤ max".to_string())
+                } else {
+                    None
+                },
+            ),
+            _ => unreachable!("one value per key of the kind"),
+        };
+        if let Some(problem) = problem {
+            self.push(
+                Some(span),
+                field,
+                format!("{problem} in an uncertain {kind} value"),
+                Some(
+                    "order the values from low to high; for a value known exactly, write the \
+                     value itself"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        let mode = spread.mode();
+        self.uncertain.push((field.to_string(), spread, span));
+        Some(mode)
+    }
+
+    /// The uncertain values read, resolved to the registry rows (and their setters) of the
+    /// scenario built, in the registry's file order. A field without a setter (a run setting,
+    /// a name, a business-case setting) takes no uncertain value: an error at its position.
+    fn resolve_uncertain(&mut self, s: &Scenario) -> Vec<Uncertain> {
+        if self.uncertain.is_empty() {
+            return Vec::new();
+        }
+        let readable = fields::readable(s);
+        let mut out: Vec<(usize, Uncertain)> = Vec::new();
+        for (path, spread, span) in std::mem::take(&mut self.uncertain) {
+            let canonical = registry_path(&path);
+            let Some((order, (name, located))) = readable
+                .iter()
+                .enumerate()
+                .find(|(_, (p, _))| *p == path || *p == canonical)
+            else {
+                let key = path.rsplit('.').next().unwrap_or(&path);
+                let reason = fields::FIELDS
+                    .iter()
+                    .filter(|f| f.key() == key && f.set.is_none())
+                    .find_map(|f| match f.sweep {
+                        fields::Sweep::Never(why) => Some(why),
+                        _ => None,
+                    })
+                    .unwrap_or("the field has no uncertain form");
+                self.push(
+                    Some(span),
+                    path,
+                    format!(
+                        "expected one value here; this field takes no uncertain value ({reason})"
+                    ),
+                    Some(
+                        "write a single value; the fields that take uncertain values are those \
+                         `incsim sweep --list` shows"
+                            .into(),
+                    ),
+                );
+                continue;
+            };
+            let field = located.field;
+            let params: Vec<f64> = match spread {
+                Spread::Triangular { min, mode, max } | Spread::Pert { min, mode, max } => {
+                    vec![min, mode, max]
+                }
+                Spread::Uniform { min, max } => vec![min, max],
+                Spread::Lognormal { p10, p90 } => vec![p10, p90],
+            };
+            if matches!(spread, Spread::Lognormal { .. })
+                && matches!(field.bounds, Bounds::Probability)
+            {
+                self.push(
+                    Some(span),
+                    path,
+                    "expected a bounded spread for a share; found lognormal, whose values pass 1",
+                    Some("use triangular, pert or uniform between 0 and 1".into()),
+                );
+                continue;
+            }
+            if let Some(e) = params.iter().find_map(|&x| field.bounds.check(x).err()) {
+                self.push(
+                    Some(span),
+                    path,
+                    format!("expected every value of the spread to be {}", e.expected),
+                    Some(e.help),
+                );
+                continue;
+            }
+            out.push((
+                order,
+                Uncertain {
+                    path: name.clone(),
+                    pattern: field.path.to_string(),
+                    idx: located.idx,
+                    spread,
+                },
+            ));
+        }
+        out.sort_by_key(|(order, _)| *order);
+        out.into_iter().map(|(_, u)| u).collect()
+    }
 
     fn positive_param(
         &mut self,
@@ -1448,6 +1741,7 @@ impl Cx<'_> {
             slas: slas?,
             finance: finance?,
             sources: IndexMap::new(),
+            uncertain: Vec::new(),
         };
         scenario.sources = self.sources(raw.sources.as_ref(), &scenario)?;
         Some(scenario)

@@ -99,6 +99,7 @@ pub fn scenario(
         strategies,
         finance: Default::default(),
         sources: Default::default(),
+        uncertain: Vec::new(),
         baseline: None,
         slas: Vec::new(),
     }
