@@ -36,6 +36,11 @@ pub enum Purpose {
     /// The n-th preventive maintenance of a service (model.md §8.6): its duration, then the
     /// time to failure after it (always both). Number 8 is taken by another feature's stream.
     Maintenance = 9,
+    /// The n-th change deployed to a service (model.md §8.12), the same under every strategy:
+    /// the unit-rate exponential gap (in open minutes of the change hours) since the previous
+    /// change, the failure coin, then the change mode's warning, fix and report delay (always
+    /// all five, each from its own substream).
+    Change = 10,
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.

@@ -678,7 +678,8 @@ impl<'a> StoryProjection<'a> {
             | EventKind::MaintenanceDue { .. }
             | EventKind::MaintenanceStarted { .. }
             | EventKind::MaintenanceDone { .. }
-            | EventKind::MaintenanceWithdrawn { .. } => {}
+            | EventKind::MaintenanceWithdrawn { .. }
+            | EventKind::ChangeDeployed { .. } => {}
         }
     }
 
