@@ -280,7 +280,8 @@ impl<'a> LifecycleCheck<'a> {
         }
         self.last_t = t;
         // Model.md §8.12: a failed change starts its incident at once.
-        if let Some(expected) = self.failing_change.take() {
+        let failing_change = self.failing_change.take();
+        if let Some(expected) = failing_change {
             let starts_it = matches!(event.kind,
                 EventKind::FailureStarted { incident, .. } if incident == expected);
             if !starts_it {
@@ -315,7 +316,12 @@ impl<'a> LifecycleCheck<'a> {
                         self.service_name(incident.service)
                     ));
                 }
-                // A change's incident was checked against its change_deployed just above.
+                if incident.change().is_some() && failing_change != Some(incident) {
+                    return Err(format!(
+                        "failure_started for {} without its change_deployed (failed) just before",
+                        self.incident_name(incident)
+                    ));
+                }
                 if incident.change().is_none() && incident.k != self.next_k[s] {
                     return Err(format!(
                         "failure_started for {}, but the next failure of {} is #{}",
