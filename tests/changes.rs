@@ -99,7 +99,10 @@ fn changes_that_always_fail_follow_the_poisson_process_with_a_one_hour_dead_time
     let mut failures = Vec::new();
     for rep in 0..40 {
         let (_, m) = run(&s, 0, rep);
-        assert_eq!(m.incidents, m.change_failures, "rep {rep}: only changes fail");
+        assert_eq!(
+            m.incidents, m.change_failures,
+            "rep {rep}: only changes fail"
+        );
         let full = 60.0 * m.change_failures as f64;
         assert!(
             m.outage_minutes <= full + 1e-6 && m.outage_minutes > full - 60.0 - 1e-6,
@@ -145,7 +148,10 @@ fn changes_fall_only_inside_their_hours_at_the_weekly_rate() {
     }
     let (c, ci) = mean_ci(&counts);
     let expected = 20.0 * 365.0 / 7.0;
-    assert!((c - expected).abs() <= ci, "{c} ± {ci}, expected {expected}");
+    assert!(
+        (c - expected).abs() <= ci,
+        "{c} ± {ci}, expected {expected}"
+    );
 }
 
 /// The changes of a stream: (time, n, failed).
@@ -180,7 +186,10 @@ fn a_lower_change_failure_rate_fails_a_subset_of_the_same_changes() {
         assert!(ml.change_failures <= mh.change_failures);
         fewer_somewhere |= ml.change_failures < mh.change_failures;
     }
-    assert!(fewer_somewhere, "the lower rate must fail fewer changes somewhere");
+    assert!(
+        fewer_somewhere,
+        "the lower rate must fail fewer changes somewhere"
+    );
 }
 
 #[test]
@@ -207,8 +216,7 @@ fn a_lower_change_failure_rate_never_fails_a_change_whose_coin_the_higher_one_pa
                 _ => {}
             }
         }
-        for ((_, n, failed_low), (failed_high, was_open)) in changes_of(&low).iter().zip(&open_at)
-        {
+        for ((_, n, failed_low), (failed_high, was_open)) in changes_of(&low).iter().zip(&open_at) {
             assert!(
                 !failed_low || *failed_high || *was_open,
                 "rep {rep}: change {n} failed under the lower rate only"
@@ -271,7 +279,10 @@ fn natural_failures_keep_their_numbers_and_draws_under_every_change_failure_rate
         let (low, _) = run(&s, 1, rep);
         let (nh, nl) = (naturals(&high), naturals(&low));
         for (i, (k, _)) in nh.iter().enumerate() {
-            assert_eq!(*k, i as u32, "rep {rep}: natural failures numbered in order");
+            assert_eq!(
+                *k, i as u32,
+                "rep {rep}: natural failures numbered in order"
+            );
         }
         let common = nh.len().min(nl.len());
         assert_eq!(nh[..common], nl[..common], "rep {rep}: same modes");
@@ -351,7 +362,14 @@ fn replay_reproduces_a_run_with_changes() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let out = dir.path().join("out");
     let run = Command::new(env!("CARGO_BIN_EXE_incsim"))
-        .args(["run", "scenarios/changes.toml", "-n", "4", "--events", "0-3"])
+        .args([
+            "run",
+            "scenarios/changes.toml",
+            "-n",
+            "4",
+            "--events",
+            "0-3",
+        ])
         .args(["--threads", "2", "--quiet", "--out"])
         .arg(&out)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -379,5 +397,94 @@ fn replay_reproduces_a_run_with_changes() {
     let replayed = String::from_utf8_lossy(&replay.stdout);
     for line in csv.lines().skip(1) {
         assert!(replayed.contains(line), "replay lacks the row {line}");
+    }
+}
+
+/// The only error of a broken variant of the dead-time scenario, with its line (1-based).
+fn error_of(text: &str) -> (incsim::scenario::ScenarioError, usize) {
+    let errs = match parse_str(text, "changes.toml") {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e,
+    };
+    assert_eq!(errs.len(), 1, "expected one error, got:\n{errs}");
+    let line = text[..text.find("changes = {").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    (errs.0[0].clone(), line)
+}
+
+#[test]
+fn change_fields_are_checked_with_their_line_field_and_fix() {
+    let (e, line) = error_of(&dead_time(5.0, "24x7", "1", "1h").replace(
+        "mode = \"bad-deploy\", hours",
+        "mode = \"bad-deploi\", hours",
+    ));
+    assert_eq!(
+        (e.line, e.field.as_str()),
+        (Some(line), "services.db.changes.mode")
+    );
+    assert!(
+        e.message.contains("unknown failure mode \"bad-deploi\""),
+        "{e}"
+    );
+    assert!(
+        e.help.as_deref().unwrap_or("").contains("\"bad-deploy\""),
+        "{e}"
+    );
+
+    let (e, line) = error_of(&dead_time(5.0, "24x7", "1.5", "1h"));
+    assert_eq!(
+        (e.line, e.field.as_str()),
+        (Some(line), "services.db.changes.failure_rate")
+    );
+
+    let (e, line) = error_of(&dead_time(-1.0, "24x7", "1", "1h"));
+    assert_eq!(
+        (e.line, e.field.as_str()),
+        (Some(line), "services.db.changes.per_week")
+    );
+
+    let (e, line) = error_of(&dead_time(5.0, "Mon-Fry 10:00-16:00", "1", "1h"));
+    assert_eq!(
+        (e.line, e.field.as_str()),
+        (Some(line), "services.db.changes.hours")
+    );
+
+    let (e, line) = error_of(&dead_time(5.0, "24x7", "1", "1h").replace(", hours = \"24x7\"", ""));
+    assert_eq!(
+        (e.line, e.field.as_str()),
+        (Some(line), "services.db.changes.hours")
+    );
+    assert!(e.to_string().contains("hours = "), "{e}");
+
+    let text = dead_time(5.0, "24x7", "1", "1h");
+    let text = text.replace("change_failure_rate = 0.3", "change_failure_rate = 2");
+    let errs = parse_str(&text, "changes.toml").unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs}");
+    assert_eq!(errs.0[0].field, "strategies.reviewed.change_failure_rate");
+    assert!(errs.0[0].line.is_some());
+}
+
+#[test]
+fn rule_14_counts_the_change_arrivals() {
+    // 2 000 000 changes a week over a year is about 104 million events: refused.
+    let errs = parse_str(&dead_time(2.0e6, "24x7", "0", "1h"), "changes.toml").unwrap_err();
+    assert!(errs.to_string().contains("10000000"), "{errs}");
+}
+
+#[test]
+fn sweeps_list_the_numeric_change_fields() {
+    let s = parse(&dead_time(5.0, "24x7", "1", "1h"));
+    let paths: Vec<String> = incsim::scenario::fields::readable(&s)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    for p in [
+        "services.db.changes.per_week",
+        "services.db.changes.failure_rate",
+        "strategies.reviewed.change_failure_rate",
+    ] {
+        assert!(paths.iter().any(|x| x == p), "{p} not in {paths:?}");
     }
 }

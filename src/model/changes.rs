@@ -21,12 +21,12 @@
 //! same changes at the same times with the same coins, and a lower failure rate fails a subset
 //! of the changes a higher one fails.
 
-use super::failures::{Failure, draw, detection_draws};
+use super::failures::{Failure, detection_draws, draw};
 use super::{Ctx, Simulator, Timer, hours};
 use crate::events::{ChangeId, EventKind, EventSink, IncidentId, ServiceId};
 use crate::rng::{self as streams, Purpose, StreamRng};
-use rand::RngCore;
 use crate::scenario::{Changes, Hours, MINUTES_PER_WEEK, Minutes, Repair};
+use rand::RngCore;
 
 /// A service's change process and the natural failure a change's incident set aside.
 #[derive(Debug, Clone, Copy, Default)]
@@ -100,10 +100,15 @@ impl Simulator {
             };
             let open_per_week = hours::open_minutes(&c.hours, MINUTES_PER_WEEK, 0.0);
             self.services[i].changes.open_per_week = open_per_week;
-            self.schedule_change(ctx, c, ChangeId {
-                service: i as ServiceId,
-                n: 0,
-            }, 0.0);
+            self.schedule_change(
+                ctx,
+                c,
+                ChangeId {
+                    service: i as ServiceId,
+                    n: 0,
+                },
+                0.0,
+            );
         }
     }
 

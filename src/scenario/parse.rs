@@ -27,12 +27,12 @@ use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind, join};
 use super::validate::{name_problem, shown, validate};
 use super::{
-    Dependency, Effect, Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service,
-    Shift, Simulation, calendar,
-};
-use super::{
     Changes, Maintenance, MaintenancePolicy, Problems, Repair, Sla, Strategy, Tickets, Tier,
     Workaround,
+};
+use super::{
+    Dependency, Effect, Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service,
+    Shift, Simulation, calendar,
 };
 
 pub use super::fields::{
@@ -1582,7 +1582,12 @@ impl Cx<'_> {
         let r = raw.get_ref();
         let f = |name: &str| format!("{path}.{name}");
         let per_week = self
-            .required(r.per_week.as_ref(), span.clone(), &f("per_week"), "per_week = 3")
+            .required(
+                r.per_week.as_ref(),
+                span.clone(),
+                &f("per_week"),
+                "per_week = 3",
+            )
             .and_then(|v| self.number(v, &f("per_week"), bounds("services[].changes.per_week")));
         let failure_rate = self
             .required(
@@ -1599,7 +1604,12 @@ impl Cx<'_> {
                 )
             });
         let mode = self
-            .required(r.mode.as_ref(), span.clone(), &f("mode"), "mode = \"bad-deploy\"")
+            .required(
+                r.mode.as_ref(),
+                span.clone(),
+                &f("mode"),
+                "mode = \"bad-deploy\"",
+            )
             .and_then(|v| {
                 let name = self.text(v, &f("mode"))?;
                 // Unknown modes are reported only when the modes themselves parsed.
@@ -1620,7 +1630,12 @@ impl Cx<'_> {
                 None
             });
         let hours = self
-            .required(r.hours.as_ref(), span, &f("hours"), "hours = \"Mon-Thu 10:00-16:00\"")
+            .required(
+                r.hours.as_ref(),
+                span,
+                &f("hours"),
+                "hours = \"Mon-Thu 10:00-16:00\"",
+            )
             .and_then(|v| self.hours(v, &f("hours")));
         Some(Changes {
             per_week: per_week?,
@@ -2214,9 +2229,7 @@ impl Cx<'_> {
         let depends_on = self.depends_on(s.depends_on.as_ref(), &path, services);
         let changes = match &s.changes {
             None => Some(None),
-            Some(c) => self
-                .changes(c, &f("changes"), modes.as_deref())
-                .map(Some),
+            Some(c) => self.changes(c, &f("changes"), modes.as_deref()).map(Some),
         };
         let planned_downtime_cost_fraction = match &s.planned_downtime_cost_fraction {
             None => Some(1.0),
