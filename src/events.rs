@@ -40,10 +40,64 @@ pub type ModeId = u32;
 /// same `(service, k)` the same failure under every strategy.
 ///
 /// In the log it is three keys: `incident` (`"email#3"`), `service` and `k`.
+///
+/// A failing change (model.md §8.12) opens an incident of its own sequence: change `n`'s
+/// incident has `k` = [`IncidentId::CHANGE`] | n and reads `service#cn` in the log (`k` then
+/// holds n), so the natural failures keep their numbers under every strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct IncidentId {
     pub service: ServiceId,
     pub k: u32,
+}
+
+impl IncidentId {
+    /// The bit of `k` that marks a change's incident (model.md §8.12).
+    pub const CHANGE: u32 = 1 << 31;
+
+    /// The incident a failing change `n` of the service opens.
+    pub fn of_change(change: ChangeId) -> Self {
+        IncidentId {
+            service: change.service,
+            k: Self::CHANGE | change.n,
+        }
+    }
+
+    /// The change whose failure this incident is, if any.
+    pub fn change(self) -> Option<ChangeId> {
+        (self.k & Self::CHANGE != 0).then_some(ChangeId {
+            service: self.service,
+            n: self.k & !Self::CHANGE,
+        })
+    }
+
+    /// The number after `#` in the log: `3` for the 3rd natural failure, `c3` for change 3's.
+    pub fn number(self) -> IncidentNumber {
+        IncidentNumber(self.k)
+    }
+}
+
+/// An incident's number as the log and the narratives write it (`3`, or `c3` for a change's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IncidentNumber(u32);
+
+impl fmt::Display for IncidentNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 & IncidentId::CHANGE != 0 {
+            write!(f, "c{}", self.0 & !IncidentId::CHANGE)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
+/// The `n`-th change (0-based) deployed to a service in a replication (model.md §8.12), the
+/// same under every strategy.
+///
+/// In the log it is three keys: `change` (`"db#c2"`), `service` and `k` (= n).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChangeId {
+    pub service: ServiceId,
+    pub n: u32,
 }
 
 /// How an incident was detected.
@@ -325,6 +379,14 @@ pub enum EventKind {
         #[serde(with = "tier_name")]
         tier: TierId,
     },
+    /// A change was deployed to the service (model.md §8.12). `failed`: it fails the service
+    /// now — `failure_started` of its incident (`service#cn`) follows at this instant. A
+    /// change deployed while the service is not UP, or under maintenance, never fails.
+    ChangeDeployed {
+        #[serde(flatten)]
+        change: ChangeId,
+        failed: bool,
+    },
 }
 
 /// For `skip_serializing_if`: a key written only when true.
@@ -343,7 +405,7 @@ pub struct Event {
 
 impl EventKind {
     /// Every `kind` name, in the order of the enum.
-    pub const KINDS: [&'static str; 29] = [
+    pub const KINDS: [&'static str; 30] = [
         "failure_started",
         "degradation_detected",
         "outage_started",
@@ -373,6 +435,7 @@ impl EventKind {
         "maintenance_started",
         "maintenance_done",
         "maintenance_withdrawn",
+        "change_deployed",
     ];
 
     /// The stable `kind` name of the event, as written in logs (the serde tag).
@@ -407,6 +470,7 @@ impl EventKind {
             EventKind::MaintenanceStarted { .. } => 26,
             EventKind::MaintenanceDone { .. } => 27,
             EventKind::MaintenanceWithdrawn { .. } => 28,
+            EventKind::ChangeDeployed { .. } => 29,
         };
         Self::KINDS[index]
     }
@@ -730,6 +794,21 @@ impl<'de> Deserialize<'de> for MaintenanceId {
     }
 }
 
+impl Serialize for ChangeId {
+    /// Three keys: `change` (`service#cn`), `service` and `k` (= n).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IncidentId::of_change(*self).serialize_as("change", s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChangeId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = ItemKeys::read(d, &["change", "service", "k"])?.id("change")?;
+        id.change()
+            .ok_or_else(|| de::Error::custom("`change` must read service#cN (a change's number)"))
+    }
+}
+
 impl IncidentId {
     /// The id as three keys: `key` (`service#k`), `service` and `k`.
     fn serialize_as<S: Serializer>(&self, key: &'static str, s: S) -> Result<S::Ok, S::Error> {
@@ -748,15 +827,16 @@ impl IncidentId {
                     .services
                     .get(self.service as usize)
                     .ok_or_else(|| serde::ser::Error::custom("service id out of range"))?;
-                map.serialize_entry(key, &format_args!("{service}#{}", self.k))?;
+                map.serialize_entry(key, &format_args!("{service}#{}", self.number()))?;
                 map.serialize_entry("service", service)?;
             }
             None => {
-                map.serialize_entry(key, &format_args!("{}#{}", self.service, self.k))?;
+                map.serialize_entry(key, &format_args!("{}#{}", self.service, self.number()))?;
                 map.serialize_entry("service", &self.service)?;
             }
         }
-        map.serialize_entry("k", &self.k)
+        // A change's incident writes its change's n (its `incident` key says `#cn`).
+        map.serialize_entry("k", &(self.k & !IncidentId::CHANGE))
     }
 }
 
@@ -789,6 +869,7 @@ struct ItemKeys {
     incident: Option<String>,
     problem: Option<String>,
     maintenance: Option<String>,
+    change: Option<String>,
     service: Option<NameOrIndex>,
     k: Option<u32>,
     alarm: Option<u32>,
@@ -824,6 +905,7 @@ impl ItemKeys {
                         "incident" => keys.incident = Some(map.next_value()?),
                         "problem" => keys.problem = Some(map.next_value()?),
                         "maintenance" => keys.maintenance = Some(map.next_value()?),
+                        "change" => keys.change = Some(map.next_value()?),
                         "service" => keys.service = Some(map.next_value()?),
                         "k" => keys.k = Some(map.next_value()?),
                         "alarm" => keys.alarm = Some(map.next_value()?),
@@ -849,6 +931,7 @@ impl ItemKeys {
         let name = match key {
             "problem" => self.problem.take(),
             "maintenance" => self.maintenance.take(),
+            "change" => self.change.take(),
             _ => self.incident.take(),
         };
         let name = name.ok_or_else(|| E::missing_field(key))?;
@@ -862,13 +945,29 @@ impl ItemKeys {
             .expect("checked above")
             .resolve(|n, _, name| n.service(name))?;
         let k = self.k.ok_or_else(|| E::missing_field("k"))?;
-        let expected = format!("{service_text}#{k}");
-        if name != expected {
-            return Err(E::custom(format!(
-                "`{key}` is {name:?}, but service and k say {expected:?}"
-            )));
+        if k & IncidentId::CHANGE != 0 {
+            return Err(E::custom(format!("`k` {k} is out of range")));
         }
-        Ok(IncidentId { service, k })
+        // A change's incident (model.md §8.12) reads `service#cN`; a change always does.
+        let change_ok = key != "maintenance";
+        let natural_ok = key != "change";
+        if natural_ok && name == format!("{service_text}#{k}") {
+            return Ok(IncidentId { service, k });
+        }
+        if change_ok && name == format!("{service_text}#c{k}") {
+            return Ok(IncidentId {
+                service,
+                k: IncidentId::CHANGE | k,
+            });
+        }
+        let expected = if natural_ok {
+            format!("{service_text}#{k}")
+        } else {
+            format!("{service_text}#c{k}")
+        };
+        Err(E::custom(format!(
+            "`{key}` is {name:?}, but service and k say {expected:?}"
+        )))
     }
 }
 

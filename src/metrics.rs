@@ -463,6 +463,32 @@ pub const REGISTRY: &[MetricDef] = &[
         hide_when_zero: true,
         value: |r| Some(r.planned_cost),
     },
+    // Changes (model.md §8.12): table rows only where some service deploys changes.
+    MetricDef {
+        name: "changes",
+        label: "Changes",
+        unit: Unit::Count,
+        // Neutral: the same changes reach every strategy; their failures carry the harm.
+        direction: Direction::Neutral,
+        doc: "Changes deployed to the services (the same under every strategy).",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.changes as f64),
+    },
+    MetricDef {
+        name: "change_failures",
+        label: "Change failures",
+        unit: Unit::Count,
+        direction: Direction::LowerIsBetter,
+        doc: "Changes that failed a service (each starts an incident; included in incidents).",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.change_failures as f64),
+    },
 ];
 
 /// A handle to one registry row: cheap to copy and compare.
@@ -523,6 +549,8 @@ impl Metric {
     pub const MAINTENANCE_HOURS: Metric = Metric(index_of("maintenance_hours"));
     pub const PLANNED_MINUTES: Metric = Metric(index_of("planned_minutes"));
     pub const PLANNED_COST: Metric = Metric(index_of("planned_cost"));
+    pub const CHANGES: Metric = Metric(index_of("changes"));
+    pub const CHANGE_FAILURES: Metric = Metric(index_of("change_failures"));
 
     /// Every metric, in registry (file column) order.
     pub fn all() -> impl Iterator<Item = Metric> + Clone {

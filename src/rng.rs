@@ -36,9 +36,14 @@ pub enum Purpose {
     /// The n-th preventive maintenance of a service (model.md §8.6): its duration, then the
     /// time to failure after it (always both). Number 8 is taken by another feature's stream.
     Maintenance = 9,
+    /// The n-th change deployed to a service (model.md §8.12), the same under every strategy:
+    /// the unit-rate exponential gap (in open minutes of the change hours) since the previous
+    /// change, the failure coin, then the change mode's warning, fix and report delay (always
+    /// all five, each from its own substream).
+    Change = 10,
     /// The Latin hypercube of `run --uncertainty N` (issue 15), keyed by the input's index
     /// (rep and k 0): the shuffle of its N strata, then one uniform per set. Drawn once per
-    /// run, never inside a replication. Numbers 10 and 11 are left to other features' streams.
+    /// run, never inside a replication. Number 11 is another feature's stream.
     Uncertainty = 12,
 }
 

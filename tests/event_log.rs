@@ -725,6 +725,7 @@ mod random_scenarios {
                     workarounds: false,
                     problems: None,
                     maintenance: Vec::new(),
+                    change_failure_rate: None,
                 };
                 let reactive = common::reactive(60.0, 0.0, 1.0);
                 common::scenario(

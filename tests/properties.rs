@@ -111,6 +111,7 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                 workarounds: false,
                 problems: None,
                 maintenance: Vec::new(),
+                change_failure_rate: None,
             },
         )
 }

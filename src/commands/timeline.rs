@@ -255,7 +255,7 @@ fn default_dir(
         "timeline-rep{rep}-{}-{}-{}",
         slug(told),
         slug(service),
-        id.k
+        id.number()
     ))
 }
 
@@ -266,7 +266,7 @@ pub fn names<'a>(items: impl Iterator<Item = &'a String>) -> String {
 /// `email#3` (or `3` when the scenario has a single service) → the incident id.
 pub fn parse_incident(scenario: &Scenario, text: &str) -> Result<IncidentId> {
     let help = format!(
-        "write SERVICE#K, K counting the service's failures from 0 (e.g. {}#0); services: {}",
+        "write SERVICE#K, K counting the service's failures from 0 (e.g. {}#0), or SERVICE#cN for the failure of its change N; services: {}",
         scenario.services[0].name,
         names(scenario.services.iter().map(|s| &s.name))
     );
@@ -284,11 +284,20 @@ pub fn parse_incident(scenario: &Scenario, text: &str) -> Result<IncidentId> {
         None if scenario.services.len() == 1 => (0, text),
         None => bail!("--incident {text:?}: which service?\n  help: {help}"),
     };
-    let k: u32 = k.trim().parse().map_err(|_| {
-        anyhow!("--incident {text:?}: {k:?} is not a failure number\n  help: {help}")
-    })?;
+    // `db#c2`: the incident of the service's change 2 (model.md §8.12).
+    let (change, number) = match k.trim().strip_prefix('c') {
+        Some(n) => (true, n),
+        None => (false, k.trim()),
+    };
+    let k: u32 = number
+        .parse()
+        .ok()
+        .filter(|k| k & IncidentId::CHANGE == 0)
+        .ok_or_else(|| {
+            anyhow!("--incident {text:?}: {k:?} is not a failure number\n  help: {help}")
+        })?;
     Ok(IncidentId {
         service: service as u32,
-        k,
+        k: if change { IncidentId::CHANGE | k } else { k },
     })
 }

@@ -74,6 +74,16 @@ impl<'a> Narrator<'a> {
 
     /// The line the team sees for `event`, if any (after `story` has applied it).
     pub fn see(&mut self, event: &Event, story: &StoryProjection) -> Option<String> {
+        // Changes to the service are work the team itself sees deployed (model.md §8.12):
+        // the one that fails starts the exercise's incident; later ones land during it.
+        if let EventKind::ChangeDeployed { change, .. } = event.kind
+            && !self.over
+            && change.service == self.target.service
+            && (IncidentId::of_change(change) == self.target || self.detected_at.is_some())
+        {
+            let svc = &self.scenario.services[change.service as usize].name;
+            return Some(self.line(event.t, &format!("a change is deployed to {svc}"), story));
+        }
         if self.over || event.kind.incident() != Some(self.target) {
             if matches!(event.kind, EventKind::HorizonReached)
                 && !self.over

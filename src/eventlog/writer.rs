@@ -45,9 +45,14 @@ fn as_display<T: fmt::Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, 
     s.collect_str(value)
 }
 
-/// The readable id of an incident: `service#k` (k from 0, as in the `k` field).
+/// The readable id of an incident: `service#k` (k from 0, as in the `k` field), or
+/// `service#cn` for the incident of a failing change n (model.md §8.12).
 pub fn incident_name(scenario: &Scenario, id: IncidentId) -> String {
-    format!("{}#{}", scenario.services[id.service as usize].name, id.k)
+    format!(
+        "{}#{}",
+        scenario.services[id.service as usize].name,
+        id.number()
+    )
 }
 
 /// An [`EventSink`] that writes each event as one JSON line (schema in `docs/events.md`).

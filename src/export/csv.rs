@@ -140,6 +140,8 @@ mod tests {
             workarounds: 0,
             recurrences: 0,
             problems_fixed: 0,
+            changes: 0,
+            change_failures: 0,
             inherited_outage_minutes: 0.0,
             service_inherited_outage_minutes: vec![],
             maintenance_hours: 0.0,

@@ -948,6 +948,21 @@ fn assumptions(out: &mut String, s: &Scenario) {
                  time to the first failure of a new service.</p>\n",
             );
         }
+        if let Some(c) = &svc.changes {
+            let mode = svc.modes.get(c.mode).map_or("?", |m| m.name.as_str());
+            let _ = writeln!(
+                out,
+                "<p>Changes: about {} a week are deployed, only within {} (site time). {} of \
+                 them fail, unless a strategy below sets its own change failure rate; a failing \
+                 change fails the service at once with the failure mode {} (its warning and \
+                 fix). A change deployed while the service is already down or under \
+                 maintenance cannot fail it.</p>",
+                compact(c.per_week),
+                escape(&c.hours.to_string()),
+                share(c.failure_rate),
+                escape(mode),
+            );
+        }
         out.push_str(
             "<div class=\"table-wrap\"><table>\n<thead><tr><th>failure mode</th>\
              <th class=\"num\">share</th><th>warning before the outage</th>\
@@ -1035,13 +1050,20 @@ fn assumptions(out: &mut String, s: &Scenario) {
             out,
             "<li>{}<strong>{}</strong>: {detection} An engineer who cannot fix an incident \
              escalates after {}; the handoff to the next tier takes {}. Fix times × {}. \
-             Costs {} a year.</li>",
+             Costs {} a year.{}</li>",
             swatch(i),
             escape(&st.name),
             format_minutes(st.escalate_after),
             format_minutes(st.handoff),
             compact(st.fix_multiplier),
             money(st.annual_cost, cur),
+            match st.change_failure_rate {
+                Some(r) if s.services.iter().any(|svc| svc.changes.is_some()) => format!(
+                    " Its change practice (testing, canary releases) makes {} of changes fail.",
+                    share(r)
+                ),
+                _ => String::new(),
+            },
         );
     }
     out.push_str("</ul>\n");

@@ -33,6 +33,15 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
     let svc = &service.name;
     let mode = |m: u32| service.modes[m as usize].name.as_str();
     match *beat {
+        // Model.md §8.12: a failing change's incident starts with the change.
+        Beat::Started { mode: m, warning } if story.id.change().is_some() => {
+            let what = if warning > 0.0 {
+                "starts degrading"
+            } else {
+                "is down"
+            };
+            format!("a change to {svc} failed: {svc} {what} ({})", mode(m))
+        }
         Beat::Started { mode: m, warning } if warning > 0.0 => {
             format!("{svc} starts degrading ({})", mode(m))
         }
@@ -198,6 +207,13 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             "root cause fixed at {}: no more recurrences, {svc} fails only as usual again",
             tier(scenario, t)
         ),
+        Beat::MaintenanceWithdrawn { tier: t } => format!(
+            "the maintenance of {svc} waiting at {} is withdrawn: the failure came first",
+            tier(scenario, t)
+        ),
+        Beat::ChangeDeployed => {
+            format!("a change is deployed to {svc}; it cannot fail a service already failing")
+        }
         Beat::ProblemWithdrawn => {
             "problem record closed: a later fix by an able tier removed the root cause".to_string()
         }

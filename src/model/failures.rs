@@ -59,6 +59,10 @@ pub(super) struct ServiceState {
     pub(super) root: super::problems::RootState,
     /// Preventive maintenance (model.md §8.6).
     pub(super) maintenance: super::maintenance::MaintenanceState,
+    /// When the pending failure's clock started (the service was last UP since then).
+    pub(super) up_at: Minutes,
+    /// Changes and the natural failure a change's incident set aside (model.md §8.12).
+    pub(super) changes: super::changes::ChangeState,
 }
 
 impl Simulator {
@@ -116,24 +120,7 @@ impl Simulator {
             }
         };
 
-        // A strategy without monitoring reads none of the detection stream's numbers (no
-        // coverage, no detection delay, no alert to route): the stream is not derived.
-        let (coverage_coin, detect_delay, routing_coin) = match &ctx.strategy.monitoring {
-            Some(mon) => {
-                let mut sync = streams::stream(
-                    ctx.seed,
-                    ctx.rep,
-                    Purpose::Detection,
-                    service as u64,
-                    k as u64,
-                );
-                let coverage_coin = streams::uniform(&mut sync);
-                let detect_delay = draw(&mon.detect, &mut sync);
-                let routing_coin = streams::uniform(&mut sync);
-                (coverage_coin, detect_delay, routing_coin)
-            }
-            None => (0.0, 0.0, 0.0),
-        };
+        let (coverage_coin, detect_delay, routing_coin) = detection_draws(ctx, service, k);
 
         let state = &mut self.services[service as usize];
         state.k = k;
@@ -254,12 +241,19 @@ impl Simulator {
         if ctx.scenario.services[service as usize].repair == Repair::Renew {
             s.age = 0.0;
         }
-        // The next failure is counted from the moment the service is UP again.
+        // The next failure is counted from the moment the service is UP again. After a
+        // change's incident (model.md §8.12) it is the natural failure the change set aside.
         let mode = state.failure.mode;
-        match recurs {
-            None => self.draw_failure(ctx, service, incident.k + 1, None),
-            Some(delay) => {
-                self.draw_failure(ctx, service, incident.k + 1, Some(mode));
+        let set_aside = match incident.change() {
+            Some(_) => self.services[service as usize].changes.set_aside.take(),
+            None => None,
+        };
+        let next_k = set_aside.map_or(incident.k + 1, |p| p.k);
+        match (recurs, set_aside) {
+            (None, Some(p)) => self.restore_natural_failure(ctx, service, p),
+            (None, None) => self.draw_failure(ctx, service, next_k, None),
+            (Some(delay), _) => {
+                self.draw_failure(ctx, service, next_k, Some(mode));
                 self.services[service as usize].failure.time_to_failure = delay;
             }
         }
@@ -273,12 +267,37 @@ impl Simulator {
         let k = self.services[service as usize].k;
         // The drill's debrief may pin this failure's start (model/decisions.rs).
         let at = self.failure_start_at(service, k, t);
-        let epoch = self.services[service as usize].epoch;
+        let s = &mut self.services[service as usize];
+        s.up_at = t;
+        let epoch = s.epoch;
         self.scheduler.schedule_keyed(
             service as usize,
             at,
             Timer::FailureStarts { service, epoch },
         );
+    }
+}
+
+/// The strategy-dependent, synchronized draws of failure `k` of a service (a change's
+/// incident's `k` too): coverage coin, detection delay, routing coin. A strategy without
+/// monitoring reads none of the detection stream's numbers (no coverage, no detection delay,
+/// no alert to route): the stream is not derived.
+pub(super) fn detection_draws(ctx: &Ctx, service: ServiceId, k: u32) -> (f64, Minutes, f64) {
+    match &ctx.strategy.monitoring {
+        Some(mon) => {
+            let mut sync = streams::stream(
+                ctx.seed,
+                ctx.rep,
+                Purpose::Detection,
+                service as u64,
+                k as u64,
+            );
+            let coverage_coin = streams::uniform(&mut sync);
+            let detect_delay = draw(&mon.detect, &mut sync);
+            let routing_coin = streams::uniform(&mut sync);
+            (coverage_coin, detect_delay, routing_coin)
+        }
+        None => (0.0, 0.0, 0.0),
     }
 }
 
@@ -330,7 +349,7 @@ fn draw_common(
 /// One draw from its own substream of `parent` (one `u64` of the parent, whatever the
 /// distribution). A fixed duration reads no numbers, so its substream is never built.
 #[inline]
-fn draw(dist: &Dist, parent: &mut StreamRng) -> Minutes {
+pub(super) fn draw(dist: &Dist, parent: &mut StreamRng) -> Minutes {
     match dist {
         Dist::Fixed { value } => {
             parent.next_u64();

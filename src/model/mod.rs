@@ -12,6 +12,7 @@
 //! - [`detection`]: the detection paths and false alarms (rules 3, 4, 9);
 //! - [`tiers`]: queues, dispatch, work, escalation and handoff (rules 5–8, 15);
 //! - [`problems`]: workarounds, recurrences and problem management (model.md §8.8, §8.9);
+//! - [`changes`]: change arrivals and change-induced failures (model.md §8.12);
 //! - [`decisions`]: where a drill's people make the calls instead of the strategy's rules,
 //!   and pinning one failure's start (issue 17; nothing when absent);
 //! - weekly opening hours come from [`crate::scenario::calendar`].
@@ -19,6 +20,7 @@
 //! A new concern (on-call paging, maintenance windows, problems, dependencies) gets its own
 //! file, its own variants of [`Timer`] and its own arm in [`Simulator::handle`].
 
+mod changes;
 mod decisions;
 mod detection;
 mod failures;
@@ -77,6 +79,8 @@ enum Timer {
     /// A service's maintenance falls due (model.md §8.6); an age-policy timer is stale unless
     /// `epoch` is the service's current maintenance epoch.
     MaintenanceDue { service: ServiceId, epoch: u32 },
+    /// The service's `n`-th change is deployed (model.md §8.12).
+    ChangeDeployed { service: ServiceId, n: u32 },
 }
 
 /// What one simulated history cost to compute.
@@ -188,6 +192,7 @@ impl Simulator {
         self.schedule_first_failures(&ctx);
         self.start_false_alarms(&ctx);
         self.schedule_first_maintenance(&ctx);
+        self.schedule_first_changes(&ctx);
 
         while let Some((t, timer)) = self.scheduler.pop_before(horizon) {
             self.handle(&ctx, t, timer, sink);
@@ -259,6 +264,7 @@ impl Simulator {
             Timer::MaintenanceDue { service, epoch } => {
                 self.maintenance_due(ctx, t, service, epoch, sink)
             }
+            Timer::ChangeDeployed { service, n } => self.change_deployed(ctx, t, service, n, sink),
         }
     }
 }

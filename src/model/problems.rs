@@ -27,11 +27,11 @@ pub(super) struct RootState {
     /// The attempt's draw of the time to the recurrence.
     recurs: Minutes,
     /// A root cause is active: a workaround succeeded, and no fix has removed it since.
-    active: bool,
+    pub(super) active: bool,
     /// Failures that recurred from the active root cause.
     recurrences: u32,
     /// The pending next failure is a recurrence of the active root cause.
-    next_recurs: bool,
+    pub(super) next_recurs: bool,
     /// The problem opened for the active root cause (the `k` of its opening incident).
     problem: Option<u32>,
     /// That problem's item still waits in a queue (withdrawn if the root cause ends).

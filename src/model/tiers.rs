@@ -346,7 +346,10 @@ impl Simulator {
                 self.workaround_done(ctx, t, incident, tier, sink)
             }
             WorkItem::Incident(incident) if able => {
-                self.root_cause_fixed(ctx, t, incident.service, sink);
+                // Fixing a change's failure (a rollback) leaves a natural root cause alone.
+                if incident.change().is_none() {
+                    self.root_cause_fixed(ctx, t, incident.service, sink);
+                }
                 self.resolve(ctx, t, incident, tier, None, sink)
             }
             WorkItem::Incident(incident) => {

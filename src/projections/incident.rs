@@ -186,6 +186,12 @@ pub enum Beat {
     ProblemFixed { tier: TierId },
     /// The problem's item was dropped: an able tier fixed a later incident of the root cause.
     ProblemWithdrawn,
+    /// The service's maintenance item waiting at `tier` was dropped: this failure came first
+    /// (model.md §8.6).
+    MaintenanceWithdrawn { tier: TierId },
+    /// A change was deployed to the service while this incident was open: it cannot fail it
+    /// (model.md §8.12).
+    ChangeDeployed,
     /// The time box ran out: on to the next tier.
     Escalated {
         from: TierId,
@@ -474,6 +480,26 @@ impl<'a> StoryProjection<'a> {
             self.problem_beat(event);
             return;
         }
+        // What the team sees of the service's other work while the incident is open: a
+        // waiting maintenance dropped by this failure, changes still being deployed.
+        if self.story.is_some() {
+            match event.kind {
+                EventKind::MaintenanceWithdrawn { maintenance, tier }
+                    if maintenance.service == self.target.service =>
+                {
+                    self.push(t, Beat::MaintenanceWithdrawn { tier });
+                    return;
+                }
+                EventKind::ChangeDeployed {
+                    change,
+                    failed: false,
+                } if change.service == self.target.service => {
+                    self.push(t, Beat::ChangeDeployed);
+                    return;
+                }
+                _ => {}
+            }
+        }
         let is_target = event.kind.incident() == Some(self.target);
         let is_horizon = matches!(event.kind, EventKind::HorizonReached);
         if !is_target && !is_horizon {
@@ -678,7 +704,8 @@ impl<'a> StoryProjection<'a> {
             | EventKind::MaintenanceDue { .. }
             | EventKind::MaintenanceStarted { .. }
             | EventKind::MaintenanceDone { .. }
-            | EventKind::MaintenanceWithdrawn { .. } => {}
+            | EventKind::MaintenanceWithdrawn { .. }
+            | EventKind::ChangeDeployed { .. } => {}
         }
     }
 

@@ -137,6 +137,10 @@ pub struct LifecycleCheck<'a> {
     /// Per service: its maintenance item and the `n` of its next one.
     maintenance: Vec<MaintPlace>,
     next_maintenance: Vec<u32>,
+    /// Per service: the `n` of its next change (model.md §8.12).
+    next_change: Vec<u32>,
+    /// A change that failed: its incident's `failure_started` must be the very next event.
+    failing_change: Option<IncidentId>,
     last_t: Minutes,
     finished: bool,
 }
@@ -156,6 +160,8 @@ impl<'a> LifecycleCheck<'a> {
             problems: HashMap::new(),
             maintenance: vec![MaintPlace::Idle; scenario.services.len()],
             next_maintenance: vec![0; scenario.services.len()],
+            next_change: vec![0; scenario.services.len()],
+            failing_change: None,
             last_t: 0.0,
             finished: false,
         }
@@ -173,6 +179,8 @@ impl<'a> LifecycleCheck<'a> {
         self.problems.clear();
         self.maintenance.fill(MaintPlace::Idle);
         self.next_maintenance.fill(0);
+        self.next_change.fill(0);
+        self.failing_change = None;
         self.last_t = 0.0;
         self.finished = false;
     }
@@ -191,7 +199,18 @@ impl<'a> LifecycleCheck<'a> {
     }
 
     fn incident_name(&self, id: IncidentId) -> String {
-        format!("{}#{}", self.service_name(id.service), id.k)
+        format!("{}#{}", self.service_name(id.service), id.number())
+    }
+
+    /// Whether incident `id` of a service was opened and resolved already.
+    fn already_closed(&self, id: IncidentId) -> bool {
+        let s = id.service as usize;
+        match id.change() {
+            // A failing change's incident starts at its deployment, so an earlier change's
+            // incident that is not open any more is closed.
+            Some(c) => c.n < self.next_change[s],
+            None => id.k < self.next_k[s],
+        }
     }
 
     /// The open incident `id`, or an error saying why it is not open.
@@ -204,10 +223,14 @@ impl<'a> LifecycleCheck<'a> {
                     "{kind} for {}, but the open incident of {} is #{}",
                     self.incident_name(id),
                     self.service_name(id.service),
-                    o.k
+                    IncidentId {
+                        service: id.service,
+                        k: o.k
+                    }
+                    .number()
                 ));
             }
-            None if id.k < self.next_k[s] => {
+            None if self.already_closed(id) => {
                 return Err(format!(
                     "{kind} for {}, which is already resolved",
                     self.incident_name(id)
@@ -256,6 +279,19 @@ impl<'a> LifecycleCheck<'a> {
             _ => {}
         }
         self.last_t = t;
+        // Model.md §8.12: a failed change starts its incident at once.
+        let failing_change = self.failing_change.take();
+        if let Some(expected) = failing_change {
+            let starts_it = matches!(event.kind,
+                EventKind::FailureStarted { incident, .. } if incident == expected);
+            if !starts_it {
+                return Err(format!(
+                    "{kind} right after change_deployed (failed) for {}: the failed change's failure_started for {} must follow at once",
+                    self.service_name(expected.service),
+                    self.incident_name(expected)
+                ));
+            }
+        }
         match event.kind {
             EventKind::FailureStarted {
                 incident, warning, ..
@@ -266,7 +302,11 @@ impl<'a> LifecycleCheck<'a> {
                         "failure_started for {}, but {}#{} is still open (one open incident per service)",
                         self.incident_name(incident),
                         self.service_name(incident.service),
-                        o.k
+                        IncidentId {
+                            service: incident.service,
+                            k: o.k
+                        }
+                        .number()
                     ));
                 }
                 if matches!(self.maintenance[s], MaintPlace::Working { .. }) {
@@ -276,7 +316,13 @@ impl<'a> LifecycleCheck<'a> {
                         self.service_name(incident.service)
                     ));
                 }
-                if incident.k != self.next_k[s] {
+                if incident.change().is_some() && failing_change != Some(incident) {
+                    return Err(format!(
+                        "failure_started for {} without its change_deployed (failed) just before",
+                        self.incident_name(incident)
+                    ));
+                }
+                if incident.change().is_none() && incident.k != self.next_k[s] {
                     return Err(format!(
                         "failure_started for {}, but the next failure of {} is #{}",
                         self.incident_name(incident),
@@ -990,6 +1036,38 @@ impl<'a> LifecycleCheck<'a> {
                 }
                 self.maintenance[s] = MaintPlace::Idle;
             }
+            EventKind::ChangeDeployed { change, failed } => {
+                let s = change.service as usize;
+                if change.n != self.next_change[s] {
+                    return Err(format!(
+                        "change_deployed {}#c{}, but the next change of {} is #c{}",
+                        self.service_name(change.service),
+                        change.n,
+                        self.service_name(change.service),
+                        self.next_change[s]
+                    ));
+                }
+                self.next_change[s] += 1;
+                if failed {
+                    if self.open[s].is_some() {
+                        return Err(format!(
+                            "change_deployed {}#c{} failed, but {} is not UP (an incident is open): such a change cannot fail",
+                            self.service_name(change.service),
+                            change.n,
+                            self.service_name(change.service)
+                        ));
+                    }
+                    if matches!(self.maintenance[s], MaintPlace::Working { .. }) {
+                        return Err(format!(
+                            "change_deployed {}#c{} failed, but {} is under maintenance: such a change cannot fail",
+                            self.service_name(change.service),
+                            change.n,
+                            self.service_name(change.service)
+                        ));
+                    }
+                    self.failing_change = Some(IncidentId::of_change(change));
+                }
+            }
             EventKind::ProblemWithdrawn { problem, .. } => match self.problems.get(&problem) {
                 Some(ProblemPlace::Queued) => {
                     self.problems.remove(&problem);
@@ -1008,7 +1086,10 @@ impl<'a> LifecycleCheck<'a> {
     fn close(&mut self, incident: IncidentId) {
         let s = incident.service as usize;
         self.open[s] = None;
-        self.next_k[s] = incident.k.saturating_add(1);
+        // A change's incident (model.md §8.12) leaves the natural numbering where it was.
+        if incident.change().is_none() {
+            self.next_k[s] = incident.k.saturating_add(1);
+        }
     }
 }
 

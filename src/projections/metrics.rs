@@ -97,6 +97,12 @@ pub struct RepMetrics {
     /// Cost of those minutes (already in `downtime_cost`).
     #[serde(default)]
     pub planned_cost: f64,
+    /// Changes deployed (model.md §8.12).
+    #[serde(default)]
+    pub changes: u64,
+    /// Changes that failed a service (their incidents are in `incidents`).
+    #[serde(default)]
+    pub change_failures: u64,
 }
 
 /// The chart material of one replication: bounded in size whatever the number of events.
@@ -179,6 +185,8 @@ pub struct MetricsProjection<'a> {
     workarounds: u64,
     recurrences: u64,
     problems_fixed: u64,
+    changes: u64,
+    change_failures: u64,
     detect_sum: f64,
     detect_count: u64,
     restore_sum: f64,
@@ -235,6 +243,8 @@ impl<'a> MetricsProjection<'a> {
             workarounds: 0,
             recurrences: 0,
             problems_fixed: 0,
+            changes: 0,
+            change_failures: 0,
             detect_sum: 0.0,
             detect_count: 0,
             restore_sum: 0.0,
@@ -291,6 +301,8 @@ impl<'a> MetricsProjection<'a> {
             v.resize(n_tiers, 0);
         }
         self.maintenance_minutes = 0.0;
+        self.changes = 0;
+        self.change_failures = 0;
         self.incidents = 0;
         self.outages = 0;
         self.averted = 0;
@@ -621,6 +633,10 @@ impl<'a> MetricsProjection<'a> {
             }
             EventKind::MaintenanceDue { .. } | EventKind::MaintenanceWithdrawn { .. } => {}
             EventKind::TicketDeflected { .. } => self.tickets_deflected += 1,
+            EventKind::ChangeDeployed { failed, .. } => {
+                self.changes += 1;
+                self.change_failures += u64::from(failed);
+            }
         }
     }
 
@@ -698,6 +714,8 @@ impl<'a> MetricsProjection<'a> {
             maintenance_hours: self.maintenance_minutes / 60.0,
             planned_minutes: self.planned_minutes.iter().sum(),
             planned_cost,
+            changes: self.changes,
+            change_failures: self.change_failures,
         }
     }
 

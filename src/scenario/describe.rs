@@ -91,6 +91,16 @@ pub fn describe(s: &Scenario) -> String {
                 format_minutes(tk.triage_minutes)
             );
         }
+        if let Some(c) = &svc.changes {
+            let mode = svc.modes.get(c.mode).map_or("?", |m| m.name.as_str());
+            let _ = writeln!(
+                out,
+                "    changes: ~{} a week within {} (site time); {} % fail, failing it at once as {mode}",
+                num(c.per_week),
+                c.hours,
+                num(c.failure_rate * 100.0)
+            );
+        }
         for dep in &svc.depends_on {
             let on = s.services.get(dep.service).map_or("?", |d| d.name.as_str());
             let effect = match dep.effect {
@@ -196,6 +206,9 @@ SLAs (clocks from detection):"
                 "{} % of further tickets deflected",
                 num(st.ticket_deflection * 100.0)
             ));
+        }
+        if let Some(r) = st.change_failure_rate {
+            practice.push(format!("{} % of changes fail", num(r * 100.0)));
         }
         if st.workarounds {
             practice.push("lower tiers try workarounds".to_string());

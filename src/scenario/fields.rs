@@ -896,6 +896,58 @@ pub static FIELDS: &[Field] = &[
         },
     ),
     row(
+        "services[].changes",
+        K::Table,
+        O("absent: no changes are deployed"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Changes deployed to the service; a failing change starts a failure at once (model.md §8.12).",
+    ),
+    var(
+        "services[].changes.per_week",
+        K::Number,
+        R,
+        B::NonNegative,
+        Sweep::Scale,
+        "Expected changes per week, a Poisson process inside `hours`.",
+        |s, [i, _]| n(s.services[i].changes.as_ref()?.per_week),
+        |s, [i, _], v| {
+            if let Some(c) = s.services[i].changes.as_mut() {
+                c.per_week = v.as_number()
+            }
+        },
+    ),
+    var(
+        "services[].changes.failure_rate",
+        K::Probability,
+        R,
+        B::Probability,
+        Sweep::Clamp01,
+        "Probability that a change fails (the change failure rate); a strategy's `change_failure_rate` replaces it.",
+        |s, [i, _]| n(s.services[i].changes.as_ref()?.failure_rate),
+        |s, [i, _], v| {
+            if let Some(c) = s.services[i].changes.as_mut() {
+                c.failure_rate = v.as_number()
+            }
+        },
+    ),
+    row(
+        "services[].changes.mode",
+        K::Text,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "The service's failure mode a failing change starts (its warning and fix, e.g. a rollback).",
+    ),
+    row(
+        "services[].changes.hours",
+        K::Hours,
+        R,
+        B::Unbounded,
+        Sweep::Never("hours are a calendar, not a number"),
+        "When changes are deployed (site time); every change falls inside them.",
+    ),
+    row(
         "services[].modes",
         K::Tables,
         R,
@@ -1117,6 +1169,16 @@ pub static FIELDS: &[Field] = &[
         "Share of tickets a status page or known-incident banner deflects (never filed).",
         |s, [i, _]| n(s.strategies[i].ticket_deflection),
         |s, [i, _], v| s.strategies[i].ticket_deflection = v.as_number(),
+    ),
+    var(
+        "strategies.*.change_failure_rate",
+        K::Probability,
+        O("absent: each service's changes.failure_rate"),
+        B::Probability,
+        Sweep::Clamp01,
+        "Replaces every service's `changes.failure_rate` under this strategy (testing, canary releases).",
+        |s, [i, _]| n(s.strategies[i].change_failure_rate?),
+        |s, [i, _], v| s.strategies[i].change_failure_rate = Some(v.as_number()),
     ),
     row(
         "strategies.*.monitoring",
@@ -1418,6 +1480,13 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
             for (i, svc) in s.services.iter().enumerate() {
                 if svc.tickets.is_some() {
                     out.push((format!("{}.tickets", join("services", &svc.name)), [i, 0]));
+                }
+            }
+        }
+        "services[].changes" => {
+            for (i, svc) in s.services.iter().enumerate() {
+                if svc.changes.is_some() {
+                    out.push((format!("{}.changes", join("services", &svc.name)), [i, 0]));
                 }
             }
         }

@@ -122,6 +122,24 @@ pub struct Tickets {
     pub triage_minutes: Minutes,
 }
 
+/// Changes deployed to a service (model.md §8.12): a Poisson process inside `hours`, each
+/// change failing with `failure_rate` (or the strategy's `change_failure_rate`) and then
+/// starting a failure of `mode` at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Changes {
+    /// Expected changes per week (all inside `hours`).
+    pub per_week: f64,
+    /// Probability that a change fails (the DORA change failure rate).
+    pub failure_rate: f64,
+    /// Index of the failure mode a failing change starts, in the service's `modes`.
+    pub mode: ModeIndex,
+    /// When changes are deployed (site time).
+    pub hours: Hours,
+}
+
+/// Index of a failure mode within its service's `modes`.
+pub type ModeIndex = usize;
+
 fn is_zero_f64(x: &f64) -> bool {
     *x == 0.0
 }
@@ -336,6 +354,10 @@ pub struct Service {
     /// §8.6); left out of the JSON at its default 1, so older logs keep their bytes.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub planned_downtime_cost_fraction: f64,
+    /// Changes deployed to the service (model.md §8.12); `None`: no change process. Left out
+    /// of the JSON when absent, so older logs keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
 }
 
 fn one() -> f64 {
@@ -492,6 +514,10 @@ pub struct Strategy {
     /// Preventive maintenance plans (model.md §8.6); at most one per service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub maintenance: Vec<Maintenance>,
+    /// Replaces every service's `changes.failure_rate` under this strategy (testing, canary
+    /// releases; model.md §8.12); `None`: the services' own rates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_failure_rate: Option<f64>,
 }
 
 /// For `skip_serializing_if`: a switched-off flag is left out, so a scenario without the

@@ -28,11 +28,12 @@ use super::fields::{self, Bounds, Kind, join};
 use super::uncertain::{self, Spread, Uncertain};
 use super::validate::{name_problem, shown, validate};
 use super::{
-    Dependency, Effect, Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service,
-    Shift, Simulation, calendar,
+    Changes, Maintenance, MaintenancePolicy, Problems, Repair, Sla, Strategy, Tickets, Tier,
+    Workaround,
 };
 use super::{
-    Maintenance, MaintenancePolicy, Problems, Repair, Sla, Strategy, Tickets, Tier, Workaround,
+    Dependency, Effect, Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service,
+    Shift, Simulation, calendar,
 };
 
 pub use super::fields::{
@@ -306,6 +307,17 @@ struct RawTickets {
 }
 
 #[derive(Deserialize)]
+#[serde(
+    expecting = r#"a changes table such as { per_week = 3, failure_rate = 0.15, mode = "bad-deploy", hours = "Mon-Thu 10:00-16:00" }"#
+)]
+struct RawChanges {
+    per_week: Option<V>,
+    failure_rate: Option<V>,
+    mode: Option<V>,
+    hours: Option<V>,
+}
+
+#[derive(Deserialize)]
 #[serde(expecting = "a [simulation] table")]
 struct RawSimulation {
     horizon: Option<V>,
@@ -362,6 +374,7 @@ struct RawService {
     tickets: Option<Spanned<RawTickets>>,
     depends_on: Option<Spanned<Vec<Spanned<RawDependency>>>>,
     planned_downtime_cost_fraction: Option<V>,
+    changes: Option<Spanned<RawChanges>>,
 }
 
 #[derive(Deserialize)]
@@ -423,6 +436,7 @@ struct RawStrategy {
     workarounds: Option<V>,
     problems: Option<Spanned<RawProblems>>,
     maintenance: Option<Spanned<Vec<Spanned<RawMaintenance>>>>,
+    change_failure_rate: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -1850,6 +1864,81 @@ impl Cx<'_> {
         })
     }
 
+    /// `services[].changes` (model.md §8.12); `modes` are the service's checked modes, which
+    /// `mode` must name.
+    fn changes(
+        &mut self,
+        raw: &Spanned<RawChanges>,
+        path: &str,
+        modes: Option<&[Mode]>,
+    ) -> Option<Changes> {
+        let span = Some(raw.span());
+        let r = raw.get_ref();
+        let f = |name: &str| format!("{path}.{name}");
+        let per_week = self
+            .required(
+                r.per_week.as_ref(),
+                span.clone(),
+                &f("per_week"),
+                "per_week = 3",
+            )
+            .and_then(|v| self.number(v, &f("per_week"), bounds("services[].changes.per_week")));
+        let failure_rate = self
+            .required(
+                r.failure_rate.as_ref(),
+                span.clone(),
+                &f("failure_rate"),
+                "failure_rate = 0.15",
+            )
+            .and_then(|v| {
+                self.number(
+                    v,
+                    &f("failure_rate"),
+                    bounds("services[].changes.failure_rate"),
+                )
+            });
+        let mode = self
+            .required(
+                r.mode.as_ref(),
+                span.clone(),
+                &f("mode"),
+                "mode = \"bad-deploy\"",
+            )
+            .and_then(|v| {
+                let name = self.text(v, &f("mode"))?;
+                // Unknown modes are reported only when the modes themselves parsed.
+                let modes = modes?;
+                if let Some(i) = modes.iter().position(|m| m.name == name) {
+                    return Some(i);
+                }
+                let names: Vec<String> = modes.iter().map(|m| shown(&m.name)).collect();
+                self.push(
+                    Some(v.span()),
+                    f("mode"),
+                    format!("unknown failure mode {} of this service", shown(&name)),
+                    Some(format!(
+                        "name one of the service's [[services.modes]]: {}",
+                        names.join(", ")
+                    )),
+                );
+                None
+            });
+        let hours = self
+            .required(
+                r.hours.as_ref(),
+                span,
+                &f("hours"),
+                "hours = \"Mon-Thu 10:00-16:00\"",
+            )
+            .and_then(|v| self.hours(v, &f("hours")));
+        Some(Changes {
+            per_week: per_week?,
+            failure_rate: failure_rate?,
+            mode: mode?,
+            hours: hours?,
+        })
+    }
+
     /// `[finance]`: absent means one year without discounting (today's annual figures).
     fn finance(&mut self, raw: Option<&Spanned<RawFinance>>) -> Option<Finance> {
         let Some(raw) = raw else {
@@ -2432,6 +2521,10 @@ impl Cx<'_> {
             Some(t) => self.tickets(t, &f("tickets")).map(Some),
         };
         let depends_on = self.depends_on(s.depends_on.as_ref(), &path, services);
+        let changes = match &s.changes {
+            None => Some(None),
+            Some(c) => self.changes(c, &f("changes"), modes.as_deref()).map(Some),
+        };
         let planned_downtime_cost_fraction = match &s.planned_downtime_cost_fraction {
             None => Some(1.0),
             Some(v) => self.number(
@@ -2452,6 +2545,7 @@ impl Cx<'_> {
             tickets: tickets?,
             depends_on: depends_on?,
             planned_downtime_cost_fraction: planned_downtime_cost_fraction?,
+            changes: changes?,
         })
     }
 
@@ -2732,6 +2826,16 @@ impl Cx<'_> {
         };
         let maintenance =
             self.maintenance(s.maintenance.as_ref(), &f("maintenance"), tiers, services);
+        let change_failure_rate = match &s.change_failure_rate {
+            None => Some(None),
+            Some(v) => self
+                .number(
+                    v,
+                    &f("change_failure_rate"),
+                    bounds("strategies.*.change_failure_rate"),
+                )
+                .map(Some),
+        };
         if name.trim().is_empty() {
             return None;
         }
@@ -2750,6 +2854,7 @@ impl Cx<'_> {
             workarounds: workarounds?,
             problems: problems?,
             maintenance: maintenance?,
+            change_failure_rate: change_failure_rate?,
         })
     }
 

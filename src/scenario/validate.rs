@@ -464,7 +464,12 @@ fn limits(s: &Scenario, out: &mut Vec<Violation>) {
                 .filter(|_| workarounds)
                 .map(|w| w.recurs.mean())
                 .fold(f64::INFINITY, f64::min);
-            expected_failures(svc, horizon).max(horizon / recurs)
+            // Model.md §8.12: every change arrival is an event (and may start a failure).
+            let changes = svc
+                .changes
+                .as_ref()
+                .map_or(0.0, |c| c.per_week * horizon / super::MINUTES_PER_WEEK);
+            expected_failures(svc, horizon).max(horizon / recurs) + changes
         })
         .collect();
     let total: f64 = per_service.iter().sum();

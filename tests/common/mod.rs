@@ -44,6 +44,7 @@ pub fn service(name: &str, every: Dist, report_delay: Dist, modes: Vec<Mode>) ->
         repair: Repair::Renew,
         tickets: None,
         planned_downtime_cost_fraction: 1.0,
+        changes: None,
     }
 }
 
@@ -63,6 +64,7 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         workarounds: false,
         problems: None,
         maintenance: Vec::new(),
+        change_failure_rate: None,
     }
 }
 
@@ -164,6 +166,7 @@ pub fn mail_server() -> Scenario {
         workarounds: false,
         problems: None,
         maintenance: Vec::new(),
+        change_failure_rate: None,
     };
     scenario(
         tiers,
