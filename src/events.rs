@@ -46,6 +46,38 @@ pub struct IncidentId {
     pub k: u32,
 }
 
+impl IncidentId {
+    /// The bit of `k` that marks a symptom incident (model.md §8.11): a service's own failures
+    /// number far below it, so one id type names both and every work event carries either.
+    pub const SYMPTOM_BIT: u32 = 1 << 31;
+
+    /// The `n`-th symptom incident (0-based) of a dependant service in a replication. In the
+    /// log: `incident = "shop#s3"`, `service`, `k = 3`.
+    pub fn symptom(service: ServiceId, n: u32) -> Self {
+        IncidentId {
+            service,
+            k: n | Self::SYMPTOM_BIT,
+        }
+    }
+
+    /// Whether this is a symptom incident rather than a failure of the service itself.
+    #[inline]
+    pub fn is_symptom(self) -> bool {
+        self.k & Self::SYMPTOM_BIT != 0
+    }
+
+    /// The number shown after `#`: the failure's k, or the symptom's n.
+    #[inline]
+    pub fn number(self) -> u32 {
+        self.k & !Self::SYMPTOM_BIT
+    }
+
+    /// `s` for a symptom, empty for a failure: the mark between `#` and the number.
+    pub fn mark(self) -> &'static str {
+        if self.is_symptom() { "s" } else { "" }
+    }
+}
+
 /// How an incident was detected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -325,6 +357,36 @@ pub enum EventKind {
         #[serde(with = "tier_name")]
         tier: TierId,
     },
+    /// Users of a service that is down because `root` is (model.md §8.11) reported the symptom:
+    /// a symptom incident (`shop#s3`) opens at the first tier (`queued` follows, unless it is
+    /// linked at once).
+    SymptomOpened {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "service_name")]
+        root: ServiceId,
+    },
+    /// Dependency-aware monitoring (`correlate = true`) linked the symptom to the open,
+    /// detected incident of `root`: nobody works it any more (work under way stops now).
+    SymptomLinked {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "service_name")]
+        root: ServiceId,
+    },
+    /// The last tier's time box on the symptom ran out: it waits, unworked, until its root
+    /// cause is repaired.
+    SymptomWaiting {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
+    /// The inherited outage is over: the symptom incident closes (work under way stops now).
+    SymptomClosed {
+        #[serde(flatten)]
+        incident: IncidentId,
+    },
 }
 
 /// For `skip_serializing_if`: a key written only when true.
@@ -343,7 +405,7 @@ pub struct Event {
 
 impl EventKind {
     /// Every `kind` name, in the order of the enum.
-    pub const KINDS: [&'static str; 29] = [
+    pub const KINDS: [&'static str; 33] = [
         "failure_started",
         "degradation_detected",
         "outage_started",
@@ -373,6 +435,10 @@ impl EventKind {
         "maintenance_started",
         "maintenance_done",
         "maintenance_withdrawn",
+        "symptom_opened",
+        "symptom_linked",
+        "symptom_waiting",
+        "symptom_closed",
     ];
 
     /// The stable `kind` name of the event, as written in logs (the serde tag).
@@ -407,6 +473,10 @@ impl EventKind {
             EventKind::MaintenanceStarted { .. } => 26,
             EventKind::MaintenanceDone { .. } => 27,
             EventKind::MaintenanceWithdrawn { .. } => 28,
+            EventKind::SymptomOpened { .. } => 29,
+            EventKind::SymptomLinked { .. } => 30,
+            EventKind::SymptomWaiting { .. } => 31,
+            EventKind::SymptomClosed { .. } => 32,
         };
         Self::KINDS[index]
     }
@@ -427,7 +497,11 @@ impl EventKind {
             | EventKind::Acknowledged { incident, .. }
             | EventKind::OutageEnded { incident }
             | EventKind::Recurred { incident, .. }
-            | EventKind::WorkaroundApplied { incident, .. } => Some(incident),
+            | EventKind::WorkaroundApplied { incident, .. }
+            | EventKind::SymptomOpened { incident, .. }
+            | EventKind::SymptomLinked { incident, .. }
+            | EventKind::SymptomWaiting { incident, .. }
+            | EventKind::SymptomClosed { incident } => Some(incident),
             EventKind::TicketFiled { ticket }
             | EventKind::TicketDeflected { ticket }
             | EventKind::TicketTriaged { ticket, .. } => Some(ticket.incident),
@@ -665,6 +739,21 @@ mod tier_name {
     }
 }
 
+/// `#[serde(with)]` for a service id: the service's name in the log.
+mod service_name {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(id: &ServiceId, s: S) -> Result<S::Ok, S::Error> {
+        serialize_name(*id, s, |n, _| {
+            n.services.get(*id as usize).map(String::as_str)
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ServiceId, D::Error> {
+        NameOrIndex::deserialize(d)?.resolve(|n, _, name| n.service(name))
+    }
+}
+
 /// `#[serde(with)]` for a failure mode id: the mode's name in the log (among the modes of
 /// the event's service, given by the scope).
 mod mode_name {
@@ -748,15 +837,21 @@ impl IncidentId {
                     .services
                     .get(self.service as usize)
                     .ok_or_else(|| serde::ser::Error::custom("service id out of range"))?;
-                map.serialize_entry(key, &format_args!("{service}#{}", self.k))?;
+                map.serialize_entry(
+                    key,
+                    &format_args!("{service}#{}{}", self.mark(), self.number()),
+                )?;
                 map.serialize_entry("service", service)?;
             }
             None => {
-                map.serialize_entry(key, &format_args!("{}#{}", self.service, self.k))?;
+                map.serialize_entry(
+                    key,
+                    &format_args!("{}#{}{}", self.service, self.mark(), self.number()),
+                )?;
                 map.serialize_entry("service", &self.service)?;
             }
         }
-        map.serialize_entry("k", &self.k)
+        map.serialize_entry("k", &self.number())
     }
 }
 
@@ -862,6 +957,13 @@ impl ItemKeys {
             .expect("checked above")
             .resolve(|n, _, name| n.service(name))?;
         let k = self.k.ok_or_else(|| E::missing_field("k"))?;
+        if k >= IncidentId::SYMPTOM_BIT {
+            return Err(E::custom(format!("k = {k} is out of range")));
+        }
+        // `shop#s3`: the third symptom incident of shop (model.md §8.11), only as an incident.
+        if key == "incident" && name == format!("{service_text}#s{k}") {
+            return Ok(IncidentId::symptom(service, k));
+        }
         let expected = format!("{service_text}#{k}");
         if name != expected {
             return Err(E::custom(format!(

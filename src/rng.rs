@@ -36,6 +36,10 @@ pub enum Purpose {
     /// The n-th preventive maintenance of a service (model.md §8.6): its duration, then the
     /// time to failure after it (always both). Number 8 is taken by another feature's stream.
     Maintenance = 9,
+    /// The user-report delay of the n-th symptom incident of a dependant service (model.md
+    /// §8.11), keyed by (service, n), the same under every strategy: one draw. Number 10 is
+    /// taken by another feature's stream.
+    Symptom = 11,
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.

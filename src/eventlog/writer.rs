@@ -45,9 +45,15 @@ fn as_display<T: fmt::Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, 
     s.collect_str(value)
 }
 
-/// The readable id of an incident: `service#k` (k from 0, as in the `k` field).
+/// The readable id of an incident: `service#k` (k from 0, as in the `k` field), or
+/// `service#sN` for a symptom incident (model.md §8.11).
 pub fn incident_name(scenario: &Scenario, id: IncidentId) -> String {
-    format!("{}#{}", scenario.services[id.service as usize].name, id.k)
+    format!(
+        "{}#{}{}",
+        scenario.services[id.service as usize].name,
+        id.mark(),
+        id.number()
+    )
 }
 
 /// An [`EventSink`] that writes each event as one JSON line (schema in `docs/events.md`).

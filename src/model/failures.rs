@@ -210,6 +210,7 @@ impl Simulator {
             self.watch_outage(ctx, t, service);
         }
         self.watch_for_tickets(ctx, t, service);
+        self.own_down_changed(ctx, t, service, sink);
     }
 
     /// The service is UP again at `t` by a fix or a workaround: the next failure is drawn,
@@ -265,6 +266,12 @@ impl Simulator {
         }
         self.schedule_next_failure(t, service);
         self.restart_maintenance_clock(ctx, t, service);
+        // Model.md §8.11. A zero-minute outage (down and up at this instant) changes no
+        // dependant.
+        if state.down {
+            self.own_down_changed(ctx, t, service, sink);
+        }
+        self.own_incident_resolved(ctx, t, service);
     }
 
     /// Schedule the drawn next failure, `time_to_failure` after `t` (unless its start is
@@ -330,7 +337,7 @@ fn draw_common(
 /// One draw from its own substream of `parent` (one `u64` of the parent, whatever the
 /// distribution). A fixed duration reads no numbers, so its substream is never built.
 #[inline]
-fn draw(dist: &Dist, parent: &mut StreamRng) -> Minutes {
+pub(super) fn draw(dist: &Dist, parent: &mut StreamRng) -> Minutes {
     match dist {
         Dist::Fixed { value } => {
             parent.next_u64();

@@ -417,6 +417,7 @@ struct RawStrategy {
     ramp_up: Option<V>,
     ticket_deflection: Option<V>,
     workarounds: Option<V>,
+    correlate: Option<V>,
     problems: Option<Spanned<RawProblems>>,
     maintenance: Option<Spanned<Vec<Spanned<RawMaintenance>>>>,
 }
@@ -2432,6 +2433,10 @@ impl Cx<'_> {
             None => Some(false),
             Some(v) => self.boolean(v, &f("workarounds")),
         };
+        let correlate = match &s.correlate {
+            None => Some(false),
+            Some(v) => self.boolean(v, &f("correlate")),
+        };
         let problems = match &s.problems {
             None => Some(None),
             Some(p) => self.problems(p, &f("problems"), tiers).map(Some),
@@ -2454,6 +2459,7 @@ impl Cx<'_> {
             ramp_up: ramp_up?,
             ticket_deflection: ticket_deflection?,
             workarounds: workarounds?,
+            correlate: correlate?,
             problems: problems?,
             maintenance: maintenance?,
         })

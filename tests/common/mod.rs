@@ -61,6 +61,7 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         ramp_up: Vec::new(),
         ticket_deflection: 0.0,
         workarounds: false,
+        correlate: false,
         problems: None,
         maintenance: Vec::new(),
     }
@@ -161,6 +162,7 @@ pub fn mail_server() -> Scenario {
         ramp_up: Vec::new(),
         ticket_deflection: 0.0,
         workarounds: false,
+        correlate: false,
         problems: None,
         maintenance: Vec::new(),
     };
