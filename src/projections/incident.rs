@@ -891,6 +891,11 @@ impl EventSink for IncidentPicker<'_> {
         let Some(id) = event.kind.incident() else {
             return;
         };
+        // A symptom incident (model.md §8.11) is no failure of its service: its work is not
+        // the cost of the service's own open incident.
+        if id.is_symptom() {
+            return;
+        }
         let service = id.service as usize;
         if let EventKind::FailureStarted { .. } = event.kind {
             self.failures[service] = id.k.saturating_add(1);
