@@ -54,6 +54,11 @@ impl IncidentId {
     /// The bit of `k` that marks a change's incident (model.md §8.12).
     pub const CHANGE: u32 = 1 << 31;
 
+    /// The bit of `k` that marks a symptom incident (model.md §8.11): a service's own failures
+    /// and changes number far below it, so one id type names all three and every work event
+    /// carries any of them.
+    pub const SYMPTOM_BIT: u32 = 1 << 30;
+
     /// The incident a failing change `n` of the service opens.
     pub fn of_change(change: ChangeId) -> Self {
         IncidentId {
@@ -70,22 +75,37 @@ impl IncidentId {
         })
     }
 
-    /// The number after `#` in the log: `3` for the 3rd natural failure, `c3` for change 3's.
-    pub fn number(self) -> IncidentNumber {
-        IncidentNumber(self.k)
+    /// The `n`-th symptom incident (0-based) of a dependant service in a replication. In the
+    /// log: `incident = "shop#s3"`, `service`, `k = 3`.
+    pub fn symptom(service: ServiceId, n: u32) -> Self {
+        IncidentId {
+            service,
+            k: n | Self::SYMPTOM_BIT,
+        }
     }
-}
 
-/// An incident's number as the log and the narratives write it (`3`, or `c3` for a change's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IncidentNumber(u32);
+    /// Whether this is a symptom incident rather than a failure of the service itself.
+    #[inline]
+    pub fn is_symptom(self) -> bool {
+        self.k & Self::SYMPTOM_BIT != 0
+    }
 
-impl fmt::Display for IncidentNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 & IncidentId::CHANGE != 0 {
-            write!(f, "c{}", self.0 & !IncidentId::CHANGE)
+    /// The number shown after `#` and written as `k`: the failure's k, the change's n or the
+    /// symptom's n.
+    #[inline]
+    pub fn number(self) -> u32 {
+        self.k & !(Self::SYMPTOM_BIT | Self::CHANGE)
+    }
+
+    /// The mark between `#` and the number: `c` for a change's incident (`db#c2`), `s` for a
+    /// symptom (`shop#s3`), empty for a failure of the service itself (`email#3`).
+    pub fn mark(self) -> &'static str {
+        if self.is_symptom() {
+            "s"
+        } else if self.k & Self::CHANGE != 0 {
+            "c"
         } else {
-            write!(f, "{}", self.0)
+            ""
         }
     }
 }
@@ -387,6 +407,36 @@ pub enum EventKind {
         change: ChangeId,
         failed: bool,
     },
+    /// Users of a service that is down because `root` is (model.md §8.11) reported the symptom:
+    /// a symptom incident (`shop#s3`) opens at the first tier (`queued` follows, unless it is
+    /// linked at once).
+    SymptomOpened {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "service_name")]
+        root: ServiceId,
+    },
+    /// Dependency-aware monitoring (`correlate = true`) linked the symptom to the open,
+    /// detected incident of `root`: nobody works it any more (work under way stops now).
+    SymptomLinked {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "service_name")]
+        root: ServiceId,
+    },
+    /// The last tier's time box on the symptom ran out: it waits, unworked, until its root
+    /// cause is repaired.
+    SymptomWaiting {
+        #[serde(flatten)]
+        incident: IncidentId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
+    /// The inherited outage is over: the symptom incident closes (work under way stops now).
+    SymptomClosed {
+        #[serde(flatten)]
+        incident: IncidentId,
+    },
 }
 
 /// For `skip_serializing_if`: a key written only when true.
@@ -405,7 +455,7 @@ pub struct Event {
 
 impl EventKind {
     /// Every `kind` name, in the order of the enum.
-    pub const KINDS: [&'static str; 30] = [
+    pub const KINDS: [&'static str; 34] = [
         "failure_started",
         "degradation_detected",
         "outage_started",
@@ -436,6 +486,10 @@ impl EventKind {
         "maintenance_done",
         "maintenance_withdrawn",
         "change_deployed",
+        "symptom_opened",
+        "symptom_linked",
+        "symptom_waiting",
+        "symptom_closed",
     ];
 
     /// The stable `kind` name of the event, as written in logs (the serde tag).
@@ -471,6 +525,10 @@ impl EventKind {
             EventKind::MaintenanceDone { .. } => 27,
             EventKind::MaintenanceWithdrawn { .. } => 28,
             EventKind::ChangeDeployed { .. } => 29,
+            EventKind::SymptomOpened { .. } => 30,
+            EventKind::SymptomLinked { .. } => 31,
+            EventKind::SymptomWaiting { .. } => 32,
+            EventKind::SymptomClosed { .. } => 33,
         };
         Self::KINDS[index]
     }
@@ -491,7 +549,11 @@ impl EventKind {
             | EventKind::Acknowledged { incident, .. }
             | EventKind::OutageEnded { incident }
             | EventKind::Recurred { incident, .. }
-            | EventKind::WorkaroundApplied { incident, .. } => Some(incident),
+            | EventKind::WorkaroundApplied { incident, .. }
+            | EventKind::SymptomOpened { incident, .. }
+            | EventKind::SymptomLinked { incident, .. }
+            | EventKind::SymptomWaiting { incident, .. }
+            | EventKind::SymptomClosed { incident } => Some(incident),
             EventKind::TicketFiled { ticket }
             | EventKind::TicketDeflected { ticket }
             | EventKind::TicketTriaged { ticket, .. } => Some(ticket.incident),
@@ -729,6 +791,21 @@ mod tier_name {
     }
 }
 
+/// `#[serde(with)]` for a service id: the service's name in the log.
+mod service_name {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(id: &ServiceId, s: S) -> Result<S::Ok, S::Error> {
+        serialize_name(*id, s, |n, _| {
+            n.services.get(*id as usize).map(String::as_str)
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ServiceId, D::Error> {
+        NameOrIndex::deserialize(d)?.resolve(|n, _, name| n.service(name))
+    }
+}
+
 /// `#[serde(with)]` for a failure mode id: the mode's name in the log (among the modes of
 /// the event's service, given by the scope).
 mod mode_name {
@@ -827,16 +904,21 @@ impl IncidentId {
                     .services
                     .get(self.service as usize)
                     .ok_or_else(|| serde::ser::Error::custom("service id out of range"))?;
-                map.serialize_entry(key, &format_args!("{service}#{}", self.number()))?;
+                map.serialize_entry(
+                    key,
+                    &format_args!("{service}#{}{}", self.mark(), self.number()),
+                )?;
                 map.serialize_entry("service", service)?;
             }
             None => {
-                map.serialize_entry(key, &format_args!("{}#{}", self.service, self.number()))?;
+                map.serialize_entry(
+                    key,
+                    &format_args!("{}#{}{}", self.service, self.mark(), self.number()),
+                )?;
                 map.serialize_entry("service", &self.service)?;
             }
         }
-        // A change's incident writes its change's n (its `incident` key says `#cn`).
-        map.serialize_entry("k", &(self.k & !IncidentId::CHANGE))
+        map.serialize_entry("k", &self.number())
     }
 }
 
@@ -945,8 +1027,12 @@ impl ItemKeys {
             .expect("checked above")
             .resolve(|n, _, name| n.service(name))?;
         let k = self.k.ok_or_else(|| E::missing_field("k"))?;
-        if k & IncidentId::CHANGE != 0 {
+        if k >= IncidentId::SYMPTOM_BIT {
             return Err(E::custom(format!("`k` {k} is out of range")));
+        }
+        // `shop#s3`: the third symptom incident of shop (model.md §8.11), only as an incident.
+        if key == "incident" && name == format!("{service_text}#s{k}") {
+            return Ok(IncidentId::symptom(service, k));
         }
         // A change's incident (model.md §8.12) reads `service#cN`; a change always does.
         let change_ok = key != "maintenance";

@@ -489,6 +489,32 @@ pub const REGISTRY: &[MetricDef] = &[
         hide_when_zero: true,
         value: |r| Some(r.change_failures as f64),
     },
+    // Symptom incidents (model.md §8.11): table rows only where some service depends on
+    // another and its users met the symptom.
+    MetricDef {
+        name: "symptom_incidents",
+        label: "Symptom incidents",
+        unit: Unit::Count,
+        direction: Direction::LowerIsBetter,
+        doc: "Incidents users opened on a service that was down only because a service it depends on was (not counted in incidents).",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.symptom_incidents as f64),
+    },
+    MetricDef {
+        name: "symptom_hours",
+        label: "Symptom hours",
+        unit: Unit::Hours,
+        direction: Direction::LowerIsBetter,
+        doc: "Engineer hours spent troubleshooting symptom incidents that nobody could fix there (also in labor hours).",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.symptom_hours),
+    },
 ];
 
 /// A handle to one registry row: cheap to copy and compare.
@@ -551,6 +577,8 @@ impl Metric {
     pub const PLANNED_COST: Metric = Metric(index_of("planned_cost"));
     pub const CHANGES: Metric = Metric(index_of("changes"));
     pub const CHANGE_FAILURES: Metric = Metric(index_of("change_failures"));
+    pub const SYMPTOM_INCIDENTS: Metric = Metric(index_of("symptom_incidents"));
+    pub const SYMPTOM_HOURS: Metric = Metric(index_of("symptom_hours"));
 
     /// Every metric, in registry (file column) order.
     pub fn all() -> impl Iterator<Item = Metric> + Clone {

@@ -40,6 +40,25 @@ pub struct ServiceReport {
     /// The part of `outage_minutes` the service was down only because a dependency was
     /// (docs/model.md §8.10).
     pub inherited_outage_minutes: Option<Summary>,
+    /// The downtime cost this service caused as a root cause: its own minutes and those its
+    /// dependants inherited from it, at their rates (docs/model.md §8.10). `None` for
+    /// scenarios without dependencies.
+    pub root_cause_cost: Option<Summary>,
+}
+
+impl StrategyReport {
+    /// The services that caused downtime cost, costliest first (by mean; ties in scenario
+    /// order): the cost-by-root-cause table. Empty without dependencies.
+    pub fn root_causes(&self) -> Vec<(&str, Summary)> {
+        let mut out: Vec<(&str, Summary)> = self
+            .services
+            .iter()
+            .filter_map(|s| Some((s.name.as_str(), s.root_cause_cost?)))
+            .filter(|(_, c)| c.mean > 0.0)
+            .collect();
+        out.sort_by(|a, b| b.1.mean.total_cmp(&a.1.mean));
+        out
+    }
 }
 
 /// All figures of one strategy.
@@ -346,6 +365,7 @@ impl Report {
     pub fn build(scenario: &Scenario, results: &ExperimentResults) -> Report {
         let horizon = scenario.simulation.horizon_minutes;
         let on_call_minutes = crate::projections::metrics::on_call_minutes(scenario);
+        let has_dependencies = scenario.services.iter().any(|s| !s.depends_on.is_empty());
         let strategies: Vec<StrategyReport> =
             scenario
                 .strategies
@@ -396,6 +416,15 @@ impl Report {
                                         .unwrap_or(0.0),
                                 )
                             })),
+                            root_cause_cost: if has_dependencies {
+                                Summary::of(
+                                    res.rows
+                                        .iter()
+                                        .map(|r| r.service_root_cause_cost.get(i).copied()),
+                                )
+                            } else {
+                                None
+                            },
                         })
                         .collect(),
                 })
@@ -482,7 +511,7 @@ impl Report {
             pairs: all_pairs(scenario, results, Metric::TOTAL_COST),
             budgets,
             charts: ChartData::build(scenario, results),
-            has_dependencies: scenario.services.iter().any(|s| !s.depends_on.is_empty()),
+            has_dependencies,
             mcb: total_cost_mcb(scenario, results),
         }
     }
@@ -564,6 +593,18 @@ impl Report {
                 services.insert(svc.name.clone(), entry);
             }
             m.insert("services".into(), Value::Object(services));
+            // Cost by root cause (§8.10), costliest first: only with dependencies, so the
+            // files of other scenarios keep their bytes.
+            if self.has_dependencies {
+                let roots: Vec<Value> = s
+                    .root_causes()
+                    .into_iter()
+                    .map(|(name, cost)| {
+                        json!({ "service": name, "downtime_cost": summary_json(Some(&cost)) })
+                    })
+                    .collect();
+                m.insert("root_causes".into(), Value::Array(roots));
+            }
             strategies.insert(s.name.clone(), Value::Object(m));
         }
         let comparisons: Vec<Value> = self

@@ -41,9 +41,12 @@ pub enum Purpose {
     /// change, the failure coin, then the change mode's warning, fix and report delay (always
     /// all five, each from its own substream).
     Change = 10,
+    /// The user-report delay of the n-th symptom incident of a dependant service (model.md
+    /// §8.11), keyed by (service, n), the same under every strategy: one draw.
+    Symptom = 11,
     /// The Latin hypercube of `run --uncertainty N` (issue 15), keyed by the input's index
     /// (rep and k 0): the shuffle of its N strata, then one uniform per set. Drawn once per
-    /// run, never inside a replication. Number 11 is another feature's stream.
+    /// run, never inside a replication.
     Uncertainty = 12,
 }
 

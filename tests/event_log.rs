@@ -723,6 +723,7 @@ mod random_scenarios {
                     ramp_up: Vec::new(),
                     ticket_deflection: 0.0,
                     workarounds: false,
+                    correlate: false,
                     problems: None,
                     maintenance: Vec::new(),
                     change_failure_rate: None,

@@ -109,6 +109,7 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                 ramp_up: Vec::new(),
                 ticket_deflection: 0.0,
                 workarounds: false,
+                correlate: false,
                 problems: None,
                 maintenance: Vec::new(),
                 change_failure_rate: None,

@@ -879,3 +879,20 @@ fn an_unknown_dependency_effect_lists_the_two_accepted() {
         "\"degraded\" only slows",
     );
 }
+
+#[test]
+fn a_quoted_correlate_flag_is_refused_with_its_line_and_the_fix() {
+    // model.md §8.11: `correlate` is a strategy's true/false choice.
+    let text = edit(
+        "route_direct = 0.7",
+        "route_direct = 0.7\ncorrelate = \"true\"",
+    );
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "correlate = \"true\"")),
+        "strategies.proactive.correlate",
+        "expected true or false",
+        "remove the quotes: true",
+    );
+}

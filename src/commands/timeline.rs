@@ -255,7 +255,7 @@ fn default_dir(
         "timeline-rep{rep}-{}-{}-{}",
         slug(told),
         slug(service),
-        id.number()
+        format_args!("{}{}", id.mark(), id.number())
     ))
 }
 
@@ -292,7 +292,7 @@ pub fn parse_incident(scenario: &Scenario, text: &str) -> Result<IncidentId> {
     let k: u32 = number
         .parse()
         .ok()
-        .filter(|k| k & IncidentId::CHANGE == 0)
+        .filter(|k| k & (IncidentId::CHANGE | IncidentId::SYMPTOM_BIT) == 0)
         .ok_or_else(|| {
             anyhow!("--incident {text:?}: {k:?} is not a failure number\n  help: {help}")
         })?;

@@ -84,6 +84,31 @@ impl<'a> Narrator<'a> {
             let svc = &self.scenario.services[change.service as usize].name;
             return Some(self.line(event.t, &format!("a change is deployed to {svc}"), story));
         }
+        // The team also sees what the outage does to the services that depend on it: their
+        // users' symptom incidents (model.md §8.11).
+        if !self.over {
+            let root_name = &self.scenario.services[self.target.service as usize].name;
+            let text = match event.kind {
+                EventKind::SymptomOpened { incident, root } if root == self.target.service => {
+                    let d = &self.scenario.services[incident.service as usize].name;
+                    Some(format!(
+                        "{d} is down because {root_name} is down: its users report it ({} at {})",
+                        crate::eventlog::incident_name(self.scenario, incident),
+                        self.tier(0)
+                    ))
+                }
+                EventKind::SymptomLinked { incident, root } if root == self.target.service => {
+                    let d = &self.scenario.services[incident.service as usize].name;
+                    Some(format!(
+                        "the service map links {d}'s symptom incident to this one: nobody chases it"
+                    ))
+                }
+                _ => None,
+            };
+            if let Some(text) = text {
+                return Some(self.line(event.t, &text, story));
+            }
+        }
         if self.over || event.kind.incident() != Some(self.target) {
             if matches!(event.kind, EventKind::HorizonReached)
                 && !self.over

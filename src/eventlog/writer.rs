@@ -46,11 +46,12 @@ fn as_display<T: fmt::Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, 
 }
 
 /// The readable id of an incident: `service#k` (k from 0, as in the `k` field), or
-/// `service#cn` for the incident of a failing change n (model.md §8.12).
+/// `service#sN` for a symptom incident (model.md §8.11).
 pub fn incident_name(scenario: &Scenario, id: IncidentId) -> String {
     format!(
-        "{}#{}",
+        "{}#{}{}",
         scenario.services[id.service as usize].name,
+        id.mark(),
         id.number()
     )
 }

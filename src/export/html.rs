@@ -851,7 +851,30 @@ fn comparison(out: &mut String, report: &Report) {
             let _ = writeln!(out, "</tr>");
         }
     }
-    out.push_str("</tbody></table></div>\n</section>\n");
+    out.push_str("</tbody></table></div>\n");
+    // Cost by root cause (docs/model.md §8.10): which services' trouble cost the most across
+    // their dependants, costliest first.
+    if report.has_dependencies {
+        let cur = &report.currency;
+        out.push_str(
+            "<div class=\"table-wrap\"><table id=\"root-cause-table\">\n<thead><tr><th>strategy</th>\
+             <th>root cause</th><th class=\"num\">downtime cost it caused, own and dependants' (mean)</th>\
+             </tr></thead>\n<tbody>\n",
+        );
+        for s in &report.strategies {
+            for (name, cost) in s.root_causes() {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                    escape(&s.name),
+                    escape(name),
+                    money(cost.mean, cur),
+                );
+            }
+        }
+        out.push_str("</tbody></table></div>\n");
+    }
+    out.push_str("</section>\n");
 }
 
 /// A small colour square in the strategy's chart colour.

@@ -115,6 +115,21 @@ pub fn render(report: &Report) -> String {
                 ));
             }
         }
+        // Cost by root cause (docs/model.md §8.10): each service's own downtime and what its
+        // dependants inherited from it, costliest first.
+        out.push_str(
+            "\n| strategy | root cause | downtime cost it caused, own and dependants' (mean) |\n|---|---|---:|\n",
+        );
+        for s in &report.strategies {
+            for (name, cost) in s.root_causes() {
+                out.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    cell(&s.name),
+                    cell(name),
+                    money(cost.mean, cur),
+                ));
+            }
+        }
         return out;
     }
     out.push_str("\n| strategy | service | outage hours (mean) |\n|---|---|---:|\n");

@@ -242,6 +242,26 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
                 n => format!("{users}; {n} more saw the status page and filed nothing"),
             }
         }
+        Beat::DependantDown { service: d } => format!(
+            "{} is down because {svc} is down; its users report the symptom → {}",
+            scenario.services[d as usize].name,
+            tier(scenario, 0)
+        ),
+        Beat::DependantLinked { service: d } => format!(
+            "{}'s symptom incident is linked to {svc}'s alert: nobody chases it",
+            scenario.services[d as usize].name
+        ),
+        Beat::DependantUp {
+            service: d,
+            tickets,
+        } => {
+            let d = &scenario.services[d as usize].name;
+            let tickets = match tickets {
+                1 => format!("1 ticket about {d}"),
+                n => format!("{n} tickets about {d}"),
+            };
+            format!("{d} is back up with {svc}; {tickets}")
+        }
     }
 }
 

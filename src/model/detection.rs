@@ -102,6 +102,7 @@ impl Simulator {
             },
         );
         self.enqueue(ctx, t, WorkItem::Incident(incident), tier, sink);
+        self.root_detected(ctx, t, service, sink);
     }
 
     /// Rule 9: one Poisson process of false alarms per strategy with monitoring, from t = 0.

@@ -197,6 +197,7 @@ impl Simulator {
             self.watch_outage(ctx, t, service);
         }
         self.watch_for_tickets(ctx, t, service);
+        self.own_down_changed(ctx, t, service, sink);
     }
 
     /// The service is UP again at `t` by a fix or a workaround: the next failure is drawn,
@@ -259,6 +260,12 @@ impl Simulator {
         }
         self.schedule_next_failure(t, service);
         self.restart_maintenance_clock(ctx, t, service);
+        // Model.md §8.11. A zero-minute outage (down and up at this instant) changes no
+        // dependant.
+        if state.down {
+            self.own_down_changed(ctx, t, service, sink);
+        }
+        self.own_incident_resolved(ctx, t, service);
     }
 
     /// Schedule the drawn next failure, `time_to_failure` after `t` (unless its start is

@@ -13,6 +13,7 @@
 //! - [`tiers`]: queues, dispatch, work, escalation and handoff (rules 5–8, 15);
 //! - [`problems`]: workarounds, recurrences and problem management (model.md §8.8, §8.9);
 //! - [`changes`]: change arrivals and change-induced failures (model.md §8.12);
+//! - [`symptoms`]: symptom incidents of services down because a dependency is (§8.11);
 //! - [`decisions`]: where a drill's people make the calls instead of the strategy's rules,
 //!   and pinning one failure's start (issue 17; nothing when absent);
 //! - weekly opening hours come from [`crate::scenario::calendar`].
@@ -26,13 +27,16 @@ mod detection;
 mod failures;
 mod maintenance;
 mod problems;
+mod symptoms;
 use crate::scenario::calendar as hours;
 mod on_call;
 mod tickets;
 mod tiers;
 
 use crate::engine::Scheduler;
-use crate::events::{Detection, Event, EventKind, EventSink, ServiceId, TierId, WorkItem};
+use crate::events::{
+    Detection, Event, EventKind, EventSink, IncidentId, ServiceId, TierId, WorkItem,
+};
 use crate::rng::StreamRng;
 use crate::scenario::{Minutes, Scenario, Strategy};
 
@@ -55,8 +59,8 @@ enum Timer {
         service: ServiceId,
         detection: Detection,
     },
-    /// A handoff is over: the incident enters the tier's queue.
-    HandoffDone { service: ServiceId, tier: TierId },
+    /// A handoff is over: the incident (or symptom incident) enters the tier's queue.
+    HandoffDone { incident: IncidentId, tier: TierId },
     /// An engineer of the tier finishes a work item (`workaround`: a workaround attempt).
     WorkDone {
         tier: TierId,
@@ -68,8 +72,8 @@ enum Timer {
     },
     /// The next false alarm.
     FalseAlarm,
-    /// The paged on-call engineer of `tier` acknowledges the service's open incident.
-    Acknowledged { tier: TierId, service: ServiceId },
+    /// The paged on-call engineer of `tier` acknowledges the incident (or symptom incident).
+    Acknowledged { tier: TierId, incident: IncidentId },
     /// A closed tier (or one of its shifts) opens.
     TierOpens { tier: TierId },
     /// The first user report of failure `k` (model.md §8.4): its ticket flood may start.
@@ -81,6 +85,9 @@ enum Timer {
     MaintenanceDue { service: ServiceId, epoch: u32 },
     /// The service's `n`-th change is deployed (model.md §8.12).
     ChangeDeployed { service: ServiceId, n: u32 },
+    /// Users report the service's symptom `n` (model.md §8.11); stale unless it is still
+    /// pending.
+    SymptomReported { service: ServiceId, n: u32 },
 }
 
 /// What one simulated history cost to compute.
@@ -98,7 +105,12 @@ pub struct Simulator {
     scheduler: Scheduler<Timer>,
     services: Vec<ServiceState>,
     tiers: Vec<TierState>,
+    /// Per service its own failure's ticket flood, then per service its symptom's.
     tickets: Vec<tickets::TicketFlood>,
+    /// Per service: its symptom incident (model.md §8.11).
+    symptoms: Vec<symptoms::SymptomState>,
+    /// The dependency graph as symptoms need it.
+    deps: symptoms::Dependencies,
     /// Some tier's queue or staff changed at the current instant: dispatch once every timer
     /// due at this instant has fired (rule 15).
     dispatch_pending: bool,
@@ -216,6 +228,7 @@ impl Simulator {
             .resize(ctx.scenario.services.len(), ServiceState::default());
         self.reset_tiers(ctx);
         self.reset_tickets(ctx);
+        self.reset_symptoms(ctx);
         self.dispatch_pending = false;
         self.queue_seq = 0;
         self.next_alarm = 0;
@@ -248,7 +261,9 @@ impl Simulator {
             Timer::OutageDetected { service, detection } => {
                 self.detect(ctx, t, service, detection, sink)
             }
-            Timer::HandoffDone { service, tier } => self.handoff_done(ctx, t, service, tier, sink),
+            Timer::HandoffDone { incident, tier } => {
+                self.handoff_done(ctx, t, incident, tier, sink)
+            }
             Timer::WorkDone {
                 tier,
                 shift,
@@ -257,7 +272,9 @@ impl Simulator {
                 workaround,
             } => self.work_done(ctx, t, tier, shift, item, able, workaround, sink),
             Timer::FalseAlarm => self.false_alarm(ctx, t, sink),
-            Timer::Acknowledged { tier, service } => self.acknowledged(ctx, t, tier, service, sink),
+            Timer::Acknowledged { tier, incident } => {
+                self.acknowledged(ctx, t, tier, incident, sink)
+            }
             Timer::TierOpens { tier } => self.tier_opens(t, tier),
             Timer::FirstReport { service, k } => self.first_report(ctx, t, service, k),
             Timer::TicketArrives { service, k } => self.ticket_arrives(ctx, t, service, k, sink),
@@ -265,6 +282,9 @@ impl Simulator {
                 self.maintenance_due(ctx, t, service, epoch, sink)
             }
             Timer::ChangeDeployed { service, n } => self.change_deployed(ctx, t, service, n, sink),
+            Timer::SymptomReported { service, n } => {
+                self.symptom_reported(ctx, t, service, n, sink)
+            }
         }
     }
 }

@@ -8,7 +8,7 @@
 //! paged then: a tier with pageable items and busy shift engineers re-checks at the close.
 
 use super::{Ctx, Simulator, Timer, hours};
-use crate::events::{EventKind, EventSink, IncidentId, ServiceId, TierId, WorkItem};
+use crate::events::{EventKind, EventSink, IncidentId, TierId, WorkItem};
 use crate::rng::{self as streams, Purpose};
 use crate::scenario::Minutes;
 
@@ -81,7 +81,11 @@ impl Simulator {
         let tier_offset = tier_def.utc_offset_minutes.unwrap_or(site);
         let asleep = hours::is_open(&on_call.asleep, t, (tier_offset - site) as Minutes);
         let ack = self.draw_ack(ctx, tier, incident, asleep);
-        self.services[incident.service as usize].paged_from_queue_at = entry.entered;
+        if incident.is_symptom() {
+            self.symptoms[incident.service as usize].paged_from_queue_at = entry.entered;
+        } else {
+            self.services[incident.service as usize].paged_from_queue_at = entry.entered;
+        }
         self.emit(
             sink,
             t,
@@ -91,13 +95,8 @@ impl Simulator {
                 asleep,
             },
         );
-        self.scheduler.schedule(
-            t + ack,
-            Timer::Acknowledged {
-                tier,
-                service: incident.service,
-            },
-        );
+        self.scheduler
+            .schedule(t + ack, Timer::Acknowledged { tier, incident });
         true
     }
 
@@ -130,12 +129,22 @@ impl Simulator {
         ctx: &Ctx,
         t: Minutes,
         tier: TierId,
-        service: ServiceId,
+        incident: IncidentId,
         sink: &mut S,
     ) {
-        let incident = self.incident(service);
+        let service = incident.service;
+        // A symptom linked or closed while the page was out needs nobody: the engineer
+        // stands down unseen (the callout stays paid).
+        if incident.is_symptom() && !self.symptom_workable(incident) {
+            self.tiers[tier as usize].on_call_free += 1;
+            self.mark(tier);
+            return;
+        }
         self.emit(sink, t, EventKind::Acknowledged { incident, tier });
-        if sink.decider().is_some() && self.decide_pickup(ctx, t, incident, tier, sink) {
+        if !incident.is_symptom()
+            && sink.decider().is_some()
+            && self.decide_pickup(ctx, t, incident, tier, sink)
+        {
             self.tiers[tier as usize].on_call_free += 1;
             self.mark(tier);
             return;
@@ -145,7 +154,11 @@ impl Simulator {
         let (duration, able, workaround) = self
             .work_of(ctx, tier, item)
             .expect("an incident always has work");
-        let entered = self.services[service as usize].paged_from_queue_at;
+        let entered = if incident.is_symptom() {
+            self.symptoms[service as usize].paged_from_queue_at
+        } else {
+            self.services[service as usize].paged_from_queue_at
+        };
         self.emit(
             sink,
             t,
@@ -168,5 +181,8 @@ impl Simulator {
                 workaround,
             },
         );
+        if incident.is_symptom() {
+            self.symptom_work_started(incident, tier, ON_CALL_SHIFT);
+        }
     }
 }

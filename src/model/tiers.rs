@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use super::{Ctx, Simulator, Timer, hours};
-use crate::events::{EventKind, EventSink, IncidentId, ServiceId, TierId, WorkItem};
+use crate::events::{EventKind, EventSink, IncidentId, TierId, WorkItem};
 use crate::scenario::Minutes;
 
 /// An item waiting in a tier's queue. Served by (class, priority, time entered, entry order):
@@ -57,7 +57,7 @@ impl Ord for QueueEntry {
 #[derive(Debug, Default)]
 pub(super) struct TierState {
     /// Free engineers per shift (one shift for a tier with `staff`/`hours`).
-    free: Vec<u32>,
+    pub(super) free: Vec<u32>,
     pub(super) queue: BinaryHeap<QueueEntry>,
     /// When the pending `TierOpens` timer fires, if one is pending (model.md §8.1: with
     /// several shifts a nearer opening may supersede it).
@@ -149,6 +149,7 @@ impl Simulator {
         // `sink.decider()` is `None` at compile time for every sink but the drill's.
         if !tier_open
             && let WorkItem::Incident(incident) = item
+            && !incident.is_symptom()
             && sink.decider().is_some()
         {
             self.decide_waiting(ctx, t, incident, tier, sink);
@@ -231,6 +232,7 @@ impl Simulator {
             // The drill's people may escalate rather than work it (model/decisions.rs);
             // asked before work_of, which starts a workaround attempt (§8.8).
             if let WorkItem::Incident(incident) = entry.item
+                && !incident.is_symptom()
                 && sink.decider().is_some()
                 && self.decide_pickup(ctx, t, incident, tier, sink)
             {
@@ -263,8 +265,12 @@ impl Simulator {
                     workaround,
                 },
             );
-            if let WorkItem::Maintenance(m) = entry.item {
-                self.maintenance_started(t, m, tier, duration, sink);
+            match entry.item {
+                WorkItem::Maintenance(m) => self.maintenance_started(t, m, tier, duration, sink),
+                WorkItem::Incident(incident) if incident.is_symptom() => {
+                    self.symptom_work_started(incident, tier, shift as u16)
+                }
+                _ => {}
             }
         }
     }
@@ -280,6 +286,10 @@ impl Simulator {
         item: WorkItem,
     ) -> Option<(Minutes, bool, bool)> {
         Some(match item {
+            // §8.11: nobody can fix a symptom; each tier gives it a time box.
+            WorkItem::Incident(id) if id.is_symptom() => {
+                (ctx.strategy.escalate_after, false, false)
+            }
             WorkItem::Incident(id) => {
                 let f = &self.services[id.service as usize].failure;
                 let fix = f.fix;
@@ -326,6 +336,13 @@ impl Simulator {
         workaround: bool,
         sink: &mut S,
     ) {
+        // A symptom's work stopped at a link or close freed its engineer then (§8.11).
+        if let WorkItem::Incident(incident) = item
+            && incident.is_symptom()
+            && !self.symptom_time_box_current(incident)
+        {
+            return;
+        }
         let state = &mut self.tiers[tier as usize];
         if shift == super::on_call::ON_CALL_SHIFT {
             state.on_call_free += 1;
@@ -342,6 +359,9 @@ impl Simulator {
             }
             WorkItem::Problem(problem) => self.problem_done(ctx, t, problem, tier, sink),
             WorkItem::Maintenance(m) => self.maintenance_done(ctx, t, m, tier, sink),
+            WorkItem::Incident(incident) if incident.is_symptom() => {
+                self.symptom_time_box_done(ctx, t, incident, tier, sink)
+            }
             WorkItem::Incident(incident) if workaround => {
                 self.workaround_done(ctx, t, incident, tier, sink)
             }
@@ -385,15 +405,10 @@ impl Simulator {
             },
         );
         if handoff > 0.0 {
-            self.scheduler.schedule(
-                t + handoff,
-                Timer::HandoffDone {
-                    service: incident.service,
-                    tier: to,
-                },
-            );
+            self.scheduler
+                .schedule(t + handoff, Timer::HandoffDone { incident, tier: to });
         } else {
-            self.handoff_done(ctx, t, incident.service, to, sink);
+            self.handoff_done(ctx, t, incident, to, sink);
         }
     }
 
@@ -401,11 +416,14 @@ impl Simulator {
         &mut self,
         ctx: &Ctx,
         t: Minutes,
-        service: ServiceId,
+        incident: IncidentId,
         tier: TierId,
         sink: &mut S,
     ) {
-        let incident = self.incident(service);
+        // A symptom linked or closed during the handoff goes nowhere (§8.11).
+        if incident.is_symptom() && !self.symptom_workable(incident) {
+            return;
+        }
         self.emit(sink, t, EventKind::HandedOff { incident, tier });
         self.enqueue(ctx, t, WorkItem::Incident(incident), tier, sink);
     }

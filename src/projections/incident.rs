@@ -12,7 +12,8 @@
 //! when the ticket arrived): the scenario is read only for costs.
 
 use crate::events::{
-    Detection, Event, EventKind, EventSink, IncidentId, ModeId, ProblemId, TierId, WorkItem,
+    Detection, Event, EventKind, EventSink, IncidentId, ModeId, ProblemId, ServiceId, TierId,
+    WorkItem,
 };
 use crate::scenario::{Minutes, Scenario};
 
@@ -228,6 +229,15 @@ pub enum Beat {
     /// nothing. Told at the 2nd, 5th, 10th, 20th, 50th… report and once more with the final
     /// tally when the story ends, so a long outage does not drown the timeline.
     UsersReported { reported: u32, deflected: u32 },
+    /// A service that depends on this one is down because of it, and its users report the
+    /// symptom (model.md §8.11): a symptom incident opens at the first tier.
+    DependantDown { service: ServiceId },
+    /// Dependency-aware monitoring linked the dependant's symptom incident to this incident:
+    /// nobody chases it any more.
+    DependantLinked { service: ServiceId },
+    /// The dependant is up again with this service; `tickets` its users filed about the
+    /// symptom meanwhile.
+    DependantUp { service: ServiceId, tickets: u32 },
 }
 
 /// Where an unfinished incident stands at the horizon.
@@ -361,6 +371,8 @@ pub struct StoryProjection<'a> {
     worked_around: bool,
     /// The last job started was a workaround attempt.
     job_was_workaround: bool,
+    /// Symptom incidents this incident caused (model.md §8.11): (symptom, tickets filed).
+    symptoms: Vec<(IncidentId, u32)>,
     finished: bool,
 }
 
@@ -386,6 +398,7 @@ impl<'a> StoryProjection<'a> {
             tickets_told: 0,
             worked_around: false,
             job_was_workaround: false,
+            symptoms: Vec::new(),
             finished: false,
         }
     }
@@ -466,8 +479,80 @@ impl<'a> StoryProjection<'a> {
         }
     }
 
+    /// Symptom incidents of dependants caused by this incident (§8.11): told as they open,
+    /// are linked, and close with the root's repair (just after the story's end).
+    fn dependant_beat(&mut self, event: &Event) {
+        let t = event.t;
+        match event.kind {
+            EventKind::SymptomOpened { incident, root }
+                if root == self.target.service && !self.finished =>
+            {
+                self.symptoms.push((incident, 0));
+                self.push(
+                    t,
+                    Beat::DependantDown {
+                        service: incident.service,
+                    },
+                );
+            }
+            EventKind::SymptomLinked { incident, root } if root == self.target.service => {
+                if self.symptoms.iter().any(|(s, _)| *s == incident) {
+                    self.push(
+                        t,
+                        Beat::DependantLinked {
+                            service: incident.service,
+                        },
+                    );
+                }
+            }
+            EventKind::TicketFiled { ticket } => {
+                if let Some(entry) = self
+                    .symptoms
+                    .iter_mut()
+                    .find(|(s, _)| *s == ticket.incident)
+                {
+                    entry.1 += 1;
+                }
+            }
+            EventKind::SymptomClosed { incident } => {
+                let Some(i) = self.symptoms.iter().position(|(s, _)| *s == incident) else {
+                    return;
+                };
+                let (_, tickets) = self.symptoms.swap_remove(i);
+                // Closed with the root's repair, at the story's end: told as its last beats.
+                if self
+                    .story
+                    .as_ref()
+                    .is_some_and(|s| !self.finished || s.end == t)
+                {
+                    self.push(
+                        t,
+                        Beat::DependantUp {
+                            service: incident.service,
+                            tickets,
+                        },
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn apply(&mut self, event: &Event) {
         let t = event.t;
+        if self.story.is_some()
+            && matches!(
+                event.kind,
+                EventKind::SymptomOpened { .. }
+                    | EventKind::SymptomLinked { .. }
+                    | EventKind::SymptomClosed { .. }
+                    | EventKind::TicketFiled { .. }
+            )
+            && (event.kind.incident().is_some_and(|i| i.is_symptom()))
+        {
+            self.dependant_beat(event);
+            return;
+        }
         let own_problem = event.kind.problem() == Some(ProblemId(self.target));
         if self.finished {
             // The problem this incident opened is told to its end (§8.9), after the incident.
@@ -706,6 +791,10 @@ impl<'a> StoryProjection<'a> {
             | EventKind::MaintenanceDone { .. }
             | EventKind::MaintenanceWithdrawn { .. }
             | EventKind::ChangeDeployed { .. } => {}
+            | EventKind::SymptomOpened { .. }
+            | EventKind::SymptomLinked { .. }
+            | EventKind::SymptomWaiting { .. }
+            | EventKind::SymptomClosed { .. } => {}
         }
     }
 
@@ -829,6 +918,11 @@ impl EventSink for IncidentPicker<'_> {
         let Some(id) = event.kind.incident() else {
             return;
         };
+        // A symptom incident (model.md §8.11) is no failure of its service: its work is not
+        // the cost of the service's own open incident.
+        if id.is_symptom() {
+            return;
+        }
         let service = id.service as usize;
         if let EventKind::FailureStarted { .. } = event.kind {
             self.failures[service] = id.k.saturating_add(1);

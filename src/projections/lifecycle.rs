@@ -71,6 +71,8 @@ struct OpenIncident {
     signal: Option<Detection>,
     detected: bool,
     place: Place,
+    /// A symptom incident linked to its root incident (model.md §8.11): nobody works it.
+    linked: bool,
 }
 
 /// Where a problem's item stands (model.md §8.9).
@@ -127,6 +129,12 @@ pub struct LifecycleCheck<'a> {
     /// Per service: the index of its next failure.
     next_k: Vec<u32>,
     open: Vec<Option<OpenIncident>>,
+    /// Per service: its open symptom incident (model.md §8.11; `k` carries the symptom bit)
+    /// and the least number its next one may have.
+    symptoms: Vec<Option<OpenIncident>>,
+    next_symptom: Vec<u32>,
+    /// Per service: the number of the next ticket about its open symptom.
+    next_symptom_ticket: Vec<u32>,
     busy: Vec<u32>,
     next_alarm: u32,
     alarms: HashMap<u32, AlarmPlace>,
@@ -152,6 +160,9 @@ impl<'a> LifecycleCheck<'a> {
             scenario,
             next_k: vec![0; scenario.services.len()],
             open: vec![None; scenario.services.len()],
+            symptoms: vec![None; scenario.services.len()],
+            next_symptom: vec![0; scenario.services.len()],
+            next_symptom_ticket: vec![0; scenario.services.len()],
             busy: vec![0; scenario.tiers.len()],
             next_alarm: 0,
             alarms: HashMap::new(),
@@ -171,6 +182,9 @@ impl<'a> LifecycleCheck<'a> {
     pub fn begin(&mut self) {
         self.next_k.iter_mut().for_each(|k| *k = 0);
         self.open.iter_mut().for_each(|o| *o = None);
+        self.symptoms.fill(None);
+        self.next_symptom.fill(0);
+        self.next_symptom_ticket.fill(0);
         self.busy.iter_mut().for_each(|b| *b = 0);
         self.next_alarm = 0;
         self.alarms.clear();
@@ -199,7 +213,12 @@ impl<'a> LifecycleCheck<'a> {
     }
 
     fn incident_name(&self, id: IncidentId) -> String {
-        format!("{}#{}", self.service_name(id.service), id.number())
+        format!(
+            "{}#{}{}",
+            self.service_name(id.service),
+            id.mark(),
+            id.number()
+        )
     }
 
     /// Whether incident `id` of a service was opened and resolved already.
@@ -213,9 +232,18 @@ impl<'a> LifecycleCheck<'a> {
         }
     }
 
-    /// The open incident `id`, or an error saying why it is not open.
+    /// The open incident `id` (or symptom incident), or an error saying why it is not open.
     fn open_incident(&mut self, id: IncidentId, kind: &str) -> Result<&mut OpenIncident, String> {
         let s = id.service as usize;
+        if id.is_symptom() {
+            if !matches!(&self.symptoms[s], Some(o) if o.k == id.k) {
+                return Err(format!(
+                    "{kind} for {}, which is not an open symptom incident",
+                    self.incident_name(id)
+                ));
+            }
+            return Ok(self.symptoms[s].as_mut().expect("matched Some above"));
+        }
         match &self.open[s] {
             Some(o) if o.k == id.k => {}
             Some(o) => {
@@ -343,6 +371,7 @@ impl<'a> LifecycleCheck<'a> {
                     signal: None,
                     detected: false,
                     place: Place::Unseen,
+                    linked: false,
                 });
             }
             EventKind::DegradationDetected { incident } => {
@@ -468,7 +497,12 @@ impl<'a> LifecycleCheck<'a> {
             },
             EventKind::TicketFiled { ticket } | EventKind::TicketDeflected { ticket } => {
                 let s = ticket.incident.service as usize;
-                let expected = self.next_ticket[s];
+                let counters = if ticket.incident.is_symptom() {
+                    &mut self.next_symptom_ticket
+                } else {
+                    &mut self.next_ticket
+                };
+                let expected = counters[s];
                 let o = self.open_incident(ticket.incident, kind)?;
                 if !o.down {
                     return Err(format!(
@@ -481,7 +515,11 @@ impl<'a> LifecycleCheck<'a> {
                         ticket.n
                     ));
                 }
-                self.next_ticket[s] = expected.saturating_add(1);
+                if ticket.incident.is_symptom() {
+                    self.next_symptom_ticket[s] = expected.saturating_add(1);
+                } else {
+                    self.next_ticket[s] = expected.saturating_add(1);
+                }
                 if let EventKind::TicketFiled { .. } = event.kind {
                     self.tickets.insert(ticket, TicketPlace::Filed);
                 }
@@ -545,6 +583,12 @@ impl<'a> LifecycleCheck<'a> {
                 }
                 match item {
                     WorkItem::Incident(incident) => {
+                        if incident.is_symptom() && (able || workaround) {
+                            return Err(
+                                "work_started on a symptom incident must be a time box (able = false): nobody can fix a symptom"
+                                    .into(),
+                            );
+                        }
                         let place = self.open_incident(incident, kind)?.place;
                         let since = match place {
                             Place::Queued { tier: q, since } if q == tier => since,
@@ -561,9 +605,7 @@ impl<'a> LifecycleCheck<'a> {
                                 t - since
                             ));
                         }
-                        let o = self.open[incident.service as usize]
-                            .as_mut()
-                            .expect("checked open above");
+                        let o = self.open_incident(incident, kind)?;
                         o.place = Place::Working {
                             tier,
                             end: t + duration,
@@ -830,6 +872,90 @@ impl<'a> LifecycleCheck<'a> {
                 self.open_incident(incident, kind)?;
             }
             EventKind::HorizonReached => self.finished = true,
+            EventKind::SymptomOpened { incident, root } => {
+                let s = incident.service as usize;
+                if !incident.is_symptom() {
+                    return Err("symptom_opened must name a symptom incident (service#sN)".into());
+                }
+                if self.symptoms[s].is_some() {
+                    return Err(format!(
+                        "symptom_opened for {}, but {} already has an open symptom incident",
+                        self.incident_name(incident),
+                        self.service_name(incident.service)
+                    ));
+                }
+                if incident.number() < self.next_symptom[s] {
+                    return Err(format!(
+                        "symptom_opened for {}, but symptom numbers only grow (the next is at least {})",
+                        self.incident_name(incident),
+                        self.next_symptom[s]
+                    ));
+                }
+                if !matches!(self.open.get(root as usize), Some(Some(o)) if o.down) {
+                    return Err(format!(
+                        "symptom_opened because of {}, which is not down",
+                        self.service_name(root)
+                    ));
+                }
+                self.next_symptom_ticket[s] = 0;
+                self.symptoms[s] = Some(OpenIncident {
+                    k: incident.k,
+                    start: t,
+                    warning: 0.0,
+                    down: true,
+                    degradation_seen: false,
+                    signal: None,
+                    detected: true,
+                    place: Place::Opened(0),
+                    linked: false,
+                });
+            }
+            EventKind::SymptomLinked { incident, root } => {
+                if !matches!(self.open.get(root as usize), Some(Some(o)) if o.down && o.detected) {
+                    return Err(format!(
+                        "symptom_linked to {}, which has no open, detected outage",
+                        self.service_name(root)
+                    ));
+                }
+                let o = self.open_incident(incident, kind)?;
+                if o.linked {
+                    return Err("symptom_linked for a symptom already linked".into());
+                }
+                o.linked = true;
+                let place = std::mem::replace(&mut o.place, Place::Unseen);
+                if let Place::Working { tier, .. } = place {
+                    self.busy[tier as usize] -= 1;
+                }
+            }
+            EventKind::SymptomWaiting { incident, tier } => {
+                let last = scenario.tiers.len() as TierId - 1;
+                let o = self.open_incident(incident, kind)?;
+                match o.place {
+                    Place::Working { tier: at, end, .. } if at == tier && tier == last => {
+                        if t != end {
+                            return Err(format!(
+                                "symptom_waiting at t = {t}, but the time box ends at t = {end}"
+                            ));
+                        }
+                    }
+                    _ => {
+                        return Err(
+                            "symptom_waiting without a time box of the last tier ending".into()
+                        );
+                    }
+                }
+                o.place = Place::Unseen;
+                self.busy[tier as usize] -= 1;
+            }
+            EventKind::SymptomClosed { incident } => {
+                let place = self.open_incident(incident, kind)?.place;
+                if let Place::Working { tier, .. } = place {
+                    self.busy[tier as usize] -= 1;
+                }
+                let s = incident.service as usize;
+                self.symptoms[s] = None;
+                self.next_symptom[s] = incident.number().saturating_add(1);
+            }
             EventKind::Recurred {
                 incident,
                 recurrence,

@@ -103,6 +103,17 @@ pub struct RepMetrics {
     /// Changes that failed a service (their incidents are in `incidents`).
     #[serde(default)]
     pub change_failures: u64,
+    /// Symptom incidents reported (model.md §8.11; not in `incidents`).
+    #[serde(default)]
+    pub symptom_incidents: u64,
+    /// Engineer hours spent troubleshooting symptom incidents (also in `labor_hours`).
+    #[serde(default)]
+    pub symptom_hours: f64,
+    /// Per service: the downtime cost it caused as a root cause, its own minutes and those
+    /// its dependants inherited from it, at the dependants' rates (model.md §8.10). Empty for
+    /// scenarios without `depends_on`.
+    #[serde(default)]
+    pub service_root_cause_cost: Vec<f64>,
 }
 
 /// The chart material of one replication: bounded in size whatever the number of events.
@@ -155,6 +166,11 @@ struct ServiceTrack {
     own_down: bool,
     /// Start of the open accounting segment (same `state` and `own_down` since then).
     since: Minutes,
+    /// The service whose own trouble the state comes from (itself when its own condition is
+    /// at least as bad as what it inherits; §8.10 cost by root cause).
+    cause: usize,
+    /// Since when `state` has come from `cause`.
+    cause_since: Minutes,
 }
 
 /// Folds one replication's events (of one strategy) into [`RepMetrics`] and [`RepCurves`].
@@ -171,6 +187,14 @@ pub struct MetricsProjection<'a> {
     planned_minutes: Vec<f64>,
     /// Busy minutes of maintenance work (cut at the horizon).
     maintenance_minutes: f64,
+    /// Busy minutes on symptom incidents (cut at the horizon; work stopped early is taken
+    /// back).
+    symptom_minutes: f64,
+    symptom_incidents: u64,
+    /// Per service: the tier and end of the time box under way on its symptom.
+    symptom_work: Vec<Option<(usize, Minutes)>>,
+    /// Per service: downtime cost caused as a root cause so far (only with dependencies).
+    root_cause_cost: Vec<f64>,
     /// Services with dependencies first after theirs (empty when no service has one, so a
     /// scenario without dependencies takes the one-service path).
     dependency_order: Vec<usize>,
@@ -227,6 +251,10 @@ impl<'a> MetricsProjection<'a> {
             degraded_minutes: Vec::new(),
             planned_minutes: Vec::new(),
             maintenance_minutes: 0.0,
+            symptom_minutes: 0.0,
+            symptom_incidents: 0,
+            symptom_work: Vec::new(),
+            root_cause_cost: Vec::new(),
             dependency_order: if scenario.services.iter().any(|s| !s.depends_on.is_empty()) {
                 crate::scenario::dependency_order(scenario)
             } else {
@@ -279,6 +307,17 @@ impl<'a> MetricsProjection<'a> {
         self.strategy = strategy;
         self.services.clear();
         self.services.resize(n_services, ServiceTrack::default());
+        for (i, s) in self.services.iter_mut().enumerate() {
+            s.cause = i;
+        }
+        self.symptom_minutes = 0.0;
+        self.symptom_incidents = 0;
+        self.symptom_work.clear();
+        self.symptom_work.resize(n_services, None);
+        self.root_cause_cost.clear();
+        if !self.dependency_order.is_empty() {
+            self.root_cause_cost.resize(n_services, 0.0);
+        }
         for v in [
             &mut self.outage_minutes,
             &mut self.inherited_outage_minutes,
@@ -457,6 +496,36 @@ impl<'a> MetricsProjection<'a> {
         }
     }
 
+    /// The rate of `service`'s minutes in condition `state`.
+    fn rate(&self, service: usize, state: Condition) -> f64 {
+        match state {
+            Condition::Down => self.outage_rate(service),
+            Condition::Degraded => self.degraded_rate(service),
+            Condition::Planned => self.planned_rate(service),
+            Condition::Up => 0.0,
+        }
+    }
+
+    /// Charge `service`'s minutes since its cause last changed to that cause (§8.10 cost by
+    /// root cause; kept apart from the segments so their sums keep their bits).
+    fn close_cause(&mut self, service: usize, t: Minutes) {
+        let s = self.services[service];
+        if s.state != Condition::Up {
+            self.root_cause_cost[s.cause] += (t - s.cause_since) * self.rate(service, s.state);
+        }
+        self.services[service].cause_since = t;
+    }
+
+    /// Give `service` the condition `state`, coming from `cause`'s own trouble, from `t`.
+    fn set_state_from(&mut self, service: usize, state: Condition, cause: usize, t: Minutes) {
+        let s = self.services[service];
+        if s.state != state || s.cause != cause {
+            self.close_cause(service, t);
+            self.services[service].cause = cause;
+        }
+        self.set_state(service, state, t);
+    }
+
     /// Give `service` the condition `state` from `t` (a new segment when anything counted
     /// changes).
     fn set_state(&mut self, service: usize, state: Condition, t: Minutes) {
@@ -484,15 +553,20 @@ impl<'a> MetricsProjection<'a> {
         for k in 0..self.dependency_order.len() {
             let i = self.dependency_order[k];
             let mut state = self.services[i].own;
+            let mut cause = i;
             for d in &self.scenario.services[i].depends_on {
                 let theirs = self.services[d.service].state;
                 let passed = match d.effect {
                     Effect::Down => theirs,
                     Effect::Degraded => theirs.min(Condition::Degraded),
                 };
-                state = state.max(passed);
+                // Ties go to the service's own trouble, then to the first dependency.
+                if passed > state {
+                    state = passed;
+                    cause = self.services[d.service].cause;
+                }
             }
-            self.set_state(i, state, t);
+            self.set_state_from(i, state, cause, t);
         }
     }
 
@@ -546,7 +620,13 @@ impl<'a> MetricsProjection<'a> {
                 if let WorkItem::Maintenance(_) = item {
                     self.maintenance_minutes += busy;
                 }
-                if let WorkItem::Incident(incident) = item {
+                if let WorkItem::Incident(incident) = item
+                    && incident.is_symptom()
+                {
+                    // §8.11: labor, but no incident's wait, vendor fee or SLA.
+                    self.symptom_minutes += busy;
+                    self.symptom_work[incident.service as usize] = Some((tier, t + duration));
+                } else if let WorkItem::Incident(incident) = item {
                     self.wait_sum[tier] += waited;
                     self.wait_count[tier] += 1;
                     let service = incident.service as usize;
@@ -567,7 +647,25 @@ impl<'a> MetricsProjection<'a> {
                     }
                 }
             }
+            EventKind::Escalated { incident, .. } if incident.is_symptom() => {
+                self.symptom_work[incident.service as usize] = None;
+            }
             EventKind::Escalated { .. } => self.escalations += 1,
+            EventKind::SymptomOpened { .. } => self.symptom_incidents += 1,
+            EventKind::SymptomWaiting { incident, .. } => {
+                self.symptom_work[incident.service as usize] = None;
+            }
+            EventKind::SymptomLinked { incident, .. } | EventKind::SymptomClosed { incident } => {
+                // The work under way stops now: its remaining minutes were never worked.
+                if let Some((tier, end)) = self.symptom_work[incident.service as usize].take() {
+                    let unworked = end.min(self.horizon()) - t;
+                    if unworked > 0.0 {
+                        self.busy_minutes[tier] -= unworked;
+                        self.symptom_minutes -= unworked;
+                        self.labor_cost -= unworked * self.scenario.tiers[tier].hourly_cost / 60.0;
+                    }
+                }
+            }
             EventKind::FalseAlarm { .. } => self.false_alarms += 1,
             EventKind::Resolved {
                 incident, averted, ..
@@ -609,6 +707,9 @@ impl<'a> MetricsProjection<'a> {
                 self.advance_checkpoints(t);
                 for service in 0..self.services.len() {
                     self.close_segment(service, t);
+                    if !self.root_cause_cost.is_empty() {
+                        self.close_cause(service, t);
+                    }
                 }
                 self.finished = true;
             }
@@ -716,6 +817,9 @@ impl<'a> MetricsProjection<'a> {
             planned_cost,
             changes: self.changes,
             change_failures: self.change_failures,
+            symptom_incidents: self.symptom_incidents,
+            symptom_hours: self.symptom_minutes / 60.0,
+            service_root_cause_cost: self.root_cause_cost.clone(),
         }
     }
 

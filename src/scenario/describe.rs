@@ -104,7 +104,9 @@ pub fn describe(s: &Scenario) -> String {
         for dep in &svc.depends_on {
             let on = s.services.get(dep.service).map_or("?", |d| d.name.as_str());
             let effect = match dep.effect {
-                super::Effect::Down => "down",
+                super::Effect::Down => {
+                    "down (its users then report the symptom: a symptom incident at the first tier)"
+                }
                 super::Effect::Degraded => "degraded (never down)",
             };
             let _ = writeln!(
@@ -212,6 +214,11 @@ SLAs (clocks from detection):"
         }
         if st.workarounds {
             practice.push("lower tiers try workarounds".to_string());
+        }
+        if st.correlate {
+            practice.push(
+                "a service map links symptom incidents to the detected root incident".to_string(),
+            );
         }
         if let Some(p) = &st.problems {
             let tier = s.tiers.get(p.tier).map_or("?", |t| t.name.as_str());

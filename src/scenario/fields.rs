@@ -1317,6 +1317,14 @@ pub static FIELDS: &[Field] = &[
         "Lower tiers try a mode's `workaround` (a restart) instead of the time box, once per incident.",
     ),
     row(
+        "strategies.*.correlate",
+        K::Bool,
+        D("false"),
+        B::Unbounded,
+        Sweep::Never("a choice of practice, not a number"),
+        "Dependency-aware monitoring: a symptom incident is linked to its open, detected root incident at once and nobody works it (model.md §8.11).",
+    ),
+    row(
         "strategies.*.problems",
         K::Table,
         O("absent: no problem management"),

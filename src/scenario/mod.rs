@@ -511,6 +511,10 @@ pub struct Strategy {
     /// Problem management: root-cause fixes after recurrences (model.md §8.9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problems: Option<Problems>,
+    /// Dependency-aware monitoring links symptom incidents to their open, detected root
+    /// incident (model.md §8.11).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub correlate: bool,
     /// Preventive maintenance plans (model.md §8.6); at most one per service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub maintenance: Vec<Maintenance>,

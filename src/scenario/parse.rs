@@ -434,6 +434,7 @@ struct RawStrategy {
     ramp_up: Option<V>,
     ticket_deflection: Option<V>,
     workarounds: Option<V>,
+    correlate: Option<V>,
     problems: Option<Spanned<RawProblems>>,
     maintenance: Option<Spanned<Vec<Spanned<RawMaintenance>>>>,
     change_failure_rate: Option<V>,
@@ -2820,6 +2821,10 @@ impl Cx<'_> {
             None => Some(false),
             Some(v) => self.boolean(v, &f("workarounds")),
         };
+        let correlate = match &s.correlate {
+            None => Some(false),
+            Some(v) => self.boolean(v, &f("correlate")),
+        };
         let problems = match &s.problems {
             None => Some(None),
             Some(p) => self.problems(p, &f("problems"), tiers).map(Some),
@@ -2852,6 +2857,7 @@ impl Cx<'_> {
             ramp_up: ramp_up?,
             ticket_deflection: ticket_deflection?,
             workarounds: workarounds?,
+            correlate: correlate?,
             problems: problems?,
             maintenance: maintenance?,
             change_failure_rate: change_failure_rate?,
