@@ -33,6 +33,10 @@ pub enum Purpose {
     Workaround = 6,
     /// The root-cause fix time of the problem opened by the k-th failure of a service (§8.9).
     Problem = 7,
+    /// The acknowledgement delay of a page sent by an escalation policy (model.md §8.7),
+    /// keyed by the service and (the incident's k, the policy's page number): a policy may
+    /// page one tier several times. One draw per page.
+    PolicyAck = 8,
 }
 
 /// SplitMix64's finalizer: a bijective mix of 64 bits.

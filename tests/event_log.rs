@@ -722,6 +722,7 @@ mod random_scenarios {
                     ticket_deflection: 0.0,
                     workarounds: false,
                     problems: None,
+                    paging: None,
                 };
                 let reactive = common::reactive(60.0, 0.0, 1.0);
                 common::scenario(

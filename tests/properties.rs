@@ -108,6 +108,7 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                 ticket_deflection: 0.0,
                 workarounds: false,
                 problems: None,
+                paging: None,
             },
         )
 }

@@ -160,6 +160,7 @@ pub const EXAMPLES: &[Example] = &[
     ex("[strategies.proactive]", "problems.fix", "\"4h\""),
     ex("[strategies.proactive]", "problems.tier", "\"engineering\""),
     ex("[strategies.proactive]", "ticket_deflection", "0.5"),
+    ex("[strategies.proactive]", "paging", "\"p1\""),
     ex("[strategies.proactive.monitoring]", "coverage", "0.8"),
     ex(
         "[strategies.proactive.monitoring]",
@@ -177,10 +178,15 @@ pub const EXAMPLES: &[Example] = &[
         "1",
     ),
     ex("[strategies.proactive.monitoring]", "triage", "\"10m\""),
+    ex("[strategies.proactive.tiers.help-desk]", "staff", "3"),
     ex("[[slas]]", "priority", "1"),
     ex("[[slas]]", "respond", "\"30m\""),
     ex("[[slas]]", "resolve", "\"8h\""),
     ex("[[slas]]", "penalty", "1000"),
+    ex("[[escalation_policies]]", "name", "\"p1\""),
+    ex("[[escalation_policies]]", "num_loops", "1"),
+    ex("[[escalation_policies.rules]]", "delay", "\"15m\""),
+    ex("[[escalation_policies.rules]]", "tier", "\"senior\""),
 ];
 
 /// The registry pattern of an example: `[[services.modes]]` + `fix` → `services[].modes[].fix`,
@@ -190,7 +196,9 @@ pub fn pattern(example: &Example) -> String {
     let array = example.section.starts_with("[[");
     let mut parts: Vec<String> = Vec::new();
     for (i, part) in table.split('.').filter(|p| !p.is_empty()).enumerate() {
-        if i == 1 && parts.first().is_some_and(|p| p == "strategies") {
+        // `[strategies.X.tiers.T]`: both names are patterns (strategies.*.tiers.*).
+        let in_strategy = parts.first().is_some_and(|p| p == "strategies");
+        if in_strategy && (i == 1 || (i == 3 && parts[2] == "tiers")) {
             parts.push("*".into());
         } else if array || table.starts_with("services") || (i == 0 && part == "tiers") {
             // Every table of an array-of-tables path is itself an element: services[].modes[].

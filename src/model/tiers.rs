@@ -73,7 +73,7 @@ pub(super) struct TierState {
 
 impl Simulator {
     pub(super) fn reset_tiers(&mut self, ctx: &Ctx) {
-        let tiers = &ctx.scenario.tiers;
+        let tiers = ctx.tiers;
         self.tiers.resize_with(tiers.len(), TierState::default);
         self.tiers.truncate(tiers.len());
         let site = ctx.scenario.simulation.utc_offset_minutes;
@@ -90,7 +90,7 @@ impl Simulator {
         }
     }
 
-    fn mark(&mut self, tier: TierId) {
+    pub(super) fn mark(&mut self, tier: TierId) {
         self.tiers[tier as usize].dirty = true;
         self.dispatch_pending = true;
     }
@@ -104,7 +104,7 @@ impl Simulator {
         tier: TierId,
         sink: &mut S,
     ) {
-        let tier_open = ctx.scenario.tiers[tier as usize]
+        let tier_open = ctx.tiers[tier as usize]
             .any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes);
         self.emit(
             sink,
@@ -134,6 +134,9 @@ impl Simulator {
             item,
         });
         self.mark(tier);
+        if let (WorkItem::Incident(incident), Some(_)) = (item, ctx.strategy.paging) {
+            self.policy_entry(ctx, t, incident, tier, sink);
+        }
     }
 
     /// A closed tier opens (rule 8): its waiting queue is served.
@@ -161,7 +164,7 @@ impl Simulator {
 
     /// Start as much queued work at `tier` as free engineers and opening hours allow.
     fn dispatch<S: EventSink>(&mut self, ctx: &Ctx, t: Minutes, tier: TierId, sink: &mut S) {
-        let tier_def = &ctx.scenario.tiers[tier as usize];
+        let tier_def = &ctx.tiers[tier as usize];
         let site = ctx.scenario.simulation.utc_offset_minutes;
         loop {
             let state = &mut self.tiers[tier as usize];
@@ -196,6 +199,10 @@ impl Simulator {
             let Some(entry) = state.queue.pop() else {
                 return;
             };
+            if let WorkItem::Incident(incident) = entry.item {
+                // A shift engineer took it: the policy's outstanding pages stand down (§8.7).
+                self.policy_taken(incident);
+            }
             // Withdrawn problem records are dropped before an engineer is taken (§8.9).
             let Some((duration, able, workaround)) = self.work_of(ctx, tier, entry.item) else {
                 continue;

@@ -59,6 +59,7 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         ticket_deflection: 0.0,
         workarounds: false,
         problems: None,
+        paging: None,
     }
 }
 
@@ -95,6 +96,7 @@ pub fn scenario(
         strategies,
         baseline: None,
         slas: Vec::new(),
+        escalation_policies: Vec::new(),
     }
 }
 
@@ -154,6 +156,7 @@ pub fn mail_server() -> Scenario {
         ticket_deflection: 0.0,
         workarounds: false,
         problems: None,
+        paging: None,
     };
     scenario(
         tiers,
