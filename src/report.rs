@@ -275,15 +275,14 @@ impl Report {
     /// Compute the report from the rows of a run (in replication order).
     pub fn build(scenario: &Scenario, results: &ExperimentResults) -> Report {
         let horizon = scenario.simulation.horizon_minutes;
-        let strategies: Vec<StrategyReport> =
-            scenario
-                .strategies
-                .iter()
-                .zip(&results.strategies)
-                .enumerate()
-                .map(|(si, (strategy, res))| {
-                    let on_call_minutes = crate::projections::metrics::on_call_minutes(scenario, si);
-                    StrategyReport {
+        let strategies: Vec<StrategyReport> = scenario
+            .strategies
+            .iter()
+            .zip(&results.strategies)
+            .enumerate()
+            .map(|(si, (strategy, res))| {
+                let on_call_minutes = crate::projections::metrics::on_call_minutes(scenario, si);
+                StrategyReport {
                     name: strategy.name.clone(),
                     metrics: Metric::all()
                         .map(|m| (m, Summary::of(res.rows.iter().map(|r| m.value(r)))))
@@ -331,8 +330,8 @@ impl Report {
                         })
                         .collect(),
                 }
-                })
-                .collect();
+            })
+            .collect();
 
         let baseline = scenario.baseline_index();
         let mut comparisons = Vec::new();

@@ -123,7 +123,10 @@ fn no_answer_from_sre_pages_senior_and_the_first_acknowledgement_wins() {
     );
     let (events, m) = run(&s, 0);
     assert_eq!(outages(&events), vec![105.0]);
-    assert_eq!(pages(&events), vec![(1460.0, 0, Some(1)), (1475.0, 1, Some(2))]);
+    assert_eq!(
+        pages(&events),
+        vec![(1460.0, 0, Some(1)), (1475.0, 1, Some(2))]
+    );
     let acks: Vec<(f64, u32)> = events
         .iter()
         .filter_map(|e| match e.kind {
@@ -156,7 +159,11 @@ fn loops_page_again_and_the_earliest_page_answers_first() {
     assert_eq!(outages(&events), vec![105.0]);
     assert_eq!(
         pages(&events),
-        vec![(1460.0, 0, Some(1)), (1470.0, 0, Some(1)), (1480.0, 0, Some(1))]
+        vec![
+            (1460.0, 0, Some(1)),
+            (1470.0, 0, Some(1)),
+            (1480.0, 0, Some(1))
+        ]
     );
     assert_eq!(m.pages, 3);
     let once = shop(
@@ -218,7 +225,10 @@ paging = "{paging}"
     };
     let cases = [
         (
-            base("name = \"p1\"\nrules = [{ delay = \"5m\", tier = \"sr\" }]", "p1"),
+            base(
+                "name = \"p1\"\nrules = [{ delay = \"5m\", tier = \"sr\" }]",
+                "p1",
+            ),
             "expected the name of a tier",
             "did you mean \"sre\"",
         ),
@@ -228,17 +238,26 @@ paging = "{paging}"
             "rules = [{",
         ),
         (
-            base("name = \"p1\"\nrules = [{ delay = \"5m\", tier = \"sre\" }]", "p2"),
+            base(
+                "name = \"p1\"\nrules = [{ delay = \"5m\", tier = \"sre\" }]",
+                "p2",
+            ),
             "expected the name of an escalation policy (p1)",
             "did you mean \"p1\"",
         ),
         (
-            base("name = \"p1\"\nrules = [{ delay = \"5m\", tier = \"desk\" }]", "p1"),
+            base(
+                "name = \"p1\"\nrules = [{ delay = \"5m\", tier = \"desk\" }]",
+                "p1",
+            ),
             "has no `on_call`",
             "on_call = {",
         ),
         (
-            base("name = \"p1\"\nnum_loops = -1\nrules = [{ delay = \"5m\", tier = \"sre\" }]", "p1"),
+            base(
+                "name = \"p1\"\nnum_loops = -1\nrules = [{ delay = \"5m\", tier = \"sre\" }]",
+                "p1",
+            ),
             "num_loops",
             "whole number",
         ),
@@ -276,6 +295,7 @@ failures = {{ every = "1d" }}
 [[services.modes]]
 name = "crash"
 fix = "1h"
+needs = "sre"
 
 [strategies.reactive]
 escalate_after = "2h"
@@ -298,11 +318,19 @@ fn a_strategy_that_staffs_nights_fixes_without_a_page_and_pays_the_salaries() {
     let (events, m) = run(&s, 0);
     assert_eq!(outages(&events), vec![120.0]);
     assert_eq!(m.pages, 1);
-    assert!((m.fixed_labor_cost - 160.0).abs() < 1e-9, "{}", m.fixed_labor_cost);
+    assert!(
+        (m.fixed_labor_cost - 160.0).abs() < 1e-9,
+        "{}",
+        m.fixed_labor_cost
+    );
     let (events, m) = run(&s, 1);
     assert_eq!(outages(&events), vec![80.0]);
     assert_eq!(m.pages, 0);
-    assert!((m.fixed_labor_cost - 480.0).abs() < 1e-9, "{}", m.fixed_labor_cost);
+    assert!(
+        (m.fixed_labor_cost - 480.0).abs() < 1e-9,
+        "{}",
+        m.fixed_labor_cost
+    );
     // The base tier is untouched.
     assert_eq!(s.tiers[0].staff, 1);
     assert_eq!(s.tiers_of(1)[0].staff, 3);
@@ -330,10 +358,7 @@ fn bad_overrides_are_refused_with_the_line_and_a_fix() {
         let full = std::panic::catch_unwind(|| overrides(text));
         let err = match full {
             Ok(_) => panic!("{text} was accepted"),
-            Err(e) => e
-                .downcast_ref::<String>()
-                .cloned()
-                .unwrap_or_default(),
+            Err(e) => e.downcast_ref::<String>().cloned().unwrap_or_default(),
         };
         assert!(err.contains(message), "{text}: {err}");
         assert!(err.contains("overrides.toml:"), "{err}");
@@ -344,5 +369,8 @@ fn bad_overrides_are_refused_with_the_line_and_a_fix() {
                 [strategies.reactive]\nescalate_after = \"1h\"\n\
                 [strategies.reactive.tiers.sr]\nstaff = 2\n";
     let err = parse_str(text, "x.toml").unwrap_err().to_string();
-    assert!(err.contains("did you mean [strategies.reactive.tiers.sre]"), "{err}");
+    assert!(
+        err.contains("did you mean [strategies.reactive.tiers.sre]"),
+        "{err}"
+    );
 }

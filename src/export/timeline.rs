@@ -506,7 +506,8 @@ fn policy_page(scenario: &Scenario, paged: TierId, asleep: bool, page: PolicyPag
         return format!("{} is paged by an escalation policy", tier(scenario, paged));
     };
     let n = policy.rules.len();
-    let index = usize::from(page.pass.saturating_sub(1)) * n + usize::from(page.rule.saturating_sub(1));
+    let index =
+        usize::from(page.pass.saturating_sub(1)) * n + usize::from(page.rule.saturating_sub(1));
     let pass = if page.pass > 1 {
         format!(", pass {}", page.pass)
     } else {

@@ -72,7 +72,11 @@ enum Timer {
     TicketArrives { service: ServiceId, k: u32 },
     /// Rule `index` (counted through the loops) of the strategy's escalation policy fires
     /// for failure `k` (model.md §8.7; stale once the policy stopped governing it).
-    PolicyRule { service: ServiceId, k: u32, index: u32 },
+    PolicyRule {
+        service: ServiceId,
+        k: u32,
+        index: u32,
+    },
     /// The on-call engineer of `tier` sent the policy's page number `page` acknowledges
     /// (stale if the page stood down).
     PolicyAck {

@@ -40,7 +40,9 @@ impl Simulator {
             Some(top) => match top.item {
                 WorkItem::Incident(id) => {
                     top.priority <= on_call.page_priority
-                        && !runs[id.service as usize].governs(id.k, tier)
+                        && !runs
+                            .get(id.service as usize)
+                            .is_some_and(|r| r.governs(id.k, tier))
                 }
                 WorkItem::FalseAlarm(_) | WorkItem::Ticket(_) | WorkItem::Problem(_) => false,
             },

@@ -104,8 +104,8 @@ impl Simulator {
         tier: TierId,
         sink: &mut S,
     ) {
-        let tier_open = ctx.tiers[tier as usize]
-            .any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes);
+        let tier_open =
+            ctx.tiers[tier as usize].any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes);
         self.emit(
             sink,
             t,

@@ -12,8 +12,8 @@
 //! when the ticket arrived): the scenario is read only for costs.
 
 use crate::events::{
-    PolicyPage,
-    Detection, Event, EventKind, EventSink, IncidentId, ModeId, ProblemId, TierId, WorkItem,
+    Detection, Event, EventKind, EventSink, IncidentId, ModeId, PolicyPage, ProblemId, TierId,
+    WorkItem,
 };
 use crate::scenario::{Minutes, Scenario};
 
@@ -128,9 +128,11 @@ impl CostMeter {
                 self.end_degradation(t);
                 self.down_since = Some(t);
             }
-            EventKind::WorkStarted { tier, duration, .. } => {
-                self.start_job(t, duration, scenario.tiers_of(self.strategy)[tier as usize].hourly_cost)
-            }
+            EventKind::WorkStarted { tier, duration, .. } => self.start_job(
+                t,
+                duration,
+                scenario.tiers_of(self.strategy)[tier as usize].hourly_cost,
+            ),
             EventKind::Resolved { averted: true, .. } => self.end_degradation(t),
             EventKind::OutageEnded { .. } => self.end_outage(t),
             EventKind::HorizonReached => {
@@ -820,7 +822,11 @@ impl EventSink for IncidentPicker<'_> {
         let service = id.service as usize;
         if let EventKind::FailureStarted { .. } = event.kind {
             self.failures[service] = id.k.saturating_add(1);
-            self.open[service] = Some((id, event.t, CostMeter::new(self.scenario, service, self.strategy)));
+            self.open[service] = Some((
+                id,
+                event.t,
+                CostMeter::new(self.scenario, service, self.strategy),
+            ));
             if self.first.is_none() {
                 self.first = Some(IncidentSummary {
                     id,

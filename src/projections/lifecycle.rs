@@ -719,7 +719,8 @@ impl<'a> LifecycleCheck<'a> {
             } => {
                 let o = self.open_incident(incident, kind)?;
                 // A policy may page another tier's on-call for the item waiting here (§8.7).
-                if !matches!(o.place, Place::Queued { tier: q, .. } if q == tier || policy.is_some()) {
+                if !matches!(o.place, Place::Queued { tier: q, .. } if q == tier || policy.is_some())
+                {
                     return Err(format!(
                         "paged at {} for an incident that is not in its queue",
                         self.tier_name(tier)

@@ -252,7 +252,8 @@ impl<'a> MetricsProjection<'a> {
         let n_services = self.scenario.services.len();
         let n_tiers = self.scenario.tiers.len();
         // A strategy's tier overrides may change the on-call rota (model.md §8.13).
-        if strategy != self.strategy && !self.scenario.strategies.iter().all(|s| s.tiers.is_empty()) {
+        if strategy != self.strategy && !self.scenario.strategies.iter().all(|s| s.tiers.is_empty())
+        {
             self.standby_at_checkpoint = standby_checkpoints(self.scenario, strategy);
         }
         self.strategy = strategy;
@@ -513,7 +514,8 @@ impl<'a> MetricsProjection<'a> {
                 let tier = tier as usize;
                 let busy = (t + duration).min(self.horizon()) - t;
                 self.busy_minutes[tier] += busy;
-                self.labor_cost += busy * self.scenario.tiers_of(self.strategy)[tier].hourly_cost / 60.0;
+                self.labor_cost +=
+                    busy * self.scenario.tiers_of(self.strategy)[tier].hourly_cost / 60.0;
                 if let WorkItem::Incident(incident) = item {
                     self.wait_sum[tier] += waited;
                     self.wait_count[tier] += 1;
@@ -521,7 +523,8 @@ impl<'a> MetricsProjection<'a> {
                     // A vendor's fee: once per incident per tier that works it.
                     let slot = service * self.scenario.tiers.len() + tier;
                     if !std::mem::replace(&mut self.fee_charged[slot], true) {
-                        self.labor_cost += self.scenario.tiers_of(self.strategy)[tier].cost_per_incident;
+                        self.labor_cost +=
+                            self.scenario.tiers_of(self.strategy)[tier].cost_per_incident;
                     }
                     let track = &mut self.services[service];
                     if !std::mem::replace(&mut track.worked, true)

@@ -1415,7 +1415,11 @@ impl Cx<'_> {
             &tier_names,
             tiers.as_deref(),
         );
-        let raw_tiers = raw.tiers.as_ref().map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        let raw_tiers = raw
+            .tiers
+            .as_ref()
+            .map(|r| r.get_ref().as_slice())
+            .unwrap_or_default();
         let base = Bases {
             tier_names: &tier_names,
             raw_tiers,
@@ -1478,7 +1482,12 @@ impl Cx<'_> {
             };
             let rules = match &p.rules {
                 None => {
-                    self.required(None, span, &f("rules"), "rules = [{ delay = \"15m\", tier = \"sre\" }]");
+                    self.required(
+                        None,
+                        span,
+                        &f("rules"),
+                        "rules = [{ delay = \"15m\", tier = \"sre\" }]",
+                    );
                     None
                 }
                 Some(list) if list.get_ref().is_empty() => {
@@ -1486,7 +1495,10 @@ impl Cx<'_> {
                         Some(list.span()),
                         f("rules"),
                         "expected at least one rule; found none",
-                        Some("add a rule such as rules = [{ delay = \"15m\", tier = \"sre\" }]".into()),
+                        Some(
+                            "add a rule such as rules = [{ delay = \"15m\", tier = \"sre\" }]"
+                                .into(),
+                        ),
                     );
                     None
                 }
@@ -1498,7 +1510,12 @@ impl Cx<'_> {
                         let g = |name: &str| format!("{rp}.{name}");
                         let raw_rule = rule.get_ref();
                         let delay = self
-                            .required(raw_rule.delay.as_ref(), rule_span.clone(), &g("delay"), "delay = \"15m\"")
+                            .required(
+                                raw_rule.delay.as_ref(),
+                                rule_span.clone(),
+                                &g("delay"),
+                                "delay = \"15m\"",
+                            )
                             .and_then(|v| self.duration(v, &g("delay"), true));
                         let tier = self
                             .required(raw_rule.tier.as_ref(), rule_span, &g("tier"), "tier = \"sre\"")
@@ -1526,7 +1543,9 @@ impl Cx<'_> {
                                 }
                             });
                         match (delay, tier, rules.as_mut()) {
-                            (Some(delay), Some(tier), Some(v)) => v.push(PolicyRule { delay, tier }),
+                            (Some(delay), Some(tier), Some(v)) => {
+                                v.push(PolicyRule { delay, tier })
+                            }
                             _ => rules = None,
                         }
                     }
@@ -1535,11 +1554,13 @@ impl Cx<'_> {
             };
             names.push(name.clone());
             match (name, num_loops, rules, policies.as_mut()) {
-                (Some(name), Some(num_loops), Some(rules), Some(list)) => list.push(EscalationPolicy {
-                    name,
-                    num_loops: u32::try_from(num_loops).unwrap_or(0),
-                    rules,
-                }),
+                (Some(name), Some(num_loops), Some(rules), Some(list)) => {
+                    list.push(EscalationPolicy {
+                        name,
+                        num_loops: u32::try_from(num_loops).unwrap_or(0),
+                        rules,
+                    })
+                }
                 _ => policies = None,
             }
         }
@@ -1780,9 +1801,7 @@ impl Cx<'_> {
                     &format!("{path}.staff"),
                     "staff = 1",
                 )
-                .and_then(|v| {
-                    self.integer(v, &format!("{path}.staff"), bounds("tiers[].staff"))
-                }),
+                .and_then(|v| self.integer(v, &format!("{path}.staff"), bounds("tiers[].staff"))),
         };
         let hours = match &t.hours {
             None => Some(Hours::AlwaysOpen),
@@ -1824,7 +1843,7 @@ impl Cx<'_> {
             (name, staff, hours, utc_offset, shifts),
             (hourly_cost, on_call),
             (annual_cost_per_engineer, cost_per_incident),
-                        ) {
+        ) {
             (
                 (Some(name), Some(staff), Some(hours), Some(utc_offset_minutes), Some(shifts)),
                 (Some(hourly_cost), Some(on_call)),
@@ -1843,7 +1862,6 @@ impl Cx<'_> {
             _ => None,
         }
     }
-
 
     fn repair(&mut self, v: &V, field: &str) -> Option<Repair> {
         let text = self.text(v, field)?;
@@ -2479,7 +2497,9 @@ impl Cx<'_> {
                     Some(v.span()),
                     format!("{tier_path}.name"),
                     "a strategy may change any tier field but its name",
-                    Some(format!("remove `name`; the table [{tier_path}] names the tier")),
+                    Some(format!(
+                        "remove `name`; the table [{tier_path}] names the tier"
+                    )),
                 );
                 resolved = None;
                 continue;
@@ -2491,16 +2511,28 @@ impl Cx<'_> {
             let gives_staff = o.staff.is_some() || o.hours.is_some();
             let merged = RawTier {
                 name: None,
-                staff: o.staff.clone().or_else(|| (!gives_shifts).then(|| b.staff.clone()).flatten()),
-                hours: o.hours.clone().or_else(|| (!gives_shifts).then(|| b.hours.clone()).flatten()),
-                shifts: o.shifts.clone().or_else(|| (!gives_staff).then(|| b.shifts.clone()).flatten()),
+                staff: o
+                    .staff
+                    .clone()
+                    .or_else(|| (!gives_shifts).then(|| b.staff.clone()).flatten()),
+                hours: o
+                    .hours
+                    .clone()
+                    .or_else(|| (!gives_shifts).then(|| b.hours.clone()).flatten()),
+                shifts: o
+                    .shifts
+                    .clone()
+                    .or_else(|| (!gives_staff).then(|| b.shifts.clone()).flatten()),
                 utc_offset: o.utc_offset.clone().or_else(|| b.utc_offset.clone()),
                 hourly_cost: o.hourly_cost.clone().or_else(|| b.hourly_cost.clone()),
                 annual_cost_per_engineer: o
                     .annual_cost_per_engineer
                     .clone()
                     .or_else(|| b.annual_cost_per_engineer.clone()),
-                cost_per_incident: o.cost_per_incident.clone().or_else(|| b.cost_per_incident.clone()),
+                cost_per_incident: o
+                    .cost_per_incident
+                    .clone()
+                    .or_else(|| b.cost_per_incident.clone()),
                 on_call: o.on_call.clone().or_else(|| b.on_call.clone()),
             };
             let tier = self.tier_body(&merged, Some(item.span()), &tier_path, Some(name.clone()));
@@ -2531,7 +2563,11 @@ impl Cx<'_> {
             field,
             format!(
                 "expected the name of an escalation policy ({}); found {}",
-                if known.is_empty() { "none defined".to_string() } else { known.join(", ") },
+                if known.is_empty() {
+                    "none defined".to_string()
+                } else {
+                    known.join(", ")
+                },
                 shown(&name)
             ),
             Some(help),
