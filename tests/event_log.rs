@@ -723,6 +723,7 @@ mod random_scenarios {
                     workarounds: false,
                     problems: None,
                     paging: None,
+                    tiers: Vec::new(),
                 };
                 let reactive = common::reactive(60.0, 0.0, 1.0);
                 common::scenario(

@@ -109,6 +109,7 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                 workarounds: false,
                 problems: None,
                 paging: None,
+                tiers: Vec::new(),
             },
         )
 }

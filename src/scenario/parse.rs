@@ -1773,7 +1773,7 @@ impl Cx<'_> {
     ) -> Option<Tier> {
         let shifts = match &t.shifts {
             None => Some(Vec::new()),
-            Some(raw_shifts) => self.shifts(raw_shifts, &path),
+            Some(raw_shifts) => self.shifts(raw_shifts, path),
         };
         // §8.1: `shifts` replaces `staff`/`hours`; giving both is an error.
         let given_with_shifts = [("staff", &t.staff), ("hours", &t.hours)]
@@ -1821,7 +1821,7 @@ impl Cx<'_> {
         };
         let on_call = match &t.on_call {
             None => Some(None),
-            Some(raw) => self.on_call(raw, &path).map(Some),
+            Some(raw) => self.on_call(raw, path).map(Some),
         };
         let annual_cost_per_engineer = match &t.annual_cost_per_engineer {
             None => Some(0.0),

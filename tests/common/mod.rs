@@ -60,6 +60,7 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         workarounds: false,
         problems: None,
         paging: None,
+        tiers: Vec::new(),
     }
 }
 
@@ -157,6 +158,7 @@ pub fn mail_server() -> Scenario {
         workarounds: false,
         problems: None,
         paging: None,
+        tiers: Vec::new(),
     };
     scenario(
         tiers,
