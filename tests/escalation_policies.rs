@@ -100,9 +100,7 @@ fn pages(events: &[Event]) -> Vec<(f64, u32, Option<u16>)> {
     events
         .iter()
         .filter_map(|e| match e.kind {
-            EventKind::Paged { tier, policy, .. } => {
-                Some((e.t, u32::from(tier), policy.map(|p| p.rule)))
-            }
+            EventKind::Paged { tier, policy, .. } => Some((e.t, tier, policy.map(|p| p.rule))),
             _ => None,
         })
         .collect()
@@ -130,7 +128,7 @@ fn no_answer_from_sre_pages_senior_and_the_first_acknowledgement_wins() {
     let acks: Vec<(f64, u32)> = events
         .iter()
         .filter_map(|e| match e.kind {
-            EventKind::Acknowledged { tier, .. } => Some((e.t, u32::from(tier))),
+            EventKind::Acknowledged { tier, .. } => Some((e.t, tier)),
             _ => None,
         })
         .collect();
