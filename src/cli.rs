@@ -59,6 +59,9 @@ pub enum Command {
     /// Tell one incident minute by minute, with its running cost and a timeline chart.
     #[command(after_help = TIMELINE_EXAMPLES)]
     Timeline(TimelineArgs),
+    /// Play one incident as a team: make the calls, then a debrief against the playbooks.
+    #[command(after_help = DRILL_EXAMPLES)]
+    Drill(DrillArgs),
     /// Fit a scenario to an incident export (ServiceNow, PagerDuty, Jira or any CSV).
     #[command(after_help = FIT_EXAMPLES)]
     Fit(FitArgs),
@@ -128,6 +131,15 @@ pub struct RunArgs {
     /// plain run: `--events` does not combine with shards.)
     #[arg(long, value_name = "K/N", value_parser = incsim::experiment::shard::ShardSpec::parse, conflicts_with = "events")]
     pub shard: Option<incsim::experiment::shard::ShardSpec>,
+    /// Skip the report's compact sensitivity (tornado): ±20 % on every input for the best
+    /// candidate, sized to cost no more replications than the run itself.
+    #[arg(long)]
+    pub no_sensitivity: bool,
+    /// Also write report.pdf (the browser's paper size, A4 or Letter) with a headless
+    /// Chromium (`chromium` on PATH, or INCSIM_CHROMIUM); without one, print report.html
+    /// from a browser instead.
+    #[arg(long)]
+    pub pdf: bool,
 }
 
 const SWEEP_EXAMPLES: &str = "\
@@ -290,6 +302,9 @@ pub struct MergeArgs {
     /// Output folder [default: output/<scenario file stem>, as the run would have used].
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+    /// Skip the report's compact sensitivity, as `run --no-sensitivity` does.
+    #[arg(long)]
+    pub no_sensitivity: bool,
 }
 
 /// Options of `incsim validate`.
@@ -321,8 +336,9 @@ Examples:
   incsim timeline --rep 3 --strategy proactive --worst
   incsim timeline scenarios/default.toml --incident email#2 --compare
   incsim timeline --worst --compare --out handout/
+  incsim timeline --incident email#1 --compare --html   # also a printable handout
 
-Files: timeline.txt, timeline.svg and timeline.png in --out
+Files: timeline.txt, timeline.svg and timeline.png (and timeline.html with --html) in --out
 [default: output/<scenario>/timeline-rep<R>-<strategy or compare>-<service>-<k>/].";
 
 /// Options of `incsim timeline`.
@@ -344,13 +360,61 @@ pub struct TimelineArgs {
     /// Tell the costliest incident of the replication (downtime + degraded + labor).
     #[arg(short, long)]
     pub worst: bool,
-    /// Tell the same failure under every strategy, then the difference.
+    /// Tell the same failure under every strategy, then the difference. The failure starts
+    /// at the same moment under each (pinned to its start under --strategy).
     #[arg(short, long)]
     pub compare: bool,
+    /// Also write timeline.html, a self-contained handout that prints on A4.
+    #[arg(long)]
+    pub html: bool,
     /// Random seed (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Output folder for timeline.txt, timeline.svg and timeline.png.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+}
+
+const DRILL_EXAMPLES: &str = "\
+Examples:
+  incsim drill --pick p95                       # a representative bad day, you make the calls
+  incsim drill scenarios/default.toml --incident email#1 --strategy reactive
+  incsim drill --incident email#1 --policy reactive          # the playbook's calls, no terminal
+  incsim drill --incident email#1 --decisions calls.txt --out handout/
+
+Decision points: an incident waits at a tier with nobody on duty (wait, page, escalate), an
+engineer takes it (troubleshoot, escalate), a time box runs out (escalate, troubleshoot).
+A decisions file has one call per line at the clock the drill shows: `W12 Tue 08:00 escalate`.
+Files in --out: handout.html (prints on A4), debrief.txt, decisions.txt.";
+
+/// Options of `incsim drill`.
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// Scenario file (TOML). Without it, the built-in mail-server scenario.
+    pub scenario: Option<PathBuf>,
+    /// Replication to play.
+    #[arg(short, long, default_value_t = 0)]
+    pub rep: u64,
+    /// The incident to play, as SERVICE#K (K counts a service's failures from 0).
+    #[arg(short, long, value_name = "ID", conflicts_with = "pick")]
+    pub incident: Option<String>,
+    /// Pick the incident whose cost is at this percentile of the replication's incidents
+    /// under the strategy (`p95`: a representative bad day) [default: p95].
+    #[arg(long, value_name = "pNN")]
+    pub pick: Option<String>,
+    /// Strategy whose rules the rest of the organisation follows [default: the baseline].
+    #[arg(short, long)]
+    pub strategy: Option<String>,
+    /// Make the team's calls from a file: one `W12 Tue 08:00 escalate` per line.
+    #[arg(long, value_name = "FILE", conflicts_with = "policy")]
+    pub decisions: Option<PathBuf>,
+    /// Make the team's calls by a strategy's rules (its name; it is also the strategy played).
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
+    /// Random seed (overrides `simulation.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Folder for handout.html, debrief.txt and decisions.txt.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
 }

@@ -86,8 +86,17 @@ pub struct TicketId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ProblemId(pub IncidentId);
 
-/// A unit of work in a tier's queue. In the log: the incident's keys, `alarm`, or the
-/// problem's keys.
+/// The `n`-th preventive maintenance (0-based) of a service in a replication (model.md §8.6).
+///
+/// In the log it is three keys: `maintenance` (`"email#3"`: service and n), `service`, `k` (= n).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MaintenanceId {
+    pub service: ServiceId,
+    pub n: u32,
+}
+
+/// A unit of work in a tier's queue. In the log: the incident's keys, `alarm`, the
+/// problem's keys, or the maintenance's keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkItem {
     Incident(IncidentId),
@@ -97,6 +106,8 @@ pub enum WorkItem {
     Ticket(TicketId),
     /// A problem's root-cause fix.
     Problem(ProblemId),
+    /// Preventive maintenance of a service.
+    Maintenance(MaintenanceId),
 }
 
 /// Which rule of which escalation policy sent a page (model.md §8.7).
@@ -304,6 +315,37 @@ pub enum EventKind {
         #[serde(with = "tier_name")]
         tier: TierId,
     },
+    /// The service's maintenance is due (model.md §8.6): its item is queued at `tier`.
+    MaintenanceDue {
+        #[serde(flatten)]
+        maintenance: MaintenanceId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
+    /// An engineer of `tier` started the maintenance: the service is planned-down for
+    /// `duration` minutes (`work_started` precedes it at the same instant).
+    MaintenanceStarted {
+        #[serde(flatten)]
+        maintenance: MaintenanceId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+        duration: f64,
+    },
+    /// The maintenance is over: the service is UP and renewed (age 0).
+    MaintenanceDone {
+        #[serde(flatten)]
+        maintenance: MaintenanceId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
+    /// The service failed (or a change failed it) while the maintenance item waited: the item
+    /// is dropped and the repair restarts the maintenance clock.
+    MaintenanceWithdrawn {
+        #[serde(flatten)]
+        maintenance: MaintenanceId,
+        #[serde(with = "tier_name")]
+        tier: TierId,
+    },
 }
 
 /// For `skip_serializing_if`: a key written only when true.
@@ -322,7 +364,7 @@ pub struct Event {
 
 impl EventKind {
     /// Every `kind` name, in the order of the enum.
-    pub const KINDS: [&'static str; 25] = [
+    pub const KINDS: [&'static str; 29] = [
         "failure_started",
         "degradation_detected",
         "outage_started",
@@ -348,6 +390,10 @@ impl EventKind {
         "problem_opened",
         "problem_fixed",
         "problem_withdrawn",
+        "maintenance_due",
+        "maintenance_started",
+        "maintenance_done",
+        "maintenance_withdrawn",
     ];
 
     /// The stable `kind` name of the event, as written in logs (the serde tag).
@@ -378,6 +424,10 @@ impl EventKind {
             EventKind::ProblemOpened { .. } => 22,
             EventKind::ProblemFixed { .. } => 23,
             EventKind::ProblemWithdrawn { .. } => 24,
+            EventKind::MaintenanceDue { .. } => 25,
+            EventKind::MaintenanceStarted { .. } => 26,
+            EventKind::MaintenanceDone { .. } => 27,
+            EventKind::MaintenanceWithdrawn { .. } => 28,
         };
         Self::KINDS[index]
     }
@@ -410,6 +460,25 @@ impl EventKind {
                 item: WorkItem::Incident(incident),
                 ..
             } => Some(incident),
+            _ => None,
+        }
+    }
+
+    /// The maintenance this event belongs to, if any.
+    pub fn maintenance(&self) -> Option<MaintenanceId> {
+        match *self {
+            EventKind::MaintenanceDue { maintenance, .. }
+            | EventKind::MaintenanceStarted { maintenance, .. }
+            | EventKind::MaintenanceDone { maintenance, .. }
+            | EventKind::MaintenanceWithdrawn { maintenance, .. } => Some(maintenance),
+            EventKind::Queued {
+                item: WorkItem::Maintenance(maintenance),
+                ..
+            }
+            | EventKind::WorkStarted {
+                item: WorkItem::Maintenance(maintenance),
+                ..
+            } => Some(maintenance),
             _ => None,
         }
     }
@@ -661,6 +730,27 @@ impl<'de> Deserialize<'de> for ProblemId {
     }
 }
 
+impl Serialize for MaintenanceId {
+    /// Three keys: `maintenance` (`service#n`), `service` and `k` (= n).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IncidentId {
+            service: self.service,
+            k: self.n,
+        }
+        .serialize_as("maintenance", s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MaintenanceId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = ItemKeys::read(d, &["maintenance", "service", "k"])?.id("maintenance")?;
+        Ok(MaintenanceId {
+            service: id.service,
+            n: id.k,
+        })
+    }
+}
+
 impl IncidentId {
     /// The id as three keys: `key` (`service#k`), `service` and `k`.
     fn serialize_as<S: Serializer>(&self, key: &'static str, s: S) -> Result<S::Ok, S::Error> {
@@ -719,13 +809,22 @@ impl<'de> Deserialize<'de> for TicketId {
 struct ItemKeys {
     incident: Option<String>,
     problem: Option<String>,
+    maintenance: Option<String>,
     service: Option<NameOrIndex>,
     k: Option<u32>,
     alarm: Option<u32>,
     ticket: Option<u32>,
 }
 
-const ITEM_KEYS: &[&str] = &["incident", "service", "k", "alarm", "ticket", "problem"];
+const ITEM_KEYS: &[&str] = &[
+    "incident",
+    "service",
+    "k",
+    "alarm",
+    "ticket",
+    "problem",
+    "maintenance",
+];
 const TICKET_KEYS: &[&str] = &["incident", "service", "k", "ticket"];
 
 impl ItemKeys {
@@ -745,6 +844,7 @@ impl ItemKeys {
                     match key.as_str() {
                         "incident" => keys.incident = Some(map.next_value()?),
                         "problem" => keys.problem = Some(map.next_value()?),
+                        "maintenance" => keys.maintenance = Some(map.next_value()?),
                         "service" => keys.service = Some(map.next_value()?),
                         "k" => keys.k = Some(map.next_value()?),
                         "alarm" => keys.alarm = Some(map.next_value()?),
@@ -767,10 +867,10 @@ impl ItemKeys {
 
     /// The id named by `key` (`incident` or `problem`), which must agree with `service` and `k`.
     fn id<E: de::Error>(mut self, key: &'static str) -> Result<IncidentId, E> {
-        let name = if key == "problem" {
-            self.problem.take()
-        } else {
-            self.incident.take()
+        let name = match key {
+            "problem" => self.problem.take(),
+            "maintenance" => self.maintenance.take(),
+            _ => self.incident.take(),
         };
         let name = name.ok_or_else(|| E::missing_field(key))?;
         let service_text = match &self.service {
@@ -811,6 +911,7 @@ impl Serialize for WorkItem {
             }
             WorkItem::Ticket(ticket) => ticket.serialize(s),
             WorkItem::Problem(problem) => problem.serialize(s),
+            WorkItem::Maintenance(maintenance) => maintenance.serialize(s),
         }
     }
 }
@@ -818,6 +919,18 @@ impl Serialize for WorkItem {
 impl<'de> Deserialize<'de> for WorkItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let keys = ItemKeys::read(d, ITEM_KEYS)?;
+        if keys.maintenance.is_some()
+            && keys.incident.is_none()
+            && keys.problem.is_none()
+            && keys.alarm.is_none()
+            && keys.ticket.is_none()
+        {
+            let id = keys.id("maintenance")?;
+            return Ok(WorkItem::Maintenance(MaintenanceId {
+                service: id.service,
+                n: id.k,
+            }));
+        }
         let names_id = keys.service.is_some() || keys.k.is_some();
         let names_incident = keys.incident.is_some() || names_id;
         match (
@@ -848,6 +961,122 @@ pub trait EventSink {
     fn begin(&mut self, _rep: u64, _strategy: usize) {}
     /// One event, in the order it happened.
     fn emit(&mut self, event: &Event);
+    /// Who makes the calls at decision points (the drill, issue 17), if anyone: `None`, the
+    /// default, lets the strategy's rules decide. Sinks are generic parameters of the model,
+    /// so with the default the consultation compiles away (no cost on the fast path).
+    /// [`Tee`] does not forward it: a decider is the one sink of its run.
+    #[inline]
+    fn decider(&mut self) -> Option<&mut dyn Decider> {
+        None
+    }
+}
+
+/// A call the people working an incident can make when the model asks (the drill's decision
+/// points, issue 17). Issue 13's calls (apply the workaround, open a problem) join as new
+/// variants with their own [`Situation`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// Work on it (when an engineer picks it up), or keep troubleshooting for another time
+    /// box (when one runs out).
+    Troubleshoot,
+    /// Hand it to the next tier now, with the strategy's handoff.
+    Escalate,
+    /// Leave it in the queue of a tier with nobody on duty until a shift opens.
+    Wait,
+    /// Page the tier's on-call engineer now.
+    Page,
+    /// Apply the failure mode's workaround (a restart, model.md §8.8) instead of a time box.
+    Workaround,
+}
+
+impl Decision {
+    /// Every decision, in the order choices are offered.
+    pub const ALL: [Decision; 5] = [
+        Decision::Troubleshoot,
+        Decision::Workaround,
+        Decision::Escalate,
+        Decision::Wait,
+        Decision::Page,
+    ];
+
+    /// The word a decisions file and the prompt use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Troubleshoot => "troubleshoot",
+            Decision::Escalate => "escalate",
+            Decision::Wait => "wait",
+            Decision::Page => "page",
+            Decision::Workaround => "workaround",
+        }
+    }
+
+    /// The decision a word names (its [`name`](Self::name)).
+    pub fn from_name(word: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.name() == word)
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// The set of decisions that make sense at a decision point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Choices(u8);
+
+impl Choices {
+    /// The set with `decision` added.
+    pub fn with(self, decision: Decision) -> Choices {
+        Choices(self.0 | decision.bit())
+    }
+
+    /// Whether `decision` is in the set.
+    pub fn contains(self, decision: Decision) -> bool {
+        self.0 & decision.bit() != 0
+    }
+
+    /// The decisions in the set, in [`Decision::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Decision> {
+        Decision::ALL.into_iter().filter(move |d| self.contains(*d))
+    }
+}
+
+/// Where an incident stands when the model asks for a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Situation {
+    /// It entered the queue of a tier with nobody on duty (no shift open).
+    WaitingClosed,
+    /// An engineer of the tier (a shift engineer, or the on-call one who acknowledged) takes
+    /// it. Asked whether or not the tier can fix it: the people cannot know that yet (but the
+    /// workaround is offered only where the rule would try it: a known restart for the symptom).
+    PickedUp,
+    /// The tier's time box ran out without a fix.
+    TimeBoxOver,
+}
+
+/// One decision point of an incident.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecisionPoint {
+    /// Simulated minute.
+    pub t: f64,
+    /// The incident.
+    pub incident: IncidentId,
+    /// The tier where the incident is.
+    pub tier: TierId,
+    /// What just happened.
+    pub situation: Situation,
+    /// The calls that make sense here (always including `playbook`).
+    pub choices: Choices,
+    /// What the strategy's rules do here (docs/model.md §2 and §8.2).
+    pub playbook: Decision,
+}
+
+/// Makes the calls at decision points. The strategy's rules are the default: a decider that
+/// returns `point.playbook` changes nothing. A call outside `point.choices` is taken as the
+/// playbook's.
+pub trait Decider {
+    /// The call at this point.
+    fn decide(&mut self, point: &DecisionPoint) -> Decision;
 }
 
 /// Sends every event to two sinks, in order (e.g. a projection and a log writer).
@@ -980,6 +1209,23 @@ mod tests {
             EventKind::ProblemWithdrawn {
                 problem: ProblemId(incident),
                 tier: 1,
+            },
+            EventKind::MaintenanceDue {
+                maintenance: MaintenanceId { service: 0, n: 2 },
+                tier: 0,
+            },
+            EventKind::MaintenanceStarted {
+                maintenance: MaintenanceId { service: 0, n: 2 },
+                tier: 0,
+                duration: 40.0,
+            },
+            EventKind::MaintenanceDone {
+                maintenance: MaintenanceId { service: 0, n: 2 },
+                tier: 0,
+            },
+            EventKind::MaintenanceWithdrawn {
+                maintenance: MaintenanceId { service: 0, n: 2 },
+                tier: 0,
             },
         ]
     }

@@ -18,11 +18,13 @@
 //! may use. `tests/layers.rs` checks this on the source and lists the exceptions still left.
 
 pub mod charts;
+pub mod drill;
 pub mod engine;
 pub mod eventlog;
 pub mod events;
 pub mod experiment;
 pub mod export;
+pub mod finance;
 pub mod fit;
 pub mod format;
 pub mod integrity;

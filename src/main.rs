@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         cli::Command::Merge(args) => commands::merge::merge(args),
         cli::Command::Replay(args) => commands::replay::replay(args),
         cli::Command::Timeline(args) => commands::timeline::timeline(args),
+        cli::Command::Drill(args) => commands::drill::drill(args),
         cli::Command::Fit(args) => commands::fit::fit(args),
         cli::Command::Init(args) => commands::init::init(args),
         cli::Command::Completions(args) => commands::completions::completions(args),

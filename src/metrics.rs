@@ -425,6 +425,44 @@ pub const REGISTRY: &[MetricDef] = &[
         hide_when_zero: true,
         value: |r| Some(r.inherited_outage_minutes),
     },
+    // Preventive maintenance (model.md §8.6): table rows only where some strategy maintains.
+    MetricDef {
+        name: "maintenance_hours",
+        label: "Maintenance hours",
+        unit: Unit::Hours,
+        // Neutral: prevention is bought with these hours; its worth shows in the costs.
+        direction: Direction::Neutral,
+        doc: "Engineer hours of preventive maintenance (also in labor hours).",
+        scale: 1.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.maintenance_hours),
+    },
+    MetricDef {
+        name: "planned_minutes",
+        label: "Planned downtime hours",
+        unit: Unit::Minutes,
+        direction: Direction::LowerIsBetter,
+        doc: "Minutes services were planned-down for maintenance (not outage minutes, not in availability).",
+        scale: 1.0 / 60.0,
+        kind: Kind::Number,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.planned_minutes),
+    },
+    MetricDef {
+        name: "planned_cost",
+        label: "Planned downtime cost",
+        unit: Unit::Money,
+        direction: Direction::LowerIsBetter,
+        doc: "Planned minutes priced at the downtime cost × planned_downtime_cost_fraction (included in downtime cost).",
+        scale: 1.0,
+        kind: Kind::Money,
+        in_tables: true,
+        hide_when_zero: true,
+        value: |r| Some(r.planned_cost),
+    },
 ];
 
 /// A handle to one registry row: cheap to copy and compare.
@@ -482,6 +520,9 @@ impl Metric {
     pub const SLA_BREACHES: Metric = Metric(index_of("sla_breaches"));
     pub const SLA_PENALTY_COST: Metric = Metric(index_of("sla_penalty_cost"));
     pub const INHERITED_OUTAGE_MINUTES: Metric = Metric(index_of("inherited_outage_minutes"));
+    pub const MAINTENANCE_HOURS: Metric = Metric(index_of("maintenance_hours"));
+    pub const PLANNED_MINUTES: Metric = Metric(index_of("planned_minutes"));
+    pub const PLANNED_COST: Metric = Metric(index_of("planned_cost"));
 
     /// Every metric, in registry (file column) order.
     pub fn all() -> impl Iterator<Item = Metric> + Clone {

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::experiment::ExperimentResults;
+use crate::finance::{self, CaseInputs, YearFlow};
 use crate::metrics::Metric;
 use crate::projections::CHECKPOINTS;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
@@ -148,6 +149,36 @@ pub struct Budget {
     pub payback_months: Option<f64>,
     /// Share of replications where the candidate's total cost is strictly lower.
     pub p_cheaper: f64,
+    /// The business case over `[finance] years` (one year, undiscounted, without it).
+    pub case: BusinessCase,
+}
+
+/// A candidate's multi-year business case (issue 16), from [`crate::finance`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusinessCase {
+    /// Net present value of the mean year's flows.
+    pub npv: f64,
+    /// 10th and 90th percentiles of the NPV over replication paths ([`finance::npv_paths`]).
+    pub npv_p10: f64,
+    pub npv_p90: f64,
+    /// Share of replication paths with NPV > 0.
+    pub p_npv_positive: f64,
+    /// ROI on present values: NPV / PV(costs); None without costs.
+    pub roi_pv: Option<f64>,
+    /// Discounted payback in years; None when it does not pay back within the years.
+    pub discounted_payback_years: Option<f64>,
+    /// P10, P50, P90 of one year's net savings over replications (a bad, typical, good year).
+    pub savings_p10_p50_p90: [f64; 3],
+    /// Hard part of the yearly benefit: labour cost avoided (paid hours), mean per year.
+    pub labor_saved_per_year: f64,
+    /// Soft part: downtime cost avoided (an estimate of lost business), mean per year.
+    pub downtime_avoided_per_year: f64,
+    /// The candidate's `annual_cost` at which the NPV is 0 (without `[finance]`: at which the
+    /// net savings are 0), everything else as simulated: recurring cost enters the total
+    /// linearly, so this needs no re-simulation ([`CaseInputs::break_even_recurring_cost`]).
+    pub break_even_annual_cost: f64,
+    /// Year 0 … years.
+    pub cash_flows: Vec<YearFlow>,
 }
 
 /// The chart material of one strategy, in the units the charts show.
@@ -162,6 +193,9 @@ pub struct StrategyCurves {
     pub cost_mean: Vec<f64>,
     pub cost_p05: Vec<f64>,
     pub cost_p95: Vec<f64>,
+    /// Annual loss from incidents (downtime + labour cost, per year), one value per
+    /// replication, sorted ascending: the loss-exceedance curve reads it.
+    pub incident_loss_per_year_sorted: Vec<f64>,
 }
 
 /// The paired savings of one candidate against the baseline.
@@ -210,6 +244,15 @@ impl ChartData {
                         .map(|row| row.outage_minutes / 60.0 * per_year)
                         .collect(),
                     restore_hist: r.restore_hist.clone(),
+                    incident_loss_per_year_sorted: {
+                        let mut losses: Vec<f64> = r
+                            .rows
+                            .iter()
+                            .map(|row| (row.downtime_cost + row.labor_cost) * per_year)
+                            .collect();
+                        losses.sort_by(f64::total_cmp);
+                        losses
+                    },
                     cost_mean,
                     cost_p05,
                     cost_p95,
@@ -235,6 +278,9 @@ impl ChartData {
         }
     }
 }
+
+/// Points of each loss-exceedance curve written to summary.json (log-spaced).
+pub const LOSS_POINTS: usize = 25;
 
 /// Everything a run reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -370,6 +416,19 @@ impl Report {
                 let roi = (invest > 0.0).then(|| savings / invest);
                 let payback = (invest > 0.0 && savings + invest > 0.0)
                     .then(|| 12.0 * invest / (savings + invest));
+                let yearly: Vec<f64> = base_rows
+                    .iter()
+                    .zip(cand_rows)
+                    .map(|(b, c)| (b.total_cost - c.total_cost) * per_year)
+                    .collect();
+                let case = business_case(scenario, baseline, candidate, savings, &yearly, |m| {
+                    let diff = base_rows
+                        .iter()
+                        .zip(cand_rows)
+                        .map(|(b, c)| m.value(b).unwrap_or(0.0) - m.value(c).unwrap_or(0.0))
+                        .sum::<f64>();
+                    diff / base_rows.len().max(1) as f64 * per_year
+                });
                 budgets.push(Budget {
                     baseline: total.baseline.clone(),
                     candidate: total.candidate.clone(),
@@ -384,6 +443,7 @@ impl Report {
                     // Total cost is lower-is-better (a registry test pins every cost's
                     // direction), so the share is always there.
                     p_cheaper: total.paired.p_candidate_better.unwrap_or(f64::NAN),
+                    case,
                 });
             }
         }
@@ -404,6 +464,20 @@ impl Report {
         }
     }
 
+    /// Indices into [`Report::budgets`], best first: by NPV (the net savings per year without
+    /// `[finance]`), never by ROI, which favours a cheap candidate that saves little; ties keep
+    /// scenario order.
+    pub fn ranking(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.budgets.len()).collect();
+        order.sort_by(|&a, &b| {
+            self.budgets[b]
+                .case
+                .npv
+                .total_cmp(&self.budgets[a].case.npv)
+        });
+        order
+    }
+
     /// Names of the candidate strategies (every strategy but the baseline), in scenario order.
     pub fn candidate_names(&self) -> Vec<&str> {
         self.strategies
@@ -412,6 +486,21 @@ impl Report {
             .filter(|(i, _)| *i != self.baseline)
             .map(|(_, s)| s.name.as_str())
             .collect()
+    }
+
+    /// Points of each strategy's loss-exceedance curve: `x` an annual loss from incidents,
+    /// `p` the share of replications whose loss is strictly above it.
+    fn loss_exceedance_json(&self) -> Value {
+        let mut out = Map::new();
+        for (s, curves) in self.strategies.iter().zip(&self.charts.strategies) {
+            let points: Vec<Value> =
+                finance::exceedance_points(&curves.incident_loss_per_year_sorted, LOSS_POINTS)
+                    .into_iter()
+                    .map(|(x, p)| json!({"x": num(x), "p": num(p)}))
+                    .collect();
+            out.insert(s.name.clone(), Value::Array(points));
+        }
+        Value::Object(out)
     }
 
     /// `summary.json` (docs/model.md §5 names).
@@ -500,6 +589,26 @@ impl Report {
                     "roi": b.roi.map(num),
                     "payback_months": b.payback_months.map(num),
                     "p_candidate_cheaper": num(b.p_cheaper),
+                    "npv": num(b.case.npv),
+                    "npv_p10": num(b.case.npv_p10),
+                    "npv_p90": num(b.case.npv_p90),
+                    "p_npv_positive": num(b.case.p_npv_positive),
+                    "roi_present_value": b.case.roi_pv.map(num),
+                    "discounted_payback_years": b.case.discounted_payback_years.map(num),
+                    "savings_per_year_p10": num(b.case.savings_p10_p50_p90[0]),
+                    "savings_per_year_p50": num(b.case.savings_p10_p50_p90[1]),
+                    "savings_per_year_p90": num(b.case.savings_p10_p50_p90[2]),
+                    "labor_saved_per_year": num(b.case.labor_saved_per_year),
+                    "downtime_avoided_per_year": num(b.case.downtime_avoided_per_year),
+                    "break_even_annual_cost": num(b.case.break_even_annual_cost),
+                    "cash_flows": b.case.cash_flows.iter().map(|f| json!({
+                        "year": f.year,
+                        "costs": num(f.costs),
+                        "benefits": num(f.benefits),
+                        "net": num(f.net),
+                        "discount_factor": num(f.discount_factor),
+                        "discounted": num(f.discounted),
+                    })).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -515,8 +624,73 @@ impl Report {
             "pairs": pairs,
             "pairs_method": "every pair b − a on total_cost, paired by replication (common random numbers); ci95 unadjusted; ci95_bonferroni simultaneous over all pairs (each at 1 − 0.05/m); p_value two-sided paired t; p_value_holm Holm step-down over all pairs",
             "budget": budgets,
+            "ranking": self.ranking().into_iter().map(|i| self.budgets[i].candidate.clone()).collect::<Vec<_>>(),
+            "ranking_method": "candidates by NPV (net savings per year without [finance]), best first",
+            "loss_exceedance": self.loss_exceedance_json(),
             "incsim_version": env!("CARGO_PKG_VERSION"),
         })
+    }
+}
+
+/// The mean net savings per year of `candidate` over the baseline: the same arithmetic, to
+/// the bit, as [`Budget::savings_per_year`] of [`Report::build`], without the rest of the
+/// report (its intervals invert the t distribution for every metric, which dominates the
+/// cost of the many short runs of a sensitivity analysis).
+pub fn savings_per_year(scenario: &Scenario, results: &ExperimentResults, candidate: usize) -> f64 {
+    let baseline = scenario.baseline_index();
+    let per_year = MINUTES_PER_YEAR / scenario.simulation.horizon_minutes;
+    let diffs: Vec<f64> = results.strategies[baseline]
+        .rows
+        .iter()
+        .zip(&results.strategies[candidate].rows)
+        .filter_map(|(b, c)| Some(Metric::TOTAL_COST.value(c)? - Metric::TOTAL_COST.value(b)?))
+        .collect();
+    let (mean_diff, _) = crate::stats::mean_sd(&diffs);
+    -mean_diff * per_year
+}
+
+/// The business case of one candidate: `savings` is the mean net savings per year, `yearly`
+/// the per-replication ones, `avoided(metric)` the mean per-year baseline − candidate value of a
+/// cost metric.
+fn business_case(
+    scenario: &Scenario,
+    baseline: usize,
+    candidate: usize,
+    savings: f64,
+    yearly: &[f64],
+    avoided: impl Fn(Metric) -> f64,
+) -> BusinessCase {
+    let (base, cand) = (
+        &scenario.strategies[baseline],
+        &scenario.strategies[candidate],
+    );
+    let inputs = CaseInputs {
+        savings_per_year: savings,
+        recurring_cost_per_year: cand.annual_cost - base.annual_cost,
+        one_time_cost: cand.one_time_cost - base.one_time_cost,
+        ramp_up: &cand.ramp_up,
+        years: scenario.finance.years,
+        discount_rate: scenario.finance.discount_rate,
+    };
+    let mut paths = finance::npv_paths(yearly, &inputs);
+    let p_npv_positive =
+        paths.iter().filter(|&&v| v > 0.0).count() as f64 / paths.len().max(1) as f64;
+    let npv_p10 = quantile_select(&mut paths, 0.10);
+    let npv_p90 = quantile_select(&mut paths, 0.90);
+    let mut year = yearly.to_vec();
+    let savings_p10_p50_p90 = [0.10, 0.50, 0.90].map(|p| quantile_select(&mut year, p));
+    BusinessCase {
+        npv: inputs.npv(),
+        npv_p10,
+        npv_p90,
+        p_npv_positive,
+        roi_pv: inputs.roi_pv(),
+        discounted_payback_years: inputs.discounted_payback_years(),
+        savings_p10_p50_p90,
+        labor_saved_per_year: avoided(Metric::LABOR_COST),
+        downtime_avoided_per_year: avoided(Metric::DOWNTIME_COST),
+        break_even_annual_cost: base.annual_cost + inputs.break_even_recurring_cost(),
+        cash_flows: inputs.cash_flows(),
     }
 }
 

@@ -719,11 +719,14 @@ mod random_scenarios {
                         false_alarms_per_week: alarms as f64 * 5.0,
                         triage,
                     }),
+                    one_time_cost: 0.0,
+                    ramp_up: Vec::new(),
                     ticket_deflection: 0.0,
                     workarounds: false,
                     problems: None,
                     paging: None,
                     tiers: Vec::new(),
+                    maintenance: Vec::new(),
                 };
                 let reactive = common::reactive(60.0, 0.0, 1.0);
                 common::scenario(

@@ -13,6 +13,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("special", &["*"]),
     // The log form names ids through the scenario (upstream of events).
     ("events", &["*", "-scenario"]),
+    ("finance", &["*"]),
     ("scenario", &["*", "-scenario", "-special"]),
     (
         "model",

@@ -105,11 +105,14 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                     false_alarms_per_week: fa,
                     triage,
                 }),
+                one_time_cost: 0.0,
+                ramp_up: Vec::new(),
                 ticket_deflection: 0.0,
                 workarounds: false,
                 problems: None,
                 paging: None,
                 tiers: Vec::new(),
+                maintenance: Vec::new(),
             },
         )
 }

@@ -259,7 +259,14 @@ fn report_is_well_formed_self_contained_and_escapes_scenario_text() {
     let ids: Vec<&str> = order.iter().map(|(_, id)| *id).collect();
     assert_eq!(
         ids,
-        ["summary", "comparison", "charts", "assumptions", "method"]
+        [
+            "summary",
+            "business-case",
+            "comparison",
+            "charts",
+            "assumptions",
+            "method"
+        ]
     );
     let method = elements
         .iter()

@@ -75,7 +75,7 @@ fn unknown_field_is_named_with_the_accepted_fields() {
     );
     assert_eq!(e.column, Some(1));
     let help = e.help.unwrap_or_default();
-    assert!(help.contains("accepted fields here: escalate_after, handoff, fix_multiplier, annual_cost, alert_tier, route_direct, ticket_deflection, monitoring"), "{help}");
+    assert!(help.contains("accepted fields here: escalate_after, handoff, fix_multiplier, annual_cost, one_time_cost, ramp_up, alert_tier, route_direct, ticket_deflection, monitoring"), "{help}");
 }
 
 #[test]
@@ -214,7 +214,7 @@ fn triangular_min_must_not_exceed_the_mode() {
 
 #[test]
 fn zero_staff_is_refused() {
-    let text = edit("staff = 1", "staff = 0");
+    let text = edit("staff = 1\nhours", "staff = 0\nhours");
     check(
         &single(&text),
         Some(line_of(&text, "staff = 0")),
@@ -439,7 +439,10 @@ fn the_default_scenario_has_the_documented_values() {
     assert_eq!(s.tiers[0].hours, Hours::Business);
     assert_eq!(s.tiers[0].hourly_cost, 45.0);
     assert_eq!(s.tiers[1].name, "senior-network-engineer");
-    assert_eq!(s.tiers[1].hours, Hours::AlwaysOpen);
+    assert_eq!(s.tiers[1].hours, Hours::Business);
+    // Both tiers page an on-call engineer for priority 1 outside business hours.
+    assert!(s.tiers.iter().all(|t| t.on_call.is_some()));
+    assert_eq!(s.slas.len(), 1);
 
     assert_eq!(s.services.len(), 1);
     let email = &s.services[0];
@@ -715,7 +718,10 @@ fn a_name_with_a_control_character_is_refused_with_its_line() {
 #[test]
 fn a_huge_bad_value_is_not_echoed_in_full() {
     let huge = "x".repeat(1_000_000);
-    let text = edit("hours = \"business\"", &format!("hours = \"{huge}\""));
+    let text = edit(
+        "staff = 3\nhours = \"business\"",
+        &format!("staff = 3\nhours = \"{huge}\""),
+    );
     let shown = errors(&text).to_string();
     assert!(shown.len() < 2_000, "{} characters", shown.len());
     assert!(shown.contains("(1000000 characters)"), "{shown}");

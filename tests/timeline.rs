@@ -66,7 +66,8 @@ annual_cost = 10000
 /// hour of help-desk ($60) and 30 minutes of engineers ($60).
 const REACTIVE_STORY: &str = "\
 email#0 under reactive: replication 0, seed 1
-memory-leak: email runs degraded for 2h, then goes down unless fixed first; engineers or above can fix it
+memory-leak: email runs degraded for 2h, then goes down unless fixed first; engineers or above can
+fix it
 
   when          since  what happened                                              cost so far
   W1 Tue 09:14     0m  email starts degrading (memory-leak)                                $0
@@ -78,14 +79,16 @@ memory-leak: email runs degraded for 2h, then goes down unless fixed first; engi
          12:49  3h35m  fix starts at engineers, 30m of work (no wait)                 $15,560
          13:19   4h5m  fixed at engineers: email is back up after 2h5m down           $18,620
 
-Total: down 2h5m ($12,500), degraded 2h ($6,000), engineer time 1h30m ($120): $18,620 for this incident
+Total: down 2h5m ($12,500), degraded 2h ($6,000), engineer time 1h30m ($120): $18,620 for this
+incident
 ";
 
 /// Proactive: caught 15 minutes in, a 30m time box, 5m handoff, fixed at 10:34, 40 minutes
 /// before the outage was due. Degraded 80 min × $50, 30 min × $60/h + 30 min × $120/h.
 const PROACTIVE_STORY: &str = "\
 email#0 under proactive: replication 0, seed 1
-memory-leak: email runs degraded for 2h, then goes down unless fixed first; engineers or above can fix it
+memory-leak: email runs degraded for 2h, then goes down unless fixed first; engineers or above can
+fix it
 
   when          since  what happened                                               cost so far
   W1 Tue 09:14     0m  email starts degrading (memory-leak)                                 $0
@@ -180,7 +183,7 @@ fn compare_tells_the_same_failure_under_each_strategy_and_the_difference() {
         "{out}"
     );
     assert!(
-        out.contains(&format!("every strategy. Its time to failure counts from the end of the previous incident of the service, so it starts later (or after the horizon) where earlier incidents took longer.\n\n{COMPARISON}\nWrote")),
+        out.contains(&format!("Common random numbers give it the same mode, warning and fix time under every strategy. Pinned\nclock: it starts at W1 Tue 09:14 under every strategy (its start under reactive), so the difference\nis the rules, not the moment of the week.\n\n{COMPARISON}\nWrote")),
         "{out}"
     );
     let svg = fs::read_to_string(dir.path().join("c/timeline.svg")).unwrap();
@@ -198,13 +201,15 @@ fn worst_picks_the_costliest_incident_the_one_left_over_the_weekend() {
     // Down Friday 20:59; the help desk opens Monday 08:00.
     let expected_start = "\
 email#2 under reactive: replication 0, seed 1
-memory-leak: email runs degraded for 2h, then goes down unless fixed first; engineers or above can fix it
+memory-leak: email runs degraded for 2h, then goes down unless fixed first; engineers or above can
+fix it
 
-  when             since  what happened                                                   cost so far
-  W1 Fri 18:59        0m  email starts degrading (memory-leak)                                     $0
-         20:59        2h  email goes down after 2h degraded; nobody has noticed yet            $6,000
-         21:19     2h20m  a user reports the outage → ticket to help-desk                      $8,000
-  W2 Mon 08:00   2d13h1m  picked up at help-desk (waited 2d10h41m for help-desk to open)     $360,100
+  when             since  what happened                                                  cost so far
+  W1 Fri 18:59        0m  email starts degrading (memory-leak)                                    $0
+         20:59        2h  email goes down after 2h degraded; nobody has noticed yet           $6,000
+         21:19     2h20m  a user reports the outage → ticket to help-desk                     $8,000
+  W2 Mon 08:00   2d13h1m  picked up at help-desk (waited 2d10h41m for help-desk to          $360,100
+                          open)
 ";
     assert!(out.starts_with(expected_start), "{out}");
 
@@ -240,12 +245,12 @@ fn a_failure_that_does_not_start_before_the_horizon_under_a_strategy_is_said_so(
         dir.path(),
     ));
     assert!(out.starts_with(
-        "email#2 under reactive: this failure does not start before the horizon (email fails 2 times there, email#0 to email#1).\n"
+        "email#2 under reactive: this failure does not start before the horizon (email fails 2 times there,\nemail#0 to email#1).\n"
     ), "{out}");
     assert!(out.contains(
-        "         18:40    21m  the simulated horizon ends the run: email still degraded, waiting in help-desk's queue       $1,050\n"
+        "         18:40    21m  the simulated horizon ends the run: email still degraded,              $1,050\n                       waiting in help-desk's queue\n"
     ), "{out}");
-    assert!(out.contains("(cut off at the horizon)"));
+    assert!(out.contains("(cut off\nat the horizon)"), "{out}");
     assert!(
         out.contains("  starts           never (after the horizon)   W1 Fri 18:19\n"),
         "{out}"

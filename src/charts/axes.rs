@@ -208,6 +208,27 @@ impl TickedAxis {
         }
     }
 
+    /// A logarithmic money axis from `lo` to `hi` (both > 0) with ticks at 1, 2 and 5 times
+    /// the powers of ten inside it, labelled as money.
+    pub fn log_money(lo: f64, hi: f64, currency: &str) -> TickedAxis {
+        let mut ticks = Vec::new();
+        let mut decade = 10f64.powi(lo.log10().floor().clamp(-12.0, 18.0) as i32);
+        while decade <= hi && ticks.len() < 64 {
+            for m in [1.0, 2.0, 5.0] {
+                let t = m * decade;
+                if t >= lo && t <= hi {
+                    ticks.push((t, money_tick(t, t, currency)));
+                }
+            }
+            decade *= 10.0;
+        }
+        TickedAxis {
+            range: lo..hi,
+            log: true,
+            ticks,
+        }
+    }
+
     /// The tick positions.
     pub fn tick_values(&self) -> Vec<f64> {
         self.ticks.iter().map(|(v, _)| *v).collect()

@@ -13,6 +13,7 @@ pub mod cost;
 pub mod cumulative;
 pub mod data;
 pub mod heatmap;
+pub mod loss;
 pub mod outage;
 pub mod restore;
 pub mod savings;

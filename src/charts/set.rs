@@ -5,6 +5,7 @@ use crate::charts::Result;
 
 use crate::charts::cost::CostChart;
 use crate::charts::cumulative::CumulativeChart;
+use crate::charts::loss::LossChart;
 use crate::charts::outage::OutageChart;
 use crate::charts::restore::RestoreChart;
 use crate::charts::savings::SavingsChart;
@@ -24,9 +25,10 @@ pub struct RunChart {
 }
 
 /// File stems of the charts, in reading order (`savings` only when there is a candidate).
-pub const CHART_NAMES: [&str; 5] = [
+pub const CHART_NAMES: [&str; 6] = [
     "annual_cost",
     "savings",
+    "loss_exceedance",
     "outage_hours",
     "restore_time",
     "cumulative_cost",
@@ -64,6 +66,19 @@ pub fn run_charts(report: &Report) -> Result<Vec<RunChart>> {
             rendered: render(&savings)?,
         });
     }
+
+    let loss = LossChart::from_report(report);
+    charts.push(RunChart {
+        name: "loss_exceedance",
+        title: loss.title(),
+        caption: format!(
+            "For each amount, the share of the {reps} simulated years whose loss from \
+             incidents (downtime and labour, before any investment) is above it (log money \
+             axis). A curve further left and lower is a safer year; where a curve meets an \
+             amount tells how likely a year that bad is."
+        ),
+        rendered: render(&loss)?,
+    });
 
     let outage = OutageChart::from_report(report);
     charts.push(RunChart {

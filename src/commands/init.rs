@@ -133,6 +133,7 @@ pub const EXAMPLES: &[Example] = &[
     ex("[[services]]", "name", "\"database\""),
     ex("[[services]]", "priority", "1"),
     ex("[[services]]", "downtime_cost_per_hour", "500"),
+    ex("[[services]]", "planned_downtime_cost_fraction", "0.5"),
     ex("[[services]]", "report_delay", "\"15m\""),
     ex(
         "[[services]]",
@@ -161,6 +162,8 @@ pub const EXAMPLES: &[Example] = &[
     ex("[strategies.proactive]", "problems.tier", "\"engineering\""),
     ex("[strategies.proactive]", "ticket_deflection", "0.5"),
     ex("[strategies.proactive]", "paging", "\"p1\""),
+    ex("[strategies.proactive]", "one_time_cost", "20000"),
+    ex("[strategies.proactive]", "ramp_up", "[0.5, 1.0, 1.0]"),
     ex("[strategies.proactive.monitoring]", "coverage", "0.8"),
     ex(
         "[strategies.proactive.monitoring]",
@@ -179,6 +182,24 @@ pub const EXAMPLES: &[Example] = &[
     ),
     ex("[strategies.proactive.monitoring]", "triage", "\"10m\""),
     ex("[strategies.proactive.tiers.help-desk]", "staff", "3"),
+    ex(
+        "[[strategies.proactive.maintenance]]",
+        "services",
+        "[\"database\"]",
+    ),
+    ex("[[strategies.proactive.maintenance]]", "every", "\"30d\""),
+    ex("[[strategies.proactive.maintenance]]", "takes", "\"40m\""),
+    ex(
+        "[[strategies.proactive.maintenance]]",
+        "tier",
+        "\"engineering\"",
+    ),
+    ex(
+        "[[strategies.proactive.maintenance]]",
+        "window",
+        "\"Sun 02:00-06:00\"",
+    ),
+    ex("[[strategies.proactive.maintenance]]", "policy", "\"age\""),
     ex("[[slas]]", "priority", "1"),
     ex("[[slas]]", "respond", "\"30m\""),
     ex("[[slas]]", "resolve", "\"8h\""),
@@ -187,6 +208,8 @@ pub const EXAMPLES: &[Example] = &[
     ex("[[escalation_policies]]", "num_loops", "1"),
     ex("[[escalation_policies.rules]]", "delay", "\"15m\""),
     ex("[[escalation_policies.rules]]", "tier", "\"senior\""),
+    ex("[finance]", "years", "3"),
+    ex("[finance]", "discount_rate", "0.10"),
 ];
 
 /// The registry pattern of an example: `[[services.modes]]` + `fix` → `services[].modes[].fix`,
@@ -196,9 +219,12 @@ pub fn pattern(example: &Example) -> String {
     let array = example.section.starts_with("[[");
     let mut parts: Vec<String> = Vec::new();
     for (i, part) in table.split('.').filter(|p| !p.is_empty()).enumerate() {
-        // `[strategies.X.tiers.T]`: both names are patterns (strategies.*.tiers.*).
         let in_strategy = parts.first().is_some_and(|p| p == "strategies");
-        if in_strategy && (i == 1 || (i == 3 && parts[2] == "tiers")) {
+        if i == 0 && part == "strategies" {
+            // A strategy's own arrays of tables ([[strategies.X.maintenance]]) keep the map.
+            parts.push(part.to_string());
+        } else if in_strategy && (i == 1 || (i == 3 && parts[2] == "tiers")) {
+            // `[strategies.X.tiers.T]`: both names are patterns (strategies.*.tiers.*).
             parts.push("*".into());
         } else if array || table.starts_with("services") || (i == 0 && part == "tiers") {
             // Every table of an array-of-tables path is itself an element: services[].modes[].

@@ -37,7 +37,14 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&merged.output_slug));
     let mut outputs = OutputSet::prepare(&out_dir)?;
-    let report = bundle::write_run_outputs(&merged.scenario, &merged.results, &mut outputs)?;
+    let mut ignore = |_| {};
+    let sensitivity = if args.no_sensitivity {
+        bundle::Sensitivity::Skip
+    } else {
+        bundle::Sensitivity::Run(&mut ignore)
+    };
+    let report =
+        bundle::write_run_outputs(&merged.scenario, &merged.results, &mut outputs, sensitivity)?;
     let written = outputs.commit()?;
 
     print!("{}", terminal::render(&report));

@@ -1,10 +1,12 @@
 //! One module per subcommand.
 
 pub mod completions;
+pub mod drill;
 pub mod exec;
 pub mod fit;
 pub mod init;
 pub mod merge;
+pub mod pdf;
 pub mod precision;
 pub mod replay;
 pub mod run;

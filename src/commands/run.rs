@@ -109,7 +109,26 @@ pub fn run(args: RunArgs) -> Result<()> {
         );
     }
 
-    let report = bundle::write_run_outputs(&scenario, &results, &mut outputs)?;
+    let analysis_started = Instant::now();
+    let report = if args.no_sensitivity || scenario.strategies.len() < 2 {
+        bundle::write_run_outputs(&scenario, &results, &mut outputs, bundle::Sensitivity::Skip)?
+    } else {
+        let planned = incsim::experiment::compact::planned_replications(&scenario, reps);
+        let bar = progress_bar(planned, args.quiet);
+        bar.set_message("sensitivity");
+        let mut tick = |done| bar.inc(done);
+        let report = pool.install(|| {
+            bundle::write_run_outputs(
+                &scenario,
+                &results,
+                &mut outputs,
+                bundle::Sensitivity::Run(&mut tick),
+            )
+        })?;
+        bar.finish_and_clear();
+        report
+    };
+    let outputs_seconds = analysis_started.elapsed().as_secs_f64();
     match &precision_line {
         Some(p) => {
             let mut text = serde_json::to_string_pretty(&p.json)?;
@@ -122,7 +141,16 @@ pub fn run(args: RunArgs) -> Result<()> {
     if let Some(reps) = &logged_reps {
         eventlog::write_into(&mut outputs, &scenario, reps, &results)?;
     }
+    // Written after the commit (Chromium reads the committed report.html); an older one
+    // would describe another run.
+    outputs.remove_if_stale("report.pdf");
     let written = outputs.commit()?;
+    if args.pdf {
+        match super::pdf::write_pdf(&out_dir) {
+            Ok(path) => eprintln!("Wrote {}", path.display()),
+            Err(e) => eprintln!("warning: no report.pdf: {e}"),
+        }
+    }
 
     print!("{}", terminal::render(&report));
     if let Some(p) = &precision_line {
@@ -144,6 +172,14 @@ pub fn run(args: RunArgs) -> Result<()> {
             reps as f64 / elapsed,
             threads,
             if threads == 1 { "" } else { "s" }
+        );
+        eprintln!(
+            "report and outputs{} in {outputs_seconds:.3} s",
+            if args.no_sensitivity {
+                ""
+            } else {
+                " (with the compact sensitivity)"
+            }
         );
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! `incsim timeline`: tell one incident minute by minute (text with running cost), optionally
 //! under every strategy, and draw its timeline chart.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Result, anyhow, bail};
@@ -8,10 +9,15 @@ use anyhow::{Result, anyhow, bail};
 use super::load_scenario;
 use crate::cli::TimelineArgs;
 use incsim::charts::{self, timeline::TimelineChart};
+use incsim::eventlog::SimClock;
 use incsim::events::{IncidentId, Tee};
 use incsim::experiment::simulate_one;
+use incsim::export::handout;
 use incsim::export::output::OutputSet;
-use incsim::export::timeline::{incident_label, render_comparison, render_missing, render_story};
+use incsim::export::timeline::{
+    incident_label, render_comparison, render_missing, render_story_wrapped, wrap_words,
+};
+use incsim::model::Simulator;
 use incsim::projections::incident::{IncidentPicker, IncidentStory, StoryProjection};
 use incsim::scenario::{Scenario, slug};
 
@@ -62,13 +68,30 @@ pub fn timeline(args: TimelineArgs) -> Result<()> {
     };
     let mut stories: Vec<Option<IncidentStory>> = vec![None; scenario.strategies.len()];
     let mut failures = vec![0u32; scenario.strategies.len()];
-    for &s in &told {
+    // The pinned clock (issue 17): under every compared strategy the failure starts when it
+    // does under the strategy told, so the difference is the rules, not the moment.
+    let mut pinned: Option<f64> = None;
+    let mut order = told.clone();
+    order.sort_by_key(|&s| s != strategy);
+    for &s in &order {
         let mut story = StoryProjection::new(&scenario, s, id);
         let mut count = IncidentPicker::new(&scenario);
-        simulate_one(&scenario, s, rep, &mut Tee(&mut story, &mut count));
+        let mut sim = Simulator::new();
+        if let Some(at) = pinned {
+            sim.pin_failure_start(id, at);
+        }
+        sim.run(&scenario, s, rep, &mut Tee(&mut story, &mut count));
         stories[s] = story.into_story();
         failures[s] = count.failures[id.service as usize];
+        if args.compare && s == strategy {
+            pinned = stories[s].as_ref().map(|st| st.start);
+        }
     }
+    let width = if std::io::stdout().is_terminal() {
+        terminal_columns().unwrap_or(FILE_COLUMNS)
+    } else {
+        FILE_COLUMNS
+    };
 
     if args.compare && stories.iter().all(Option::is_none) {
         bail!(
@@ -86,30 +109,48 @@ pub fn timeline(args: TimelineArgs) -> Result<()> {
             }
         );
     }
-    let mut text = String::new();
-    if args.compare {
-        for &s in &told {
-            match &stories[s] {
-                Some(story) => text.push_str(&render_story(&scenario, story, rep)),
-                None => text.push_str(&render_missing(&scenario, s, id, failures[s])),
+    let pin_note = pinned.map(|at| (at, strategy_name.as_str()));
+    let render = |width: usize| -> Result<String> {
+        let mut text = String::new();
+        if args.compare {
+            for &s in &told {
+                match &stories[s] {
+                    Some(story) => {
+                        text.push_str(&render_story_wrapped(&scenario, story, rep, width))
+                    }
+                    None => {
+                        let missing = render_missing(&scenario, s, id, failures[s]);
+                        text.push_str(&wrap_words(missing.trim_end(), width).join("\n"));
+                        text.push('\n');
+                    }
+                }
+                text.push('\n');
             }
-            text.push('\n');
+            text.push_str(&render_comparison(
+                &scenario,
+                id,
+                &stories,
+                scenario.baseline_index(),
+                pin_note,
+                width,
+            ));
+        } else {
+            match &stories[strategy] {
+                Some(story) => text.push_str(&render_story_wrapped(&scenario, story, rep, width)),
+                None => bail!(
+                    "{}\n  help: pick an incident that happens, or use --worst",
+                    render_missing(&scenario, strategy, id, failures[strategy]).trim_end()
+                ),
+            }
         }
-        text.push_str(&render_comparison(
-            &scenario,
-            id,
-            &stories,
-            scenario.baseline_index(),
-        ));
+        Ok(text)
+    };
+    let text = render(FILE_COLUMNS)?;
+    let shown = if width == FILE_COLUMNS {
+        text.clone()
     } else {
-        match &stories[strategy] {
-            Some(story) => text.push_str(&render_story(&scenario, story, rep)),
-            None => bail!(
-                "{}\n  help: pick an incident that happens, or use --worst",
-                render_missing(&scenario, strategy, id, failures[strategy]).trim_end()
-            ),
-        }
-    }
+        render(width)?
+    };
 
     let present: Vec<&IncidentStory> = stories.iter().flatten().collect();
     let mode = &scenario.services[id.service as usize].modes
@@ -146,14 +187,59 @@ pub fn timeline(args: TimelineArgs) -> Result<()> {
     outputs.add("timeline.txt", text.clone().into_bytes());
     outputs.add("timeline.svg", rendered.svg.into_bytes());
     outputs.add("timeline.png", rendered.png);
+    if args.html {
+        let columns: Vec<(String, Option<&IncidentStory>)> = told
+            .iter()
+            .map(|&s| (scenario.strategies[s].name.clone(), stories[s].as_ref()))
+            .collect();
+        let header = match pinned {
+            Some(at) => format!(
+                "{} · replication {rep}, seed {} · pinned clock: the failure starts at {} under every strategy (its start under {strategy_name})",
+                scenario.name,
+                scenario.simulation.seed,
+                SimClock::at(at)
+            ),
+            None => format!(
+                "{} · replication {rep}, seed {}",
+                scenario.name, scenario.simulation.seed
+            ),
+        };
+        outputs.add(
+            "timeline.html",
+            handout::compare_handout(&scenario, &format!("{label} ({mode})"), &header, &columns)
+                .into_bytes(),
+        );
+    }
     outputs.commit()?;
 
-    print!("{text}");
+    print!("{shown}");
     println!(
-        "\nWrote timeline.txt, timeline.svg and timeline.png to {}",
+        "\nWrote timeline.txt, timeline.svg{} and timeline.png to {}",
+        if args.html { ", timeline.html" } else { "" },
         out_dir.display()
     );
     Ok(())
+}
+
+/// Columns of `timeline.txt`, and of the terminal output when stdout is not a terminal.
+const FILE_COLUMNS: usize = 100;
+
+/// The terminal's width in columns, if stdout is one that says.
+fn terminal_columns() -> Option<usize> {
+    #[cfg(unix)]
+    {
+        // SAFETY: TIOCGWINSZ fills the winsize struct we own; a failure leaves it untouched
+        // and returns -1, which we check.
+        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
+        if rc == 0 && size.ws_col >= 40 {
+            return Some(size.ws_col as usize);
+        }
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&c: &usize| c >= 40)
 }
 
 /// `output/<scenario>/timeline-rep<R>-<strategy or compare>-<service>-<k>`.
@@ -173,12 +259,12 @@ fn default_dir(
     ))
 }
 
-fn names<'a>(items: impl Iterator<Item = &'a String>) -> String {
+pub fn names<'a>(items: impl Iterator<Item = &'a String>) -> String {
     items.map(String::as_str).collect::<Vec<_>>().join(", ")
 }
 
 /// `email#3` (or `3` when the scenario has a single service) → the incident id.
-fn parse_incident(scenario: &Scenario, text: &str) -> Result<IncidentId> {
+pub fn parse_incident(scenario: &Scenario, text: &str) -> Result<IncidentId> {
     let help = format!(
         "write SERVICE#K, K counting the service's failures from 0 (e.g. {}#0); services: {}",
         scenario.services[0].name,

@@ -3,8 +3,10 @@
 
 pub mod budget;
 pub mod combine;
+pub mod compact;
 pub mod grid;
 pub mod precision;
+pub mod recost;
 pub mod select;
 pub mod sensitivity;
 pub mod shard;
@@ -102,11 +104,11 @@ fn simulate_rep(scenario: &Scenario, sim: &mut Simulator, rep: u64) -> RepOutcom
     let mut per_strategy = Vec::with_capacity(scenario.strategies.len());
     let mut events = 0;
     let mut projection = MetricsProjection::new(scenario, 0);
-    for strategy in 0..scenario.strategies.len() {
-        let stats = sim.run(scenario, strategy, rep, &mut projection);
+    // One call for all strategies: each failure's common draws are computed once.
+    sim.run_each_strategy(scenario, rep, &mut projection, |_, projection, stats| {
         events += stats.events;
         per_strategy.push((projection.metrics(), projection.curves().clone()));
-    }
+    });
     RepOutcome {
         per_strategy,
         events,

@@ -9,9 +9,9 @@
 //! probabilities clamped to [0, 1], staff rounded and kept ≥ 1. An input the change cannot move
 //! (a value of 0, or one engineer ±20 %) is listed with a swing of 0 and a note.
 
-use super::run_replications;
+use super::recost::recost;
 use super::vary::{self, Parameter, Setting, VaryError};
-use crate::report::Report;
+use super::{ExperimentResults, run_replications};
 use crate::scenario::Scenario;
 
 /// One input's effect on the savings.
@@ -144,17 +144,29 @@ impl Plan {
         progress: &mut dyn FnMut(u64),
     ) -> SensitivityResult {
         let baseline = scenario.baseline_index();
-        let budget_index = (0..scenario.strategies.len())
-            .filter(|&i| i != baseline)
-            .position(|i| i == self.candidate)
-            .expect("the candidate is not the baseline");
+        assert_ne!(
+            self.candidate, baseline,
+            "the candidate is not the baseline"
+        );
+        let mut base = scenario.clone();
+        base.simulation.replications = replications;
+        let base_results = run_replications(&base, 0..replications, progress);
+        let savings_of = |s: &Scenario, results: &ExperimentResults| {
+            crate::report::savings_per_year(s, results, self.candidate)
+        };
+        // A pure cost rate changes no history: re-cost the base run where that is exact.
         let mut savings = |s: &Scenario| {
             let mut s = s.clone();
             s.simulation.replications = replications;
-            let results = run_replications(&s, 0..replications, progress);
-            Report::build(&s, &results).budgets[budget_index].savings_per_year
+            match recost(&base_results, &base, &s) {
+                Some(results) => {
+                    progress(replications);
+                    savings_of(&s, &results)
+                }
+                None => savings_of(&s, &run_replications(&s, 0..replications, progress)),
+            }
         };
-        let base_savings = savings(scenario);
+        let base_savings = savings_of(&base, &base_results);
         let mut rows: Vec<SensitivityRow> = self
             .entries
             .iter()

@@ -13,8 +13,9 @@
 
 use std::fmt;
 
-use super::run_replications;
+use super::recost::recost;
 use super::vary::{self, Kind, Parameter, Setting, VaryError};
+use super::{ExperimentResults, run_replications};
 use crate::metrics::Metric;
 use crate::report::{Budget, Report};
 use crate::scenario::duration::parse_duration;
@@ -347,12 +348,28 @@ pub fn run(
     };
     let per_year = MINUTES_PER_YEAR / scenario.simulation.horizon_minutes;
     let mut points = Vec::with_capacity(settings.len());
+    let mut simulated: Option<(Scenario, ExperimentResults)> = None;
     // costs[strategy][point][rep]: total cost per replication, for the optimum's paired test.
     let mut costs: Vec<Vec<Vec<f64>>> = vec![Vec::new(); scenario.strategies.len()];
     for &setting in settings {
         let (mut varied, applied) = parameter.apply(scenario, setting)?;
         varied.simulation.replications = replications;
-        let results = run_replications(&varied, 0..replications, progress);
+        // A cost-rate sweep simulates its first point only and re-costs the others.
+        let recosted = simulated
+            .as_ref()
+            .and_then(|(from, results)| recost(results, from, &varied));
+        let results = match recosted {
+            Some(results) => {
+                progress(replications);
+                results
+            }
+            None => {
+                let results = run_replications(&varied, 0..replications, progress);
+                // Kept while the points re-cost (decided at the second point).
+                simulated = (points.is_empty()).then(|| (varied.clone(), results.clone()));
+                results
+            }
+        };
         let report = Report::build(&varied, &results);
         for (s, res) in results.strategies.iter().enumerate() {
             costs[s].push(res.rows.iter().map(|r| r.total_cost).collect());

@@ -424,6 +424,23 @@ impl Parameter {
 
     fn store(&self, s: &mut Scenario, v: &Value) {
         let set = self.at.field.set.expect("parameters have a setter");
+        if self.at.field.path.starts_with("tiers[]") {
+            // A strategy with tier overrides (model.md §8.13) runs its own copy of every tier:
+            // the change reaches that copy too, unless the strategy set the field otherwise
+            // (an override holding the same value as the tier follows the tier).
+            let get = self.at.field.get.expect("parameters have a getter");
+            let old = get(s, self.at.idx);
+            for k in 0..s.strategies.len() {
+                if s.strategies[k].tiers.is_empty() {
+                    continue;
+                }
+                std::mem::swap(&mut s.tiers, &mut s.strategies[k].tiers);
+                if get(s, self.at.idx) == old {
+                    set(s, self.at.idx, v);
+                }
+                std::mem::swap(&mut s.tiers, &mut s.strategies[k].tiers);
+            }
+        }
         set(s, self.at.idx, v);
     }
 
@@ -510,16 +527,28 @@ mod tests {
         let expected = [
             "tiers.help-desk.staff",
             "tiers.help-desk.hourly_cost",
+            "tiers.help-desk.on_call.staff",
+            "tiers.help-desk.on_call.ack",
+            "tiers.help-desk.on_call.ack_asleep",
+            "tiers.help-desk.on_call.standby_cost_per_hour",
+            "tiers.help-desk.on_call.callout_cost",
             "tiers.help-desk.annual_cost_per_engineer",
             "tiers.help-desk.cost_per_incident",
             "tiers.senior-network-engineer.staff",
             "tiers.senior-network-engineer.hourly_cost",
+            "tiers.senior-network-engineer.on_call.staff",
+            "tiers.senior-network-engineer.on_call.ack",
+            "tiers.senior-network-engineer.on_call.ack_asleep",
+            "tiers.senior-network-engineer.on_call.standby_cost_per_hour",
+            "tiers.senior-network-engineer.on_call.callout_cost",
             "tiers.senior-network-engineer.annual_cost_per_engineer",
             "tiers.senior-network-engineer.cost_per_incident",
             "services.email.downtime_cost_per_hour",
             "services.email.degraded_cost_fraction",
             "services.email.report_delay",
             "services.email.failures.every",
+            "services.email.tickets.per_hour",
+            "services.email.tickets.triage",
             "services.email.modes.memory-leak.weight",
             "services.email.modes.memory-leak.warning",
             "services.email.modes.memory-leak.fix",
@@ -543,6 +572,9 @@ mod tests {
             "strategies.proactive.monitoring.outage_detect",
             "strategies.proactive.monitoring.false_alarms_per_week",
             "strategies.proactive.monitoring.triage",
+            "slas[0].respond",
+            "slas[0].resolve",
+            "slas[0].penalty",
         ];
         assert_eq!(paths, expected);
     }

@@ -142,6 +142,9 @@ mod tests {
             problems_fixed: 0,
             inherited_outage_minutes: 0.0,
             service_inherited_outage_minutes: vec![],
+            maintenance_hours: 0.0,
+            planned_minutes: 0.0,
+            planned_cost: 0.0,
         }
     }
 
@@ -149,10 +152,11 @@ mod tests {
     fn rows_quote_only_what_rfc_4180_requires_and_leave_undefined_cells_empty() {
         // Hand-written expectation: the registry's column order, shortest round-trip numbers,
         // an empty cell for the undefined MTTD, the name quoted with its quote doubled; the last
-        // cell is inherited_outage_minutes (0: no dependencies).
+        // cells are inherited_outage_minutes (0: no dependencies) and the maintenance metrics
+        // maintenance_hours, planned_minutes, planned_cost (0: no maintenance).
         assert_eq!(
             row(3, "pro\"active, v2", &metrics()),
-            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150,0,0,0,0,0,0,0,0,0,0,0,0"
+            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"
         );
         assert_eq!(row(0, "plain", &metrics()).split(',').nth(1), Some("plain"));
         assert!(header().starts_with("rep,strategy,outage_minutes,"));

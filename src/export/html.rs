@@ -12,7 +12,9 @@
 use std::fmt::Write;
 
 use crate::charts::set::RunChart;
+use crate::experiment::compact::CompactSensitivity;
 use crate::export::terminal::{mean_ci, paired_cells, quantiles, verdicts};
+use crate::export::warnings::Warning;
 use crate::format::{money, money_short, number, payback, percent, roi};
 use crate::metrics::Metric;
 use crate::report::{Budget, Report};
@@ -50,6 +52,8 @@ p { margin: 6px 0 10px; }
 .kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 12px; color: var(--muted); margin: 0; }
 .lede { font-size: 17px; color: var(--muted); margin: 0 0 6px; }
 .meta { font-size: 13px; color: var(--muted); }
+.warnings { border: 1px solid #e0b04c; background: #fff8e6; border-radius: 6px; padding: 8px 14px; margin: 8px 0 14px; }
+.warnings ul { margin: 4px 0 0; padding-left: 20px; }
 .verdict { font-size: 19px; font-weight: 600; margin: 8px 0 14px; }
 .verdict .name { white-space: nowrap; }
 .cards { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 12px; margin: 0 0 12px; }
@@ -79,22 +83,46 @@ figcaption strong { color: var(--ink); }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12.5px; background: var(--soft); padding: 1px 4px; border-radius: 3px; }
 footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--line); font-size: 12px; color: var(--muted); }
 @media (max-width: 820px) { body { padding: 20px; } .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
-@page { size: A4; margin: 14mm 12mm; }
+@page { margin: 12mm 10mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  h1 { font-size: 20pt; } h2 { font-size: 14pt; margin-top: 18pt; break-after: avoid; } h3, h4 { break-after: avoid; }
-  .cards { grid-template-columns: repeat(4, minmax(0, 1fr)); }
-  .card .value { font-size: 16pt; }
+  /* A4 or Letter, portrait: 186 mm of line at most. Every table takes the page's width and
+     its cells wrap (numbers too, between their parts), so five strategies (ten comparison
+     columns) fit without clipping; nothing scrolls on paper. */
+  body { max-width: none; padding: 0; font-size: 9.5pt; }
+  h1 { font-size: 18pt; } h2 { font-size: 13pt; margin-top: 16pt; break-after: avoid; } h3, h4 { break-after: avoid; }
+  .cards { grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 6px; }
+  .card { padding: 6px 8px; }
+  .card .value { font-size: 13pt; white-space: normal; }
   .table-wrap { overflow: visible; }
-  table { font-size: 8.5pt; } th, td { padding: 3px 6px; }
-  figure, table, .cards, .verdict { break-inside: avoid; }
+  table { width: 100%; font-size: 7.5pt; }
+  th, td { padding: 2px 4px; overflow-wrap: anywhere; }
+  td:first-child, td.num, th.num { white-space: normal; }
+  th:first-child, td:first-child { overflow-wrap: normal; }
+  .verdict { break-after: avoid; }
+  code { font-size: 7pt; overflow-wrap: anywhere; }
+  tr, figure, .cards, .verdict, .warnings { break-inside: avoid; }
   figure svg { border: none; max-width: 100%; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 "#;
 
-/// Render `report.html` for a run: its scenario, report and rendered charts.
-pub fn render(scenario: &Scenario, report: &Report, charts: &[RunChart]) -> String {
+/// What a run adds to its report besides the figures: the compact sensitivity with its tornado
+/// (absent with `--no-sensitivity`) and the warnings.
+#[derive(Default)]
+pub struct Extras<'a> {
+    pub sensitivity: Option<&'a CompactSensitivity>,
+    /// The tornado chart's SVG (absent when no input moved the savings).
+    pub tornado_svg: Option<&'a str>,
+    pub warnings: &'a [Warning],
+}
+
+/// Render `report.html` for a run: its scenario, report, rendered charts and extras.
+pub fn render(
+    scenario: &Scenario,
+    report: &Report,
+    charts: &[RunChart],
+    extras: &Extras<'_>,
+) -> String {
     let mut out = String::with_capacity(
         64 * 1024 + charts.iter().map(|c| c.rendered.svg.len()).sum::<usize>(),
     );
@@ -109,7 +137,8 @@ pub fn render(scenario: &Scenario, report: &Report, charts: &[RunChart]) -> Stri
     );
     header(&mut out, scenario, report);
     out.push_str("<main>\n");
-    executive_summary(&mut out, report);
+    executive_summary(&mut out, report, extras.warnings);
+    business_case(&mut out, scenario, report, extras);
     comparison(&mut out, report);
     charts_section(&mut out, charts);
     assumptions(&mut out, scenario);
@@ -155,8 +184,21 @@ fn figure(field: &str, text: &str) -> String {
     format!("<span data-field=\"{field}\">{}</span>", escape(text))
 }
 
-fn executive_summary(out: &mut String, report: &Report) {
+fn executive_summary(out: &mut String, report: &Report, warnings: &[Warning]) {
     out.push_str("<section id=\"summary\">\n<h2>Executive summary</h2>\n");
+    if !warnings.is_empty() {
+        out.push_str("<div class=\"warnings\" id=\"warnings\"><strong>Check before you rely on these figures:</strong>\n<ul>\n");
+        for w in warnings {
+            let _ = writeln!(
+                out,
+                "<li data-warning=\"{}\" data-candidate=\"{}\">{}</li>",
+                w.kind,
+                escape(&w.candidate),
+                code_spans(&escape(&w.text))
+            );
+        }
+        out.push_str("</ul></div>\n");
+    }
     if report.budgets.is_empty() {
         out.push_str(
             "<p>This scenario has a single strategy: there is no alternative to compare it \
@@ -166,14 +208,20 @@ fn executive_summary(out: &mut String, report: &Report) {
     }
     let cur = &report.currency;
     let per_year = MINUTES_PER_YEAR / report.horizon_minutes;
-    for (b, verdict) in report.budgets.iter().zip(verdicts(report)) {
+    let verdicts = verdicts(report);
+    // Best candidate first: by NPV, never by ROI (Report::ranking).
+    for (b, verdict) in report
+        .ranking()
+        .into_iter()
+        .map(|i| (&report.budgets[i], &verdicts[i]))
+    {
         let _ = writeln!(
             out,
             "<div class=\"budget\" data-budget-candidate=\"{}\" data-budget-baseline=\"{}\">",
             escape(&b.candidate),
             escape(&b.baseline)
         );
-        let _ = writeln!(out, "<p class=\"verdict\">{}</p>", escape(&verdict));
+        let _ = writeln!(out, "<p class=\"verdict\">{}</p>", escape(verdict));
         out.push_str("<div class=\"cards\">\n");
         card(
             out,
@@ -224,6 +272,7 @@ fn executive_summary(out: &mut String, report: &Report) {
             ),
         );
         out.push_str("</div>\n");
+        npv_cards(out, report, b);
         facts(out, report, b, per_year);
         out.push_str("</div>\n");
     }
@@ -242,6 +291,291 @@ fn card(out: &mut String, label: &str, value: &str, sub: &str) {
         out,
         "<div class=\"card\"><div class=\"label\">{label}</div><div class=\"value\">{value}</div>\
          <div class=\"sub\">{sub}</div></div>"
+    );
+}
+
+/// Text already escaped, with `path` spans shown as code.
+fn code_spans(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// "over 3 years at 10 %", or "over one year, undiscounted".
+fn horizon_words(s: &Scenario) -> String {
+    let f = &s.finance;
+    let years = if f.years == 1 {
+        "one year".to_string()
+    } else {
+        format!("{} years", f.years)
+    };
+    if f.discount_rate == 0.0 {
+        format!("over {years}, undiscounted")
+    } else {
+        format!("over {years} at a {} discount rate", share(f.discount_rate))
+    }
+}
+
+/// Discounted payback for people: "none needed" without a year-0 outlay (short enough for a
+/// summary card).
+fn payback_years_text(c: &crate::report::BusinessCase) -> String {
+    match c.discounted_payback_years {
+        _ if c.cash_flows.first().is_some_and(|f| f.net >= 0.0) => "none needed".to_string(),
+        Some(y) => format!("{y:.2} years"),
+        None => "not within the years".to_string(),
+    }
+}
+
+/// The business-case cards of one candidate: NPV with its P10–P90, the probability it pays,
+/// ROI on present values and discounted payback.
+fn npv_cards(out: &mut String, report: &Report, b: &Budget) {
+    let cur = &report.currency;
+    let c = &b.case;
+    out.push_str("<div class=\"cards\">\n");
+    card(
+        out,
+        "Net present value",
+        &figure("npv", &money(c.npv, cur)),
+        &format!(
+            "P10 {} · P90 {} over simulated years",
+            figure("npv_p10", &money_short(c.npv_p10, cur)),
+            figure("npv_p90", &money_short(c.npv_p90, cur))
+        ),
+    );
+    card(
+        out,
+        "Probability it pays",
+        &figure("p_npv_positive", &percent(c.p_npv_positive)),
+        "share of replication paths with NPV above 0",
+    );
+    card(
+        out,
+        "ROI on present values",
+        &figure("roi_present_value", &roi(c.roi_pv)),
+        "NPV ÷ present value of the costs",
+    );
+    card(
+        out,
+        "Discounted payback",
+        &figure("discounted_payback_years", &payback_years_text(c)),
+        "when the cumulative discounted net flow turns positive",
+    );
+    out.push_str("</div>\n");
+}
+
+/// The business case: candidates ranked by NPV, each one's year-by-year flows and break-even,
+/// then what the savings are most sensitive to.
+fn business_case(out: &mut String, scenario: &Scenario, report: &Report, extras: &Extras<'_>) {
+    if report.budgets.is_empty() {
+        return;
+    }
+    let cur = &report.currency;
+    out.push_str("<section id=\"business-case\">\n<h2>Business case</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p>Cash flows {} (<code>[finance]</code>): the one-time cost in year 0, then each year \
+         the recurring cost and the benefit realised that year (its ramp-up share × the \
+         incident cost avoided), discounted by (1 + r)<sup>t</sup>. Candidates are ranked by \
+         NPV, not by ROI, which favours a cheap option that saves little. P10/P90 are over \
+         simulated years: a bad and a good year, not the error of the mean.</p>",
+        horizon_words(scenario)
+    );
+    out.push_str(
+        "<div class=\"table-wrap\"><table id=\"ranking-table\">\n<thead><tr><th>rank</th>\
+         <th>candidate</th><th class=\"num\">NPV</th><th class=\"num\">NPV P10 / P90</th>\
+         <th class=\"num\">P(NPV &gt; 0)</th><th class=\"num\">one year’s savings<br>\
+         <span class=\"q\">P10 / P50 / P90</span></th><th class=\"num\">ROI (PV)</th>\
+         <th class=\"num\">discounted payback</th><th class=\"num\">break-even annual cost</th>\
+         </tr></thead>\n<tbody>\n",
+    );
+    let ranking = report.ranking();
+    for (rank, &i) in ranking.iter().enumerate() {
+        let b = &report.budgets[i];
+        let c = &b.case;
+        let idx = report
+            .strategies
+            .iter()
+            .position(|s| s.name == b.candidate)
+            .unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "<tr data-rank-candidate=\"{}\"><td>{}</td><td>{}{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{} / {}</td><td class=\"num\">{}</td><td class=\"num\">{} / {} / {}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(&b.candidate),
+            rank + 1,
+            swatch(idx),
+            escape(&b.candidate),
+            money_short(c.npv, cur),
+            money_short(c.npv_p10, cur),
+            money_short(c.npv_p90, cur),
+            percent(c.p_npv_positive),
+            money_short(c.savings_p10_p50_p90[0], cur),
+            money_short(c.savings_p10_p50_p90[1], cur),
+            money_short(c.savings_p10_p50_p90[2], cur),
+            roi(c.roi_pv),
+            payback_years_text(c),
+            money_short(c.break_even_annual_cost, cur),
+        );
+    }
+    out.push_str("</tbody></table></div>\n");
+
+    for &i in &ranking {
+        let b = &report.budgets[i];
+        let c = &b.case;
+        let _ = writeln!(
+            out,
+            "<h3>{} against {}: cash flows</h3>",
+            escape(&b.candidate),
+            escape(&b.baseline)
+        );
+        out.push_str(
+            "<div class=\"table-wrap\"><table class=\"cash-flows\">\n<thead><tr><th>year</th>\
+             <th class=\"num\">costs</th><th class=\"num\">benefits</th><th class=\"num\">net</th>\
+             <th class=\"num\">discount factor</th><th class=\"num\">discounted</th></tr></thead>\n<tbody>\n",
+        );
+        for f in &c.cash_flows {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{}</td><td class=\"num\">{:.4}</td><td class=\"num\">{}</td></tr>",
+                f.year,
+                money(f.costs, cur),
+                money(f.benefits, cur),
+                money(f.net, cur),
+                f.discount_factor,
+                money(f.discounted, cur),
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<tr class=\"total\"><td>NPV</td><td></td><td></td><td></td><td></td>\
+             <td class=\"num\">{}</td></tr>\n</tbody></table></div>",
+            money(c.npv, cur)
+        );
+        let _ = writeln!(
+            out,
+            "<p>Of the yearly benefit, {} is <strong>hard</strong> (engineers’ paid labour \
+             avoided) and {} is <strong>soft</strong> (downtime avoided: an estimate of lost \
+             business, as good as <code>downtime_cost_per_hour</code>).</p>",
+            money(c.labor_saved_per_year, cur),
+            money(c.downtime_avoided_per_year, cur)
+        );
+        let now = scenario
+            .strategies
+            .iter()
+            .find(|s| s.name == b.candidate)
+            .map_or(0.0, |s| s.annual_cost);
+        let measure = if scenario.finance.is_default() {
+            "its net savings stay positive"
+        } else {
+            "its NPV stays positive"
+        };
+        let sentence = if c.break_even_annual_cost <= 0.0 {
+            format!(
+                "Break-even: {} does not pay for itself even at no annual cost (it is {} now).",
+                escape(&b.candidate),
+                money(now, cur)
+            )
+        } else {
+            format!(
+                "Break-even: {} pays for itself — {measure} — while its annual cost stays below \
+                 {}; it is {} now.",
+                escape(&b.candidate),
+                figure(
+                    "break_even_annual_cost",
+                    &money(c.break_even_annual_cost, cur)
+                ),
+                money(now, cur)
+            )
+        };
+        let _ = writeln!(
+            out,
+            "<p class=\"break-even\" data-candidate=\"{}\">{sentence}</p>",
+            escape(&b.candidate)
+        );
+    }
+    sensitivity_part(out, report, extras);
+    out.push_str("</section>\n");
+}
+
+/// The compact sensitivity: its tornado and how it was sized.
+fn sensitivity_part(out: &mut String, report: &Report, extras: &Extras<'_>) {
+    let cur = &report.currency;
+    out.push_str("<h3 id=\"sensitivity\">What the savings are most sensitive to</h3>\n");
+    let Some(a) = extras.sensitivity else {
+        out.push_str(
+            "<p class=\"note\">Not computed in this run (<code>--no-sensitivity</code>, or a \
+             single strategy). <code>incsim sensitivity</code> computes it.</p>\n",
+        );
+        return;
+    };
+    let r = &a.result;
+    if let Some(svg) = extras.tornado_svg {
+        let svg = svg.trim();
+        let svg = match svg.strip_prefix("<svg") {
+            Some(rest) => {
+                format!("<svg role=\"img\" aria-label=\"Tornado chart of the savings\"{rest}")
+            }
+            None => svg.to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "<figure id=\"chart-tornado\" data-chart=\"tornado\">\n{svg}\n</figure>"
+        );
+    }
+    let top: Vec<String> = r
+        .rows
+        .iter()
+        .take(3)
+        .map(|row| {
+            format!(
+                "<code>{}</code> (swing {})",
+                escape(&row.parameter.path),
+                money_short(row.swing, cur)
+            )
+        })
+        .collect();
+    if top.is_empty() {
+        out.push_str("<p>No input moved the savings by ±20 %.</p>\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "<p>Net savings per year of {} over {} as each input moves ±20 % on its own, largest \
+             swing first: {}. Inputs that did not move the savings are left out.</p>",
+            escape(&r.candidate),
+            escape(&r.baseline),
+            top.join(", ")
+        );
+    }
+    let budget = if a.replications() <= a.main_replications {
+        format!(
+            "within the main run’s {} (so it costs no more than the run itself)",
+            a.main_replications
+        )
+    } else {
+        format!(
+            "more than the main run’s {}, which is too short to share among {} runs (each \
+             gets at least one replication)",
+            a.main_replications, a.runs
+        )
+    };
+    let _ = writeln!(
+        out,
+        "<p class=\"note\" id=\"sensitivity-budget\">Computed in this run on {} replication{} \
+         per run × {} runs = {} replications, {budget}, with the same seed in every run (common \
+         random numbers): a screening, not a precise estimate. <code>incsim sensitivity</code> \
+         repeats it on every replication; <code>--no-sensitivity</code> skips it.</p>",
+        a.replications_per_run,
+        if a.replications_per_run == 1 { "" } else { "s" },
+        a.runs,
+        a.replications(),
     );
 }
 
@@ -664,26 +998,59 @@ fn assumptions(out: &mut String, s: &Scenario) {
     out.push_str("</section>\n");
 }
 
-/// Every numeric input with its value and meaning, straight from the field registry, so that
-/// a new field appears in the report without an edit here.
+/// Every numeric input with its value, meaning and source, straight from the field registry
+/// (so a new field appears in the report without an edit here) and `[sources]` ("not given"
+/// where the scenario names none). Open, so that it prints.
 fn inputs(out: &mut String, s: &Scenario) {
-    out.push_str(
-        "<details><summary>Every numeric input</summary>\n<div class=\"table-wrap\"><table>\n\
-         <thead><tr><th>field</th><th>value</th><th>meaning</th></tr></thead>\n<tbody>\n",
+    let given = s.sources.len();
+    let _ = writeln!(
+        out,
+        "<h3>Every input and where it comes from</h3>\n<p class=\"note\">{}</p>",
+        if given == 0 {
+            "The scenario gives no sources: add a <code>[sources]</code> table \
+             (<code>\"services.NAME.downtime_cost_per_hour\" = \"Finance, 2025 revenue per hour × 0.4\"</code>) \
+             to say where each figure comes from."
+                .to_string()
+        } else {
+            format!("Sources from the scenario’s <code>[sources]</code> table ({given} given).")
+        }
     );
+    out.push_str(
+        "<div class=\"table-wrap\"><table id=\"inputs-table\">\n\
+         <thead><tr><th>field</th><th>value</th><th>meaning</th><th>source</th></tr></thead>\n<tbody>\n",
+    );
+    let source = |path: &str| match s.sources.get(path) {
+        Some(note) => escape(note),
+        None => "<span class=\"q\">not given</span>".to_string(),
+    };
+    let mut shown = Vec::new();
     for (path, at) in fields::readable(s) {
         let Some(value) = at.field.get.and_then(|get| get(s, at.idx)) else {
             continue;
         };
         let _ = writeln!(
             out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"source\">{}</td></tr>",
             escape(&path),
             escape(&fields::value_text(at.field.kind, &value)),
             escape(at.field.doc),
+            source(&path),
+        );
+        shown.push(path);
+    }
+    // Sources of fields that are not numbers (hours, names, the horizon): listed after.
+    for (path, note) in &s.sources {
+        if shown.contains(path) {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td></td><td></td><td class=\"source\">{}</td></tr>",
+            escape(path),
+            escape(note),
         );
     }
-    out.push_str("</tbody></table></div></details>\n");
+    out.push_str("</tbody></table></div>\n");
 }
 
 fn method(out: &mut String, report: &Report) {

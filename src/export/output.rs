@@ -267,14 +267,17 @@ impl OutputSet {
 
     /// Put the set in place (see the module's documentation) and return the paths written.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
+        // The signal handler waits for the swap to end (it takes this lock). Taken before the
+        // write check: a write that failed because an interrupt removed the private folder
+        // then waits here for the handler's "interrupted" exit instead of racing it with a
+        // misleading "disk full" error.
+        let mut state = progress();
         if let Some(failed) = self.names.iter().find(|n| n.starts_with('\0')) {
             bail!(
                 "cannot write {} (disk full or not writable?)",
                 self.dir.join(&failed[1..]).display()
             );
         }
-        // The signal handler waits for the swap to end (it takes this lock).
-        let mut state = progress();
         let previous = read_manifest(&self.target);
         let manifest: Vec<String> = {
             let mut m = self.names.clone();

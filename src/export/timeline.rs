@@ -102,6 +102,13 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
         ),
         Beat::Escalated {
             from, to, time_box, ..
+        } if time_box <= 0.0 => format!(
+            "escalated from {} to {} without a time box",
+            tier(scenario, from),
+            tier(scenario, to)
+        ),
+        Beat::Escalated {
+            from, to, time_box, ..
         } => format!(
             "escalated from {} to {} after a {} time box",
             tier(scenario, from),
@@ -284,6 +291,12 @@ fn total_line(scenario: &Scenario, story: &IncidentStory) -> String {
 /// The narrated timeline of one incident: title, failure, one line per moment with the
 /// simulated clock, the time since the failure started and the cost so far, then the totals.
 pub fn render_story(scenario: &Scenario, story: &IncidentStory, rep: u64) -> String {
+    render_story_wrapped(scenario, story, rep, usize::MAX)
+}
+
+/// The rows of a story's table: when (the clock; the day only when it changes), since the
+/// failure started, what happened, cost so far.
+pub fn story_rows(scenario: &Scenario, story: &IncidentStory) -> Vec<[String; 4]> {
     let cur = &scenario.currency;
     let clocks: Vec<SimClock> = story.lines.iter().map(|l| SimClock::at(l.t)).collect();
     let full_width = clocks
@@ -308,7 +321,37 @@ pub fn render_story(scenario: &Scenario, story: &IncidentStory, rep: u64) -> Str
             money(line.cost.total(), cur),
         ]);
     }
-    let width = |i: usize, head: &str| {
+    rows
+}
+
+/// Words of `text` in lines of at most `width` characters (a longer word gets its own line).
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let extra = if line.is_empty() { 0 } else { 1 };
+        if !line.is_empty() && line.chars().count() + extra + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+/// [`render_story`] with lines of at most `width` characters where the words allow: the
+/// *what happened* column wraps under itself, the cost staying on the row's first line.
+pub fn render_story_wrapped(
+    scenario: &Scenario,
+    story: &IncidentStory,
+    rep: u64,
+    width: usize,
+) -> String {
+    let rows = story_rows(scenario, story);
+    let width_of = |i: usize, head: &str| {
         rows.iter()
             .map(|r| r[i].chars().count())
             .max()
@@ -316,27 +359,46 @@ pub fn render_story(scenario: &Scenario, story: &IncidentStory, rep: u64) -> Str
             .max(head.chars().count())
     };
     let heads = ["when", "since", "what happened", "cost so far"];
-    let w: Vec<usize> = heads.iter().enumerate().map(|(i, h)| width(i, h)).collect();
+    let mut w: Vec<usize> = heads
+        .iter()
+        .enumerate()
+        .map(|(i, h)| width_of(i, h))
+        .collect();
+    // The text column gets what the others leave (at least 24 characters).
+    let fixed = 2 + w[0] + 2 + w[1] + 2 + 2 + w[3];
+    if fixed + w[2] > width {
+        w[2] = width.saturating_sub(fixed).max(24);
+    }
+    let pad = |s: &str, n: usize| " ".repeat(n.saturating_sub(s.chars().count()));
     let fmt_row = |r: &[String; 4]| {
-        let pad = |s: &str, n: usize| " ".repeat(n.saturating_sub(s.chars().count()));
-        format!(
+        let mut parts = wrap_words(&r[2], w[2]).into_iter();
+        let first = parts.next().unwrap_or_default();
+        let mut text = format!(
             "  {}{}  {}{}  {}{}  {}{}",
             r[0],
             pad(&r[0], w[0]),
             pad(&r[1], w[1]),
             r[1],
-            r[2],
-            pad(&r[2], w[2]),
+            first,
+            pad(&first, w[2]),
             pad(&r[3], w[3]),
             r[3]
         )
         .trim_end()
-        .to_string()
+        .to_string();
+        let indent = " ".repeat(2 + w[0] + 2 + w[1] + 2);
+        for more in parts {
+            text.push('\n');
+            text.push_str(&indent);
+            text.push_str(&more);
+        }
+        text
     };
+    let para = |text: String| wrap_words(&text, width).join("\n");
     let mut out = String::new();
-    out.push_str(&title(scenario, story, rep));
+    out.push_str(&para(title(scenario, story, rep)));
     out.push('\n');
-    out.push_str(&failure_line(scenario, story));
+    out.push_str(&para(failure_line(scenario, story)));
     out.push_str("\n\n");
     out.push_str(&fmt_row(&heads.map(String::from)));
     out.push('\n');
@@ -345,7 +407,7 @@ pub fn render_story(scenario: &Scenario, story: &IncidentStory, rep: u64) -> Str
         out.push('\n');
     }
     out.push('\n');
-    out.push_str(&total_line(scenario, story));
+    out.push_str(&para(total_line(scenario, story)));
     out.push('\n');
     out
 }
@@ -390,76 +452,36 @@ pub fn render_comparison(
     id: IncidentId,
     stories: &[Option<IncidentStory>],
     baseline: usize,
+    pinned: Option<(f64, &str)>,
+    width: usize,
 ) -> String {
     let cur = &scenario.currency;
     let label = incident_label(scenario, id);
-    let mut out = format!(
-        "The same failure under each strategy: {label}\nCommon random numbers give it the same \
-         mode, warning and fix time under every strategy. Its time to failure counts from the \
-         end of the previous incident of the service, so it starts later (or after the \
-         horizon) where earlier incidents took longer.\n\n"
+    let clock = match pinned {
+        Some((at, told)) => format!(
+            "Pinned clock: it starts at {} under every strategy (its start under {told}), so the \
+             difference is the rules, not the moment of the week.",
+            SimClock::at(at)
+        ),
+        None => "Its time to failure counts from the end of the previous incident of the \
+                 service, so it starts later (or after the horizon) where earlier incidents took \
+                 longer."
+            .to_string(),
+    };
+    let intro = format!(
+        "Common random numbers give it the same mode, warning and fix time under every \
+         strategy. {clock}"
     );
-    let dash = || "–".to_string();
-    let mut rows: Vec<(String, Vec<String>)> = vec![
-        ("".into(), Vec::new()),
-        ("starts".into(), Vec::new()),
-        ("detected after".into(), Vec::new()),
-        ("down".into(), Vec::new()),
-        ("degraded".into(), Vec::new()),
-        ("engineer time".into(), Vec::new()),
-        ("cost".into(), Vec::new()),
-    ];
-    for (i, story) in stories.iter().enumerate() {
-        rows[0].1.push(scenario.strategies[i].name.clone());
-        let cells = match story {
-            None => vec![
-                "never (after the horizon)".to_string(),
-                dash(),
-                dash(),
-                dash(),
-                dash(),
-                dash(),
-            ],
-            Some(s) => {
-                let mut down = story_minutes(s.cost.outage_minutes);
-                if s.averted {
-                    down.push_str(" (averted)");
-                } else if !s.resolved {
-                    down.push_str(" (cut off)");
-                }
-                vec![
-                    SimClock::at(s.start).to_string(),
-                    s.detected_after.map_or("never".to_string(), story_minutes),
-                    down,
-                    story_minutes(s.cost.degraded_minutes),
-                    story_minutes(s.cost.labor_minutes),
-                    money(s.cost.total(), cur),
-                ]
-            }
-        };
-        for (row, cell) in rows[1..].iter_mut().zip(cells) {
-            row.1.push(cell);
-        }
-    }
-    let head_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
-    let col_w: Vec<usize> = (0..stories.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r.1[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
+    let mut out = format!(
+        "The same failure under each strategy: {label}\n{}\n\n",
+        wrap_words(&intro, width).join("\n")
+    );
+    let columns: Vec<(String, Option<&IncidentStory>)> = stories
+        .iter()
+        .enumerate()
+        .map(|(i, story)| (scenario.strategies[i].name.clone(), story.as_ref()))
         .collect();
-    for (head, cells) in &rows {
-        let mut line = format!("  {head}{}", " ".repeat(head_w - head.chars().count()));
-        for (cell, w) in cells.iter().zip(&col_w) {
-            line.push_str("   ");
-            line.push_str(cell);
-            line.push_str(&" ".repeat(w - cell.chars().count()));
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    out.push_str(&figures_table(scenario, &columns));
     out.push('\n');
     let base_name = &scenario.strategies[baseline].name;
     for (i, story) in stories.iter().enumerate() {
@@ -531,4 +553,72 @@ fn policy_page(scenario: &Scenario, paged: TierId, asleep: bool, page: PolicyPag
         policy.name,
         page.rule
     )
+}
+
+/// The key figures of several stories of one failure side by side (`columns`: a heading and
+/// the story, `None` when the failure does not start there): starts, detected after, down,
+/// degraded, engineer time, cost.
+pub fn figures_table(scenario: &Scenario, columns: &[(String, Option<&IncidentStory>)]) -> String {
+    let cur = &scenario.currency;
+    let heads = [
+        "",
+        "starts",
+        "detected after",
+        "down",
+        "degraded",
+        "engineer time",
+        "cost",
+    ];
+    let mut rows: Vec<(String, Vec<String>)> =
+        heads.iter().map(|h| (h.to_string(), Vec::new())).collect();
+    for (name, story) in columns {
+        rows[0].1.push(name.clone());
+        let cells = match story {
+            None => {
+                let mut v = vec!["never (after the horizon)".to_string()];
+                v.extend(std::iter::repeat_n("–".to_string(), 5));
+                v
+            }
+            Some(s) => {
+                let mut down = story_minutes(s.cost.outage_minutes);
+                if s.averted {
+                    down.push_str(" (averted)");
+                } else if !s.resolved {
+                    down.push_str(" (cut off)");
+                }
+                vec![
+                    SimClock::at(s.start).to_string(),
+                    s.detected_after.map_or("never".to_string(), story_minutes),
+                    down,
+                    story_minutes(s.cost.degraded_minutes),
+                    story_minutes(s.cost.labor_minutes),
+                    money(s.cost.total(), cur),
+                ]
+            }
+        };
+        for (row, cell) in rows[1..].iter_mut().zip(cells) {
+            row.1.push(cell);
+        }
+    }
+    let head_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let col_w: Vec<usize> = (0..columns.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.1[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for (head, cells) in &rows {
+        let mut line = format!("  {head}{}", " ".repeat(head_w - head.chars().count()));
+        for (cell, w) in cells.iter().zip(&col_w) {
+            line.push_str("   ");
+            line.push_str(cell);
+            line.push_str(&" ".repeat(w - cell.chars().count()));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }

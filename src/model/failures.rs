@@ -4,8 +4,9 @@
 
 use super::{Ctx, Simulator, Timer};
 use crate::events::{EventKind, EventSink, IncidentId, ModeId, ServiceId, TierId};
-use crate::rng::{self as streams, Purpose};
-use crate::scenario::{Minutes, Repair, Service};
+use crate::rng::{self as streams, Purpose, StreamRng};
+use crate::scenario::{Dist, Minutes, Repair, Service};
+use rand::RngCore;
 
 /// The drawn properties of one failure (the same under every strategy) and its synchronized
 /// strategy-dependent draws.
@@ -21,6 +22,20 @@ pub(super) struct Failure {
     pub(super) routing_coin: f64,
     /// When the failure started (set when it does).
     pub(super) start: Minutes,
+}
+
+/// The strategy-independent draws of one failure, from its `Failure` stream (its natural
+/// mode, not a recurrence's): the same under every strategy, so one replication's strategies
+/// draw them once (see [`Simulator::run_each_strategy`](super::Simulator::run_each_strategy)).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct CommonDraws {
+    /// The service's age the draws were made at (they depend on it under minimal repair).
+    age: Minutes,
+    time_to_failure: Minutes,
+    mode: ModeId,
+    warning: Minutes,
+    fix: Minutes,
+    report_delay: Minutes,
 }
 
 /// Where a service stands.
@@ -42,6 +57,8 @@ pub(super) struct ServiceState {
     pub(super) epoch: u32,
     /// Workarounds and root causes (model.md §8.8, §8.9).
     pub(super) root: super::problems::RootState,
+    /// Preventive maintenance (model.md §8.6).
+    pub(super) maintenance: super::maintenance::MaintenanceState,
 }
 
 impl Simulator {
@@ -49,9 +66,11 @@ impl Simulator {
     pub(super) fn schedule_first_failures(&mut self, ctx: &Ctx) {
         for service in 0..ctx.scenario.services.len() {
             self.draw_failure(ctx, service as ServiceId, 0, None);
-            let ttf = self.services[service].failure.time_to_failure;
-            self.scheduler.schedule(
-                ttf,
+            let at = self.failure_start_at(service as ServiceId, 0, 0.0);
+            // A keyed timer: one pending per service, kept out of the heap (see the engine).
+            self.scheduler.schedule_keyed(
+                service,
+                at,
                 Timer::FailureStarts {
                     service: service as ServiceId,
                     epoch: 0,
@@ -78,58 +97,52 @@ impl Simulator {
         k: u32,
         forced_mode: Option<ModeId>,
     ) {
-        let svc: &Service = &ctx.scenario.services[service as usize];
-        let mut common = streams::stream(
-            ctx.seed,
-            ctx.rep,
-            Purpose::Failure,
-            service as u64,
-            k as u64,
-        );
-        // One substream either way, so the draws that follow stay aligned (model.md §8.5).
-        let mut ttf_rng = streams::substream(&mut common);
-        let time_to_failure = match svc.repair {
-            Repair::Renew => svc.failures_every.sample(&mut ttf_rng),
-            Repair::AsBadAsOld => {
-                let age = self.services[service as usize].age;
-                // validate() refuses minimal repair for families without a residual life.
-                svc.failures_every
-                    .sample_residual(age, &mut ttf_rng)
-                    .unwrap_or(0.0)
+        let age = self.services[service as usize].age;
+        let cached = &mut self.common_draws[service as usize];
+        let common = match (forced_mode, cached.get(k as usize)) {
+            // The draws are a function of the key and the age alone (the age only matters
+            // under minimal repair); a different age means they must be drawn again.
+            (None, Some(Some(c))) if c.age.to_bits() == age.to_bits() => *c,
+            _ => {
+                let c = draw_common(ctx, service, k, age, forced_mode);
+                // A recurrence's draws depend on the strategy's history: not shared.
+                if forced_mode.is_none() {
+                    if cached.len() <= k as usize {
+                        cached.resize(k as usize + 1, None);
+                    }
+                    cached[k as usize] = Some(c);
+                }
+                c
             }
         };
-        let mode = pick_mode(svc, streams::uniform(&mut common));
-        let mode = forced_mode.unwrap_or(mode);
-        let m = &svc.modes[mode as usize];
-        let warning = m.warning.sample(&mut streams::substream(&mut common));
-        let fix = m.fix.sample(&mut streams::substream(&mut common));
-        let report_delay = svc
-            .report_delay
-            .sample(&mut streams::substream(&mut common));
 
-        let mut sync = streams::stream(
-            ctx.seed,
-            ctx.rep,
-            Purpose::Detection,
-            service as u64,
-            k as u64,
-        );
-        let coverage_coin = streams::uniform(&mut sync);
-        let mut detect_rng = streams::substream(&mut sync);
-        let detect_delay = match &ctx.strategy.monitoring {
-            Some(mon) => mon.detect.sample(&mut detect_rng),
-            None => 0.0,
+        // A strategy without monitoring reads none of the detection stream's numbers (no
+        // coverage, no detection delay, no alert to route): the stream is not derived.
+        let (coverage_coin, detect_delay, routing_coin) = match &ctx.strategy.monitoring {
+            Some(mon) => {
+                let mut sync = streams::stream(
+                    ctx.seed,
+                    ctx.rep,
+                    Purpose::Detection,
+                    service as u64,
+                    k as u64,
+                );
+                let coverage_coin = streams::uniform(&mut sync);
+                let detect_delay = draw(&mon.detect, &mut sync);
+                let routing_coin = streams::uniform(&mut sync);
+                (coverage_coin, detect_delay, routing_coin)
+            }
+            None => (0.0, 0.0, 0.0),
         };
-        let routing_coin = streams::uniform(&mut sync);
 
         let state = &mut self.services[service as usize];
         state.k = k;
         state.failure = Failure {
-            time_to_failure,
-            mode,
-            warning,
-            fix,
-            report_delay,
+            time_to_failure: common.time_to_failure,
+            mode: common.mode,
+            warning: common.warning,
+            fix: common.fix,
+            report_delay: common.report_delay,
             coverage_coin,
             detect_delay,
             routing_coin,
@@ -166,6 +179,7 @@ impl Simulator {
             },
         );
         self.note_recurrence(t, incident, sink);
+        self.maintenance_interrupted(ctx, t, service, sink);
         if f.warning <= 0.0 {
             self.outage_starts(ctx, t, service, sink);
             return;
@@ -250,14 +264,79 @@ impl Simulator {
             }
         }
         self.schedule_next_failure(t, service);
+        self.restart_maintenance_clock(ctx, t, service);
     }
 
-    /// Schedule the drawn next failure, `time_to_failure` after `t`.
+    /// Schedule the drawn next failure, `time_to_failure` after `t` (unless its start is
+    /// pinned: model/decisions.rs).
     pub(super) fn schedule_next_failure(&mut self, t: Minutes, service: ServiceId) {
-        let s = &self.services[service as usize];
-        let (ttf, epoch) = (s.failure.time_to_failure, s.epoch);
-        self.scheduler
-            .schedule(t + ttf, Timer::FailureStarts { service, epoch });
+        let k = self.services[service as usize].k;
+        // The drill's debrief may pin this failure's start (model/decisions.rs).
+        let at = self.failure_start_at(service, k, t);
+        let epoch = self.services[service as usize].epoch;
+        self.scheduler.schedule_keyed(
+            service as usize,
+            at,
+            Timer::FailureStarts { service, epoch },
+        );
+    }
+}
+
+/// The common draws of failure `k` of a service at `age`: its `Failure` stream in the
+/// contract's order. A recurrence (model.md §8.8) forces `mode`: the mode's uniform is still
+/// taken, so the warning, fix and report delay come from the same positions of the stream.
+fn draw_common(
+    ctx: &Ctx,
+    service: ServiceId,
+    k: u32,
+    age: Minutes,
+    forced_mode: Option<ModeId>,
+) -> CommonDraws {
+    let svc: &Service = &ctx.scenario.services[service as usize];
+    let mut common = streams::stream(
+        ctx.seed,
+        ctx.rep,
+        Purpose::Failure,
+        service as u64,
+        k as u64,
+    );
+    // One substream either way, so the draws that follow stay aligned (model.md §8.5).
+    let time_to_failure = match svc.repair {
+        Repair::Renew => draw(&svc.failures_every, &mut common),
+        Repair::AsBadAsOld => {
+            let mut ttf_rng = streams::substream(&mut common);
+            // validate() refuses minimal repair for families without a residual life.
+            svc.failures_every
+                .sample_residual(age, &mut ttf_rng)
+                .unwrap_or(0.0)
+        }
+    };
+    let mode = pick_mode(svc, streams::uniform(&mut common));
+    let mode = forced_mode.unwrap_or(mode);
+    let m = &svc.modes[mode as usize];
+    let warning = draw(&m.warning, &mut common);
+    let fix = draw(&m.fix, &mut common);
+    let report_delay = draw(&svc.report_delay, &mut common);
+    CommonDraws {
+        age,
+        time_to_failure,
+        mode,
+        warning,
+        fix,
+        report_delay,
+    }
+}
+
+/// One draw from its own substream of `parent` (one `u64` of the parent, whatever the
+/// distribution). A fixed duration reads no numbers, so its substream is never built.
+#[inline]
+fn draw(dist: &Dist, parent: &mut StreamRng) -> Minutes {
+    match dist {
+        Dist::Fixed { value } => {
+            parent.next_u64();
+            *value
+        }
+        _ => dist.sample(&mut streams::substream(parent)),
     }
 }
 

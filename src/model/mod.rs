@@ -12,13 +12,17 @@
 //! - [`detection`]: the detection paths and false alarms (rules 3, 4, 9);
 //! - [`tiers`]: queues, dispatch, work, escalation and handoff (rules 5–8, 15);
 //! - [`problems`]: workarounds, recurrences and problem management (model.md §8.8, §8.9);
+//! - [`decisions`]: where a drill's people make the calls instead of the strategy's rules,
+//!   and pinning one failure's start (issue 17; nothing when absent);
 //! - weekly opening hours come from [`crate::scenario::calendar`].
 //!
 //! A new concern (on-call paging, maintenance windows, problems, dependencies) gets its own
 //! file, its own variants of [`Timer`] and its own arm in [`Simulator::handle`].
 
+mod decisions;
 mod detection;
 mod failures;
+mod maintenance;
 mod problems;
 use crate::scenario::calendar as hours;
 mod on_call;
@@ -84,6 +88,9 @@ enum Timer {
         service: ServiceId,
         page: u32,
     },
+    /// A service's maintenance falls due (model.md §8.6); an age-policy timer is stale unless
+    /// `epoch` is the service's current maintenance epoch.
+    MaintenanceDue { service: ServiceId, epoch: u32 },
 }
 
 /// What one simulated history cost to compute.
@@ -111,6 +118,15 @@ pub struct Simulator {
     next_alarm: u32,
     alarm_rng: Option<StreamRng>,
     events: u64,
+    /// Per service, the common draws of failures 0, 1, … of the current replication, filled
+    /// by the first strategy and read by the others. Cleared whenever a run may be of another
+    /// replication or scenario.
+    common_draws: Vec<Vec<Option<failures::CommonDraws>>>,
+    /// A failure whose start is pinned (the drill's debrief, `timeline --compare`).
+    pin: decisions::Pin,
+    /// The drill's people decided to page (true) or not to page (false) the incident waiting
+    /// at the tier, against the rule (model.md §8.2).
+    paging_override: Option<(crate::events::IncidentId, TierId, bool)>,
 }
 
 /// Everything a handler needs to read: the scenario, the strategy and the run's key.
@@ -138,6 +154,46 @@ impl Simulator {
         rep: u64,
         sink: &mut S,
     ) -> RunStats {
+        self.forget_common_draws(scenario);
+        self.run_strategy(scenario, strategy, rep, sink)
+    }
+
+    /// Simulate replication `rep` of every strategy in scenario order, each into `sink`;
+    /// `after(strategy, sink, stats)` reads the sink before the next strategy begins. The same
+    /// histories as [`Simulator::run`] per strategy, but each failure's common draws are
+    /// computed once for all strategies.
+    pub fn run_each_strategy<S: EventSink>(
+        &mut self,
+        scenario: &Scenario,
+        rep: u64,
+        sink: &mut S,
+        mut after: impl FnMut(usize, &mut S, RunStats),
+    ) {
+        // The cache is valid only within this call: one scenario, one replication.
+        self.forget_common_draws(scenario);
+        for strategy in 0..scenario.strategies.len() {
+            let stats = self.run_strategy(scenario, strategy, rep, sink);
+            after(strategy, sink, stats);
+        }
+    }
+
+    /// Empty the common-draws cache, keeping its buffers.
+    fn forget_common_draws(&mut self, scenario: &Scenario) {
+        self.common_draws
+            .resize_with(scenario.services.len(), Vec::new);
+        self.common_draws.truncate(scenario.services.len());
+        for draws in &mut self.common_draws {
+            draws.clear();
+        }
+    }
+
+    fn run_strategy<S: EventSink>(
+        &mut self,
+        scenario: &Scenario,
+        strategy: usize,
+        rep: u64,
+        sink: &mut S,
+    ) -> RunStats {
         let ctx = Ctx {
             scenario,
             strategy: &scenario.strategies[strategy],
@@ -150,6 +206,7 @@ impl Simulator {
         self.reset(&ctx);
         self.schedule_first_failures(&ctx);
         self.start_false_alarms(&ctx);
+        self.schedule_first_maintenance(&ctx);
 
         while let Some((t, timer)) = self.scheduler.pop_before(horizon) {
             self.handle(&ctx, t, timer, sink);
@@ -166,7 +223,8 @@ impl Simulator {
     }
 
     fn reset(&mut self, ctx: &Ctx) {
-        self.scheduler.reset();
+        // One keyed timer per service: its next failure start (always pending, far off).
+        self.scheduler.reset_with_keyed(ctx.scenario.services.len());
         self.services.clear();
         self.services
             .resize(ctx.scenario.services.len(), ServiceState::default());
@@ -178,6 +236,7 @@ impl Simulator {
         self.next_alarm = 0;
         self.alarm_rng = None;
         self.events = 0;
+        self.paging_override = None;
     }
 
     #[inline]
@@ -225,6 +284,9 @@ impl Simulator {
                 service,
                 page,
             } => self.policy_ack(ctx, t, tier, service, page, sink),
+            Timer::MaintenanceDue { service, epoch } => {
+                self.maintenance_due(ctx, t, service, epoch, sink)
+            }
         }
     }
 }

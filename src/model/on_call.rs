@@ -31,23 +31,32 @@ impl Simulator {
         };
         let site = ctx.scenario.simulation.utc_offset_minutes;
         let runs = &self.policy_runs;
-        let state = &mut self.tiers[tier as usize];
+        let state = &self.tiers[tier as usize];
         // The queue is ordered by class, then priority: if its best item may not page, no
         // item may (§8.2: only incidents page; tickets, false alarms and the rest wait for a shift).
         // An item an escalation policy governs is paged by the policy only (§8.7), and holds
         // the items behind it as any unpageable best item does.
         let pageable = match state.queue.peek() {
             Some(top) => match top.item {
-                WorkItem::Incident(id) => {
-                    top.priority <= on_call.page_priority
+                WorkItem::Incident(incident) => {
+                    let by_rule = top.priority <= on_call.page_priority
                         && !runs
-                            .get(id.service as usize)
-                            .is_some_and(|r| r.governs(id.k, tier))
+                            .get(incident.service as usize)
+                            .is_some_and(|r| r.governs(incident.k, tier));
+                    // A drill's people may decide otherwise (model/decisions.rs).
+                    match self.paging_override {
+                        None => by_rule,
+                        Some(_) => self.may_page(incident, tier, by_rule),
+                    }
                 }
-                WorkItem::FalseAlarm(_) | WorkItem::Ticket(_) | WorkItem::Problem(_) => false,
+                WorkItem::FalseAlarm(_)
+                | WorkItem::Ticket(_)
+                | WorkItem::Problem(_)
+                | WorkItem::Maintenance(_) => false,
             },
             None => false,
         };
+        let state = &mut self.tiers[tier as usize];
         if !pageable || state.on_call_free == 0 {
             return false;
         }
@@ -133,6 +142,11 @@ impl Simulator {
     ) {
         let incident = self.incident(service);
         self.emit(sink, t, EventKind::Acknowledged { incident, tier });
+        if sink.decider().is_some() && self.decide_pickup(ctx, t, incident, tier, sink) {
+            self.tiers[tier as usize].on_call_free += 1;
+            self.mark(tier);
+            return;
+        }
         let item = WorkItem::Incident(incident);
         // Only incidents page, so there is always work to start.
         let (duration, able, workaround) = self

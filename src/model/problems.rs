@@ -66,6 +66,27 @@ impl Simulator {
 
     /// §8.8: whether an engineer of `tier`, who cannot fix the incident's mode, tries its
     /// workaround now; if so, the attempt's minutes. Draws the attempt from its keyed stream.
+    /// Whether the engineer of `tier` taking the incident now would attempt its workaround
+    /// (§8.8): the drill offers the call there.
+    pub(super) fn workaround_due(&self, ctx: &Ctx, incident: IncidentId, tier: TierId) -> bool {
+        let state = &self.services[incident.service as usize];
+        let mode =
+            &ctx.scenario.services[incident.service as usize].modes[state.failure.mode as usize];
+        ctx.strategy.workarounds
+            && !state.root.tried
+            && (tier as usize) < mode.needs
+            && mode
+                .workaround
+                .as_ref()
+                .is_some_and(|w| (tier as usize) >= w.tier)
+    }
+
+    /// The drill's people decline the workaround: this incident gets no attempt (§8.8 allows
+    /// one, by the first engineer who could make it).
+    pub(super) fn decline_workaround(&mut self, incident: IncidentId) {
+        self.services[incident.service as usize].root.tried = true;
+    }
+
     pub(super) fn try_workaround(
         &mut self,
         ctx: &Ctx,

@@ -71,6 +71,17 @@ pub(super) struct TierState {
     dirty: bool,
 }
 
+impl TierState {
+    /// The engineer of `shift` (or the on-call one) who just finished a job takes another.
+    pub(super) fn take_back(&mut self, shift: u16) {
+        if shift == super::on_call::ON_CALL_SHIFT {
+            self.on_call_free -= 1;
+        } else {
+            self.free[shift as usize] -= 1;
+        }
+    }
+}
+
 impl Simulator {
     pub(super) fn reset_tiers(&mut self, ctx: &Ctx) {
         let tiers = ctx.tiers;
@@ -123,6 +134,7 @@ impl Simulator {
             ),
             WorkItem::Problem(p) => (2, ctx.scenario.services[p.0.service as usize].priority),
             WorkItem::FalseAlarm(_) => (3, 0),
+            WorkItem::Maintenance(m) => (4, ctx.scenario.services[m.service as usize].priority),
         };
         let seq = self.queue_seq;
         self.queue_seq += 1;
@@ -136,6 +148,13 @@ impl Simulator {
         self.mark(tier);
         if let (WorkItem::Incident(incident), Some(_)) = (item, ctx.strategy.paging) {
             self.policy_entry(ctx, t, incident, tier, sink);
+        }
+        // `sink.decider()` is `None` at compile time for every sink but the drill's.
+        if !tier_open
+            && let WorkItem::Incident(incident) = item
+            && sink.decider().is_some()
+        {
+            self.decide_waiting(ctx, t, incident, tier, sink);
         }
     }
 
@@ -196,10 +215,28 @@ impl Simulator {
                 }
                 return;
             };
+            // §8.6: a maintenance item starts only inside its window. It ranks last, so only
+            // maintenance waits behind it; the tier looks again when the window opens.
+            if let Some(WorkItem::Maintenance(m)) = state.queue.peek().map(|e| e.item)
+                && let Some(opens) = self.maintenance_window_closed(ctx, t, m)
+            {
+                let state = &mut self.tiers[tier as usize];
+                if state.opening_at.is_none_or(|at| opens < at || at <= t) {
+                    state.opening_at = Some(opens);
+                    self.scheduler.schedule(opens, Timer::TierOpens { tier });
+                }
+                return;
+            }
+            let state = &mut self.tiers[tier as usize];
             let Some(entry) = state.queue.pop() else {
                 return;
             };
             if let WorkItem::Incident(incident) = entry.item {
+                // The drill's people may escalate rather than work it (model/decisions.rs);
+                // asked before work_of, which starts a workaround attempt (§8.8).
+                if sink.decider().is_some() && self.decide_pickup(ctx, t, incident, tier, sink) {
+                    continue;
+                }
                 // A shift engineer took it: the policy's outstanding pages stand down (§8.7).
                 self.policy_taken(incident);
             }
@@ -230,6 +267,9 @@ impl Simulator {
                     workaround,
                 },
             );
+            if let WorkItem::Maintenance(m) = entry.item {
+                self.maintenance_started(t, m, tier, duration, sink);
+            }
         }
     }
 
@@ -259,6 +299,7 @@ impl Simulator {
                 }
             }
             WorkItem::Problem(problem) => (self.start_problem(ctx, problem)?, true, false),
+            WorkItem::Maintenance(m) => (self.start_maintenance(ctx, m)?, true, false),
             WorkItem::FalseAlarm(_) => (
                 ctx.strategy.monitoring.as_ref().map_or(0.0, |m| m.triage),
                 true,
@@ -304,6 +345,7 @@ impl Simulator {
                 self.emit(sink, t, EventKind::TicketTriaged { ticket, tier });
             }
             WorkItem::Problem(problem) => self.problem_done(ctx, t, problem, tier, sink),
+            WorkItem::Maintenance(m) => self.maintenance_done(ctx, t, m, tier, sink),
             WorkItem::Incident(incident) if workaround => {
                 self.workaround_done(ctx, t, incident, tier, sink)
             }
@@ -311,7 +353,13 @@ impl Simulator {
                 self.root_cause_fixed(ctx, t, incident.service, sink);
                 self.resolve(ctx, t, incident, tier, None, sink)
             }
-            WorkItem::Incident(incident) => self.escalate(ctx, t, incident, tier, sink),
+            WorkItem::Incident(incident) => {
+                if sink.decider().is_some() && self.decide_time_box(ctx, t, incident, tier, sink) {
+                    self.keep_troubleshooting(ctx, t, incident, tier, shift, sink);
+                } else {
+                    self.escalate(ctx, t, incident, tier, sink);
+                }
+            }
         }
     }
 

@@ -411,6 +411,17 @@ impl<'a> StoryProjection<'a> {
         }
     }
 
+    /// What the incident has cost by `t` (after the events up to `t`): the running cost a
+    /// drill shows.
+    pub fn cost_at(&self, t: Minutes) -> IncidentCost {
+        self.meter.at(t)
+    }
+
+    /// The story so far, if the incident has started.
+    pub fn story(&self) -> Option<&IncidentStory> {
+        self.story.as_ref()
+    }
+
     /// The story, if the incident started in the stream (call after the stream ended).
     pub fn into_story(self) -> Option<IncidentStory> {
         self.story
@@ -543,6 +554,8 @@ impl<'a> StoryProjection<'a> {
                 tier, tier_open, ..
             } => {
                 self.queued_open = tier_open;
+                // No time box yet at this tier (a drill may escalate straight from the queue).
+                self.job_minutes = 0.0;
                 self.place = Place::Waiting(tier);
                 self.open_phase(PhaseKind::Waiting(tier), t);
             }
@@ -693,7 +706,11 @@ impl<'a> StoryProjection<'a> {
             | EventKind::TicketTriaged { .. }
             | EventKind::ProblemOpened { .. }
             | EventKind::ProblemFixed { .. }
-            | EventKind::ProblemWithdrawn { .. } => {}
+            | EventKind::ProblemWithdrawn { .. }
+            | EventKind::MaintenanceDue { .. }
+            | EventKind::MaintenanceStarted { .. }
+            | EventKind::MaintenanceDone { .. }
+            | EventKind::MaintenanceWithdrawn { .. } => {}
         }
     }
 
@@ -761,6 +778,9 @@ pub struct IncidentPicker<'a> {
     pub first: Option<IncidentSummary>,
     /// The costliest incident (the earliest of equals).
     pub worst: Option<IncidentSummary>,
+    /// Every incident that ended or was cut off, in the order they ended (the drill's
+    /// `--pick pNN` ranks them).
+    pub all: Vec<IncidentSummary>,
 }
 
 impl<'a> IncidentPicker<'a> {
@@ -773,6 +793,7 @@ impl<'a> IncidentPicker<'a> {
             failures: vec![0; scenario.services.len()],
             first: None,
             worst: None,
+            all: Vec::new(),
         }
     }
 
@@ -797,6 +818,7 @@ impl<'a> IncidentPicker<'a> {
             if better {
                 self.worst = Some(summary);
             }
+            self.all.push(summary);
         }
     }
 }

@@ -96,6 +96,27 @@ enum TicketPlace {
     Working { tier: TierId, end: Minutes },
 }
 
+/// Where a service's maintenance item stands (model.md §8.6).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum MaintPlace {
+    Idle,
+    Due {
+        n: u32,
+        tier: TierId,
+    },
+    Queued {
+        n: u32,
+        tier: TierId,
+        since: Minutes,
+    },
+    Working {
+        n: u32,
+        tier: TierId,
+        end: Minutes,
+        started: Minutes,
+    },
+}
+
 /// Checks that a stream of events (one replication of one strategy) is consistent.
 ///
 /// Call [`LifecycleCheck::begin`] at the start of each stream, then [`LifecycleCheck::apply`]
@@ -113,6 +134,9 @@ pub struct LifecycleCheck<'a> {
     next_ticket: Vec<u32>,
     tickets: HashMap<TicketId, TicketPlace>,
     problems: HashMap<ProblemId, ProblemPlace>,
+    /// Per service: its maintenance item and the `n` of its next one.
+    maintenance: Vec<MaintPlace>,
+    next_maintenance: Vec<u32>,
     last_t: Minutes,
     finished: bool,
 }
@@ -130,6 +154,8 @@ impl<'a> LifecycleCheck<'a> {
             next_ticket: vec![0; scenario.services.len()],
             tickets: HashMap::new(),
             problems: HashMap::new(),
+            maintenance: vec![MaintPlace::Idle; scenario.services.len()],
+            next_maintenance: vec![0; scenario.services.len()],
             last_t: 0.0,
             finished: false,
         }
@@ -145,6 +171,8 @@ impl<'a> LifecycleCheck<'a> {
         self.next_ticket.iter_mut().for_each(|n| *n = 0);
         self.tickets.clear();
         self.problems.clear();
+        self.maintenance.fill(MaintPlace::Idle);
+        self.next_maintenance.fill(0);
         self.last_t = 0.0;
         self.finished = false;
     }
@@ -239,6 +267,13 @@ impl<'a> LifecycleCheck<'a> {
                         self.incident_name(incident),
                         self.service_name(incident.service),
                         o.k
+                    ));
+                }
+                if matches!(self.maintenance[s], MaintPlace::Working { .. }) {
+                    return Err(format!(
+                        "failure_started for {}, but {} is under maintenance (its failure clock is stopped)",
+                        self.incident_name(incident),
+                        self.service_name(incident.service)
                     ));
                 }
                 if incident.k != self.next_k[s] {
@@ -538,6 +573,32 @@ impl<'a> LifecycleCheck<'a> {
                             ));
                         }
                     },
+                    WorkItem::Maintenance(m) => {
+                        let s = m.service as usize;
+                        match self.maintenance[s] {
+                            MaintPlace::Queued { n, tier: q, since } if n == m.n && q == tier => {
+                                if waited != t - since {
+                                    return Err(format!(
+                                        "waited = {waited}, but the maintenance entered the queue at t = {since}"
+                                    ));
+                                }
+                                self.maintenance[s] = MaintPlace::Working {
+                                    n,
+                                    tier,
+                                    end: t + duration,
+                                    started: t,
+                                };
+                            }
+                            _ => {
+                                return Err(format!(
+                                    "work_started on maintenance {}#{} at {}, which is not waiting in its queue",
+                                    self.service_name(m.service),
+                                    m.n,
+                                    self.tier_name(tier)
+                                ));
+                            }
+                        }
+                    }
                     WorkItem::FalseAlarm(alarm) => {
                         let since = match self.alarms.get(&alarm) {
                             Some(AlarmPlace::Queued { since }) => *since,
@@ -855,6 +916,112 @@ impl<'a> LifecycleCheck<'a> {
                     ));
                 }
             },
+            EventKind::MaintenanceDue {
+                maintenance: m,
+                tier,
+            } => {
+                let s = m.service as usize;
+                if self.open[s].is_some() || self.maintenance[s] != MaintPlace::Idle {
+                    return Err(format!(
+                        "maintenance_due for {}, which is not UP with no maintenance pending",
+                        self.service_name(m.service)
+                    ));
+                }
+                if m.n != self.next_maintenance[s] {
+                    return Err(format!(
+                        "maintenance_due #{} for {}, but its next maintenance is #{}",
+                        m.n,
+                        self.service_name(m.service),
+                        self.next_maintenance[s]
+                    ));
+                }
+                self.next_maintenance[s] += 1;
+                self.maintenance[s] = MaintPlace::Due { n: m.n, tier };
+            }
+            EventKind::Queued {
+                item: WorkItem::Maintenance(m),
+                tier,
+                ..
+            } => {
+                let s = m.service as usize;
+                if self.maintenance[s] != (MaintPlace::Due { n: m.n, tier }) {
+                    return Err(format!(
+                        "maintenance {}#{} queued at {} without maintenance_due for that tier just before",
+                        self.service_name(m.service),
+                        m.n,
+                        self.tier_name(tier)
+                    ));
+                }
+                self.maintenance[s] = MaintPlace::Queued {
+                    n: m.n,
+                    tier,
+                    since: t,
+                };
+            }
+            EventKind::MaintenanceStarted {
+                maintenance: m,
+                tier,
+                duration,
+            } => {
+                let s = m.service as usize;
+                match self.maintenance[s] {
+                    MaintPlace::Working {
+                        n,
+                        tier: w,
+                        end,
+                        started,
+                    } if n == m.n && w == tier && started == t && end == t + duration => {}
+                    _ => {
+                        return Err(format!(
+                            "maintenance_started for {}#{} without its work_started at {} at this instant",
+                            self.service_name(m.service),
+                            m.n,
+                            self.tier_name(tier)
+                        ));
+                    }
+                }
+            }
+            EventKind::MaintenanceDone {
+                maintenance: m,
+                tier,
+            } => {
+                let s = m.service as usize;
+                match self.maintenance[s] {
+                    MaintPlace::Working {
+                        n, tier: w, end, ..
+                    } if n == m.n && w == tier => {
+                        if t != end {
+                            return Err(format!(
+                                "maintenance_done at t = {t}, but the work ends at t = {end}"
+                            ));
+                        }
+                        self.maintenance[s] = MaintPlace::Idle;
+                        self.busy[tier as usize] -= 1;
+                    }
+                    _ => {
+                        return Err(format!(
+                            "maintenance_done for {}#{}, which nobody at {} was doing",
+                            self.service_name(m.service),
+                            m.n,
+                            self.tier_name(tier)
+                        ));
+                    }
+                }
+            }
+            EventKind::MaintenanceWithdrawn { maintenance: m, .. } => {
+                let s = m.service as usize;
+                let failed_now = matches!(&self.open[s], Some(o) if o.start == t);
+                if !matches!(self.maintenance[s], MaintPlace::Queued { n, .. } if n == m.n)
+                    || !failed_now
+                {
+                    return Err(format!(
+                        "maintenance_withdrawn for {}#{}: it must be waiting in a queue and the service must fail at this instant",
+                        self.service_name(m.service),
+                        m.n
+                    ));
+                }
+                self.maintenance[s] = MaintPlace::Idle;
+            }
             EventKind::ProblemWithdrawn { problem, .. } => match self.problems.get(&problem) {
                 Some(ProblemPlace::Queued) => {
                     self.problems.remove(&problem);

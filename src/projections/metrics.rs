@@ -88,6 +88,15 @@ pub struct RepMetrics {
     /// Inherited outage minutes per service (included in `service_outage_minutes`).
     #[serde(default)]
     pub service_inherited_outage_minutes: Vec<f64>,
+    /// Engineer hours of preventive maintenance (model.md §8.6; also in `labor_hours`).
+    #[serde(default)]
+    pub maintenance_hours: f64,
+    /// Minutes services were planned-down for maintenance (not outage minutes).
+    #[serde(default)]
+    pub planned_minutes: f64,
+    /// Cost of those minutes (already in `downtime_cost`).
+    #[serde(default)]
+    pub planned_cost: f64,
 }
 
 /// The chart material of one replication: bounded in size whatever the number of events.
@@ -114,12 +123,13 @@ pub fn restore_bin_lower_edge(i: usize) -> f64 {
 }
 
 /// A service's condition, worst last (docs/model.md §8.10: UP < DEGRADED < PLANNED < DOWN;
-/// planned maintenance is not modelled yet).
+/// a dependency passes planned maintenance on like any state).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 enum Condition {
     #[default]
     Up,
     Degraded,
+    Planned,
     Down,
 }
 
@@ -152,6 +162,9 @@ pub struct MetricsProjection<'a> {
     outage_minutes: Vec<f64>,
     inherited_outage_minutes: Vec<f64>,
     degraded_minutes: Vec<f64>,
+    planned_minutes: Vec<f64>,
+    /// Busy minutes of maintenance work (cut at the horizon).
+    maintenance_minutes: f64,
     /// Services with dependencies first after theirs (empty when no service has one, so a
     /// scenario without dependencies takes the one-service path).
     dependency_order: Vec<usize>,
@@ -204,6 +217,8 @@ impl<'a> MetricsProjection<'a> {
             outage_minutes: Vec::new(),
             inherited_outage_minutes: Vec::new(),
             degraded_minutes: Vec::new(),
+            planned_minutes: Vec::new(),
+            maintenance_minutes: 0.0,
             dependency_order: if scenario.services.iter().any(|s| !s.depends_on.is_empty()) {
                 crate::scenario::dependency_order(scenario)
             } else {
@@ -263,6 +278,7 @@ impl<'a> MetricsProjection<'a> {
             &mut self.outage_minutes,
             &mut self.inherited_outage_minutes,
             &mut self.degraded_minutes,
+            &mut self.planned_minutes,
         ] {
             v.clear();
             v.resize(n_services, 0.0);
@@ -279,6 +295,7 @@ impl<'a> MetricsProjection<'a> {
             v.clear();
             v.resize(n_tiers, 0);
         }
+        self.maintenance_minutes = 0.0;
         self.incidents = 0;
         self.outages = 0;
         self.averted = 0;
@@ -304,13 +321,7 @@ impl<'a> MetricsProjection<'a> {
                 .iter()
                 .map(|s| scn.slas.iter().position(|sla| sla.priority == s.priority)),
         );
-        self.fixed_labor_cost = scn
-            .tiers_of(strategy)
-            .iter()
-            .map(|t| t.annual_cost_per_engineer * t.staffed_engineers() as f64)
-            .sum::<f64>()
-            * self.horizon()
-            / MINUTES_PER_YEAR;
+        self.fixed_labor_cost = fixed_labor_cost(scn, strategy);
         self.labor_cost = 0.0;
         self.closed_downtime_cost = 0.0;
         self.curves.restore_hist = [0; RESTORE_BINS];
@@ -333,8 +344,13 @@ impl<'a> MetricsProjection<'a> {
         s.downtime_cost_per_hour / 60.0 * s.degraded_cost_fraction
     }
 
+    fn planned_rate(&self, service: usize) -> f64 {
+        let s = &self.scenario.services[service];
+        s.downtime_cost_per_hour / 60.0 * s.planned_downtime_cost_fraction
+    }
+
     fn investment_until(&self, t: Minutes) -> f64 {
-        self.scenario.strategies[self.strategy].annual_cost * t / MINUTES_PER_YEAR
+        investment_cost(self.scenario.strategies[self.strategy].annual_cost, t)
     }
 
     /// Total cost accrued by time `t` (open outages and degradations counted up to `t`).
@@ -344,6 +360,7 @@ impl<'a> MetricsProjection<'a> {
             match s.state {
                 Condition::Down => downtime += (t - s.since) * self.outage_rate(i),
                 Condition::Degraded => downtime += (t - s.since) * self.degraded_rate(i),
+                Condition::Planned => downtime += (t - s.since) * self.planned_rate(i),
                 Condition::Up => {}
             }
         }
@@ -424,6 +441,10 @@ impl<'a> MetricsProjection<'a> {
             Condition::Degraded => {
                 self.degraded_minutes[service] += minutes;
                 self.closed_downtime_cost += minutes * self.degraded_rate(service);
+            }
+            Condition::Planned => {
+                self.planned_minutes[service] += minutes;
+                self.closed_downtime_cost += minutes * self.planned_rate(service);
             }
             Condition::Up => {}
         }
@@ -516,6 +537,9 @@ impl<'a> MetricsProjection<'a> {
                 self.busy_minutes[tier] += busy;
                 self.labor_cost +=
                     busy * self.scenario.tiers_of(self.strategy)[tier].hourly_cost / 60.0;
+                if let WorkItem::Maintenance(_) = item {
+                    self.maintenance_minutes += busy;
+                }
                 if let WorkItem::Incident(incident) = item {
                     self.wait_sum[tier] += waited;
                     self.wait_count[tier] += 1;
@@ -596,6 +620,13 @@ impl<'a> MetricsProjection<'a> {
             | EventKind::ProblemOpened { .. }
             | EventKind::ProblemWithdrawn { .. } => {}
             EventKind::TicketFiled { .. } => self.tickets += 1,
+            EventKind::MaintenanceStarted { maintenance, .. } => {
+                self.set_own(maintenance.service as usize, Condition::Planned, t)
+            }
+            EventKind::MaintenanceDone { maintenance, .. } => {
+                self.set_own(maintenance.service as usize, Condition::Up, t)
+            }
+            EventKind::MaintenanceDue { .. } | EventKind::MaintenanceWithdrawn { .. } => {}
             EventKind::TicketDeflected { .. } => self.tickets_deflected += 1,
         }
     }
@@ -614,10 +645,13 @@ impl<'a> MetricsProjection<'a> {
         let degraded_cost: f64 = (0..self.services.len())
             .map(|i| self.degraded_minutes[i] * self.degraded_rate(i))
             .sum();
-        let outage_cost: f64 = (0..self.services.len())
-            .map(|i| self.outage_minutes[i] * self.outage_rate(i))
+        let outage_cost = outage_cost(scn, &self.outage_minutes);
+        let planned_cost: f64 = (0..self.services.len())
+            .map(|i| self.planned_minutes[i] * self.planned_rate(i))
             .sum();
-        let downtime_cost = outage_cost + degraded_cost;
+        // model.md §8.6: planned minutes cost inside the downtime cost. Adding 0.0 where no
+        // service is maintained keeps old scenarios' sums bit for bit.
+        let downtime_cost = outage_cost + degraded_cost + planned_cost;
         let busy: f64 = self.busy_minutes.iter().sum();
         let investment_cost = self.investment_until(horizon);
         let standby_cost = self.standby_at_checkpoint[CHECKPOINTS - 1];
@@ -637,13 +671,14 @@ impl<'a> MetricsProjection<'a> {
             degraded_cost,
             labor_cost: self.labor_cost,
             investment_cost,
-            // model.md §8.13: every cost the organisation pays.
-            total_cost: downtime_cost
-                + self.labor_cost
-                + self.fixed_labor_cost
-                + standby_cost
-                + self.sla_penalty_cost
-                + investment_cost,
+            total_cost: total_cost(&CostParts {
+                downtime: downtime_cost,
+                labor: self.labor_cost,
+                fixed_labor: self.fixed_labor_cost,
+                standby: standby_cost,
+                sla_penalty: self.sla_penalty_cost,
+                investment: investment_cost,
+            }),
             pages: self.tier_pages.iter().sum(),
             pages_asleep: self.tier_pages_asleep.iter().sum(),
             standby_cost,
@@ -667,6 +702,9 @@ impl<'a> MetricsProjection<'a> {
             problems_fixed: self.problems_fixed,
             inherited_outage_minutes: self.inherited_outage_minutes.iter().sum(),
             service_inherited_outage_minutes: self.inherited_outage_minutes.clone(),
+            maintenance_hours: self.maintenance_minutes / 60.0,
+            planned_minutes: self.planned_minutes.iter().sum(),
+            planned_cost,
         }
     }
 
@@ -674,6 +712,71 @@ impl<'a> MetricsProjection<'a> {
     pub fn curves(&self) -> &RepCurves {
         &self.curves
     }
+}
+
+// The cost formulas below are shared with re-costing (`experiment::recost`), which must
+// compute exactly the same bits as a simulation: one function each, used by both.
+
+/// The investment accrued over `minutes` at `annual_cost` per year.
+#[inline]
+pub fn investment_cost(annual_cost: f64, minutes: Minutes) -> f64 {
+    annual_cost * minutes / MINUTES_PER_YEAR
+}
+
+/// Salaried cost of every tier's staffed engineers over the horizon (model.md §8.13), the
+/// tiers as `strategy` runs them (its overrides applied).
+pub fn fixed_labor_cost(scenario: &Scenario, strategy: usize) -> f64 {
+    scenario
+        .tiers_of(strategy)
+        .iter()
+        .map(|t| t.annual_cost_per_engineer * t.staffed_engineers() as f64)
+        .sum::<f64>()
+        * scenario.simulation.horizon_minutes
+        / MINUTES_PER_YEAR
+}
+
+/// Cost of the outage minutes of each service (in scenario order) at its downtime rate.
+pub fn outage_cost(scenario: &Scenario, outage_minutes: &[f64]) -> f64 {
+    outage_minutes
+        .iter()
+        .zip(&scenario.services)
+        .map(|(minutes, s)| minutes * (s.downtime_cost_per_hour / 60.0))
+        .sum()
+}
+
+/// Standby cost of the whole horizon (model.md §8.2) under `strategy`'s tiers; no history
+/// changes it.
+pub fn standby_cost(scenario: &Scenario, strategy: usize) -> f64 {
+    standby_checkpoints(scenario, strategy)[CHECKPOINTS - 1]
+}
+
+/// The parts of a replication's total cost.
+#[derive(Debug, Clone, Copy)]
+pub struct CostParts {
+    /// Outage and degraded cost.
+    pub downtime: f64,
+    /// Hourly labor, vendor fees and callouts.
+    pub labor: f64,
+    /// Salaried staff.
+    pub fixed_labor: f64,
+    /// On-call standby.
+    pub standby: f64,
+    /// SLA penalties.
+    pub sla_penalty: f64,
+    /// The strategy's investment.
+    pub investment: f64,
+}
+
+/// Model.md §8.13: every cost the organisation pays, added in this order (the order fixes
+/// the rounding).
+#[inline]
+pub fn total_cost(parts: &CostParts) -> f64 {
+    parts.downtime
+        + parts.labor
+        + parts.fixed_labor
+        + parts.standby
+        + parts.sla_penalty
+        + parts.investment
 }
 
 /// Standby cost accrued by each cost checkpoint H·j/52 (model.md §8.2): per tier with on-call,

@@ -35,6 +35,26 @@ pub fn describe(s: &Scenario) -> String {
             t.staff,
             num(t.hourly_cost)
         );
+        if let Some(oc) = &t.on_call {
+            let _ = writeln!(
+                out,
+                "     on call outside its hours: {} engineer(s) paged for priority ≤ {}, acknowledge after {} ({} when asleep), standby {} {cur}/h, {} {cur} per callout",
+                oc.staff,
+                oc.page_priority,
+                oc.ack.describe(),
+                oc.ack_asleep.describe(),
+                num(oc.standby_cost_per_hour),
+                num(oc.callout_cost)
+            );
+        }
+        if t.annual_cost_per_engineer > 0.0 || t.cost_per_incident > 0.0 {
+            let _ = writeln!(
+                out,
+                "     salaried {} {cur}/year per engineer; vendor fee {} {cur} per incident",
+                num(t.annual_cost_per_engineer),
+                num(t.cost_per_incident)
+            );
+        }
     }
 
     let _ = writeln!(out, "\nservices:");
@@ -63,6 +83,25 @@ pub fn describe(s: &Scenario) -> String {
             num(svc.downtime_cost_per_hour),
             num(svc.degraded_cost_fraction * 100.0)
         );
+        if let Some(tk) = &svc.tickets {
+            let _ = writeln!(
+                out,
+                "    after the first report, {} more users report it per hour until it is up ({} triage each)",
+                num(tk.per_hour),
+                format_minutes(tk.triage_minutes)
+            );
+        }
+        for dep in &svc.depends_on {
+            let on = s.services.get(dep.service).map_or("?", |d| d.name.as_str());
+            let effect = match dep.effect {
+                super::Effect::Down => "down",
+                super::Effect::Degraded => "degraded (never down)",
+            };
+            let _ = writeln!(
+                out,
+                "    depends on {on}: its trouble makes this one {effect}"
+            );
+        }
         let total_weight: f64 = svc.modes.iter().map(|m| m.weight).sum();
         for m in &svc.modes {
             let share = if total_weight > 0.0 {
@@ -82,6 +121,35 @@ pub fn describe(s: &Scenario) -> String {
                 m.name,
                 num(share),
                 m.fix.describe()
+            );
+            if let Some(w) = &m.workaround {
+                let tier = s.tiers.get(w.tier).map_or("?", |t| t.name.as_str());
+                let _ = writeln!(
+                    out,
+                    "      workaround from {tier}: {}, works {} % of the time, the root cause returns after {}",
+                    w.fix.describe(),
+                    num(w.success * 100.0),
+                    w.recurs.describe()
+                );
+            }
+        }
+    }
+
+    if !s.slas.is_empty() {
+        let _ = writeln!(
+            out,
+            "
+SLAs (clocks from detection):"
+        );
+        for sla in &s.slas {
+            let clock = |m: Option<f64>| m.map_or("none".to_string(), format_minutes);
+            let _ = writeln!(
+                out,
+                "  priority {}: respond {}, resolve {}, {} {cur} per breach",
+                sla.priority,
+                clock(sla.respond_minutes),
+                clock(sla.resolve_minutes),
+                num(sla.penalty)
             );
         }
     }
@@ -122,6 +190,27 @@ pub fn describe(s: &Scenario) -> String {
             num(st.fix_multiplier),
             num(st.annual_cost)
         );
+        let mut practice: Vec<String> = Vec::new();
+        if st.ticket_deflection > 0.0 {
+            practice.push(format!(
+                "{} % of further tickets deflected",
+                num(st.ticket_deflection * 100.0)
+            ));
+        }
+        if st.workarounds {
+            practice.push("lower tiers try workarounds".to_string());
+        }
+        if let Some(p) = &st.problems {
+            let tier = s.tiers.get(p.tier).map_or("?", |t| t.name.as_str());
+            practice.push(format!(
+                "problem management after {} recurrence(s): root-cause fix {} at {tier}",
+                p.after,
+                p.fix.describe()
+            ));
+        }
+        if !practice.is_empty() {
+            let _ = writeln!(out, "    {}", practice.join("; "));
+        }
     }
     out
 }
@@ -149,7 +238,11 @@ mod tests {
             "Mail server outage at a 500-person firm",
             "horizon 365d, 1000 replications, seed 42, money in USD",
             "1. help-desk: 3 staff, business hours",
-            "2. senior-network-engineer: 1 staff, 24x7, 120 USD/h",
+            "2. senior-network-engineer: 1 staff, business hours (Mon–Fri 08:00–18:00), 120 USD/h",
+            "on call outside its hours: 1 engineer(s) paged for priority ≤ 1, acknowledge after 10m (25m when asleep)",
+            "after the first report, 8 more users report it per hour until it is up (5m triage each)",
+            "priority 1: respond 30m, resolve 4h, 0 USD per breach",
+            "50 % of further tickets deflected",
             "email (priority 1): fails every exponential (mean 45d) (MTBF 45d, ~8.11 failures per horizon)",
             "- memory-leak (60 %): warning lognormal (median 6h, p90 1d); fix lognormal (median 45m, p90 3h); needs senior-network-engineer",
             "- mailbox-quota (40 %): warning none (sudden)",

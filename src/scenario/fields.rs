@@ -29,6 +29,8 @@ pub const MAX_STAFF: i64 = 1_000_000;
 /// The largest amount accepted in a money field (per hour or per year): a trillion. Larger
 /// values are typos, and would overflow the totals to infinity.
 pub const MAX_MONEY: f64 = 1e12;
+/// Longest business case: 50 years of cash flows.
+pub const MAX_FINANCE_YEARS: i64 = 50;
 /// Most expected failures per replication (docs/model.md §2 rule 14).
 pub const MAX_EXPECTED_EVENTS: f64 = 1e7;
 /// Most expected false alarms per replication and strategy. Alarms can pile up in a queue (a
@@ -67,6 +69,8 @@ pub enum Kind {
     Money,
     /// A factor > 0.
     Multiplier,
+    /// An array of probabilities or shares, one per year (`[0.5, 1.0, 1.0]`).
+    Shares,
     /// A plain number ≥ 0 (a rate, a weight).
     Number,
     /// A table with fixed keys (`[simulation]`, an inline `{ … }`).
@@ -102,6 +106,7 @@ impl Kind {
             Kind::Probability => "probability",
             Kind::Money => "money",
             Kind::Multiplier => "number",
+            Kind::Shares => "array of shares",
             Kind::Number => "number",
             Kind::Table => "table",
             Kind::Tables => "array of tables",
@@ -334,6 +339,8 @@ impl Field {
     }
 }
 
+const FINANCE_ONLY: &str =
+    "a business-case setting: it changes the cash flows, not the simulated year";
 /// The on-call rota of a tier that has one (instances of `tiers[].on_call` only list those).
 fn on_call(s: &Scenario, t: usize) -> &super::OnCall {
     s.tiers[t]
@@ -477,6 +484,22 @@ pub static FIELDS: &[Field] = &[
         "Named detection and escalation strategies; `reactive` (else the first) is the baseline.",
     ),
     row(
+        "finance",
+        K::Table,
+        O("one year, no discounting: the annual figures"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "The business case: years of cash flows and their discount rate.",
+    ),
+    row(
+        "sources",
+        K::Table,
+        O("absent: every source \"not given\""),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Where inputs come from: \"services.email.downtime_cost_per_hour\" = \"Finance, 2025 revenue per hour × 0.4\"; the report's assumptions show them.",
+    ),
+    row(
         "slas",
         K::Tables,
         O("absent: no service-level agreement"),
@@ -530,6 +553,26 @@ pub static FIELDS: &[Field] = &[
         B::Unbounded,
         Sweep::Never("the site's clock is a fact, not an input"),
         "The site's UTC offset: t = 0 is Monday 00:00 site time.",
+    ),
+    // [finance]
+    row(
+        "finance.years",
+        K::Integer,
+        D("1"),
+        B::Integer {
+            min: 1,
+            max: MAX_FINANCE_YEARS,
+        },
+        Sweep::Never(FINANCE_ONLY),
+        "Years of benefit and recurring cost after the year-0 investment.",
+    ),
+    row(
+        "finance.discount_rate",
+        K::Probability,
+        D("0"),
+        B::Probability,
+        Sweep::Never(FINANCE_ONLY),
+        "Yearly discount rate: year t is divided by (1 + rate)^t (0.10 for 10 %).",
     ),
     // [[tiers]]
     row(
@@ -772,6 +815,20 @@ pub static FIELDS: &[Field] = &[
         "Share of the downtime cost that an hour of degraded running costs.",
         |s, [i, _]| n(s.services[i].degraded_cost_fraction),
         |s, [i, _], v| s.services[i].degraded_cost_fraction = v.as_number(),
+    ),
+    var(
+        "services[].planned_downtime_cost_fraction",
+        K::Probability,
+        D("1"),
+        B::Probability,
+        Sweep::Clamp01,
+        "Share of the downtime cost that a minute of planned maintenance costs (model.md §8.6).",
+        // Listed (and sweepable) once the file sets it, so older scenarios list what they did.
+        |s, [i, _]| {
+            let f = s.services[i].planned_downtime_cost_fraction;
+            (f != 1.0).then_some(Value::Number(f))
+        },
+        |s, [i, _], v| s.services[i].planned_downtime_cost_fraction = v.as_number(),
     ),
     var(
         "services[].report_delay",
@@ -1026,6 +1083,22 @@ pub static FIELDS: &[Field] = &[
         |s, [i, _], v| s.strategies[i].annual_cost = v.as_number(),
     ),
     row(
+        "strategies.*.one_time_cost",
+        K::Money,
+        D("0"),
+        B::Money,
+        Sweep::Never(FINANCE_ONLY),
+        "Year-0 investment (set-up, licences bought outright); not part of the simulated year.",
+    ),
+    row(
+        "strategies.*.ramp_up",
+        K::Shares,
+        O("the full benefit every year"),
+        B::Probability,
+        Sweep::Never(FINANCE_ONLY),
+        "Share of the benefit realised in each year of `[finance] years` (one share per year).",
+    ),
+    row(
         "strategies.*.alert_tier",
         K::TierRef,
         D("the first tier"),
@@ -1230,6 +1303,75 @@ pub static FIELDS: &[Field] = &[
         Sweep::Never(TIER_REF),
         "Tier that works problems (ranked below incidents and tickets, above false alarms).",
     ),
+    // [[strategies.NAME.maintenance]]  (docs/model.md §8.6)
+    row(
+        "strategies.*.maintenance",
+        K::Tables,
+        O("none: no preventive maintenance"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Preventive maintenance plans: each renews its services, ranked below every other work (model.md §8.6).",
+    ),
+    row(
+        "strategies.*.maintenance[].services",
+        K::Text,
+        R,
+        B::Unbounded,
+        Sweep::Never("service references are names, not numbers"),
+        "Names of the services this plan maintains (a list; each service in at most one plan of a strategy).",
+    ),
+    var(
+        "strategies.*.maintenance[].every",
+        K::Duration,
+        R,
+        B::Duration,
+        Sweep::Scale,
+        "Interval: the age since the last repair or maintenance (policy \"age\"), or the calendar period.",
+        |s, [i, j]| n(s.strategies[i].maintenance.get(j)?.every_minutes),
+        |s, [i, j], v| {
+            if let Some(m) = s.strategies[i].maintenance.get_mut(j) {
+                m.every_minutes = v.as_number()
+            }
+        },
+    ),
+    var(
+        "strategies.*.maintenance[].takes",
+        K::Dist,
+        R,
+        B::Duration,
+        Sweep::Distribution,
+        "Hands-on time of one maintenance; the service is planned-down meanwhile.",
+        |s, [i, j]| d(&s.strategies[i].maintenance.get(j)?.takes),
+        |s, [i, j], v| {
+            if let Some(m) = s.strategies[i].maintenance.get_mut(j) {
+                m.takes = v.to_dist()
+            }
+        },
+    ),
+    row(
+        "strategies.*.maintenance[].tier",
+        K::TierRef,
+        R,
+        B::Unbounded,
+        Sweep::Never(TIER_REF),
+        "Tier whose shift engineers maintain (on-call engineers do not; maintenance never pages).",
+    ),
+    row(
+        "strategies.*.maintenance[].window",
+        K::Hours,
+        O("absent: any time its tier is on duty"),
+        B::Unbounded,
+        Sweep::Never("hours are a calendar, not a number"),
+        "When a maintenance may start (site time); it may run past the window's end.",
+    ),
+    row(
+        "strategies.*.maintenance[].policy",
+        K::Text,
+        D("\"age\""),
+        B::Unbounded,
+        Sweep::Never("a policy is a choice, not a number"),
+        "\"age\": due `every` after the last repair or maintenance; \"calendar\": due at k × `every`.",
+    ),
     row(
         "strategies.*.tiers",
         K::NamedTables,
@@ -1354,6 +1496,7 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
     match pattern {
         "" => out.push((String::new(), [0, 0])),
         "simulation" => out.push(("simulation".into(), [0, 0])),
+        "finance" => out.push(("finance".into(), [0, 0])),
         "tiers[]" => {
             for (t, tier) in s.tiers.iter().enumerate() {
                 out.push((join("tiers", &tier.name), [t, 0]));
@@ -1363,6 +1506,14 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
             for (i, svc) in s.services.iter().enumerate() {
                 if svc.tickets.is_some() {
                     out.push((format!("{}.tickets", join("services", &svc.name)), [i, 0]));
+                }
+            }
+        }
+        "strategies.*.maintenance[]" => {
+            for (i, st) in s.strategies.iter().enumerate() {
+                let base = format!("{}.maintenance", join("strategies", &st.name));
+                for j in 0..st.maintenance.len() {
+                    out.push((format!("{base}.{}", j + 1), [i, j]));
                 }
             }
         }
@@ -1497,6 +1648,34 @@ fn walk(s: &Scenario, pattern: &str, idx: Idx, path: &str, out: &mut Vec<(String
             && get(s, idx).is_some()
         {
             out.push((join(path, field.key()), Located { field, idx }));
+        }
+    }
+}
+
+/// Every field path of every instance in a checked scenario, whether set or defaulted
+/// (`name`, `simulation.seed`, `tiers.help-desk.hours`, `services.email.modes.disk.fix`, …):
+/// what a `[sources]` key may name.
+pub fn field_paths(s: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    walk_paths(s, "", [0, 0], "", &mut out);
+    out
+}
+
+fn walk_paths(s: &Scenario, pattern: &str, idx: Idx, path: &str, out: &mut Vec<String>) {
+    for field in children(pattern) {
+        if field.kind.is_container() {
+            let inner = field.children_pattern();
+            let Some(list) = instances(s, &inner) else {
+                continue;
+            };
+            let nested = !pattern.is_empty() && pattern != "simulation";
+            for (child_path, child_idx) in list {
+                if !nested || child_idx[0] == idx[0] {
+                    walk_paths(s, &inner, child_idx, &child_path, out);
+                }
+            }
+        } else {
+            out.push(join(path, field.key()));
         }
     }
 }

@@ -20,6 +20,7 @@ pub use error::{ScenarioError, ScenarioErrors};
 pub use parse::{DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO_TOML, load, parse_str};
 pub use validate::{Violation, validate};
 
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 /// Simulated time and durations, in minutes.
@@ -43,6 +44,7 @@ pub struct Scenario {
     pub services: Vec<Service>,
     /// In file order.
     pub strategies: Vec<Strategy>,
+
     /// The strategy every candidate is compared with (`baseline = "…"` in the file, or
     /// `--baseline NAME`); None: `reactive` if there is one, else the first (DESIGN §5).
     /// Absent from the serialized scenario when unset, so old event logs and shard files
@@ -53,6 +55,15 @@ pub struct Scenario {
     /// priority.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slas: Vec<Sla>,
+    /// The appraisal settings of `[finance]` (absent: one year, no discounting). Skipped in
+    /// serialised scenarios when absent, so event logs of old scenarios keep their bytes.
+    #[serde(default, skip_serializing_if = "Finance::is_default")]
+    pub finance: Finance,
+    /// Where inputs come from (`[sources]`): field path (`services.email.downtime_cost_per_hour`)
+    /// → note, in file order. Only the report shows them; absent from serialised scenarios when
+    /// empty.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub sources: IndexMap<String, String>,
     /// PagerDuty-shaped escalation policies (`[[escalation_policies]]`, model.md §8.7), chosen
     /// by a strategy's `paging`. Absent from the serialized scenario when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -77,6 +88,32 @@ pub struct PolicyRule {
     pub delay: Minutes,
     /// Index into `Scenario::tiers` of the tier whose on-call this rule pages.
     pub tier: usize,
+}
+
+/// How the business case turns one simulated year into cash flows (`[finance]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finance {
+    /// Years of benefit and recurring cost after the year-0 investment.
+    pub years: u32,
+    /// Yearly discount rate: year t is divided by (1 + rate)^t.
+    pub discount_rate: f64,
+}
+
+impl Default for Finance {
+    /// No `[finance]`: one year, no discounting — today's annual figures.
+    fn default() -> Self {
+        Finance {
+            years: 1,
+            discount_rate: 0.0,
+        }
+    }
+}
+
+impl Finance {
+    /// True for the settings of a scenario without `[finance]`.
+    pub fn is_default(&self) -> bool {
+        *self == Finance::default()
+    }
 }
 
 /// A service-level agreement on the incidents of services of one priority (model.md §8.13):
@@ -313,6 +350,45 @@ pub struct Service {
     /// bytes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<Dependency>,
+    /// Share of `downtime_cost_per_hour` a minute of planned maintenance costs (model.md
+    /// §8.6); left out of the JSON at its default 1, so older logs keep their bytes.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub planned_downtime_cost_fraction: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
+}
+
+/// Preventive maintenance of a strategy (model.md §8.6), one `[[strategies.X.maintenance]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Maintenance {
+    /// Indices into `Scenario::services` of the services it maintains.
+    pub services: Vec<usize>,
+    /// The maintenance interval: an age (policy age) or a calendar period.
+    pub every_minutes: Minutes,
+    /// Hands-on time of one maintenance, during which the service is planned-down.
+    pub takes: Dist,
+    /// Index into `Scenario::tiers` of the tier that maintains.
+    pub tier: usize,
+    /// When a maintenance may start (site time); `None`: at any time.
+    pub window: Option<Hours>,
+    pub policy: MaintenancePolicy,
+}
+
+/// When maintenance falls due (model.md §8.6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaintenancePolicy {
+    /// Due when the age since the last repair or maintenance reaches `every`.
+    #[default]
+    Age,
+    /// Due at k × `every` from t = 0.
+    Calendar,
 }
 
 /// What a repair does to a service's age (model.md §8.5), `services[].repair`.
@@ -415,6 +491,13 @@ pub struct Strategy {
     pub alert_tier: usize,
     pub route_direct: f64,
     pub monitoring: Option<Monitoring>,
+    /// Year-0 investment (set-up, licences bought outright); only the business case uses it.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub one_time_cost: f64,
+    /// Share of the benefit realised in each year 1 … years; empty: the full benefit every
+    /// year. Only the business case uses it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ramp_up: Vec<f64>,
     /// Share of tickets a status page or known-incident banner deflects (model.md §8.4).
     #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub ticket_deflection: f64,
@@ -432,6 +515,9 @@ pub struct Strategy {
     /// model.md §8.13); empty: the scenario's tiers. Read it through [`Scenario::tiers_of`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tiers: Vec<Tier>,
+    /// Preventive maintenance plans (model.md §8.6); at most one per service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintenance: Vec<Maintenance>,
 }
 
 /// For `skip_serializing_if`: a switched-off flag is left out, so a scenario without the

@@ -27,16 +27,16 @@ use super::error::{ScenarioError, ScenarioErrors};
 use super::fields::{self, Bounds, Kind, join};
 use super::validate::{name_problem, shown, validate};
 use super::{
-    Dependency, Effect, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service, Shift,
-    Simulation, calendar,
+    Dependency, Effect, Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service,
+    Shift, Simulation, calendar,
 };
 use super::{
-    EscalationPolicy, PolicyRule, Problems, Repair, Sla, Strategy, Tickets, Tier, Workaround,
+    EscalationPolicy, Maintenance, MaintenancePolicy, PolicyRule, Problems, Repair, Sla, Strategy, Tickets, Tier, Workaround,
 };
 
 pub use super::fields::{
-    MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_HORIZON_MINUTES, MAX_MONEY,
-    MAX_REPLICATIONS, MAX_STAFF,
+    MAX_EXPECTED_EVENTS, MAX_EXPECTED_FALSE_ALARMS, MAX_FINANCE_YEARS, MAX_HORIZON_MINUTES,
+    MAX_MONEY, MAX_REPLICATIONS, MAX_STAFF,
 };
 
 /// Name of the built-in scenario (used as its file name in messages and output folders).
@@ -273,6 +273,8 @@ struct RawScenario {
     strategies: Option<Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
     slas: Option<Spanned<Vec<Spanned<RawSla>>>>,
     escalation_policies: Option<Spanned<Vec<Spanned<RawPolicy>>>>,
+    finance: Option<Spanned<RawFinance>>,
+    sources: Option<Spanned<IndexMap<Spanned<String>, V>>>,
 }
 
 #[derive(Deserialize)]
@@ -290,6 +292,13 @@ struct RawPolicy {
 struct RawRule {
     delay: Option<V>,
     tier: Option<V>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "a [finance] table such as { years = 3, discount_rate = 0.10 }")]
+struct RawFinance {
+    years: Option<V>,
+    discount_rate: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -366,6 +375,7 @@ struct RawService {
     repair: Option<V>,
     tickets: Option<Spanned<RawTickets>>,
     depends_on: Option<Spanned<Vec<Spanned<RawDependency>>>>,
+    planned_downtime_cost_fraction: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -421,11 +431,27 @@ struct RawStrategy {
     alert_tier: Option<V>,
     route_direct: Option<V>,
     monitoring: Option<Spanned<RawMonitoring>>,
+    one_time_cost: Option<V>,
+    ramp_up: Option<V>,
     ticket_deflection: Option<V>,
     workarounds: Option<V>,
     problems: Option<Spanned<RawProblems>>,
     paging: Option<V>,
     tiers: Option<Spanned<IndexMap<Spanned<String>, Spanned<RawTier>>>>,
+    maintenance: Option<Spanned<Vec<Spanned<RawMaintenance>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    expecting = r#"a maintenance table such as { services = ["db"], every = "30d", takes = "40m", tier = "ops" }"#
+)]
+struct RawMaintenance {
+    services: Option<Spanned<Vec<V>>>,
+    every: Option<V>,
+    takes: Option<V>,
+    tier: Option<V>,
+    window: Option<V>,
+    policy: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -450,6 +476,7 @@ struct Bases<'b> {
     /// None when the tiers had errors.
     tiers: Option<&'b [Tier]>,
     policies: &'b [Option<String>],
+    services: &'b [Option<String>],
 }
 
 /// Collects errors while checking one file.
@@ -503,6 +530,11 @@ impl<'a> Cx<'a> {
                 );
                 continue;
             };
+            // `[sources]` keys are field paths of this scenario (`"services.email.x"`), checked
+            // once the scenario's names are known (Cx::sources).
+            if field.path == "sources" {
+                continue;
+            }
             // A container of another shape is a structural error, reported by serde in step 3.
             match (field.kind, value.get_ref()) {
                 (Kind::Table, DeValue::Table(t)) => self.keys(t, &child_pattern, &child_path),
@@ -743,6 +775,13 @@ fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<
 // ---------------------------------------------------------------------------------------------
 
 /// The bounds of a registry field, by its path pattern.
+/// `1.0, 1.0, …` with `years` entries, at most five then `…`, for a help line.
+fn example_ramp(years: u32) -> String {
+    let shown: Vec<&str> = (0..years.min(5)).map(|_| "1.0").collect();
+    let more = if years > 5 { ", …" } else { "" };
+    format!("{}{more}", shown.join(", "))
+}
+
 fn bounds(pattern: &str) -> Bounds {
     fields::field(pattern).bounds
 }
@@ -1415,6 +1454,14 @@ impl Cx<'_> {
             &tier_names,
             tiers.as_deref(),
         );
+        let service_names: Vec<Option<String>> = raw
+            .services
+            .as_ref()
+            .map(|r| r.get_ref().as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|item| name_of(item.get_ref().name.as_ref()))
+            .collect();
         let raw_tiers = raw
             .tiers
             .as_ref()
@@ -1425,14 +1472,19 @@ impl Cx<'_> {
             raw_tiers,
             tiers: tiers.as_deref(),
             policies: &policy_names,
+            services: &service_names,
         };
         let strategies = self.strategies(raw.strategies.as_ref(), &base);
+        let finance = self.finance(raw.finance.as_ref());
+        if let (Some(strategies), Some(finance)) = (&strategies, &finance) {
+            self.ramp_up_lengths(strategies, finance, raw.strategies.as_ref());
+        }
         let slas = self.slas(raw.slas.as_ref());
 
         // Checked against the strategies by the validator (validate::references).
         let baseline = raw.baseline.as_ref().and_then(|v| self.text(v, "baseline"));
 
-        Some(Scenario {
+        let mut scenario = Scenario {
             name,
             description,
             currency,
@@ -1443,7 +1495,53 @@ impl Cx<'_> {
             baseline,
             slas: slas?,
             escalation_policies: policies?,
-        })
+            finance: finance?,
+            sources: IndexMap::new(),
+        };
+        scenario.sources = self.sources(raw.sources.as_ref(), &scenario)?;
+        Some(scenario)
+    }
+
+    /// `[sources]`: each key a field of this scenario (by the names in the file), each value
+    /// a note in quotes.
+    fn sources(
+        &mut self,
+        raw: Option<&Spanned<IndexMap<Spanned<String>, V>>>,
+        scenario: &Scenario,
+    ) -> Option<IndexMap<String, String>> {
+        let Some(raw) = raw else {
+            return Some(IndexMap::new());
+        };
+        let paths = fields::field_paths(scenario);
+        let mut out = IndexMap::new();
+        let mut ok = true;
+        for (key, value) in raw.get_ref() {
+            let path = key.get_ref();
+            let field = format!("sources.{}", shown(path));
+            if !paths.iter().any(|p| p == path) {
+                let help = match closest(path, paths.iter().map(String::as_str)) {
+                    Some(close) => format!(
+                        "did you mean \"{close}\"? A source names a field of this scenario by its path, as `incsim sweep --list` shows"
+                    ),
+                    None => "a source names a field of this scenario by its path, e.g. \"services.NAME.downtime_cost_per_hour\"".to_string(),
+                };
+                self.push(
+                    Some(key.span()),
+                    field,
+                    format!("no field {} in this scenario", shown(path)),
+                    Some(help),
+                );
+                ok = false;
+                continue;
+            }
+            match self.text(value, &field) {
+                Some(note) => {
+                    out.insert(path.clone(), note);
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
     }
 
     /// `[[escalation_policies]]` (model.md §8.7), with the names a strategy's `paging` may
@@ -1626,6 +1724,82 @@ impl Cx<'_> {
             per_hour: per_hour?,
             triage_minutes: triage?,
         })
+    }
+
+    /// `[finance]`: absent means one year without discounting (today's annual figures).
+    fn finance(&mut self, raw: Option<&Spanned<RawFinance>>) -> Option<Finance> {
+        let Some(raw) = raw else {
+            return Some(Finance::default());
+        };
+        let raw = raw.get_ref();
+        let years = match &raw.years {
+            None => Some(1),
+            Some(v) => self.integer(v, "finance.years", bounds("finance.years")),
+        };
+        let discount_rate = match &raw.discount_rate {
+            None => Some(0.0),
+            Some(v) => self.number(v, "finance.discount_rate", bounds("finance.discount_rate")),
+        };
+        Some(Finance {
+            years: u32::try_from(years?).ok()?,
+            discount_rate: discount_rate?,
+        })
+    }
+
+    /// A strategy's `ramp_up` gives one share per year of `[finance] years`.
+    fn ramp_up_lengths(
+        &mut self,
+        strategies: &[Strategy],
+        finance: &Finance,
+        raw: Option<&Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
+    ) {
+        let Some(raw) = raw else { return };
+        for (s, (_, item)) in strategies.iter().zip(raw.get_ref()) {
+            let Some(v) = &item.get_ref().ramp_up else {
+                continue;
+            };
+            if s.ramp_up.len() != finance.years as usize {
+                self.push(
+                    Some(v.span()),
+                    format!("strategies.{}.ramp_up", s.name),
+                    format!(
+                        "expected one share per year of [finance] years = {}; found {}",
+                        finance.years,
+                        s.ramp_up.len()
+                    ),
+                    Some(format!(
+                        "give {} shares such as [{}], or change [finance] years",
+                        finance.years,
+                        example_ramp(finance.years)
+                    )),
+                );
+            }
+        }
+    }
+
+    /// An array of shares in [0, 1] (`ramp_up = [0.5, 1.0, 1.0]`).
+    fn shares(&mut self, v: &V, field: &str, bounds: Bounds) -> Option<Vec<f64>> {
+        let Raw::Array(items) = v.get_ref() else {
+            self.push(
+                Some(v.span()),
+                field,
+                format!(
+                    "expected an array of shares such as [0.5, 1.0, 1.0]; found {}",
+                    v.get_ref().found()
+                ),
+                Some("write one share of the benefit per year, in brackets".into()),
+            );
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len().min(MAX_FINANCE_YEARS as usize));
+        let mut ok = true;
+        for item in items {
+            match self.number(item, field, bounds) {
+                Some(x) => out.push(x),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
     }
 
     fn currency(&mut self, v: &V) -> Option<String> {
@@ -2146,6 +2320,14 @@ impl Cx<'_> {
             Some(t) => self.tickets(t, &f("tickets")).map(Some),
         };
         let depends_on = self.depends_on(s.depends_on.as_ref(), &path, services);
+        let planned_downtime_cost_fraction = match &s.planned_downtime_cost_fraction {
+            None => Some(1.0),
+            Some(v) => self.number(
+                v,
+                &f("planned_downtime_cost_fraction"),
+                bounds("services[].planned_downtime_cost_fraction"),
+            ),
+        };
         Some(Service {
             name: name?,
             priority: u32::try_from(priority?).ok()?,
@@ -2157,6 +2339,7 @@ impl Cx<'_> {
             repair: repair?,
             tickets: tickets?,
             depends_on: depends_on?,
+            planned_downtime_cost_fraction: planned_downtime_cost_fraction?,
         })
     }
 
@@ -2362,6 +2545,7 @@ impl Cx<'_> {
     ) -> Option<Strategy> {
         let tiers = base.tier_names;
         let policies = base.policies;
+        let services = base.services;
         let path = join("strategies", key.get_ref());
         let f = |name: &str| format!("{path}.{name}");
         let span = Some(item.span());
@@ -2411,6 +2595,14 @@ impl Cx<'_> {
             None => Some(None),
             Some(m) => self.monitoring(m, &f("monitoring")).map(Some),
         };
+        let one_time_cost = match &s.one_time_cost {
+            None => Some(0.0),
+            Some(v) => self.number(v, &f("one_time_cost"), bounds("strategies.*.one_time_cost")),
+        };
+        let ramp_up = match &s.ramp_up {
+            None => Some(Vec::new()),
+            Some(v) => self.shares(v, &f("ramp_up"), bounds("strategies.*.ramp_up")),
+        };
         let ticket_deflection = match &s.ticket_deflection {
             None => Some(0.0),
             Some(v) => self.number(
@@ -2435,6 +2627,8 @@ impl Cx<'_> {
             None => Some(Vec::new()),
             Some(map) => self.tier_overrides(map, &f("tiers"), base),
         };
+        let maintenance =
+            self.maintenance(s.maintenance.as_ref(), &f("maintenance"), tiers, services);
         if name.trim().is_empty() {
             return None;
         }
@@ -2447,12 +2641,156 @@ impl Cx<'_> {
             alert_tier: alert_tier?,
             route_direct: route_direct?,
             monitoring: monitoring?,
+            one_time_cost: one_time_cost?,
+            ramp_up: ramp_up?,
             ticket_deflection: ticket_deflection?,
             workarounds: workarounds?,
             problems: problems?,
             paging: paging?,
             tiers: strategy_tiers?,
+            maintenance: maintenance?,
         })
+    }
+
+    /// A strategy's `[[strategies.X.maintenance]]` plans (model.md §8.6). A service named by
+    /// two plans of one strategy is refused: its maintenance clock would be ambiguous.
+    fn maintenance(
+        &mut self,
+        raw: Option<&Spanned<Vec<Spanned<RawMaintenance>>>>,
+        base: &str,
+        tiers: &[Option<String>],
+        services: &[Option<String>],
+    ) -> Option<Vec<Maintenance>> {
+        let items = raw.map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        let mut out = Some(Vec::with_capacity(items.len()));
+        let mut covered: Vec<usize> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let m = item.get_ref();
+            let path = element_path(base, None, i);
+            let f = |name: &str| format!("{path}.{name}");
+            let span = Some(item.span());
+            let list = self.required_list(m.services.as_ref(), span.clone(), &f("services"));
+            let mut indices = Some(Vec::new());
+            for v in list.iter().flat_map(|l| l.get_ref().iter()) {
+                match self.service_ref(v, &f("services"), services) {
+                    Some(idx) if covered.contains(&idx) => {
+                        self.push(
+                            Some(v.span()),
+                            f("services"),
+                            format!(
+                                "service {} is maintained twice by this strategy",
+                                shown(services[idx].as_deref().unwrap_or_default())
+                            ),
+                            Some("name each service in one maintenance plan of a strategy".into()),
+                        );
+                        indices = None;
+                    }
+                    Some(idx) => {
+                        covered.push(idx);
+                        if let Some(v) = indices.as_mut() {
+                            v.push(idx)
+                        }
+                    }
+                    None => indices = None,
+                }
+            }
+            let every = self
+                .required(
+                    m.every.as_ref(),
+                    span.clone(),
+                    &f("every"),
+                    "every = \"30d\"",
+                )
+                .and_then(|v| {
+                    let minutes = self.duration(v, &f("every"), true)?;
+                    if minutes > 0.0 {
+                        return Some(minutes);
+                    }
+                    self.push(
+                        Some(v.span()),
+                        f("every"),
+                        "expected a maintenance interval > 0; found 0",
+                        Some("give a positive interval, e.g. \"30d\"".into()),
+                    );
+                    None
+                });
+            let takes = self
+                .required(
+                    m.takes.as_ref(),
+                    span.clone(),
+                    &f("takes"),
+                    "takes = \"40m\"",
+                )
+                .and_then(|v| self.dist(v, &f("takes")));
+            let tier = self
+                .required(m.tier.as_ref(), span, &f("tier"), "tier = \"ops\"")
+                .and_then(|v| self.tier_ref(v, &f("tier"), tiers));
+            let window = match &m.window {
+                None => Some(None),
+                Some(v) => self.hours(v, &f("window")).map(Some),
+            };
+            let policy = match &m.policy {
+                None => Some(MaintenancePolicy::Age),
+                Some(v) => self.text(v, &f("policy")).and_then(|p| match p.as_str() {
+                    "age" => Some(MaintenancePolicy::Age),
+                    "calendar" => Some(MaintenancePolicy::Calendar),
+                    _ => {
+                        self.push(
+                            Some(v.span()),
+                            f("policy"),
+                            format!("expected \"age\" or \"calendar\"; found {}", shown(&p)),
+                            Some("\"age\" counts from the last repair or maintenance; \"calendar\" is due at fixed dates".into()),
+                        );
+                        None
+                    }
+                }),
+            };
+            match (indices, every, takes, tier, window, policy, out.as_mut()) {
+                (
+                    Some(services),
+                    Some(every_minutes),
+                    Some(takes),
+                    Some(tier),
+                    Some(window),
+                    Some(policy),
+                    Some(list),
+                ) => list.push(Maintenance {
+                    services,
+                    every_minutes,
+                    takes,
+                    tier,
+                    window,
+                    policy,
+                }),
+                _ => out = None,
+            }
+        }
+        out
+    }
+
+    /// A required array field: present, or an error naming it.
+    fn required_list<'v>(
+        &mut self,
+        v: Option<&'v Spanned<Vec<V>>>,
+        span: Option<Range<usize>>,
+        field: &str,
+    ) -> Option<&'v Spanned<Vec<V>>> {
+        match v {
+            None => self.push(
+                span,
+                field,
+                "expected the required field \"services\"; found none",
+                Some("add `services = [\"db\"]`".into()),
+            ),
+            Some(list) if list.get_ref().is_empty() => self.push(
+                Some(list.span()),
+                field,
+                "expected at least one service; found []",
+                Some("name the services this plan maintains, e.g. services = [\"db\"]".into()),
+            ),
+            Some(_) => {}
+        }
+        v
     }
 
     /// `[strategies.X.tiers.T]` (model.md §8.13): each override merged onto tier T's own

@@ -43,6 +43,7 @@ pub fn service(name: &str, every: Dist, report_delay: Dist, modes: Vec<Mode>) ->
         modes,
         repair: Repair::Renew,
         tickets: None,
+        planned_downtime_cost_fraction: 1.0,
     }
 }
 
@@ -56,11 +57,14 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         alert_tier: 0,
         route_direct: 0.0,
         monitoring: None,
+        one_time_cost: 0.0,
+        ramp_up: Vec::new(),
         ticket_deflection: 0.0,
         workarounds: false,
         problems: None,
         paging: None,
         tiers: Vec::new(),
+        maintenance: Vec::new(),
     }
 }
 
@@ -95,6 +99,8 @@ pub fn scenario(
         tiers,
         services,
         strategies,
+        finance: Default::default(),
+        sources: Default::default(),
         baseline: None,
         slas: Vec::new(),
         escalation_policies: Vec::new(),
@@ -154,11 +160,14 @@ pub fn mail_server() -> Scenario {
             false_alarms_per_week: 2.0,
             triage: 10.0,
         }),
+        one_time_cost: 0.0,
+        ramp_up: Vec::new(),
         ticket_deflection: 0.0,
         workarounds: false,
         problems: None,
         paging: None,
         tiers: Vec::new(),
+        maintenance: Vec::new(),
     };
     scenario(
         tiers,
