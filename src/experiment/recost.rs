@@ -295,7 +295,10 @@ penalty = 1000
         use crate::experiment::vary::{Setting, find};
         let from = costs_with_overrides();
         let proactive = from.strategy_index("proactive").expect("defined");
-        assert_eq!(from.tiers_of(proactive)[0].annual_cost_per_engineer, 60000.0);
+        assert_eq!(
+            from.tiers_of(proactive)[0].annual_cost_per_engineer,
+            60000.0
+        );
         // A sweep of the tier's own salary: the override keeps proactive's; the senior tier,
         // not overridden, changes under both strategies.
         let salary = find(&from, "tiers.help-desk.annual_cost_per_engineer").expect("sweepable");
@@ -304,11 +307,17 @@ penalty = 1000
         assert_eq!(to.tiers_of(proactive)[0].annual_cost_per_engineer, 60000.0);
         let senior = find(&to, "tiers.senior.annual_cost_per_engineer").expect("sweepable");
         let (mut to, _) = senior.apply(&to, Setting::Times(1.3)).expect("valid");
-        assert_eq!(to.tiers_of(proactive)[1].annual_cost_per_engineer, 117_000.0);
+        assert_eq!(
+            to.tiers_of(proactive)[1].annual_cost_per_engineer,
+            117_000.0
+        );
         // The override's own rates, changed directly (override fields are not swept).
         let own = &mut to.strategies[proactive].tiers[0];
         own.annual_cost_per_engineer += 0.25;
-        own.on_call.as_mut().expect("overridden rota").standby_cost_per_hour = 7.7;
+        own.on_call
+            .as_mut()
+            .expect("overridden rota")
+            .standby_cost_per_hour = 7.7;
         assert!(recosts_exactly(&from, &to));
         let recosted = assert_recost_is_a_resimulation(&from, &to);
         let base = from.baseline_index();
@@ -340,10 +349,17 @@ penalty = 1000
         let rate = find(&from, "tiers.help-desk.on_call.standby_cost_per_hour").expect("sweepable");
         let (to, _) = rate.apply(&from, Setting::To(6.0)).expect("valid");
         let standby = |s: &Scenario, si: usize| {
-            s.tiers_of(si)[0].on_call.as_ref().map(|o| o.standby_cost_per_hour)
+            s.tiers_of(si)[0]
+                .on_call
+                .as_ref()
+                .map(|o| o.standby_cost_per_hour)
         };
         assert_eq!(standby(&to, 0), Some(6.0));
-        assert_eq!(standby(&to, proactive), Some(7.0), "the override's own rate stays");
+        assert_eq!(
+            standby(&to, proactive),
+            Some(7.0),
+            "the override's own rate stays"
+        );
         let hourly = find(&from, "tiers.help-desk.hourly_cost").expect("sweepable");
         let (to, _) = hourly.apply(&from, Setting::Times(2.0)).expect("valid");
         assert_eq!(to.tiers_of(proactive)[0].hourly_cost, 90.0);

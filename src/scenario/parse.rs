@@ -31,7 +31,8 @@ use super::{
     Shift, Simulation, calendar,
 };
 use super::{
-    EscalationPolicy, Maintenance, MaintenancePolicy, PolicyRule, Problems, Repair, Sla, Strategy, Tickets, Tier, Workaround,
+    EscalationPolicy, Maintenance, MaintenancePolicy, PolicyRule, Problems, Repair, Sla, Strategy,
+    Tickets, Tier, Workaround,
 };
 
 pub use super::fields::{
