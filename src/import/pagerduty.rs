@@ -742,7 +742,7 @@ fn schedule_tier(input: &Input, s: &Schedule, raw: &Value, notes: &mut Vec<Strin
 /// Marks the minutes of the week a restriction covers.
 fn mark(restriction: &Restriction, at: &str, covered: &mut [bool], notes: &mut Vec<String>) {
     let start_seconds = restriction.start_time_of_day.0;
-    if start_seconds % 60 != 0 || restriction.duration_seconds % 60 != 0 {
+    if !start_seconds.is_multiple_of(60) || !restriction.duration_seconds.is_multiple_of(60) {
         notes.push(format!(
             "{at}: seconds rounded to the minute (the model's hours are minute-exact)"
         ));
@@ -861,9 +861,9 @@ fn offset_text(minutes: i32) -> String {
 /// `1 week`, `1 day`, `12h`.
 fn turn_text(seconds: u64) -> String {
     match seconds {
-        s if s % 604_800 == 0 => format!("{} week(s)", s / 604_800),
-        s if s % 86_400 == 0 => format!("{} day(s)", s / 86_400),
-        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s.is_multiple_of(604_800) => format!("{} week(s)", s / 604_800),
+        s if s.is_multiple_of(86_400) => format!("{} day(s)", s / 86_400),
+        s if s.is_multiple_of(3_600) => format!("{}h", s / 3_600),
         s => format!("{s}s"),
     }
 }
