@@ -65,6 +65,9 @@ pub enum Command {
     /// Fit a scenario to an incident export (ServiceNow, PagerDuty, Jira or any CSV).
     #[command(after_help = FIT_EXAMPLES)]
     Fit(FitArgs),
+    /// Turn another tool's configuration into a scenario fragment (PagerDuty policies).
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Write a commented starter scenario into the current folder.
     #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
@@ -483,6 +486,34 @@ pub struct FitArgs {
     /// Simulate the fitted scenario and compare its restore times with the data's.
     #[arg(long)]
     pub check: bool,
+}
+
+/// The tools `incsim import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A PagerDuty escalation policy and its schedules (REST API JSON) as `[[tiers]]` and
+    /// `[[escalation_policies]]` to append to a scenario (printed on stdout).
+    #[command(after_help = IMPORT_PAGERDUTY_EXAMPLES)]
+    Pagerduty(ImportPagerdutyArgs),
+}
+
+const IMPORT_PAGERDUTY_EXAMPLES: &str = "\
+Examples:
+  incsim import pagerduty policy.json primary.json secondary.json >> my.toml
+  curl -H \"Authorization: Token token=$PD_TOKEN\" \\
+    https://api.pagerduty.com/escalation_policies/PXXXXXX > policy.json
+
+Each schedule a rule targets becomes a tier named after it (slugged); what PagerDuty has and
+the model lacks is named in the fragment's comments and on stderr.";
+
+/// Options of `incsim import pagerduty`.
+#[derive(Debug, Args)]
+pub struct ImportPagerdutyArgs {
+    /// The escalation policy (JSON of GET /escalation_policies/ID, with or without its
+    /// `escalation_policy` envelope).
+    pub policy: PathBuf,
+    /// The schedules its rules target (JSON of GET /schedules/ID).
+    pub schedules: Vec<PathBuf>,
 }
 
 const INIT_EXAMPLES: &str = "\

@@ -184,6 +184,20 @@ pub enum WorkItem {
     Maintenance(MaintenanceId),
 }
 
+/// Which rule of which escalation policy sent a page (model.md §8.7).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PolicyPage {
+    /// Index into the scenario's `escalation_policies`.
+    pub policy: u16,
+    /// The rule, from 1 in file order.
+    pub rule: u16,
+    /// The pass through the rules, from 1 (a pass after the first is one of `num_loops`).
+    pub pass: u16,
+    /// Minutes since the previous rule's page, unanswered (0 for the first rule of the first
+    /// pass).
+    pub after: f64,
+}
+
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -312,12 +326,19 @@ pub enum EventKind {
     },
     /// Nobody of `tier` was on duty: an on-call engineer was paged for the incident, which
     /// left the queue for them (model.md §8.2). `asleep`: the page fell in their sleeping hours.
+    ///
+    /// Under an escalation policy (model.md §8.7) `policy` names the rule that paged: the
+    /// incident then stays in the queue it entered until someone acknowledges or a shift
+    /// engineer takes it, and `tier` may be another tier. Absent for plain pages, so logs
+    /// without policies read and write as before.
     Paged {
         #[serde(flatten)]
         incident: IncidentId,
         #[serde(with = "tier_name")]
         tier: TierId,
         asleep: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy: Option<PolicyPage>,
     },
     /// The paged engineer acknowledged; `work_started` follows at the same instant.
     Acknowledged {
@@ -1329,6 +1350,18 @@ mod tests {
                 incident,
                 tier: 1,
                 asleep: true,
+                policy: None,
+            },
+            EventKind::Paged {
+                incident,
+                tier: 1,
+                asleep: false,
+                policy: Some(PolicyPage {
+                    policy: 0,
+                    rule: 2,
+                    pass: 1,
+                    after: 15.0,
+                }),
             },
             EventKind::Acknowledged { incident, tier: 1 },
             EventKind::TicketFiled {

@@ -27,6 +27,7 @@ pub mod export;
 pub mod finance;
 pub mod fit;
 pub mod format;
+pub mod import;
 pub mod integrity;
 pub mod metrics;
 pub mod model;

@@ -33,6 +33,9 @@ fn main() -> ExitCode {
         cli::Command::Timeline(args) => commands::timeline::timeline(args),
         cli::Command::Drill(args) => commands::drill::drill(args),
         cli::Command::Fit(args) => commands::fit::fit(args),
+        cli::Command::Import(cli::ImportCommand::Pagerduty(args)) => {
+            commands::import::pagerduty(args)
+        }
         cli::Command::Init(args) => commands::init::init(args),
         cli::Command::Completions(args) => commands::completions::completions(args),
         cli::Command::Man => commands::completions::man(),

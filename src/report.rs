@@ -364,20 +364,21 @@ impl Report {
     /// Compute the report from the rows of a run (in replication order).
     pub fn build(scenario: &Scenario, results: &ExperimentResults) -> Report {
         let horizon = scenario.simulation.horizon_minutes;
-        let on_call_minutes = crate::projections::metrics::on_call_minutes(scenario);
         let has_dependencies = scenario.services.iter().any(|s| !s.depends_on.is_empty());
-        let strategies: Vec<StrategyReport> =
-            scenario
-                .strategies
-                .iter()
-                .zip(&results.strategies)
-                .map(|(strategy, res)| StrategyReport {
+        let strategies: Vec<StrategyReport> = scenario
+            .strategies
+            .iter()
+            .zip(&results.strategies)
+            .enumerate()
+            .map(|(si, (strategy, res))| {
+                let on_call_minutes = crate::projections::metrics::on_call_minutes(scenario, si);
+                StrategyReport {
                     name: strategy.name.clone(),
                     metrics: Metric::all()
                         .map(|m| (m, Summary::of(res.rows.iter().map(|r| m.value(r)))))
                         .collect(),
                     tiers: scenario
-                        .tiers
+                        .tiers_of(si)
                         .iter()
                         .enumerate()
                         .map(|(i, tier)| TierReport {
@@ -427,8 +428,9 @@ impl Report {
                             },
                         })
                         .collect(),
-                })
-                .collect();
+                }
+            })
+            .collect();
 
         let baseline = scenario.baseline_index();
         let mut comparisons = Vec::new();

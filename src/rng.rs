@@ -33,8 +33,12 @@ pub enum Purpose {
     Workaround = 6,
     /// The root-cause fix time of the problem opened by the k-th failure of a service (§8.9).
     Problem = 7,
+    /// The acknowledgement delay of a page sent by an escalation policy (model.md §8.7),
+    /// keyed by the service and (the incident's k, the policy's page number): a policy may
+    /// page one tier several times. One draw per page.
+    PolicyAck = 8,
     /// The n-th preventive maintenance of a service (model.md §8.6): its duration, then the
-    /// time to failure after it (always both). Number 8 is taken by another feature's stream.
+    /// time to failure after it (always both).
     Maintenance = 9,
     /// The n-th change deployed to a service (model.md §8.12), the same under every strategy:
     /// the unit-rate exponential gap (in open minutes of the change hours) since the previous

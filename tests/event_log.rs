@@ -725,6 +725,8 @@ mod random_scenarios {
                     workarounds: false,
                     correlate: false,
                     problems: None,
+                    paging: None,
+                    tiers: Vec::new(),
                     maintenance: Vec::new(),
                     change_failure_rate: None,
                 };

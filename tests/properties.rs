@@ -111,6 +111,8 @@ fn arb_strategy(n_tiers: usize) -> impl Strategy<Value = EscalationStrategy> {
                 workarounds: false,
                 correlate: false,
                 problems: None,
+                paging: None,
+                tiers: Vec::new(),
                 maintenance: Vec::new(),
                 change_failure_rate: None,
             },

@@ -161,6 +161,7 @@ pub const EXAMPLES: &[Example] = &[
     ex("[strategies.proactive]", "problems.fix", "\"4h\""),
     ex("[strategies.proactive]", "problems.tier", "\"engineering\""),
     ex("[strategies.proactive]", "ticket_deflection", "0.5"),
+    ex("[strategies.proactive]", "paging", "\"p1\""),
     ex("[strategies.proactive]", "one_time_cost", "20000"),
     ex("[strategies.proactive]", "ramp_up", "[0.5, 1.0, 1.0]"),
     ex("[strategies.proactive.monitoring]", "coverage", "0.8"),
@@ -180,6 +181,7 @@ pub const EXAMPLES: &[Example] = &[
         "1",
     ),
     ex("[strategies.proactive.monitoring]", "triage", "\"10m\""),
+    ex("[strategies.proactive.tiers.help-desk]", "staff", "3"),
     ex(
         "[[strategies.proactive.maintenance]]",
         "services",
@@ -202,6 +204,10 @@ pub const EXAMPLES: &[Example] = &[
     ex("[[slas]]", "respond", "\"30m\""),
     ex("[[slas]]", "resolve", "\"8h\""),
     ex("[[slas]]", "penalty", "1000"),
+    ex("[[escalation_policies]]", "name", "\"p1\""),
+    ex("[[escalation_policies]]", "num_loops", "1"),
+    ex("[[escalation_policies.rules]]", "delay", "\"15m\""),
+    ex("[[escalation_policies.rules]]", "tier", "\"senior\""),
     ex("[finance]", "years", "3"),
     ex("[finance]", "discount_rate", "0.10"),
 ];
@@ -213,10 +219,12 @@ pub fn pattern(example: &Example) -> String {
     let array = example.section.starts_with("[[");
     let mut parts: Vec<String> = Vec::new();
     for (i, part) in table.split('.').filter(|p| !p.is_empty()).enumerate() {
+        let in_strategy = parts.first().is_some_and(|p| p == "strategies");
         if i == 0 && part == "strategies" {
             // A strategy's own arrays of tables ([[strategies.X.maintenance]]) keep the map.
             parts.push(part.to_string());
-        } else if i == 1 && parts.first().is_some_and(|p| p == "strategies") {
+        } else if in_strategy && (i == 1 || (i == 3 && parts[2] == "tiers")) {
+            // `[strategies.X.tiers.T]`: both names are patterns (strategies.*.tiers.*).
             parts.push("*".into());
         } else if array || table.starts_with("services") || (i == 0 && part == "tiers") {
             // Every table of an array-of-tables path is itself an element: services[].modes[].

@@ -4,6 +4,7 @@ pub mod completions;
 pub mod drill;
 pub mod exec;
 pub mod fit;
+pub mod import;
 pub mod init;
 pub mod merge;
 pub mod pdf;

@@ -5,8 +5,9 @@
 //!
 //! Exact, so re-costed:
 //! - a strategy's `annual_cost` (investment = rate × horizon);
-//! - a tier's `annual_cost_per_engineer` (salaried cost: scenario-only);
-//! - a tier's `on_call.standby_cost_per_hour` (standby cost: scenario-only);
+//! - a tier's `annual_cost_per_engineer` (salaried cost: scenario-only), in `[[tiers]]` or in
+//!   a strategy's tier override (model.md §8.13: costed with that strategy's tiers);
+//! - a tier's `on_call.standby_cost_per_hour` (standby cost: scenario-only), likewise;
 //! - a service's `downtime_cost_per_hour` when that service has `degraded_cost_fraction = 0`
 //!   (outage cost from the stored per-service outage minutes; the degraded cost keeps its
 //!   bits because the service's degraded term is 0 before and after);
@@ -23,7 +24,7 @@ use super::ExperimentResults;
 use crate::projections::metrics::{
     CostParts, fixed_labor_cost, investment_cost, outage_cost, standby_cost, total_cost,
 };
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Tier};
 
 /// The results that simulating `to` would give, computed from `results` (a simulation of
 /// `from` over the same replications) when the two scenarios differ only in cost rates that
@@ -41,8 +42,6 @@ pub fn recost(
         return None;
     }
     let horizon = to.simulation.horizon_minutes;
-    let fixed_labor = fixed_labor_cost(to);
-    let standby = standby_cost(to);
     let outage_rates_changed = from
         .services
         .iter()
@@ -54,8 +53,11 @@ pub fn recost(
         .zip(&to.slas)
         .any(|(f, t)| f.penalty.to_bits() != t.penalty.to_bits());
     let mut out = results.clone();
-    for (strategy, res) in to.strategies.iter().zip(&mut out.strategies) {
+    for (si, (strategy, res)) in to.strategies.iter().zip(&mut out.strategies).enumerate() {
         let investment = investment_cost(strategy.annual_cost, horizon);
+        // Salaries and standby of the tiers as this strategy runs them (model.md §8.13).
+        let fixed_labor = fixed_labor_cost(to, si);
+        let standby = standby_cost(to, si);
         for row in &mut res.rows {
             if outage_rates_changed {
                 // degraded_cost keeps its bits (see `recosts_exactly`).
@@ -101,10 +103,13 @@ pub fn recosts_exactly(from: &Scenario, to: &Scenario) -> bool {
     for (s, f) in same.strategies.iter_mut().zip(&from.strategies) {
         s.annual_cost = f.annual_cost;
     }
-    for (t, f) in same.tiers.iter_mut().zip(&from.tiers) {
-        t.annual_cost_per_engineer = f.annual_cost_per_engineer;
-        if let (Some(on_call), Some(f)) = (&mut t.on_call, &f.on_call) {
-            on_call.standby_cost_per_hour = f.standby_cost_per_hour;
+    reset_tier_rates(&mut same.tiers, &from.tiers);
+    // A strategy's tier overrides (model.md §8.13) hold its own copy of every tier: its salary
+    // and standby rates re-cost exactly too (per strategy, above); anything else that differs
+    // there fails the comparison below and re-simulates.
+    for (s, f) in same.strategies.iter_mut().zip(&from.strategies) {
+        if s.tiers.len() == f.tiers.len() {
+            reset_tier_rates(&mut s.tiers, &f.tiers);
         }
     }
     // Planned minutes of maintenance (model.md §8.6) are priced at the downtime rate too and
@@ -131,6 +136,16 @@ pub fn recosts_exactly(from: &Scenario, to: &Scenario) -> bool {
         }
     }
     same == *from
+}
+
+/// Sets the re-costable rates of `tiers` (salary, standby) back to those of `from`.
+fn reset_tier_rates(tiers: &mut [Tier], from: &[Tier]) {
+    for (t, f) in tiers.iter_mut().zip(from) {
+        t.annual_cost_per_engineer = f.annual_cost_per_engineer;
+        if let (Some(on_call), Some(f)) = (&mut t.on_call, &f.on_call) {
+            on_call.standby_cost_per_hour = f.standby_cost_per_hour;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -263,6 +278,91 @@ penalty = 1000
         assert!(rows().any(|r| r.sla_breaches > 1));
         assert!(rows().all(|r| r.standby_cost > 0.0 && r.fixed_labor_cost > 0.0));
         assert!(rows().any(|r| r.service_outage_minutes[1] > 0.0));
+    }
+
+    /// COSTS with a strategy that overrides the help desk's salary and rota (model.md §8.13).
+    fn costs_with_overrides() -> Scenario {
+        let text = format!(
+            "{COSTS}\n[strategies.proactive.tiers.help-desk]\nannual_cost_per_engineer = 60000\n\
+             [strategies.proactive.tiers.help-desk.on_call]\nstaff = 2\nack = \"5m\"\n\
+             standby_cost_per_hour = 7\ncallout_cost = 100\n"
+        );
+        parse_str(&text, "overrides.toml").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn re_costing_the_salaries_and_standby_of_overridden_tiers_is_bit_identical() {
+        use crate::experiment::vary::{Setting, find};
+        let from = costs_with_overrides();
+        let proactive = from.strategy_index("proactive").expect("defined");
+        assert_eq!(
+            from.tiers_of(proactive)[0].annual_cost_per_engineer,
+            60000.0
+        );
+        // A sweep of the tier's own salary: the override keeps proactive's; the senior tier,
+        // not overridden, changes under both strategies.
+        let salary = find(&from, "tiers.help-desk.annual_cost_per_engineer").expect("sweepable");
+        let (to, _) = salary.apply(&from, Setting::To(70_000.5)).expect("valid");
+        assert_eq!(to.tiers[0].annual_cost_per_engineer, 70_000.5);
+        assert_eq!(to.tiers_of(proactive)[0].annual_cost_per_engineer, 60000.0);
+        let senior = find(&to, "tiers.senior.annual_cost_per_engineer").expect("sweepable");
+        let (mut to, _) = senior.apply(&to, Setting::Times(1.3)).expect("valid");
+        assert_eq!(
+            to.tiers_of(proactive)[1].annual_cost_per_engineer,
+            117_000.0
+        );
+        // The override's own rates, changed directly (override fields are not swept).
+        let own = &mut to.strategies[proactive].tiers[0];
+        own.annual_cost_per_engineer += 0.25;
+        own.on_call
+            .as_mut()
+            .expect("overridden rota")
+            .standby_cost_per_hour = 7.7;
+        assert!(recosts_exactly(&from, &to));
+        let recosted = assert_recost_is_a_resimulation(&from, &to);
+        let base = from.baseline_index();
+        assert_ne!(
+            recosted.strategies[base].rows[0].standby_cost,
+            recosted.strategies[proactive].rows[0].standby_cost,
+            "each strategy's standby comes from its own rota"
+        );
+        // Anything else in an override changes histories.
+        let mut to = from.clone();
+        to.strategies[proactive].tiers[0].staff += 1;
+        let simulated = run_replications(&from, 0..2, &mut |_| {});
+        assert!(recost(&simulated, &from, &to).is_none());
+    }
+
+    #[test]
+    fn a_swept_tier_field_reaches_the_strategies_that_do_not_override_it() {
+        use crate::experiment::vary::{Setting, find};
+        let from = costs_with_overrides();
+        let proactive = from.strategy_index("proactive").expect("defined");
+        let ack = find(&from, "tiers.help-desk.on_call.ack").expect("sweepable");
+        let (to, _) = ack.apply(&from, Setting::To(9.0)).expect("valid");
+        // Both rotas had 5m; the override holds the same value, so it follows the tier.
+        let acks = |s: &Scenario, si: usize| match &s.tiers_of(si)[0].on_call {
+            Some(o) => o.ack.mean(),
+            None => f64::NAN,
+        };
+        assert_eq!((acks(&to, 0), acks(&to, proactive)), (9.0, 9.0));
+        let rate = find(&from, "tiers.help-desk.on_call.standby_cost_per_hour").expect("sweepable");
+        let (to, _) = rate.apply(&from, Setting::To(6.0)).expect("valid");
+        let standby = |s: &Scenario, si: usize| {
+            s.tiers_of(si)[0]
+                .on_call
+                .as_ref()
+                .map(|o| o.standby_cost_per_hour)
+        };
+        assert_eq!(standby(&to, 0), Some(6.0));
+        assert_eq!(
+            standby(&to, proactive),
+            Some(7.0),
+            "the override's own rate stays"
+        );
+        let hourly = find(&from, "tiers.help-desk.hourly_cost").expect("sweepable");
+        let (to, _) = hourly.apply(&from, Setting::Times(2.0)).expect("valid");
+        assert_eq!(to.tiers_of(proactive)[0].hourly_cost, 90.0);
     }
 
     #[test]

@@ -424,6 +424,23 @@ impl Parameter {
 
     fn store(&self, s: &mut Scenario, v: &Value) {
         let set = self.at.field.set.expect("parameters have a setter");
+        if self.at.field.path.starts_with("tiers[]") {
+            // A strategy with tier overrides (model.md §8.13) runs its own copy of every tier:
+            // the change reaches that copy too, unless the strategy set the field otherwise
+            // (an override holding the same value as the tier follows the tier).
+            let get = self.at.field.get.expect("parameters have a getter");
+            let old = get(s, self.at.idx);
+            for k in 0..s.strategies.len() {
+                if s.strategies[k].tiers.is_empty() {
+                    continue;
+                }
+                std::mem::swap(&mut s.tiers, &mut s.strategies[k].tiers);
+                if get(s, self.at.idx) == old {
+                    set(s, self.at.idx, v);
+                }
+                std::mem::swap(&mut s.tiers, &mut s.strategies[k].tiers);
+            }
+        }
         set(s, self.at.idx, v);
     }
 

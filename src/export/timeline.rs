@@ -3,7 +3,7 @@
 //! each strategy with the difference in downtime and money.
 
 use crate::eventlog::SimClock;
-use crate::events::{Detection, IncidentId};
+use crate::events::{Detection, IncidentId, PolicyPage, TierId};
 use crate::format::money;
 use crate::projections::incident::{Beat, IncidentStory, Place};
 use crate::scenario::Scenario;
@@ -129,11 +129,20 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             tier(scenario, t),
             story_minutes(handoff)
         ),
-        Beat::Paged { tier: t, asleep } => format!(
+        Beat::Paged {
+            tier: t,
+            asleep,
+            policy: None,
+        } => format!(
             "nobody of {} on duty: the on-call engineer is paged{}",
             tier(scenario, t),
             if asleep { " and woken up" } else { "" }
         ),
+        Beat::Paged {
+            tier: t,
+            asleep,
+            policy: Some(page),
+        } => policy_page(scenario, t, asleep, page),
         Beat::Acknowledged { tier: t, after } => format!(
             "the on-call engineer of {} acknowledges after {}",
             tier(scenario, t),
@@ -546,6 +555,40 @@ pub fn render_comparison(
         }
     }
     out
+}
+
+/// A page sent by an escalation policy's rule (model.md §8.7): "no answer from sre after
+/// 15m: paging senior (policy p1, rule 2)".
+fn policy_page(scenario: &Scenario, paged: TierId, asleep: bool, page: PolicyPage) -> String {
+    let Some(policy) = scenario.escalation_policies.get(usize::from(page.policy)) else {
+        return format!("{} is paged by an escalation policy", tier(scenario, paged));
+    };
+    let n = policy.rules.len();
+    let index =
+        usize::from(page.pass.saturating_sub(1)) * n + usize::from(page.rule.saturating_sub(1));
+    let pass = if page.pass > 1 {
+        format!(", pass {}", page.pass)
+    } else {
+        String::new()
+    };
+    let woken = if asleep { ", woken up" } else { "" };
+    if index == 0 || n == 0 {
+        return format!(
+            "nobody on duty: paging {} (policy {}, rule {}{pass}{woken})",
+            tier(scenario, paged),
+            policy.name,
+            page.rule
+        );
+    }
+    let previous = policy.rules[(index - 1) % n].tier as TierId;
+    format!(
+        "no answer from {} after {}: paging {} (policy {}, rule {}{pass}{woken})",
+        tier(scenario, previous),
+        story_minutes(page.after),
+        tier(scenario, paged),
+        policy.name,
+        page.rule
+    )
 }
 
 /// The key figures of several stories of one failure side by side (`columns`: a heading and

@@ -38,7 +38,7 @@ use crate::events::{
     Detection, Event, EventKind, EventSink, IncidentId, ServiceId, TierId, WorkItem,
 };
 use crate::rng::StreamRng;
-use crate::scenario::{Minutes, Scenario, Strategy};
+use crate::scenario::{Minutes, Scenario, Strategy, Tier};
 
 use failures::ServiceState;
 use tiers::TierState;
@@ -80,6 +80,20 @@ enum Timer {
     FirstReport { service: ServiceId, k: u32 },
     /// The next ticket about failure `k` arrives (stale once the service is up).
     TicketArrives { service: ServiceId, k: u32 },
+    /// Rule `index` (counted through the loops) of the strategy's escalation policy fires
+    /// for failure `k` (model.md §8.7; stale once the policy stopped governing it).
+    PolicyRule {
+        service: ServiceId,
+        k: u32,
+        index: u32,
+    },
+    /// The on-call engineer of `tier` sent the policy's page number `page` acknowledges
+    /// (stale if the page stood down).
+    PolicyAck {
+        tier: TierId,
+        service: ServiceId,
+        page: u32,
+    },
     /// A service's maintenance falls due (model.md §8.6); an age-policy timer is stale unless
     /// `epoch` is the service's current maintenance epoch.
     MaintenanceDue { service: ServiceId, epoch: u32 },
@@ -111,6 +125,8 @@ pub struct Simulator {
     symptoms: Vec<symptoms::SymptomState>,
     /// The dependency graph as symptoms need it.
     deps: symptoms::Dependencies,
+    /// Per service: the escalation policy governing its open incident (model.md §8.7).
+    policy_runs: Vec<on_call::PolicyRun>,
     /// Some tier's queue or staff changed at the current instant: dispatch once every timer
     /// due at this instant has fired (rule 15).
     dispatch_pending: bool,
@@ -133,6 +149,8 @@ pub struct Simulator {
 struct Ctx<'a> {
     scenario: &'a Scenario,
     strategy: &'a Strategy,
+    /// The tiers as this strategy runs them (its overrides applied, model.md §8.13).
+    tiers: &'a [Tier],
     seed: u64,
     rep: u64,
 }
@@ -195,6 +213,7 @@ impl Simulator {
         let ctx = Ctx {
             scenario,
             strategy: &scenario.strategies[strategy],
+            tiers: scenario.tiers_of(strategy),
             seed: scenario.simulation.seed,
             rep,
         };
@@ -229,6 +248,7 @@ impl Simulator {
         self.reset_tiers(ctx);
         self.reset_tickets(ctx);
         self.reset_symptoms(ctx);
+        self.reset_policy_runs(ctx);
         self.dispatch_pending = false;
         self.queue_seq = 0;
         self.next_alarm = 0;
@@ -278,6 +298,14 @@ impl Simulator {
             Timer::TierOpens { tier } => self.tier_opens(t, tier),
             Timer::FirstReport { service, k } => self.first_report(ctx, t, service, k),
             Timer::TicketArrives { service, k } => self.ticket_arrives(ctx, t, service, k, sink),
+            Timer::PolicyRule { service, k, index } => {
+                self.policy_rule(ctx, t, service, k, index, sink)
+            }
+            Timer::PolicyAck {
+                tier,
+                service,
+                page,
+            } => self.policy_ack(ctx, t, tier, service, page, sink),
             Timer::MaintenanceDue { service, epoch } => {
                 self.maintenance_due(ctx, t, service, epoch, sink)
             }

@@ -8,7 +8,7 @@
 //! paged then: a tier with pageable items and busy shift engineers re-checks at the close.
 
 use super::{Ctx, Simulator, Timer, hours};
-use crate::events::{EventKind, EventSink, IncidentId, TierId, WorkItem};
+use crate::events::{EventKind, EventSink, IncidentId, PolicyPage, ServiceId, TierId, WorkItem};
 use crate::rng::{self as streams, Purpose};
 use crate::scenario::Minutes;
 
@@ -25,18 +25,24 @@ impl Simulator {
         tier: TierId,
         sink: &mut S,
     ) -> bool {
-        let tier_def = &ctx.scenario.tiers[tier as usize];
+        let tier_def = &ctx.tiers[tier as usize];
         let Some(on_call) = &tier_def.on_call else {
             return false;
         };
         let site = ctx.scenario.simulation.utc_offset_minutes;
+        let runs = &self.policy_runs;
         let state = &self.tiers[tier as usize];
         // The queue is ordered by class, then priority: if its best item may not page, no
         // item may (§8.2: only incidents page; tickets, false alarms and the rest wait for a shift).
+        // An item an escalation policy governs is paged by the policy only (§8.7), and holds
+        // the items behind it as any unpageable best item does.
         let pageable = match state.queue.peek() {
             Some(top) => match top.item {
                 WorkItem::Incident(incident) => {
-                    let by_rule = top.priority <= on_call.page_priority;
+                    let by_rule = top.priority <= on_call.page_priority
+                        && !runs
+                            .get(incident.service as usize)
+                            .is_some_and(|r| r.governs(incident.k, tier));
                     // A drill's people may decide otherwise (model/decisions.rs).
                     match self.paging_override {
                         None => by_rule,
@@ -93,6 +99,7 @@ impl Simulator {
                 incident,
                 tier,
                 asleep,
+                policy: None,
             },
         );
         self.scheduler
@@ -103,7 +110,7 @@ impl Simulator {
     /// One keyed draw per page: (tier, service, k) names it, since an incident is paged at
     /// most once per tier; no existing stream is touched (old scenarios keep their numbers).
     fn draw_ack(&self, ctx: &Ctx, tier: TierId, incident: IncidentId, asleep: bool) -> Minutes {
-        let on_call = ctx.scenario.tiers[tier as usize]
+        let on_call = ctx.tiers[tier as usize]
             .on_call
             .as_ref()
             .expect("paged tiers have on_call");
@@ -184,5 +191,246 @@ impl Simulator {
         if incident.is_symptom() {
             self.symptom_work_started(incident, tier, ON_CALL_SHIFT);
         }
+    }
+}
+
+/// The escalation policy of one service's incident (model.md §8.7). Reused between
+/// incidents and replications: `outstanding` keeps its capacity.
+#[derive(Debug, Clone, Default)]
+pub(super) struct PolicyRun {
+    /// The k of the incident whose first tier entry after detection was seen: a policy
+    /// governs that entry only; later entries page plainly.
+    entered_k: Option<u32>,
+    /// The k of the incident the policy governs while it waits in `tier`'s queue.
+    governed_k: Option<u32>,
+    /// The tier whose queue holds the governed item.
+    tier: TierId,
+    /// Pages sent so far for the incident: their numbers key the acknowledgement draws.
+    pages_sent: u32,
+    /// When the previous rule fired.
+    last_rule_at: Minutes,
+    /// Pages neither acknowledged nor stood down: (tier, page number). Each holds one on-call
+    /// engineer of its tier.
+    outstanding: Vec<(TierId, u32)>,
+}
+
+impl PolicyRun {
+    /// True while the policy governs incident `k` waiting in `tier`'s queue: plain paging
+    /// leaves it alone there (the policy pages it, or it waits for a shift).
+    pub(super) fn governs(&self, k: u32, tier: TierId) -> bool {
+        self.governed_k == Some(k) && self.tier == tier
+    }
+}
+
+impl Simulator {
+    pub(super) fn reset_policy_runs(&mut self, ctx: &Ctx) {
+        let n = if ctx.strategy.paging.is_some() {
+            ctx.scenario.services.len()
+        } else {
+            0
+        };
+        self.policy_runs.truncate(n);
+        for run in &mut self.policy_runs {
+            run.entered_k = None;
+            run.governed_k = None;
+            run.pages_sent = 0;
+            run.outstanding.clear();
+        }
+        self.policy_runs.resize_with(n, PolicyRun::default);
+    }
+
+    /// An incident entered `tier`'s queue under a strategy with `paging`: its first entry
+    /// after detection starts the policy when nobody of the tier is on duty and the tier
+    /// would page the service (§8.7). Rule 1 fires at once.
+    pub(super) fn policy_entry<S: EventSink>(
+        &mut self,
+        ctx: &Ctx,
+        t: Minutes,
+        incident: IncidentId,
+        tier: TierId,
+        sink: &mut S,
+    ) {
+        let run = &mut self.policy_runs[incident.service as usize];
+        if run.entered_k == Some(incident.k) {
+            return; // a later entry (an escalation) pages plainly
+        }
+        run.entered_k = Some(incident.k);
+        let tier_def = &ctx.tiers[tier as usize];
+        let Some(on_call) = &tier_def.on_call else {
+            return;
+        };
+        let priority = ctx.scenario.services[incident.service as usize].priority;
+        if priority > on_call.page_priority
+            || tier_def.any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes)
+        {
+            return;
+        }
+        run.governed_k = Some(incident.k);
+        run.tier = tier;
+        run.pages_sent = 0;
+        run.last_rule_at = t;
+        run.outstanding.clear();
+        self.policy_rule(ctx, t, incident.service, incident.k, 0, sink);
+    }
+
+    /// Rule `index` (counted through the loops) fires: it pages one free on-call engineer of
+    /// its tier, if any is free, and schedules the next rule while passes remain.
+    pub(super) fn policy_rule<S: EventSink>(
+        &mut self,
+        ctx: &Ctx,
+        t: Minutes,
+        service: ServiceId,
+        k: u32,
+        index: u32,
+        sink: &mut S,
+    ) {
+        let run = &self.policy_runs[service as usize];
+        if run.governed_k != Some(k) {
+            return; // acknowledged, or taken by a shift engineer
+        }
+        let policy_index = ctx.strategy.paging.expect("policy runs need paging");
+        let policy = &ctx.scenario.escalation_policies[policy_index];
+        let n = policy.rules.len() as u32;
+        let rule = &policy.rules[(index % n) as usize];
+        let tier = rule.tier as TierId;
+        let after = t - run.last_rule_at;
+        let incident = IncidentId { service, k };
+        if self.tiers[tier as usize].on_call_free > 0 {
+            self.tiers[tier as usize].on_call_free -= 1;
+            let run = &mut self.policy_runs[service as usize];
+            let page = run.pages_sent;
+            run.pages_sent += 1;
+            run.outstanding.push((tier, page));
+            let tier_def = &ctx.tiers[tier as usize];
+            let on_call = tier_def.on_call.as_ref().expect("rules page on-call tiers");
+            let site = ctx.scenario.simulation.utc_offset_minutes;
+            let tier_offset = tier_def.utc_offset_minutes.unwrap_or(site);
+            let asleep = hours::is_open(&on_call.asleep, t, (tier_offset - site) as Minutes);
+            let ack = self.draw_policy_ack(ctx, tier, incident, page, asleep);
+            self.emit(
+                sink,
+                t,
+                EventKind::Paged {
+                    incident,
+                    tier,
+                    asleep,
+                    policy: Some(PolicyPage {
+                        policy: u16::try_from(policy_index).unwrap_or(u16::MAX),
+                        rule: u16::try_from(index % n + 1).unwrap_or(u16::MAX),
+                        pass: u16::try_from(index / n + 1).unwrap_or(u16::MAX),
+                        after,
+                    }),
+                },
+            );
+            self.scheduler.schedule(
+                t + ack,
+                Timer::PolicyAck {
+                    tier,
+                    service,
+                    page,
+                },
+            );
+        }
+        self.policy_runs[service as usize].last_rule_at = t;
+        let passes = u64::from(policy.num_loops) + 1;
+        if u64::from(index) + 1 < u64::from(n) * passes {
+            self.scheduler.schedule(
+                t + rule.delay,
+                Timer::PolicyRule {
+                    service,
+                    k,
+                    index: index + 1,
+                },
+            );
+        }
+    }
+
+    /// One keyed draw per policy page, from its own stream (`PolicyAck`): no existing stream
+    /// is touched, so scenarios without policies keep their numbers.
+    fn draw_policy_ack(
+        &self,
+        ctx: &Ctx,
+        tier: TierId,
+        incident: IncidentId,
+        page: u32,
+        asleep: bool,
+    ) -> Minutes {
+        let on_call = ctx.tiers[tier as usize]
+            .on_call
+            .as_ref()
+            .expect("paged tiers have on_call");
+        let mut key = streams::stream(
+            ctx.seed,
+            ctx.rep,
+            Purpose::PolicyAck,
+            u64::from(incident.service),
+            (u64::from(incident.k) << 32) | u64::from(page),
+        );
+        let mut rng = streams::substream(&mut key);
+        let dist = if asleep {
+            &on_call.ack_asleep
+        } else {
+            &on_call.ack
+        };
+        dist.sample(&mut rng)
+    }
+
+    /// Every outstanding page of the service's policy stands down (their engineers are free
+    /// again; callouts stay paid) and the policy stops governing.
+    fn policy_stand_down(&mut self, service: ServiceId) {
+        let run = &mut self.policy_runs[service as usize];
+        run.governed_k = None;
+        let mut outstanding = std::mem::take(&mut run.outstanding);
+        for &(tier, _) in &outstanding {
+            self.tiers[tier as usize].on_call_free += 1;
+            self.mark(tier);
+        }
+        outstanding.clear();
+        self.policy_runs[service as usize].outstanding = outstanding;
+    }
+
+    /// A shift engineer took the incident from the queue (dispatch): the policy is over.
+    pub(super) fn policy_taken(&mut self, incident: IncidentId) {
+        if let Some(run) = self.policy_runs.get(incident.service as usize)
+            && run.governed_k == Some(incident.k)
+        {
+            self.policy_stand_down(incident.service);
+        }
+    }
+
+    /// A policy page is acknowledged: the first acknowledgement wins (§8.7). The item leaves
+    /// the queue it waited in, the acknowledger works it as an engineer of *their* tier, and
+    /// the other outstanding pages stand down.
+    pub(super) fn policy_ack<S: EventSink>(
+        &mut self,
+        ctx: &Ctx,
+        t: Minutes,
+        tier: TierId,
+        service: ServiceId,
+        page: u32,
+        sink: &mut S,
+    ) {
+        let run = &mut self.policy_runs[service as usize];
+        let Some(at) = run.outstanding.iter().position(|&p| p == (tier, page)) else {
+            return; // stood down: the engineer was freed then
+        };
+        run.outstanding.swap_remove(at);
+        let Some(k) = run.governed_k else {
+            unreachable!("outstanding pages belong to a governed incident")
+        };
+        let queue_tier = run.tier;
+        let item = WorkItem::Incident(IncidentId { service, k });
+        self.policy_stand_down(service);
+        let queue = &mut self.tiers[queue_tier as usize].queue;
+        let entered = queue.iter().find(|e| e.item == item).map(|e| e.entered);
+        let Some(entered) = entered else {
+            // The incident left the queue some other way: nothing to acknowledge.
+            self.tiers[tier as usize].on_call_free += 1;
+            self.mark(tier);
+            return;
+        };
+        queue.retain(|e| e.item != item);
+        self.services[service as usize].paged_from_queue_at = entered;
+        self.acknowledged(ctx, t, tier, IncidentId { service, k }, sink);
     }
 }

@@ -84,7 +84,7 @@ impl TierState {
 
 impl Simulator {
     pub(super) fn reset_tiers(&mut self, ctx: &Ctx) {
-        let tiers = &ctx.scenario.tiers;
+        let tiers = ctx.tiers;
         self.tiers.resize_with(tiers.len(), TierState::default);
         self.tiers.truncate(tiers.len());
         let site = ctx.scenario.simulation.utc_offset_minutes;
@@ -115,8 +115,8 @@ impl Simulator {
         tier: TierId,
         sink: &mut S,
     ) {
-        let tier_open = ctx.scenario.tiers[tier as usize]
-            .any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes);
+        let tier_open =
+            ctx.tiers[tier as usize].any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes);
         self.emit(
             sink,
             t,
@@ -146,6 +146,13 @@ impl Simulator {
             item,
         });
         self.mark(tier);
+        // Symptom incidents page plainly (§8.2), never by a policy: the policy run of a
+        // service belongs to its own incident (model.md §8.11 readings).
+        if let (WorkItem::Incident(incident), Some(_)) = (item, ctx.strategy.paging)
+            && !incident.is_symptom()
+        {
+            self.policy_entry(ctx, t, incident, tier, sink);
+        }
         // `sink.decider()` is `None` at compile time for every sink but the drill's.
         if !tier_open
             && let WorkItem::Incident(incident) = item
@@ -181,7 +188,7 @@ impl Simulator {
 
     /// Start as much queued work at `tier` as free engineers and opening hours allow.
     fn dispatch<S: EventSink>(&mut self, ctx: &Ctx, t: Minutes, tier: TierId, sink: &mut S) {
-        let tier_def = &ctx.scenario.tiers[tier as usize];
+        let tier_def = &ctx.tiers[tier as usize];
         let site = ctx.scenario.simulation.utc_offset_minutes;
         loop {
             let state = &mut self.tiers[tier as usize];
@@ -229,14 +236,17 @@ impl Simulator {
             let Some(entry) = state.queue.pop() else {
                 return;
             };
-            // The drill's people may escalate rather than work it (model/decisions.rs);
-            // asked before work_of, which starts a workaround attempt (§8.8).
-            if let WorkItem::Incident(incident) = entry.item
-                && !incident.is_symptom()
-                && sink.decider().is_some()
-                && self.decide_pickup(ctx, t, incident, tier, sink)
-            {
-                continue;
+            if let WorkItem::Incident(incident) = entry.item {
+                // The drill's people may escalate rather than work it (model/decisions.rs);
+                // asked before work_of, which starts a workaround attempt (§8.8).
+                if !incident.is_symptom()
+                    && sink.decider().is_some()
+                    && self.decide_pickup(ctx, t, incident, tier, sink)
+                {
+                    continue;
+                }
+                // A shift engineer took it: the policy's outstanding pages stand down (§8.7).
+                self.policy_taken(incident);
             }
             // Withdrawn problem records are dropped before an engineer is taken (§8.9).
             let Some((duration, able, workaround)) = self.work_of(ctx, tier, entry.item) else {

@@ -12,7 +12,8 @@
 //! when the ticket arrived): the scenario is read only for costs.
 
 use crate::events::{
-    Detection, Event, EventKind, EventSink, IncidentId, ModeId, ProblemId, ServiceId, TierId,
+    Detection, Event, EventKind, EventSink, IncidentId, ModeId, PolicyPage, ProblemId, ServiceId,
+    TierId,
     WorkItem,
 };
 use crate::scenario::{Minutes, Scenario};
@@ -47,6 +48,8 @@ struct CostMeter {
     outage_rate: f64,
     degraded_rate: f64,
     horizon: Minutes,
+    /// The strategy whose tiers (overrides applied, model.md §8.13) set the labour rates.
+    strategy: usize,
     degraded_since: Option<Minutes>,
     down_since: Option<Minutes>,
     /// The job under way or last done: (start, end, cost per minute).
@@ -55,9 +58,10 @@ struct CostMeter {
 }
 
 impl CostMeter {
-    fn new(scenario: &Scenario, service: usize) -> Self {
+    fn new(scenario: &Scenario, service: usize, strategy: usize) -> Self {
         let s = &scenario.services[service];
         CostMeter {
+            strategy,
             outage_rate: s.downtime_cost_per_hour / 60.0,
             degraded_rate: s.downtime_cost_per_hour / 60.0 * s.degraded_cost_fraction,
             horizon: scenario.simulation.horizon_minutes,
@@ -125,9 +129,11 @@ impl CostMeter {
                 self.end_degradation(t);
                 self.down_since = Some(t);
             }
-            EventKind::WorkStarted { tier, duration, .. } => {
-                self.start_job(t, duration, scenario.tiers[tier as usize].hourly_cost)
-            }
+            EventKind::WorkStarted { tier, duration, .. } => self.start_job(
+                t,
+                duration,
+                scenario.tiers_of(self.strategy)[tier as usize].hourly_cost,
+            ),
             EventKind::Resolved { averted: true, .. } => self.end_degradation(t),
             EventKind::OutageEnded { .. } => self.end_outage(t),
             EventKind::HorizonReached => {
@@ -203,8 +209,13 @@ pub enum Beat {
     },
     /// The handoff wait is over: the next tier has the ticket.
     HandedOff { tier: TierId, handoff: Minutes },
-    /// Nobody of `tier` on duty: its on-call engineer is paged (`asleep`: woken up).
-    Paged { tier: TierId, asleep: bool },
+    /// Nobody of `tier` on duty: its on-call engineer is paged (`asleep`: woken up); by an
+    /// escalation policy's rule when `policy` is given (model.md §8.7).
+    Paged {
+        tier: TierId,
+        asleep: bool,
+        policy: Option<PolicyPage>,
+    },
     /// The paged engineer acknowledged, `after` minutes after the page.
     Acknowledged { tier: TierId, after: Minutes },
     /// The degraded service goes down (not for sudden failures: they start down).
@@ -361,8 +372,9 @@ pub struct StoryProjection<'a> {
     job_minutes: Minutes,
     /// The handoff of the last escalation.
     handoff_minutes: Minutes,
-    /// When the last page went out.
-    paged_at: Minutes,
+    /// The pages not yet acknowledged: (tier, time). An escalation policy may page several
+    /// tiers; an acknowledgement answers the latest page of its tier.
+    pages: Vec<(TierId, Minutes)>,
     /// Tickets filed and deflected so far, and their sum when last told.
     tickets_filed: u32,
     tickets_deflected: u32,
@@ -383,7 +395,7 @@ impl<'a> StoryProjection<'a> {
             scenario,
             strategy,
             target,
-            meter: CostMeter::new(scenario, target.service as usize),
+            meter: CostMeter::new(scenario, target.service as usize, strategy),
             story: None,
             service_phase: None,
             support_phase: None,
@@ -392,7 +404,7 @@ impl<'a> StoryProjection<'a> {
             queued_open: true,
             job_minutes: 0.0,
             handoff_minutes: 0.0,
-            paged_at: 0.0,
+            pages: Vec::new(),
             tickets_filed: 0,
             tickets_deflected: 0,
             tickets_told: 0,
@@ -718,12 +730,32 @@ impl<'a> StoryProjection<'a> {
                     );
                 }
             }
-            EventKind::Paged { tier, asleep, .. } => {
-                self.paged_at = t;
-                self.push(t, Beat::Paged { tier, asleep });
+            EventKind::Paged {
+                tier,
+                asleep,
+                policy,
+                ..
+            } => {
+                self.pages.push((tier, t));
+                self.push(
+                    t,
+                    Beat::Paged {
+                        tier,
+                        asleep,
+                        policy,
+                    },
+                );
             }
             EventKind::Acknowledged { tier, .. } => {
-                let after = t - self.paged_at;
+                let paged_at = self
+                    .pages
+                    .iter()
+                    .rev()
+                    .find(|p| p.0 == tier)
+                    .map_or(t, |p| p.1);
+                // The first acknowledgement wins: the other pages stand down.
+                self.pages.clear();
+                let after = t - paged_at;
                 // The work that follows waited for the acknowledgement, not for an opening.
                 self.queued_open = true;
                 self.push(t, Beat::Acknowledged { tier, after });
@@ -853,6 +885,8 @@ pub struct IncidentSummary {
 #[derive(Debug, Clone)]
 pub struct IncidentPicker<'a> {
     scenario: &'a Scenario,
+    /// The strategy of the stream (from [`EventSink::begin`]).
+    strategy: usize,
     open: Vec<Option<(IncidentId, Minutes, CostMeter)>>,
     /// How many failures each service had (= the next k).
     pub failures: Vec<u32>,
@@ -870,6 +904,7 @@ impl<'a> IncidentPicker<'a> {
     pub fn new(scenario: &'a Scenario) -> Self {
         IncidentPicker {
             scenario,
+            strategy: 0,
             open: vec![None; scenario.services.len()],
             failures: vec![0; scenario.services.len()],
             first: None,
@@ -905,6 +940,10 @@ impl<'a> IncidentPicker<'a> {
 }
 
 impl EventSink for IncidentPicker<'_> {
+    fn begin(&mut self, _rep: u64, strategy: usize) {
+        self.strategy = strategy;
+    }
+
     fn emit(&mut self, event: &Event) {
         if let EventKind::HorizonReached = event.kind {
             for service in 0..self.open.len() {
@@ -926,7 +965,11 @@ impl EventSink for IncidentPicker<'_> {
         let service = id.service as usize;
         if let EventKind::FailureStarted { .. } = event.kind {
             self.failures[service] = id.k.saturating_add(1);
-            self.open[service] = Some((id, event.t, CostMeter::new(self.scenario, service)));
+            self.open[service] = Some((
+                id,
+                event.t,
+                CostMeter::new(self.scenario, service, self.strategy),
+            ));
             if self.first.is_none() {
                 self.first = Some(IncidentSummary {
                     id,

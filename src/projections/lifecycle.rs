@@ -573,8 +573,15 @@ impl<'a> LifecycleCheck<'a> {
                     return Err(format!("duration = {duration} is not a duration ≥ 0"));
                 }
                 let t_info = &scenario.tiers[tier as usize];
-                // Shift engineers and the on-call rota (model.md §8.2) together.
-                let engineers = t_info.staff + t_info.on_call.as_ref().map_or(0, |o| o.staff);
+                // Shift engineers and the on-call rota (model.md §8.2) together, as the
+                // strategy with the most runs the tier (its overrides, §8.13).
+                let engineers = (0..scenario.strategies.len().max(1))
+                    .map(|si| {
+                        let t = &scenario.tiers_of(si)[tier as usize];
+                        t.staff + t.on_call.as_ref().map_or(0, |o| o.staff)
+                    })
+                    .max()
+                    .unwrap_or(0);
                 if self.busy[tier as usize] >= engineers {
                     return Err(format!(
                         "work starts at {}, but all {engineers} of its engineers are busy",
@@ -853,23 +860,48 @@ impl<'a> LifecycleCheck<'a> {
                     ));
                 }
             },
-            EventKind::Paged { incident, tier, .. } => {
+            EventKind::Paged {
+                incident,
+                tier,
+                policy,
+                ..
+            } => {
                 let o = self.open_incident(incident, kind)?;
-                if !matches!(o.place, Place::Queued { tier: q, .. } if q == tier) {
+                // A policy may page another tier's on-call for the item waiting here (§8.7).
+                if !matches!(o.place, Place::Queued { tier: q, .. } if q == tier || policy.is_some())
+                {
                     return Err(format!(
                         "paged at {} for an incident that is not in its queue",
                         self.tier_name(tier)
                     ));
                 }
-                if scenario.tiers[tier as usize].on_call.is_none() {
+                if (0..scenario.strategies.len().max(1))
+                    .all(|si| scenario.tiers_of(si)[tier as usize].on_call.is_none())
+                {
                     return Err(format!(
                         "paged at {}, which has no on_call",
                         self.tier_name(tier)
                     ));
                 }
             }
-            EventKind::Acknowledged { incident, .. } => {
-                self.open_incident(incident, kind)?;
+            EventKind::Acknowledged { incident, tier } => {
+                let o = self.open_incident(incident, kind)?;
+                match o.place {
+                    // Under a policy the acknowledger may be of another tier: the item
+                    // moves to them, keeping its queue entry time (§8.7).
+                    Place::Queued { since, .. } => {
+                        let o = self.open[incident.service as usize]
+                            .as_mut()
+                            .expect("checked open above");
+                        o.place = Place::Queued { tier, since };
+                    }
+                    _ => {
+                        return Err(format!(
+                            "acknowledged at {} for an incident that is not waiting in a queue",
+                            self.tier_name(tier)
+                        ));
+                    }
+                }
             }
             EventKind::HorizonReached => self.finished = true,
             EventKind::SymptomOpened { incident, root } => {

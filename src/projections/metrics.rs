@@ -288,7 +288,7 @@ impl<'a> MetricsProjection<'a> {
             closed_downtime_cost: 0.0,
             tier_pages: Vec::new(),
             tier_pages_asleep: Vec::new(),
-            standby_at_checkpoint: standby_checkpoints(scenario),
+            standby_at_checkpoint: standby_checkpoints(scenario, strategy),
             curves: RepCurves {
                 restore_hist: [0; RESTORE_BINS],
                 cost_checkpoints: [0.0; CHECKPOINTS],
@@ -304,6 +304,11 @@ impl<'a> MetricsProjection<'a> {
     fn reset(&mut self, strategy: usize) {
         let n_services = self.scenario.services.len();
         let n_tiers = self.scenario.tiers.len();
+        // A strategy's tier overrides may change the on-call rota (model.md §8.13).
+        if strategy != self.strategy && !self.scenario.strategies.iter().all(|s| s.tiers.is_empty())
+        {
+            self.standby_at_checkpoint = standby_checkpoints(self.scenario, strategy);
+        }
         self.strategy = strategy;
         self.services.clear();
         self.services.resize(n_services, ServiceTrack::default());
@@ -367,7 +372,7 @@ impl<'a> MetricsProjection<'a> {
                 .iter()
                 .map(|s| scn.slas.iter().position(|sla| sla.priority == s.priority)),
         );
-        self.fixed_labor_cost = fixed_labor_cost(scn);
+        self.fixed_labor_cost = fixed_labor_cost(scn, strategy);
         self.labor_cost = 0.0;
         self.closed_downtime_cost = 0.0;
         self.curves.restore_hist = [0; RESTORE_BINS];
@@ -616,7 +621,8 @@ impl<'a> MetricsProjection<'a> {
                 let tier = tier as usize;
                 let busy = (t + duration).min(self.horizon()) - t;
                 self.busy_minutes[tier] += busy;
-                self.labor_cost += busy * self.scenario.tiers[tier].hourly_cost / 60.0;
+                self.labor_cost +=
+                    busy * self.scenario.tiers_of(self.strategy)[tier].hourly_cost / 60.0;
                 if let WorkItem::Maintenance(_) = item {
                     self.maintenance_minutes += busy;
                 }
@@ -633,7 +639,8 @@ impl<'a> MetricsProjection<'a> {
                     // A vendor's fee: once per incident per tier that works it.
                     let slot = service * self.scenario.tiers.len() + tier;
                     if !std::mem::replace(&mut self.fee_charged[slot], true) {
-                        self.labor_cost += self.scenario.tiers[tier].cost_per_incident;
+                        self.labor_cost +=
+                            self.scenario.tiers_of(self.strategy)[tier].cost_per_incident;
                     }
                     let track = &mut self.services[service];
                     if !std::mem::replace(&mut track.worked, true)
@@ -698,7 +705,7 @@ impl<'a> MetricsProjection<'a> {
                 self.tier_pages[tier] += 1;
                 self.tier_pages_asleep[tier] += u64::from(asleep);
                 // §8.2: the callout is labor, paid at the page.
-                if let Some(on_call) = &self.scenario.tiers[tier].on_call {
+                if let Some(on_call) = &self.scenario.tiers_of(self.strategy)[tier].on_call {
                     self.labor_cost += on_call.callout_cost;
                 }
             }
@@ -838,10 +845,11 @@ pub fn investment_cost(annual_cost: f64, minutes: Minutes) -> f64 {
     annual_cost * minutes / MINUTES_PER_YEAR
 }
 
-/// Salaried cost of every tier's staffed engineers over the horizon (model.md §8.13).
-pub fn fixed_labor_cost(scenario: &Scenario) -> f64 {
+/// Salaried cost of every tier's staffed engineers over the horizon (model.md §8.13), the
+/// tiers as `strategy` runs them (its overrides applied).
+pub fn fixed_labor_cost(scenario: &Scenario, strategy: usize) -> f64 {
     scenario
-        .tiers
+        .tiers_of(strategy)
         .iter()
         .map(|t| t.annual_cost_per_engineer * t.staffed_engineers() as f64)
         .sum::<f64>()
@@ -858,9 +866,10 @@ pub fn outage_cost(scenario: &Scenario, outage_minutes: &[f64]) -> f64 {
         .sum()
 }
 
-/// Standby cost of the whole horizon (model.md §8.2); scenario-only.
-pub fn standby_cost(scenario: &Scenario) -> f64 {
-    standby_checkpoints(scenario)[CHECKPOINTS - 1]
+/// Standby cost of the whole horizon (model.md §8.2) under `strategy`'s tiers; no history
+/// changes it.
+pub fn standby_cost(scenario: &Scenario, strategy: usize) -> f64 {
+    standby_checkpoints(scenario, strategy)[CHECKPOINTS - 1]
 }
 
 /// The parts of a replication's total cost.
@@ -895,11 +904,11 @@ pub fn total_cost(parts: &CostParts) -> f64 {
 /// Standby cost accrued by each cost checkpoint H·j/52 (model.md §8.2): per tier with on-call,
 /// on-call staff × minutes of [0, t) with no shift of the tier open × rate / 60. It depends on
 /// the scenario alone, so it is computed once per projection, not per replication.
-fn standby_checkpoints(scenario: &Scenario) -> [f64; CHECKPOINTS] {
+fn standby_checkpoints(scenario: &Scenario, strategy: usize) -> [f64; CHECKPOINTS] {
     let mut out = [0.0; CHECKPOINTS];
     let horizon = scenario.simulation.horizon_minutes;
     let site = scenario.simulation.utc_offset_minutes;
-    for tier in &scenario.tiers {
+    for tier in scenario.tiers_of(strategy) {
         let Some(on_call) = &tier.on_call else {
             continue;
         };
@@ -923,11 +932,11 @@ fn standby_checkpoints(scenario: &Scenario) -> [f64; CHECKPOINTS] {
 
 /// Minutes per tier with no shift of the tier open over the horizon: the on-call hours × 60 of
 /// a tier with on-call (model.md §8.2), 0 for a tier without.
-pub fn on_call_minutes(scenario: &Scenario) -> Vec<f64> {
+pub fn on_call_minutes(scenario: &Scenario, strategy: usize) -> Vec<f64> {
     let horizon = scenario.simulation.horizon_minutes;
     let site = scenario.simulation.utc_offset_minutes;
     scenario
-        .tiers
+        .tiers_of(strategy)
         .iter()
         .map(|tier| {
             if tier.on_call.is_none() {

@@ -507,6 +507,14 @@ pub static FIELDS: &[Field] = &[
         Sweep::Never(NAMES),
         "Service-level agreements, one per service priority (model.md §8.13).",
     ),
+    row(
+        "escalation_policies",
+        K::Tables,
+        O("absent: on-call paging is plain (model.md §8.2)"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "PagerDuty-shaped escalation policies a strategy chooses with `paging` (model.md §8.7).",
+    ),
     // [simulation]
     row(
         "simulation.horizon",
@@ -1434,6 +1442,65 @@ pub static FIELDS: &[Field] = &[
         Sweep::Never("a policy is a choice, not a number"),
         "\"age\": due `every` after the last repair or maintenance; \"calendar\": due at k × `every`.",
     ),
+    row(
+        "strategies.*.tiers",
+        K::NamedTables,
+        O("absent: the tiers as defined"),
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Tier overrides `[strategies.X.tiers.T]`: any `[[tiers]]` field but `name`, applied when the strategy runs; `shifts` replaces `staff`/`hours` (and back), `on_call` replaces the whole rota (model.md §8.13).",
+    ),
+    row(
+        "strategies.*.paging",
+        K::Text,
+        O("absent: plain on-call paging (model.md §8.2)"),
+        B::Unbounded,
+        Sweep::Never("a policy reference is a name, not a number"),
+        "Name of the `[[escalation_policies]]` entry that pages for this strategy (model.md §8.7).",
+    ),
+    // [[escalation_policies]]
+    row(
+        "escalation_policies[].name",
+        K::Name,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "Name a strategy's `paging` refers to.",
+    ),
+    row(
+        "escalation_policies[].num_loops",
+        K::Integer,
+        D("0"),
+        B::Integer { min: 0, max: 100 },
+        Sweep::Never("a count of passes through the rules, not a rate"),
+        "How many times the rules restart after the last one (PagerDuty's `num_loops`); then no more pages.",
+    ),
+    row(
+        "escalation_policies[].rules",
+        K::Tables,
+        R,
+        B::Unbounded,
+        Sweep::Never(NAMES),
+        "The rules in order, at least one: `[{ delay = \"15m\", tier = \"sre\" }, …]`.",
+    ),
+    var(
+        "escalation_policies[].rules[].delay",
+        K::Duration,
+        R,
+        B::Duration,
+        Sweep::Scale,
+        "Time from this rule's page to the next rule's if nobody has acknowledged.",
+        |s, [p, r]| n(s.escalation_policies[p].rules[r].delay),
+        |s, [p, r], v| s.escalation_policies[p].rules[r].delay = v.as_number(),
+    ),
+    row(
+        "escalation_policies[].rules[].tier",
+        K::TierRef,
+        R,
+        B::Unbounded,
+        Sweep::Never(TIER_REF),
+        "Tier whose on-call engineer this rule pages (it must have `on_call`).",
+    ),
 ];
 
 /// The row of a path pattern. Panics on a pattern the registry lacks: callers name rows
@@ -1442,14 +1509,35 @@ pub fn field(path: &str) -> &'static Field {
     find(path).unwrap_or_else(|| panic!("{path} is not in the field registry"))
 }
 
+/// Where a strategy's tier override (`strategies.*.tiers.*`) takes its rows: those of
+/// `tiers[]`, the name excepted.
+const TIER_OVERRIDE: &str = "strategies.*.tiers.*";
+
+/// The `tiers[]` pattern an override pattern stands for, if it is one.
+fn override_base(path: &str) -> Option<String> {
+    let rest = path.strip_prefix(TIER_OVERRIDE)?;
+    (rest.is_empty() || rest.starts_with('.')).then(|| format!("tiers[]{rest}"))
+}
+
 /// The row of a path pattern, if any.
 pub fn find(path: &str) -> Option<&'static Field> {
+    if let Some(base) = override_base(path) {
+        return FIELDS
+            .iter()
+            .find(|f| f.path == base && f.path != "tiers[].name");
+    }
     FIELDS.iter().find(|f| f.path == path)
 }
 
 /// The fields directly under a container pattern (`""`, `tiers[]`, `strategies.*`), in order.
 pub fn children(pattern: &str) -> impl Iterator<Item = &'static Field> + '_ {
-    FIELDS.iter().filter(move |f| f.parent() == pattern)
+    let (pattern, is_override) = match override_base(pattern) {
+        Some(base) => (base, true),
+        None => (pattern.to_string(), false),
+    };
+    FIELDS
+        .iter()
+        .filter(move |f| f.parent() == pattern && !(is_override && f.path == "tiers[].name"))
 }
 
 /// `base.key`, quoting a key that is not a bare TOML key.
@@ -1509,6 +1597,21 @@ pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
         "slas[]" => {
             for i in 0..s.slas.len() {
                 out.push((format!("slas[{i}]"), [i, 0]));
+            }
+        }
+        "escalation_policies[]" => {
+            for (p, policy) in s.escalation_policies.iter().enumerate() {
+                out.push((join("escalation_policies", &policy.name), [p, 0]));
+            }
+        }
+        "escalation_policies[].rules[]" => {
+            for (p, policy) in s.escalation_policies.iter().enumerate() {
+                for r in 0..policy.rules.len() {
+                    out.push((
+                        format!("{}.rules[{r}]", join("escalation_policies", &policy.name)),
+                        [p, r],
+                    ));
+                }
             }
         }
         "services[]" | "services[].failures" => {

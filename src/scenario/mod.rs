@@ -70,6 +70,30 @@ pub struct Scenario {
     /// lognormal's median). Absent from serialised scenarios when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uncertain: Vec<uncertain::Uncertain>,
+    /// PagerDuty-shaped escalation policies (`[[escalation_policies]]`, model.md §8.7), chosen
+    /// by a strategy's `paging`. Absent from the serialized scenario when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalation_policies: Vec<EscalationPolicy>,
+}
+
+/// An escalation policy (model.md §8.7): its rules page one tier's on-call each, `delay`
+/// apart, and the whole list repeats `num_loops` more times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EscalationPolicy {
+    pub name: String,
+    /// How many times the rules restart after the last one (0: one pass).
+    pub num_loops: u32,
+    /// At least one rule.
+    pub rules: Vec<PolicyRule>,
+}
+
+/// One rule of an [`EscalationPolicy`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyRule {
+    /// Minutes from this rule's page to the next rule's, if nobody acknowledged.
+    pub delay: Minutes,
+    /// Index into `Scenario::tiers` of the tier whose on-call this rule pages.
+    pub tier: usize,
 }
 
 /// How the business case turns one simulated year into cash flows (`[finance]`).
@@ -515,6 +539,14 @@ pub struct Strategy {
     /// incident (model.md §8.11).
     #[serde(default, skip_serializing_if = "is_false")]
     pub correlate: bool,
+    /// Index into `Scenario::escalation_policies` of the policy that pages for this strategy
+    /// (`paging = "NAME"`, model.md §8.7); None: plain paging (§8.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<usize>,
+    /// Every tier as this strategy runs it, when it overrides any (`[strategies.X.tiers.T]`,
+    /// model.md §8.13); empty: the scenario's tiers. Read it through [`Scenario::tiers_of`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<Tier>,
     /// Preventive maintenance plans (model.md §8.6); at most one per service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub maintenance: Vec<Maintenance>,
@@ -604,6 +636,14 @@ pub fn dependency_order(s: &Scenario) -> Vec<usize> {
 }
 
 impl Scenario {
+    /// The tiers as strategy `strategy` runs them: its overrides applied (model.md §8.13).
+    pub fn tiers_of(&self, strategy: usize) -> &[Tier] {
+        match self.strategies.get(strategy) {
+            Some(s) if !s.tiers.is_empty() => &s.tiers,
+            _ => &self.tiers,
+        }
+    }
+
     /// Index of the strategy used as the baseline: `reactive` if present, else the first.
     pub fn baseline_index(&self) -> usize {
         if let Some(i) = self

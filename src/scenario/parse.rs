@@ -28,8 +28,8 @@ use super::fields::{self, Bounds, Kind, join};
 use super::uncertain::{self, Spread, Uncertain};
 use super::validate::{name_problem, shown, validate};
 use super::{
-    Changes, Maintenance, MaintenancePolicy, Problems, Repair, Sla, Strategy, Tickets, Tier,
-    Workaround,
+    Changes, EscalationPolicy, Maintenance, MaintenancePolicy, PolicyRule, Problems, Repair, Sla,
+    Strategy, Tickets, Tier, Workaround,
 };
 use super::{
     Dependency, Effect, Finance, Hours, Minutes, Mode, Monitoring, OnCall, Scenario, Service,
@@ -277,8 +277,26 @@ struct RawScenario {
     services: Option<Spanned<Vec<Spanned<RawService>>>>,
     strategies: Option<Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
     slas: Option<Spanned<Vec<Spanned<RawSla>>>>,
+    escalation_policies: Option<Spanned<Vec<Spanned<RawPolicy>>>>,
     finance: Option<Spanned<RawFinance>>,
     sources: Option<Spanned<IndexMap<Spanned<String>, V>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    expecting = r#"an escalation policy ([[escalation_policies]]) such as name = "p1", rules = [{ delay = "15m", tier = "sre" }]"#
+)]
+struct RawPolicy {
+    name: Option<V>,
+    num_loops: Option<V>,
+    rules: Option<Spanned<Vec<Spanned<RawRule>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = r#"an escalation rule such as { delay = "15m", tier = "sre" }"#)]
+struct RawRule {
+    delay: Option<V>,
+    tier: Option<V>,
 }
 
 #[derive(Deserialize)]
@@ -326,7 +344,7 @@ struct RawSimulation {
     utc_offset: Option<V>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(expecting = "a tier table ([[tiers]])")]
 struct RawTier {
     name: Option<V>,
@@ -340,7 +358,7 @@ struct RawTier {
     on_call: Option<Spanned<RawOnCall>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(expecting = r#"an on-call table such as { staff = 1, ack = "10m", ack_asleep = "25m" }"#)]
 struct RawOnCall {
     staff: Option<V>,
@@ -352,7 +370,7 @@ struct RawOnCall {
     callout_cost: Option<V>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(expecting = r#"a shift table such as { hours = "Mon-Fri 08:00-16:00", staff = 2 }"#)]
 struct RawShift {
     hours: Option<V>,
@@ -436,6 +454,8 @@ struct RawStrategy {
     workarounds: Option<V>,
     correlate: Option<V>,
     problems: Option<Spanned<RawProblems>>,
+    paging: Option<V>,
+    tiers: Option<Spanned<IndexMap<Spanned<String>, Spanned<RawTier>>>>,
     maintenance: Option<Spanned<Vec<Spanned<RawMaintenance>>>>,
     change_failure_rate: Option<V>,
 }
@@ -466,6 +486,17 @@ struct RawMonitoring {
 // ---------------------------------------------------------------------------------------------
 // Checking context
 // ---------------------------------------------------------------------------------------------
+
+/// What a strategy's references are checked against: the tiers (by name, as written and as
+/// parsed) and the escalation policies.
+struct Bases<'b> {
+    tier_names: &'b [Option<String>],
+    raw_tiers: &'b [Spanned<RawTier>],
+    /// None when the tiers had errors.
+    tiers: Option<&'b [Tier]>,
+    policies: &'b [Option<String>],
+    services: &'b [Option<String>],
+}
 
 /// Collects errors while checking one file.
 struct Cx<'a> {
@@ -1726,6 +1757,11 @@ impl Cx<'_> {
         let simulation = self.simulation(raw.simulation.as_ref());
         let (tiers, tier_names) = self.tiers(raw.tiers.as_ref());
         let services = self.services(raw.services.as_ref(), &tier_names);
+        let (policies, policy_names) = self.escalation_policies(
+            raw.escalation_policies.as_ref(),
+            &tier_names,
+            tiers.as_deref(),
+        );
         let service_names: Vec<Option<String>> = raw
             .services
             .as_ref()
@@ -1734,7 +1770,19 @@ impl Cx<'_> {
             .iter()
             .map(|item| name_of(item.get_ref().name.as_ref()))
             .collect();
-        let strategies = self.strategies(raw.strategies.as_ref(), &tier_names, &service_names);
+        let raw_tiers = raw
+            .tiers
+            .as_ref()
+            .map(|r| r.get_ref().as_slice())
+            .unwrap_or_default();
+        let base = Bases {
+            tier_names: &tier_names,
+            raw_tiers,
+            tiers: tiers.as_deref(),
+            policies: &policy_names,
+            services: &service_names,
+        };
+        let strategies = self.strategies(raw.strategies.as_ref(), &base);
         let finance = self.finance(raw.finance.as_ref());
         if let (Some(strategies), Some(finance)) = (&strategies, &finance) {
             self.ramp_up_lengths(strategies, finance, raw.strategies.as_ref());
@@ -1754,6 +1802,7 @@ impl Cx<'_> {
             strategies: strategies?,
             baseline,
             slas: slas?,
+            escalation_policies: policies?,
             finance: finance?,
             sources: IndexMap::new(),
             uncertain: Vec::new(),
@@ -1802,6 +1851,127 @@ impl Cx<'_> {
             }
         }
         ok.then_some(out)
+    }
+
+    /// `[[escalation_policies]]` (model.md §8.7), with the names a strategy's `paging` may
+    /// use. `tiers`, when they parsed, let each rule's tier be checked for an on-call rota.
+    fn escalation_policies(
+        &mut self,
+        raw: Option<&Spanned<Vec<Spanned<RawPolicy>>>>,
+        tier_names: &[Option<String>],
+        tiers: Option<&[Tier]>,
+    ) -> (Option<Vec<EscalationPolicy>>, Vec<Option<String>>) {
+        let items = raw.map(|r| r.get_ref().as_slice()).unwrap_or_default();
+        let mut names: Vec<Option<String>> = Vec::new();
+        let mut policies = Some(Vec::with_capacity(items.len()));
+        for (i, item) in items.iter().enumerate() {
+            let span = Some(item.span());
+            let p = item.get_ref();
+            let label = name_of(p.name.as_ref());
+            let path = element_path("escalation_policies", label.as_deref(), i);
+            let f = |name: &str| format!("{path}.{name}");
+            let name = self.unique_name(
+                p.name.as_ref(),
+                span.clone(),
+                &f("name"),
+                "name = \"p1\"",
+                |n| names.iter().flatten().any(|m| m == n),
+                "escalation policy names",
+                "rename one of the two policies",
+            );
+            let num_loops = match &p.num_loops {
+                None => Some(0),
+                Some(v) => self.integer(
+                    v,
+                    &f("num_loops"),
+                    bounds("escalation_policies[].num_loops"),
+                ),
+            };
+            let rules = match &p.rules {
+                None => {
+                    self.required(
+                        None,
+                        span,
+                        &f("rules"),
+                        "rules = [{ delay = \"15m\", tier = \"sre\" }]",
+                    );
+                    None
+                }
+                Some(list) if list.get_ref().is_empty() => {
+                    self.push(
+                        Some(list.span()),
+                        f("rules"),
+                        "expected at least one rule; found none",
+                        Some(
+                            "add a rule such as rules = [{ delay = \"15m\", tier = \"sre\" }]"
+                                .into(),
+                        ),
+                    );
+                    None
+                }
+                Some(list) => {
+                    let mut rules = Some(Vec::with_capacity(list.get_ref().len()));
+                    for (r, rule) in list.get_ref().iter().enumerate() {
+                        let rule_span = Some(rule.span());
+                        let rp = format!("{}[{r}]", f("rules"));
+                        let g = |name: &str| format!("{rp}.{name}");
+                        let raw_rule = rule.get_ref();
+                        let delay = self
+                            .required(
+                                raw_rule.delay.as_ref(),
+                                rule_span.clone(),
+                                &g("delay"),
+                                "delay = \"15m\"",
+                            )
+                            .and_then(|v| self.duration(v, &g("delay"), true));
+                        let tier = self
+                            .required(raw_rule.tier.as_ref(), rule_span, &g("tier"), "tier = \"sre\"")
+                            .and_then(|v| {
+                                let t = self.tier_ref(v, &g("tier"), tier_names)?;
+                                // A rule pages the tier's on-call rota: a tier without one
+                                // could never answer.
+                                match tiers {
+                                    Some(list) if list[t].on_call.is_none() => {
+                                        self.push(
+                                            Some(v.span()),
+                                            g("tier"),
+                                            format!(
+                                                "expected a tier with an on-call rota; {} has no `on_call`",
+                                                shown(&list[t].name)
+                                            ),
+                                            Some(format!(
+                                                "give tier {} an on_call = {{ staff = 1, ack = \"5m\" }}, or page another tier",
+                                                shown(&list[t].name)
+                                            )),
+                                        );
+                                        None
+                                    }
+                                    _ => Some(t),
+                                }
+                            });
+                        match (delay, tier, rules.as_mut()) {
+                            (Some(delay), Some(tier), Some(v)) => {
+                                v.push(PolicyRule { delay, tier })
+                            }
+                            _ => rules = None,
+                        }
+                    }
+                    rules
+                }
+            };
+            names.push(name.clone());
+            match (name, num_loops, rules, policies.as_mut()) {
+                (Some(name), Some(num_loops), Some(rules), Some(list)) => {
+                    list.push(EscalationPolicy {
+                        name,
+                        num_loops: u32::try_from(num_loops).unwrap_or(0),
+                        rules,
+                    })
+                }
+                _ => policies = None,
+            }
+        }
+        (policies, names)
     }
 
     /// `[[slas]]` (model.md §8.13); cross-field rules (one per priority, a clock each) are
@@ -2140,103 +2310,115 @@ impl Cx<'_> {
                 "tier names",
                 "rename one of the two tiers",
             );
-            let shifts = match &t.shifts {
-                None => Some(Vec::new()),
-                Some(raw_shifts) => self.shifts(raw_shifts, &path),
-            };
-            // §8.1: `shifts` replaces `staff`/`hours`; giving both is an error.
-            let given_with_shifts = [("staff", &t.staff), ("hours", &t.hours)]
-                .into_iter()
-                .find_map(|(key, v)| v.as_ref().map(|v| (key, v)));
-            let staff = match (&t.shifts, given_with_shifts) {
-                (Some(_), Some((key, v))) => {
-                    self.push(
-                        Some(v.span()),
-                        format!("{path}.{key}"),
-                        format!("`{key}` and `shifts` both given; the shifts staff the tier"),
-                        Some(format!(
-                            "remove `{key}` (give each shift its own `staff` and `hours`), or remove `shifts`"
-                        )),
-                    );
-                    None
-                }
-                (Some(_), None) => Some(shifts.as_ref().map_or(0, |list| {
-                    list.iter().map(|sh: &Shift| sh.staff as i64).sum()
-                })),
-                (None, _) => self
-                    .required(
-                        t.staff.as_ref(),
-                        span.clone(),
-                        &format!("{path}.staff"),
-                        "staff = 1",
-                    )
-                    .and_then(|v| {
-                        self.integer(v, &format!("{path}.staff"), bounds("tiers[].staff"))
-                    }),
-            };
-            let hours = match &t.hours {
-                None => Some(Hours::AlwaysOpen),
-                Some(v) => self.hours(v, &format!("{path}.hours")),
-            };
-            let utc_offset = match &t.utc_offset {
-                None => Some(None),
-                Some(v) => self.offset(v, &format!("{path}.utc_offset")).map(Some),
-            };
-            let hourly_cost = match &t.hourly_cost {
-                None => Some(0.0),
-                Some(v) => self.number(
-                    v,
-                    &format!("{path}.hourly_cost"),
-                    bounds("tiers[].hourly_cost"),
-                ),
-            };
-            let on_call = match &t.on_call {
-                None => Some(None),
-                Some(raw) => self.on_call(raw, &path).map(Some),
-            };
-            let annual_cost_per_engineer = match &t.annual_cost_per_engineer {
-                None => Some(0.0),
-                Some(v) => self.number(
-                    v,
-                    &format!("{path}.annual_cost_per_engineer"),
-                    bounds("tiers[].annual_cost_per_engineer"),
-                ),
-            };
-            let cost_per_incident = match &t.cost_per_incident {
-                None => Some(0.0),
-                Some(v) => self.number(
-                    v,
-                    &format!("{path}.cost_per_incident"),
-                    bounds("tiers[].cost_per_incident"),
-                ),
-            };
             names.push(name.clone());
-            match (
-                (name, staff, hours, utc_offset, shifts),
-                (hourly_cost, on_call),
-                (annual_cost_per_engineer, cost_per_incident),
-                tiers.as_mut(),
-            ) {
-                (
-                    (Some(name), Some(staff), Some(hours), Some(utc_offset_minutes), Some(shifts)),
-                    (Some(hourly_cost), Some(on_call)),
-                    (Some(annual_cost_per_engineer), Some(cost_per_incident)),
-                    Some(list),
-                ) => list.push(Tier {
-                    name,
-                    staff: u32::try_from(staff).unwrap_or(u32::MAX),
-                    hours,
-                    utc_offset_minutes,
-                    shifts,
-                    hourly_cost,
-                    on_call,
-                    annual_cost_per_engineer,
-                    cost_per_incident,
-                }),
+            let tier = self.tier_body(t, span, &path, name);
+            match (tier, tiers.as_mut()) {
+                (Some(tier), Some(list)) => list.push(tier),
                 _ => tiers = None,
             }
         }
         (tiers, names)
+    }
+
+    /// The fields of one tier but its name (checked by the caller), at `path`: a
+    /// `[[tiers]]` element, or a strategy's override merged onto its base (model.md §8.13).
+    fn tier_body(
+        &mut self,
+        t: &RawTier,
+        span: Option<Range<usize>>,
+        path: &str,
+        name: Option<String>,
+    ) -> Option<Tier> {
+        let shifts = match &t.shifts {
+            None => Some(Vec::new()),
+            Some(raw_shifts) => self.shifts(raw_shifts, path),
+        };
+        // §8.1: `shifts` replaces `staff`/`hours`; giving both is an error.
+        let given_with_shifts = [("staff", &t.staff), ("hours", &t.hours)]
+            .into_iter()
+            .find_map(|(key, v)| v.as_ref().map(|v| (key, v)));
+        let staff = match (&t.shifts, given_with_shifts) {
+            (Some(_), Some((key, v))) => {
+                self.push(
+                    Some(v.span()),
+                    format!("{path}.{key}"),
+                    format!("`{key}` and `shifts` both given; the shifts staff the tier"),
+                    Some(format!(
+                        "remove `{key}` (give each shift its own `staff` and `hours`), or remove `shifts`"
+                    )),
+                );
+                None
+            }
+            (Some(_), None) => Some(shifts.as_ref().map_or(0, |list| {
+                list.iter().map(|sh: &Shift| sh.staff as i64).sum()
+            })),
+            (None, _) => self
+                .required(
+                    t.staff.as_ref(),
+                    span.clone(),
+                    &format!("{path}.staff"),
+                    "staff = 1",
+                )
+                .and_then(|v| self.integer(v, &format!("{path}.staff"), bounds("tiers[].staff"))),
+        };
+        let hours = match &t.hours {
+            None => Some(Hours::AlwaysOpen),
+            Some(v) => self.hours(v, &format!("{path}.hours")),
+        };
+        let utc_offset = match &t.utc_offset {
+            None => Some(None),
+            Some(v) => self.offset(v, &format!("{path}.utc_offset")).map(Some),
+        };
+        let hourly_cost = match &t.hourly_cost {
+            None => Some(0.0),
+            Some(v) => self.number(
+                v,
+                &format!("{path}.hourly_cost"),
+                bounds("tiers[].hourly_cost"),
+            ),
+        };
+        let on_call = match &t.on_call {
+            None => Some(None),
+            Some(raw) => self.on_call(raw, path).map(Some),
+        };
+        let annual_cost_per_engineer = match &t.annual_cost_per_engineer {
+            None => Some(0.0),
+            Some(v) => self.number(
+                v,
+                &format!("{path}.annual_cost_per_engineer"),
+                bounds("tiers[].annual_cost_per_engineer"),
+            ),
+        };
+        let cost_per_incident = match &t.cost_per_incident {
+            None => Some(0.0),
+            Some(v) => self.number(
+                v,
+                &format!("{path}.cost_per_incident"),
+                bounds("tiers[].cost_per_incident"),
+            ),
+        };
+        match (
+            (name, staff, hours, utc_offset, shifts),
+            (hourly_cost, on_call),
+            (annual_cost_per_engineer, cost_per_incident),
+        ) {
+            (
+                (Some(name), Some(staff), Some(hours), Some(utc_offset_minutes), Some(shifts)),
+                (Some(hourly_cost), Some(on_call)),
+                (Some(annual_cost_per_engineer), Some(cost_per_incident)),
+            ) => Some(Tier {
+                name,
+                staff: u32::try_from(staff).unwrap_or(u32::MAX),
+                hours,
+                utc_offset_minutes,
+                shifts,
+                hourly_cost,
+                on_call,
+                annual_cost_per_engineer,
+                cost_per_incident,
+            }),
+            _ => None,
+        }
     }
 
     fn repair(&mut self, v: &V, field: &str) -> Option<Repair> {
@@ -2722,8 +2904,7 @@ impl Cx<'_> {
     fn strategies(
         &mut self,
         raw: Option<&Spanned<IndexMap<Spanned<String>, Spanned<RawStrategy>>>>,
-        tiers: &[Option<String>],
-        services: &[Option<String>],
+        base: &Bases,
     ) -> Option<Vec<Strategy>> {
         let Some(map) = raw.filter(|m| !m.get_ref().is_empty()) else {
             self.push(
@@ -2736,7 +2917,7 @@ impl Cx<'_> {
         };
         let mut strategies = Some(Vec::with_capacity(map.get_ref().len()));
         for (key, item) in map.get_ref() {
-            let strategy = self.strategy(key, item, tiers, services);
+            let strategy = self.strategy(key, item, base);
             match (strategy, strategies.as_mut()) {
                 (Some(s), Some(list)) => list.push(s),
                 _ => strategies = None,
@@ -2749,9 +2930,11 @@ impl Cx<'_> {
         &mut self,
         key: &Spanned<String>,
         item: &Spanned<RawStrategy>,
-        tiers: &[Option<String>],
-        services: &[Option<String>],
+        base: &Bases,
     ) -> Option<Strategy> {
+        let tiers = base.tier_names;
+        let policies = base.policies;
+        let services = base.services;
         let path = join("strategies", key.get_ref());
         let f = |name: &str| format!("{path}.{name}");
         let span = Some(item.span());
@@ -2829,6 +3012,14 @@ impl Cx<'_> {
             None => Some(None),
             Some(p) => self.problems(p, &f("problems"), tiers).map(Some),
         };
+        let paging = match &s.paging {
+            None => Some(None),
+            Some(v) => self.policy_ref(v, &f("paging"), policies).map(Some),
+        };
+        let strategy_tiers = match &s.tiers {
+            None => Some(Vec::new()),
+            Some(map) => self.tier_overrides(map, &f("tiers"), base),
+        };
         let maintenance =
             self.maintenance(s.maintenance.as_ref(), &f("maintenance"), tiers, services);
         let change_failure_rate = match &s.change_failure_rate {
@@ -2859,6 +3050,8 @@ impl Cx<'_> {
             workarounds: workarounds?,
             correlate: correlate?,
             problems: problems?,
+            paging: paging?,
+            tiers: strategy_tiers?,
             maintenance: maintenance?,
             change_failure_rate: change_failure_rate?,
         })
@@ -3003,6 +3196,126 @@ impl Cx<'_> {
             Some(_) => {}
         }
         v
+    }
+
+    /// `[strategies.X.tiers.T]` (model.md §8.13): each override merged onto tier T's own
+    /// table and checked as a tier. `shifts` replaces the base's `staff`/`hours` and the
+    /// reverse; `on_call` replaces the whole rota. Returns every tier, overridden or not.
+    fn tier_overrides(
+        &mut self,
+        map: &Spanned<IndexMap<Spanned<String>, Spanned<RawTier>>>,
+        path: &str,
+        base: &Bases,
+    ) -> Option<Vec<Tier>> {
+        let mut resolved = base.tiers.map(<[Tier]>::to_vec);
+        for (key, item) in map.get_ref() {
+            let name = key.get_ref();
+            let tier_path = join(path, name);
+            let o = item.get_ref();
+            let Some(i) = base
+                .tier_names
+                .iter()
+                .position(|t| t.as_deref() == Some(name.as_str()))
+            else {
+                let known = base.tier_names.iter().flatten().map(String::as_str);
+                let help = match closest(name, known.clone()) {
+                    Some(c) => format!("did you mean [{}]?", join(path, c)),
+                    None => "override one of the tiers defined under [[tiers]]".into(),
+                };
+                self.push(
+                    Some(key.span()),
+                    &tier_path,
+                    format!(
+                        "expected the name of a tier ({}); found {}",
+                        known.collect::<Vec<_>>().join(", "),
+                        shown(name)
+                    ),
+                    Some(help),
+                );
+                resolved = None;
+                continue;
+            };
+            if let Some(v) = &o.name {
+                self.push(
+                    Some(v.span()),
+                    format!("{tier_path}.name"),
+                    "a strategy may change any tier field but its name",
+                    Some(format!(
+                        "remove `name`; the table [{tier_path}] names the tier"
+                    )),
+                );
+                resolved = None;
+                continue;
+            }
+            let Some(b) = base.raw_tiers.get(i).map(Spanned::get_ref) else {
+                continue;
+            };
+            let gives_shifts = o.shifts.is_some();
+            let gives_staff = o.staff.is_some() || o.hours.is_some();
+            let merged = RawTier {
+                name: None,
+                staff: o
+                    .staff
+                    .clone()
+                    .or_else(|| (!gives_shifts).then(|| b.staff.clone()).flatten()),
+                hours: o
+                    .hours
+                    .clone()
+                    .or_else(|| (!gives_shifts).then(|| b.hours.clone()).flatten()),
+                shifts: o
+                    .shifts
+                    .clone()
+                    .or_else(|| (!gives_staff).then(|| b.shifts.clone()).flatten()),
+                utc_offset: o.utc_offset.clone().or_else(|| b.utc_offset.clone()),
+                hourly_cost: o.hourly_cost.clone().or_else(|| b.hourly_cost.clone()),
+                annual_cost_per_engineer: o
+                    .annual_cost_per_engineer
+                    .clone()
+                    .or_else(|| b.annual_cost_per_engineer.clone()),
+                cost_per_incident: o
+                    .cost_per_incident
+                    .clone()
+                    .or_else(|| b.cost_per_incident.clone()),
+                on_call: o.on_call.clone().or_else(|| b.on_call.clone()),
+            };
+            let tier = self.tier_body(&merged, Some(item.span()), &tier_path, Some(name.clone()));
+            match (tier, resolved.as_mut()) {
+                (Some(tier), Some(list)) => list[i] = tier,
+                _ => resolved = None,
+            }
+        }
+        resolved
+    }
+
+    /// A strategy's `paging = "NAME"`: the index of that escalation policy.
+    fn policy_ref(&mut self, v: &V, field: &str, policies: &[Option<String>]) -> Option<usize> {
+        let name = self.text(v, field)?;
+        if let Some(i) = policies
+            .iter()
+            .position(|p| p.as_deref() == Some(name.as_str()))
+        {
+            return Some(i);
+        }
+        let known: Vec<&str> = policies.iter().flatten().map(String::as_str).collect();
+        let help = match closest(&name, known.iter().copied()) {
+            Some(c) => format!("did you mean \"{c}\"? or define it under [[escalation_policies]]"),
+            None => "define a policy with this name under [[escalation_policies]], e.g.\n    [[escalation_policies]]\n    name = \"p1\"\n    rules = [{ delay = \"15m\", tier = \"sre\" }]".into(),
+        };
+        self.push(
+            Some(v.span()),
+            field,
+            format!(
+                "expected the name of an escalation policy ({}); found {}",
+                if known.is_empty() {
+                    "none defined".to_string()
+                } else {
+                    known.join(", ")
+                },
+                shown(&name)
+            ),
+            Some(help),
+        );
+        None
     }
 
     /// A mode's `workaround = { fix, tier, success, recurs }` (model.md §8.8).

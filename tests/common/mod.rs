@@ -64,6 +64,8 @@ pub fn reactive(escalate_after: f64, handoff: f64, fix_multiplier: f64) -> Strat
         workarounds: false,
         correlate: false,
         problems: None,
+        paging: None,
+        tiers: Vec::new(),
         maintenance: Vec::new(),
         change_failure_rate: None,
     }
@@ -105,6 +107,7 @@ pub fn scenario(
         uncertain: Vec::new(),
         baseline: None,
         slas: Vec::new(),
+        escalation_policies: Vec::new(),
     }
 }
 
@@ -167,6 +170,8 @@ pub fn mail_server() -> Scenario {
         workarounds: false,
         correlate: false,
         problems: None,
+        paging: None,
+        tiers: Vec::new(),
         maintenance: Vec::new(),
         change_failure_rate: None,
     };
