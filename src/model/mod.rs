@@ -25,6 +25,7 @@ mod failures;
 mod maintenance;
 mod problems;
 use crate::scenario::calendar as hours;
+pub use problems::problem_plan;
 mod on_call;
 mod tickets;
 mod tiers;
