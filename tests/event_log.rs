@@ -287,9 +287,16 @@ fn an_in_bounds_edit_of_one_number_is_refused_by_the_digest() {
         "digest mismatch at the last line",
     );
     let mut recounted = sealed.clone();
-    recounted[n as usize - 1] = recounted[n as usize - 1]
-        .replacen(&format!("\"lines\":{lines},"), &format!("\"lines\":{},", lines + 1), 1);
-    assert_error(&refused(&recounted), Some(n), "the digest line says the log had");
+    recounted[n as usize - 1] = recounted[n as usize - 1].replacen(
+        &format!("\"lines\":{lines},"),
+        &format!("\"lines\":{},", lines + 1),
+        1,
+    );
+    assert_error(
+        &refused(&recounted),
+        Some(n),
+        "the digest line says the log had",
+    );
     let mut appended = sealed.clone();
     appended.push(sealed[1].clone());
     assert_error(
