@@ -1157,8 +1157,7 @@ pub trait EventSink {
 }
 
 /// A call the people working an incident can make when the model asks (the drill's decision
-/// points, issue 17). Issue 13's calls (apply the workaround, open a problem) join as new
-/// variants with their own [`Situation`]s.
+/// points, issue 17), including issue 13's: apply the workaround, open a problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Decision {
     /// Work on it (when an engineer picks it up), or keep troubleshooting for another time
@@ -1172,16 +1171,22 @@ pub enum Decision {
     Page,
     /// Apply the failure mode's workaround (a restart, model.md §8.8) instead of a time box.
     Workaround,
+    /// Open a problem record for the incident's root cause (model.md §8.9), whatever the
+    /// strategy's `after`: its root-cause fix is queued at the problem tier at once if the
+    /// failure recurred from a root cause, else as soon as a workaround brings the service
+    /// back. Not a way to handle the incident: the same point then asks again without it.
+    Problem,
 }
 
 impl Decision {
     /// Every decision, in the order choices are offered.
-    pub const ALL: [Decision; 5] = [
+    pub const ALL: [Decision; 6] = [
         Decision::Troubleshoot,
         Decision::Workaround,
         Decision::Escalate,
         Decision::Wait,
         Decision::Page,
+        Decision::Problem,
     ];
 
     /// The word a decisions file and the prompt use.
@@ -1192,6 +1197,7 @@ impl Decision {
             Decision::Wait => "wait",
             Decision::Page => "page",
             Decision::Workaround => "workaround",
+            Decision::Problem => "problem",
         }
     }
 
@@ -1213,6 +1219,11 @@ impl Choices {
     /// The set with `decision` added.
     pub fn with(self, decision: Decision) -> Choices {
         Choices(self.0 | decision.bit())
+    }
+
+    /// The set without `decision`.
+    pub fn without(self, decision: Decision) -> Choices {
+        Choices(self.0 & !decision.bit())
     }
 
     /// Whether `decision` is in the set.

@@ -14,7 +14,7 @@ use crate::scenario::Scenario;
 
 /// A SHA-256 digest being computed over bytes written to it (serialise straight into it:
 /// nothing is held in memory).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct DigestWriter(Sha256);
 
 impl DigestWriter {

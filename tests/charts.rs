@@ -162,6 +162,34 @@ fn savings_chart_grows_a_panel_per_candidate_and_states_p_cheaper() {
 }
 
 #[test]
+fn many_candidates_draw_the_twelve_largest_savings_not_a_bitmap_per_candidate() {
+    // 20 candidates with annual costs 0, 5 000, …, 95 000 on the same rules: the mean
+    // savings fall as the cost rises, so the 12 cheapest are drawn, in scenario order.
+    let mut s = mail_server();
+    s.simulation.replications = 10;
+    let template = s.strategies[1].clone();
+    s.strategies.truncate(1);
+    for i in 0..20 {
+        let mut c = template.clone();
+        c.name = format!("c{i:02}");
+        c.annual_cost = 5_000.0 * i as f64;
+        s.strategies.push(c);
+    }
+    let report = Report::build(&s, &small_run(&s, 2));
+    let chart = SavingsChart::from_report(&report).expect("candidates");
+    let names: Vec<&str> = chart.panels.iter().map(|p| p.candidate.as_str()).collect();
+    let wanted: Vec<String> = (0..12).map(|i| format!("c{i:02}")).collect();
+    assert_eq!(names, wanted);
+    assert_eq!(chart.omitted, 8);
+    assert_eq!(chart.size(), (960, 600 + 460 * 11));
+    assert!(
+        chart
+            .title()
+            .contains("the 12 candidates of 20 with the largest mean savings")
+    );
+}
+
+#[test]
 fn a_single_strategy_has_no_savings_chart_and_no_outage_still_draws() {
     let mut s = mail_server();
     s.simulation.replications = 5;

@@ -662,3 +662,156 @@ fn declining_the_workaround_means_no_restart_for_that_incident() {
     }
     assert!(checked > 0, "some incident was worked around");
 }
+
+/// One service failing every 3 days (first at W1 Thu 00:00 = minute 4320), users report it
+/// 20m later; a 24x7 help desk ($60/h = $1/min) restarts it in 10m (always works), the leak
+/// comes back 1 day after the restart; 24x7 engineers ($120/h = $2/min) fix the root cause
+/// in 4h. Down costs $6,000/h = $100/min. The strategy opens a problem only after 2
+/// recurrences; the horizon (5d = minute 7200) leaves room for one.
+const RECURRING: &str = r#"
+name = "Recurring leak, fixed delays"
+
+[simulation]
+horizon = "5d"
+replications = 1
+seed = 3
+
+[[tiers]]
+name = "help-desk"
+staff = 1
+hours = "24x7"
+hourly_cost = 60
+
+[[tiers]]
+name = "engineers"
+staff = 1
+hours = "24x7"
+hourly_cost = 120
+
+[[services]]
+name = "email"
+downtime_cost_per_hour = 6000
+report_delay = "20m"
+failures = { every = "3d" }
+
+[[services.modes]]
+name = "memory-leak"
+fix = "1h"
+needs = "engineers"
+workaround = { fix = "10m", tier = "help-desk", success = 1, recurs = "1d" }
+
+[strategies.restart]
+escalate_after = "2h"
+handoff = "30m"
+workarounds = true
+problems = { after = 2, fix = "4h", tier = "engineers" }
+"#;
+
+#[test]
+fn opening_a_problem_at_the_first_restart_prevents_the_recurrence() {
+    // Playbook: email#0 starts 4320, reported 4340, the help desk restarts it 4340–4350: down
+    // 30m ($3,000) + 10m of help desk ($10) = $3,010. The leak recurs 1d after UP: email#1 at
+    // 5790, the same $3,010 (recurrence 1 < after = 2: no problem). Aftermath $3,010, 30m.
+    // Team at W1 Thu 00:20 (4340): "problem", then "workaround": the restart succeeds at 4350,
+    // the root cause starts and the requested problem goes to the engineers at once: 4h of
+    // $2/min = $480, done 4590; the pending recurrence is cancelled and the next failure comes
+    // 3d after, at 8910, past the horizon. Aftermath $480, 0m.
+    // The problem call: 480 − 3,010 = −$2,530 (gained), 30m less downtime.
+    let s = scenario(RECURRING);
+    let setup = DrillSetup {
+        strategy: 0,
+        rep: 0,
+        incident: IncidentId { service: 0, k: 0 },
+    };
+    let playbook = play(&s, setup, Caller::Playbook, None, &mut Vec::new()).unwrap();
+    assert!((playbook.story.start - 4320.0).abs() < 1e-9);
+    assert!((playbook.story.cost.total() - 3_010.0).abs() < 1e-6);
+    assert_eq!(playbook.aftermath.recurrences, 1);
+    assert!((playbook.aftermath.cost - 3_010.0).abs() < 1e-6);
+    assert!((playbook.aftermath.outage_minutes - 30.0).abs() < 1e-9);
+    // The playbook never opens a problem by a call: the rule opens its own, in its time.
+    assert!(
+        playbook
+            .taken
+            .iter()
+            .all(|t| t.decision != Decision::Problem)
+    );
+    let offered = playbook.taken[0].point.choices;
+    assert!(offered.contains(Decision::Problem) && offered.contains(Decision::Workaround));
+
+    let calls = "W1 Thu 00:20 problem\nW1 Thu 00:20 workaround\n";
+    let script = Script::parse(calls, Path::new("calls.txt")).unwrap();
+    let mut transcript = Vec::new();
+    let team = play(&s, setup, Caller::Script(script), None, &mut transcript).unwrap();
+    let transcript = String::from_utf8(transcript).unwrap();
+    assert!(
+        transcript.contains("[o] problem       open a problem: a root-cause fix at engineers"),
+        "{transcript}"
+    );
+    assert!((team.story.cost.total() - 3_010.0).abs() < 1e-6);
+    assert_eq!(team.aftermath.recurrences, 0);
+    assert!((team.aftermath.cost - 480.0).abs() < 1e-6);
+    // Asked again at the same point without "problem": the team's restart.
+    assert_eq!(team.taken.len(), 2);
+    assert!(!team.taken[1].point.choices.contains(Decision::Problem));
+    assert_eq!(team.taken[1].decision, Decision::Workaround);
+    // The story tells the problem the team opened, fixed at 4590.
+    assert!(team.story.lines.iter().any(|l| (l.t - 4590.0).abs() < 1e-9
+        && matches!(
+            l.beat,
+            incsim::projections::incident::Beat::ProblemFixed { .. }
+        )));
+
+    let d = debrief::debrief(&s, setup, &team).unwrap();
+    assert_eq!(d.values[0].taken.decision, Decision::Problem);
+    assert!((d.values[0].cost_delta + 2_530.0).abs() < 1e-6);
+    assert!((d.values[0].outage_delta + 30.0).abs() < 1e-9);
+    assert_eq!(d.values[1].cost_delta, 0.0);
+    let text = debrief::render(&s, &d);
+    assert!(
+        text.contains("problem — playbook: workaround; gained $2,530, 30m less downtime"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_problem_is_offered_only_where_a_root_cause_can_be_left_behind() {
+    // No workaround for the mode (NIGHT: the engineers' fix is the only way out): every end
+    // of the incident ends its root cause, so a problem would have nothing to fix.
+    let s = scenario(NIGHT);
+    let setup = DrillSetup {
+        strategy: 0,
+        rep: 0,
+        incident: IncidentId { service: 0, k: 0 },
+    };
+    let run = play(&s, setup, Caller::Playbook, None, &mut Vec::new()).unwrap();
+    assert!(!run.taken.is_empty());
+    assert!(
+        run.taken
+            .iter()
+            .all(|t| !t.point.choices.contains(Decision::Problem))
+    );
+    // Without `problems` anywhere in the scenario, the mode's able tier fixes the root cause
+    // with the mode's own fix (1h at engineers): $120 instead of the $3,010 recurrence.
+    let s = scenario(&RECURRING.replace(
+        "problems = { after = 2, fix = \"4h\", tier = \"engineers\" }\n",
+        "",
+    ));
+    let script = Script::parse(
+        "W1 Thu 00:20 problem\nW1 Thu 00:20 workaround\n",
+        Path::new("calls.txt"),
+    )
+    .unwrap();
+    let team = play(&s, setup, Caller::Script(script), None, &mut Vec::new()).unwrap();
+    assert_eq!(team.aftermath.recurrences, 0);
+    assert!((team.aftermath.cost - 120.0).abs() < 1e-6);
+    // A problem on a point that does not offer it is refused with the line.
+    let script = Script::parse("W1 Thu 00:20 problem\n", Path::new("calls.txt")).unwrap();
+    let s = scenario(NIGHT);
+    let err = play(&s, setup, Caller::Script(script), None, &mut Vec::new()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("calls.txt:1: \"problem\" is not available"),
+        "{err}"
+    );
+}

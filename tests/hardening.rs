@@ -437,6 +437,64 @@ fn finding_7_sigterm_and_sighup_clean_up_like_ctrl_c() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn finding_7_a_signal_during_the_swap_lets_it_finish_and_says_so() {
+    // The hidden hook pauses the commit just before its swap, swap lock held and the new set
+    // complete in the private folder. SIGTERM then: the handler waits for the swap, the new
+    // set is in place whole, and the message says the outputs were written (exit 130).
+    // A signal before the hook (the set still being written) leaves the old set: finding 7's
+    // test above and the kill -9 loop of finding 1.
+    let dir = tempfile::tempdir().unwrap();
+    let run = |seed: &str, out: &str| {
+        let o = incsim(
+            &["run", "-n", "200", "--seed", seed, "--out", out, "--quiet"],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        files_of(&dir.path().join(out))
+    };
+    let set_new = run("2", "reference");
+    let set_old = run("1", "o");
+    assert_ne!(set_old, set_new);
+    let hook = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_incsim"))
+        .args(["run", "-n", "200", "--seed", "2", "--out", "o", "--quiet"])
+        .env("INCSIM_TEST_PAUSE_BEFORE_SWAP", hook.path())
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !hook.path().join("swapping").exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the hook never paused"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    // The handler is now waiting for the lock; the old set is still whole meanwhile.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(files_of(&dir.path().join("o")), set_old);
+    fs::write(hook.path().join("go"), b"").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("interrupted: the outputs in o were written in full before the signal"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(files_of(&dir.path().join("o")), set_new);
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
+}
+
 // ---- 8. A user's files are never deleted ----
 
 #[test]

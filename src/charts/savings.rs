@@ -43,21 +43,41 @@ impl SavingsPanel {
     }
 }
 
-/// Paired savings of every candidate over the baseline (chart 5).
+/// The most panels the chart draws. Each panel is 460 px tall, so a thousand candidates made
+/// a 960 × 460 000 px bitmap (1.3 GB of memory for the PNG alone, issue 18's 2.4 GB with
+/// 1,001 strategies); beyond this the candidates with the largest mean savings are drawn.
+pub const MAX_PANELS: usize = 12;
+
+/// Paired savings of every candidate over the baseline (chart 5), at most [`MAX_PANELS`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavingsChart {
     pub currency: String,
     pub baseline: String,
     pub panels: Vec<SavingsPanel>,
+    /// Candidates left out (those with the smallest mean savings), 0 with ≤ [`MAX_PANELS`].
+    pub omitted: usize,
 }
 
 impl SavingsChart {
     /// The paired differences of a run; None when there is no candidate (one strategy).
     pub fn from_report(report: &Report) -> Option<SavingsChart> {
-        let panels: Vec<SavingsPanel> = report
-            .charts
-            .savings
-            .iter()
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+        let mut chosen: Vec<usize> = (0..report.charts.savings.len()).collect();
+        let omitted = chosen.len().saturating_sub(MAX_PANELS);
+        if omitted > 0 {
+            // The largest mean savings first (ties: scenario order), then back in scenario order.
+            chosen.sort_by(|&a, &b| {
+                let (sa, sb) = (&report.charts.savings[a], &report.charts.savings[b]);
+                mean(&sb.savings_per_year)
+                    .total_cmp(&mean(&sa.savings_per_year))
+                    .then(a.cmp(&b))
+            });
+            chosen.truncate(MAX_PANELS);
+            chosen.sort_unstable();
+        }
+        let panels: Vec<SavingsPanel> = chosen
+            .into_iter()
+            .map(|i| &report.charts.savings[i])
             .map(|series| SavingsPanel {
                 candidate: report.strategies[series.candidate].name.clone(),
                 index: series.candidate,
@@ -68,6 +88,7 @@ impl SavingsChart {
             currency: report.currency.clone(),
             baseline: report.strategies[report.baseline].name.clone(),
             panels,
+            omitted,
         })
     }
 
@@ -85,6 +106,12 @@ impl SavingsChart {
     pub fn title(&self) -> String {
         match self.panels.as_slice() {
             [one] => self.panel_title(one),
+            _ if self.omitted > 0 => format!(
+                "Paired savings per year vs {}: the {} candidates of {} with the largest mean savings (all in summary.json)",
+                self.baseline,
+                self.panels.len(),
+                self.panels.len() + self.omitted
+            ),
             _ => format!(
                 "Paired savings per year of each candidate vs {}",
                 self.baseline

@@ -29,6 +29,11 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
         out.push('\n');
         streams += 1;
     })?;
+    if !header.sealed {
+        eprintln!(
+            "warning: {name} has no digest line (incsim wrote logs without one before this version): it is replayed, but an edit to it cannot be detected; write it again with `incsim run --events` to seal it"
+        );
+    }
     if header.incsim != env!("CARGO_PKG_VERSION") {
         eprintln!(
             "note: {name} was written by incsim {}; this is incsim {} (same schema {}): numbers match only if the model did not change",

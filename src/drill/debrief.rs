@@ -9,8 +9,11 @@
 //!
 //! **What a call gained or lost.** Call *i* is valued by two runs that differ in it alone: the
 //! team's first *i* calls then the playbook, against the team's first *i + 1* calls then the
-//! playbook. The values add up exactly to the team's cost minus the playbook's cost (the sum
-//! telescopes); a call equal to the playbook's is worth 0.
+//! playbook. Each run's cost is the incident's plus its [`Aftermath`](crate::drill::Aftermath)
+//! (the failures that recurred from its root cause, and the root-cause fixes' labour), so
+//! a workaround pays for its recurrences and a problem earns the ones it prevents. The values
+//! add up exactly to the team's cost minus the playbook's (the sum telescopes; with no
+//! recurrence, the incidents' costs); a call equal to the playbook's is worth 0.
 //!
 //! **Score.** 100 × the cheapest of (every playbook, the team) ÷ the team's cost, rounded: 100
 //! means no playbook did this incident cheaper than the team.
@@ -102,7 +105,10 @@ pub fn debrief(
             None,
             &mut sink,
         )?;
-        prefix_costs.push((run.story.cost.total(), run.story.cost.outage_minutes));
+        prefix_costs.push((
+            run.story.cost.total() + run.aftermath.cost,
+            run.story.cost.outage_minutes + run.aftermath.outage_minutes,
+        ));
     }
     let values: Vec<CallValue> = outcome
         .taken

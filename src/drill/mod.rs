@@ -17,7 +17,9 @@ pub mod script;
 
 use std::io::{BufRead, Write};
 
-use crate::events::{Decider, Decision, DecisionPoint, Event, EventSink, IncidentId};
+use crate::events::{
+    Decider, Decision, DecisionPoint, Event, EventKind, EventSink, IncidentId, ProblemId, WorkItem,
+};
 use crate::model::Simulator;
 use crate::projections::incident::{IncidentStory, StoryProjection};
 use crate::scenario::{Minutes, Scenario};
@@ -93,11 +95,109 @@ pub struct DrillSetup {
     pub incident: IncidentId,
 }
 
+/// What the drilled incident left behind: the failures that recurred from its root cause
+/// before the horizon (model.md §8.8: a workaround leaves it), and the labour of the
+/// root-cause fixes (problems, §8.9) of that chain. A workaround's or a problem's worth shows
+/// here, not in the incident's own cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Aftermath {
+    /// Failures that recurred from the incident's root cause, one after another.
+    pub recurrences: u32,
+    /// Their outage minutes.
+    pub outage_minutes: Minutes,
+    /// Their downtime and labour, plus the problem fixes' labour (up to the horizon).
+    pub cost: f64,
+}
+
+/// Follows the chain of recurrences after the drilled incident: incident k + 1 is watched
+/// (its story built) and counted if it recurred, then k + 2, and so on; the first incident of
+/// the service that did not recur ends the chain.
+struct AftermathMeter<'a> {
+    scenario: &'a Scenario,
+    strategy: usize,
+    target: IncidentId,
+    next: StoryProjection<'a>,
+    next_id: IncidentId,
+    next_recurred: bool,
+    over: bool,
+    sum: Aftermath,
+}
+
+impl<'a> AftermathMeter<'a> {
+    fn new(scenario: &'a Scenario, strategy: usize, target: IncidentId) -> Self {
+        let next_id = IncidentId {
+            service: target.service,
+            k: target.k + 1,
+        };
+        AftermathMeter {
+            scenario,
+            strategy,
+            target,
+            next: StoryProjection::new(scenario, strategy, next_id),
+            next_id,
+            next_recurred: false,
+            over: false,
+            sum: Aftermath::default(),
+        }
+    }
+
+    fn count_next(&mut self) {
+        if let Some(story) = self.next.story() {
+            self.sum.recurrences += 1;
+            self.sum.outage_minutes += story.cost.outage_minutes;
+            self.sum.cost += story.cost.total();
+        }
+    }
+
+    fn emit(&mut self, event: &Event) {
+        if self.over {
+            return;
+        }
+        // A root-cause fix of this chain: the drilled incident's problem or a recurrence's.
+        if let EventKind::WorkStarted {
+            item: WorkItem::Problem(ProblemId(opener)),
+            tier,
+            duration,
+            ..
+        } = event.kind
+            && opener.service == self.target.service
+            && (self.target.k..self.next_id.k + 1).contains(&opener.k)
+        {
+            let horizon = self.scenario.simulation.horizon_minutes;
+            let busy = (event.t + duration).min(horizon) - event.t;
+            self.sum.cost += busy.max(0.0) * self.scenario.tiers[tier as usize].hourly_cost / 60.0;
+        }
+        self.next.emit(event);
+        if let EventKind::Recurred { incident, .. } = event.kind
+            && incident == self.next_id
+        {
+            self.next_recurred = true;
+        }
+        if self.next.story().is_some() && self.next.is_finished() {
+            if !self.next_recurred {
+                self.over = true;
+                return;
+            }
+            self.count_next();
+            self.next_id.k += 1;
+            self.next = StoryProjection::new(self.scenario, self.strategy, self.next_id);
+            self.next_recurred = false;
+        }
+    }
+
+    /// After the run (a recurrence open at the horizon was counted up to it above).
+    fn finish(self) -> Aftermath {
+        self.sum
+    }
+}
+
 /// What a drill produced.
 #[derive(Debug, Clone)]
 pub struct DrillOutcome {
     /// The team's story of the incident (as `incsim timeline` tells it).
     pub story: IncidentStory,
+    /// The recurrences its root cause caused, and their problems' work.
+    pub aftermath: Aftermath,
     /// Every decision point of the incident, in order, with its call.
     pub taken: Vec<Taken>,
 }
@@ -106,6 +206,7 @@ pub struct DrillOutcome {
 pub struct DrillSink<'a, 'i> {
     target: IncidentId,
     story: StoryProjection<'a>,
+    aftermath: AftermathMeter<'a>,
     narrator: narrate::Narrator<'a>,
     out: &'i mut dyn Write,
     caller: Caller<'i>,
@@ -123,6 +224,7 @@ impl<'a, 'i> DrillSink<'a, 'i> {
         DrillSink {
             target: setup.incident,
             story: StoryProjection::new(scenario, setup.strategy, setup.incident),
+            aftermath: AftermathMeter::new(scenario, setup.strategy, setup.incident),
             narrator: narrate::Narrator::new(scenario, setup.strategy, setup.incident),
             out,
             caller,
@@ -194,6 +296,7 @@ impl<'a, 'i> DrillSink<'a, 'i> {
 impl EventSink for DrillSink<'_, '_> {
     fn emit(&mut self, event: &Event) {
         self.story.emit(event);
+        self.aftermath.emit(event);
         if let Some(text) = self.narrator.see(event, &self.story) {
             self.write(&text);
         }
@@ -245,10 +348,12 @@ pub fn play(
     }
     let DrillSink {
         story,
+        aftermath,
         caller,
         taken,
         ..
     } = sink;
+    let aftermath = aftermath.finish();
     let story = story.into_story().ok_or_else(|| {
         DrillError::Script(ScriptError {
             file: "<drill>".into(),
@@ -269,7 +374,11 @@ pub fn play(
             .leftover(story.end, how)
             .map_err(DrillError::Script)?;
     }
-    Ok(DrillOutcome { story, taken })
+    Ok(DrillOutcome {
+        story,
+        aftermath,
+        taken,
+    })
 }
 
 /// The story of an incident under a strategy's rules alone (no drill), its start pinned at

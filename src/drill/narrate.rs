@@ -267,7 +267,8 @@ impl<'a> Narrator<'a> {
     }
 
     /// A choice in words.
-    fn choice_text(&self, point: &DecisionPoint, decision: Decision) -> String {
+    /// `mode`: the incident's failure mode (the problem's fixer may depend on it).
+    fn choice_text(&self, point: &DecisionPoint, decision: Decision, mode: usize) -> String {
         let tier = self.tier(point.tier);
         let strategy = &self.scenario.strategies[self.strategy];
         match decision {
@@ -288,6 +289,15 @@ impl<'a> Narrator<'a> {
                 "apply the known workaround (restart) instead of a time box".to_string()
             }
             Decision::Page => format!("page {tier}'s on-call engineer"),
+            Decision::Problem => {
+                let service = &self.scenario.services[point.incident.service as usize];
+                let mode = &service.modes[mode.min(service.modes.len() - 1)];
+                let fixer = crate::model::problem_plan(self.scenario, strategy, mode).0;
+                format!(
+                    "open a problem: a root-cause fix at {} (then choose what to do now)",
+                    self.tier(fixer as u32)
+                )
+            }
         }
     }
 
@@ -304,12 +314,13 @@ impl<'a> Narrator<'a> {
             self.situation(point),
             money(story.cost_at(point.t).total(), &self.scenario.currency)
         );
+        let mode = story.story().map_or(0, |s| s.mode as usize);
         for d in point.choices.iter() {
             out.push_str(&format!(
                 "    [{}] {:<13} {}\n",
                 key(d),
                 d.name(),
-                self.choice_text(point, d)
+                self.choice_text(point, d, mode)
             ));
         }
         if interactive {
@@ -329,10 +340,12 @@ impl<'a> Narrator<'a> {
     }
 }
 
-/// The one-letter key of a decision: its first letter, `a` (apply) for the workaround.
+/// The one-letter key of a decision: its first letter, `a` (apply) for the workaround, `o`
+/// (open) for a problem.
 pub fn key(decision: Decision) -> char {
     match decision {
         Decision::Workaround => 'a',
+        Decision::Problem => 'o',
         _ => decision.name().chars().next().unwrap_or('?'),
     }
 }

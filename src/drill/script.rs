@@ -68,7 +68,7 @@ pub struct Script {
 const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 const FORMAT_HELP: &str = "write one call per line as `W12 Tue 08:00 escalate`: the clock as the \
-drill shows it (week, day, HH:MM), then troubleshoot, workaround, escalate, wait or page; `#` starts a comment";
+drill shows it (week, day, HH:MM), then troubleshoot, workaround, escalate, wait, page or problem (two lines at one time: open a problem, then the call for the incident); `#` starts a comment";
 
 /// `W12 Tue 08:00` → minutes since Monday 00:00 of week 1.
 pub fn parse_clock(week: &str, day: &str, time: &str) -> Option<i64> {
@@ -137,7 +137,7 @@ impl Script {
                     err(
                         n,
                         format!("unknown decision {:?}", words[3]),
-                        "the decisions are troubleshoot, workaround, escalate, wait and page"
+                        "the decisions are troubleshoot, workaround, escalate, wait, page and problem"
                             .into(),
                     )
                 })?;

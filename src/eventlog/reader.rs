@@ -12,7 +12,9 @@ use serde_json::{Map, Value};
 
 use super::SCHEMA_VERSION;
 use super::clock::SimClock;
+use super::writer::DIGEST_LINE_PREFIX;
 use crate::events::{Event, EventKind, LogNames};
+use crate::integrity::DigestWriter;
 use crate::scenario::Scenario;
 
 /// A problem in an event log: which file, which line (1-based, where known), what was wrong
@@ -74,6 +76,9 @@ pub struct LogHeader {
     pub reps: Vec<u64>,
     /// The checked scenario of the run.
     pub scenario: Scenario,
+    /// The log ended with a digest line that matched its bytes (set once the whole log is
+    /// read; `false`: a log without one, as incsim wrote before the digest, read unchecked).
+    pub sealed: bool,
 }
 
 /// One event line, resolved to the simulator's ids.
@@ -103,6 +108,10 @@ pub struct LogReader<R: BufRead> {
     /// Strategy name → index.
     strategies: HashMap<String, usize>,
     strategy_list: String,
+    /// SHA-256 of the bytes read so far, the digest line excepted.
+    digest: DigestWriter,
+    /// The digest line was read and matched.
+    sealed: bool,
 }
 
 impl<R: BufRead> std::fmt::Debug for LogReader<R> {
@@ -133,6 +142,8 @@ impl<R: BufRead> LogReader<R> {
             names: Rc::default(),
             strategies: HashMap::new(),
             strategy_list: String::new(),
+            digest: DigestWriter::new(),
+            sealed: false,
         };
         let (no, cut) = match reader.read_raw()? {
             RawLine::Eof => {
@@ -182,6 +193,9 @@ impl<R: BufRead> LogReader<R> {
             return Ok(RawLine::Eof);
         }
         self.line_no += 1;
+        if !self.buf.starts_with(DIGEST_LINE_PREFIX) {
+            self.digest.update(&self.buf);
+        }
         if self.buf.len() > MAX_LINE_BYTES {
             return Err(self
                 .err(
@@ -361,17 +375,84 @@ impl<R: BufRead> LogReader<R> {
             seed,
             reps,
             scenario,
+            sealed: false,
         })
     }
 
-    /// The next event, or `None` at the end of the file.
+    /// Whether the log ended with a digest line that matched (after the last event was read).
+    pub fn sealed(&self) -> bool {
+        self.sealed
+    }
+
+    /// The next event, or `None` at the end of the file (after checking the digest line, if
+    /// the log has one: see [`sealed`](Self::sealed)).
     pub fn next_event(&mut self) -> Result<Option<LogLine>, LogError> {
         let (no, cut) = match self.read_raw()? {
             RawLine::Eof => return Ok(None),
             RawLine::Line { no, cut } => (no, cut),
         };
         let map = self.parse_object(no, cut)?;
+        if map.get("kind").and_then(Value::as_str) == Some("log_digest") {
+            self.check_digest(no, &map)?;
+            return Ok(None);
+        }
         self.event(no, map).map(Some)
+    }
+
+    /// The `log_digest` line: written exactly as incsim writes it, the last line, and the
+    /// SHA-256 of every byte before it.
+    fn check_digest(&mut self, no: u64, map: &Map<String, Value>) -> Result<(), LogError> {
+        const REGENERATE: &str = "write the log again with `incsim run --events`";
+        let f = Fields {
+            map,
+            line: no,
+            file: &self.file,
+            kind: "log_digest",
+        };
+        f.only(&["kind", "lines", "sha256"])?;
+        let lines = f.uint("lines")?;
+        let claimed = f.string("sha256")?.to_string();
+        if !self.buf.starts_with(DIGEST_LINE_PREFIX) {
+            return Err(self
+                .err(no, "the log_digest line is not written as incsim writes it")
+                .help(REGENERATE));
+        }
+        if lines != no - 1 {
+            return Err(self
+                .err(
+                    no,
+                    format!(
+                        "{} was edited after it was written: the digest line says the log had {lines} lines before it, it has {}",
+                        self.file,
+                        no - 1
+                    ),
+                )
+                .help(REGENERATE));
+        }
+        let actual = std::mem::take(&mut self.digest).finish();
+        if claimed != actual {
+            return Err(self
+                .err(
+                    no,
+                    format!(
+                        "{} was edited after it was written: digest mismatch at the last line (the SHA-256 of the lines before it is not the one written there)",
+                        self.file
+                    ),
+                )
+                .help(REGENERATE));
+        }
+        match self.read_raw()? {
+            RawLine::Eof => {
+                self.sealed = true;
+                Ok(())
+            }
+            RawLine::Line { no: after, .. } => Err(self
+                .err(
+                    after,
+                    "a line after the log_digest line, which is the last line incsim writes",
+                )
+                .help("were lines appended or two logs concatenated? replay one log as written")),
+        }
     }
 
     /// One event line: the stream's keys (`t`, `at`, `rep`, `strategy`) checked here, the

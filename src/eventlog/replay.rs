@@ -146,5 +146,6 @@ pub fn replay<R: BufRead>(
             REGENERATE,
         ));
     }
-    Ok(header)
+    let sealed = reader.sealed();
+    Ok(LogHeader { sealed, ..header })
 }

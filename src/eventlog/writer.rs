@@ -2,6 +2,10 @@
 //! to any `Write` (a `BufWriter` on a file in practice). Nothing is kept in memory but the
 //! current line's formatting state. The line is the event's own serde form (see
 //! [`crate::events`]) with the stream's `rep` and `strategy` and the clock reading `at`.
+//!
+//! The last line seals the log: `{"kind":"log_digest","lines":N,"sha256":"sha256:…"}`, the
+//! SHA-256 of every byte before it (the header and event lines with their newlines), so that
+//! replay can tell a log edited after it was written.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -12,7 +16,28 @@ use serde::{Serialize, Serializer};
 use super::SCHEMA_VERSION;
 use super::clock::SimClock;
 use crate::events::{Event, EventKind, EventSink, IncidentId, LogNames};
+use crate::integrity::DigestWriter;
 use crate::scenario::Scenario;
+
+/// How the digest line begins, byte for byte (the reader recognises it by this).
+pub const DIGEST_LINE_PREFIX: &[u8] = br#"{"kind":"log_digest","#;
+
+/// Passes bytes on to the file and adds them to the log's digest.
+struct Sealing<W: Write> {
+    inner: W,
+    digest: DigestWriter,
+}
+
+impl<W: Write> Write for Sealing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.digest.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
 
 /// The `run_started` header: the first line of every log, enough for replay to need nothing
 /// else.
@@ -63,7 +88,7 @@ pub fn incident_name(scenario: &Scenario, id: IncidentId) -> String {
 pub struct JsonlWriter<'a, W: Write> {
     scenario: &'a Scenario,
     names: Rc<LogNames>,
-    out: W,
+    out: Sealing<W>,
     rep: u64,
     strategy: usize,
     lines: u64,
@@ -77,7 +102,10 @@ impl<'a, W: Write> JsonlWriter<'a, W> {
         JsonlWriter {
             scenario,
             names: LogNames::new(scenario),
-            out,
+            out: Sealing {
+                inner: out,
+                digest: DigestWriter::new(),
+            },
             rep: 0,
             strategy: 0,
             lines: 0,
@@ -109,13 +137,22 @@ impl<'a, W: Write> JsonlWriter<'a, W> {
         self.lines
     }
 
-    /// Flush and return the inner writer, or the first error met.
+    /// Seal the log with its digest line (not counted in [`lines`](Self::lines)), flush and
+    /// return the inner writer, or the first error met.
     pub fn finish(mut self) -> io::Result<W> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        self.out.flush()?;
-        Ok(self.out)
+        let Sealing { mut inner, digest } = self.out;
+        inner.write_all(DIGEST_LINE_PREFIX)?;
+        write!(
+            inner,
+            "\"lines\":{},\"sha256\":\"{}\"}}\n",
+            self.lines,
+            digest.finish()
+        )?;
+        inner.flush()?;
+        Ok(inner)
     }
 }
 

@@ -83,29 +83,37 @@ fn progress() -> std::sync::MutexGuard<'static, Progress> {
 /// swap in progress finishes first, and the message then says which folders were written.
 pub fn install_interrupt_cleanup() {
     let _ = ctrlc::set_handler(|| {
-        let state = progress();
-        for (staging, created) in &state.pending {
-            remove_private_folder(staging);
-            for dir in created {
-                // Only succeeds when empty: nothing of anyone else's is touched.
-                let _ = fs::remove_dir(dir);
-            }
-        }
-        if state.committed.is_empty() {
-            eprintln!("interrupted: no output written");
-        } else {
-            let dirs: Vec<String> = state
-                .committed
-                .iter()
-                .map(|d| d.display().to_string())
-                .collect();
-            eprintln!(
-                "interrupted: the outputs in {} were written in full before the signal",
-                dirs.join(", ")
-            );
-        }
-        std::process::exit(130);
+        SIGNALLED.store(true, std::sync::atomic::Ordering::SeqCst);
+        exit_interrupted(&progress());
     });
+}
+
+/// A signal arrived (set by the handler before it waits for a swap in progress).
+static SIGNALLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Remove the private folders of the sets in progress, say what was written, exit 130.
+fn exit_interrupted(state: &Progress) -> ! {
+    for (staging, created) in &state.pending {
+        remove_private_folder(staging);
+        for dir in created {
+            // Only succeeds when empty: nothing of anyone else's is touched.
+            let _ = fs::remove_dir(dir);
+        }
+    }
+    if state.committed.is_empty() {
+        eprintln!("interrupted: no output written");
+    } else {
+        let dirs: Vec<String> = state
+            .committed
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        eprintln!(
+            "interrupted: the outputs in {} were written in full before the signal",
+            dirs.join(", ")
+        );
+    }
+    std::process::exit(130);
 }
 
 impl OutputSet {
@@ -291,6 +299,7 @@ impl OutputSet {
             m
         };
         write_manifest(&self.staging, &manifest)?;
+        pause_before_swap();
 
         let target_exists = fs::symlink_metadata(&self.target).is_ok();
         let swappable = self.beside && (!target_exists || folder_can_be_swapped(&self.target));
@@ -306,6 +315,11 @@ impl OutputSet {
         state.pending.retain(|(s, _)| s != &self.staging);
         state.committed.push(self.dir.clone());
         self.committed = true;
+        // A signal that came during the swap waits for it; exit here, before the lock is
+        // released, so the run cannot slip out with status 0 ahead of the handler.
+        if SIGNALLED.load(std::sync::atomic::Ordering::SeqCst) {
+            exit_interrupted(&state);
+        }
         Ok(self.names.iter().map(|n| self.dir.join(n)).collect())
     }
 
@@ -516,6 +530,24 @@ fn folder_can_be_swapped(target: &Path) -> bool {
             .flatten()
             .all(|e| e.file_type().is_ok_and(|t| !t.is_dir())),
         Err(_) => false,
+    }
+}
+
+/// Test hook (hidden; `tests/hardening.rs` uses it to signal a run during its swap): with
+/// `INCSIM_TEST_PAUSE_BEFORE_SWAP=DIR`, a commit holding the swap lock, its set complete in the
+/// private folder, creates `DIR/swapping` and waits for `DIR/go` (at most 60 s) before it
+/// swaps. The variable is read once per process; unset, this is one load of a flag.
+fn pause_before_swap() {
+    static HOOK: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let Some(dir) =
+        HOOK.get_or_init(|| std::env::var_os("INCSIM_TEST_PAUSE_BEFORE_SWAP").map(PathBuf::from))
+    else {
+        return;
+    };
+    let _ = fs::write(dir.join("swapping"), b"");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !dir.join("go").exists() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 

@@ -8,6 +8,9 @@
 //! - a time box runs out without a fix: escalate (the rule), or keep troubleshooting for
 //!   another time box.
 //!
+//! At each of them, where a root cause can be left behind (§8.8, §8.9), the people may also
+//! open a problem; the point then asks again for what to do with the incident itself.
+//!
 //! Without a decider (every run but the drill) [`ask`] returns `None` at once and the
 //! strategy's rules apply exactly as before: the default [`EventSink::decider`] is inlined as
 //! `None`, so none of this costs anything on the fast path. With a decider whose calls are the
@@ -24,16 +27,11 @@ use crate::events::{
 };
 use crate::scenario::Minutes;
 
-/// The sink's call at the point `point()` describes, or `None` when no decider is present
-/// or when the point offers a single choice (then the caller applies the strategy's rule). A
-/// call outside the choices is the playbook's.
-#[inline]
-fn ask<S: EventSink>(sink: &mut S, point: impl FnOnce() -> DecisionPoint) -> Option<Decision> {
-    let decider = sink.decider()?;
-    let point = point();
-    // One choice is no decision.
+/// The decider's call at `point`, or `None` when it offers a single choice (one choice is no
+/// decision) or there is no decider; a call outside the choices is the playbook's.
+fn decide<S: EventSink>(sink: &mut S, point: &DecisionPoint) -> Option<Decision> {
     point.choices.iter().nth(1)?;
-    let call = decider.decide(&point);
+    let call = sink.decider()?.decide(point);
     Some(if point.choices.contains(call) {
         call
     } else {
@@ -45,6 +43,34 @@ fn ask<S: EventSink>(sink: &mut S, point: impl FnOnce() -> DecisionPoint) -> Opt
 pub(super) type Pin = Option<(IncidentId, Minutes)>;
 
 impl Simulator {
+    /// The sink's call at the point `point()` describes, or `None` when no decider is present
+    /// or when the point offers a single choice (then the caller applies the strategy's rule).
+    /// A call outside the choices is the playbook's. Where a problem can be opened for the
+    /// incident, "problem" joins the choices; taking it opens (or requests) the problem and
+    /// asks the same point again without it.
+    #[inline]
+    fn ask<S: EventSink>(
+        &mut self,
+        ctx: &Ctx,
+        sink: &mut S,
+        point: impl FnOnce() -> DecisionPoint,
+    ) -> Option<Decision> {
+        // No decider (every run but the drill): nothing below runs; `decider()` is the
+        // default `None`, inlined, so this is a constant branch.
+        sink.decider()?;
+        let mut point = point();
+        if self.problem_offered(ctx, point.incident) {
+            point.choices = point.choices.with(Decision::Problem);
+        }
+        let call = decide(sink, &point)?;
+        if call != Decision::Problem {
+            return Some(call);
+        }
+        self.request_problem(ctx, point.t, point.incident, sink);
+        point.choices = point.choices.without(Decision::Problem);
+        decide(sink, &point)
+    }
+
     /// Make failure `incident` start at minute `at` (or as soon as the service is up again, if
     /// its previous failure is still open then), whatever its drawn time to failure; every
     /// other draw stays as it was. Kept across runs until [`Simulator::unpin`].
@@ -91,7 +117,7 @@ impl Simulator {
         let pageable = tier_def.on_call.as_ref().is_some_and(|o| {
             ctx.scenario.services[incident.service as usize].priority <= o.page_priority
         });
-        let Some(call) = ask(sink, || {
+        let Some(call) = self.ask(ctx, sink, || {
             let mut choices = Choices::default().with(Decision::Wait);
             if tier_def.on_call.is_some() {
                 choices = choices.with(Decision::Page);
@@ -151,7 +177,7 @@ impl Simulator {
     ) -> bool {
         let last = (tier as usize) + 1 >= ctx.scenario.tiers.len();
         let workaround = self.workaround_due(ctx, incident, tier);
-        let call = ask(sink, || {
+        let call = self.ask(ctx, sink, || {
             let mut choices = Choices::default().with(Decision::Troubleshoot);
             if !last {
                 choices = choices.with(Decision::Escalate);
@@ -198,7 +224,7 @@ impl Simulator {
         sink: &mut S,
     ) -> bool {
         let time_box = ctx.strategy.escalate_after;
-        let call = ask(sink, || {
+        let call = self.ask(ctx, sink, || {
             let mut choices = Choices::default().with(Decision::Escalate);
             // A zero time box would ask again at the same instant, for ever.
             if time_box > 0.0 {

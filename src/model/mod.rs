@@ -29,6 +29,7 @@ mod maintenance;
 mod problems;
 mod symptoms;
 use crate::scenario::calendar as hours;
+pub use problems::problem_plan;
 mod on_call;
 mod tickets;
 mod tiers;

@@ -13,9 +13,11 @@
 //! before, and strategies that differ only in these choices meet the same coins.
 
 use super::{Ctx, Simulator};
-use crate::events::{EventKind, EventSink, IncidentId, ProblemId, ServiceId, TierId, WorkItem};
+use crate::events::{
+    EventKind, EventSink, IncidentId, ModeId, ProblemId, ServiceId, TierId, WorkItem,
+};
 use crate::rng::{self as streams, Purpose};
-use crate::scenario::Minutes;
+use crate::scenario::{Dist, Minutes};
 
 /// A service's workaround and root-cause state.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,6 +38,31 @@ pub(super) struct RootState {
     problem: Option<u32>,
     /// That problem's item still waits in a queue (withdrawn if the root cause ends).
     waiting: Option<u32>,
+    /// The drill's people opened a problem for the open incident before it had a root cause
+    /// (issue 17): a successful workaround of it opens the problem whatever `after` says.
+    requested: bool,
+    /// The mode of the root cause whose problem is open (its [`problem_plan`]).
+    problem_mode: ModeId,
+}
+
+/// The problem settings for a root cause of `mode` under `strategy`: the strategy's own
+/// `problems`; else (a drill's team opening a problem the strategy would never open) the
+/// first strategy of the scenario that has `problems`; else the mode's able tier (`needs`)
+/// doing the mode's own `fix`, the same job as the repair that ends a root cause. Only the
+/// first case can arise outside a drill.
+pub fn problem_plan<'a>(
+    scenario: &'a crate::scenario::Scenario,
+    strategy: &'a crate::scenario::Strategy,
+    mode: &'a crate::scenario::Mode,
+) -> (usize, &'a Dist) {
+    match strategy
+        .problems
+        .as_ref()
+        .or_else(|| scenario.strategies.iter().find_map(|s| s.problems.as_ref()))
+    {
+        Some(p) => (p.tier, &p.fix),
+        None => (mode.needs, &mode.fix),
+    }
 }
 
 impl Simulator {
@@ -49,6 +76,7 @@ impl Simulator {
     ) {
         let root = &mut self.services[incident.service as usize].root;
         root.tried = false;
+        root.requested = false;
         if root.next_recurs {
             root.next_recurs = false;
             root.recurrences += 1;
@@ -167,19 +195,82 @@ impl Simulator {
         incident: IncidentId,
         sink: &mut S,
     ) {
-        let Some(problems) = &ctx.strategy.problems else {
-            return;
-        };
-        let root = &mut self.services[incident.service as usize].root;
-        if root.problem.is_some() || root.recurrences < problems.after {
+        let root = &self.services[incident.service as usize].root;
+        let due = root.requested
+            || ctx
+                .strategy
+                .problems
+                .as_ref()
+                .is_some_and(|p| root.recurrences >= p.after);
+        if root.problem.is_some() || !due {
             return;
         }
+        self.open_problem(ctx, t, incident, sink);
+    }
+
+    /// Open the problem of the incident's active root cause: its root-cause fix enters the
+    /// queue of the problem tier ([`problem_plan`]).
+    fn open_problem<S: EventSink>(
+        &mut self,
+        ctx: &Ctx,
+        t: Minutes,
+        incident: IncidentId,
+        sink: &mut S,
+    ) {
+        let mode = self.services[incident.service as usize].failure.mode;
+        let tier = self.problem_plan(ctx, incident.service, mode).0 as TierId;
+        let root = &mut self.services[incident.service as usize].root;
+        root.problem_mode = mode;
         root.problem = Some(incident.k);
         root.waiting = Some(incident.k);
         let problem = ProblemId(incident);
-        let tier = problems.tier as TierId;
         self.emit(sink, t, EventKind::ProblemOpened { problem, tier });
         self.enqueue(ctx, t, WorkItem::Problem(problem), tier, sink);
+    }
+
+    /// [`problem_plan`] for a root cause of the service's `mode`.
+    fn problem_plan<'c>(
+        &self,
+        ctx: &Ctx<'c>,
+        service: ServiceId,
+        mode: ModeId,
+    ) -> (usize, &'c Dist) {
+        let mode = &ctx.scenario.services[service as usize].modes[mode as usize];
+        problem_plan(ctx.scenario, ctx.strategy, mode)
+    }
+
+    /// Whether the drill offers "open a problem" for the open incident (issue 17): its root
+    /// cause is active and has no problem yet, or a workaround the strategy may apply could
+    /// start one. Without either, every way the incident can end also ends the root cause (an
+    /// able fix, §8.9), so a problem would have nothing to fix.
+    pub(super) fn problem_offered(&self, ctx: &Ctx, incident: IncidentId) -> bool {
+        let state = &self.services[incident.service as usize];
+        let root = &state.root;
+        if root.requested || (root.active && root.problem.is_some()) {
+            return false;
+        }
+        let mode =
+            &ctx.scenario.services[incident.service as usize].modes[state.failure.mode as usize];
+        root.active || (ctx.strategy.workarounds && mode.workaround.is_some() && !root.tried)
+    }
+
+    /// The drill's people open a problem for the incident: at once if its root cause is
+    /// active, else when a workaround of this incident succeeds (then the root cause starts).
+    pub(super) fn request_problem<S: EventSink>(
+        &mut self,
+        ctx: &Ctx,
+        t: Minutes,
+        incident: IncidentId,
+        sink: &mut S,
+    ) {
+        let root = &mut self.services[incident.service as usize].root;
+        if root.active {
+            if root.problem.is_none() {
+                self.open_problem(ctx, t, incident, sink);
+            }
+        } else {
+            root.requested = true;
+        }
     }
 
     /// An able tier fixed an incident of the service (§8.9): its root cause, if any, ends, and
@@ -199,7 +290,8 @@ impl Simulator {
         root.recurrences = 0;
         root.problem = None;
         if let Some(k) = root.waiting.take() {
-            let tier = ctx.strategy.problems.as_ref().map_or(0, |p| p.tier) as TierId;
+            let mode = root.problem_mode;
+            let tier = self.problem_plan(ctx, service, mode).0 as TierId;
             let problem = ProblemId(IncidentId { service, k });
             self.emit(sink, t, EventKind::ProblemWithdrawn { problem, tier });
         }
@@ -214,7 +306,8 @@ impl Simulator {
             return None;
         }
         root.waiting = None;
-        let fix = &ctx.strategy.problems.as_ref()?.fix;
+        let mode = root.problem_mode;
+        let fix = self.problem_plan(ctx, id.service, mode).1;
         let mut rng = streams::stream(
             ctx.seed,
             ctx.rep,

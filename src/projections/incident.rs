@@ -436,6 +436,11 @@ impl<'a> StoryProjection<'a> {
         self.meter.at(t)
     }
 
+    /// Whether the story is over (the service back up, or the horizon), its cost final.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
     /// The story so far, if the incident has started.
     pub fn story(&self) -> Option<&IncidentStory> {
         self.story.as_ref()
