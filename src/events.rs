@@ -1423,6 +1423,14 @@ mod tests {
                 maintenance: MaintenanceId { service: 0, n: 2 },
                 tier: 0,
             },
+            EventKind::ChangeDeployed {
+                change: ChangeId { service: 0, n: 2 },
+                failed: true,
+            },
+            EventKind::SymptomOpened { incident, root: 0 },
+            EventKind::SymptomLinked { incident, root: 0 },
+            EventKind::SymptomWaiting { incident, tier: 1 },
+            EventKind::SymptomClosed { incident },
         ]
     }
 
@@ -1431,7 +1439,9 @@ mod tests {
         let scenario = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("built-in scenario");
         let names = LogNames::new(&scenario);
         let kinds = one_of_each();
-        assert_eq!(kinds.len(), EventKind::KINDS.len());
+        // Every kind at least once (`paged` twice: plain and by a policy).
+        let named: std::collections::BTreeSet<&str> = kinds.iter().map(|k| k.name()).collect();
+        assert_eq!(named.len(), EventKind::KINDS.len());
         for kind in kinds {
             let service = kind.incident().map(|id| id.service);
             let json = names.scope(service, || serde_json::to_value(kind)).unwrap();

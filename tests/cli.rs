@@ -159,7 +159,7 @@ fn the_csv_has_one_row_per_replication_and_strategy_and_empty_cells_for_undefine
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "rep,strategy,outage_minutes,degraded_minutes,availability,incidents,outages,averted,escalations,false_alarms,mttd_minutes,mttr_minutes,labor_hours,downtime_cost,degraded_cost,labor_cost,investment_cost,total_cost,pages,pages_asleep,standby_cost,tickets,tickets_deflected,fixed_labor_cost,sla_breaches,sla_penalty_cost,workarounds,recurrences,problems_fixed,inherited_outage_minutes,maintenance_hours,planned_minutes,planned_cost"
+        "rep,strategy,outage_minutes,degraded_minutes,availability,incidents,outages,averted,escalations,false_alarms,mttd_minutes,mttr_minutes,labor_hours,downtime_cost,degraded_cost,labor_cost,investment_cost,total_cost,pages,pages_asleep,standby_cost,tickets,tickets_deflected,fixed_labor_cost,sla_breaches,sla_penalty_cost,workarounds,recurrences,problems_fixed,inherited_outage_minutes,maintenance_hours,planned_minutes,planned_cost,changes,change_failures,symptom_incidents,symptom_hours"
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 50);

@@ -75,7 +75,7 @@ fn unknown_field_is_named_with_the_accepted_fields() {
     );
     assert_eq!(e.column, Some(1));
     let help = e.help.unwrap_or_default();
-    assert!(help.contains("accepted fields here: escalate_after, handoff, fix_multiplier, annual_cost, one_time_cost, ramp_up, alert_tier, route_direct, ticket_deflection, monitoring"), "{help}");
+    assert!(help.contains("accepted fields here: escalate_after, handoff, fix_multiplier, annual_cost, one_time_cost, ramp_up, alert_tier, route_direct, ticket_deflection, change_failure_rate, monitoring"), "{help}");
 }
 
 #[test]

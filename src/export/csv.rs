@@ -158,11 +158,12 @@ mod tests {
         // Hand-written expectation: the registry's column order, shortest round-trip numbers,
         // an empty cell for the undefined MTTD, the name quoted with its quote doubled; the last
         // cells are inherited_outage_minutes (0: no dependencies) and the maintenance metrics
-        // maintenance_hours, planned_minutes, planned_cost (0: no maintenance), then
-        // symptom_incidents and symptom_hours (0: no dependencies).
+        // maintenance_hours, planned_minutes, planned_cost (0: no maintenance), changes and
+        // change_failures (0: no changes), then symptom_incidents and symptom_hours (0: no
+        // dependencies).
         assert_eq!(
             row(3, "pro\"active, v2", &metrics()),
-            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"
+            "3,\"pro\"\"active, v2\",90.5,0,0.99,2,1,0,1,0,,12.25,1.5,100,0,50,0,150,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"
         );
         assert_eq!(row(0, "plain", &metrics()).split(',').nth(1), Some("plain"));
         assert!(header().starts_with("rep,strategy,outage_minutes,"));

@@ -13,8 +13,7 @@
 
 use crate::events::{
     Detection, Event, EventKind, EventSink, IncidentId, ModeId, PolicyPage, ProblemId, ServiceId,
-    TierId,
-    WorkItem,
+    TierId, WorkItem,
 };
 use crate::scenario::{Minutes, Scenario};
 
@@ -828,7 +827,7 @@ impl<'a> StoryProjection<'a> {
             | EventKind::MaintenanceDone { .. }
             | EventKind::MaintenanceWithdrawn { .. }
             | EventKind::ChangeDeployed { .. } => {}
-            | EventKind::SymptomOpened { .. }
+            EventKind::SymptomOpened { .. }
             | EventKind::SymptomLinked { .. }
             | EventKind::SymptomWaiting { .. }
             | EventKind::SymptomClosed { .. } => {}
