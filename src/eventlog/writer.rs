@@ -145,9 +145,9 @@ impl<'a, W: Write> JsonlWriter<'a, W> {
         }
         let Sealing { mut inner, digest } = self.out;
         inner.write_all(DIGEST_LINE_PREFIX)?;
-        write!(
+        writeln!(
             inner,
-            "\"lines\":{},\"sha256\":\"{}\"}}\n",
+            "\"lines\":{},\"sha256\":\"{}\"}}",
             self.lines,
             digest.finish()
         )?;

@@ -511,15 +511,16 @@ impl<'a> StoryProjection<'a> {
                     },
                 );
             }
-            EventKind::SymptomLinked { incident, root } if root == self.target.service => {
-                if self.symptoms.iter().any(|(s, _)| *s == incident) {
-                    self.push(
-                        t,
-                        Beat::DependantLinked {
-                            service: incident.service,
-                        },
-                    );
-                }
+            EventKind::SymptomLinked { incident, root }
+                if root == self.target.service
+                    && self.symptoms.iter().any(|(s, _)| *s == incident) =>
+            {
+                self.push(
+                    t,
+                    Beat::DependantLinked {
+                        service: incident.service,
+                    },
+                );
             }
             EventKind::TicketFiled { ticket } => {
                 if let Some(entry) = self
