@@ -224,6 +224,15 @@ fn the_command_prints_a_fragment_that_validates_and_fails_cleanly_on_bad_input()
         "{}",
         String::from_utf8_lossy(&validate.stderr)
     );
+    // `validate` describes the imported policy with each rule's page time (delays add up).
+    let described = String::from_utf8_lossy(&validate.stdout);
+    assert!(
+        described.contains(
+            "on-call paged by escalation policy web-platform-escalation (sre-primary at +0m, \
+             senior-engineers at +25m; 3 pass(es))"
+        ),
+        "{described}"
+    );
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"name\": }").expect("write");
     let out = Command::new(bin)

@@ -264,12 +264,14 @@ fn beat_text(scenario: &Scenario, story: &IncidentStory, beat: &Beat) -> String 
             service: d,
             tickets,
         } => {
-            let d = &scenario.services[d as usize].name;
-            let tickets = match tickets {
-                1 => format!("1 ticket about {d}"),
-                n => format!("{n} tickets about {d}"),
-            };
-            format!("{d} is back up with {svc}; {tickets}")
+            let dependant = &scenario.services[d as usize];
+            let d = &dependant.name;
+            // A dependant without ticket floods files none: no count to tell.
+            match (dependant.tickets.is_some(), tickets) {
+                (false, _) => format!("{d} is back up with {svc}"),
+                (true, 1) => format!("{d} is back up with {svc}; 1 ticket about {d}"),
+                (true, n) => format!("{d} is back up with {svc}; {n} tickets about {d}"),
+            }
         }
     }
 }

@@ -212,6 +212,26 @@ SLAs (clocks from detection):"
         if let Some(r) = st.change_failure_rate {
             practice.push(format!("{} % of changes fail", num(r * 100.0)));
         }
+        if let Some(policy) = st.paging.and_then(|i| s.escalation_policies.get(i)) {
+            // Rule k fires after the delays of the rules before it (model.md §8.7).
+            let mut at = 0.0;
+            let rules: Vec<String> = policy
+                .rules
+                .iter()
+                .map(|r| {
+                    let tier = s.tiers.get(r.tier).map_or("?", |t| t.name.as_str());
+                    let text = format!("{tier} at +{}", format_minutes(at));
+                    at += r.delay;
+                    text
+                })
+                .collect();
+            practice.push(format!(
+                "on-call paged by escalation policy {} ({}; {} pass(es))",
+                policy.name,
+                rules.join(", "),
+                policy.num_loops + 1
+            ));
+        }
         if st.workarounds {
             practice.push("lower tiers try workarounds".to_string());
         }
