@@ -48,6 +48,22 @@ pub struct StrategyRange {
     pub plain_ci95: Option<[f64; 2]>,
 }
 
+impl StrategyRange {
+    /// P10, P50, P90 across sets and the plain run's 95 % CI, as money: the cells that
+    /// summary.md and report.html both show.
+    fn money_cells(&self, cur: &str) -> [String; 4] {
+        [
+            money(self.across_sets[0], cur),
+            money(self.across_sets[1], cur),
+            money(self.across_sets[2], cur),
+            match self.plain_ci95 {
+                Some(ci) => format!("{} to {}", money(ci[0], cur), money(ci[1], cur)),
+                None => "n/a".into(),
+            },
+        ]
+    }
+}
+
 /// One comparison across parameter sets.
 pub struct ComparisonRange {
     pub baseline: String,
@@ -313,18 +329,16 @@ impl<'a> View<'a> {
             .iter()
             .filter(|r| matches!(r.metric, Metric::TOTAL_COST | Metric::DOWNTIME_COST))
         {
+            let c = r.money_cells(cur);
             let _ = writeln!(
                 out,
                 "| {} {} | {} | {} | {} | {} |",
                 cell(&r.name),
                 r.metric.def().label.to_lowercase(),
-                money(r.across_sets[0], cur),
-                money(r.across_sets[1], cur),
-                money(r.across_sets[2], cur),
-                match r.plain_ci95 {
-                    Some(ci) => format!("{} to {}", money(ci[0], cur), money(ci[1], cur)),
-                    None => "n/a".into(),
-                }
+                c[0],
+                c[1],
+                c[2],
+                c[3]
             );
         }
         for c in &self.comparisons {
@@ -422,19 +436,17 @@ impl<'a> View<'a> {
             .iter()
             .filter(|r| matches!(r.metric, Metric::TOTAL_COST | Metric::DOWNTIME_COST))
         {
+            let c = r.money_cells(cur);
             let _ = writeln!(
                 out,
                 "<tr><td>{} — {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
                  <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 escape(&r.name),
                 escape(&r.metric.def().label.to_lowercase()),
-                money(r.across_sets[0], cur),
-                money(r.across_sets[1], cur),
-                money(r.across_sets[2], cur),
-                match r.plain_ci95 {
-                    Some(ci) => format!("{} to {}", money(ci[0], cur), money(ci[1], cur)),
-                    None => "n/a".into(),
-                }
+                c[0],
+                c[1],
+                c[2],
+                c[3]
             );
         }
         for c in &self.comparisons {
