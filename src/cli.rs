@@ -363,9 +363,11 @@ Examples:
   incsim timeline scenarios/default.toml --incident email#2 --compare
   incsim timeline --worst --compare --out handout/
   incsim timeline --incident email#1 --compare --html   # also a printable handout
+  incsim timeline scenarios/patching.toml --strategy patched --maintenance db   # a maintenance night
 
 Files: timeline.txt, timeline.svg and timeline.png (and timeline.html with --html) in --out
-[default: output/<scenario>/timeline-rep<R>-<strategy or compare>-<service>-<k>/].";
+[default: output/<scenario>/timeline-rep<R>-<strategy or compare>-<service>-<k>/]; a
+maintenance writes timeline.txt [default: …/timeline-rep<R>-<strategy>-<service>-m<n>/].";
 
 /// Options of `incsim timeline`.
 #[derive(Debug, Args)]
@@ -393,6 +395,11 @@ pub struct TimelineArgs {
     /// Also write timeline.html, a self-contained handout that prints on A4.
     #[arg(long)]
     pub html: bool,
+    /// Tell a preventive maintenance of --strategy instead of an incident: SERVICE (its first
+    /// maintenance an engineer started in the replication) or SERVICE#N (its maintenance N,
+    /// counted from 0 as the event log's `maintenance` key numbers them).
+    #[arg(short, long, value_name = "SERVICE[#N]", conflicts_with_all = ["incident", "worst", "compare", "html"])]
+    pub maintenance: Option<String>,
     /// Random seed (overrides `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,

@@ -371,3 +371,194 @@ fn sweep_of_the_maintenance_interval_finds_the_analytic_optimum() {
     let last = result.points.len() - 1;
     assert!(cost(0) > cost(result.optima[0].best) && cost(last) > cost(result.optima[0].best));
 }
+
+// ---- `incsim timeline --maintenance`: one maintenance night, told (issue 12 item 5) ----
+
+use incsim::events::MaintenanceId;
+use incsim::export::timeline::render_maintenance;
+use incsim::projections::maintenance::{
+    MaintenanceBeat, MaintenanceCost, MaintenancePicker, MaintenanceStory,
+    MaintenanceStoryProjection,
+};
+
+/// The story of `db#n` under `patched` (strategy 1), replication 0.
+fn maintenance_story(s: &Scenario, n: u32) -> MaintenanceStory {
+    let id = MaintenanceId { service: 0, n };
+    let mut projection = MaintenanceStoryProjection::new(s, 1, id);
+    simulate_one(s, 1, 0, &mut projection);
+    projection.into_story().expect("the maintenance fell due")
+}
+
+#[test]
+fn a_maintenance_night_is_told_with_its_wait_planned_downtime_and_renewal() {
+    // FIXED with a Sunday-night window. db#0 falls due at 20d = 28 800 (W3 Sun 00:00), waits
+    // 2h for the window, starts at 28 920 and is done an hour later, Sun 03:00.
+    // Cost: planned 60 min × 600/60 × 0.5 = 300; labour 60 min × 60/60 = 60; total 360.
+    let s = parse(&FIXED.replace(
+        "tier = \"ops\"",
+        "tier = \"ops\"\nwindow = \"Sun 02:00-06:00\"",
+    ));
+    let story = maintenance_story(&s, 0);
+    let times: Vec<f64> = story.lines.iter().map(|l| l.t).collect();
+    assert_eq!(times, vec![28_800.0, 28_920.0, 28_980.0]);
+    assert_eq!(story.lines[0].beat, MaintenanceBeat::Due { tier: 0 });
+    assert_eq!(
+        story.lines[1].beat,
+        MaintenanceBeat::Started {
+            tier: 0,
+            waited: 120.0,
+            duration: 60.0
+        }
+    );
+    assert_eq!(
+        story.lines[2].beat,
+        MaintenanceBeat::Done {
+            tier: 0,
+            worked: 60.0
+        }
+    );
+    let expected = MaintenanceCost {
+        planned_minutes: 60.0,
+        planned_cost: 300.0,
+        labor_minutes: 60.0,
+        labor_cost: 60.0,
+    };
+    assert_eq!(story.cost, expected);
+    assert_eq!(story.lines[2].cost, expected);
+    assert_eq!(story.lines[1].cost.total(), 0.0);
+
+    let text = render_maintenance(&s, &story, 0, 100);
+    for want in [
+        "Maintenance db#0 under patched, replication 0 (seed 1)",
+        "W3 Sun 00:00",
+        "after 2h waiting for its window",
+        "db renewed after 1h of maintenance at ops, Sun 03:00",
+        "Total: 1h of planned downtime of db ($300) and 1h of engineer time ($60): $360.",
+    ] {
+        assert!(
+            squeeze(&text).contains(&squeeze(want)),
+            "{want:?} missing from\n{text}"
+        );
+    }
+}
+
+/// Whitespace runs as one space (a wrapped column splits a sentence over lines).
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn a_failure_while_the_maintenance_waits_withdraws_it_and_names_the_incident() {
+    // every 25d: db#0 falls due at 36 000 (W4 Fri 00:00); its window opens only on Wednesday
+    // at 12:00, day 30 + 12h = 43 920, but db fails at 30d = 43 200 (its fixed time to failure
+    // from t = 0): the item is withdrawn at 43 200 by incident db#0 and costs nothing.
+    let s = parse(&FIXED.replace(
+        "every = \"20d\"\ntakes = \"1h\"\ntier = \"ops\"",
+        "every = \"25d\"\ntakes = \"1h\"\ntier = \"ops\"\nwindow = \"Wed 12:00-13:00\"",
+    ));
+    let story = maintenance_story(&s, 0);
+    assert_eq!(story.due, 36_000.0);
+    let last = story.lines.last().expect("lines");
+    assert_eq!(last.t, 43_200.0);
+    let MaintenanceBeat::Withdrawn {
+        tier: 0,
+        by: Some(by),
+    } = last.beat
+    else {
+        panic!("not withdrawn by a named incident: {:?}", last.beat);
+    };
+    assert_eq!((by.service, by.number()), (0, 0));
+    assert_eq!(story.cost, MaintenanceCost::default());
+    assert!(!story.done());
+    let text = squeeze(&render_maintenance(&s, &story, 0, 100));
+    assert!(
+        text.contains("db failed first (db#0): the item leaves ops's queue"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_picker_counts_maintenances_due_and_the_first_started() {
+    // The hand-counted history above: four maintenances due and done; db#0 the first started.
+    let s = parse(FIXED);
+    let mut picker = MaintenancePicker::new(&s);
+    simulate_one(&s, 1, 0, &mut picker);
+    assert_eq!(picker.due, vec![4]);
+    assert_eq!(
+        picker.first_started,
+        vec![Some(MaintenanceId { service: 0, n: 0 })]
+    );
+    // The strategy without a plan has none.
+    let mut none = MaintenancePicker::new(&s);
+    simulate_one(&s, 0, 0, &mut none);
+    assert_eq!((none.due[0], none.first_started[0]), (0, None));
+}
+
+#[test]
+fn timeline_maintenance_tells_a_night_and_refuses_what_does_not_exist() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("fixed.toml");
+    std::fs::write(
+        &file,
+        FIXED.replace(
+            "tier = \"ops\"",
+            "tier = \"ops\"\nwindow = \"Sun 02:00-06:00\"",
+        ),
+    )
+    .expect("write");
+    let incsim = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_incsim"))
+            .arg("timeline")
+            .arg(&file)
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("run incsim")
+    };
+    let out = dir.path().join("night");
+    let ok = incsim(&[
+        "--strategy",
+        "patched",
+        "--maintenance",
+        "db",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(squeeze(&stdout).contains("db renewed after 1h of maintenance at ops, Sun 03:00"));
+    let written = std::fs::read_to_string(out.join("timeline.txt")).expect("timeline.txt");
+    assert!(
+        stdout.starts_with(&written),
+        "the terminal shows the file's text"
+    );
+    // db#2 by number; db#9 does not exist (4 fell due); the reactive strategy has no plan.
+    let third = incsim(&["--strategy", "patched", "--maintenance", "db#2"]);
+    assert!(third.status.success());
+    assert!(String::from_utf8_lossy(&third.stdout).contains("Maintenance db#2 under patched"));
+    for (args, want) in [
+        (
+            ["--strategy", "patched", "--maintenance", "db#9"],
+            "db has 4 maintenances due in replication 0 under patched",
+        ),
+        (
+            ["--strategy", "reactive", "--maintenance", "db"],
+            "reactive has no maintenance plan for db\n  help: --strategy patched",
+        ),
+        (
+            ["--strategy", "patched", "--maintenance", "web"],
+            "unknown service \"web\"",
+        ),
+    ] {
+        let bad = incsim(&args);
+        let stderr = String::from_utf8_lossy(&bad.stderr);
+        assert!(
+            !bad.status.success() && stderr.contains(want),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -352,6 +352,25 @@ fn too_many_expected_failures_is_refused() {
 }
 
 #[test]
+fn a_flood_of_change_deployments_names_changes_per_week_not_failures() {
+    // Rule 14 counts change arrivals too (model.md §8.12): 300 000 a week over the default
+    // year is about 1.56·10⁷ events, almost all deployments, so the error points at
+    // changes.per_week (its line), not at failures.every.
+    let text = edit(
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }",
+        "failures = { every = { dist = \"exponential\", mean = \"45d\" } }\nchanges = { per_week = 300000, failure_rate = 0.1, mode = \"memory-leak\", hours = \"24x7\" }",
+    );
+    let e = single(&text);
+    check(
+        &e,
+        Some(line_of(&text, "changes =")),
+        "services.email.changes.per_week",
+        "expected at most 10000000 failures and change deployments per replication; found about 15642",
+        "deployments per week",
+    );
+}
+
+#[test]
 fn several_errors_are_collected_in_file_order() {
     let text = DEFAULT_SCENARIO_TOML
         .replace("staff = 3", "staff = 0")

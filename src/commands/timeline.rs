@@ -10,15 +10,17 @@ use super::load_scenario;
 use crate::cli::TimelineArgs;
 use incsim::charts::{self, timeline::TimelineChart};
 use incsim::eventlog::SimClock;
-use incsim::events::{IncidentId, Tee};
+use incsim::events::{IncidentId, MaintenanceId, Tee};
 use incsim::experiment::simulate_one;
 use incsim::export::handout;
 use incsim::export::output::OutputSet;
 use incsim::export::timeline::{
-    incident_label, render_comparison, render_missing, render_story_wrapped, wrap_words,
+    incident_label, render_comparison, render_maintenance, render_missing, render_story_wrapped,
+    wrap_words,
 };
 use incsim::model::Simulator;
 use incsim::projections::incident::{IncidentPicker, IncidentStory, StoryProjection};
+use incsim::projections::maintenance::{MaintenancePicker, MaintenanceStoryProjection, plan_for};
 use incsim::scenario::{Scenario, slug};
 
 /// Run `incsim timeline`.
@@ -38,6 +40,9 @@ pub fn timeline(args: TimelineArgs) -> Result<()> {
         None => scenario.baseline_index(),
     };
     let strategy_name = scenario.strategies[strategy].name.clone();
+    if let Some(text) = &args.maintenance {
+        return maintenance_timeline(&args, &scenario, &scenario_slug, strategy, text);
+    }
 
     // Pass 1: which incident (the simulation is deterministic, so pass 2 sees the same run).
     let mut picker = IncidentPicker::new(&scenario);
@@ -219,6 +224,123 @@ pub fn timeline(args: TimelineArgs) -> Result<()> {
         out_dir.display()
     );
     Ok(())
+}
+
+/// `incsim timeline --maintenance`: tell one preventive maintenance of `strategy`.
+fn maintenance_timeline(
+    args: &TimelineArgs,
+    scenario: &Scenario,
+    scenario_slug: &str,
+    strategy: usize,
+    text: &str,
+) -> Result<()> {
+    let rep = args.rep;
+    let strategy_name = &scenario.strategies[strategy].name;
+    let (service, n) = parse_maintenance(scenario, text)?;
+    let svc = &scenario.services[service].name;
+    if plan_for(scenario, strategy, service).is_none() {
+        let with: Vec<&String> = scenario
+            .strategies
+            .iter()
+            .enumerate()
+            .filter(|&(s, _)| plan_for(scenario, s, service).is_some())
+            .map(|(_, st)| &st.name)
+            .collect();
+        let help = if with.is_empty() {
+            format!("no strategy maintains {svc}: add a [[strategies.NAME.maintenance]] plan")
+        } else {
+            format!("--strategy {}", names(with.into_iter()))
+        };
+        bail!("{strategy_name} has no maintenance plan for {svc}\n  help: {help}");
+    }
+    // Pass 1: which maintenance (the run is deterministic, so pass 2 sees the same one).
+    let mut picker = MaintenancePicker::new(scenario);
+    simulate_one(scenario, strategy, rep, &mut picker);
+    let due = picker.due[service];
+    let n = match n {
+        Some(n) if n < due => n,
+        Some(n) => bail!(
+            "{svc}#{n}: {svc} has {due} maintenance{} due in replication {rep} under {strategy_name}\n  help: pick N below {due}, or another --rep",
+            if due == 1 { "" } else { "s" }
+        ),
+        None => match picker.first_started[service] {
+            Some(m) => m.n,
+            None => bail!(
+                "no maintenance of {svc} starts in replication {rep} under {strategy_name} ({due} fell due)\n  help: try another --rep{}",
+                if due > 0 {
+                    format!(", or --maintenance {svc}#0 to see why")
+                } else {
+                    String::new()
+                }
+            ),
+        },
+    };
+    let id = MaintenanceId {
+        service: service as u32,
+        n,
+    };
+    let mut projection = MaintenanceStoryProjection::new(scenario, strategy, id);
+    simulate_one(scenario, strategy, rep, &mut projection);
+    let story = projection
+        .into_story()
+        .ok_or_else(|| anyhow!("{svc}#{n} did not fall due in replication {rep}"))?;
+    let width = if std::io::stdout().is_terminal() {
+        terminal_columns().unwrap_or(FILE_COLUMNS)
+    } else {
+        FILE_COLUMNS
+    };
+    let text = render_maintenance(scenario, &story, rep, FILE_COLUMNS);
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(scenario_slug).join(format!(
+            "timeline-rep{rep}-{}-{}-m{n}",
+            slug(strategy_name),
+            slug(svc)
+        ))
+    });
+    let mut outputs = OutputSet::prepare(&out_dir)?;
+    outputs.add("timeline.txt", text.clone().into_bytes());
+    outputs.commit()?;
+    if width == FILE_COLUMNS {
+        print!("{text}");
+    } else {
+        print!("{}", render_maintenance(scenario, &story, rep, width));
+    }
+    println!("\nWrote timeline.txt to {}", out_dir.display());
+    Ok(())
+}
+
+/// `db`, `db#3` or `db#m3` (a service, and its maintenance N) → (service index, N).
+fn parse_maintenance(scenario: &Scenario, text: &str) -> Result<(usize, Option<u32>)> {
+    let help = format!(
+        "write SERVICE for its first maintenance, or SERVICE#N for its maintenance N from 0 (e.g. {}#0); services: {}",
+        scenario.services[0].name,
+        names(scenario.services.iter().map(|s| &s.name))
+    );
+    let (name, n) = match text.rsplit_once('#') {
+        Some((name, n)) => (name, Some(n.trim())),
+        None => (text, None),
+    };
+    let service = scenario
+        .services
+        .iter()
+        .position(|s| s.name == name)
+        .ok_or_else(|| {
+            anyhow!("--maintenance {text:?}: unknown service {name:?}\n  help: {help}")
+        })?;
+    let n = match n {
+        None => None,
+        Some(n) => Some(
+            n.strip_prefix('m')
+                .unwrap_or(n)
+                .parse::<u32>()
+                .map_err(|_| {
+                    anyhow!(
+                        "--maintenance {text:?}: {n:?} is not a maintenance number\n  help: {help}"
+                    )
+                })?,
+        ),
+    };
+    Ok((service, n))
 }
 
 /// Columns of `timeline.txt`, and of the terminal output when stdout is not a terminal.

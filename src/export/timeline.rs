@@ -6,8 +6,10 @@ use crate::eventlog::SimClock;
 use crate::events::{Detection, IncidentId, PolicyPage, TierId};
 use crate::format::money;
 use crate::projections::incident::{Beat, IncidentStory, Place};
-use crate::scenario::Scenario;
+use crate::projections::maintenance::{MaintenanceBeat, MaintenanceStory, plan_for};
+use crate::scenario::calendar::is_open;
 use crate::scenario::duration::format_minutes;
+use crate::scenario::{MaintenancePolicy, Scenario};
 
 /// The readable id of an incident: `email#3`.
 pub fn incident_label(scenario: &Scenario, id: IncidentId) -> String {
@@ -332,26 +334,38 @@ pub fn render_story(scenario: &Scenario, story: &IncidentStory, rep: u64) -> Str
     render_story_wrapped(scenario, story, rep, usize::MAX)
 }
 
-/// The rows of a story's table: when (the clock; the day only when it changes), since the
-/// failure started, what happened, cost so far.
-pub fn story_rows(scenario: &Scenario, story: &IncidentStory) -> Vec<[String; 4]> {
-    let cur = &scenario.currency;
-    let clocks: Vec<SimClock> = story.lines.iter().map(|l| SimClock::at(l.t)).collect();
+/// The *when* column of a story: the clock, the day only when it changes (a time of day
+/// alone is right-aligned under the last full clock).
+fn when_cells(times: impl Iterator<Item = f64>) -> Vec<String> {
+    let clocks: Vec<SimClock> = times.map(SimClock::at).collect();
     let full_width = clocks
         .iter()
         .map(|c| c.to_string().chars().count())
         .max()
         .unwrap_or(0)
         .max("when".len());
-    let mut rows: Vec<[String; 4]> = Vec::with_capacity(story.lines.len());
     let mut last_day = None;
-    for (line, clock) in story.lines.iter().zip(&clocks) {
-        let when = if last_day == Some(clock.day()) {
-            format!("{:>full_width$}", clock.time_of_day().to_string())
-        } else {
-            clock.to_string()
-        };
-        last_day = Some(clock.day());
+    clocks
+        .iter()
+        .map(|clock| {
+            let when = if last_day == Some(clock.day()) {
+                format!("{:>full_width$}", clock.time_of_day().to_string())
+            } else {
+                clock.to_string()
+            };
+            last_day = Some(clock.day());
+            when
+        })
+        .collect()
+}
+
+/// The rows of a story's table: when (the clock; the day only when it changes), since the
+/// failure started, what happened, cost so far.
+pub fn story_rows(scenario: &Scenario, story: &IncidentStory) -> Vec<[String; 4]> {
+    let cur = &scenario.currency;
+    let whens = when_cells(story.lines.iter().map(|l| l.t));
+    let mut rows: Vec<[String; 4]> = Vec::with_capacity(story.lines.len());
+    for (line, when) in story.lines.iter().zip(whens) {
         rows.push([
             when,
             story_minutes(line.t - story.start),
@@ -380,15 +394,10 @@ pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// [`render_story`] with lines of at most `width` characters where the words allow: the
-/// *what happened* column wraps under itself, the cost staying on the row's first line.
-pub fn render_story_wrapped(
-    scenario: &Scenario,
-    story: &IncidentStory,
-    rep: u64,
-    width: usize,
-) -> String {
-    let rows = story_rows(scenario, story);
+/// A story's table in lines of at most `width` characters where the words allow: the head
+/// row, then one row per moment; the *what happened* column wraps under itself, the cost
+/// staying on the row's first line.
+fn story_table(rows: &[[String; 4]], width: usize) -> String {
     let width_of = |i: usize, head: &str| {
         rows.iter()
             .map(|r| r[i].chars().count())
@@ -432,18 +441,31 @@ pub fn render_story_wrapped(
         }
         text
     };
+    let mut out = fmt_row(&heads.map(String::from));
+    out.push('\n');
+    for r in rows {
+        out.push_str(&fmt_row(r));
+        out.push('\n');
+    }
+    out
+}
+
+/// [`render_story`] with lines of at most `width` characters where the words allow: the
+/// *what happened* column wraps under itself, the cost staying on the row's first line.
+pub fn render_story_wrapped(
+    scenario: &Scenario,
+    story: &IncidentStory,
+    rep: u64,
+    width: usize,
+) -> String {
+    let rows = story_rows(scenario, story);
     let para = |text: String| wrap_words(&text, width).join("\n");
     let mut out = String::new();
     out.push_str(&para(title(scenario, story, rep)));
     out.push('\n');
     out.push_str(&para(failure_line(scenario, story)));
     out.push_str("\n\n");
-    out.push_str(&fmt_row(&heads.map(String::from)));
-    out.push('\n');
-    for r in &rows {
-        out.push_str(&fmt_row(r));
-        out.push('\n');
-    }
+    out.push_str(&story_table(&rows, width));
     out.push('\n');
     out.push_str(&para(total_line(scenario, story)));
     out.push('\n');
@@ -659,4 +681,211 @@ pub fn figures_table(scenario: &Scenario, columns: &[(String, Option<&IncidentSt
         out.push('\n');
     }
     out
+}
+
+/// The readable id of a maintenance, as the event log's `maintenance` key writes it: `db#0`
+/// (the service's maintenance 0).
+pub fn maintenance_label(scenario: &Scenario, service: u32, n: u32) -> String {
+    format!("{}#{n}", scenario.services[service as usize].name)
+}
+
+/// One maintenance beat in words.
+fn maintenance_beat_text(
+    scenario: &Scenario,
+    story: &MaintenanceStory,
+    beat: &MaintenanceBeat,
+    t: f64,
+) -> String {
+    let service = &scenario.services[story.id.service as usize];
+    let svc = &service.name;
+    let plan = plan_for(scenario, story.strategy, story.id.service as usize);
+    let cur = &scenario.currency;
+    match *beat {
+        MaintenanceBeat::Due { tier: k } => {
+            let why = match plan.map(|p| (p.policy, p.every_minutes)) {
+                Some((MaintenancePolicy::Age, every)) => {
+                    format!("{} since its last renewal", story_minutes(every))
+                }
+                Some((MaintenancePolicy::Calendar, every)) => {
+                    format!("every {} on the calendar", story_minutes(every))
+                }
+                None => "its plan".to_string(),
+            };
+            let window = match plan.and_then(|p| p.window.as_ref()) {
+                Some(w) if !is_open(w, t, 0.0) => {
+                    format!("; it may start only inside its window, {w}")
+                }
+                _ => String::new(),
+            };
+            format!(
+                "{svc} is due for maintenance ({why}): the item joins {}'s queue, behind any incident{window}",
+                tier(scenario, k)
+            )
+        }
+        MaintenanceBeat::Started {
+            tier: k,
+            waited,
+            duration,
+        } => {
+            let wait = if waited > 0.0 {
+                // The window is why only where it was shut when the item was queued.
+                let shut = plan
+                    .and_then(|p| p.window.as_ref())
+                    .is_some_and(|w| !is_open(w, t - waited, 0.0));
+                format!(
+                    " after {} waiting for {}",
+                    story_minutes(waited),
+                    if shut {
+                        "its window".to_string()
+                    } else {
+                        format!("a free {} engineer", tier(scenario, k))
+                    }
+                )
+            } else {
+                String::new()
+            };
+            let rate = service.downtime_cost_per_hour * service.planned_downtime_cost_fraction;
+            let who = tier(scenario, k);
+            let article = if who.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!(
+                "{article} {who} engineer starts it{wait}: {svc} is down as planned for {} ({}/h, {:.0} % of its downtime rate)",
+                story_minutes(duration),
+                money(rate, cur),
+                service.planned_downtime_cost_fraction * 100.0
+            )
+        }
+        MaintenanceBeat::Done { tier: k, worked } => format!(
+            "{svc} renewed after {} of maintenance at {}, {} {}",
+            story_minutes(worked),
+            tier(scenario, k),
+            SimClock::at(t).weekday(),
+            SimClock::at(t).time_of_day()
+        ),
+        MaintenanceBeat::Withdrawn { tier: k, by } => {
+            let failure = match by {
+                Some(id) => format!("{svc} failed first ({})", incident_label(scenario, id)),
+                None => format!("{svc} failed first"),
+            };
+            format!(
+                "{failure}: the item leaves {}'s queue, and the repair restarts the maintenance clock",
+                tier(scenario, k)
+            )
+        }
+        MaintenanceBeat::CutOff => "the horizon: the story is cut off here".to_string(),
+    }
+}
+
+/// The narrated timeline of one preventive maintenance (`incsim timeline --maintenance`):
+/// title, plan, one line per moment with its running cost, then the totals and which
+/// dependants went down as planned with it.
+pub fn render_maintenance(
+    scenario: &Scenario,
+    story: &MaintenanceStory,
+    rep: u64,
+    width: usize,
+) -> String {
+    let cur = &scenario.currency;
+    let service = story.id.service as usize;
+    let svc = &scenario.services[service].name;
+    let label = maintenance_label(scenario, story.id.service, story.id.n);
+    let strategy = &scenario.strategies[story.strategy].name;
+    let para = |text: String| wrap_words(&text, width).join("\n");
+    let mut out = String::new();
+    out.push_str(&para(format!(
+        "Maintenance {label} under {strategy}, replication {rep} (seed {})",
+        scenario.simulation.seed
+    )));
+    out.push('\n');
+    if let Some(p) = plan_for(scenario, story.strategy, service) {
+        let due = match p.policy {
+            MaintenancePolicy::Age => format!(
+                "due when {svc} has run {} since its last repair or maintenance",
+                story_minutes(p.every_minutes)
+            ),
+            MaintenancePolicy::Calendar => {
+                format!(
+                    "due every {} from the start",
+                    story_minutes(p.every_minutes)
+                )
+            }
+        };
+        let window = match &p.window {
+            Some(w) => format!(", inside {w}"),
+            None => String::new(),
+        };
+        out.push_str(&para(format!(
+            "Plan: {due}; takes {}; done by {}{window}.",
+            p.takes.describe(),
+            scenario.tiers[p.tier].name
+        )));
+        out.push('\n');
+    }
+    out.push('\n');
+    let whens = when_cells(story.lines.iter().map(|l| l.t));
+    let rows: Vec<[String; 4]> = story
+        .lines
+        .iter()
+        .zip(whens)
+        .map(|(line, when)| {
+            [
+                when,
+                story_minutes(line.t - story.due),
+                maintenance_beat_text(scenario, story, &line.beat, line.t),
+                money(line.cost.total(), cur),
+            ]
+        })
+        .collect();
+    out.push_str(&story_table(&rows, width));
+    out.push('\n');
+    let c = story.cost;
+    let mut total = format!(
+        "Total: {} of planned downtime of {svc} ({}) and {} of engineer time ({}): {}.",
+        story_minutes(c.planned_minutes),
+        money(c.planned_cost, cur),
+        story_minutes(c.labor_minutes),
+        money(c.labor_cost, cur),
+        money(c.total(), cur)
+    );
+    let dependants = dependants_of(scenario, service);
+    if c.planned_minutes > 0.0 && !dependants.is_empty() {
+        total.push_str(&format!(
+            " Down or degraded with it, and counted in the run's totals at their own rates: {}.",
+            dependants.join(", ")
+        ));
+    }
+    out.push_str(&para(total));
+    out.push('\n');
+    out
+}
+
+/// Services that depend on `service`, directly or through others (model.md §8.10: a
+/// dependency passes planned maintenance on like any state), in scenario order.
+fn dependants_of(scenario: &Scenario, service: usize) -> Vec<String> {
+    let mut reached = vec![false; scenario.services.len()];
+    reached[service] = true;
+    // Each pass adds the services that depend on one already reached; a chain of n services
+    // needs at most n passes (dependencies have no cycles).
+    for _ in 0..scenario.services.len() {
+        let mut grew = false;
+        for (i, s) in scenario.services.iter().enumerate() {
+            if !reached[i] && s.depends_on.iter().any(|d| reached[d.service]) {
+                reached[i] = true;
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    scenario
+        .services
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| reached[i] && i != service)
+        .map(|(_, s)| s.name.clone())
+        .collect()
 }

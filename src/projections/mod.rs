@@ -5,6 +5,7 @@
 
 pub mod incident;
 pub mod lifecycle;
+pub mod maintenance;
 pub mod metrics;
 
 pub use metrics::{CHECKPOINTS, MetricsProjection, RESTORE_BINS, RepMetrics};

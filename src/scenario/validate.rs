@@ -453,7 +453,8 @@ fn limits(s: &Scenario, out: &mut Vec<Violation>) {
     // With workarounds, a root cause strikes again after `recurs` instead of `failures.every`:
     // the shorter of the two means bounds how often the service can fail.
     let workarounds = s.strategies.iter().any(|st| st.workarounds);
-    let per_service: Vec<f64> = s
+    // Per service: (failures, change deployments) expected over the horizon.
+    let per_service: Vec<(f64, f64)> = s
         .services
         .iter()
         .map(|svc| {
@@ -469,40 +470,60 @@ fn limits(s: &Scenario, out: &mut Vec<Violation>) {
                 .changes
                 .as_ref()
                 .map_or(0.0, |c| c.per_week * horizon / super::MINUTES_PER_WEEK);
-            expected_failures(svc, horizon).max(horizon / recurs) + changes
+            (
+                expected_failures(svc, horizon).max(horizon / recurs),
+                changes,
+            )
         })
         .collect();
-    let total: f64 = per_service.iter().sum();
+    let total: f64 = per_service.iter().map(|(f, c)| f + c).sum();
     if total > MAX_EXPECTED_EVENTS {
-        // Point at the service that contributes most: the likeliest typo.
+        // Point at the service, and the field of it, that contributes most: the likeliest typo.
         let worst = per_service
             .iter()
             .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
+            .max_by(|a, b| (a.1.0 + a.1.1).total_cmp(&(b.1.0 + b.1.1)))
             .map_or(0, |(i, _)| i);
+        let svc = &s.services[worst];
+        let (failures, changes) = per_service[worst];
         let n = s.services.len();
-        out.push(violation(
-            format!(
-                "{}.failures.every",
-                fields::join("services", &s.services[worst].name)
-            ),
-            format!(
-                "expected at most 10000000 failures per replication; found about {total:.0} \
-                 (horizon {} over {n} service{}; here one failure every {} on average)",
-                format_minutes(horizon),
-                if n == 1 { "" } else { "s" },
-                format_minutes(match s.services[worst].repair {
-                    Repair::Renew => s.services[worst].failures_every.mean(),
-                    Repair::AsBadAsOld => horizon / per_service[worst],
-                }),
-            ),
-            if s.services[worst].repair == Repair::AsBadAsOld {
-                "with repair = \"as_bad_as_old\" a wearing-out service fails ever faster as it \
-                 ages: check failures.every, use repair = \"renew\" or shorten simulation.horizon"
-            } else {
-                "check the unit of failures.every (\"45d\", not \"45s\") or shorten simulation.horizon"
-            },
-        ));
+        let over = format!(
+            "{total:.0} (horizon {} over {n} service{}",
+            format_minutes(horizon),
+            if n == 1 { "" } else { "s" },
+        );
+        let at = fields::join("services", &svc.name);
+        if changes > failures {
+            let per_week = svc.changes.as_ref().map_or(0.0, |c| c.per_week);
+            out.push(violation(
+                format!("{at}.changes.per_week"),
+                format!(
+                    "expected at most 10000000 failures and change deployments per \
+                     replication; found about {over}; here about {changes:.0} deployments, \
+                     {per_week} a week)"
+                ),
+                "changes.per_week is deployments per week, not per minute: check its value or \
+                 shorten simulation.horizon",
+            ));
+        } else {
+            out.push(violation(
+                format!("{at}.failures.every"),
+                format!(
+                    "expected at most 10000000 failures per replication; found about {over}; \
+                     here one failure every {} on average)",
+                    format_minutes(match svc.repair {
+                        Repair::Renew => svc.failures_every.mean(),
+                        Repair::AsBadAsOld => horizon / failures,
+                    }),
+                ),
+                if svc.repair == Repair::AsBadAsOld {
+                    "with repair = \"as_bad_as_old\" a wearing-out service fails ever faster as it \
+                     ages: check failures.every, use repair = \"renew\" or shorten simulation.horizon"
+                } else {
+                    "check the unit of failures.every (\"45d\", not \"45s\") or shorten simulation.horizon"
+                },
+            ));
+        }
     }
     for st in &s.strategies {
         let Some(m) = &st.monitoring else { continue };
