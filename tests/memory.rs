@@ -37,6 +37,8 @@ fn many_strategies(k: usize) -> Scenario {
 /// Peak resident set of one `incsim` run, in bytes: the child's own `ru_maxrss` from
 /// `wait4`, so other tests' children running at the same time do not count.
 #[cfg(target_os = "linux")]
+// The child is reaped by wait4 (for its own rusage), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn peak_rss_of_run(dir: &Path, args: &[&str]) -> u64 {
     let child = Command::new(env!("CARGO_BIN_EXE_incsim"))
         .args(args)
@@ -169,4 +171,44 @@ fn twelve_strategies_list_every_pair_and_say_nothing_omitted() {
             .unwrap()
             .starts_with("every pair")
     );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_thousand_strategies_beyond_memory_are_refused_up_front_with_a_way_out() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k1001.toml");
+    fs::write(&path, many_strategies_toml(1001)).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_incsim"));
+    cmd.args([
+        "run",
+        path.to_str().unwrap(),
+        "-n",
+        "100",
+        "--out",
+        "o",
+        "--quiet",
+    ])
+    .current_dir(dir.path());
+    // SAFETY: setrlimit between fork and exec touches only the child's limits. 300 MB is
+    // below what the strategies alone need (about 340 MB before the first replication).
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 300 << 20,
+                rlim_max: 300 << 20,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &limit);
+            Ok(())
+        });
+    }
+    let o = cmd.output().unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(
+        e.contains("1001 strategies") && e.contains("fewer strategies"),
+        "{e}"
+    );
+    assert!(!dir.path().join("o").exists());
 }

@@ -13,7 +13,7 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
     print!("{}", incsim::scenario::describe::describe(&scenario));
     let reps = scenario.simulation.replications;
     println!(
-        "\nmemory: about {} for {reps} replications ({} per replication, {} for the {} strategies' report)",
+        "\nmemory: about {} for {reps} replications ({} per replication, {} for the program and the {} strategies' report)",
         budget::human_bytes(budget::run_bytes(&scenario, reps)),
         budget::human_bytes(budget::bytes_per_replication(&scenario)),
         budget::human_bytes(budget::run_bytes(&scenario, 0)),

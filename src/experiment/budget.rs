@@ -169,11 +169,17 @@ pub fn check_fits(s: &Scenario, replications: u64) -> Result<(), String> {
             human_bytes(available)
         ));
     }
-    // The largest count that fits (the batch term stops growing at one batch).
+    // The largest count that fits: run_bytes grows with the replications, so bisect below
+    // the count the rows alone would allow.
     let per = bytes_per_replication(s).max(1);
-    let mut fits = (available - fixed) / per;
-    while fits > 0 && run_bytes(s, fits) > available {
-        fits = fits.saturating_sub((run_bytes(s, fits) - available).div_ceil(per).max(1));
+    let (mut fits, mut too_many) = (0, (available - fixed) / per + 1);
+    while too_many - fits > 1 {
+        let mid = fits + (too_many - fits) / 2;
+        if run_bytes(s, mid) <= available {
+            fits = mid;
+        } else {
+            too_many = mid;
+        }
     }
     Err(format!(
         "{replications} replications of {} strategies need about {} of memory, and this machine has {} available\n  \
