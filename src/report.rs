@@ -8,7 +8,7 @@ use crate::finance::{self, CaseInputs, YearFlow};
 use crate::metrics::Metric;
 use crate::projections::CHECKPOINTS;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
-use crate::stats::{Paired, Summary, bonferroni_level, holm_adjust, quantile_select};
+use crate::stats::{Paired, Summary, bonferroni_level, holm_adjust_chosen, quantile_select};
 
 /// Per-tier figures of one strategy.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,7 +109,6 @@ pub struct Pair {
     pub ci95_bonferroni: [f64; 2],
 }
 
-/// Every pair of strategies on `metric`, in file order ((0,1), (0,2), …, (1,2), …), with
 /// Hsu's MCB on total cost from a run's replications (common random numbers: paired).
 fn total_cost_mcb(
     scenario: &Scenario,
@@ -129,16 +128,60 @@ fn total_cost_mcb(
     crate::experiment::select::mcb_table(&names, &obs, n, 0.95, false)
 }
 
-/// Holm-adjusted p-values and Bonferroni simultaneous intervals over the m pairs.
+/// Most strategies whose every pair `summary.json` lists: 12 strategies make 66 pairs. The
+/// pairs grow with the square of the strategies — 1,001 strategies make 500,500, a summary.json
+/// of a quarter of a gigabyte and a run of several (issue 18) — so beyond this the list keeps
+/// the pairs among the strategies with the best means (the contenders), as the savings chart
+/// keeps its panels; the adjustments still count every pair.
+pub const MAX_PAIR_STRATEGIES: usize = 12;
+
+/// The pairs of strategies compared on one metric: those listed, and how many there are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairTable {
+    /// The listed pairs, in file order ((0,1), (0,2), …, (1,2), …): every pair, or with more
+    /// than the cap those among the best strategies.
+    pub listed: Vec<Pair>,
+    /// Pairs compared (m, the family the adjustments count): k(k−1)/2 where every pair is
+    /// defined.
+    pub compared: usize,
+}
+
+impl PairTable {
+    /// Pairs compared but not listed.
+    pub fn omitted(&self) -> usize {
+        self.compared - self.listed.len()
+    }
+}
+
+/// Every pair of strategies on `metric` (see [`pair_table`] with no cap).
+pub fn all_pairs(scenario: &Scenario, results: &ExperimentResults, metric: Metric) -> Vec<Pair> {
+    pair_table(scenario, results, metric, usize::MAX).listed
+}
+
+/// The pairs of strategies on `metric`, paired by replication, with Holm-adjusted p-values and
+/// Bonferroni simultaneous intervals over every pair (m of them). With more than
+/// `max_strategies` strategies only the pairs among the `max_strategies` with the best mean
+/// `metric` are listed (ties: file order; a metric without a better direction: the first
+/// ones), with the same numbers, bit for bit, as a list of every pair: each pair's p-value is
+/// computed, and only the m p-values are held, not m pairs.
 ///
 /// Why two adjustments: Holm's step-down procedure is the more powerful way to decide which
 /// pairs differ, but it has no simultaneous confidence intervals of its own (the intervals
 /// compatible with it degenerate to one-sided bounds for the rejected pairs); the Bonferroni
 /// intervals are the simultaneous ones that go with it, wider than the unadjusted ones
 /// whenever m > 1 and equal for a single pair.
-pub fn all_pairs(scenario: &Scenario, results: &ExperimentResults, metric: Metric) -> Vec<Pair> {
+pub fn pair_table(
+    scenario: &Scenario,
+    results: &ExperimentResults,
+    metric: Metric,
+    max_strategies: usize,
+) -> PairTable {
     let k = scenario.strategies.len();
+    let listed = listed_strategies(results, metric, max_strategies);
     let mut pairs = Vec::new();
+    let mut family = Vec::new();
+    // One buffer of differences for every pair: no allocation per pair.
+    let mut diffs = Vec::new();
     for a in 0..k {
         for b in a + 1..k {
             let rows = results.strategies[a]
@@ -146,21 +189,34 @@ pub fn all_pairs(scenario: &Scenario, results: &ExperimentResults, metric: Metri
                 .iter()
                 .zip(&results.strategies[b].rows)
                 .map(|(x, y)| (metric.value(x), metric.value(y)));
-            if let Some(paired) = Paired::of(rows, metric.direction()) {
-                pairs.push(Pair {
-                    a: scenario.strategies[a].name.clone(),
-                    b: scenario.strategies[b].name.clone(),
-                    metric,
-                    p_value: paired.p_value(),
-                    p_value_holm: f64::NAN,
-                    ci95_bonferroni: paired.ci95,
-                    paired,
-                });
+            if listed[a] && listed[b] {
+                if let Some(paired) = Paired::of(rows, metric.direction()) {
+                    family.push(paired.p_value());
+                    pairs.push(Pair {
+                        a: scenario.strategies[a].name.clone(),
+                        b: scenario.strategies[b].name.clone(),
+                        metric,
+                        p_value: paired.p_value(),
+                        p_value_holm: f64::NAN,
+                        ci95_bonferroni: paired.ci95,
+                        paired,
+                    });
+                }
+            } else {
+                // The same arithmetic as `Paired::of` and `Paired::p_value`, so the family's
+                // p-values are those of a list of every pair.
+                diffs.clear();
+                diffs.extend(rows.filter_map(|(x, y)| Some(y? - x?)));
+                if !diffs.is_empty() {
+                    let (mean, sd) = crate::stats::mean_sd(&diffs);
+                    family.push(crate::stats::paired_t_p_value(diffs.len() as u64, mean, sd));
+                }
             }
         }
     }
-    let m = pairs.len();
-    let holm = holm_adjust(&pairs.iter().map(|p| p.p_value).collect::<Vec<_>>());
+    let m = family.len();
+    let chosen: Vec<f64> = pairs.iter().map(|p| p.p_value).collect();
+    let holm = holm_adjust_chosen(family, &chosen);
     let level = bonferroni_level(0.95, m);
     for (p, h) in pairs.iter_mut().zip(holm) {
         p.p_value_holm = h;
@@ -168,7 +224,47 @@ pub fn all_pairs(scenario: &Scenario, results: &ExperimentResults, metric: Metri
             p.ci95_bonferroni = p.paired.ci(level);
         }
     }
-    pairs
+    PairTable {
+        listed: pairs,
+        compared: m,
+    }
+}
+
+/// Which strategies' pairs are listed: all, or the `max` with the best mean `metric` (over the
+/// replications where it is defined; ties and a metric without a direction: file order).
+fn listed_strategies(results: &ExperimentResults, metric: Metric, max: usize) -> Vec<bool> {
+    let k = results.strategies.len();
+    if k <= max {
+        return vec![true; k];
+    }
+    let means: Vec<f64> = results
+        .strategies
+        .iter()
+        .map(|s| {
+            let (sum, n) = s
+                .rows
+                .iter()
+                .filter_map(|r| metric.value(r))
+                .fold((0.0, 0u64), |(sum, n), v| (sum + v, n + 1));
+            if n == 0 { f64::NAN } else { sum / n as f64 }
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..k).collect();
+    // Smaller is better; undefined means last whatever the direction.
+    let key = |i: usize| {
+        let m = match metric.direction() {
+            crate::stats::Direction::LowerIsBetter => means[i],
+            crate::stats::Direction::HigherIsBetter => -means[i],
+            crate::stats::Direction::Neutral => 0.0,
+        };
+        if m.is_nan() { f64::INFINITY } else { m }
+    };
+    order.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
+    let mut listed = vec![false; k];
+    for &i in order.iter().take(max) {
+        listed[i] = true;
+    }
+    listed
 }
 
 /// The budget view of one candidate against the baseline, per year.
@@ -331,8 +427,12 @@ pub struct Report {
     pub strategies: Vec<StrategyReport>,
     pub baseline: usize,
     pub comparisons: Vec<Comparison>,
-    /// Every pair of strategies on total cost (see [`all_pairs`]).
+    /// The pairs of strategies on total cost: every pair, or with more than
+    /// [`MAX_PAIR_STRATEGIES`] strategies those among the cheapest (see [`pair_table`]).
     pub pairs: Vec<Pair>,
+    /// Pairs compared on total cost (m, over which `pairs` are adjusted): `pairs.len()` unless
+    /// some were left out of the list.
+    pub pairs_compared: usize,
     pub budgets: Vec<Budget>,
     /// What the charts draw.
     pub charts: ChartData,
@@ -501,6 +601,10 @@ impl Report {
             }
         }
 
+        let PairTable {
+            listed: pairs,
+            compared: pairs_compared,
+        } = pair_table(scenario, results, Metric::TOTAL_COST, MAX_PAIR_STRATEGIES);
         Report {
             scenario: scenario.name.clone(),
             currency: scenario.currency.clone(),
@@ -510,7 +614,8 @@ impl Report {
             strategies,
             baseline,
             comparisons,
-            pairs: all_pairs(scenario, results, Metric::TOTAL_COST),
+            pairs,
+            pairs_compared,
             budgets,
             charts: ChartData::build(scenario, results),
             has_dependencies,
@@ -678,7 +783,7 @@ impl Report {
                 })
             })
             .collect();
-        json!({
+        let mut out = json!({
             "scenario": self.scenario,
             "currency": self.currency,
             "seed": self.seed,
@@ -688,13 +793,38 @@ impl Report {
             "strategies": Value::Object(strategies),
             "comparisons": comparisons,
             "pairs": pairs,
-            "pairs_method": "every pair b − a on total_cost, paired by replication (common random numbers); ci95 unadjusted; ci95_bonferroni simultaneous over all pairs (each at 1 − 0.05/m); p_value two-sided paired t; p_value_holm Holm step-down over all pairs",
+            "pairs_method": self.pairs_method(),
             "budget": budgets,
             "ranking": self.ranking().into_iter().map(|i| self.budgets[i].candidate.clone()).collect::<Vec<_>>(),
             "ranking_method": "candidates by NPV (net savings per year without [finance]), best first",
             "loss_exceedance": self.loss_exceedance_json(),
             "incsim_version": env!("CARGO_PKG_VERSION"),
-        })
+        });
+        // Only a list with pairs left out says how many, so the files of scenarios with at
+        // most MAX_PAIR_STRATEGIES strategies keep their bytes.
+        let omitted = self.pairs_compared.saturating_sub(self.pairs.len());
+        if let (true, Value::Object(fields)) = (omitted > 0, &mut out) {
+            let at = fields
+                .keys()
+                .position(|k| k == "pairs_method")
+                .map_or(fields.len(), |i| i + 1);
+            fields.shift_insert(at, "pairs_omitted".into(), json!(omitted));
+        }
+        out
+    }
+
+    /// How `summary.json` `pairs` were computed, and which pairs it lists.
+    fn pairs_method(&self) -> String {
+        const EVERY: &str = "every pair b − a on total_cost, paired by replication (common random numbers); ci95 unadjusted; ci95_bonferroni simultaneous over all pairs (each at 1 − 0.05/m); p_value two-sided paired t; p_value_holm Holm step-down over all pairs";
+        if self.pairs_compared <= self.pairs.len() {
+            return EVERY.to_string();
+        }
+        format!(
+            "the pairs b − a on total_cost among the {MAX_PAIR_STRATEGIES} strategies with the lowest mean total cost ({} listed; the other {} of the m = {} pairs are left out, a list that grows with the square of the strategies), paired by replication (common random numbers); ci95 unadjusted; ci95_bonferroni simultaneous over all m pairs (each at 1 − 0.05/m); p_value two-sided paired t; p_value_holm Holm step-down over all m pairs",
+            self.pairs.len(),
+            self.pairs_compared - self.pairs.len(),
+            self.pairs_compared
+        )
     }
 }
 

@@ -192,15 +192,23 @@ impl Paired {
     /// Two-sided p-value of the paired t-test of "no mean difference". 1 when n < 2 or the
     /// differences do not vary and average 0; 0 when they do not vary and average non-zero.
     pub fn p_value(&self) -> f64 {
-        if self.n < 2 {
-            return 1.0;
-        }
-        if self.sd_diff == 0.0 {
-            return if self.mean_diff == 0.0 { 1.0 } else { 0.0 };
-        }
-        let t = self.mean_diff.abs() / (self.sd_diff / (self.n as f64).sqrt());
-        (2.0 * (1.0 - t_cdf(t, self.n as f64 - 1.0))).clamp(0.0, 1.0)
+        paired_t_p_value(self.n, self.mean_diff, self.sd_diff)
     }
+}
+
+/// Two-sided p-value of the paired t-test of "no mean difference" from the differences'
+/// count, mean and sample standard deviation ([`Paired::p_value`] without the interval,
+/// whose t quantile costs a bisection: the all-pairs family of many strategies needs only
+/// this).
+pub fn paired_t_p_value(n: u64, mean_diff: f64, sd_diff: f64) -> f64 {
+    if n < 2 {
+        return 1.0;
+    }
+    if sd_diff == 0.0 {
+        return if mean_diff == 0.0 { 1.0 } else { 0.0 };
+    }
+    let t = mean_diff.abs() / (sd_diff / (n as f64).sqrt());
+    (2.0 * (1.0 - t_cdf(t, n as f64 - 1.0))).clamp(0.0, 1.0)
 }
 
 /// Holm's step-down adjustment of p-values (Holm 1979): sort ascending, multiply the k-th
@@ -218,6 +226,31 @@ pub fn holm_adjust(p_values: &[f64]) -> Vec<f64> {
         adjusted[i] = running;
     }
     adjusted
+}
+
+/// Holm-adjusted p-values of some tests of a family, given the p-values of the whole family:
+/// for each `chosen` p-value (each one of `family`'s), the value [`holm_adjust`] gives it, bit
+/// for bit. Holds the m p-values and nothing more (no m indices, no m results), so a summary
+/// can list a few of a large family's pairs adjusted over all of them.
+///
+/// Why the sorted values suffice: among tied p-values `holm_adjust` orders by index, and the
+/// later of two ties multiplies by less, so every tie takes the running maximum reached at the
+/// first of them — the value at the first sorted position holding that p-value.
+pub fn holm_adjust_chosen(mut family: Vec<f64>, chosen: &[f64]) -> Vec<f64> {
+    let m = family.len();
+    family.sort_unstable_by(f64::total_cmp);
+    let first_of = |p: &f64| family.partition_point(|x| x.total_cmp(p).is_lt());
+    let positions: Vec<usize> = chosen.iter().map(first_of).collect();
+    let mut running = 0.0f64;
+    for (k, p) in family.iter_mut().enumerate() {
+        running = running.max((*p * (m - k) as f64).min(1.0));
+        *p = running;
+    }
+    // A p-value not in the family (a caller's error) reads as the largest adjustment.
+    positions
+        .into_iter()
+        .map(|k| family.get(k).or(family.last()).copied().unwrap_or(1.0))
+        .collect()
 }
 
 /// The confidence level each of `m` intervals needs so that all hold together with
@@ -408,6 +441,47 @@ mod tests {
         assert!((adj[0] - 0.06).abs() < 1e-15);
         assert_eq!(holm_adjust(&[0.9, 0.8]), vec![1.0, 1.0]);
         assert!(holm_adjust(&[]).is_empty());
+    }
+
+    #[test]
+    fn holm_of_chosen_tests_equals_holm_of_the_whole_family_bit_for_bit() {
+        // Ties (0.02 three times, 1.0 twice), values capped at 1, a zero, a NaN (sorted last
+        // by total order): every member's adjustment from the sorted family is holm_adjust's.
+        let family = [
+            0.02,
+            0.5,
+            0.0,
+            0.02,
+            1.0,
+            0.3,
+            0.02,
+            f64::NAN,
+            0.001,
+            1.0,
+            0.04,
+        ];
+        let whole = holm_adjust(&family);
+        let some = holm_adjust_chosen(family.to_vec(), &family);
+        for (a, b) in whole.iter().zip(&some) {
+            assert_eq!(a.to_bits(), b.to_bits(), "{whole:?} {some:?}");
+        }
+        // Pseudo-random families of many sizes, each member chosen.
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for m in 1..60 {
+            let family: Vec<f64> = (0..m)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    // Few distinct values, so ties are common.
+                    (x % 17) as f64 / 16.0 * 0.2
+                })
+                .collect();
+            let whole = holm_adjust(&family);
+            let some = holm_adjust_chosen(family.clone(), &family);
+            assert_eq!(whole, some, "m = {m}");
+        }
+        assert!(holm_adjust_chosen(Vec::new(), &[]).is_empty());
     }
 
     #[test]
