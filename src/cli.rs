@@ -138,8 +138,9 @@ pub struct RunArgs {
     /// parameter sets by Latin hypercube (from the seed), run the replications for each with
     /// the same random numbers, and report P10/P50/P90 across parameter sets, the share of
     /// sets in which each candidate is cheaper, and which inputs drive the spread. Without it
-    /// a run uses each uncertain input's mode.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000), conflicts_with_all = ["shard", "precision"])]
+    /// a run uses each uncertain input's mode. With --shard K/N every shard runs all N sets
+    /// for its slice of the replications, and `incsim merge` writes the same files.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=incsim::experiment::uncertainty::MAX_SETS as i64), conflicts_with = "precision")]
     pub uncertainty: Option<u32>,
     /// Skip the report's compact sensitivity (tornado): ±20 % on every input for the best
     /// candidate, sized to cost no more replications than the run itself.

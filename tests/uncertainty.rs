@@ -397,3 +397,329 @@ fn uncertain_values_are_refused_where_the_field_takes_none_or_the_spread_passes_
         "{found:?}"
     );
 }
+
+// ---- Sharded uncertainty runs (issue 15 item 5) and the note of fixed-input commands ----
+
+use incsim::experiment::shard::{self, ShardFile, ShardSpec};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Run incsim in `dir` with exactly `args`.
+fn incsim_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_incsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run incsim")
+}
+
+fn ok_in(dir: &Path, args: &[&str]) -> String {
+    let out = incsim_in(dir, args);
+    assert!(
+        out.status.success(),
+        "incsim {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails_in(dir: &Path, args: &[&str]) -> String {
+    let out = incsim_in(dir, args);
+    assert!(!out.status.success(), "incsim {args:?} should fail");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// Every file of a folder (not the manifest), by name.
+fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name() != ".incsim-manifest")
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// `uncertain.toml` with only cost rates uncertain, each of which re-costs exactly: the
+/// downtime rate of a service without a degraded cost, and the yearly cost.
+fn cost_only_uncertain_toml() -> String {
+    include_str!("../scenarios/uncertain.toml")
+        .replace("degraded_cost_fraction = 0.3", "degraded_cost_fraction = 0")
+        .replace(
+            r#"coverage = { uncertain = "pert", min = 0.6, mode = 0.85, max = 0.95 }"#,
+            "coverage = 0.85",
+        )
+}
+
+const SETS: &str = "5";
+
+/// `run --uncertainty 5` on one machine (1 thread) into `direct/`, as 3 shards (2 threads,
+/// last shard first) into `shards/`, merged into `merged/`: the two folders hold the same
+/// files, byte for byte. Returns the direct summary.json.
+fn direct_equals_merged_uncertainty_shards(toml: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("s.toml"), toml).unwrap();
+    let run = ["run", "s.toml", "-n", "13", "--uncertainty", SETS, "-q"];
+    ok_in(
+        d,
+        &[&run[..], &["--threads", "1", "--out", "direct"]].concat(),
+    );
+    for k in (0..3).rev() {
+        let spec = format!("{k}/3");
+        ok_in(
+            d,
+            &[
+                &run[..],
+                &["--threads", "2", "--shard", &spec, "--out", "shards"],
+            ]
+            .concat(),
+        );
+    }
+    let text = ok_in(d, &["merge", "shards", "--out", "merged"]);
+    assert!(text.contains("Merged 3 shards"), "{text}");
+    assert!(text.contains("Across 5 parameter sets"), "{text}");
+    let (direct, merged) = (files_of(&d.join("direct")), files_of(&d.join("merged")));
+    assert_eq!(
+        direct.keys().collect::<Vec<_>>(),
+        merged.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        direct.contains_key("uncertainty.csv"),
+        "{:?}",
+        direct.keys()
+    );
+    for (name, bytes) in &direct {
+        assert!(
+            bytes == &merged[name],
+            "{name} differs between direct and merged"
+        );
+    }
+    serde_json::from_slice(&direct["summary.json"]).unwrap()
+}
+
+#[test]
+fn a_sharded_uncertainty_run_merges_into_the_files_of_one_machine() {
+    // Coverage is uncertain: every parameter set is simulated, in every shard.
+    let summary =
+        direct_equals_merged_uncertainty_shards(include_str!("../scenarios/uncertain.toml"));
+    assert_eq!(summary["uncertainty"]["recosted"], false);
+}
+
+#[test]
+fn a_sharded_re_costed_uncertainty_run_merges_into_the_files_of_one_machine() {
+    // Only cost rates are uncertain: the shards carry no set, the merge re-costs the merged run.
+    let summary = direct_equals_merged_uncertainty_shards(&cost_only_uncertain_toml());
+    assert_eq!(summary["uncertainty"]["recosted"], true);
+}
+
+/// The shards' parameter sets, through their files' JSON and merged, are bit for bit the
+/// sets of one machine (the library's view of the test above).
+#[test]
+fn merged_parameter_sets_equal_the_direct_ones_bit_for_bit() {
+    for toml in [
+        include_str!("../scenarios/uncertain.toml").to_string(),
+        cost_only_uncertain_toml(),
+    ] {
+        let mut s = parse_str(&toml, "s.toml").unwrap();
+        s.simulation.replications = 11;
+        let (_, direct) = run(&s, 4);
+        let shards = (0..3)
+            .map(|k| {
+                let spec = ShardSpec { index: k, count: 3 };
+                let slice = run_replications(&s, spec.range(11), &mut |_| {});
+                let sets = uncertainty::shard_sets(&s, &slice, 4, &mut |_| {}).unwrap();
+                let text = ShardFile::new(&s, spec, "s", &slice)
+                    .with_uncertainty(4, sets)
+                    .to_json()
+                    .unwrap();
+                let name = spec.file_name();
+                (name.clone(), ShardFile::from_json(&text, &name).unwrap())
+            })
+            .collect();
+        let mut merged = shard::merge(shards).unwrap();
+        assert_eq!(merged.take_uncertainty().unwrap(), Some(direct));
+    }
+}
+
+#[test]
+fn uncertainty_shards_of_another_run_or_edited_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("s.toml"),
+        include_str!("../scenarios/uncertain.toml"),
+    )
+    .unwrap();
+    let shard = |k: &str, extra: &[&str], out: &str| {
+        let spec = format!("{k}/3");
+        let args = [
+            &[
+                "run", "s.toml", "-n", "6", "-q", "--shard", &spec, "--out", out,
+            ],
+            extra,
+        ]
+        .concat();
+        ok_in(d, &args);
+    };
+    for k in ["0", "1"] {
+        shard(k, &["--uncertainty", "3"], "mixed");
+        shard(k, &["--uncertainty", "3"], "other-n");
+        shard(k, &["--uncertainty", "3"], "edited");
+    }
+    shard("2", &[], "mixed");
+    shard("2", &["--uncertainty", "4"], "other-n");
+    shard("2", &["--uncertainty", "3"], "edited");
+
+    let e = fails_in(d, &["merge", "mixed", "--out", "m"]);
+    assert!(
+        e.contains("a plain run (no --uncertainty)") && e.contains("--uncertainty 3"),
+        "{e}"
+    );
+    let e = fails_in(d, &["merge", "other-n", "--out", "m"]);
+    assert!(
+        e.contains("--uncertainty 4") && e.contains("--uncertainty 3"),
+        "{e}"
+    );
+    // One simulated value of one parameter set, changed.
+    let path = d.join("edited/shard-1-of-3.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let at = text.find("\"simulated\":[[[[").expect("simulated sets") + "\"simulated\":[[[[".len();
+    std::fs::write(&path, format!("{}1{}", &text[..at], &text[at..])).unwrap();
+    let e = fails_in(d, &["merge", "edited", "--out", "m"]);
+    assert!(
+        e.contains("shard-1-of-3.json") && e.contains("was changed"),
+        "{e}"
+    );
+    assert!(!d.join("m").exists(), "nothing is written");
+}
+
+/// The sweep's varied input is uncertain itself; the other two stay at their modes.
+const AT_MODE: &str = "2 uncertain inputs at their mode (services.email.downtime_cost_per_hour, strategies.proactive.annual_cost)";
+
+#[test]
+fn fixed_input_commands_say_their_uncertain_inputs_are_at_their_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("s.toml"),
+        include_str!("../scenarios/uncertain.toml"),
+    )
+    .unwrap();
+    let coverage = "strategies.proactive.monitoring.coverage";
+
+    let text = ok_in(
+        d,
+        &[
+            "sweep",
+            "s.toml",
+            "--vary",
+            &format!("{coverage}=0.5:0.9:3"),
+            "-n",
+            "4",
+            "-q",
+            "--out",
+            "sweep",
+        ],
+    );
+    assert!(text.contains(AT_MODE), "{text}");
+    assert!(
+        text.contains(&format!("{coverage} is uncertain (PERT"))
+            && text.contains("the sweep sets it itself"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("sweep/sweep.json")).unwrap()).unwrap();
+    let block = &json["uncertain_inputs"];
+    assert!(
+        block["note"].as_str().unwrap().starts_with(AT_MODE),
+        "{block}"
+    );
+    let used: Vec<&str> = block["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["used"].as_str().unwrap())
+        .collect();
+    assert_eq!(used, ["mode", "mode", "varied"]);
+
+    let text = ok_in(
+        d,
+        &[
+            "sweep",
+            "s.toml",
+            "--vary",
+            &format!("{coverage}=0.5:0.9:2"),
+            "--vary",
+            "strategies.proactive.escalate_after=15m:1h:2",
+            "-n",
+            "3",
+            "-q",
+            "--out",
+            "grid",
+        ],
+    );
+    assert!(
+        text.contains(AT_MODE) && text.contains("the grid sets it itself"),
+        "{text}"
+    );
+
+    let text = ok_in(
+        d,
+        &["sensitivity", "s.toml", "-n", "3", "-q", "--out", "sens"],
+    );
+    assert!(text.contains("3 uncertain inputs at their mode"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("sens/sensitivity.json")).unwrap()).unwrap();
+    assert!(
+        json["uncertain_inputs"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("sensitivity analysis does not admit their ranges")
+    );
+
+    let text = ok_in(
+        d,
+        &[
+            "select",
+            "s.toml",
+            "--delta",
+            "100000",
+            "--max-replications",
+            "20",
+            "-q",
+            "--out",
+            "sel",
+        ],
+    );
+    assert!(text.contains("3 uncertain inputs at their mode"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("sel/selection.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["uncertain_inputs"]["inputs"].as_array().unwrap().len(),
+        3
+    );
+
+    // A scenario without uncertain inputs keeps its files as they were.
+    std::fs::write(d.join("plain.toml"), DEFAULT_SCENARIO_TOML).unwrap();
+    let text = ok_in(
+        d,
+        &[
+            "sweep",
+            "plain.toml",
+            "--vary",
+            &format!("{coverage}=0.5:0.9:2"),
+            "-n",
+            "3",
+            "-q",
+            "--out",
+            "plain",
+        ],
+    );
+    assert!(!text.contains("uncertain"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("plain/sweep.json")).unwrap()).unwrap();
+    assert!(json.get("uncertain_inputs").is_none());
+}

@@ -40,9 +40,10 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         headers.push((name.clone(), ShardHeader::read(open(path)?, &name)?));
     }
     let count = headers.len();
-    let merged = shard::merge_with(&headers, &mut |i| {
+    let mut merged = shard::merge_with(&headers, &mut |i| {
         ShardFile::read(open(&files[i])?, &headers[i].0)
     })?;
+    let uncertainty = merged.take_uncertainty()?;
 
     let out_dir = args
         .out
@@ -60,11 +61,22 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         &merged.results,
         &mut outputs,
         sensitivity,
-        None,
+        uncertainty.as_ref(),
     )?;
     let written = outputs.commit()?;
 
     print!("{}", terminal::render(&report));
+    match &uncertainty {
+        Some(u) => print!(
+            "{}",
+            incsim::export::uncertainty::View::build(&merged.scenario, u, &report).terminal()
+        ),
+        None => {
+            if let Some(note) = incsim::export::uncertainty::plain_run_note(&merged.scenario) {
+                println!("\n{note}");
+            }
+        }
+    }
     println!(
         "\nMerged {count} shards ({} replications, seed {}): wrote {} files to {}",
         thousands(merged.results.reps.end as f64),

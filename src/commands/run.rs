@@ -84,9 +84,20 @@ pub fn run(args: RunArgs) -> Result<()> {
         );
     }
     let pool = thread_pool(args.threads)?;
+    if let (Some(_), Some(n)) = (args.shard, args.uncertainty) {
+        uncertainty::check_shardable(&scenario, n as usize)?;
+    }
     if let Some(spec) = args.shard {
         // Shards share their folder with other shards running at the same time.
-        return shard::run_shard(&scenario, &slug, spec, &out_dir, &pool, args.quiet);
+        return shard::run_shard(
+            &scenario,
+            &slug,
+            spec,
+            &out_dir,
+            &pool,
+            args.quiet,
+            args.uncertainty,
+        );
     }
     let mut outputs = OutputSet::prepare(&out_dir)?;
 

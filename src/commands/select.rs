@@ -69,12 +69,9 @@ fn write_selection(
     out_dir: &Path,
 ) -> Result<()> {
     let seed = scenario.simulation.seed;
-    let mut json = serde_json::to_string_pretty(&incsim::export::select::json(
-        sel,
-        &scenario.name,
-        seed,
-        &scenario.currency,
-    ))?;
+    let mut json = incsim::export::select::json(sel, &scenario.name, seed, &scenario.currency);
+    incsim::export::uncertainty::add_fixed_inputs(&mut json, scenario, "selection", &[]);
+    let mut json = serde_json::to_string_pretty(&json)?;
     json.push('\n');
     outputs.add("selection.json", json);
     let written = outputs.commit()?;
@@ -82,6 +79,9 @@ fn write_selection(
         "{}",
         incsim::export::select::terminal(sel, &scenario.name, seed, &scenario.currency)
     );
+    if let Some(note) = incsim::export::uncertainty::fixed_inputs_note(scenario, "selection", &[]) {
+        println!("\n{note}");
+    }
     println!("\nWrote {} files to {}", written.len(), out_dir.display());
     Ok(())
 }

@@ -12,6 +12,7 @@ use crate::cli::SensitivityArgs;
 use incsim::charts::{self, tornado::TornadoChart};
 use incsim::experiment::sensitivity::Plan;
 use incsim::experiment::study::Study;
+use incsim::export::uncertainty;
 use incsim::scenario::Scenario;
 
 /// Run `incsim sensitivity`.
@@ -113,7 +114,9 @@ pub(crate) fn execute(
 
     let rendered = charts::render(&TornadoChart { result: &result })?;
     outputs.add("sensitivity.csv", incsim::export::sensitivity::csv(&result));
-    let mut json = serde_json::to_string_pretty(&incsim::export::sensitivity::json(&result))?;
+    let mut json = incsim::export::sensitivity::json(&result);
+    uncertainty::add_fixed_inputs(&mut json, scenario, "sensitivity analysis", &[]);
+    let mut json = serde_json::to_string_pretty(&json)?;
     json.push('\n');
     outputs.add("sensitivity.json", json);
     outputs.add("tornado.svg", rendered.svg);
@@ -122,6 +125,9 @@ pub(crate) fn execute(
     let written = outputs.commit()?;
 
     print!("{}", incsim::export::sensitivity::terminal(&result));
+    if let Some(note) = uncertainty::fixed_inputs_note(scenario, "sensitivity analysis", &[]) {
+        println!("\n{note}");
+    }
     println!("\nWrote {} files to {}", written.len(), out_dir.display());
     Ok(out_dir)
 }

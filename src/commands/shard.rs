@@ -20,7 +20,9 @@ use incsim::experiment::shard::{ShardFile, ShardSpec};
 use incsim::scenario::Scenario;
 
 /// Run shard `spec` of the scenario's replications and write `shard-K-of-N.json` into
-/// `out_dir` (and nothing else: `incsim merge` writes the run's outputs).
+/// `out_dir` (and nothing else: `incsim merge` writes the run's outputs). With
+/// `uncertainty = Some(n)` (`run --uncertainty N`), the shard also runs the N parameter sets
+/// over its slice and keeps what the merge needs of them.
 pub fn run_shard(
     scenario: &Scenario,
     slug: &str,
@@ -28,6 +30,7 @@ pub fn run_shard(
     out_dir: &Path,
     pool: &rayon::ThreadPool,
     quiet: bool,
+    uncertainty: Option<u32>,
 ) -> Result<()> {
     let total = scenario.simulation.replications;
     check_count(spec, total)?;
@@ -39,7 +42,19 @@ pub fn run_shard(
     let results = pool.install(|| run_replications(scenario, reps.clone(), &mut |d| bar.inc(d)));
     bar.finish_and_clear();
 
-    let shard = ShardFile::new(scenario, spec, slug, &results).with_digest();
+    let mut shard = ShardFile::new(scenario, spec, slug, &results);
+    if let Some(n) = uncertainty {
+        let bar = progress_bar(u64::from(n) * (reps.end - reps.start), quiet);
+        bar.set_message(format!("shard {spec}: parameter sets"));
+        let sets = pool.install(|| {
+            incsim::experiment::uncertainty::shard_sets(scenario, &results, n as usize, &mut |d| {
+                bar.inc(d)
+            })
+        })?;
+        bar.finish_and_clear();
+        shard = shard.with_uncertainty(n, sets);
+    }
+    let shard = shard.with_digest();
     persist(part, &target, &shard)?;
     println!(
         "Shard {spec}: replications {}..{} of {total} (seed {}) → {}",

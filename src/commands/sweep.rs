@@ -12,6 +12,7 @@ use incsim::charts::{self, sweep::SweepChart};
 use incsim::experiment::study::Study;
 use incsim::experiment::sweep::{self, SweepSpec};
 use incsim::experiment::vary;
+use incsim::export::uncertainty;
 use incsim::scenario::{Scenario, slug};
 
 /// Replications per run are bounded as for `incsim run` (docs/model.md §3).
@@ -139,7 +140,11 @@ pub(crate) fn execute(
 
     let rendered = charts::render(&SweepChart { result: &result })?;
     outputs.add("sweep.csv", incsim::export::sweep::csv(&result));
-    let mut json = serde_json::to_string_pretty(&incsim::export::sweep::json(&result))?;
+    // The scenario's uncertain inputs stay at their modes, but the varied one.
+    let varied = [parameter.path.as_str()];
+    let mut json = incsim::export::sweep::json(&result);
+    uncertainty::add_fixed_inputs(&mut json, scenario, "sweep", &varied);
+    let mut json = serde_json::to_string_pretty(&json)?;
     json.push('\n');
     outputs.add("sweep.json", json);
     outputs.add("sweep.svg", rendered.svg);
@@ -148,6 +153,9 @@ pub(crate) fn execute(
     let written = outputs.commit()?;
 
     print!("{}", incsim::export::sweep::terminal(&result));
+    if let Some(note) = uncertainty::fixed_inputs_note(scenario, "sweep", &varied) {
+        println!("\n{note}");
+    }
     println!("\nWrote {} files to {}", written.len(), out_dir.display());
     Ok(out_dir)
 }
@@ -237,6 +245,11 @@ fn two_way(
     exec.check()?;
     let written = outputs.commit()?;
     print!("{}", grid::terminal(&result));
+    if let Some(note) =
+        uncertainty::fixed_inputs_note(scenario, "grid", &[a.path.as_str(), b.path.as_str()])
+    {
+        println!("\n{note}");
+    }
     println!("\nWrote {} files to {}", written.len(), out_dir.display());
     Ok(out_dir)
 }

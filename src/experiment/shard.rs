@@ -10,6 +10,10 @@
 //! its slice — rows, restore-time histogram, cost checkpoints — plus the checked scenario (with
 //! its seed and total replications), `K/N` and the incsim version, so that [`merge`] can refuse
 //! shards that do not belong together, and rebuild exactly the results of the whole run.
+//!
+//! A shard of `run --uncertainty N` also carries what the merge needs of the N parameter sets
+//! ([`ShardUncertainty`]): the per-replication cost values of its slice for each set that
+//! cannot be re-costed, nothing for those that can.
 
 use std::fmt;
 use std::io::Read;
@@ -18,6 +22,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::uncertainty::{self, SetColumns, Uncertainty, UncertaintyError};
 use super::{ExperimentResults, StrategyResults};
 use crate::projections::metrics::RepMetrics;
 use crate::projections::{CHECKPOINTS, RESTORE_BINS};
@@ -132,10 +137,37 @@ pub struct ShardFile {
     pub events: u64,
     /// Per strategy, in scenario order.
     pub strategies: Vec<ShardStrategy>,
+    /// With `run --uncertainty N`: what the merge needs of the parameter sets (absent in the
+    /// file of a plain run, whose layout is unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<ShardUncertainty>,
     /// SHA-256 of the file as written without this field (header and rows), `sha256:HEX`:
     /// an edited or damaged shard is refused. Set by [`ShardFile::with_digest`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+}
+
+/// The parameter sets of a shard of `run --uncertainty N`, over the shard's slice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardUncertainty {
+    /// N, the number of parameter sets of the run.
+    pub sets: u32,
+    /// The names of the cost metrics of the columns, in order
+    /// ([`uncertainty::cost_metrics`]).
+    pub metrics: Vec<String>,
+    /// Per parameter set, in set order: `null` where the set re-costs from the main run (the
+    /// merge re-costs the merged run); otherwise per strategy, per metric, the value of each
+    /// replication of the slice, in order (only what the uncertainty outputs need, not every
+    /// metric).
+    pub simulated: Vec<Option<SetColumns>>,
+}
+
+/// The number of parameter sets of a shard of `run --uncertainty N`, as its header reads it
+/// (the columns are skipped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct UncertaintySets {
+    /// N.
+    pub sets: u32,
 }
 
 /// Everything in a shard file but the results: enough to check that shards belong together
@@ -161,6 +193,9 @@ pub struct ShardHeader {
     pub output_slug: String,
     /// The checked scenario of the run.
     pub scenario: Scenario,
+    /// With `run --uncertainty N`: N (shards of runs with different N, or none, do not merge).
+    #[serde(default)]
+    pub uncertainty: Option<UncertaintySets>,
 }
 
 impl ShardHeader {
@@ -291,8 +326,23 @@ impl ShardFile {
                         .collect(),
                 })
                 .collect(),
+            uncertainty: None,
             digest: None,
         }
+    }
+
+    /// Add what a shard of `run --uncertainty N` carries of the N parameter sets
+    /// ([`uncertainty::shard_sets`] of this shard's slice).
+    pub fn with_uncertainty(mut self, sets: u32, simulated: Vec<Option<SetColumns>>) -> ShardFile {
+        self.uncertainty = Some(ShardUncertainty {
+            sets,
+            metrics: uncertainty::cost_metrics()
+                .iter()
+                .map(|m| m.name().to_string())
+                .collect(),
+            simulated,
+        });
+        self
     }
 
     /// The SHA-256 of the file as serialised without its digest (streamed: nothing is held).
@@ -364,6 +414,10 @@ impl ShardFile {
             reps: self.reps.clone(),
             output_slug: self.output_slug.clone(),
             scenario: self.scenario.clone(),
+            uncertainty: self
+                .uncertainty
+                .as_ref()
+                .map(|u| UncertaintySets { sets: u.sets }),
         }
     }
 
@@ -423,6 +477,55 @@ impl ShardFile {
                 )));
             }
         }
+        if let Some(u) = &self.uncertainty {
+            self.check_uncertainty(u, name)?;
+        }
+        Ok(())
+    }
+
+    /// The parameter sets' columns fit the run: N sets, the cost metrics of this incsim, one
+    /// finite value (or none) per strategy, metric and replication of the slice.
+    fn check_uncertainty(&self, u: &ShardUncertainty, name: &str) -> Result<(), MergeError> {
+        if self.scenario.uncertain.is_empty() {
+            return Err(MergeError(format!(
+                "{name} carries parameter sets, but its scenario declares no uncertain input; the file was edited"
+            )));
+        }
+        let metrics: Vec<String> = uncertainty::cost_metrics()
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        if u.metrics != metrics {
+            return Err(MergeError(format!(
+                "{name} keeps the cost metrics {:?}, this incsim computes {:?}; rerun the shards with this incsim",
+                u.metrics, metrics
+            )));
+        }
+        let reps = (self.reps.end - self.reps.start) as usize;
+        if u.sets == 0 || u.sets > uncertainty::MAX_SETS || u.simulated.len() != u.sets as usize {
+            return Err(MergeError(format!(
+                "{name} is a shard of --uncertainty {} but holds {} parameter sets; the file was edited",
+                u.sets,
+                u.simulated.len()
+            )));
+        }
+        for (set, columns) in u.simulated.iter().enumerate() {
+            let Some(columns) = columns else { continue };
+            let fits = columns.len() == self.scenario.strategies.len()
+                && columns.iter().all(|strategy| {
+                    strategy.len() == metrics.len()
+                        && strategy.iter().all(|column| {
+                            column.len() == reps && column.iter().flatten().all(|x| x.is_finite())
+                        })
+                });
+            if !fits {
+                return Err(MergeError(format!(
+                    "{name}: parameter set {} does not hold one finite value per strategy, cost \
+                     metric and replication of the shard; the file was edited",
+                    set + 1
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -476,6 +579,43 @@ pub struct Merged {
     pub output_slug: String,
     /// Results over `0..R`.
     pub results: ExperimentResults,
+    /// Of a run with `--uncertainty N`: the sets' columns over `0..R`.
+    pub uncertainty: Option<ShardUncertainty>,
+}
+
+impl Merged {
+    /// The outcome of the parameter sets of a run with `--uncertainty N` (None for a plain
+    /// run): re-costed sets from the merged run, the others from the shards' values, through
+    /// the function a direct run uses, so that the outputs are the same bits.
+    pub fn take_uncertainty(&mut self) -> Result<Option<Uncertainty>, MergeError> {
+        let Some(u) = self.uncertainty.take() else {
+            return Ok(None);
+        };
+        let mut simulated = u.simulated;
+        let result = uncertainty::run_with(
+            &self.scenario,
+            &self.results,
+            u.sets as usize,
+            &mut |set, _| {
+                simulated[set].take().ok_or_else(|| {
+                    UncertaintyError::Shards(format!(
+                        "the shards carry no values for parameter set {}, which cannot be \
+                         re-costed; rerun the shards with this incsim",
+                        set + 1
+                    ))
+                })
+            },
+        )
+        .map_err(|e| MergeError(e.to_string()))?;
+        if let Some(set) = simulated.iter().position(Option::is_some) {
+            return Err(MergeError(format!(
+                "the shards carry simulated values for parameter set {}, which re-costs from the \
+                 run; rerun the shards with this incsim",
+                set + 1
+            )));
+        }
+        Ok(Some(result))
+    }
 }
 
 /// Check that shard headers, given as `(name for messages, header)` in any order, make up one
@@ -514,6 +654,18 @@ pub fn plan_merge(headers: &[(String, ShardHeader)]) -> Result<Vec<usize>, Merge
                 "{name} is shard {} of {} but {first_name} is shard {} of {}: \
                  every shard of a run uses the same N",
                 shard.shard.index, shard.shard.count, first.shard.index, first.shard.count
+            )));
+        }
+        if shard.uncertainty != first.uncertainty {
+            let run = |u: &Option<UncertaintySets>| match u {
+                None => "a plain run (no --uncertainty)".to_string(),
+                Some(u) => format!("a run with --uncertainty {}", u.sets),
+            };
+            return Err(MergeError(format!(
+                "{name} is a shard of {} but {first_name} is a shard of {}: \
+                 every shard of a run uses the same --uncertainty N (or none)",
+                run(&shard.uncertainty),
+                run(&first.uncertainty)
             )));
         }
         if shard.scenario != first.scenario {
@@ -569,13 +721,17 @@ pub fn merge_with(
     let order = plan_merge(headers)?;
     let first = &headers[order[0]].1;
     let mut results = ExperimentResults::empty(0, first.scenario.strategies.len());
+    let mut sets: Option<ShardUncertainty> = None;
     for i in order {
         let (name, header) = &headers[i];
-        let shard = read(i)?;
+        let mut shard = read(i)?;
         if shard.header() != *header {
             return Err(MergeError(format!(
                 "{name} changed while it was being merged; merge again"
             )));
+        }
+        if let Some(u) = shard.uncertainty.take() {
+            append_sets(&mut sets, u).map_err(|e| MergeError(format!("{name}: {e}")))?;
         }
         results
             .append(shard.into_results())
@@ -585,7 +741,41 @@ pub fn merge_with(
         scenario: first.scenario.clone(),
         output_slug: first.output_slug.clone(),
         results,
+        uncertainty: sets,
     })
+}
+
+/// Append the next shard's parameter-set columns (in replication order) to those merged so
+/// far. Every shard re-costs the same sets (a property of the scenario), so they agree on
+/// which sets carry values.
+fn append_sets(
+    merged: &mut Option<ShardUncertainty>,
+    next: ShardUncertainty,
+) -> Result<(), String> {
+    let Some(merged) = merged else {
+        *merged = Some(next);
+        return Ok(());
+    };
+    for (set, (into, from)) in merged.simulated.iter_mut().zip(next.simulated).enumerate() {
+        match (into, from) {
+            (None, None) => {}
+            (Some(into), Some(from)) => {
+                for (a, b) in into.iter_mut().zip(from) {
+                    for (column, more) in a.iter_mut().zip(b) {
+                        column.extend(more);
+                    }
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "parameter set {} is re-costed in one shard and simulated in another; \
+                     rerun the shards with one incsim",
+                    set + 1
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Merge shard files held in memory, given as `(name for messages, file)` in any order.

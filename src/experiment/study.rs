@@ -129,6 +129,7 @@ impl StudyShardFile {
             reps: self.reps.clone(),
             output_slug: self.output_slug.clone(),
             scenario: self.scenario.clone(),
+            uncertainty: None,
         }
     }
 

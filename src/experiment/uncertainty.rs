@@ -19,13 +19,19 @@
 //! share of sets in which the candidate's expected total cost is below the baseline's, and the
 //! Spearman rank correlation of each input with the expected net savings (which inputs drive
 //! the spread).
+//!
+//! Sharded (`run --uncertainty N --shard K/N`), every shard runs all N sets over its slice of
+//! the replications and keeps, of each set that cannot be re-costed, only the per-replication
+//! values of the cost metrics ([`SetColumns`]); re-costed sets need nothing, as the merge
+//! re-costs the merged main run. A direct run and a merge then both go through [`run_with`],
+//! which adds the same values in the same order (replication order), so their outputs are
+//! byte-identical.
 
 use crate::finance::CaseInputs;
 use crate::metrics::{Metric, Unit};
-use crate::report::savings_per_year;
 use crate::rng::{self, Purpose};
 use crate::scenario::uncertain::apply;
-use crate::scenario::{Scenario, validate};
+use crate::scenario::{MINUTES_PER_YEAR, Scenario, validate};
 use crate::stats::quantile;
 
 use super::{ExperimentResults, recost, run_replications};
@@ -117,6 +123,55 @@ pub enum UncertaintyError {
         message: String,
         help: String,
     },
+    /// Shards of an uncertainty run do not carry what the merge needs.
+    #[error("{0}")]
+    Shards(String),
+    /// Sharded, the parameter sets would carry more values than a merge holds.
+    #[error(
+        "--uncertainty {n_sets} --shard: the shards would carry {values} per-replication values \
+         ({simulated} parameter sets that cannot be re-costed × {strategies} strategies × \
+         {metrics} cost metrics × {replications} replications), more than a merge holds \
+         ({MAX_SHARD_VALUES})\n  help: use fewer parameter sets or replications, or run \
+         --uncertainty on one machine (it keeps one set at a time)"
+    )]
+    TooLargeToShard {
+        n_sets: usize,
+        values: u64,
+        simulated: usize,
+        strategies: usize,
+        metrics: usize,
+        replications: u64,
+    },
+}
+
+/// The most per-replication values the shards of one `run --uncertainty N --shard K/N` may
+/// carry in all, since the merge holds them all: 2²⁷, about 2 GiB in memory.
+pub const MAX_SHARD_VALUES: u64 = 1 << 27;
+
+/// Check, before a shard of `run --uncertainty n_sets` runs, that the parameter sets are
+/// valid and that what all the shards carry of them fits a merge ([`MAX_SHARD_VALUES`]).
+pub fn check_shardable(scenario: &Scenario, n_sets: usize) -> Result<(), UncertaintyError> {
+    let mut simulated = 0;
+    for (set, ps) in hypercube(scenario, n_sets)?.iter().enumerate() {
+        let (_, drawn) = draw_set(scenario, set, ps)?;
+        simulated += usize::from(!recost::recosts_exactly(scenario, &drawn));
+    }
+    let (strategies, metrics) = (scenario.strategies.len(), cost_metrics().len());
+    let replications = scenario.simulation.replications;
+    let values = (simulated as u64)
+        .saturating_mul((strategies * metrics) as u64)
+        .saturating_mul(replications);
+    if values > MAX_SHARD_VALUES {
+        return Err(UncertaintyError::TooLargeToShard {
+            n_sets,
+            values,
+            simulated,
+            strategies,
+            metrics,
+            replications,
+        });
+    }
+    Ok(())
 }
 
 /// Draw `n_sets` parameter sets of `scenario`'s uncertain inputs and compute each set's
@@ -128,10 +183,113 @@ pub fn run(
     n_sets: usize,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Uncertainty, UncertaintyError> {
+    let metrics = cost_metrics();
+    run_with(scenario, main, n_sets, &mut |_, drawn| {
+        let results = run_replications(drawn, main.reps.clone(), &mut *progress);
+        Ok(columns(&results, &metrics))
+    })
+}
+
+/// Per strategy (scenario order), per metric of [`cost_metrics`], the value of each
+/// replication in order: what [`SetOutcome`] is computed from. `None` where a metric is
+/// undefined in a replication.
+pub type SetColumns = Vec<Vec<Vec<Option<f64>>>>;
+
+/// The [`SetColumns`] of a run's results.
+pub fn columns(results: &ExperimentResults, metrics: &[Metric]) -> SetColumns {
+    results
+        .strategies
+        .iter()
+        .map(|res| {
+            metrics
+                .iter()
+                .map(|m| res.rows.iter().map(|r| m.value(r)).collect())
+                .collect()
+        })
+        .collect()
+}
+
+/// The most parameter sets a run draws (`--uncertainty` accepts 1 to this).
+pub const MAX_SETS: u32 = 100_000;
+
+/// The probabilities of the Latin hypercube of `scenario`'s uncertain inputs, `[set][input]`.
+fn hypercube(scenario: &Scenario, n_sets: usize) -> Result<Vec<Vec<f64>>, UncertaintyError> {
     if scenario.uncertain.is_empty() {
         return Err(UncertaintyError::NoInputs);
     }
-    let probabilities = latin_hypercube(scenario.simulation.seed, n_sets, scenario.uncertain.len());
+    Ok(latin_hypercube(
+        scenario.simulation.seed,
+        n_sets,
+        scenario.uncertain.len(),
+    ))
+}
+
+/// Parameter set `set` (from 0) at the hypercube's probabilities `ps`: its input values and
+/// the scenario they give, checked against the model's rules. Sets are drawn one at a time,
+/// so memory does not grow with N.
+fn draw_set(
+    scenario: &Scenario,
+    set: usize,
+    ps: &[f64],
+) -> Result<(Vec<f64>, Scenario), UncertaintyError> {
+    let inputs: Vec<f64> = scenario
+        .uncertain
+        .iter()
+        .zip(ps)
+        .map(|(input, &p)| input.quantile(p))
+        .collect();
+    let drawn = apply(scenario, &inputs);
+    if let Some(v) = validate(&drawn).into_iter().next() {
+        return Err(UncertaintyError::InvalidSet {
+            set: set + 1,
+            inputs: scenario
+                .uncertain
+                .iter()
+                .zip(&inputs)
+                .map(|(u, &x)| format!("{} = {}", u.path, u.show(x)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            path: v.path,
+            message: v.message,
+            help: v.help,
+        });
+    }
+    Ok((inputs, drawn))
+}
+
+/// What a shard of `run --uncertainty N --shard K/N` keeps of each parameter set, for its
+/// slice `slice` of the main run: `None` for a set that re-costs from the main run (the
+/// merge re-costs the merged run, as a direct run does), else the set's [`SetColumns`] over
+/// the slice's replications. `progress` is told of every replication simulated.
+pub fn shard_sets(
+    scenario: &Scenario,
+    slice: &ExperimentResults,
+    n_sets: usize,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Vec<Option<SetColumns>>, UncertaintyError> {
+    let metrics = cost_metrics();
+    let mut sets = Vec::with_capacity(n_sets);
+    for (set, ps) in hypercube(scenario, n_sets)?.iter().enumerate() {
+        let (_, drawn) = draw_set(scenario, set, ps)?;
+        sets.push((!recost::recosts_exactly(scenario, &drawn)).then(|| {
+            let results = run_replications(&drawn, slice.reps.clone(), &mut *progress);
+            columns(&results, &metrics)
+        }));
+    }
+    Ok(sets)
+}
+
+/// [`run`] with the simulation of a set that cannot be re-costed left to `simulate(set,
+/// drawn scenario)`, which returns that set's [`SetColumns`] over the replications of
+/// `main`: a direct run simulates them, a merge reads them from the shards. Both go through
+/// this one function, so a merge adds every value in the order a direct run does and writes
+/// the same bits.
+pub fn run_with(
+    scenario: &Scenario,
+    main: &ExperimentResults,
+    n_sets: usize,
+    simulate: &mut dyn FnMut(usize, &Scenario) -> Result<SetColumns, UncertaintyError>,
+) -> Result<Uncertainty, UncertaintyError> {
     let baseline = scenario.baseline_index();
     let candidates: Vec<usize> = (0..scenario.strategies.len())
         .filter(|&s| s != baseline)
@@ -139,39 +297,18 @@ pub fn run(
     let metrics = cost_metrics();
     let mut sets = Vec::with_capacity(n_sets);
     let mut recosted = true;
-    for (set, ps) in probabilities.iter().enumerate() {
-        let inputs: Vec<f64> = scenario
-            .uncertain
-            .iter()
-            .zip(ps)
-            .map(|(input, &p)| input.quantile(p))
-            .collect();
-        let drawn = apply(scenario, &inputs);
-        if let Some(v) = validate(&drawn).into_iter().next() {
-            return Err(UncertaintyError::InvalidSet {
-                set: set + 1,
-                inputs: scenario
-                    .uncertain
-                    .iter()
-                    .zip(&inputs)
-                    .map(|(u, &x)| format!("{} = {}", u.path, u.show(x)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                path: v.path,
-                message: v.message,
-                help: v.help,
-            });
-        }
-        let results = match recost::recost(main, scenario, &drawn) {
-            Some(r) => r,
+    for (set, ps) in hypercube(scenario, n_sets)?.iter().enumerate() {
+        let (inputs, drawn) = draw_set(scenario, set, ps)?;
+        let values = match recost::recost(main, scenario, &drawn) {
+            Some(r) => columns(&r, &metrics),
             None => {
                 recosted = false;
-                run_replications(&drawn, main.reps.clone(), progress)
+                simulate(set, &drawn)?
             }
         };
         sets.push(outcome(
             &drawn,
-            &results,
+            &values,
             inputs,
             &metrics,
             baseline,
@@ -188,32 +325,37 @@ pub fn run(
     })
 }
 
-/// The expected values of one set's results.
+/// The expected values of one set's per-replication values.
 fn outcome(
     drawn: &Scenario,
-    results: &ExperimentResults,
+    columns: &SetColumns,
     inputs: Vec<f64>,
     metrics: &[Metric],
     baseline: usize,
     candidates: &[usize],
 ) -> SetOutcome {
-    let means = results
-        .strategies
+    let means = columns
         .iter()
-        .map(|res| {
-            metrics
+        .map(|strategy| {
+            strategy
                 .iter()
-                .map(|m| {
-                    let values = res.rows.iter().filter_map(|r| m.value(r));
-                    let (sum, n) = values.fold((0.0, 0u64), |(s, n), x| (s + x, n + 1));
+                .map(|column| {
+                    let (sum, n) = column
+                        .iter()
+                        .flatten()
+                        .fold((0.0, 0u64), |(s, n), x| (s + x, n + 1));
                     sum / n.max(1) as f64
                 })
                 .collect()
         })
         .collect();
+    let total = metrics
+        .iter()
+        .position(|&m| m == Metric::TOTAL_COST)
+        .expect("total cost is a cost metric");
     let savings: Vec<f64> = candidates
         .iter()
-        .map(|&c| savings_per_year(drawn, results, c))
+        .map(|&c| savings_per_year(drawn, &columns[baseline][total], &columns[c][total]))
         .collect();
     let npv = candidates
         .iter()
@@ -237,6 +379,24 @@ fn outcome(
         savings_per_year: savings,
         npv,
     }
+}
+
+/// The expected net savings per year of a candidate over the baseline from their total costs
+/// per replication: the arithmetic of [`crate::report::savings_per_year`] (the mean of the
+/// paired differences, per year), on the values a set keeps.
+fn savings_per_year(
+    scenario: &Scenario,
+    baseline_total: &[Option<f64>],
+    candidate_total: &[Option<f64>],
+) -> f64 {
+    let per_year = MINUTES_PER_YEAR / scenario.simulation.horizon_minutes;
+    let diffs: Vec<f64> = baseline_total
+        .iter()
+        .zip(candidate_total)
+        .filter_map(|(b, c)| Some((*c)? - (*b)?))
+        .collect();
+    let (mean_diff, _) = crate::stats::mean_sd(&diffs);
+    -mean_diff * per_year
 }
 
 /// P10, P50 and P90 (type-7 quantiles, as everywhere in the reports).
@@ -362,6 +522,25 @@ mod tests {
         assert!(
             d.iter()
                 .any(|s| (s[0] * 20.0) as usize != (s[1] * 20.0) as usize)
+        );
+    }
+
+    #[test]
+    fn a_sets_savings_are_the_reports_arithmetic_bit_for_bit() {
+        let mut s = crate::scenario::parse_str(crate::scenario::DEFAULT_SCENARIO_TOML, "d")
+            .expect("the built-in scenario");
+        s.simulation.replications = 25;
+        let results = crate::experiment::run_replications(&s, 0..25, &mut |_| {});
+        let metrics = cost_metrics();
+        let cols = columns(&results, &metrics);
+        let total = metrics
+            .iter()
+            .position(|&m| m == Metric::TOTAL_COST)
+            .unwrap();
+        let (b, c) = (s.baseline_index(), 1 - s.baseline_index());
+        assert_eq!(
+            savings_per_year(&s, &cols[b][total], &cols[c][total]).to_bits(),
+            crate::report::savings_per_year(&s, &results, c).to_bits()
         );
     }
 

@@ -37,6 +37,83 @@ pub fn plain_run_note(scenario: &Scenario) -> Option<String> {
     })
 }
 
+/// The note of a command that runs the scenario at fixed inputs (`sweep`, a grid,
+/// `sensitivity`, `select`) when the scenario declares uncertain inputs: they are at their
+/// modes, as in a plain run, except those the command sets itself (`overridden`: a sweep's
+/// varied fields, by path), which are named. None without uncertain inputs.
+///
+/// "2 uncertain inputs at their mode (a, b); the sweep does not admit their ranges (incsim
+/// run --uncertainty N does); c is uncertain (PERT …), but the sweep sets it itself".
+pub fn fixed_inputs_note(
+    scenario: &Scenario,
+    command: &str,
+    overridden: &[&str],
+) -> Option<String> {
+    if scenario.uncertain.is_empty() {
+        return None;
+    }
+    let (varied, at_mode): (Vec<_>, Vec<_>) = scenario
+        .uncertain
+        .iter()
+        .partition(|u| overridden.contains(&u.path.as_str()));
+    let mut parts = Vec::new();
+    if !at_mode.is_empty() {
+        let n = at_mode.len();
+        let paths: Vec<&str> = at_mode.iter().map(|u| u.path.as_str()).collect();
+        parts.push(format!(
+            "{n} uncertain input{} at {} mode ({}); the {command} does not admit {} range{} \
+             (incsim run --uncertainty N does)",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "its" } else { "their" },
+            paths.join(", "),
+            if n == 1 { "its" } else { "their" },
+            if n == 1 { "" } else { "s" },
+        ));
+    }
+    for u in varied {
+        parts.push(format!(
+            "{} is uncertain ({}), but the {command} sets it itself, overriding its range",
+            u.path,
+            u.describe()
+        ));
+    }
+    Some(parts.join("; "))
+}
+
+/// The `uncertain_inputs` block of a fixed-input command's JSON (sweep.json,
+/// sensitivity.json, selection.json): [`fixed_inputs_note`] and, per uncertain input, its
+/// spread and the value used (`mode`, or `varied` for a field the command sets itself). None
+/// without uncertain inputs, so the files of other scenarios are unchanged.
+pub fn fixed_inputs_json(scenario: &Scenario, command: &str, overridden: &[&str]) -> Option<Value> {
+    let note = fixed_inputs_note(scenario, command, overridden)?;
+    let inputs: Vec<Value> = scenario
+        .uncertain
+        .iter()
+        .map(|u| {
+            let varied = overridden.contains(&u.path.as_str());
+            json!({
+                "input": u.path,
+                "spread": u.spread,
+                "used": if varied { "varied" } else { "mode" },
+                "mode": num(u.mode()),
+                "unit": unit(u.field().kind),
+            })
+        })
+        .collect();
+    Some(json!({ "note": note, "inputs": inputs }))
+}
+
+/// Add [`fixed_inputs_json`] to a command's JSON object as `uncertain_inputs` (nothing when
+/// the scenario declares no uncertain input).
+pub fn add_fixed_inputs(json: &mut Value, scenario: &Scenario, command: &str, overridden: &[&str]) {
+    if let (Some(block), Some(object)) = (
+        fixed_inputs_json(scenario, command, overridden),
+        json.as_object_mut(),
+    ) {
+        object.insert("uncertain_inputs".to_string(), block);
+    }
+}
+
 /// One strategy's expected cost across parameter sets, next to the plain run's.
 pub struct StrategyRange {
     pub name: String,
