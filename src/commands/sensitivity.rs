@@ -12,6 +12,7 @@ use crate::cli::SensitivityArgs;
 use incsim::charts::{self, tornado::TornadoChart};
 use incsim::experiment::sensitivity::Plan;
 use incsim::experiment::study::Study;
+use incsim::report::views::TornadoView;
 use incsim::scenario::Scenario;
 
 /// Run `incsim sensitivity`.
@@ -111,7 +112,9 @@ pub(crate) fn execute(
         return Ok(out_dir);
     };
 
-    let rendered = charts::render(&TornadoChart { result: &result })?;
+    let rendered = charts::render(&TornadoChart {
+        view: &TornadoView::of(&result),
+    })?;
     outputs.add("sensitivity.csv", incsim::export::sensitivity::csv(&result));
     let mut json = serde_json::to_string_pretty(&incsim::export::sensitivity::json(&result))?;
     json.push('\n');

@@ -12,6 +12,7 @@ use incsim::charts::{self, sweep::SweepChart};
 use incsim::experiment::study::Study;
 use incsim::experiment::sweep::{self, SweepSpec};
 use incsim::experiment::vary;
+use incsim::report::views::{HeatMapView, SweepView};
 use incsim::scenario::{Scenario, slug};
 
 /// Replications per run are bounded as for `incsim run` (docs/model.md §3).
@@ -137,7 +138,9 @@ pub(crate) fn execute(
         return Ok(out_dir);
     };
 
-    let rendered = charts::render(&SweepChart { result: &result })?;
+    let rendered = charts::render(&SweepChart {
+        view: &SweepView::of(&result),
+    })?;
     outputs.add("sweep.csv", incsim::export::sweep::csv(&result));
     let mut json = serde_json::to_string_pretty(&incsim::export::sweep::json(&result))?;
     json.push('\n');
@@ -230,7 +233,9 @@ fn two_way(
     let Some(mut outputs) = outputs.take() else {
         return Ok(out_dir);
     };
-    let rendered = charts::render(&HeatMap { grid: &result })?;
+    let rendered = charts::render(&HeatMap {
+        view: &HeatMapView::of(&result),
+    })?;
     outputs.add("grid.csv", incsim::export::grid::csv(&result));
     outputs.add("heatmap.svg", rendered.svg);
     outputs.add("heatmap.png", rendered.png);
