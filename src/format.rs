@@ -1,4 +1,6 @@
-//! Number formatting shared by the human-readable outputs (terminal, Markdown, HTML).
+//! Number formatting shared by the human-readable outputs (terminal, Markdown, HTML) and the
+//! charts: a leaf module, so that exporters and charts format the same figure the same way
+//! without naming each other.
 
 /// The symbol placed before amounts of a currency (the ISO code and a space if unknown).
 pub fn currency_symbol(code: &str) -> String {
@@ -91,6 +93,25 @@ pub fn number(x: f64) -> String {
     }
 }
 
+/// A number without needless digits: `0.85`, `60000`, `1.5`, `0.123457` (at most six
+/// decimals; a non-finite number as Rust writes it).
+pub fn format_number(x: f64) -> String {
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    if x == x.round() && x.abs() < 1e15 {
+        return format!("{x:.0}");
+    }
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A relative change as a percentage, without needless digits: 0.2 → "20 %", 0.125 → "12.5 %".
+pub fn change_label(by: f64) -> String {
+    let s = format!("{:.2}", by * 100.0);
+    format!("{} %", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
 /// A share as a percentage: 0.973 → "97.3 %".
 pub fn percent(x: f64) -> String {
     format!("{:.1} %", x * 100.0)
@@ -161,6 +182,17 @@ mod tests {
         assert_eq!(money_short(-950.0, "SEK"), "-SEK 950");
         assert_eq!(thousands(999.0), "999");
         assert_eq!(thousands(1000.0), "1,000");
+    }
+
+    #[test]
+    fn plain_numbers_and_changes_drop_needless_digits() {
+        assert_eq!(format_number(60_000.0), "60000");
+        assert_eq!(format_number(0.85), "0.85");
+        assert_eq!(format_number(1.0 / 3.0), "0.333333");
+        assert_eq!(format_number(f64::INFINITY), "inf");
+        assert_eq!(change_label(0.2), "20 %");
+        assert_eq!(change_label(0.125), "12.5 %");
+        assert_eq!(change_label(0.1), "10 %");
     }
 
     #[test]

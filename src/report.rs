@@ -1,6 +1,8 @@
 //! The report model: everything a run concludes, computed from the replications' rows.
 //! Every exporter (JSON, Markdown, CSV, terminal) renders this one structure.
 
+pub mod views;
+
 use serde_json::{Map, Value, json};
 
 use crate::experiment::ExperimentResults;

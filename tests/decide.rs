@@ -418,7 +418,8 @@ fn a_grid_adds_each_inputs_effect_exactly_and_marks_the_cheapest_cell() {
     assert_eq!(csv.lines().count(), 7);
     assert!(csv.lines().nth(1).unwrap().ends_with(",true"));
     assert_eq!(csv.matches(",true").count(), 1);
-    let chart = incsim::charts::render(&incsim::charts::heatmap::HeatMap { grid: &g }).unwrap();
+    let view = incsim::report::views::HeatMapView::of(&g);
+    let chart = incsim::charts::render(&incsim::charts::heatmap::HeatMap { view: &view }).unwrap();
     assert!(chart.png.starts_with(b"\x89PNG") && chart.svg.contains("<svg"));
 }
 

@@ -9,6 +9,8 @@
 //! - bad decisions files are refused with the file, the line and a fix;
 //! - the interactive mode, driven through a real terminal (tmux).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -17,8 +19,8 @@ use incsim::drill::{CalledBy, Caller, DrillSetup, debrief, play, playbook_story}
 use incsim::events::{Decision, IncidentId};
 use incsim::experiment::simulate_one;
 use incsim::export::timeline::render_story;
-use incsim::projections::incident::{IncidentPicker, StoryProjection};
-use incsim::scenario::{DEFAULT_SCENARIO_TOML, Scenario, parse_str};
+use incsim::projections::incident::IncidentPicker;
+use incsim::scenario::{DEFAULT_SCENARIO_TOML, Scenario};
 
 /// The batch-1 built-in scenario (business-hours help desk, no on-call): the hand-computed
 /// clocks below are its email#1 (reported W12 Tue 01:40, help desk opens at 08:00).
@@ -114,7 +116,7 @@ escalate_after = "1h"
 "#;
 
 fn scenario(text: &str) -> Scenario {
-    parse_str(text, "test.toml").expect("valid scenario")
+    common::fixture(text, "test.toml")
 }
 
 fn timeline_story(
@@ -123,9 +125,7 @@ fn timeline_story(
     rep: u64,
     id: IncidentId,
 ) -> Option<incsim::projections::incident::IncidentStory> {
-    let mut story = StoryProjection::new(s, strategy, id);
-    simulate_one(s, strategy, rep, &mut story);
-    story.into_story()
+    common::incident_story(s, strategy, rep, id)
 }
 
 fn shipped_scenarios() -> Vec<(String, Scenario)> {

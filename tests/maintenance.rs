@@ -3,32 +3,20 @@
 //! random streams, and the exact age-replacement (renewal-reward) cost with the sweep's optimum
 //! next to the analytic T*.
 
+mod common;
+
 use incsim::events::{EventKind, EventVec, WorkItem};
-use incsim::experiment::simulate_one;
 use incsim::experiment::sweep::SweepSpec;
-use incsim::projections::lifecycle::LifecycleCheck;
-use incsim::projections::{MetricsProjection, RepMetrics};
-use incsim::scenario::{Scenario, parse_str};
+use incsim::projections::RepMetrics;
+use incsim::scenario::Scenario;
 
 fn parse(text: &str) -> Scenario {
-    parse_str(text, "maintenance.toml").unwrap_or_else(|e| panic!("{e}"))
+    common::fixture(text, "maintenance.toml")
 }
 
 /// Replication `rep` of strategy `index`: its events (checked by the lifecycle check) and metrics.
 fn run(s: &Scenario, index: usize, rep: u64) -> (EventVec, RepMetrics) {
-    let mut events = EventVec::default();
-    simulate_one(s, index, rep, &mut events);
-    let mut check = LifecycleCheck::new(s);
-    check.begin();
-    let mut metrics = MetricsProjection::new(s, index);
-    for (i, e) in events.0.iter().enumerate() {
-        if let Err(msg) = check.apply(e) {
-            panic!("rep {rep} event {i} {e:?}: {msg}");
-        }
-        metrics.apply(e);
-    }
-    assert!(check.is_finished());
-    (events, metrics.metrics())
+    common::checked_run(s, index, rep)
 }
 
 /// Fixed failures every 30 days, maintenance every 20 days of age taking 1 hour, a 24x7 tier.

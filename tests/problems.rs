@@ -2,10 +2,9 @@
 //! the exact case with fixed delays, the reactive and proactive readings, the lifecycle check
 //! over every stream, CRN across strategies, and the new fields' errors.
 
-use incsim::events::{EventKind, EventVec, IncidentId};
-use incsim::experiment::simulate_one;
-use incsim::projections::MetricsProjection;
-use incsim::projections::lifecycle::LifecycleCheck;
+mod common;
+
+use incsim::events::{EventKind, IncidentId};
 use incsim::scenario::{Scenario, parse_str};
 
 /// One service failing every 30 days with a sudden mode only the senior can fix; the help
@@ -59,7 +58,7 @@ escalate_after = "30m"
 "#;
 
 fn scenario() -> Scenario {
-    parse_str(RECURRING, "recurring.toml").unwrap_or_else(|e| panic!("{e}"))
+    common::fixture(RECURRING, "recurring.toml")
 }
 
 /// Replication `rep` of `strategy`: its events (checked by the lifecycle check) and metrics.
@@ -69,20 +68,9 @@ fn run(
     rep: u64,
 ) -> (Vec<EventKind>, incsim::projections::RepMetrics) {
     let index = s.strategy_index(strategy).expect("strategy");
-    let mut events = EventVec::default();
-    simulate_one(s, index, rep, &mut events);
-    let mut check = LifecycleCheck::new(s);
-    check.begin();
-    let mut metrics = MetricsProjection::new(s, index);
-    for (i, e) in events.0.iter().enumerate() {
-        if let Err(msg) = check.apply(e) {
-            panic!("{strategy} rep {rep} event {i} {e:?}: {msg}");
-        }
-        metrics.apply(e);
-    }
-    assert!(check.is_finished());
+    let (events, metrics) = common::checked_run(s, index, rep);
     let kinds = events.0.iter().map(|e| e.kind).collect();
-    (kinds, metrics.metrics())
+    (kinds, metrics)
 }
 
 #[test]
@@ -176,7 +164,7 @@ fn a_failed_workaround_escalates_with_the_handoff_and_ends_the_root_cause() {
         "[strategies.reactive]\nescalate_after = \"30m\"",
         "[strategies.reactive]\nescalate_after = \"30m\"\nhandoff = \"5m\"",
     );
-    let s = parse_str(&text, "failing.toml").unwrap_or_else(|e| panic!("{e}"));
+    let s = common::fixture(&text, "failing.toml");
     let (_, m) = run(&s, "reactive", 0);
     // Failures at 43 200 + n × 43 275 < 525 600 ⇔ n ≤ 11.
     assert_eq!(m.incidents, 12);
@@ -201,7 +189,7 @@ fn random_workarounds_and_problems_pass_the_lifecycle_check_and_meet_the_same_co
         )
         .replace("staff = 5\nhourly_cost = 60", "staff = 1\nhours = \"business\"\nhourly_cost = 60")
         .replace("staff = 5\nhourly_cost = 120", "staff = 1\nhourly_cost = 120");
-    let s = parse_str(&text, "random.toml").unwrap_or_else(|e| panic!("{e}"));
+    let s = common::fixture(&text, "random.toml");
     let mut attempted_everywhere = 0;
     for rep in 0..20 {
         let mut outcomes: Vec<Vec<(u32, bool)>> = Vec::new();

@@ -332,10 +332,7 @@ fn assert_incident_costs_add_up(scenario: &Scenario, strategy: usize, rep: u64) 
                 service: service as u32,
                 k,
             };
-            let mut story = StoryProjection::new(scenario, strategy, id);
-            simulate_one(scenario, strategy, rep, &mut story);
-            let story = story
-                .into_story()
+            let story = common::incident_story(scenario, strategy, rep, id)
                 .expect("every counted failure has a story");
             sum += story.cost.total();
         }

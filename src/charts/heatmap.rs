@@ -7,12 +7,12 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{KeyEntry, LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, label_font};
 use super::{Chart, FONT, Result, plot_err};
-use crate::experiment::grid::GridResult;
+use crate::report::views::HeatMapView;
 
-/// The heat map of a [`GridResult`].
+/// The heat map of a two-way sweep.
 pub struct HeatMap<'a> {
-    /// The finished grid.
-    pub grid: &'a GridResult,
+    /// The finished grid's view ([`HeatMapView::of`]).
+    pub view: &'a HeatMapView,
 }
 
 /// Sequential ramp from pale yellow (good) to deep blue (bad), `t` in [0, 1].
@@ -32,16 +32,7 @@ impl Chart for HeatMap<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let g = self.grid;
-        let fmt = |x: f64| {
-            if !x.is_finite() {
-                "n/a".to_string()
-            } else if g.per_year() {
-                crate::format::money_short(x, &g.currency)
-            } else {
-                format!("{x:.3}")
-            }
-        };
+        let g = self.view;
         let finite: Vec<f64> = g
             .cells
             .iter()
@@ -76,14 +67,15 @@ impl Chart for HeatMap<'_> {
                 "{} of {}{} by {} and {}",
                 g.metric.name(),
                 g.strategy,
-                if g.per_year() { " per year" } else { "" },
-                g.a.path,
-                g.b.path
+                if g.per_year { " per year" } else { "" },
+                g.a_path,
+                g.b_path
             ),
             TITLE_SIZE - 4.0,
             &key,
         )?;
-        let (nb, na) = (g.b_steps as f64, g.a_steps as f64);
+        let (b_steps, a_steps) = (g.b_labels.len(), g.a_labels.len());
+        let (nb, na) = (b_steps as f64, a_steps as f64);
         let mut chart = ChartBuilder::on(root)
             .margin(16)
             .margin_top(header)
@@ -91,15 +83,7 @@ impl Chart for HeatMap<'_> {
             .y_label_area_size(120)
             .build_cartesian_2d(0f64..nb, 0f64..na)
             .map_err(plot_err)?;
-        let b_labels: Vec<String> = g
-            .cells
-            .iter()
-            .take(g.b_steps)
-            .map(|c| c.b_text.clone())
-            .collect();
-        let a_labels: Vec<String> = (0..g.a_steps)
-            .map(|i| g.cells[i * g.b_steps].a_text.clone())
-            .collect();
+        let (a_labels, b_labels) = (&g.a_labels, &g.b_labels);
         let x_fmt = |x: &f64| {
             let k = (x - 0.5).round();
             if (x - 0.5 - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < b_labels.len() {
@@ -119,10 +103,10 @@ impl Chart for HeatMap<'_> {
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_desc(g.b.path.clone())
-            .y_desc(g.a.path.clone())
-            .x_labels(g.b_steps * 2 + 1)
-            .y_labels(g.a_steps * 2 + 1)
+            .x_desc(g.b_path.clone())
+            .y_desc(g.a_path.clone())
+            .x_labels(b_steps * 2 + 1)
+            .y_labels(a_steps * 2 + 1)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .label_style(label_font())
@@ -149,7 +133,7 @@ impl Chart for HeatMap<'_> {
                 .pos(Pos::new(HPos::Center, VPos::Center));
             chart
                 .draw_series(std::iter::once(Text::new(
-                    fmt(c.mean),
+                    c.label.clone(),
                     (x + 0.5, y + 0.5),
                     style,
                 )))

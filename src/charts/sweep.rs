@@ -11,25 +11,24 @@ use super::axes::{
     money_tick, number_tick, tick_step,
 };
 use super::{Chart, FONT, plot_err, strategy_color};
-use crate::experiment::sweep::{Axis, SweepResult};
-use crate::experiment::vary::format_number;
-use crate::export::sweep::axis_value;
+use crate::format::format_number;
+use crate::report::views::{SweepScale, SweepView};
 use crate::scenario::duration::format_minutes;
 
 /// The savings-against-parameter chart of a sweep.
 pub struct SweepChart<'a> {
-    /// The finished sweep.
-    pub result: &'a SweepResult,
+    /// The finished sweep's view ([`SweepView::of`]).
+    pub view: &'a SweepView,
 }
 
 /// A tick label on the horizontal axis: durations, multipliers, money or plain numbers, in
 /// the style of the other charts.
-fn tick(axis: Axis, x: f64, lo: f64, hi: f64, currency: &str) -> String {
-    match axis {
-        Axis::Factor => format!("x{}", format_number((x * 1000.0).round() / 1000.0)),
-        Axis::Minutes => format_minutes(x),
-        Axis::Money => money_tick(x, lo.abs().max(hi.abs()), currency),
-        Axis::Number => number_tick(x, tick_step(lo, hi, 9)),
+fn tick(scale: SweepScale, x: f64, lo: f64, hi: f64, currency: &str) -> String {
+    match scale {
+        SweepScale::Factor => format!("x{}", format_number((x * 1000.0).round() / 1000.0)),
+        SweepScale::Minutes => format_minutes(x),
+        SweepScale::Money => money_tick(x, lo.abs().max(hi.abs()), currency),
+        SweepScale::Number => number_tick(x, tick_step(lo, hi, 9)),
     }
 }
 
@@ -38,25 +37,24 @@ impl Chart for SweepChart<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let r = self.result;
-        let cur = r.currency.as_str();
-        let xs: Vec<f64> = r.points.iter().map(|p| p.x).collect();
-        let (mut x0, mut x1) = xs
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                (a.min(x), b.max(x))
-            });
+        let v = self.view;
+        let cur = v.currency.as_str();
+        let (mut x0, mut x1) =
+            v.xs.iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
         if x0 >= x1 {
             x0 -= 0.5;
             x1 += 0.5;
         }
         let (mut y0, mut y1) = (0.0f64, 0.0f64);
-        for p in &r.points {
-            for b in &p.budgets {
-                for v in [b.savings_ci95[0], b.savings_ci95[1], b.savings_per_year] {
-                    if v.is_finite() {
-                        y0 = y0.min(v);
-                        y1 = y1.max(v);
+        for c in &v.curves {
+            for p in &c.points {
+                for y in [p.savings_ci95[0], p.savings_ci95[1], p.savings_per_year] {
+                    if y.is_finite() {
+                        y0 = y0.min(y);
+                        y1 = y1.max(y);
                     }
                 }
             }
@@ -64,33 +62,17 @@ impl Chart for SweepChart<'_> {
         let pad = ((y1 - y0) * 0.08).max(1.0);
         let (y0, y1) = (y0 - pad, y1 + pad);
 
-        let x_desc = match r.axis {
-            Axis::Factor => format!(
-                "{} as a multiple of the scenario's value ({})",
-                r.parameter.path, r.base_text
-            ),
-            Axis::Minutes if r.parameter.kind == crate::experiment::vary::Kind::DurationDist => {
-                format!("{} (mean; scenario: {})", r.parameter.path, r.base_text)
-            }
-            Axis::Money => format!(
-                "{} (scenario: {})",
-                r.parameter.path,
-                crate::format::money(r.base_value, cur)
-            ),
-            _ => format!("{} (scenario: {})", r.parameter.path, r.base_text),
-        };
-        let candidates: Vec<&str> = r
-            .points
-            .first()
-            .map(|p| p.budgets.iter().map(|b| b.candidate.as_str()).collect())
-            .unwrap_or_default();
-        let color_of =
-            |name: &str| strategy_color(r.strategies.iter().position(|s| s == name).unwrap_or(1));
-        let mut key: Vec<KeyEntry> = candidates
+        let mut key: Vec<KeyEntry> = v
+            .curves
             .iter()
-            .map(|c| KeyEntry::swatch(color_of(c), format!("{c}: mean savings, band = 95 % CI")))
+            .map(|c| {
+                KeyEntry::swatch(
+                    strategy_color(c.strategy_index),
+                    format!("{}: mean savings, band = 95 % CI", c.candidate),
+                )
+            })
             .collect();
-        if !r.break_even.is_empty() {
+        if !v.break_even.is_empty() {
             key.push(KeyEntry::text("dashed: break-even"));
         }
         key.push(KeyEntry::text(
@@ -100,7 +82,7 @@ impl Chart for SweepChart<'_> {
             root,
             &format!(
                 "Annual savings over {} as {} varies",
-                r.baseline, r.parameter.path
+                v.baseline, v.parameter
             ),
             TITLE_SIZE,
             &key,
@@ -113,16 +95,16 @@ impl Chart for SweepChart<'_> {
             .y_label_area_size(128)
             .build_cartesian_2d(guarded(x0..x1), guarded(y0..y1))
             .map_err(plot_err)?;
-        let axis = r.axis;
+        let scale = v.scale;
         let y_abs = y0.abs().max(y1.abs());
-        let x_fmt = move |x: &f64| tick(axis, *x, x0, x1, cur);
+        let x_fmt = move |x: &f64| tick(scale, *x, x0, x1, cur);
         let y_fmt = move |y: &f64| money_tick(*y, y_abs, cur);
         chart
             .configure_mesh()
-            .x_desc(x_desc)
+            .x_desc(v.axis_description.clone())
             .y_desc(format!(
                 "savings per year ({cur}), {} replications per point",
-                r.replications
+                v.replications
             ))
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
@@ -143,11 +125,7 @@ impl Chart for SweepChart<'_> {
             .map_err(plot_err)?;
 
         // Where the scenario itself lies on the axis.
-        let scenario_x = if r.axis == Axis::Factor {
-            1.0
-        } else {
-            r.base_value
-        };
+        let scenario_x = v.scenario_x;
         if (x0..=x1).contains(&scenario_x) {
             let grey = REFERENCE;
             chart
@@ -175,24 +153,19 @@ impl Chart for SweepChart<'_> {
                 .map_err(plot_err)?;
         }
 
-        for (c, name) in candidates.iter().enumerate() {
-            let color = color_of(name);
-            let mean: Vec<(f64, f64)> = r
+        for curve in &v.curves {
+            let color = strategy_color(curve.strategy_index);
+            let mean: Vec<(f64, f64)> = curve
                 .points
                 .iter()
-                .map(|p| (p.x, p.budgets[c].savings_per_year))
+                .map(|p| (p.x, p.savings_per_year))
                 .collect();
-            let mut band: Vec<(f64, f64)> = r
+            let mut band: Vec<(f64, f64)> = curve
                 .points
                 .iter()
-                .map(|p| (p.x, p.budgets[c].savings_ci95[1]))
+                .map(|p| (p.x, p.savings_ci95[1]))
                 .collect();
-            band.extend(
-                r.points
-                    .iter()
-                    .rev()
-                    .map(|p| (p.x, p.budgets[c].savings_ci95[0])),
-            );
+            band.extend(curve.points.iter().rev().map(|p| (p.x, p.savings_ci95[0])));
             chart
                 .draw_series(std::iter::once(Polygon::new(
                     band,
@@ -212,14 +185,14 @@ impl Chart for SweepChart<'_> {
 
         // Each candidate's optimum (lowest mean total cost) and the points not significantly
         // worse, ringed on its savings curve.
-        for (c, name) in candidates.iter().enumerate() {
-            let Some(o) = r.optima.iter().find(|o| o.strategy == *name) else {
+        for curve in &v.curves {
+            let Some(o) = &curve.optimum else {
                 continue;
             };
-            let color = color_of(name);
+            let color = strategy_color(curve.strategy_index);
             chart
-                .draw_series(r.points.iter().enumerate().filter_map(|(j, p)| {
-                    let y = p.budgets[c].savings_per_year;
+                .draw_series(curve.points.iter().enumerate().filter_map(|(j, p)| {
+                    let y = p.savings_per_year;
                     (o.not_worse[j] && y.is_finite()).then(|| {
                         let radius = if j == o.best { 11 } else { 7 };
                         Circle::new((p.x, y), radius, color.stroke_width(2))
@@ -228,8 +201,8 @@ impl Chart for SweepChart<'_> {
                 .map_err(plot_err)?;
         }
 
-        for (i, b) in r.break_even.iter().enumerate() {
-            let color = color_of(&b.candidate);
+        for (i, b) in v.break_even.iter().enumerate() {
+            let color = strategy_color(b.strategy_index);
             chart
                 .draw_series(DashedLineSeries::new(
                     vec![(b.x, y0), (b.x, y1)],
@@ -238,7 +211,6 @@ impl Chart for SweepChart<'_> {
                     color.stroke_width(2),
                 ))
                 .map_err(plot_err)?;
-            let label = format!("break-even {}", axis_value(r, b.x));
             // Right of the line when it is in the left half of the chart, else left of it.
             let left_half = b.x < (x0 + x1) / 2.0;
             let pos = if left_half {
@@ -252,7 +224,8 @@ impl Chart for SweepChart<'_> {
                 .pos(pos);
             chart
                 .draw_series(std::iter::once(
-                    EmptyElement::at((b.x, y1)) + Text::new(label, (dx, 10 + 22 * i as i32), style),
+                    EmptyElement::at((b.x, y1))
+                        + Text::new(b.label.clone(), (dx, 10 + 22 * i as i32), style),
                 ))
                 .map_err(plot_err)?;
         }

@@ -11,10 +11,8 @@ use super::axes::{
     GRID, KeyEntry, LABEL_SIZE, TITLE_SIZE, desc_font, draw_header, guarded, label_font, money_tick,
 };
 use super::{Chart, FONT, plot_err};
-use crate::experiment::sensitivity::{SensitivityResult, SensitivityRow};
-use crate::experiment::vary::short_text;
-use crate::export::sensitivity::change_label;
 use crate::format::money_short;
+use crate::report::views::{TornadoBar, TornadoView};
 
 /// At most this many inputs are drawn (the table has them all).
 pub const MAX_BARS: usize = 15;
@@ -27,18 +25,13 @@ const HIGH: RGBColor = RGBColor(72, 84, 102);
 
 /// The tornado chart of a sensitivity analysis.
 pub struct TornadoChart<'a> {
-    /// The finished analysis.
-    pub result: &'a SensitivityResult,
+    /// The finished analysis's view ([`TornadoView::of`]).
+    pub view: &'a TornadoView,
 }
 
 impl TornadoChart<'_> {
-    fn bars(&self) -> Vec<&SensitivityRow> {
-        self.result
-            .rows
-            .iter()
-            .filter(|r| !r.unchanged)
-            .take(MAX_BARS)
-            .collect()
+    fn bars(&self) -> Vec<&TornadoBar> {
+        self.view.bars.iter().take(MAX_BARS).collect()
     }
 }
 
@@ -52,11 +45,11 @@ impl Chart for TornadoChart<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let r = self.result;
+        let r = self.view;
         let cur = r.currency.as_str();
         let bars = self.bars();
         let n = bars.len().max(1);
-        let by = change_label(r.by);
+        let by = &r.change;
 
         let (mut x0, mut x1) = (r.base_savings, r.base_savings);
         for b in &bars {
@@ -69,7 +62,7 @@ impl Chart for TornadoChart<'_> {
 
         let label_width = bars
             .iter()
-            .map(|b| b.parameter.path.chars().count())
+            .map(|b| b.parameter.chars().count())
             .max()
             .unwrap_or(10) as u32
             * 9
@@ -136,8 +129,8 @@ impl Chart for TornadoChart<'_> {
                     .map_err(plot_err)?;
             }
             // The input's value at each end, outside the bar.
-            let ends = [(b.savings_low, &b.low), (b.savings_high, &b.high)];
-            for (k, (end, applied)) in ends.iter().enumerate() {
+            let ends = [(b.savings_low, &b.low_text), (b.savings_high, &b.high_text)];
+            for (k, (end, text)) in ends.iter().enumerate() {
                 let left = *end < r.base_savings || (*end == r.base_savings && k == 0);
                 let (pos, dx) = if left {
                     (Pos::new(HPos::Right, VPos::Center), -5)
@@ -147,11 +140,7 @@ impl Chart for TornadoChart<'_> {
                 chart
                     .draw_series(std::iter::once(
                         EmptyElement::at((*end, y))
-                            + Text::new(
-                                short_text(b.parameter.kind, applied.value),
-                                (dx, 0),
-                                value_style.pos(pos),
-                            ),
+                            + Text::new(text.to_string(), (dx, 0), value_style.pos(pos)),
                     ))
                     .map_err(plot_err)?;
             }
@@ -169,7 +158,7 @@ impl Chart for TornadoChart<'_> {
             let y = (n - 1 - i) as f64;
             let (px, py) = chart.backend_coord(&(x0, y));
             root.draw(&Text::new(
-                b.parameter.path.clone(),
+                b.parameter.clone(),
                 (px - 10, py),
                 name_style.clone(),
             ))

@@ -13,6 +13,7 @@ use incsim::charts::{self, tornado::TornadoChart};
 use incsim::experiment::sensitivity::Plan;
 use incsim::experiment::study::Study;
 use incsim::export::uncertainty;
+use incsim::report::views::TornadoView;
 use incsim::scenario::Scenario;
 
 /// Run `incsim sensitivity`.
@@ -112,7 +113,9 @@ pub(crate) fn execute(
         return Ok(out_dir);
     };
 
-    let rendered = charts::render(&TornadoChart { result: &result })?;
+    let rendered = charts::render(&TornadoChart {
+        view: &TornadoView::of(&result),
+    })?;
     outputs.add("sensitivity.csv", incsim::export::sensitivity::csv(&result));
     let mut json = incsim::export::sensitivity::json(&result);
     uncertainty::add_fixed_inputs(&mut json, scenario, "sensitivity analysis", &[]);

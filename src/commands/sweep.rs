@@ -13,6 +13,7 @@ use incsim::experiment::study::Study;
 use incsim::experiment::sweep::{self, SweepSpec};
 use incsim::experiment::vary;
 use incsim::export::uncertainty;
+use incsim::report::views::{HeatMapView, SweepView};
 use incsim::scenario::{Scenario, slug};
 
 /// Replications per run are bounded as for `incsim run` (docs/model.md §3).
@@ -138,7 +139,9 @@ pub(crate) fn execute(
         return Ok(out_dir);
     };
 
-    let rendered = charts::render(&SweepChart { result: &result })?;
+    let rendered = charts::render(&SweepChart {
+        view: &SweepView::of(&result),
+    })?;
     outputs.add("sweep.csv", incsim::export::sweep::csv(&result));
     // The scenario's uncertain inputs stay at their modes, but the varied one.
     let varied = [parameter.path.as_str()];
@@ -238,7 +241,9 @@ fn two_way(
     let Some(mut outputs) = outputs.take() else {
         return Ok(out_dir);
     };
-    let rendered = charts::render(&HeatMap { grid: &result })?;
+    let rendered = charts::render(&HeatMap {
+        view: &HeatMapView::of(&result),
+    })?;
     outputs.add("grid.csv", incsim::export::grid::csv(&result));
     outputs.add("heatmap.svg", rendered.svg);
     outputs.add("heatmap.png", rendered.png);

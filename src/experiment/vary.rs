@@ -478,17 +478,8 @@ pub fn short_text(kind: Kind, value: f64) -> String {
     }
 }
 
-/// A number without needless digits: `0.85`, `60000`, `1.5`, `0.123457`.
-pub fn format_number(x: f64) -> String {
-    if !x.is_finite() {
-        return format!("{x}");
-    }
-    if x == x.round() && x.abs() < 1e15 {
-        return format!("{x:.0}");
-    }
-    let s = format!("{x:.6}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
+/// A number without needless digits (moved to [`crate::format`], which charts share).
+pub use crate::format::format_number;
 
 #[cfg(test)]
 mod tests {

@@ -12,6 +12,7 @@ use crate::experiment::uncertainty::Uncertainty;
 use crate::export::output::OutputSet;
 use crate::export::{csv, html, markdown, sensitivity, uncertainty, warnings};
 use crate::report::Report;
+use crate::report::views::TornadoView;
 use crate::scenario::Scenario;
 
 /// Output files of a run: (file name, content).
@@ -70,9 +71,9 @@ pub fn run_outputs_with(
     files.push(("summary.json".to_string(), json.into_bytes()));
     let charts = run_charts(&report)?;
     let tornado = match &analysis {
-        Some(a) if !a.result.rows.is_empty() => {
-            Some(crate::charts::render(&TornadoChart { result: &a.result })?)
-        }
+        Some(a) if !a.result.rows.is_empty() => Some(crate::charts::render(&TornadoChart {
+            view: &TornadoView::of(&a.result),
+        })?),
         _ => None,
     };
     let mut summary_md = markdown::render(&report);

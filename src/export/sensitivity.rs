@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::experiment::sensitivity::SensitivityResult;
 use crate::experiment::vary::short_text;
 use crate::export::csv::field;
-use crate::format::money_short;
+use crate::format::{change_label, money_short};
 
 /// The columns of `sensitivity.csv`.
 pub const CSV_COLUMNS: [&str; 13] = [
@@ -26,12 +26,6 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "swing",
     "note",
 ];
-
-/// "20 %" for 0.2.
-pub fn change_label(by: f64) -> String {
-    let s = format!("{:.2}", by * 100.0);
-    format!("{} %", s.trim_end_matches('0').trim_end_matches('.'))
-}
 
 /// `sensitivity.csv`: the inputs in rank order (largest swing first).
 pub fn csv(result: &SensitivityResult) -> String {

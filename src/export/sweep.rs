@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::experiment::sweep::{Axis, SweepResult};
+use crate::experiment::sweep::SweepResult;
 use crate::export::csv::field;
 use crate::format::{money_short, percent};
+use crate::report::views::axis_value;
 
 /// The columns of `sweep.csv`.
 pub const CSV_COLUMNS: [&str; 23] = [
@@ -196,31 +197,6 @@ pub fn optimum_lines(result: &SweepResult) -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// A point of the axis for people; multipliers also show the value they give.
-pub fn axis_value(result: &SweepResult, x: f64) -> String {
-    let text = result.axis.format(x, &result.currency);
-    if result.axis == Axis::Factor {
-        let unit_axis = if result.parameter.kind.is_duration() {
-            Axis::Minutes
-        } else if result.parameter.kind == crate::experiment::vary::Kind::Money {
-            Axis::Money
-        } else {
-            Axis::Number
-        };
-        let mean = if result.parameter.kind == crate::experiment::vary::Kind::DurationDist {
-            " mean"
-        } else {
-            ""
-        };
-        format!(
-            "{text} (={mean} {})",
-            unit_axis.format(x * result.base_value, &result.currency)
-        )
-    } else {
-        text
-    }
 }
 
 /// The sentences about break-even, one per crossing; a sentence saying there is none if so.

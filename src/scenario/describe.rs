@@ -1,10 +1,63 @@
 //! A short plain-text summary of a checked scenario, for `incsim validate`.
+//!
+//! The summary reads as sentences where fields only make sense together ("fails every …
+//! (MTBF …, ~8 failures per horizon)"); the fields those sentences tell are listed in [`TOLD`].
+//! Every other numeric field of the registry ([`fields::FIELDS`]) that the scenario sets away
+//! from its default is listed after them from its registry row (path, value in its kind's
+//! unit, doc line), so a field added to the registry shows here without an edit to this file.
 
 use std::fmt::Write;
 
 use super::Repair;
 use super::Scenario;
-use super::duration::format_minutes;
+use super::duration::{format_minutes, parse_duration};
+use super::fields::{self, Field, Kind, Presence, Value};
+
+/// The registry paths whose values the sentences of [`describe`] tell (a unit test checks
+/// each is a numeric row of the registry).
+pub const TOLD: &[&str] = &[
+    "tiers[].staff",
+    "tiers[].shifts[].staff",
+    "tiers[].hourly_cost",
+    "tiers[].on_call.staff",
+    "tiers[].on_call.ack",
+    "tiers[].on_call.ack_asleep",
+    "tiers[].on_call.standby_cost_per_hour",
+    "tiers[].on_call.callout_cost",
+    "tiers[].annual_cost_per_engineer",
+    "tiers[].cost_per_incident",
+    "services[].downtime_cost_per_hour",
+    "services[].degraded_cost_fraction",
+    "services[].report_delay",
+    "services[].failures.every",
+    "services[].tickets.per_hour",
+    "services[].tickets.triage",
+    "services[].changes.per_week",
+    "services[].changes.failure_rate",
+    "services[].modes[].weight",
+    "services[].modes[].warning",
+    "services[].modes[].fix",
+    "services[].modes[].workaround.fix",
+    "services[].modes[].workaround.success",
+    "services[].modes[].workaround.recurs",
+    "slas[].respond",
+    "slas[].resolve",
+    "slas[].penalty",
+    "strategies.*.escalate_after",
+    "strategies.*.handoff",
+    "strategies.*.fix_multiplier",
+    "strategies.*.annual_cost",
+    "strategies.*.route_direct",
+    "strategies.*.ticket_deflection",
+    "strategies.*.change_failure_rate",
+    "strategies.*.monitoring.coverage",
+    "strategies.*.monitoring.detect",
+    "strategies.*.monitoring.outage_detect",
+    "strategies.*.monitoring.false_alarms_per_week",
+    "strategies.*.monitoring.triage",
+    "strategies.*.problems.fix",
+    "escalation_policies[].rules[].delay",
+];
 
 /// Summarize a checked scenario in a few lines: run settings, tiers, services with their
 /// failure modes, and strategies with their settings.
@@ -252,7 +305,57 @@ SLAs (clocks from detection):"
             let _ = writeln!(out, "    {}", practice.join("; "));
         }
     }
+
+    let others: Vec<String> = fields::readable(s)
+        .into_iter()
+        .filter(|(_, at)| !TOLD.contains(&at.field.path))
+        .filter_map(|(path, at)| {
+            let value = (at.field.get?)(s, at.idx)?;
+            (!at_default(at.field, &value)).then(|| {
+                format!(
+                    "  {path}: {} — {}",
+                    value_for_people(at.field.kind, &value, cur),
+                    at.field.doc
+                )
+            })
+        })
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(out, "\nother settings (docs/scenario-reference.md):");
+        for line in others {
+            let _ = writeln!(out, "{line}");
+        }
+    }
     out
+}
+
+/// A field's value in its kind's unit, as the sentences above write it: money with the
+/// currency code, shares as percentages, durations and distributions described.
+fn value_for_people(kind: Kind, value: &Value, currency: &str) -> String {
+    match (kind, value) {
+        (_, Value::Dist(d)) => d.describe(),
+        (Kind::Duration, Value::Number(x)) => format_minutes(*x),
+        (Kind::Money, Value::Number(x)) => format!("{} {currency}", num(*x)),
+        (Kind::Probability, Value::Number(x)) => format!("{} %", num(x * 100.0)),
+        (_, Value::Number(x)) => num(*x),
+    }
+}
+
+/// True when `value` is the field's documented default (a number, or a duration written as
+/// text); a field without a default value is never at it.
+fn at_default(field: &Field, value: &Value) -> bool {
+    let Presence::Default(text) = field.presence else {
+        return false;
+    };
+    let default = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(duration) => parse_duration(duration).ok(),
+        None => text.parse::<f64>().ok(),
+    };
+    match (default, value) {
+        (Some(d), Value::Number(x)) => *x == d,
+        (Some(d), Value::Dist(dist)) => dist.is_fixed() && dist.mean() == d,
+        (None, _) => false,
+    }
 }
 
 /// A number for display: at most 2 decimals, no trailing zeros (`85`, `0.8`, `8.11`).
@@ -294,6 +397,48 @@ mod tests {
         ] {
             assert!(text.contains(needle), "missing {needle:?} in\n{text}");
         }
+    }
+
+    #[test]
+    fn every_told_path_is_a_numeric_registry_row() {
+        for path in TOLD {
+            let row = fields::find(path).unwrap_or_else(|| panic!("{path} is not in the registry"));
+            assert!(row.get.is_some(), "{path} has no accessor: nothing to tell");
+        }
+    }
+
+    #[test]
+    fn a_field_the_sentences_do_not_tell_is_listed_from_its_registry_row() {
+        let default = parse_str(DEFAULT_SCENARIO_TOML, "default").expect("valid");
+        // At its default the field is not news: the summary has no "other settings".
+        assert!(!describe(&default).contains("other settings"));
+        let toml = DEFAULT_SCENARIO_TOML.replace(
+            "downtime_cost_per_hour = 12000",
+            "downtime_cost_per_hour = 12000\nplanned_downtime_cost_fraction = 0.25",
+        );
+        let text = describe(&parse_str(&toml, "set").expect("valid"));
+        let row = fields::field("services[].planned_downtime_cost_fraction");
+        assert!(
+            text.contains(&format!(
+                "other settings (docs/scenario-reference.md):\n  services.email.planned_downtime_cost_fraction: 25 % — {}\n",
+                row.doc
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn defaults_are_read_from_the_registry_text() {
+        let handoff = fields::field("strategies.*.handoff");
+        assert!(at_default(handoff, &Value::Number(0.0)));
+        assert!(!at_default(handoff, &Value::Number(30.0)));
+        let fraction = fields::field("services[].planned_downtime_cost_fraction");
+        assert!(at_default(fraction, &Value::Number(1.0)));
+        let every = fields::field("services[].failures.every");
+        assert!(
+            !at_default(every, &Value::Number(1.0)),
+            "required: no default"
+        );
     }
 
     #[test]

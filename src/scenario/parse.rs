@@ -3773,4 +3773,98 @@ escalate_after = "1h"
         );
         assert_eq!(closest("zzz", ["handoff"].into_iter()), None);
     }
+
+    /// The keys serde accepts for a raw struct: its derived `Deserialize` hands them to
+    /// `deserialize_struct`, which this probe records and then refuses.
+    fn serde_keys<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
+        struct Probe<'a>(&'a mut Vec<&'static str>);
+        impl<'de> Deserializer<'de> for Probe<'_> {
+            type Error = de::value::Error;
+            fn deserialize_any<W: Visitor<'de>>(self, _: W) -> Result<W::Value, Self::Error> {
+                Err(de::Error::custom("not a struct"))
+            }
+            fn deserialize_struct<W: Visitor<'de>>(
+                self,
+                _name: &'static str,
+                fields: &'static [&'static str],
+                _: W,
+            ) -> Result<W::Value, Self::Error> {
+                self.0.extend_from_slice(fields);
+                Err(de::Error::custom("probed"))
+            }
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+                byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+                identifier ignored_any
+            }
+        }
+        let mut keys = Vec::new();
+        let _ = T::deserialize(Probe(&mut keys));
+        assert!(!keys.is_empty(), "the probe saw no struct");
+        keys
+    }
+
+    /// The parser reads a file through the `Raw*` structs and checks its keys against the
+    /// registry, so the two must know the same keys: a field added to one only would be
+    /// refused as unknown, or accepted and then dropped. Both directions, every table.
+    #[test]
+    fn raw_structs_and_the_field_registry_know_the_same_keys() {
+        let tables: Vec<(&str, Vec<&'static str>)> = vec![
+            ("", serde_keys::<RawScenario>()),
+            ("simulation", serde_keys::<RawSimulation>()),
+            ("finance", serde_keys::<RawFinance>()),
+            ("tiers[]", serde_keys::<RawTier>()),
+            ("tiers[].on_call", serde_keys::<RawOnCall>()),
+            ("tiers[].shifts[]", serde_keys::<RawShift>()),
+            ("services[]", serde_keys::<RawService>()),
+            ("services[].failures", serde_keys::<RawFailures>()),
+            ("services[].tickets", serde_keys::<RawTickets>()),
+            ("services[].changes", serde_keys::<RawChanges>()),
+            ("services[].depends_on[]", serde_keys::<RawDependency>()),
+            ("services[].modes[]", serde_keys::<RawMode>()),
+            (
+                "services[].modes[].workaround",
+                serde_keys::<RawWorkaround>(),
+            ),
+            ("strategies.*", serde_keys::<RawStrategy>()),
+            ("strategies.*.monitoring", serde_keys::<RawMonitoring>()),
+            ("strategies.*.problems", serde_keys::<RawProblems>()),
+            ("strategies.*.maintenance[]", serde_keys::<RawMaintenance>()),
+            // A strategy's tier override is read as a tier; the registry refuses its `name`.
+            (
+                "strategies.*.tiers.*",
+                serde_keys::<RawTier>()
+                    .into_iter()
+                    .filter(|k| *k != "name")
+                    .collect(),
+            ),
+            ("slas[]", serde_keys::<RawSla>()),
+            ("escalation_policies[]", serde_keys::<RawPolicy>()),
+            ("escalation_policies[].rules[]", serde_keys::<RawRule>()),
+        ];
+        for (pattern, raw) in &tables {
+            let mut raw: Vec<&str> = raw.clone();
+            let mut registry: Vec<&str> = fields::children(pattern).map(|f| f.key()).collect();
+            raw.sort_unstable();
+            registry.sort_unstable();
+            assert_eq!(
+                raw, registry,
+                "keys of {pattern:?}: the Raw struct (left) and src/scenario/fields.rs (right) differ"
+            );
+        }
+        // Every table of the registry has its Raw struct (`sources` maps free keys to text).
+        let mut containers: Vec<String> = fields::FIELDS
+            .iter()
+            .filter(|f| f.kind.is_container() && f.path != "sources")
+            .map(|f| f.children_pattern())
+            .chain(std::iter::once(String::new()))
+            .collect();
+        let mut mapped: Vec<String> = tables.iter().map(|(p, _)| p.to_string()).collect();
+        containers.sort_unstable();
+        mapped.sort_unstable();
+        assert_eq!(
+            mapped, containers,
+            "a table of the registry has no Raw struct here, or the reverse"
+        );
+    }
 }

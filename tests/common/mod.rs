@@ -2,9 +2,51 @@
 //! Rust so each test shows exactly what it simulates.
 #![allow(dead_code)]
 
+use incsim::events::{EventVec, IncidentId};
+use incsim::experiment::simulate_one;
+use incsim::projections::incident::{IncidentStory, StoryProjection};
+use incsim::projections::lifecycle::LifecycleCheck;
+use incsim::projections::{MetricsProjection, RepMetrics};
 use incsim::scenario::{
-    Dist, Hours, Mode, Monitoring, Repair, Scenario, Service, Simulation, Strategy, Tier,
+    Dist, Hours, Mode, Monitoring, Repair, Scenario, Service, Simulation, Strategy, Tier, parse_str,
 };
+
+/// A scenario fixture written as TOML; a fixture is meant to be valid, so an error panics with
+/// every message of the parser.
+pub fn fixture(text: &str, file: &str) -> Scenario {
+    parse_str(text, file).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// Replication `rep` of strategy `index`: its events, each checked by the lifecycle check as
+/// the replication's metrics fold it, and those metrics.
+pub fn checked_run(s: &Scenario, index: usize, rep: u64) -> (EventVec, RepMetrics) {
+    let mut events = EventVec::default();
+    simulate_one(s, index, rep, &mut events);
+    let mut check = LifecycleCheck::new(s);
+    check.begin();
+    let mut metrics = MetricsProjection::new(s, index);
+    for (i, e) in events.0.iter().enumerate() {
+        if let Err(msg) = check.apply(e) {
+            let strategy = &s.strategies[index].name;
+            panic!("{strategy} rep {rep} event {i} {e:?}: {msg}");
+        }
+        metrics.apply(e);
+    }
+    assert!(check.is_finished());
+    (events, metrics.metrics())
+}
+
+/// The story of incident `id` in replication `rep` of strategy `index`, if it happened.
+pub fn incident_story(
+    s: &Scenario,
+    index: usize,
+    rep: u64,
+    id: IncidentId,
+) -> Option<IncidentStory> {
+    let mut story = StoryProjection::new(s, index, id);
+    simulate_one(s, index, rep, &mut story);
+    story.into_story()
+}
 
 pub fn tier(name: &str, staff: u32, hours: Hours, hourly_cost: f64) -> Tier {
     Tier {
