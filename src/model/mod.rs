@@ -131,6 +131,8 @@ pub struct Simulator {
     /// Some tier's queue or staff changed at the current instant: dispatch once every timer
     /// due at this instant has fired (rule 15).
     dispatch_pending: bool,
+    /// How many tiers are marked (their `dirty` set): a dispatch pass stops once none is.
+    dirty_tiers: u32,
     queue_seq: u64,
     next_alarm: u32,
     alarm_rng: Option<StreamRng>,
@@ -251,6 +253,7 @@ impl Simulator {
         self.reset_symptoms(ctx);
         self.reset_policy_runs(ctx);
         self.dispatch_pending = false;
+        self.dirty_tiers = 0;
         self.queue_seq = 0;
         self.next_alarm = 0;
         self.alarm_rng = None;

@@ -69,6 +69,9 @@ pub(super) struct TierState {
     pub(super) closing_at: Option<Minutes>,
     /// Its queue or staff changed at the current instant: dispatch before time moves on.
     dirty: bool,
+    /// Every shift of the tier is `"24x7"`: open at every instant, so the calendar is never
+    /// consulted for it (three of the benchmark's four tiers).
+    always_open: bool,
 }
 
 impl TierState {
@@ -98,11 +101,21 @@ impl Simulator {
             state.on_call_free = tier.on_call.as_ref().map_or(0, |o| o.staff);
             state.closing_at = None;
             state.dirty = false;
+            state.always_open = (0..tier.shift_count()).all(|i| {
+                matches!(
+                    tier.shift(i, site).hours,
+                    crate::scenario::Hours::AlwaysOpen
+                )
+            });
         }
     }
 
     pub(super) fn mark(&mut self, tier: TierId) {
-        self.tiers[tier as usize].dirty = true;
+        let state = &mut self.tiers[tier as usize];
+        if !state.dirty {
+            state.dirty = true;
+            self.dirty_tiers += 1;
+        }
         self.dispatch_pending = true;
     }
 
@@ -115,8 +128,9 @@ impl Simulator {
         tier: TierId,
         sink: &mut S,
     ) {
-        let tier_open =
-            ctx.tiers[tier as usize].any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes);
+        let tier_open = self.tiers[tier as usize].always_open
+            || ctx.tiers[tier as usize]
+                .any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes);
         self.emit(
             sink,
             t,
@@ -180,7 +194,12 @@ impl Simulator {
     pub(super) fn dispatch_all<S: EventSink>(&mut self, ctx: &Ctx, t: Minutes, sink: &mut S) {
         self.dispatch_pending = false;
         for tier in 0..self.tiers.len() {
+            // Nothing marked anywhere: the rest of the pass would find nothing to do.
+            if self.dirty_tiers == 0 {
+                break;
+            }
             if std::mem::take(&mut self.tiers[tier].dirty) {
+                self.dirty_tiers -= 1;
                 self.dispatch(ctx, t, tier as TierId, sink);
             }
         }

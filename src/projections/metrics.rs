@@ -221,6 +221,9 @@ pub struct MetricsProjection<'a> {
     sla_penalty_cost: f64,
     /// Per service × tier: the tier's vendor fee is charged for the open incident already.
     fee_charged: Vec<bool>,
+    /// Some tier of the strategy charges a fee per incident (else `fee_charged` is never
+    /// read: adding a zero fee to the labor cost changes no bit, so it is skipped).
+    any_fee: bool,
     /// Per service: the index of the SLA of its priority (model.md §8.13), if any.
     service_sla: Vec<Option<usize>>,
     /// Salaried cost of the whole horizon (accrues evenly, like the investment).
@@ -282,6 +285,7 @@ impl<'a> MetricsProjection<'a> {
             sla_breaches: 0,
             sla_penalty_cost: 0.0,
             fee_charged: Vec::new(),
+            any_fee: false,
             service_sla: Vec::new(),
             fixed_labor_cost: 0.0,
             labor_cost: 0.0,
@@ -366,6 +370,10 @@ impl<'a> MetricsProjection<'a> {
         self.fee_charged.clear();
         self.fee_charged.resize(n_services * n_tiers, false);
         let scn = self.scenario;
+        self.any_fee = scn
+            .tiers_of(strategy)
+            .iter()
+            .any(|t| t.cost_per_incident != 0.0);
         self.service_sla.clear();
         self.service_sla.extend(
             scn.services
@@ -459,11 +467,18 @@ impl<'a> MetricsProjection<'a> {
     /// Record every checkpoint at or before `t` (events at `t` not yet applied). A checkpoint
     /// at exactly `t` is taken before the events at `t`, except the last one (the horizon),
     /// which is taken after everything.
-    #[inline]
+    #[inline(always)]
     fn advance_checkpoints(&mut self, t: Minutes) {
-        if t < self.next_checkpoint_at {
-            return;
+        // Compared on every event, passed about once per 400: the loop stays out of line.
+        if t >= self.next_checkpoint_at {
+            self.record_checkpoints(t);
         }
+    }
+
+    /// The loop of [`MetricsProjection::advance_checkpoints`], once a checkpoint is due.
+    #[cold]
+    #[inline(never)]
+    fn record_checkpoints(&mut self, t: Minutes) {
         while self.next_checkpoint < CHECKPOINTS {
             let at = self.next_checkpoint_at;
             if at > t || (at == t && t < self.horizon()) {
@@ -576,7 +591,32 @@ impl<'a> MetricsProjection<'a> {
     }
 
     /// Apply one event.
+    #[inline(always)]
     pub fn apply(&mut self, event: &Event) {
+        // Events that change no counter, no accounting segment and no cost return at once,
+        // before the checkpoint check: a checkpoint taken at the next event that counts reads
+        // the same state (nothing it reads changed in between), so every checkpoint keeps its
+        // bits. About 4 events in 10 of the benchmark are such.
+        if let EventKind::DegradationDetected { .. }
+        | EventKind::AlertFired { .. }
+        | EventKind::UserReported { .. }
+        | EventKind::Queued { .. }
+        | EventKind::HandedOff { .. }
+        | EventKind::AlarmCleared { .. }
+        | EventKind::TicketTriaged { .. }
+        | EventKind::ProblemOpened { .. }
+        | EventKind::ProblemWithdrawn { .. }
+        | EventKind::Acknowledged { .. }
+        | EventKind::MaintenanceDue { .. }
+        | EventKind::MaintenanceWithdrawn { .. } = event.kind
+        {
+            return;
+        }
+        self.apply_counted(event);
+    }
+
+    /// [`MetricsProjection::apply`] for an event that counts.
+    fn apply_counted(&mut self, event: &Event) {
         let t = event.t;
         if let EventKind::HorizonReached = event.kind {
             // Before the last checkpoint, which must equal the total.
@@ -593,8 +633,10 @@ impl<'a> MetricsProjection<'a> {
                 s.failure_start = t;
                 s.detected_at = None;
                 s.worked = false;
-                let n_tiers = self.scenario.tiers.len();
-                self.fee_charged[service * n_tiers..(service + 1) * n_tiers].fill(false);
+                if self.any_fee {
+                    let n_tiers = self.scenario.tiers.len();
+                    self.fee_charged[service * n_tiers..(service + 1) * n_tiers].fill(false);
+                }
                 if warning > 0.0 {
                     self.set_own(service, Condition::Degraded, t);
                 }
@@ -638,7 +680,7 @@ impl<'a> MetricsProjection<'a> {
                     let service = incident.service as usize;
                     // A vendor's fee: once per incident per tier that works it.
                     let slot = service * self.scenario.tiers.len() + tier;
-                    if !std::mem::replace(&mut self.fee_charged[slot], true) {
+                    if self.any_fee && !std::mem::replace(&mut self.fee_charged[slot], true) {
                         self.labor_cost +=
                             self.scenario.tiers_of(self.strategy)[tier].cost_per_incident;
                     }
