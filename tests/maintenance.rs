@@ -6,6 +6,7 @@
 mod common;
 
 use incsim::events::{EventKind, EventVec, WorkItem};
+use incsim::experiment::simulate_one;
 use incsim::experiment::sweep::SweepSpec;
 use incsim::projections::RepMetrics;
 use incsim::scenario::Scenario;
