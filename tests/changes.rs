@@ -4,12 +4,13 @@
 //! metamorphic `failure_rate = 0` case, the natural failures' numbering, the lifecycle check
 //! over random streams and on broken logs, and `incsim replay` of a change log.
 
+mod common;
+
 use std::process::Command;
 
 use incsim::events::{ChangeId, Event, EventKind, EventVec, IncidentId};
-use incsim::experiment::simulate_one;
+use incsim::projections::RepMetrics;
 use incsim::projections::lifecycle::LifecycleCheck;
-use incsim::projections::{MetricsProjection, RepMetrics};
 use incsim::scenario::{Scenario, calendar, parse_str};
 
 const WEEK: f64 = 10_080.0;
@@ -20,19 +21,7 @@ fn parse(text: &str) -> Scenario {
 
 /// Replication `rep` of strategy `index`: its events (checked by the lifecycle check) and metrics.
 fn run(s: &Scenario, index: usize, rep: u64) -> (EventVec, RepMetrics) {
-    let mut events = EventVec::default();
-    simulate_one(s, index, rep, &mut events);
-    let mut check = LifecycleCheck::new(s);
-    check.begin();
-    let mut metrics = MetricsProjection::new(s, index);
-    for (i, e) in events.0.iter().enumerate() {
-        if let Err(msg) = check.apply(e) {
-            panic!("rep {rep} event {i} {e:?}: {msg}");
-        }
-        metrics.apply(e);
-    }
-    assert!(check.is_finished());
-    (events, metrics.metrics())
+    common::checked_run(s, index, rep)
 }
 
 /// Mean and the half-width of its 95 % confidence interval.
