@@ -145,6 +145,11 @@ impl<P: Copy> Scheduler<P> {
         while node > 1 {
             smallest = smallest.min(tree[node ^ 1]);
             node >>= 1;
+            // A node whose minimum did not change leaves every ancestor as it was: most
+            // updates are to a service far from the next failure, and stop a level or two up.
+            if tree[node] == smallest {
+                break;
+            }
             tree[node] = smallest;
         }
     }
