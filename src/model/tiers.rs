@@ -8,7 +8,7 @@
 //! items that waited.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::VecDeque;
 
 use super::{Ctx, Simulator, Timer, hours};
 use crate::events::{EventKind, EventSink, IncidentId, TierId, WorkItem};
@@ -27,6 +27,8 @@ pub(super) struct QueueEntry {
 }
 
 impl QueueEntry {
+    /// The serving order; `seq` is unique, so no two entries tie.
+    #[inline]
     fn key_cmp(&self, other: &Self) -> Ordering {
         self.class
             .cmp(&other.class)
@@ -35,21 +37,61 @@ impl QueueEntry {
             .then(self.seq.cmp(&other.seq))
     }
 }
-impl PartialEq for QueueEntry {
-    fn eq(&self, other: &Self) -> bool {
-        self.key_cmp(other) == Ordering::Equal
-    }
+
+/// A tier's waiting items, kept sorted in serving order (the next to serve in front).
+///
+/// Queues are short and items mostly arrive behind everything waiting of their class and
+/// priority (they entered last), so the common push is an append after one comparison and
+/// every pop takes the front: cheaper than a binary heap's sifting. An item that ranks
+/// earlier is placed by binary search; the deque moves the shorter side.
+#[derive(Debug, Default)]
+pub(super) struct TierQueue {
+    entries: VecDeque<QueueEntry>,
 }
-impl Eq for QueueEntry {}
-impl PartialOrd for QueueEntry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+
+impl TierQueue {
+    /// The next item to serve.
+    #[inline]
+    pub(super) fn peek(&self) -> Option<&QueueEntry> {
+        self.entries.front()
     }
-}
-impl Ord for QueueEntry {
-    /// Reversed: `BinaryHeap` pops the greatest, we want the first to serve.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key_cmp(self)
+
+    /// Takes the next item to serve.
+    #[inline]
+    pub(super) fn pop(&mut self) -> Option<QueueEntry> {
+        self.entries.pop_front()
+    }
+
+    #[inline]
+    fn push(&mut self, entry: QueueEntry) {
+        match self.entries.back() {
+            Some(last) if entry.key_cmp(last) == Ordering::Less => {
+                let at = self
+                    .entries
+                    .partition_point(|e| e.key_cmp(&entry) == Ordering::Less);
+                self.entries.insert(at, entry);
+            }
+            _ => self.entries.push_back(entry),
+        }
+    }
+
+    #[inline]
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// The waiting items, in serving order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &QueueEntry> {
+        self.entries.iter()
+    }
+
+    /// Keeps only the items `keep` accepts (their order stays the serving order).
+    pub(super) fn retain(&mut self, keep: impl FnMut(&QueueEntry) -> bool) {
+        self.entries.retain(keep);
     }
 }
 
@@ -58,7 +100,7 @@ impl Ord for QueueEntry {
 pub(super) struct TierState {
     /// Free engineers per shift (one shift for a tier with `staff`/`hours`).
     pub(super) free: Vec<u32>,
-    pub(super) queue: BinaryHeap<QueueEntry>,
+    pub(super) queue: TierQueue,
     /// When the pending `TierOpens` timer fires, if one is pending (model.md §8.1: with
     /// several shifts a nearer opening may supersede it).
     opening_at: Option<Minutes>,
