@@ -8,7 +8,6 @@
 //! items that waited.
 
 use std::cmp::Ordering;
-use std::collections::VecDeque;
 
 use super::{Ctx, Simulator, Timer, hours};
 use crate::events::{EventKind, EventSink, IncidentId, TierId, WorkItem};
@@ -27,52 +26,87 @@ pub(super) struct QueueEntry {
 }
 
 impl QueueEntry {
-    /// The serving order; `seq` is unique, so no two entries tie.
+    /// Whether `self` is served before `other`: by (class, priority, entered, seq) with
+    /// `entered` in `f64::total_cmp` order. `seq` is unique, so no two entries tie.
     #[inline]
-    fn key_cmp(&self, other: &Self) -> Ordering {
-        self.class
-            .cmp(&other.class)
-            .then(self.priority.cmp(&other.priority))
-            .then(self.entered.total_cmp(&other.entered))
-            .then(self.seq.cmp(&other.seq))
+    fn serves_before(&self, other: &Self) -> bool {
+        // Class and priority in one comparison: the class above the priority's 32 bits.
+        let rank = |e: &Self| (u64::from(e.class) << 32) | u64::from(e.priority);
+        let (mine, theirs) = (rank(self), rank(other));
+        if mine != theirs {
+            return mine < theirs;
+        }
+        match self.entered.total_cmp(&other.entered) {
+            Ordering::Equal => self.seq < other.seq,
+            order => order == Ordering::Less,
+        }
     }
 }
 
-/// A tier's waiting items, kept sorted in serving order (the next to serve in front).
+/// A tier's waiting items, kept sorted in serving order.
 ///
 /// Queues are short and items mostly arrive behind everything waiting of their class and
-/// priority (they entered last), so the common push is an append after one comparison and
-/// every pop takes the front: cheaper than a binary heap's sifting. An item that ranks
-/// earlier is placed by binary search; the deque moves the shorter side.
+/// priority (they entered last), so the common push is an append after one comparison and a
+/// pop only steps `head` forward: cheaper than a binary heap's sifting. An item that ranks
+/// earlier is placed by binary search. Served entries before `head` are dropped when the queue
+/// empties, or moved out when the vector is full (so it grows only with the waiting count).
 #[derive(Debug, Default)]
 pub(super) struct TierQueue {
-    entries: VecDeque<QueueEntry>,
+    /// `entries[head..]` wait, in serving order; `entries[..head]` were served.
+    entries: Vec<QueueEntry>,
+    /// Invariant: `head < entries.len()`, or both are 0.
+    head: usize,
 }
 
 impl TierQueue {
     /// The next item to serve.
     #[inline]
     pub(super) fn peek(&self) -> Option<&QueueEntry> {
-        self.entries.front()
+        self.entries.get(self.head)
     }
 
     /// Takes the next item to serve.
     #[inline]
     pub(super) fn pop(&mut self) -> Option<QueueEntry> {
-        self.entries.pop_front()
+        let entry = *self.entries.get(self.head)?;
+        self.head += 1;
+        if self.head == self.entries.len() {
+            self.entries.clear();
+            self.head = 0;
+        }
+        Some(entry)
     }
 
     #[inline]
     fn push(&mut self, entry: QueueEntry) {
-        match self.entries.back() {
-            Some(last) if entry.key_cmp(last) == Ordering::Less => {
-                let at = self
-                    .entries
-                    .partition_point(|e| e.key_cmp(&entry) == Ordering::Less);
-                self.entries.insert(at, entry);
+        match self.entries.last() {
+            Some(last) if entry.serves_before(last) => self.insert(entry),
+            _ => {
+                self.make_room();
+                self.entries.push(entry);
             }
-            _ => self.entries.push_back(entry),
         }
+    }
+
+    /// The slow path of [`Self::push`]: `entry` goes before the last waiting item.
+    #[inline(never)]
+    fn insert(&mut self, entry: QueueEntry) {
+        self.make_room();
+        let at = self.head + self.entries[self.head..].partition_point(|e| e.serves_before(&entry));
+        self.entries.insert(at, entry);
+    }
+
+    /// Before a push into a full vector: reuse the served slots rather than grow.
+    #[inline]
+    fn make_room(&mut self) {
+        if self.entries.len() == self.entries.capacity() && self.head > 0 {
+            self.drop_served();
+        }
+    }
+
+    fn drop_served(&mut self) {
+        self.entries.drain(..self.head);
+        self.head = 0;
     }
 
     #[inline]
@@ -82,16 +116,75 @@ impl TierQueue {
 
     fn clear(&mut self) {
         self.entries.clear();
+        self.head = 0;
     }
 
     /// The waiting items, in serving order.
     pub(super) fn iter(&self) -> impl Iterator<Item = &QueueEntry> {
-        self.entries.iter()
+        self.entries[self.head..].iter()
     }
 
     /// Keeps only the items `keep` accepts (their order stays the serving order).
     pub(super) fn retain(&mut self, keep: impl FnMut(&QueueEntry) -> bool) {
+        self.drop_served();
         self.entries.retain(keep);
+    }
+}
+
+/// Whether one shift is on duty, remembered over a span of time in which the calendar's
+/// answer cannot change, so most checks skip the calendar arithmetic.
+///
+/// Exactness: for the computed span `[from, next_change − 1)` the cached answer equals
+/// `hours::is_open` at every instant. Hours change on whole local minutes and the shift's
+/// offset is whole minutes, so `next_change` is exact; `is_open` computes its answer from
+/// `t + ahead` rounded, which is monotone in `t` and can flip only within rounding error of
+/// a true change. The minute kept clear of `next_change` absorbs that error (debug builds
+/// check the cache against the calendar on every hit).
+#[derive(Debug, Clone, Copy)]
+struct ShiftClock {
+    open: bool,
+    from: Minutes,
+    until: Minutes,
+}
+
+impl ShiftClock {
+    /// Open at every instant (`"24x7"`): never read from the calendar.
+    const ALWAYS: ShiftClock = ShiftClock {
+        open: true,
+        from: Minutes::NEG_INFINITY,
+        until: Minutes::INFINITY,
+    };
+    /// Nothing known yet: the first check reads the calendar.
+    const UNKNOWN: ShiftClock = ShiftClock {
+        open: false,
+        from: Minutes::INFINITY,
+        until: Minutes::NEG_INFINITY,
+    };
+
+    /// `hours::is_open` for shift `i` of `tier` at `t`.
+    #[inline]
+    fn is_open(&mut self, tier: &crate::scenario::Tier, i: usize, site: i32, t: Minutes) -> bool {
+        if self.from <= t && t < self.until {
+            debug_assert_eq!(self.open, {
+                let shift = tier.shift(i, site);
+                hours::is_open(shift.hours, t, shift.ahead_minutes)
+            });
+            return self.open;
+        }
+        self.read(tier, i, site, t)
+    }
+
+    #[inline(never)]
+    fn read(&mut self, tier: &crate::scenario::Tier, i: usize, site: i32, t: Minutes) -> bool {
+        let shift = tier.shift(i, site);
+        let open = hours::is_open(shift.hours, t, shift.ahead_minutes);
+        let change = hours::next_change(shift.hours, t, shift.ahead_minutes);
+        *self = ShiftClock {
+            open,
+            from: t,
+            until: change - 1.0,
+        };
+        open
     }
 }
 
@@ -114,6 +207,8 @@ pub(super) struct TierState {
     /// Every shift of the tier is `"24x7"`: open at every instant, so the calendar is never
     /// consulted for it (three of the benchmark's four tiers).
     always_open: bool,
+    /// Per shift: whether it is on duty, while that is known.
+    clocks: Vec<ShiftClock>,
 }
 
 impl TierState {
@@ -143,6 +238,13 @@ impl Simulator {
             state.on_call_free = tier.on_call.as_ref().map_or(0, |o| o.staff);
             state.closing_at = None;
             state.dirty = false;
+            state.clocks.clear();
+            state.clocks.extend(
+                (0..tier.shift_count()).map(|i| match tier.shift(i, site).hours {
+                    crate::scenario::Hours::AlwaysOpen => ShiftClock::ALWAYS,
+                    _ => ShiftClock::UNKNOWN,
+                }),
+            );
             state.always_open = (0..tier.shift_count()).all(|i| {
                 matches!(
                     tier.shift(i, site).hours,
@@ -153,11 +255,9 @@ impl Simulator {
     }
 
     pub(super) fn mark(&mut self, tier: TierId) {
-        let state = &mut self.tiers[tier as usize];
-        if !state.dirty {
-            state.dirty = true;
-            self.dirty_tiers += 1;
-        }
+        self.tiers[tier as usize].dirty = true;
+        // Tiers past 63 share the last bit; `dispatch_all` then reads `dirty` instead.
+        self.dirty_tiers |= 1 << tier.min(63);
         self.dispatch_pending = true;
     }
 
@@ -170,9 +270,12 @@ impl Simulator {
         tier: TierId,
         sink: &mut S,
     ) {
-        let tier_open = self.tiers[tier as usize].always_open
-            || ctx.tiers[tier as usize]
-                .any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes);
+        let site = ctx.scenario.simulation.utc_offset_minutes;
+        let tier_def = &ctx.tiers[tier as usize];
+        let state = &mut self.tiers[tier as usize];
+        // `Tier::any_shift_open`, read from the shifts' clocks.
+        let tier_open = state.always_open
+            || (state.clocks.iter_mut().enumerate()).any(|(i, c)| c.is_open(tier_def, i, site, t));
         self.emit(
             sink,
             t,
@@ -235,13 +338,29 @@ impl Simulator {
     /// the best waiting items on its free engineers.
     pub(super) fn dispatch_all<S: EventSink>(&mut self, ctx: &Ctx, t: Minutes, sink: &mut S) {
         self.dispatch_pending = false;
-        for tier in 0..self.tiers.len() {
-            // Nothing marked anywhere: the rest of the pass would find nothing to do.
-            if self.dirty_tiers == 0 {
+        if self.tiers.len() > 64 {
+            return self.dispatch_all_by_flags(ctx, t, sink);
+        }
+        // Marked tiers in index order, each once: one marked during the pass is served in it
+        // if it comes later, else at the next pass (its bit stays set).
+        let mut next = 0;
+        while next < 64 {
+            let waiting = self.dirty_tiers & (u64::MAX << next);
+            if waiting == 0 {
                 break;
             }
+            let tier = waiting.trailing_zeros();
+            self.dirty_tiers &= !(1 << tier);
+            self.tiers[tier as usize].dirty = false;
+            self.dispatch(ctx, t, tier, sink);
+            next = tier + 1;
+        }
+    }
+
+    /// [`Self::dispatch_all`] for more tiers than the bit mask holds: the same pass, by flags.
+    fn dispatch_all_by_flags<S: EventSink>(&mut self, ctx: &Ctx, t: Minutes, sink: &mut S) {
+        for tier in 0..self.tiers.len() {
             if std::mem::take(&mut self.tiers[tier].dirty) {
-                self.dirty_tiers -= 1;
                 self.dispatch(ctx, t, tier as TierId, sink);
             }
         }
@@ -259,15 +378,15 @@ impl Simulator {
             // §8.1: the first shift in file order that is open and has a free engineer.
             let mut chosen = None;
             let mut opens = Minutes::INFINITY;
-            for (i, &free) in state.free.iter().enumerate() {
+            for (i, (&free, clock)) in state.free.iter().zip(&mut state.clocks).enumerate() {
                 if free == 0 {
                     continue;
                 }
-                let shift = tier_def.shift(i, site);
-                if hours::is_open(shift.hours, t, shift.ahead_minutes) {
+                if clock.is_open(tier_def, i, site, t) {
                     chosen = Some(i);
                     break;
                 }
+                let shift = tier_def.shift(i, site);
                 opens = opens.min(hours::next_opening(shift.hours, t, shift.ahead_minutes));
             }
             let Some(shift) = chosen else {
