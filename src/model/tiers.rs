@@ -77,7 +77,8 @@ impl TierQueue {
         Some(entry)
     }
 
-    #[inline]
+    // Always inlined: its one caller is `enqueue`, and a call costs as much as the fast path.
+    #[inline(always)]
     fn push(&mut self, entry: QueueEntry) {
         match self.entries.last() {
             Some(last) if entry.serves_before(last) => self.insert(entry),
@@ -145,6 +146,9 @@ struct ShiftClock {
     open: bool,
     from: Minutes,
     until: Minutes,
+    /// `hours::next_change` at `from`: while closed, the next opening (the same instant for
+    /// every `t` of the span, since openings are whole minutes computed without rounding).
+    change: Minutes,
 }
 
 impl ShiftClock {
@@ -153,12 +157,14 @@ impl ShiftClock {
         open: true,
         from: Minutes::NEG_INFINITY,
         until: Minutes::INFINITY,
+        change: Minutes::INFINITY,
     };
     /// Nothing known yet: the first check reads the calendar.
     const UNKNOWN: ShiftClock = ShiftClock {
         open: false,
         from: Minutes::INFINITY,
         until: Minutes::NEG_INFINITY,
+        change: Minutes::INFINITY,
     };
 
     /// `hours::is_open` for shift `i` of `tier` at `t`.
@@ -183,8 +189,30 @@ impl ShiftClock {
             open,
             from: t,
             until: change - 1.0,
+            change,
         };
         open
+    }
+
+    /// `hours::next_opening` for shift `i` of `tier` at `t`, which [`Self::is_open`] just
+    /// found closed.
+    #[inline]
+    fn next_opening(
+        &self,
+        tier: &crate::scenario::Tier,
+        i: usize,
+        site: i32,
+        t: Minutes,
+    ) -> Minutes {
+        let shift = tier.shift(i, site);
+        if self.from <= t && t < self.until {
+            debug_assert_eq!(
+                self.change,
+                hours::next_opening(shift.hours, t, shift.ahead_minutes)
+            );
+            return self.change;
+        }
+        hours::next_opening(shift.hours, t, shift.ahead_minutes)
     }
 }
 
@@ -386,8 +414,7 @@ impl Simulator {
                     chosen = Some(i);
                     break;
                 }
-                let shift = tier_def.shift(i, site);
-                opens = opens.min(hours::next_opening(shift.hours, t, shift.ahead_minutes));
+                opens = opens.min(clock.next_opening(tier_def, i, site, t));
             }
             let Some(shift) = chosen else {
                 // Free engineers only in closed shifts: come back when the first one opens.
@@ -469,6 +496,7 @@ impl Simulator {
     /// workaround attempt (§8.8): the fix, the workaround or the strategy's time box; a
     /// ticket's or false alarm's triage; a problem's root-cause fix. None: a problem record
     /// withdrawn while it waited (its queue entry is stale).
+    #[inline]
     pub(super) fn work_of(
         &mut self,
         ctx: &Ctx,
