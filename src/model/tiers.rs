@@ -646,3 +646,61 @@ impl Simulator {
         self.enqueue(ctx, t, WorkItem::Incident(incident), tier, sink);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The order the binary heap served in before: (class, priority, entered by
+    /// `total_cmp`, seq).
+    fn heap_order(a: &QueueEntry, b: &QueueEntry) -> Ordering {
+        a.class
+            .cmp(&b.class)
+            .then(a.priority.cmp(&b.priority))
+            .then(a.entered.total_cmp(&b.entered))
+            .then(a.seq.cmp(&b.seq))
+    }
+
+    /// Pushes, pops and removals in a pseudo-random mix, against a plain list searched for
+    /// its best entry; times out of order and ±0.0 test every part of the key.
+    #[test]
+    fn queue_serves_in_heap_order() {
+        let mut queue = TierQueue::default();
+        let mut reference: Vec<QueueEntry> = Vec::new();
+        let mut x: u64 = 2026;
+        for seq in 0..5000u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = x >> 33;
+            match r % 7 {
+                0 | 1 => {
+                    let best = (0..reference.len())
+                        .min_by(|&i, &j| heap_order(&reference[i], &reference[j]));
+                    let expected = best.map(|i| reference.remove(i).seq);
+                    assert_eq!(queue.peek().map(|e| e.seq), expected);
+                    assert_eq!(queue.pop().map(|e| e.seq), expected);
+                }
+                2 if seq % 5 == 0 => {
+                    let drop = |e: &QueueEntry| e.seq % 3 != r % 3;
+                    queue.retain(drop);
+                    reference.retain(drop);
+                }
+                _ => {
+                    let entry = QueueEntry {
+                        class: (r >> 8) as u8 % 5,
+                        priority: (r >> 12) as u32 % 3,
+                        entered: [0.0, -0.0, 1.0, 2.5, seq as f64][(r >> 16) as usize % 5],
+                        seq,
+                        item: WorkItem::FalseAlarm(seq as u32),
+                    };
+                    queue.push(entry);
+                    reference.push(entry);
+                }
+            }
+            let mut sorted = reference.clone();
+            sorted.sort_by(heap_order);
+            assert!(queue.iter().map(|e| e.seq).eq(sorted.iter().map(|e| e.seq)));
+        }
+    }
+}
