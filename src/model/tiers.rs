@@ -703,4 +703,63 @@ mod tests {
             assert!(queue.iter().map(|e| e.seq).eq(sorted.iter().map(|e| e.seq)));
         }
     }
+
+    /// The clocks answer as the calendar does at every instant a run may ask: on, just
+    /// before and just after each change, and in between, for business and weekly hours
+    /// (one open past midnight and one at the week's end) at offsets of either sign.
+    #[test]
+    fn shift_clocks_answer_as_the_calendar() {
+        use crate::scenario::{Hours, Tier, calendar};
+        let hours = [
+            Hours::Business,
+            calendar::parse_hours("Mon-Fri 07:00-19:00; Sat 09:00-13:00").unwrap(),
+            calendar::parse_hours("daily 22:00-06:00").unwrap(),
+            calendar::parse_hours("Sun 20:00-24:00; Mon 00:00-02:00").unwrap(),
+        ];
+        for hours in hours {
+            for offset in [0, -300, 330, 600, -720] {
+                let tier = Tier {
+                    name: "t".into(),
+                    staff: 1,
+                    hours: hours.clone(),
+                    utc_offset_minutes: Some(offset),
+                    shifts: Vec::new(),
+                    hourly_cost: 0.0,
+                    annual_cost_per_engineer: 0.0,
+                    cost_per_incident: 0.0,
+                    on_call: None,
+                };
+                let shift = tier.shift(0, 0);
+                let mut clock = ShiftClock::UNKNOWN;
+                let mut t = 0.0;
+                let mut x: u64 = 7;
+                while t < 60.0 * 24.0 * 30.0 {
+                    let change = calendar::next_change(shift.hours, t, shift.ahead_minutes);
+                    // Instants around the next change, then a random step past it.
+                    let mut instants = vec![t, t + 0.37, change - 1.0, change - 1e-9];
+                    instants.extend([change.next_down(), change, change.next_up()]);
+                    let from = t;
+                    for at in instants.into_iter().filter(|&at| at >= from) {
+                        let open = calendar::is_open(shift.hours, at, shift.ahead_minutes);
+                        assert_eq!(
+                            clock.is_open(&tier, 0, 0, at),
+                            open,
+                            "{hours:?} {offset} {at}"
+                        );
+                        if !open {
+                            assert_eq!(
+                                clock.next_opening(&tier, 0, 0, at),
+                                calendar::next_opening(shift.hours, at, shift.ahead_minutes)
+                            );
+                        }
+                        t = at;
+                    }
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    t += (x >> 40) as f64 / (1u64 << 24) as f64 * 300.0;
+                }
+            }
+        }
+    }
 }
