@@ -131,8 +131,9 @@ pub struct Simulator {
     /// Some tier's queue or staff changed at the current instant: dispatch once every timer
     /// due at this instant has fired (rule 15).
     dispatch_pending: bool,
-    /// How many tiers are marked (their `dirty` set): a dispatch pass stops once none is.
-    dirty_tiers: u32,
+    /// The marked tiers (their `dirty` set) as bits, tier `i` at bit `i`: a dispatch pass
+    /// visits only these. With more than 64 tiers the pass reads the flags instead.
+    dirty_tiers: u64,
     queue_seq: u64,
     next_alarm: u32,
     alarm_rng: Option<StreamRng>,

@@ -8,7 +8,6 @@
 //! items that waited.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 use super::{Ctx, Simulator, Timer, hours};
 use crate::events::{EventKind, EventSink, IncidentId, TierId, WorkItem};
@@ -27,29 +26,193 @@ pub(super) struct QueueEntry {
 }
 
 impl QueueEntry {
-    fn key_cmp(&self, other: &Self) -> Ordering {
-        self.class
-            .cmp(&other.class)
-            .then(self.priority.cmp(&other.priority))
-            .then(self.entered.total_cmp(&other.entered))
-            .then(self.seq.cmp(&other.seq))
+    /// Whether `self` is served before `other`: by (class, priority, entered, seq) with
+    /// `entered` in `f64::total_cmp` order. `seq` is unique, so no two entries tie.
+    #[inline]
+    fn serves_before(&self, other: &Self) -> bool {
+        // Class and priority in one comparison: the class above the priority's 32 bits.
+        let rank = |e: &Self| (u64::from(e.class) << 32) | u64::from(e.priority);
+        let (mine, theirs) = (rank(self), rank(other));
+        if mine != theirs {
+            return mine < theirs;
+        }
+        match self.entered.total_cmp(&other.entered) {
+            Ordering::Equal => self.seq < other.seq,
+            order => order == Ordering::Less,
+        }
     }
 }
-impl PartialEq for QueueEntry {
-    fn eq(&self, other: &Self) -> bool {
-        self.key_cmp(other) == Ordering::Equal
+
+/// A tier's waiting items, kept sorted in serving order.
+///
+/// Queues are short and items mostly arrive behind everything waiting of their class and
+/// priority (they entered last), so the common push is an append after one comparison and a
+/// pop only steps `head` forward: cheaper than a binary heap's sifting. An item that ranks
+/// earlier is placed by binary search. Served entries before `head` are dropped when the queue
+/// empties, or moved out when the vector is full (so it grows only with the waiting count).
+#[derive(Debug, Default)]
+pub(super) struct TierQueue {
+    /// `entries[head..]` wait, in serving order; `entries[..head]` were served.
+    entries: Vec<QueueEntry>,
+    /// Invariant: `head < entries.len()`, or both are 0.
+    head: usize,
+}
+
+impl TierQueue {
+    /// The next item to serve.
+    #[inline]
+    pub(super) fn peek(&self) -> Option<&QueueEntry> {
+        self.entries.get(self.head)
+    }
+
+    /// Takes the next item to serve.
+    #[inline]
+    pub(super) fn pop(&mut self) -> Option<QueueEntry> {
+        let entry = *self.entries.get(self.head)?;
+        self.head += 1;
+        if self.head == self.entries.len() {
+            self.entries.clear();
+            self.head = 0;
+        }
+        Some(entry)
+    }
+
+    // Always inlined: its one caller is `enqueue`, and a call costs as much as the fast path.
+    #[inline(always)]
+    fn push(&mut self, entry: QueueEntry) {
+        match self.entries.last() {
+            Some(last) if entry.serves_before(last) => self.insert(entry),
+            _ => {
+                self.make_room();
+                self.entries.push(entry);
+            }
+        }
+    }
+
+    /// The slow path of [`Self::push`]: `entry` goes before the last waiting item.
+    #[inline(never)]
+    fn insert(&mut self, entry: QueueEntry) {
+        self.make_room();
+        let at = self.head + self.entries[self.head..].partition_point(|e| e.serves_before(&entry));
+        self.entries.insert(at, entry);
+    }
+
+    /// Before a push into a full vector: reuse the served slots rather than grow.
+    #[inline]
+    fn make_room(&mut self) {
+        if self.entries.len() == self.entries.capacity() && self.head > 0 {
+            self.drop_served();
+        }
+    }
+
+    fn drop_served(&mut self) {
+        self.entries.drain(..self.head);
+        self.head = 0;
+    }
+
+    #[inline]
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.head = 0;
+    }
+
+    /// The waiting items, in serving order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &QueueEntry> {
+        self.entries[self.head..].iter()
+    }
+
+    /// Keeps only the items `keep` accepts (their order stays the serving order).
+    pub(super) fn retain(&mut self, keep: impl FnMut(&QueueEntry) -> bool) {
+        self.drop_served();
+        self.entries.retain(keep);
     }
 }
-impl Eq for QueueEntry {}
-impl PartialOrd for QueueEntry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
+
+/// Whether one shift is on duty, remembered over a span of time in which the calendar's
+/// answer cannot change, so most checks skip the calendar arithmetic.
+///
+/// Exactness: for the computed span `[from, next_change − 1)` the cached answer equals
+/// `hours::is_open` at every instant. Hours change on whole local minutes and the shift's
+/// offset is whole minutes, so `next_change` is exact; `is_open` computes its answer from
+/// `t + ahead` rounded, which is monotone in `t` and can flip only within rounding error of
+/// a true change. The minute kept clear of `next_change` absorbs that error (debug builds
+/// check the cache against the calendar on every hit).
+#[derive(Debug, Clone, Copy)]
+struct ShiftClock {
+    open: bool,
+    from: Minutes,
+    until: Minutes,
+    /// `hours::next_change` at `from`: while closed, the next opening (the same instant for
+    /// every `t` of the span, since openings are whole minutes computed without rounding).
+    change: Minutes,
 }
-impl Ord for QueueEntry {
-    /// Reversed: `BinaryHeap` pops the greatest, we want the first to serve.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key_cmp(self)
+
+impl ShiftClock {
+    /// Open at every instant (`"24x7"`): never read from the calendar.
+    const ALWAYS: ShiftClock = ShiftClock {
+        open: true,
+        from: Minutes::NEG_INFINITY,
+        until: Minutes::INFINITY,
+        change: Minutes::INFINITY,
+    };
+    /// Nothing known yet: the first check reads the calendar.
+    const UNKNOWN: ShiftClock = ShiftClock {
+        open: false,
+        from: Minutes::INFINITY,
+        until: Minutes::NEG_INFINITY,
+        change: Minutes::INFINITY,
+    };
+
+    /// `hours::is_open` for shift `i` of `tier` at `t`.
+    #[inline]
+    fn is_open(&mut self, tier: &crate::scenario::Tier, i: usize, site: i32, t: Minutes) -> bool {
+        if self.from <= t && t < self.until {
+            debug_assert_eq!(self.open, {
+                let shift = tier.shift(i, site);
+                hours::is_open(shift.hours, t, shift.ahead_minutes)
+            });
+            return self.open;
+        }
+        self.read(tier, i, site, t)
+    }
+
+    #[inline(never)]
+    fn read(&mut self, tier: &crate::scenario::Tier, i: usize, site: i32, t: Minutes) -> bool {
+        let shift = tier.shift(i, site);
+        let open = hours::is_open(shift.hours, t, shift.ahead_minutes);
+        let change = hours::next_change(shift.hours, t, shift.ahead_minutes);
+        *self = ShiftClock {
+            open,
+            from: t,
+            until: change - 1.0,
+            change,
+        };
+        open
+    }
+
+    /// `hours::next_opening` for shift `i` of `tier` at `t`, which [`Self::is_open`] just
+    /// found closed.
+    #[inline]
+    fn next_opening(
+        &self,
+        tier: &crate::scenario::Tier,
+        i: usize,
+        site: i32,
+        t: Minutes,
+    ) -> Minutes {
+        let shift = tier.shift(i, site);
+        if self.from <= t && t < self.until {
+            debug_assert_eq!(
+                self.change,
+                hours::next_opening(shift.hours, t, shift.ahead_minutes)
+            );
+            return self.change;
+        }
+        hours::next_opening(shift.hours, t, shift.ahead_minutes)
     }
 }
 
@@ -58,7 +221,7 @@ impl Ord for QueueEntry {
 pub(super) struct TierState {
     /// Free engineers per shift (one shift for a tier with `staff`/`hours`).
     pub(super) free: Vec<u32>,
-    pub(super) queue: BinaryHeap<QueueEntry>,
+    pub(super) queue: TierQueue,
     /// When the pending `TierOpens` timer fires, if one is pending (model.md §8.1: with
     /// several shifts a nearer opening may supersede it).
     opening_at: Option<Minutes>,
@@ -72,6 +235,8 @@ pub(super) struct TierState {
     /// Every shift of the tier is `"24x7"`: open at every instant, so the calendar is never
     /// consulted for it (three of the benchmark's four tiers).
     always_open: bool,
+    /// Per shift: whether it is on duty, while that is known.
+    clocks: Vec<ShiftClock>,
 }
 
 impl TierState {
@@ -101,6 +266,13 @@ impl Simulator {
             state.on_call_free = tier.on_call.as_ref().map_or(0, |o| o.staff);
             state.closing_at = None;
             state.dirty = false;
+            state.clocks.clear();
+            state.clocks.extend(
+                (0..tier.shift_count()).map(|i| match tier.shift(i, site).hours {
+                    crate::scenario::Hours::AlwaysOpen => ShiftClock::ALWAYS,
+                    _ => ShiftClock::UNKNOWN,
+                }),
+            );
             state.always_open = (0..tier.shift_count()).all(|i| {
                 matches!(
                     tier.shift(i, site).hours,
@@ -111,11 +283,9 @@ impl Simulator {
     }
 
     pub(super) fn mark(&mut self, tier: TierId) {
-        let state = &mut self.tiers[tier as usize];
-        if !state.dirty {
-            state.dirty = true;
-            self.dirty_tiers += 1;
-        }
+        self.tiers[tier as usize].dirty = true;
+        // Tiers past 63 share the last bit; `dispatch_all` then reads `dirty` instead.
+        self.dirty_tiers |= 1 << tier.min(63);
         self.dispatch_pending = true;
     }
 
@@ -128,9 +298,12 @@ impl Simulator {
         tier: TierId,
         sink: &mut S,
     ) {
-        let tier_open = self.tiers[tier as usize].always_open
-            || ctx.tiers[tier as usize]
-                .any_shift_open(t, ctx.scenario.simulation.utc_offset_minutes);
+        let site = ctx.scenario.simulation.utc_offset_minutes;
+        let tier_def = &ctx.tiers[tier as usize];
+        let state = &mut self.tiers[tier as usize];
+        // `Tier::any_shift_open`, read from the shifts' clocks.
+        let tier_open = state.always_open
+            || (state.clocks.iter_mut().enumerate()).any(|(i, c)| c.is_open(tier_def, i, site, t));
         self.emit(
             sink,
             t,
@@ -193,13 +366,29 @@ impl Simulator {
     /// the best waiting items on its free engineers.
     pub(super) fn dispatch_all<S: EventSink>(&mut self, ctx: &Ctx, t: Minutes, sink: &mut S) {
         self.dispatch_pending = false;
-        for tier in 0..self.tiers.len() {
-            // Nothing marked anywhere: the rest of the pass would find nothing to do.
-            if self.dirty_tiers == 0 {
+        if self.tiers.len() > 64 {
+            return self.dispatch_all_by_flags(ctx, t, sink);
+        }
+        // Marked tiers in index order, each once: one marked during the pass is served in it
+        // if it comes later, else at the next pass (its bit stays set).
+        let mut next = 0;
+        while next < 64 {
+            let waiting = self.dirty_tiers & (u64::MAX << next);
+            if waiting == 0 {
                 break;
             }
+            let tier = waiting.trailing_zeros();
+            self.dirty_tiers &= !(1 << tier);
+            self.tiers[tier as usize].dirty = false;
+            self.dispatch(ctx, t, tier, sink);
+            next = tier + 1;
+        }
+    }
+
+    /// [`Self::dispatch_all`] for more tiers than the bit mask holds: the same pass, by flags.
+    fn dispatch_all_by_flags<S: EventSink>(&mut self, ctx: &Ctx, t: Minutes, sink: &mut S) {
+        for tier in 0..self.tiers.len() {
             if std::mem::take(&mut self.tiers[tier].dirty) {
-                self.dirty_tiers -= 1;
                 self.dispatch(ctx, t, tier as TierId, sink);
             }
         }
@@ -217,16 +406,15 @@ impl Simulator {
             // §8.1: the first shift in file order that is open and has a free engineer.
             let mut chosen = None;
             let mut opens = Minutes::INFINITY;
-            for (i, &free) in state.free.iter().enumerate() {
+            for (i, (&free, clock)) in state.free.iter().zip(&mut state.clocks).enumerate() {
                 if free == 0 {
                     continue;
                 }
-                let shift = tier_def.shift(i, site);
-                if hours::is_open(shift.hours, t, shift.ahead_minutes) {
+                if clock.is_open(tier_def, i, site, t) {
                     chosen = Some(i);
                     break;
                 }
-                opens = opens.min(hours::next_opening(shift.hours, t, shift.ahead_minutes));
+                opens = opens.min(clock.next_opening(tier_def, i, site, t));
             }
             let Some(shift) = chosen else {
                 // Free engineers only in closed shifts: come back when the first one opens.
@@ -308,6 +496,7 @@ impl Simulator {
     /// workaround attempt (§8.8): the fix, the workaround or the strategy's time box; a
     /// ticket's or false alarm's triage; a problem's root-cause fix. None: a problem record
     /// withdrawn while it waited (its queue entry is stale).
+    #[inline]
     pub(super) fn work_of(
         &mut self,
         ctx: &Ctx,
@@ -455,5 +644,122 @@ impl Simulator {
         }
         self.emit(sink, t, EventKind::HandedOff { incident, tier });
         self.enqueue(ctx, t, WorkItem::Incident(incident), tier, sink);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The order the binary heap served in before: (class, priority, entered by
+    /// `total_cmp`, seq).
+    fn heap_order(a: &QueueEntry, b: &QueueEntry) -> Ordering {
+        a.class
+            .cmp(&b.class)
+            .then(a.priority.cmp(&b.priority))
+            .then(a.entered.total_cmp(&b.entered))
+            .then(a.seq.cmp(&b.seq))
+    }
+
+    /// Pushes, pops and removals in a pseudo-random mix, against a plain list searched for
+    /// its best entry; times out of order and ±0.0 test every part of the key.
+    #[test]
+    fn queue_serves_in_heap_order() {
+        let mut queue = TierQueue::default();
+        let mut reference: Vec<QueueEntry> = Vec::new();
+        let mut x: u64 = 2026;
+        for seq in 0..5000u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = x >> 33;
+            match r % 7 {
+                0 | 1 => {
+                    let best = (0..reference.len())
+                        .min_by(|&i, &j| heap_order(&reference[i], &reference[j]));
+                    let expected = best.map(|i| reference.remove(i).seq);
+                    assert_eq!(queue.peek().map(|e| e.seq), expected);
+                    assert_eq!(queue.pop().map(|e| e.seq), expected);
+                }
+                2 if seq % 5 == 0 => {
+                    let drop = |e: &QueueEntry| e.seq % 3 != r % 3;
+                    queue.retain(drop);
+                    reference.retain(drop);
+                }
+                _ => {
+                    let entry = QueueEntry {
+                        class: (r >> 8) as u8 % 5,
+                        priority: (r >> 12) as u32 % 3,
+                        entered: [0.0, -0.0, 1.0, 2.5, seq as f64][(r >> 16) as usize % 5],
+                        seq,
+                        item: WorkItem::FalseAlarm(seq as u32),
+                    };
+                    queue.push(entry);
+                    reference.push(entry);
+                }
+            }
+            let mut sorted = reference.clone();
+            sorted.sort_by(heap_order);
+            assert!(queue.iter().map(|e| e.seq).eq(sorted.iter().map(|e| e.seq)));
+        }
+    }
+
+    /// The clocks answer as the calendar does at every instant a run may ask: on, just
+    /// before and just after each change, and in between, for business and weekly hours
+    /// (one open past midnight and one at the week's end) at offsets of either sign.
+    #[test]
+    fn shift_clocks_answer_as_the_calendar() {
+        use crate::scenario::{Hours, Tier, calendar};
+        let hours = [
+            Hours::Business,
+            calendar::parse_hours("Mon-Fri 07:00-19:00; Sat 09:00-13:00").unwrap(),
+            calendar::parse_hours("daily 22:00-06:00").unwrap(),
+            calendar::parse_hours("Sun 20:00-24:00; Mon 00:00-02:00").unwrap(),
+        ];
+        for hours in hours {
+            for offset in [0, -300, 330, 600, -720] {
+                let tier = Tier {
+                    name: "t".into(),
+                    staff: 1,
+                    hours: hours.clone(),
+                    utc_offset_minutes: Some(offset),
+                    shifts: Vec::new(),
+                    hourly_cost: 0.0,
+                    annual_cost_per_engineer: 0.0,
+                    cost_per_incident: 0.0,
+                    on_call: None,
+                };
+                let shift = tier.shift(0, 0);
+                let mut clock = ShiftClock::UNKNOWN;
+                let mut t = 0.0;
+                let mut x: u64 = 7;
+                while t < 60.0 * 24.0 * 30.0 {
+                    let change = calendar::next_change(shift.hours, t, shift.ahead_minutes);
+                    // Instants around the next change, then a random step past it.
+                    let mut instants = vec![t, t + 0.37, change - 1.0, change - 1e-9];
+                    instants.extend([change.next_down(), change, change.next_up()]);
+                    let from = t;
+                    for at in instants.into_iter().filter(|&at| at >= from) {
+                        let open = calendar::is_open(shift.hours, at, shift.ahead_minutes);
+                        assert_eq!(
+                            clock.is_open(&tier, 0, 0, at),
+                            open,
+                            "{hours:?} {offset} {at}"
+                        );
+                        if !open {
+                            assert_eq!(
+                                clock.next_opening(&tier, 0, 0, at),
+                                calendar::next_opening(shift.hours, at, shift.ahead_minutes)
+                            );
+                        }
+                        t = at;
+                    }
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    t += (x >> 40) as f64 / (1u64 << 24) as f64 * 300.0;
+                }
+            }
+        }
     }
 }
