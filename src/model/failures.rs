@@ -51,12 +51,16 @@ struct DetectionNumbers {
     routing_coin: f64,
 }
 
-/// The keys of a service's `Failure` and `Detection` streams without `k`, hashed once per
-/// replication (every failure of the service derives its two streams from them).
+/// What every failure of a service draws with, computed once per run: the keys of its
+/// `Failure` and `Detection` streams without `k` (each failure derives its two streams from
+/// them) and the total weight of its modes.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct FailureKeys {
     failure: StreamKey,
     detection: StreamKey,
+    /// The sum of the modes' weights, in their order (the very number [`pick_mode`] used to
+    /// add up on every draw).
+    mode_weights: f64,
 }
 
 impl FailureKeys {
@@ -65,6 +69,11 @@ impl FailureKeys {
         FailureKeys {
             failure: key(Purpose::Failure),
             detection: key(Purpose::Detection),
+            mode_weights: ctx.scenario.services[service as usize]
+                .modes
+                .iter()
+                .map(|m| m.weight)
+                .sum(),
         }
     }
 }
@@ -151,7 +160,7 @@ impl Simulator {
                 // under minimal repair); a different age means they must be drawn again.
                 let entry = match slot {
                     Some(c) if c.age.to_bits() == age.to_bits() => c,
-                    _ => slot.insert(draw_common(ctx, keys.failure, service, k, age, None)),
+                    _ => slot.insert(draw_common(ctx, keys, service, k, age, None)),
                 };
                 // The detection numbers are read once per failure, by the first strategy
                 // that monitors; the others reuse them.
@@ -164,7 +173,7 @@ impl Simulator {
             }
             // A recurrence's draws depend on the strategy's history: not shared.
             Some(_) => (
-                draw_common(ctx, keys.failure, service, k, age, forced_mode),
+                draw_common(ctx, keys, service, k, age, forced_mode),
                 monitoring.map(|_| detection_numbers(keys.detection, k)),
             ),
         };
@@ -381,14 +390,14 @@ fn detection_from(detect: &Dist, n: DetectionNumbers) -> (f64, Minutes, f64) {
 /// taken, so the warning, fix and report delay come from the same positions of the stream.
 fn draw_common(
     ctx: &Ctx,
-    key: StreamKey,
+    keys: FailureKeys,
     service: ServiceId,
     k: u32,
     age: Minutes,
     forced_mode: Option<ModeId>,
 ) -> CommonDraws {
     let svc: &Service = &ctx.scenario.services[service as usize];
-    let mut common = key.stream(k as u64);
+    let mut common = keys.failure.stream(k as u64);
     // One substream either way, so the draws that follow stay aligned (model.md §8.5).
     let time_to_failure = match svc.repair {
         Repair::Renew => draw(&svc.failures_every, &mut common),
@@ -400,7 +409,7 @@ fn draw_common(
                 .unwrap_or(0.0)
         }
     };
-    let mode = pick_mode(svc, streams::uniform(&mut common));
+    let mode = pick_mode(svc, keys.mode_weights, streams::uniform(&mut common));
     let mode = forced_mode.unwrap_or(mode);
     let m = &svc.modes[mode as usize];
     let warning = draw(&m.warning, &mut common);
@@ -432,9 +441,9 @@ pub(super) fn draw(dist: &Dist, parent: &mut StreamRng) -> Minutes {
     }
 }
 
-/// Pick a mode by weight with one uniform draw `u` in [0, 1). Zero-weight modes never win.
-fn pick_mode(service: &Service, u: f64) -> ModeId {
-    let total: f64 = service.modes.iter().map(|m| m.weight).sum();
+/// Pick a mode by weight with one uniform draw `u` in [0, 1), `total` being the sum of the
+/// modes' weights. Zero-weight modes never win.
+fn pick_mode(service: &Service, total: f64, u: f64) -> ModeId {
     let target = u * total;
     let mut cumulative = 0.0;
     let mut last_positive = 0;
