@@ -65,16 +65,38 @@ fn mix(mut z: u64) -> u64 {
 /// Hash a stream key into a 128-bit generator seed.
 #[inline]
 pub fn stream(seed: u64, rep: u64, purpose: Purpose, id: u64, k: u64) -> StreamRng {
-    const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut h = mix(seed ^ GOLDEN);
-    h = mix(h ^ rep.wrapping_mul(GOLDEN));
-    h = mix(h ^ (purpose as u64).wrapping_mul(0xd6e8_feb8_6659_fd93));
-    h = mix(h ^ id.wrapping_mul(0xa076_1d64_78bd_642f));
-    h = mix(h ^ k.wrapping_mul(0xe703_7ed1_a0b4_28db));
-    let lo = mix(h ^ 0x5851_f42d_4c95_7f2d);
-    let seed128 = ((h as u128) << 64) | lo as u128;
-    Pcg64Mcg::new(seed128 | 1)
+    StreamKey::new(seed, rep, purpose, id).stream(k)
 }
+
+/// The hash of a stream key without its last part `k`: every stream of one
+/// `(seed, rep, purpose, id)` starts from it. A hot caller (the k-th failure of a service)
+/// computes it once per replication and saves four of the six mixing rounds per stream;
+/// [`StreamKey::stream`] then gives exactly the generator [`stream`] gives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamKey(u64);
+
+impl StreamKey {
+    /// The key's first four parts, hashed in [`stream`]'s order.
+    #[inline]
+    pub fn new(seed: u64, rep: u64, purpose: Purpose, id: u64) -> StreamKey {
+        let mut h = mix(seed ^ GOLDEN);
+        h = mix(h ^ rep.wrapping_mul(GOLDEN));
+        h = mix(h ^ (purpose as u64).wrapping_mul(0xd6e8_feb8_6659_fd93));
+        h = mix(h ^ id.wrapping_mul(0xa076_1d64_78bd_642f));
+        StreamKey(h)
+    }
+
+    /// The stream of the key completed by `k`: the same generator as `stream(…, k)`.
+    #[inline]
+    pub fn stream(self, k: u64) -> StreamRng {
+        let h = mix(self.0 ^ k.wrapping_mul(0xe703_7ed1_a0b4_28db));
+        let lo = mix(h ^ 0x5851_f42d_4c95_7f2d);
+        let seed128 = ((h as u128) << 64) | lo as u128;
+        Pcg64Mcg::new(seed128 | 1)
+    }
+}
+
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// A private sub-generator for one draw. Each draw from a keyed stream consumes exactly one
 /// `u64` of it, however many numbers the distribution needs (rejection samplers vary), so the
@@ -141,6 +163,37 @@ mod tests {
         ] {
             let mut other = other;
             assert_ne!(base, other.next_u64());
+        }
+    }
+
+    /// The key hashed in one piece, as `stream` did before the key was split: the streams
+    /// must keep their numbers.
+    fn one_piece_stream(seed: u64, rep: u64, purpose: Purpose, id: u64, k: u64) -> StreamRng {
+        let mut h = mix(seed ^ GOLDEN);
+        h = mix(h ^ rep.wrapping_mul(GOLDEN));
+        h = mix(h ^ (purpose as u64).wrapping_mul(0xd6e8_feb8_6659_fd93));
+        h = mix(h ^ id.wrapping_mul(0xa076_1d64_78bd_642f));
+        h = mix(h ^ k.wrapping_mul(0xe703_7ed1_a0b4_28db));
+        let lo = mix(h ^ 0x5851_f42d_4c95_7f2d);
+        Pcg64Mcg::new((((h as u128) << 64) | lo as u128) | 1)
+    }
+
+    #[test]
+    fn a_stream_key_completed_by_k_is_the_stream() {
+        for (seed, rep, id) in [(0, 0, 0), (2026, 7, 47), (u64::MAX, 3, 1 << 40)] {
+            for purpose in [Purpose::Failure, Purpose::Detection, Purpose::Tickets] {
+                let key = StreamKey::new(seed, rep, purpose, id);
+                for k in [0, 1, 99, u64::MAX] {
+                    let mut fast = key.stream(k);
+                    let mut composed = stream(seed, rep, purpose, id, k);
+                    let mut reference = one_piece_stream(seed, rep, purpose, id, k);
+                    for _ in 0..3 {
+                        let expected = reference.next_u64();
+                        assert_eq!(fast.next_u64(), expected);
+                        assert_eq!(composed.next_u64(), expected);
+                    }
+                }
+            }
         }
     }
 

@@ -4,7 +4,7 @@
 
 use super::{Ctx, Simulator, Timer};
 use crate::events::{EventKind, EventSink, IncidentId, ModeId, ServiceId, TierId};
-use crate::rng::{self as streams, Purpose, StreamRng};
+use crate::rng::{self as streams, Purpose, StreamKey, StreamRng};
 use crate::scenario::{Dist, Minutes, Repair, Service};
 use rand::RngCore;
 
@@ -36,6 +36,46 @@ pub(super) struct CommonDraws {
     warning: Minutes,
     fix: Minutes,
     report_delay: Minutes,
+    /// The failure's detection-stream numbers, once a monitoring strategy has read them: they
+    /// are the same under every strategy (only the detection delay's distribution differs).
+    detection: Option<DetectionNumbers>,
+}
+
+/// What the `Detection` stream of failure `k` gives before any strategy reads it: its first
+/// `u64` as the coverage coin, its second as the seed of the detection delay's substream, its
+/// third as the routing coin ([`detection_draws`]' order).
+#[derive(Debug, Clone, Copy)]
+struct DetectionNumbers {
+    coverage_coin: f64,
+    delay_seed: u64,
+    routing_coin: f64,
+}
+
+/// What every failure of a service draws with, computed once per run: the keys of its
+/// `Failure` and `Detection` streams without `k` (each failure derives its two streams from
+/// them) and the total weight of its modes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct FailureKeys {
+    failure: StreamKey,
+    detection: StreamKey,
+    /// The sum of the modes' weights, in their order (the very number [`pick_mode`] used to
+    /// add up on every draw).
+    mode_weights: f64,
+}
+
+impl FailureKeys {
+    fn of(ctx: &Ctx, service: ServiceId) -> FailureKeys {
+        let key = |purpose| StreamKey::new(ctx.seed, ctx.rep, purpose, service as u64);
+        FailureKeys {
+            failure: key(Purpose::Failure),
+            detection: key(Purpose::Detection),
+            mode_weights: ctx.scenario.services[service as usize]
+                .modes
+                .iter()
+                .map(|m| m.weight)
+                .sum(),
+        }
+    }
 }
 
 /// Where a service stands.
@@ -63,12 +103,15 @@ pub(super) struct ServiceState {
     pub(super) up_at: Minutes,
     /// Changes and the natural failure a change's incident set aside (model.md §8.12).
     pub(super) changes: super::changes::ChangeState,
+    /// Its stream keys in this replication, set before its first failure is drawn.
+    pub(super) keys: FailureKeys,
 }
 
 impl Simulator {
     /// Rule 1: every service is UP at t = 0; its first failure comes after its first draw.
     pub(super) fn schedule_first_failures(&mut self, ctx: &Ctx) {
         for service in 0..ctx.scenario.services.len() {
+            self.services[service].keys = FailureKeys::of(ctx, service as ServiceId);
             self.draw_failure(ctx, service as ServiceId, 0, None);
             let at = self.failure_start_at(service as ServiceId, 0, 0.0);
             // A keyed timer: one pending per service, kept out of the heap (see the engine).
@@ -101,26 +144,43 @@ impl Simulator {
         k: u32,
         forced_mode: Option<ModeId>,
     ) {
-        let age = self.services[service as usize].age;
-        let cached = &mut self.common_draws[service as usize];
-        let common = match (forced_mode, cached.get(k as usize)) {
-            // The draws are a function of the key and the age alone (the age only matters
-            // under minimal repair); a different age means they must be drawn again.
-            (None, Some(Some(c))) if c.age.to_bits() == age.to_bits() => *c,
-            _ => {
-                let c = draw_common(ctx, service, k, age, forced_mode);
-                // A recurrence's draws depend on the strategy's history: not shared.
-                if forced_mode.is_none() {
-                    if cached.len() <= k as usize {
-                        cached.resize(k as usize + 1, None);
-                    }
-                    cached[k as usize] = Some(c);
-                }
-                c
-            }
+        let (age, keys) = {
+            let s = &self.services[service as usize];
+            (s.age, s.keys)
         };
-
-        let (coverage_coin, detect_delay, routing_coin) = detection_draws(ctx, service, k);
+        let monitoring = ctx.strategy.monitoring.as_ref();
+        let (common, numbers) = match forced_mode {
+            None => {
+                let cached = &mut self.common_draws[service as usize];
+                if cached.len() <= k as usize {
+                    cached.resize(k as usize + 1, None);
+                }
+                let slot = &mut cached[k as usize];
+                // The draws are a function of the key and the age alone (the age only matters
+                // under minimal repair); a different age means they must be drawn again.
+                let entry = match slot {
+                    Some(c) if c.age.to_bits() == age.to_bits() => c,
+                    _ => slot.insert(draw_common(ctx, keys, service, k, age, None)),
+                };
+                // The detection numbers are read once per failure, by the first strategy
+                // that monitors; the others reuse them.
+                let numbers = monitoring.map(|_| {
+                    *entry
+                        .detection
+                        .get_or_insert_with(|| detection_numbers(keys.detection, k))
+                });
+                (*entry, numbers)
+            }
+            // A recurrence's draws depend on the strategy's history: not shared.
+            Some(_) => (
+                draw_common(ctx, keys, service, k, age, forced_mode),
+                monitoring.map(|_| detection_numbers(keys.detection, k)),
+            ),
+        };
+        let (coverage_coin, detect_delay, routing_coin) = match (monitoring, numbers) {
+            (Some(mon), Some(n)) => detection_from(&mon.detect, n),
+            _ => (0.0, 0.0, 0.0),
+        };
 
         let state = &mut self.services[service as usize];
         state.k = k;
@@ -296,20 +356,33 @@ impl Simulator {
 pub(super) fn detection_draws(ctx: &Ctx, service: ServiceId, k: u32) -> (f64, Minutes, f64) {
     match &ctx.strategy.monitoring {
         Some(mon) => {
-            let mut sync = streams::stream(
-                ctx.seed,
-                ctx.rep,
-                Purpose::Detection,
-                service as u64,
-                k as u64,
-            );
-            let coverage_coin = streams::uniform(&mut sync);
-            let detect_delay = draw(&mon.detect, &mut sync);
-            let routing_coin = streams::uniform(&mut sync);
-            (coverage_coin, detect_delay, routing_coin)
+            let key = StreamKey::new(ctx.seed, ctx.rep, Purpose::Detection, service as u64);
+            detection_from(&mon.detect, detection_numbers(key, k))
         }
         None => (0.0, 0.0, 0.0),
     }
+}
+
+/// The first three numbers of the `Detection` stream of failure `k` (see [`DetectionNumbers`]).
+#[inline]
+fn detection_numbers(key: StreamKey, k: u32) -> DetectionNumbers {
+    let mut sync = key.stream(k as u64);
+    DetectionNumbers {
+        coverage_coin: streams::uniform(&mut sync),
+        delay_seed: sync.next_u64(),
+        routing_coin: streams::uniform(&mut sync),
+    }
+}
+
+/// Coverage coin, detection delay, routing coin from a failure's detection numbers: what
+/// [`draw`] would give, reading the stream in that order (a fixed delay reads no substream).
+#[inline]
+fn detection_from(detect: &Dist, n: DetectionNumbers) -> (f64, Minutes, f64) {
+    let detect_delay = match detect {
+        Dist::Fixed { value } => *value,
+        _ => detect.sample(&mut streams::child(n.delay_seed)),
+    };
+    (n.coverage_coin, detect_delay, n.routing_coin)
 }
 
 /// The common draws of failure `k` of a service at `age`: its `Failure` stream in the
@@ -317,19 +390,14 @@ pub(super) fn detection_draws(ctx: &Ctx, service: ServiceId, k: u32) -> (f64, Mi
 /// taken, so the warning, fix and report delay come from the same positions of the stream.
 fn draw_common(
     ctx: &Ctx,
+    keys: FailureKeys,
     service: ServiceId,
     k: u32,
     age: Minutes,
     forced_mode: Option<ModeId>,
 ) -> CommonDraws {
     let svc: &Service = &ctx.scenario.services[service as usize];
-    let mut common = streams::stream(
-        ctx.seed,
-        ctx.rep,
-        Purpose::Failure,
-        service as u64,
-        k as u64,
-    );
+    let mut common = keys.failure.stream(k as u64);
     // One substream either way, so the draws that follow stay aligned (model.md §8.5).
     let time_to_failure = match svc.repair {
         Repair::Renew => draw(&svc.failures_every, &mut common),
@@ -341,7 +409,7 @@ fn draw_common(
                 .unwrap_or(0.0)
         }
     };
-    let mode = pick_mode(svc, streams::uniform(&mut common));
+    let mode = pick_mode(svc, keys.mode_weights, streams::uniform(&mut common));
     let mode = forced_mode.unwrap_or(mode);
     let m = &svc.modes[mode as usize];
     let warning = draw(&m.warning, &mut common);
@@ -354,12 +422,15 @@ fn draw_common(
         warning,
         fix,
         report_delay,
+        detection: None,
     }
 }
 
 /// One draw from its own substream of `parent` (one `u64` of the parent, whatever the
 /// distribution). A fixed duration reads no numbers, so its substream is never built.
-#[inline]
+/// Inlined with the light families' code: a failure makes four draws, and the call cost a
+/// tenth of each.
+#[inline(always)]
 pub(super) fn draw(dist: &Dist, parent: &mut StreamRng) -> Minutes {
     match dist {
         Dist::Fixed { value } => {
@@ -370,9 +441,9 @@ pub(super) fn draw(dist: &Dist, parent: &mut StreamRng) -> Minutes {
     }
 }
 
-/// Pick a mode by weight with one uniform draw `u` in [0, 1). Zero-weight modes never win.
-fn pick_mode(service: &Service, u: f64) -> ModeId {
-    let total: f64 = service.modes.iter().map(|m| m.weight).sum();
+/// Pick a mode by weight with one uniform draw `u` in [0, 1), `total` being the sum of the
+/// modes' weights. Zero-weight modes never win.
+fn pick_mode(service: &Service, total: f64, u: f64) -> ModeId {
     let target = u * total;
     let mut cumulative = 0.0;
     let mut last_positive = 0;

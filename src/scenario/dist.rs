@@ -68,7 +68,11 @@ impl Dist {
     }
 
     /// Draw one duration. Never negative for a validated distribution.
-    #[inline]
+    ///
+    /// Inlined into its callers with the light families' code (a failure draws several
+    /// durations, and the call cost as much as an exponential draw); gamma, PERT and the
+    /// empirical distribution stay out of line.
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Dist::Fixed { value } => *value,
@@ -84,10 +88,7 @@ impl Dist {
                 let u: f64 = rng.random();
                 scale * (-(1.0 - u).ln()).powf(1.0 / shape)
             }
-            Dist::Gamma { shape, scale } => match Gamma::new(*shape, *scale) {
-                Ok(g) => g.sample(rng),
-                Err(_) => 0.0,
-            },
+            Dist::Gamma { shape, scale } => sample_gamma(*shape, *scale, rng),
             Dist::Uniform { min, max } => {
                 let u: f64 = rng.random();
                 min + u * (max - min)
@@ -96,29 +97,8 @@ impl Dist {
                 let u: f64 = rng.random();
                 triangular_inverse_cdf(*min, *mode, *max, u)
             }
-            Dist::Pert { min, mode, max } => {
-                let range = max - min;
-                if range <= 0.0 {
-                    return *min;
-                }
-                let alpha = 1.0 + 4.0 * (mode - min) / range;
-                let beta = 1.0 + 4.0 * (max - mode) / range;
-                match Beta::new(alpha, beta) {
-                    Ok(b) => {
-                        let x: f64 = b.sample(rng);
-                        min + x * range
-                    }
-                    Err(_) => *mode,
-                }
-            }
-            Dist::Empirical { samples } => {
-                let n = samples.len();
-                if n == 0 {
-                    return 0.0;
-                }
-                let u: f64 = rng.random();
-                samples[((u * n as f64) as usize).min(n - 1)]
-            }
+            Dist::Pert { min, mode, max } => sample_pert(*min, *mode, *max, rng),
+            Dist::Empirical { samples } => sample_empirical(samples, rng),
         }
     }
 
@@ -310,6 +290,41 @@ impl Dist {
             }
         }
     }
+}
+
+#[inline(never)]
+fn sample_gamma<R: Rng + ?Sized>(shape: f64, scale: f64, rng: &mut R) -> f64 {
+    match Gamma::new(shape, scale) {
+        Ok(g) => g.sample(rng),
+        Err(_) => 0.0,
+    }
+}
+
+#[inline(never)]
+fn sample_pert<R: Rng + ?Sized>(min: f64, mode: f64, max: f64, rng: &mut R) -> f64 {
+    let range = max - min;
+    if range <= 0.0 {
+        return min;
+    }
+    let alpha = 1.0 + 4.0 * (mode - min) / range;
+    let beta = 1.0 + 4.0 * (max - mode) / range;
+    match Beta::new(alpha, beta) {
+        Ok(b) => {
+            let x: f64 = b.sample(rng);
+            min + x * range
+        }
+        Err(_) => mode,
+    }
+}
+
+#[inline(never)]
+fn sample_empirical<R: Rng + ?Sized>(samples: &[f64], rng: &mut R) -> f64 {
+    let n = samples.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let u: f64 = rng.random();
+    samples[((u * n as f64) as usize).min(n - 1)]
 }
 
 fn triangular_inverse_cdf(min: f64, mode: f64, max: f64, u: f64) -> f64 {
