@@ -3,6 +3,7 @@
 use crate::events::{Event, EventKind, EventSink, WorkItem};
 use crate::scenario::{Effect, MINUTES_PER_YEAR, Minutes, Scenario, Service, calendar};
 use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
 
 /// Number of cumulative-cost checkpoints over the horizon (at H·j/52, j = 1…52).
 pub const CHECKPOINTS: usize = 52;
@@ -132,6 +133,32 @@ pub fn restore_bin(minutes: f64) -> usize {
     }
     let pos = ((minutes / RESTORE_MIN_MINUTES).log10() * RESTORE_BINS_PER_DECADE as f64).floor();
     (1 + pos as usize).min(RESTORE_BINS - 1)
+}
+
+/// [`restore_bin`] without a logarithm (it runs at every outage's end): a binary search of
+/// the bins' lower edges. The edges are rounded, and so is `restore_bin`'s logarithm, so a
+/// time within a billionth of an edge (where rounding could decide) and a time that is not
+/// finite take `restore_bin` itself: elsewhere the two cannot differ, since both errors are
+/// about 1e-15 relative.
+#[inline]
+fn restore_bin_searched(minutes: f64) -> usize {
+    /// Lower edges of bins 1 … RESTORE_BINS − 1.
+    static EDGES: LazyLock<[f64; RESTORE_BINS - 1]> =
+        LazyLock::new(|| std::array::from_fn(|i| restore_bin_lower_edge(i + 1)));
+    if minutes < RESTORE_MIN_MINUTES {
+        return 0;
+    }
+    if !minutes.is_finite() {
+        return restore_bin(minutes);
+    }
+    let edges = &*EDGES;
+    // Bins below `bin` start at or before `minutes`: edges[0] = 0.1 ≤ minutes, so bin ≥ 1.
+    let bin = edges.partition_point(|&edge| edge <= minutes);
+    let near = |edge: f64| (minutes - edge).abs() <= edge * 1e-9;
+    if near(edges[bin - 1]) || edges.get(bin).is_some_and(|&edge| near(edge)) {
+        return restore_bin(minutes);
+    }
+    bin
 }
 
 /// Lower edge (minutes) of log bin `i` ≥ 1.
@@ -821,7 +848,7 @@ impl<'a> MetricsProjection<'a> {
         self.set_own(service, Condition::Up, t);
         self.restore_sum += restore;
         self.restore_count += 1;
-        self.curves.restore_hist[restore_bin(restore)] += 1;
+        self.curves.restore_hist[restore_bin_searched(restore)] += 1;
     }
 
     #[inline]
@@ -1085,5 +1112,35 @@ mod tests {
             last = b;
         }
         assert!((restore_bin_lower_edge(11) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn searched_restore_bin_is_restore_bin() {
+        let mut times = vec![0.0, -1.0, f64::NAN, f64::MAX, 1e300];
+        // Around every edge, ulp by ulp and a little further.
+        for i in 1..RESTORE_BINS + 2 {
+            let edge = restore_bin_lower_edge(i);
+            let mut below = edge;
+            let mut above = edge;
+            for _ in 0..2000 {
+                times.extend([below, above]);
+                below = below.next_down();
+                above = above.next_up();
+            }
+            for k in 1..200 {
+                let f = k as f64 * 1e-11;
+                times.extend([edge * (1.0 - f), edge * (1.0 + f)]);
+            }
+        }
+        // Everywhere else, on a fine log grid.
+        let mut t = 1e-3;
+        while t < 1e8 {
+            times.push(t);
+            t *= 1.000_37;
+        }
+        for t in times {
+            let exact = restore_bin(t);
+            assert_eq!(restore_bin_searched(t), exact, "time {t:e}");
+        }
     }
 }
