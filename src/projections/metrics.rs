@@ -138,7 +138,7 @@ pub fn restore_bin(minutes: f64) -> usize {
 /// [`restore_bin`] without a logarithm (it runs at every outage's end): a binary search of
 /// the bins' lower edges. The edges are rounded, and so is `restore_bin`'s logarithm, so a
 /// time within a billionth of an edge (where rounding could decide) and a time that is not
-/// finite take `restore_bin` itself: elsewhere the two cannot differ, since both errors are
+/// finite or beyond 1e300 take `restore_bin` itself: elsewhere the two cannot differ, since both errors are
 /// about 1e-15 relative.
 #[inline]
 fn restore_bin_searched(minutes: f64) -> usize {
@@ -148,7 +148,8 @@ fn restore_bin_searched(minutes: f64) -> usize {
     if minutes < RESTORE_MIN_MINUTES {
         return 0;
     }
-    if !minutes.is_finite() {
+    // Not finite, or so large that `minutes / 0.1` overflows (restore_bin then wraps to 0).
+    if !(minutes < 1e300) {
         return restore_bin(minutes);
     }
     let edges = &*EDGES;
