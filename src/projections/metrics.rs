@@ -199,6 +199,37 @@ struct ServiceTrack {
     cause: usize,
     /// Since when `state` has come from `cause`.
     cause_since: Minutes,
+    /// Minutes counted so far in each category (closed segments).
+    outage_minutes: f64,
+    /// Of `outage_minutes`, those inherited from a dependency.
+    inherited_outage_minutes: f64,
+    degraded_minutes: f64,
+    planned_minutes: f64,
+    /// The tier and end of the time box under way on the service's symptom.
+    symptom_work: Option<(usize, Minutes)>,
+    /// The cost per minute in each [`Condition`] (indexed by it; 0 when up), set at reset
+    /// next to the counters so the per-event path reads one record per service.
+    rates: [f64; 4],
+    /// The terms of the SLA of the service's priority (model.md §8.13), if any.
+    sla: Option<SlaTerms>,
+}
+
+/// What one tier counts in a replication, next to the strategy's costs of that tier (one
+/// record per tier: a work start reads and writes one).
+#[derive(Debug, Clone, Copy, Default)]
+struct TierTrack {
+    /// Busy minutes (cut at the horizon).
+    busy_minutes: f64,
+    /// Waits in the queue of incident work items started here, and how many.
+    wait_sum: f64,
+    wait_count: u64,
+    pages: u64,
+    /// Pages that woke someone.
+    pages_asleep: u64,
+    /// The strategy's hourly cost, vendor fee per incident and on-call callout cost.
+    hourly_cost: f64,
+    fee: f64,
+    callout: Option<f64>,
 }
 
 /// A service's cost per minute in each [`Condition`] (indexed by it): 0 up, the downtime rate
@@ -231,26 +262,18 @@ pub struct MetricsProjection<'a> {
     scenario: &'a Scenario,
     strategy: usize,
     services: Vec<ServiceTrack>,
-    outage_minutes: Vec<f64>,
-    inherited_outage_minutes: Vec<f64>,
-    degraded_minutes: Vec<f64>,
-    planned_minutes: Vec<f64>,
+    tiers: Vec<TierTrack>,
     /// Busy minutes of maintenance work (cut at the horizon).
     maintenance_minutes: f64,
     /// Busy minutes on symptom incidents (cut at the horizon; work stopped early is taken
     /// back).
     symptom_minutes: f64,
     symptom_incidents: u64,
-    /// Per service: the tier and end of the time box under way on its symptom.
-    symptom_work: Vec<Option<(usize, Minutes)>>,
     /// Per service: downtime cost caused as a root cause so far (only with dependencies).
     root_cause_cost: Vec<f64>,
     /// Services with dependencies first after theirs (empty when no service has one, so a
     /// scenario without dependencies takes the one-service path).
     dependency_order: Vec<usize>,
-    busy_minutes: Vec<f64>,
-    wait_sum: Vec<f64>,
-    wait_count: Vec<u64>,
     incidents: u64,
     outages: u64,
     averted: u64,
@@ -274,16 +297,6 @@ pub struct MetricsProjection<'a> {
     /// Some tier of the strategy charges a fee per incident (else `fee_charged` is never
     /// read: adding a zero fee to the labor cost changes no bit, so it is skipped).
     any_fee: bool,
-    /// Per service: the terms of the SLA of its priority (model.md §8.13), if any.
-    service_sla: Vec<Option<SlaTerms>>,
-    /// Per service: the cost per minute in each [`Condition`] (indexed by it; 0 when up),
-    /// computed once so the per-event path reads one array.
-    service_rates: Vec<[f64; 4]>,
-    /// Per tier as the strategy runs it: the hourly cost, vendor fee and on-call callout
-    /// cost (flat copies of the strategy's tier settings, read on every work start).
-    tier_hourly_cost: Vec<f64>,
-    tier_fee: Vec<f64>,
-    tier_callout: Vec<Option<f64>>,
     /// The scenario's horizon (cached: read on every work start).
     horizon: Minutes,
     /// Salaried cost of the whole horizon (accrues evenly, like the investment).
@@ -291,8 +304,6 @@ pub struct MetricsProjection<'a> {
     /// Labor cost of work started so far (cut at the horizon), vendor fees included.
     labor_cost: f64,
     closed_downtime_cost: f64,
-    tier_pages: Vec<u64>,
-    tier_pages_asleep: Vec<u64>,
     /// Standby cost accrued by each checkpoint (the same in every replication).
     standby_at_checkpoint: [f64; CHECKPOINTS],
     curves: RepCurves,
@@ -309,23 +320,16 @@ impl<'a> MetricsProjection<'a> {
             scenario,
             strategy,
             services: Vec::new(),
-            outage_minutes: Vec::new(),
-            inherited_outage_minutes: Vec::new(),
-            degraded_minutes: Vec::new(),
-            planned_minutes: Vec::new(),
+            tiers: Vec::new(),
             maintenance_minutes: 0.0,
             symptom_minutes: 0.0,
             symptom_incidents: 0,
-            symptom_work: Vec::new(),
             root_cause_cost: Vec::new(),
             dependency_order: if scenario.services.iter().any(|s| !s.depends_on.is_empty()) {
                 crate::scenario::dependency_order(scenario)
             } else {
                 Vec::new()
             },
-            busy_minutes: Vec::new(),
-            wait_sum: Vec::new(),
-            wait_count: Vec::new(),
             incidents: 0,
             outages: 0,
             averted: 0,
@@ -346,17 +350,10 @@ impl<'a> MetricsProjection<'a> {
             sla_penalty_cost: 0.0,
             fee_charged: Vec::new(),
             any_fee: false,
-            service_sla: Vec::new(),
-            service_rates: Vec::new(),
-            tier_hourly_cost: Vec::new(),
-            tier_fee: Vec::new(),
-            tier_callout: Vec::new(),
             horizon: scenario.simulation.horizon_minutes,
             fixed_labor_cost: 0.0,
             labor_cost: 0.0,
             closed_downtime_cost: 0.0,
-            tier_pages: Vec::new(),
-            tier_pages_asleep: Vec::new(),
             standby_at_checkpoint: standby_checkpoints(scenario, strategy),
             curves: RepCurves {
                 restore_hist: [0; RESTORE_BINS],
@@ -379,39 +376,38 @@ impl<'a> MetricsProjection<'a> {
             self.standby_at_checkpoint = standby_checkpoints(self.scenario, strategy);
         }
         self.strategy = strategy;
+        let scn = self.scenario;
         self.services.clear();
-        self.services.resize(n_services, ServiceTrack::default());
-        for (i, s) in self.services.iter_mut().enumerate() {
-            s.cause = i;
+        self.services
+            .extend(scn.services.iter().enumerate().map(|(i, s)| {
+                ServiceTrack {
+                    cause: i,
+                    rates: condition_rates(s),
+                    sla: scn
+                        .slas
+                        .iter()
+                        .find(|sla| sla.priority == s.priority)
+                        .map(|sla| SlaTerms {
+                            // No clock: a deadline never passed (`x > ∞` is false for every x).
+                            respond_minutes: sla.respond_minutes.unwrap_or(f64::INFINITY),
+                            resolve_minutes: sla.resolve_minutes.unwrap_or(f64::INFINITY),
+                            penalty: sla.penalty,
+                        }),
+                    ..ServiceTrack::default()
+                }
+            }));
+        self.tiers.clear();
+        self.tiers.resize(n_tiers, TierTrack::default());
+        for (track, tier) in self.tiers.iter_mut().zip(scn.tiers_of(strategy)) {
+            track.hourly_cost = tier.hourly_cost;
+            track.fee = tier.cost_per_incident;
+            track.callout = tier.on_call.as_ref().map(|o| o.callout_cost);
         }
         self.symptom_minutes = 0.0;
         self.symptom_incidents = 0;
-        self.symptom_work.clear();
-        self.symptom_work.resize(n_services, None);
         self.root_cause_cost.clear();
         if !self.dependency_order.is_empty() {
             self.root_cause_cost.resize(n_services, 0.0);
-        }
-        for v in [
-            &mut self.outage_minutes,
-            &mut self.inherited_outage_minutes,
-            &mut self.degraded_minutes,
-            &mut self.planned_minutes,
-        ] {
-            v.clear();
-            v.resize(n_services, 0.0);
-        }
-        for v in [&mut self.busy_minutes, &mut self.wait_sum] {
-            v.clear();
-            v.resize(n_tiers, 0.0);
-        }
-        for v in [
-            &mut self.wait_count,
-            &mut self.tier_pages,
-            &mut self.tier_pages_asleep,
-        ] {
-            v.clear();
-            v.resize(n_tiers, 0);
         }
         self.maintenance_minutes = 0.0;
         self.changes = 0;
@@ -434,39 +430,10 @@ impl<'a> MetricsProjection<'a> {
         self.sla_penalty_cost = 0.0;
         self.fee_charged.clear();
         self.fee_charged.resize(n_services * n_tiers, false);
-        let scn = self.scenario;
         self.any_fee = scn
             .tiers_of(strategy)
             .iter()
             .any(|t| t.cost_per_incident != 0.0);
-        self.service_sla.clear();
-        self.service_sla.extend(scn.services.iter().map(|s| {
-            scn.slas
-                .iter()
-                .find(|sla| sla.priority == s.priority)
-                .map(|sla| SlaTerms {
-                    // No clock: a deadline never passed (`x > ∞` is false for every x).
-                    respond_minutes: sla.respond_minutes.unwrap_or(f64::INFINITY),
-                    resolve_minutes: sla.resolve_minutes.unwrap_or(f64::INFINITY),
-                    penalty: sla.penalty,
-                })
-        }));
-        self.service_rates.clear();
-        self.service_rates
-            .extend(scn.services.iter().map(condition_rates));
-        let tiers = scn.tiers_of(strategy);
-        self.tier_hourly_cost.clear();
-        self.tier_hourly_cost
-            .extend(tiers.iter().map(|t| t.hourly_cost));
-        self.tier_fee.clear();
-        self.tier_fee
-            .extend(tiers.iter().map(|t| t.cost_per_incident));
-        self.tier_callout.clear();
-        self.tier_callout.extend(
-            tiers
-                .iter()
-                .map(|t| t.on_call.as_ref().map(|o| o.callout_cost)),
-        );
         self.fixed_labor_cost = fixed_labor_cost(scn, strategy);
         self.labor_cost = 0.0;
         self.closed_downtime_cost = 0.0;
@@ -481,11 +448,6 @@ impl<'a> MetricsProjection<'a> {
         self.horizon
     }
 
-    /// The cost per minute of `service` in condition `state`.
-    fn rate(&self, service: usize, state: Condition) -> f64 {
-        self.service_rates[service][state as usize]
-    }
-
     fn investment_until(&self, t: Minutes) -> f64 {
         investment_cost(self.scenario.strategies[self.strategy].annual_cost, t)
     }
@@ -493,9 +455,9 @@ impl<'a> MetricsProjection<'a> {
     /// Total cost accrued by time `t` (open outages and degradations counted up to `t`).
     fn cost_at(&self, t: Minutes) -> f64 {
         let mut downtime = self.closed_downtime_cost;
-        for (s, rates) in self.services.iter().zip(&self.service_rates) {
+        for s in &self.services {
             if s.state != Condition::Up {
-                downtime += (t - s.since) * rates[s.state as usize];
+                downtime += (t - s.since) * s.rates[s.state as usize];
             }
         }
         downtime
@@ -515,8 +477,7 @@ impl<'a> MetricsProjection<'a> {
     fn open_breaches_at_horizon(&mut self, horizon: Minutes) {
         for service in 0..self.services.len() {
             let track = self.services[service];
-            let (Some(terms), Some(detected)) = (self.service_sla[service], track.detected_at)
-            else {
+            let (Some(terms), Some(detected)) = (track.sla, track.detected_at) else {
                 continue;
             };
             if !track.worked && horizon - detected > terms.respond_minutes {
@@ -571,20 +532,20 @@ impl<'a> MetricsProjection<'a> {
     /// of its state (each minute counted once, in the worse category, §8.10).
     #[inline]
     fn close_segment(&mut self, service: usize, t: Minutes) {
-        let s = self.services[service];
+        let s = &mut self.services[service];
         let minutes = t - s.since;
         match s.state {
             Condition::Down => {
-                self.outage_minutes[service] += minutes;
+                s.outage_minutes += minutes;
                 if !s.own_down {
-                    self.inherited_outage_minutes[service] += minutes;
+                    s.inherited_outage_minutes += minutes;
                 }
             }
-            Condition::Degraded => self.degraded_minutes[service] += minutes,
-            Condition::Planned => self.planned_minutes[service] += minutes,
+            Condition::Degraded => s.degraded_minutes += minutes,
+            Condition::Planned => s.planned_minutes += minutes,
             Condition::Up => return,
         }
-        self.closed_downtime_cost += minutes * self.rate(service, s.state);
+        self.closed_downtime_cost += minutes * s.rates[s.state as usize];
     }
 
     /// Charge `service`'s minutes since its cause last changed to that cause (§8.10 cost by
@@ -592,7 +553,7 @@ impl<'a> MetricsProjection<'a> {
     fn close_cause(&mut self, service: usize, t: Minutes) {
         let s = self.services[service];
         if s.state != Condition::Up {
-            self.root_cause_cost[s.cause] += (t - s.cause_since) * self.rate(service, s.state);
+            self.root_cause_cost[s.cause] += (t - s.cause_since) * s.rates[s.state as usize];
         }
         self.services[service].cause_since = t;
     }
@@ -704,12 +665,12 @@ impl<'a> MetricsProjection<'a> {
                 .at(t)
                 .work_started(item, tier as usize, duration, waited, t),
             EventKind::Escalated { incident, .. } if incident.is_symptom() => {
-                self.at(t).symptom_work[incident.service as usize] = None;
+                self.at(t).services[incident.service as usize].symptom_work = None;
             }
             EventKind::Escalated { .. } => self.at(t).escalations += 1,
             EventKind::SymptomOpened { .. } => self.at(t).symptom_incidents += 1,
             EventKind::SymptomWaiting { incident, .. } => {
-                self.at(t).symptom_work[incident.service as usize] = None;
+                self.at(t).services[incident.service as usize].symptom_work = None;
             }
             EventKind::SymptomLinked { incident, .. } | EventKind::SymptomClosed { incident } => {
                 self.at(t).symptom_stopped(incident.service as usize, t)
@@ -785,28 +746,28 @@ impl<'a> MetricsProjection<'a> {
         t: Minutes,
     ) {
         let busy = (t + duration).min(self.horizon()) - t;
-        self.busy_minutes[tier] += busy;
-        self.labor_cost += busy * self.tier_hourly_cost[tier] / 60.0;
+        let tier_track = &mut self.tiers[tier];
+        tier_track.busy_minutes += busy;
+        self.labor_cost += busy * tier_track.hourly_cost / 60.0;
         match item {
             WorkItem::Maintenance(_) => self.maintenance_minutes += busy,
             WorkItem::Incident(incident) if incident.is_symptom() => {
                 // §8.11: labor, but no incident's wait, vendor fee or SLA.
                 self.symptom_minutes += busy;
-                self.symptom_work[incident.service as usize] = Some((tier, t + duration));
+                self.services[incident.service as usize].symptom_work = Some((tier, t + duration));
             }
             WorkItem::Incident(incident) => {
-                self.wait_sum[tier] += waited;
-                self.wait_count[tier] += 1;
+                tier_track.wait_sum += waited;
+                tier_track.wait_count += 1;
                 let service = incident.service as usize;
                 // A vendor's fee: once per incident per tier that works it.
                 let slot = service * self.scenario.tiers.len() + tier;
                 if self.any_fee && !std::mem::replace(&mut self.fee_charged[slot], true) {
-                    self.labor_cost += self.tier_fee[tier];
+                    self.labor_cost += tier_track.fee;
                 }
                 let track = &mut self.services[service];
                 if !std::mem::replace(&mut track.worked, true)
-                    && let (Some(terms), Some(detected)) =
-                        (self.service_sla[service], track.detected_at)
+                    && let (Some(terms), Some(detected)) = (track.sla, track.detected_at)
                     && t - detected > terms.respond_minutes
                 {
                     self.breach(terms.penalty);
@@ -818,10 +779,10 @@ impl<'a> MetricsProjection<'a> {
 
     /// A symptom's work under way stops now: its remaining minutes were never worked.
     fn symptom_stopped(&mut self, service: usize, t: Minutes) {
-        if let Some((tier, end)) = self.symptom_work[service].take() {
+        if let Some((tier, end)) = self.services[service].symptom_work.take() {
             let unworked = end.min(self.horizon()) - t;
             if unworked > 0.0 {
-                self.busy_minutes[tier] -= unworked;
+                self.tiers[tier].busy_minutes -= unworked;
                 self.symptom_minutes -= unworked;
                 self.labor_cost -= unworked * self.scenario.tiers[tier].hourly_cost / 60.0;
             }
@@ -830,10 +791,9 @@ impl<'a> MetricsProjection<'a> {
 
     #[inline]
     fn resolved(&mut self, service: usize, averted: bool, t: Minutes) {
-        if let (Some(terms), Some(detected)) = (
-            self.service_sla[service],
-            self.services[service].detected_at.take(),
-        ) && t - detected > terms.resolve_minutes
+        let track = &mut self.services[service];
+        if let (Some(terms), Some(detected)) = (track.sla, track.detected_at.take())
+            && t - detected > terms.resolve_minutes
         {
             self.breach(terms.penalty);
         }
@@ -854,10 +814,11 @@ impl<'a> MetricsProjection<'a> {
 
     #[inline]
     fn paged(&mut self, tier: usize, asleep: bool) {
-        self.tier_pages[tier] += 1;
-        self.tier_pages_asleep[tier] += u64::from(asleep);
+        let track = &mut self.tiers[tier];
+        track.pages += 1;
+        track.pages_asleep += u64::from(asleep);
         // §8.2: the callout is labor, paid at the page.
-        if let Some(callout) = self.tier_callout[tier] {
+        if let Some(callout) = track.callout {
             self.labor_cost += callout;
         }
     }
@@ -886,19 +847,29 @@ impl<'a> MetricsProjection<'a> {
     pub fn metrics(&self) -> RepMetrics {
         let scn = self.scenario;
         let horizon = self.horizon();
-        let outage_minutes: f64 = self.outage_minutes.iter().sum();
-        let degraded_minutes: f64 = self.degraded_minutes.iter().sum();
-        let degraded_cost: f64 = (0..self.services.len())
-            .map(|i| self.degraded_minutes[i] * self.rate(i, Condition::Degraded))
+        let services = &self.services;
+        let tiers = &self.tiers;
+        let service_outage_minutes: Vec<f64> = services.iter().map(|s| s.outage_minutes).collect();
+        let outage_minutes: f64 = service_outage_minutes.iter().sum();
+        let degraded_minutes: f64 = services.iter().map(|s| s.degraded_minutes).sum();
+        let degraded_cost: f64 = services
+            .iter()
+            .map(|s| s.degraded_minutes * s.rates[Condition::Degraded as usize])
             .sum();
-        let outage_cost = outage_cost(scn, &self.outage_minutes);
-        let planned_cost: f64 = (0..self.services.len())
-            .map(|i| self.planned_minutes[i] * self.rate(i, Condition::Planned))
+        let outage_cost = outage_cost(scn, &service_outage_minutes);
+        let planned_cost: f64 = services
+            .iter()
+            .map(|s| s.planned_minutes * s.rates[Condition::Planned as usize])
             .sum();
+        let service_inherited_outage_minutes: Vec<f64> = services
+            .iter()
+            .map(|s| s.inherited_outage_minutes)
+            .collect();
         // model.md §8.6: planned minutes cost inside the downtime cost. Adding 0.0 where no
         // service is maintained keeps old scenarios' sums bit for bit.
         let downtime_cost = outage_cost + degraded_cost + planned_cost;
-        let busy: f64 = self.busy_minutes.iter().sum();
+        let tier_busy_minutes: Vec<f64> = tiers.iter().map(|t| t.busy_minutes).collect();
+        let busy: f64 = tier_busy_minutes.iter().sum();
         let investment_cost = self.investment_until(horizon);
         let standby_cost = self.standby_at_checkpoint[CHECKPOINTS - 1];
         RepMetrics {
@@ -925,19 +896,17 @@ impl<'a> MetricsProjection<'a> {
                 sla_penalty: self.sla_penalty_cost,
                 investment: investment_cost,
             }),
-            pages: self.tier_pages.iter().sum(),
-            pages_asleep: self.tier_pages_asleep.iter().sum(),
+            pages: tiers.iter().map(|t| t.pages).sum(),
+            pages_asleep: tiers.iter().map(|t| t.pages_asleep).sum(),
             standby_cost,
-            tier_pages: self.tier_pages.clone(),
-            tier_pages_asleep: self.tier_pages_asleep.clone(),
-            tier_busy_minutes: self.busy_minutes.clone(),
-            tier_queue_wait_minutes: self
-                .wait_sum
+            tier_pages: tiers.iter().map(|t| t.pages).collect(),
+            tier_pages_asleep: tiers.iter().map(|t| t.pages_asleep).collect(),
+            tier_busy_minutes,
+            tier_queue_wait_minutes: tiers
                 .iter()
-                .zip(&self.wait_count)
-                .map(|(s, n)| mean(*s, *n))
+                .map(|t| mean(t.wait_sum, t.wait_count))
                 .collect(),
-            service_outage_minutes: self.outage_minutes.clone(),
+            service_outage_minutes,
             tickets: self.tickets,
             tickets_deflected: self.tickets_deflected,
             fixed_labor_cost: self.fixed_labor_cost,
@@ -946,10 +915,10 @@ impl<'a> MetricsProjection<'a> {
             workarounds: self.workarounds,
             recurrences: self.recurrences,
             problems_fixed: self.problems_fixed,
-            inherited_outage_minutes: self.inherited_outage_minutes.iter().sum(),
-            service_inherited_outage_minutes: self.inherited_outage_minutes.clone(),
+            inherited_outage_minutes: service_inherited_outage_minutes.iter().sum(),
+            service_inherited_outage_minutes,
             maintenance_hours: self.maintenance_minutes / 60.0,
-            planned_minutes: self.planned_minutes.iter().sum(),
+            planned_minutes: services.iter().map(|s| s.planned_minutes).sum(),
             planned_cost,
             changes: self.changes,
             change_failures: self.change_failures,
