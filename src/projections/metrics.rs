@@ -149,7 +149,7 @@ fn restore_bin_searched(minutes: f64) -> usize {
         return 0;
     }
     // Not finite, or so large that `minutes / 0.1` overflows (restore_bin then wraps to 0).
-    if !(minutes < 1e300) {
+    if minutes.is_nan() || minutes >= 1e300 {
         return restore_bin(minutes);
     }
     let edges = &*EDGES;
