@@ -102,13 +102,18 @@ struct RepOutcome {
     events: u64,
 }
 
-/// Simulate one replication of every strategy with the given (reused) simulator.
-fn simulate_rep(scenario: &Scenario, sim: &mut Simulator, rep: u64) -> RepOutcome {
+/// Simulate one replication of every strategy with the given (reused) simulator and
+/// projection (each strategy's run begins by resetting it).
+fn simulate_rep(
+    scenario: &Scenario,
+    sim: &mut Simulator,
+    projection: &mut MetricsProjection,
+    rep: u64,
+) -> RepOutcome {
     let mut per_strategy = Vec::with_capacity(scenario.strategies.len());
     let mut events = 0;
-    let mut projection = MetricsProjection::new(scenario, 0);
     // One call for all strategies: each failure's common draws are computed once.
-    sim.run_each_strategy(scenario, rep, &mut projection, |_, projection, stats| {
+    sim.run_each_strategy(scenario, rep, projection, |_, projection, stats| {
         events += stats.events;
         per_strategy.push((projection.metrics(), projection.curves().clone()));
     });
@@ -140,7 +145,11 @@ pub fn run_replications(
         let end = (start + batch).min(reps.end);
         let outcomes: Vec<RepOutcome> = (start..end)
             .into_par_iter()
-            .map_init(Simulator::new, |sim, rep| simulate_rep(scenario, sim, rep))
+            // A simulator and a projection per worker, their buffers kept between replications.
+            .map_init(
+                || (Simulator::new(), MetricsProjection::new(scenario, 0)),
+                |(sim, projection), rep| simulate_rep(scenario, sim, projection, rep),
+            )
             .collect();
         for outcome in outcomes {
             results.events += outcome.events;

@@ -1,8 +1,9 @@
 //! The metrics projection: one replication of one strategy → [`RepMetrics`].
 
 use crate::events::{Event, EventKind, EventSink, WorkItem};
-use crate::scenario::{Effect, MINUTES_PER_YEAR, Minutes, Scenario, calendar};
+use crate::scenario::{Effect, MINUTES_PER_YEAR, Minutes, Scenario, Service, calendar};
 use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
 
 /// Number of cumulative-cost checkpoints over the horizon (at H·j/52, j = 1…52).
 pub const CHECKPOINTS: usize = 52;
@@ -134,6 +135,33 @@ pub fn restore_bin(minutes: f64) -> usize {
     (1 + pos as usize).min(RESTORE_BINS - 1)
 }
 
+/// [`restore_bin`] without a logarithm (it runs at every outage's end): a binary search of
+/// the bins' lower edges. The edges are rounded, and so is `restore_bin`'s logarithm, so a
+/// time within a billionth of an edge (where rounding could decide) and a time that is not
+/// finite or beyond 1e300 take `restore_bin` itself: elsewhere the two cannot differ, since both errors are
+/// about 1e-15 relative.
+#[inline]
+fn restore_bin_searched(minutes: f64) -> usize {
+    /// Lower edges of bins 1 … RESTORE_BINS − 1.
+    static EDGES: LazyLock<[f64; RESTORE_BINS - 1]> =
+        LazyLock::new(|| std::array::from_fn(|i| restore_bin_lower_edge(i + 1)));
+    if minutes < RESTORE_MIN_MINUTES {
+        return 0;
+    }
+    // Not finite, or so large that `minutes / 0.1` overflows (restore_bin then wraps to 0).
+    if minutes.is_nan() || minutes >= 1e300 {
+        return restore_bin(minutes);
+    }
+    let edges = &*EDGES;
+    // Bins below `bin` start at or before `minutes`: edges[0] = 0.1 ≤ minutes, so bin ≥ 1.
+    let bin = edges.partition_point(|&edge| edge <= minutes);
+    let near = |edge: f64| (minutes - edge).abs() <= edge * 1e-9;
+    if near(edges[bin - 1]) || edges.get(bin).is_some_and(|&edge| near(edge)) {
+        return restore_bin(minutes);
+    }
+    bin
+}
+
 /// Lower edge (minutes) of log bin `i` ≥ 1.
 pub fn restore_bin_lower_edge(i: usize) -> f64 {
     RESTORE_MIN_MINUTES * 10f64.powf((i as f64 - 1.0) / RESTORE_BINS_PER_DECADE as f64)
@@ -171,6 +199,59 @@ struct ServiceTrack {
     cause: usize,
     /// Since when `state` has come from `cause`.
     cause_since: Minutes,
+    /// Minutes counted so far in each category (closed segments).
+    outage_minutes: f64,
+    /// Of `outage_minutes`, those inherited from a dependency.
+    inherited_outage_minutes: f64,
+    degraded_minutes: f64,
+    planned_minutes: f64,
+    /// The tier and end of the time box under way on the service's symptom.
+    symptom_work: Option<(usize, Minutes)>,
+    /// The cost per minute in each [`Condition`] (indexed by it; 0 when up), set at reset
+    /// next to the counters so the per-event path reads one record per service.
+    rates: [f64; 4],
+    /// The terms of the SLA of the service's priority (model.md §8.13), if any.
+    sla: Option<SlaTerms>,
+}
+
+/// What one tier counts in a replication, next to the strategy's costs of that tier (one
+/// record per tier: a work start reads and writes one).
+#[derive(Debug, Clone, Copy, Default)]
+struct TierTrack {
+    /// Busy minutes (cut at the horizon).
+    busy_minutes: f64,
+    /// Waits in the queue of incident work items started here, and how many.
+    wait_sum: f64,
+    wait_count: u64,
+    pages: u64,
+    /// Pages that woke someone.
+    pages_asleep: u64,
+    /// The strategy's hourly cost, vendor fee per incident and on-call callout cost.
+    hourly_cost: f64,
+    fee: f64,
+    callout: Option<f64>,
+}
+
+/// A service's cost per minute in each [`Condition`] (indexed by it): 0 up, the downtime rate
+/// down, its degraded and planned fractions of it otherwise.
+fn condition_rates(service: &Service) -> [f64; 4] {
+    let outage = service.downtime_cost_per_hour / 60.0;
+    let mut rates = [0.0; 4];
+    rates[Condition::Degraded as usize] = outage * service.degraded_cost_fraction;
+    rates[Condition::Planned as usize] = outage * service.planned_downtime_cost_fraction;
+    rates[Condition::Down as usize] = outage;
+    rates
+}
+
+/// The terms of one SLA as the per-event path reads them (model.md §8.13).
+#[derive(Debug, Clone, Copy)]
+struct SlaTerms {
+    /// Detection → first work start allowed; ∞ without a response clock.
+    respond_minutes: Minutes,
+    /// Detection → resolution allowed; ∞ without a resolution clock.
+    resolve_minutes: Minutes,
+    /// Money per breach.
+    penalty: f64,
 }
 
 /// Folds one replication's events (of one strategy) into [`RepMetrics`] and [`RepCurves`].
@@ -181,26 +262,18 @@ pub struct MetricsProjection<'a> {
     scenario: &'a Scenario,
     strategy: usize,
     services: Vec<ServiceTrack>,
-    outage_minutes: Vec<f64>,
-    inherited_outage_minutes: Vec<f64>,
-    degraded_minutes: Vec<f64>,
-    planned_minutes: Vec<f64>,
+    tiers: Vec<TierTrack>,
     /// Busy minutes of maintenance work (cut at the horizon).
     maintenance_minutes: f64,
     /// Busy minutes on symptom incidents (cut at the horizon; work stopped early is taken
     /// back).
     symptom_minutes: f64,
     symptom_incidents: u64,
-    /// Per service: the tier and end of the time box under way on its symptom.
-    symptom_work: Vec<Option<(usize, Minutes)>>,
     /// Per service: downtime cost caused as a root cause so far (only with dependencies).
     root_cause_cost: Vec<f64>,
     /// Services with dependencies first after theirs (empty when no service has one, so a
     /// scenario without dependencies takes the one-service path).
     dependency_order: Vec<usize>,
-    busy_minutes: Vec<f64>,
-    wait_sum: Vec<f64>,
-    wait_count: Vec<u64>,
     incidents: u64,
     outages: u64,
     averted: u64,
@@ -224,15 +297,13 @@ pub struct MetricsProjection<'a> {
     /// Some tier of the strategy charges a fee per incident (else `fee_charged` is never
     /// read: adding a zero fee to the labor cost changes no bit, so it is skipped).
     any_fee: bool,
-    /// Per service: the index of the SLA of its priority (model.md §8.13), if any.
-    service_sla: Vec<Option<usize>>,
+    /// The scenario's horizon (cached: read on every work start).
+    horizon: Minutes,
     /// Salaried cost of the whole horizon (accrues evenly, like the investment).
     fixed_labor_cost: f64,
     /// Labor cost of work started so far (cut at the horizon), vendor fees included.
     labor_cost: f64,
     closed_downtime_cost: f64,
-    tier_pages: Vec<u64>,
-    tier_pages_asleep: Vec<u64>,
     /// Standby cost accrued by each checkpoint (the same in every replication).
     standby_at_checkpoint: [f64; CHECKPOINTS],
     curves: RepCurves,
@@ -249,23 +320,16 @@ impl<'a> MetricsProjection<'a> {
             scenario,
             strategy,
             services: Vec::new(),
-            outage_minutes: Vec::new(),
-            inherited_outage_minutes: Vec::new(),
-            degraded_minutes: Vec::new(),
-            planned_minutes: Vec::new(),
+            tiers: Vec::new(),
             maintenance_minutes: 0.0,
             symptom_minutes: 0.0,
             symptom_incidents: 0,
-            symptom_work: Vec::new(),
             root_cause_cost: Vec::new(),
             dependency_order: if scenario.services.iter().any(|s| !s.depends_on.is_empty()) {
                 crate::scenario::dependency_order(scenario)
             } else {
                 Vec::new()
             },
-            busy_minutes: Vec::new(),
-            wait_sum: Vec::new(),
-            wait_count: Vec::new(),
             incidents: 0,
             outages: 0,
             averted: 0,
@@ -286,12 +350,10 @@ impl<'a> MetricsProjection<'a> {
             sla_penalty_cost: 0.0,
             fee_charged: Vec::new(),
             any_fee: false,
-            service_sla: Vec::new(),
+            horizon: scenario.simulation.horizon_minutes,
             fixed_labor_cost: 0.0,
             labor_cost: 0.0,
             closed_downtime_cost: 0.0,
-            tier_pages: Vec::new(),
-            tier_pages_asleep: Vec::new(),
             standby_at_checkpoint: standby_checkpoints(scenario, strategy),
             curves: RepCurves {
                 restore_hist: [0; RESTORE_BINS],
@@ -314,39 +376,38 @@ impl<'a> MetricsProjection<'a> {
             self.standby_at_checkpoint = standby_checkpoints(self.scenario, strategy);
         }
         self.strategy = strategy;
+        let scn = self.scenario;
         self.services.clear();
-        self.services.resize(n_services, ServiceTrack::default());
-        for (i, s) in self.services.iter_mut().enumerate() {
-            s.cause = i;
+        self.services
+            .extend(scn.services.iter().enumerate().map(|(i, s)| {
+                ServiceTrack {
+                    cause: i,
+                    rates: condition_rates(s),
+                    sla: scn
+                        .slas
+                        .iter()
+                        .find(|sla| sla.priority == s.priority)
+                        .map(|sla| SlaTerms {
+                            // No clock: a deadline never passed (`x > ∞` is false for every x).
+                            respond_minutes: sla.respond_minutes.unwrap_or(f64::INFINITY),
+                            resolve_minutes: sla.resolve_minutes.unwrap_or(f64::INFINITY),
+                            penalty: sla.penalty,
+                        }),
+                    ..ServiceTrack::default()
+                }
+            }));
+        self.tiers.clear();
+        self.tiers.resize(n_tiers, TierTrack::default());
+        for (track, tier) in self.tiers.iter_mut().zip(scn.tiers_of(strategy)) {
+            track.hourly_cost = tier.hourly_cost;
+            track.fee = tier.cost_per_incident;
+            track.callout = tier.on_call.as_ref().map(|o| o.callout_cost);
         }
         self.symptom_minutes = 0.0;
         self.symptom_incidents = 0;
-        self.symptom_work.clear();
-        self.symptom_work.resize(n_services, None);
         self.root_cause_cost.clear();
         if !self.dependency_order.is_empty() {
             self.root_cause_cost.resize(n_services, 0.0);
-        }
-        for v in [
-            &mut self.outage_minutes,
-            &mut self.inherited_outage_minutes,
-            &mut self.degraded_minutes,
-            &mut self.planned_minutes,
-        ] {
-            v.clear();
-            v.resize(n_services, 0.0);
-        }
-        for v in [&mut self.busy_minutes, &mut self.wait_sum] {
-            v.clear();
-            v.resize(n_tiers, 0.0);
-        }
-        for v in [
-            &mut self.wait_count,
-            &mut self.tier_pages,
-            &mut self.tier_pages_asleep,
-        ] {
-            v.clear();
-            v.resize(n_tiers, 0);
         }
         self.maintenance_minutes = 0.0;
         self.changes = 0;
@@ -369,17 +430,10 @@ impl<'a> MetricsProjection<'a> {
         self.sla_penalty_cost = 0.0;
         self.fee_charged.clear();
         self.fee_charged.resize(n_services * n_tiers, false);
-        let scn = self.scenario;
         self.any_fee = scn
             .tiers_of(strategy)
             .iter()
             .any(|t| t.cost_per_incident != 0.0);
-        self.service_sla.clear();
-        self.service_sla.extend(
-            scn.services
-                .iter()
-                .map(|s| scn.slas.iter().position(|sla| sla.priority == s.priority)),
-        );
         self.fixed_labor_cost = fixed_labor_cost(scn, strategy);
         self.labor_cost = 0.0;
         self.closed_downtime_cost = 0.0;
@@ -391,21 +445,7 @@ impl<'a> MetricsProjection<'a> {
     }
 
     fn horizon(&self) -> Minutes {
-        self.scenario.simulation.horizon_minutes
-    }
-
-    fn outage_rate(&self, service: usize) -> f64 {
-        self.scenario.services[service].downtime_cost_per_hour / 60.0
-    }
-
-    fn degraded_rate(&self, service: usize) -> f64 {
-        let s = &self.scenario.services[service];
-        s.downtime_cost_per_hour / 60.0 * s.degraded_cost_fraction
-    }
-
-    fn planned_rate(&self, service: usize) -> f64 {
-        let s = &self.scenario.services[service];
-        s.downtime_cost_per_hour / 60.0 * s.planned_downtime_cost_fraction
+        self.horizon
     }
 
     fn investment_until(&self, t: Minutes) -> f64 {
@@ -415,12 +455,9 @@ impl<'a> MetricsProjection<'a> {
     /// Total cost accrued by time `t` (open outages and degradations counted up to `t`).
     fn cost_at(&self, t: Minutes) -> f64 {
         let mut downtime = self.closed_downtime_cost;
-        for (i, s) in self.services.iter().enumerate() {
-            match s.state {
-                Condition::Down => downtime += (t - s.since) * self.outage_rate(i),
-                Condition::Degraded => downtime += (t - s.since) * self.degraded_rate(i),
-                Condition::Planned => downtime += (t - s.since) * self.planned_rate(i),
-                Condition::Up => {}
+        for s in &self.services {
+            if s.state != Condition::Up {
+                downtime += (t - s.since) * s.rates[s.state as usize];
             }
         }
         downtime
@@ -430,32 +467,24 @@ impl<'a> MetricsProjection<'a> {
             + self.investment_until(t)
     }
 
-    /// One SLA breach of the incident open on `service` (model.md §8.13).
-    fn breach(&mut self, sla: usize) {
+    /// One SLA breach of the incident open on a service (model.md §8.13).
+    fn breach(&mut self, penalty: f64) {
         self.sla_breaches += 1;
-        self.sla_penalty_cost += self.scenario.slas[sla].penalty;
+        self.sla_penalty_cost += penalty;
     }
 
     /// At the horizon: an open, detected incident whose deadline has passed is a breach.
     fn open_breaches_at_horizon(&mut self, horizon: Minutes) {
         for service in 0..self.services.len() {
             let track = self.services[service];
-            let (Some(sla), Some(detected)) = (self.service_sla[service], track.detected_at) else {
+            let (Some(terms), Some(detected)) = (track.sla, track.detected_at) else {
                 continue;
             };
-            let terms = &self.scenario.slas[sla];
-            if !track.worked
-                && terms
-                    .respond_minutes
-                    .is_some_and(|r| horizon - detected > r)
-            {
-                self.breach(sla);
+            if !track.worked && horizon - detected > terms.respond_minutes {
+                self.breach(terms.penalty);
             }
-            if terms
-                .resolve_minutes
-                .is_some_and(|r| horizon - detected > r)
-            {
-                self.breach(sla);
+            if horizon - detected > terms.resolve_minutes {
+                self.breach(terms.penalty);
             }
         }
     }
@@ -473,6 +502,14 @@ impl<'a> MetricsProjection<'a> {
         if t >= self.next_checkpoint_at {
             self.record_checkpoints(t);
         }
+    }
+
+    /// The projection, its checkpoints advanced to `t`: every event that counts reaches its
+    /// state through this, so checkpoints at or before `t` read the state before the event.
+    #[inline(always)]
+    fn at(&mut self, t: Minutes) -> &mut Self {
+        self.advance_checkpoints(t);
+        self
     }
 
     /// The loop of [`MetricsProjection::advance_checkpoints`], once a checkpoint is due.
@@ -493,37 +530,22 @@ impl<'a> MetricsProjection<'a> {
 
     /// Close the open accounting segment of `service` at `t`: its minutes go to the category
     /// of its state (each minute counted once, in the worse category, §8.10).
+    #[inline]
     fn close_segment(&mut self, service: usize, t: Minutes) {
-        let s = self.services[service];
+        let s = &mut self.services[service];
         let minutes = t - s.since;
         match s.state {
             Condition::Down => {
-                self.outage_minutes[service] += minutes;
+                s.outage_minutes += minutes;
                 if !s.own_down {
-                    self.inherited_outage_minutes[service] += minutes;
+                    s.inherited_outage_minutes += minutes;
                 }
-                self.closed_downtime_cost += minutes * self.outage_rate(service);
             }
-            Condition::Degraded => {
-                self.degraded_minutes[service] += minutes;
-                self.closed_downtime_cost += minutes * self.degraded_rate(service);
-            }
-            Condition::Planned => {
-                self.planned_minutes[service] += minutes;
-                self.closed_downtime_cost += minutes * self.planned_rate(service);
-            }
-            Condition::Up => {}
+            Condition::Degraded => s.degraded_minutes += minutes,
+            Condition::Planned => s.planned_minutes += minutes,
+            Condition::Up => return,
         }
-    }
-
-    /// The rate of `service`'s minutes in condition `state`.
-    fn rate(&self, service: usize, state: Condition) -> f64 {
-        match state {
-            Condition::Down => self.outage_rate(service),
-            Condition::Degraded => self.degraded_rate(service),
-            Condition::Planned => self.planned_rate(service),
-            Condition::Up => 0.0,
-        }
+        self.closed_downtime_cost += minutes * s.rates[s.state as usize];
     }
 
     /// Charge `service`'s minutes since its cause last changed to that cause (§8.10 cost by
@@ -531,7 +553,7 @@ impl<'a> MetricsProjection<'a> {
     fn close_cause(&mut self, service: usize, t: Minutes) {
         let s = self.services[service];
         if s.state != Condition::Up {
-            self.root_cause_cost[s.cause] += (t - s.cause_since) * self.rate(service, s.state);
+            self.root_cause_cost[s.cause] += (t - s.cause_since) * s.rates[s.state as usize];
         }
         self.services[service].cause_since = t;
     }
@@ -548,6 +570,7 @@ impl<'a> MetricsProjection<'a> {
 
     /// Give `service` the condition `state` from `t` (a new segment when anything counted
     /// changes).
+    #[inline]
     fn set_state(&mut self, service: usize, state: Condition, t: Minutes) {
         let s = self.services[service];
         let own_down = s.own == Condition::Down;
@@ -562,12 +585,19 @@ impl<'a> MetricsProjection<'a> {
     }
 
     /// The service's own condition changes at `t`; its dependants' follow (§8.10).
+    #[inline]
     fn set_own(&mut self, service: usize, own: Condition, t: Minutes) {
         self.services[service].own = own;
         if self.dependency_order.is_empty() {
             self.set_state(service, own, t);
-            return;
+        } else {
+            self.propagate(t);
         }
+    }
+
+    /// Every service's state from its own and its dependencies' at `t` (§8.10).
+    #[inline(never)]
+    fn propagate(&mut self, t: Minutes) {
         // Dependencies come first in the order, so each service sees its dependencies' new
         // states. Index loop: the order is read while states change.
         for k in 0..self.dependency_order.len() {
@@ -591,180 +621,17 @@ impl<'a> MetricsProjection<'a> {
     }
 
     /// Apply one event.
+    ///
+    /// One match decides for every kind of event: the model emits each kind with a known
+    /// kind, so once this is inlined into the model only that kind's arm is left.
     #[inline(always)]
     pub fn apply(&mut self, event: &Event) {
-        // Events that change no counter, no accounting segment and no cost return at once,
-        // before the checkpoint check: a checkpoint taken at the next event that counts reads
-        // the same state (nothing it reads changed in between), so every checkpoint keeps its
-        // bits. About 4 events in 10 of the benchmark are such.
-        if let EventKind::DegradationDetected { .. }
-        | EventKind::AlertFired { .. }
-        | EventKind::UserReported { .. }
-        | EventKind::Queued { .. }
-        | EventKind::HandedOff { .. }
-        | EventKind::AlarmCleared { .. }
-        | EventKind::TicketTriaged { .. }
-        | EventKind::ProblemOpened { .. }
-        | EventKind::ProblemWithdrawn { .. }
-        | EventKind::Acknowledged { .. }
-        | EventKind::MaintenanceDue { .. }
-        | EventKind::MaintenanceWithdrawn { .. } = event.kind
-        {
-            return;
-        }
-        self.apply_counted(event);
-    }
-
-    /// [`MetricsProjection::apply`] for an event that counts.
-    fn apply_counted(&mut self, event: &Event) {
         let t = event.t;
-        if let EventKind::HorizonReached = event.kind {
-            // Before the last checkpoint, which must equal the total.
-            self.open_breaches_at_horizon(t);
-        }
-        self.advance_checkpoints(t);
         match event.kind {
-            EventKind::FailureStarted {
-                incident, warning, ..
-            } => {
-                self.incidents += 1;
-                let service = incident.service as usize;
-                let s = &mut self.services[service];
-                s.failure_start = t;
-                s.detected_at = None;
-                s.worked = false;
-                if self.any_fee {
-                    let n_tiers = self.scenario.tiers.len();
-                    self.fee_charged[service * n_tiers..(service + 1) * n_tiers].fill(false);
-                }
-                if warning > 0.0 {
-                    self.set_own(service, Condition::Degraded, t);
-                }
-            }
-            EventKind::OutageStarted { incident } => {
-                self.outages += 1;
-                let service = incident.service as usize;
-                self.services[service].outage_start = t;
-                self.set_own(service, Condition::Down, t);
-            }
-            EventKind::IncidentOpened { incident, .. } => {
-                let s = &mut self.services[incident.service as usize];
-                s.detected_at = Some(t);
-                self.detect_sum += t - s.failure_start;
-                self.detect_count += 1;
-            }
-            EventKind::WorkStarted {
-                item,
-                tier,
-                duration,
-                waited,
-                ..
-            } => {
-                let tier = tier as usize;
-                let busy = (t + duration).min(self.horizon()) - t;
-                self.busy_minutes[tier] += busy;
-                self.labor_cost +=
-                    busy * self.scenario.tiers_of(self.strategy)[tier].hourly_cost / 60.0;
-                if let WorkItem::Maintenance(_) = item {
-                    self.maintenance_minutes += busy;
-                }
-                if let WorkItem::Incident(incident) = item
-                    && incident.is_symptom()
-                {
-                    // §8.11: labor, but no incident's wait, vendor fee or SLA.
-                    self.symptom_minutes += busy;
-                    self.symptom_work[incident.service as usize] = Some((tier, t + duration));
-                } else if let WorkItem::Incident(incident) = item {
-                    self.wait_sum[tier] += waited;
-                    self.wait_count[tier] += 1;
-                    let service = incident.service as usize;
-                    // A vendor's fee: once per incident per tier that works it.
-                    let slot = service * self.scenario.tiers.len() + tier;
-                    if self.any_fee && !std::mem::replace(&mut self.fee_charged[slot], true) {
-                        self.labor_cost +=
-                            self.scenario.tiers_of(self.strategy)[tier].cost_per_incident;
-                    }
-                    let track = &mut self.services[service];
-                    if !std::mem::replace(&mut track.worked, true)
-                        && let (Some(sla), Some(detected)) =
-                            (self.service_sla[service], track.detected_at)
-                        && self.scenario.slas[sla]
-                            .respond_minutes
-                            .is_some_and(|r| t - detected > r)
-                    {
-                        self.breach(sla);
-                    }
-                }
-            }
-            EventKind::Escalated { incident, .. } if incident.is_symptom() => {
-                self.symptom_work[incident.service as usize] = None;
-            }
-            EventKind::Escalated { .. } => self.escalations += 1,
-            EventKind::SymptomOpened { .. } => self.symptom_incidents += 1,
-            EventKind::SymptomWaiting { incident, .. } => {
-                self.symptom_work[incident.service as usize] = None;
-            }
-            EventKind::SymptomLinked { incident, .. } | EventKind::SymptomClosed { incident } => {
-                // The work under way stops now: its remaining minutes were never worked.
-                if let Some((tier, end)) = self.symptom_work[incident.service as usize].take() {
-                    let unworked = end.min(self.horizon()) - t;
-                    if unworked > 0.0 {
-                        self.busy_minutes[tier] -= unworked;
-                        self.symptom_minutes -= unworked;
-                        self.labor_cost -= unworked * self.scenario.tiers[tier].hourly_cost / 60.0;
-                    }
-                }
-            }
-            EventKind::FalseAlarm { .. } => self.false_alarms += 1,
-            EventKind::Resolved {
-                incident, averted, ..
-            } => {
-                let service = incident.service as usize;
-                if let (Some(sla), Some(detected)) = (
-                    self.service_sla[service],
-                    self.services[service].detected_at.take(),
-                ) && self.scenario.slas[sla]
-                    .resolve_minutes
-                    .is_some_and(|r| t - detected > r)
-                {
-                    self.breach(sla);
-                }
-                if averted {
-                    self.averted += 1;
-                    self.set_own(incident.service as usize, Condition::Up, t);
-                }
-            }
-            EventKind::OutageEnded { incident } => {
-                let service = incident.service as usize;
-                let restore = t - self.services[service].outage_start;
-                self.set_own(service, Condition::Up, t);
-                self.restore_sum += restore;
-                self.restore_count += 1;
-                self.curves.restore_hist[restore_bin(restore)] += 1;
-            }
-            EventKind::Paged { tier, asleep, .. } => {
-                let tier = tier as usize;
-                self.tier_pages[tier] += 1;
-                self.tier_pages_asleep[tier] += u64::from(asleep);
-                // §8.2: the callout is labor, paid at the page.
-                if let Some(on_call) = &self.scenario.tiers_of(self.strategy)[tier].on_call {
-                    self.labor_cost += on_call.callout_cost;
-                }
-            }
-            EventKind::Acknowledged { .. } => {}
-            EventKind::HorizonReached => {
-                self.advance_checkpoints(t);
-                for service in 0..self.services.len() {
-                    self.close_segment(service, t);
-                    if !self.root_cause_cost.is_empty() {
-                        self.close_cause(service, t);
-                    }
-                }
-                self.finished = true;
-            }
-            EventKind::WorkaroundApplied { .. } => self.workarounds += 1,
-            EventKind::Recurred { .. } => self.recurrences += 1,
-            EventKind::ProblemFixed { .. } => self.problems_fixed += 1,
+            // Events that change no counter, no accounting segment and no cost: not even the
+            // checkpoint check, since a checkpoint taken at the next event that counts reads
+            // the same state (nothing it reads changed in between), so every checkpoint keeps
+            // its bits. About 4 events in 10 of the benchmark are such.
             EventKind::DegradationDetected { .. }
             | EventKind::AlertFired { .. }
             | EventKind::UserReported { .. }
@@ -773,21 +640,202 @@ impl<'a> MetricsProjection<'a> {
             | EventKind::AlarmCleared { .. }
             | EventKind::TicketTriaged { .. }
             | EventKind::ProblemOpened { .. }
-            | EventKind::ProblemWithdrawn { .. } => {}
-            EventKind::TicketFiled { .. } => self.tickets += 1,
+            | EventKind::ProblemWithdrawn { .. }
+            | EventKind::Acknowledged { .. }
+            | EventKind::MaintenanceDue { .. }
+            | EventKind::MaintenanceWithdrawn { .. } => {}
+            EventKind::FailureStarted {
+                incident, warning, ..
+            } => self
+                .at(t)
+                .failure_started(incident.service as usize, warning, t),
+            EventKind::OutageStarted { incident } => {
+                self.at(t).outage_started(incident.service as usize, t)
+            }
+            EventKind::IncidentOpened { incident, .. } => {
+                self.at(t).incident_opened(incident.service as usize, t)
+            }
+            EventKind::WorkStarted {
+                item,
+                tier,
+                duration,
+                waited,
+                ..
+            } => self
+                .at(t)
+                .work_started(item, tier as usize, duration, waited, t),
+            EventKind::Escalated { incident, .. } if incident.is_symptom() => {
+                self.at(t).services[incident.service as usize].symptom_work = None;
+            }
+            EventKind::Escalated { .. } => self.at(t).escalations += 1,
+            EventKind::SymptomOpened { .. } => self.at(t).symptom_incidents += 1,
+            EventKind::SymptomWaiting { incident, .. } => {
+                self.at(t).services[incident.service as usize].symptom_work = None;
+            }
+            EventKind::SymptomLinked { incident, .. } | EventKind::SymptomClosed { incident } => {
+                self.at(t).symptom_stopped(incident.service as usize, t)
+            }
+            EventKind::FalseAlarm { .. } => self.at(t).false_alarms += 1,
+            EventKind::Resolved {
+                incident, averted, ..
+            } => self.at(t).resolved(incident.service as usize, averted, t),
+            EventKind::OutageEnded { incident } => {
+                self.at(t).outage_ended(incident.service as usize, t)
+            }
+            EventKind::Paged { tier, asleep, .. } => self.at(t).paged(tier as usize, asleep),
+            EventKind::HorizonReached => self.horizon_reached(t),
+            EventKind::WorkaroundApplied { .. } => self.at(t).workarounds += 1,
+            EventKind::Recurred { .. } => self.at(t).recurrences += 1,
+            EventKind::ProblemFixed { .. } => self.at(t).problems_fixed += 1,
+            EventKind::TicketFiled { .. } => self.at(t).tickets += 1,
             EventKind::MaintenanceStarted { maintenance, .. } => {
-                self.set_own(maintenance.service as usize, Condition::Planned, t)
+                self.at(t)
+                    .set_own(maintenance.service as usize, Condition::Planned, t)
             }
             EventKind::MaintenanceDone { maintenance, .. } => {
-                self.set_own(maintenance.service as usize, Condition::Up, t)
+                self.at(t)
+                    .set_own(maintenance.service as usize, Condition::Up, t)
             }
-            EventKind::MaintenanceDue { .. } | EventKind::MaintenanceWithdrawn { .. } => {}
-            EventKind::TicketDeflected { .. } => self.tickets_deflected += 1,
+            EventKind::TicketDeflected { .. } => self.at(t).tickets_deflected += 1,
             EventKind::ChangeDeployed { failed, .. } => {
-                self.changes += 1;
-                self.change_failures += u64::from(failed);
+                let p = self.at(t);
+                p.changes += 1;
+                p.change_failures += u64::from(failed);
             }
         }
+    }
+
+    #[inline]
+    fn failure_started(&mut self, service: usize, warning: f64, t: Minutes) {
+        self.incidents += 1;
+        let s = &mut self.services[service];
+        s.failure_start = t;
+        s.detected_at = None;
+        s.worked = false;
+        if self.any_fee {
+            let n_tiers = self.scenario.tiers.len();
+            self.fee_charged[service * n_tiers..(service + 1) * n_tiers].fill(false);
+        }
+        if warning > 0.0 {
+            self.set_own(service, Condition::Degraded, t);
+        }
+    }
+
+    #[inline]
+    fn outage_started(&mut self, service: usize, t: Minutes) {
+        self.outages += 1;
+        self.services[service].outage_start = t;
+        self.set_own(service, Condition::Down, t);
+    }
+
+    #[inline]
+    fn incident_opened(&mut self, service: usize, t: Minutes) {
+        let s = &mut self.services[service];
+        s.detected_at = Some(t);
+        self.detect_sum += t - s.failure_start;
+        self.detect_count += 1;
+    }
+
+    #[inline]
+    fn work_started(
+        &mut self,
+        item: WorkItem,
+        tier: usize,
+        duration: Minutes,
+        waited: Minutes,
+        t: Minutes,
+    ) {
+        let busy = (t + duration).min(self.horizon()) - t;
+        let tier_track = &mut self.tiers[tier];
+        tier_track.busy_minutes += busy;
+        self.labor_cost += busy * tier_track.hourly_cost / 60.0;
+        match item {
+            WorkItem::Maintenance(_) => self.maintenance_minutes += busy,
+            WorkItem::Incident(incident) if incident.is_symptom() => {
+                // §8.11: labor, but no incident's wait, vendor fee or SLA.
+                self.symptom_minutes += busy;
+                self.services[incident.service as usize].symptom_work = Some((tier, t + duration));
+            }
+            WorkItem::Incident(incident) => {
+                tier_track.wait_sum += waited;
+                tier_track.wait_count += 1;
+                let service = incident.service as usize;
+                // A vendor's fee: once per incident per tier that works it.
+                let slot = service * self.scenario.tiers.len() + tier;
+                if self.any_fee && !std::mem::replace(&mut self.fee_charged[slot], true) {
+                    self.labor_cost += tier_track.fee;
+                }
+                let track = &mut self.services[service];
+                if !std::mem::replace(&mut track.worked, true)
+                    && let (Some(terms), Some(detected)) = (track.sla, track.detected_at)
+                    && t - detected > terms.respond_minutes
+                {
+                    self.breach(terms.penalty);
+                }
+            }
+            WorkItem::FalseAlarm(_) | WorkItem::Ticket(_) | WorkItem::Problem(_) => {}
+        }
+    }
+
+    /// A symptom's work under way stops now: its remaining minutes were never worked.
+    fn symptom_stopped(&mut self, service: usize, t: Minutes) {
+        if let Some((tier, end)) = self.services[service].symptom_work.take() {
+            let unworked = end.min(self.horizon()) - t;
+            if unworked > 0.0 {
+                self.tiers[tier].busy_minutes -= unworked;
+                self.symptom_minutes -= unworked;
+                self.labor_cost -= unworked * self.scenario.tiers[tier].hourly_cost / 60.0;
+            }
+        }
+    }
+
+    #[inline]
+    fn resolved(&mut self, service: usize, averted: bool, t: Minutes) {
+        let track = &mut self.services[service];
+        if let (Some(terms), Some(detected)) = (track.sla, track.detected_at.take())
+            && t - detected > terms.resolve_minutes
+        {
+            self.breach(terms.penalty);
+        }
+        if averted {
+            self.averted += 1;
+            self.set_own(service, Condition::Up, t);
+        }
+    }
+
+    #[inline]
+    fn outage_ended(&mut self, service: usize, t: Minutes) {
+        let restore = t - self.services[service].outage_start;
+        self.set_own(service, Condition::Up, t);
+        self.restore_sum += restore;
+        self.restore_count += 1;
+        self.curves.restore_hist[restore_bin_searched(restore)] += 1;
+    }
+
+    #[inline]
+    fn paged(&mut self, tier: usize, asleep: bool) {
+        let track = &mut self.tiers[tier];
+        track.pages += 1;
+        track.pages_asleep += u64::from(asleep);
+        // §8.2: the callout is labor, paid at the page.
+        if let Some(callout) = track.callout {
+            self.labor_cost += callout;
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn horizon_reached(&mut self, t: Minutes) {
+        // Before the last checkpoint, which must equal the total.
+        self.open_breaches_at_horizon(t);
+        self.advance_checkpoints(t);
+        for service in 0..self.services.len() {
+            self.close_segment(service, t);
+            if !self.root_cause_cost.is_empty() {
+                self.close_cause(service, t);
+            }
+        }
+        self.finished = true;
     }
 
     /// True once `horizon_reached` has been applied.
@@ -799,19 +847,29 @@ impl<'a> MetricsProjection<'a> {
     pub fn metrics(&self) -> RepMetrics {
         let scn = self.scenario;
         let horizon = self.horizon();
-        let outage_minutes: f64 = self.outage_minutes.iter().sum();
-        let degraded_minutes: f64 = self.degraded_minutes.iter().sum();
-        let degraded_cost: f64 = (0..self.services.len())
-            .map(|i| self.degraded_minutes[i] * self.degraded_rate(i))
+        let services = &self.services;
+        let tiers = &self.tiers;
+        let service_outage_minutes: Vec<f64> = services.iter().map(|s| s.outage_minutes).collect();
+        let outage_minutes: f64 = service_outage_minutes.iter().sum();
+        let degraded_minutes: f64 = services.iter().map(|s| s.degraded_minutes).sum();
+        let degraded_cost: f64 = services
+            .iter()
+            .map(|s| s.degraded_minutes * s.rates[Condition::Degraded as usize])
             .sum();
-        let outage_cost = outage_cost(scn, &self.outage_minutes);
-        let planned_cost: f64 = (0..self.services.len())
-            .map(|i| self.planned_minutes[i] * self.planned_rate(i))
+        let outage_cost = outage_cost(scn, &service_outage_minutes);
+        let planned_cost: f64 = services
+            .iter()
+            .map(|s| s.planned_minutes * s.rates[Condition::Planned as usize])
             .sum();
+        let service_inherited_outage_minutes: Vec<f64> = services
+            .iter()
+            .map(|s| s.inherited_outage_minutes)
+            .collect();
         // model.md §8.6: planned minutes cost inside the downtime cost. Adding 0.0 where no
         // service is maintained keeps old scenarios' sums bit for bit.
         let downtime_cost = outage_cost + degraded_cost + planned_cost;
-        let busy: f64 = self.busy_minutes.iter().sum();
+        let tier_busy_minutes: Vec<f64> = tiers.iter().map(|t| t.busy_minutes).collect();
+        let busy: f64 = tier_busy_minutes.iter().sum();
         let investment_cost = self.investment_until(horizon);
         let standby_cost = self.standby_at_checkpoint[CHECKPOINTS - 1];
         RepMetrics {
@@ -838,19 +896,17 @@ impl<'a> MetricsProjection<'a> {
                 sla_penalty: self.sla_penalty_cost,
                 investment: investment_cost,
             }),
-            pages: self.tier_pages.iter().sum(),
-            pages_asleep: self.tier_pages_asleep.iter().sum(),
+            pages: tiers.iter().map(|t| t.pages).sum(),
+            pages_asleep: tiers.iter().map(|t| t.pages_asleep).sum(),
             standby_cost,
-            tier_pages: self.tier_pages.clone(),
-            tier_pages_asleep: self.tier_pages_asleep.clone(),
-            tier_busy_minutes: self.busy_minutes.clone(),
-            tier_queue_wait_minutes: self
-                .wait_sum
+            tier_pages: tiers.iter().map(|t| t.pages).collect(),
+            tier_pages_asleep: tiers.iter().map(|t| t.pages_asleep).collect(),
+            tier_busy_minutes,
+            tier_queue_wait_minutes: tiers
                 .iter()
-                .zip(&self.wait_count)
-                .map(|(s, n)| mean(*s, *n))
+                .map(|t| mean(t.wait_sum, t.wait_count))
                 .collect(),
-            service_outage_minutes: self.outage_minutes.clone(),
+            service_outage_minutes,
             tickets: self.tickets,
             tickets_deflected: self.tickets_deflected,
             fixed_labor_cost: self.fixed_labor_cost,
@@ -859,10 +915,10 @@ impl<'a> MetricsProjection<'a> {
             workarounds: self.workarounds,
             recurrences: self.recurrences,
             problems_fixed: self.problems_fixed,
-            inherited_outage_minutes: self.inherited_outage_minutes.iter().sum(),
-            service_inherited_outage_minutes: self.inherited_outage_minutes.clone(),
+            inherited_outage_minutes: service_inherited_outage_minutes.iter().sum(),
+            service_inherited_outage_minutes,
             maintenance_hours: self.maintenance_minutes / 60.0,
-            planned_minutes: self.planned_minutes.iter().sum(),
+            planned_minutes: services.iter().map(|s| s.planned_minutes).sum(),
             planned_cost,
             changes: self.changes,
             change_failures: self.change_failures,
@@ -1003,7 +1059,8 @@ impl EventSink for MetricsProjection<'_> {
     fn begin(&mut self, _rep: u64, strategy: usize) {
         self.reset(strategy);
     }
-    #[inline]
+    // Always inlined: the model's call sites then keep only their event kind's arm of `apply`.
+    #[inline(always)]
     fn emit(&mut self, event: &Event) {
         self.apply(event);
     }
@@ -1025,5 +1082,35 @@ mod tests {
             last = b;
         }
         assert!((restore_bin_lower_edge(11) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn searched_restore_bin_is_restore_bin() {
+        let mut times = vec![0.0, -1.0, f64::NAN, f64::MAX, 1e300];
+        // Around every edge, ulp by ulp and a little further.
+        for i in 1..RESTORE_BINS + 2 {
+            let edge = restore_bin_lower_edge(i);
+            let mut below = edge;
+            let mut above = edge;
+            for _ in 0..2000 {
+                times.extend([below, above]);
+                below = below.next_down();
+                above = above.next_up();
+            }
+            for k in 1..200 {
+                let f = k as f64 * 1e-11;
+                times.extend([edge * (1.0 - f), edge * (1.0 + f)]);
+            }
+        }
+        // Everywhere else, on a fine log grid.
+        let mut t = 1e-3;
+        while t < 1e8 {
+            times.push(t);
+            t *= 1.000_37;
+        }
+        for t in times {
+            let exact = restore_bin(t);
+            assert_eq!(restore_bin_searched(t), exact, "time {t:e}");
+        }
     }
 }
