@@ -39,7 +39,9 @@ pub enum Command {
     #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// Check a scenario file and summarize what it describes.
-    #[command(after_help = "Example:\n  incsim validate scenarios/default.toml")]
+    #[command(
+        after_help = "Examples:\n  incsim validate scenarios/default.toml\n  incsim validate my.toml -n 100000 --threads 8   # memory and time of that run"
+    )]
     Validate(ValidateArgs),
     /// Vary one input over a range and chart the savings, with the break-even value.
     #[command(after_help = SWEEP_EXAMPLES)]
@@ -339,6 +341,16 @@ pub struct MergeArgs {
 pub struct ValidateArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
+    /// Replications the memory and time estimates are for (overrides
+    /// `simulation.replications`, as `run -n` does).
+    #[arg(short = 'n', long)]
+    pub replications: Option<u64>,
+    /// Worker threads the estimates are for [default: all cores, or RAYON_NUM_THREADS].
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Estimate a run with `--no-sensitivity` (without the report's compact sensitivity).
+    #[arg(long)]
+    pub no_sensitivity: bool,
 }
 
 const REPLAY_EXAMPLES: &str = "\

@@ -14,7 +14,7 @@ use incsim::export::{bundle, output::OutputSet, terminal};
 use incsim::format::thousands;
 
 /// Largest replication count accepted (docs/model.md §3).
-const MAX_REPLICATIONS: u64 = 10_000_000;
+pub const MAX_REPLICATIONS: u64 = 10_000_000;
 
 /// Run `incsim run`.
 pub fn run(args: RunArgs) -> Result<()> {
@@ -75,7 +75,18 @@ pub fn run(args: RunArgs) -> Result<()> {
         (None, Some(goal)) => goal.max_replications,
         (None, None) => scenario.simulation.replications,
     };
-    incsim::experiment::budget::check_fits(&scenario, held).map_err(|e| anyhow!(e))?;
+    // Each worker thread holds its own simulator: the pool first, to know how many.
+    let pool = thread_pool(args.threads)?;
+    // A shard's run writes no report, so no compact sensitivity (`merge` adds it).
+    let sensitivity =
+        !args.no_sensitivity && scenario.strategies.len() >= 2 && args.shard.is_none();
+    incsim::experiment::budget::check_fits(
+        &scenario,
+        held,
+        pool.current_num_threads(),
+        sensitivity,
+    )
+    .map_err(|e| anyhow!(e))?;
 
     if args.uncertainty.is_some() && scenario.uncertain.is_empty() {
         bail!(
@@ -83,7 +94,6 @@ pub fn run(args: RunArgs) -> Result<()> {
             incsim::experiment::uncertainty::UncertaintyError::NoInputs
         );
     }
-    let pool = thread_pool(args.threads)?;
     if let (Some(_), Some(n)) = (args.shard, args.uncertainty) {
         uncertainty::check_shardable(&scenario, n as usize)?;
     }

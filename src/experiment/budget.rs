@@ -3,7 +3,8 @@
 //! strategies, so a run too large for this machine is refused up front with a way out,
 //! instead of aborting halfway when an allocation fails. Nothing else grows with the square of
 //! the strategies (issue 18: 1,001 strategies peaked at 2.7 GB against an estimate of 0.15 GB,
-//! now 0.41 GB against 0.47 GB).
+//! now 0.41 GB against 0.47 GB) — except the compact sensitivity `run` adds to its report,
+//! whose plan holds two changed copies of the scenario per input ([`sensitivity_bytes`]).
 
 use crate::projections::CHECKPOINTS;
 use crate::projections::metrics::{MetricsProjection, RepCurves, RepMetrics};
@@ -72,6 +73,46 @@ fn batch_bytes(s: &Scenario, replications: u64) -> u64 {
     in_flight.saturating_mul(per_rep)
 }
 
+/// Bytes each worker thread holds besides its share of the batch: its stack and malloc arena,
+/// its own simulator (per tier and per service: queues, states, the replication's common draws)
+/// and the replication it is simulating (every strategy's row and curves). Measured on top of
+/// one thread, at `-n 200 --no-sensitivity`, 2 to 8 threads: the built-in scenario (2 tiers,
+/// 1 service) 0.07 MB a thread, the benchmark (4 tiers, 48 services) 0.29 MB.
+fn thread_bytes(s: &Scenario) -> u64 {
+    let parts = (s.tiers.len() + s.services.len()) as u64;
+    let curves = std::mem::size_of::<RepCurves>() as u64;
+    let rep: u64 = (0..s.strategies.len())
+        .map(|i| row_bytes(s, i) + curves)
+        .sum();
+    THREAD_BYTES + parts * THREAD_BYTES_PER_TIER_OR_SERVICE + rep
+}
+
+/// What a worker thread holds whatever the scenario (see [`thread_bytes`]).
+const THREAD_BYTES: u64 = 256 << 10;
+
+/// What each tier or service adds to a worker thread's simulator.
+const THREAD_BYTES_PER_TIER_OR_SERVICE: u64 = 8 << 10;
+
+/// Bytes the compact sensitivity (`run` without `--no-sensitivity`, two strategies or more)
+/// holds on top of the run: its plan keeps, for every numeric input, the scenario moved down
+/// and up — two whole copies an input — so it grows with the inputs times the scenario's size.
+/// A copy is counted as [`SCENARIO_COPY_PER_JSON_BYTE`] times the scenario's JSON. Measured:
+/// the benchmark (48 services, 662 inputs, 35 kB of JSON) peaks at 141 MB with the
+/// sensitivity and at 21 MB without, about 90 kB a copy.
+pub fn sensitivity_bytes(s: &Scenario) -> u64 {
+    if s.strategies.len() < 2 {
+        return 0;
+    }
+    let inputs = super::vary::parameters(s).len() as u64;
+    let json = serde_json::to_vec(s).map_or(0, |v| v.len() as u64);
+    (2 * inputs)
+        .saturating_mul(json)
+        .saturating_mul(SCENARIO_COPY_PER_JSON_BYTE)
+}
+
+/// Bytes a copy of a scenario holds per byte of its JSON (measured 2.6 on the benchmark).
+const SCENARIO_COPY_PER_JSON_BYTE: u64 = 4;
+
 /// Bytes the report material of every strategy holds (see [`STRATEGY_BYTES`]).
 fn strategies_bytes(s: &Scenario) -> u64 {
     let parts = (s.tiers.len() + s.services.len()) as u64;
@@ -86,12 +127,14 @@ fn pairs_bytes(s: &Scenario) -> u64 {
     k * k.saturating_sub(1) / 2 * 8
 }
 
-/// Bytes a run of `replications` replications of `s` will hold at its peak (an estimate, on
-/// the safe side: measured peaks of 2 to 1,001 strategies are 1.05 to 2 times below it).
-/// Terms: the base, the report material of each strategy, the pair family, the rows kept per
-/// replication, and the batch in flight.
-pub fn run_bytes(s: &Scenario, replications: u64) -> u64 {
+/// Bytes a run of `replications` replications of `s` with `threads` worker threads will hold
+/// at its peak (an estimate, on the safe side: measured peaks of 2 to 1,001 strategies are
+/// 1.05 to 2 times below it). Terms: the base, the report material of each strategy, the pair
+/// family, the rows kept per replication, the batch in flight (shared by the threads, whatever
+/// their number) and what each worker thread holds of its own.
+pub fn run_bytes(s: &Scenario, replications: u64, threads: usize) -> u64 {
     BASE_BYTES
+        .saturating_add((threads.max(1) as u64).saturating_mul(thread_bytes(s)))
         .saturating_add(strategies_bytes(s))
         .saturating_add(pairs_bytes(s))
         .saturating_add(replications.saturating_mul(bytes_per_replication(s)))
@@ -148,17 +191,33 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
-/// Refuse a run that will not fit in the memory available now, saying how many replications
-/// would, and how to get the rest (shards on other machines).
-pub fn check_fits(s: &Scenario, replications: u64) -> Result<(), String> {
+/// Refuse a run with `threads` worker threads (and the compact sensitivity when `sensitivity`)
+/// that will not fit in the memory available now, saying how many replications would, and how
+/// to get the rest (shards on other machines).
+pub fn check_fits(
+    s: &Scenario,
+    replications: u64,
+    threads: usize,
+    sensitivity: bool,
+) -> Result<(), String> {
     let Some(available) = available_bytes() else {
         return Ok(());
     };
-    let needed = run_bytes(s, replications);
+    let analysis = if sensitivity { sensitivity_bytes(s) } else { 0 };
+    let needed = run_bytes(s, replications, threads).saturating_add(analysis);
     if needed <= available {
         return Ok(());
     }
-    let fixed = run_bytes(s, 0);
+    let fixed = run_bytes(s, 0, threads).saturating_add(analysis);
+    if fixed > available && analysis > 0 && fixed - analysis <= available {
+        // The sensitivity's copies of the scenario are what does not fit.
+        return Err(format!(
+            "the report's compact sensitivity of this scenario needs about {} of memory (two copies of the scenario for each of its inputs), and this machine has {} available\n  \
+             help: run with --no-sensitivity, or on a machine with more memory",
+            human_bytes(analysis),
+            human_bytes(available)
+        ));
+    }
     if fixed > available {
         // Not one replication fits: the strategies themselves are too many.
         return Err(format!(
@@ -175,7 +234,7 @@ pub fn check_fits(s: &Scenario, replications: u64) -> Result<(), String> {
     let (mut fits, mut too_many) = (0, (available - fixed) / per + 1);
     while too_many - fits > 1 {
         let mid = fits + (too_many - fits) / 2;
-        if run_bytes(s, mid) <= available {
+        if run_bytes(s, mid, threads).saturating_add(analysis) <= available {
             fits = mid;
         } else {
             too_many = mid;
@@ -210,7 +269,19 @@ mod tests {
         // half as much again.
         assert!((1900..=2850).contains(&per), "{per}");
         // The accepted maximum, 10 million replications: about 10 GB, said up front.
-        assert!(run_bytes(&s, 10_000_000) > 8_000_000_000);
+        assert!(run_bytes(&s, 10_000_000, 1) > 8_000_000_000);
+    }
+
+    #[test]
+    fn each_thread_adds_its_own_simulator_and_replication_in_flight() {
+        let s = parse_str(DEFAULT_SCENARIO_TOML, "default").unwrap();
+        let one = run_bytes(&s, 1000, 1);
+        let two = run_bytes(&s, 1000, 2);
+        // Measured 0.07 MB a thread: at least that, on the safe side.
+        assert!(two - one >= 70_000, "{}", two - one);
+        assert_eq!(run_bytes(&s, 1000, 8) - one, 7 * (two - one));
+        // No threads is one thread (the caller's).
+        assert_eq!(run_bytes(&s, 1000, 0), one);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod combine;
 pub mod compact;
+pub mod estimate;
 pub mod grid;
 pub mod precision;
 pub mod recost;
