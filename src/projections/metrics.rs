@@ -132,7 +132,8 @@ pub fn restore_bin(minutes: f64) -> usize {
         return 0;
     }
     let pos = ((minutes / RESTORE_MIN_MINUTES).log10() * RESTORE_BINS_PER_DECADE as f64).floor();
-    (1 + pos as usize).min(RESTORE_BINS - 1)
+    // Saturating: a huge time (up to f64::MAX) belongs in the last bin, not a wrapped bin 0.
+    (pos as usize).saturating_add(1).min(RESTORE_BINS - 1)
 }
 
 /// [`restore_bin`] without a logarithm (it runs at every outage's end): a binary search of
