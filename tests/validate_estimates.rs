@@ -126,7 +126,9 @@ fn validate_takes_the_replications_threads_and_sensitivity_of_the_run() {
 #[test]
 fn the_estimate_comes_from_a_calibration_and_doubles_with_the_replications() {
     let s = parse_str(DEFAULT_SCENARIO_TOML, "default").unwrap();
-    let c = estimate::calibrate(&s, 2);
+    let c = estimate::calibrate(&s, 2, &|s, r| {
+        let _ = incsim::export::bundle::run_outputs(s, r);
+    });
     assert!(c.replications >= 1 && c.replications <= estimate::MAX_CALIBRATION_REPLICATIONS);
     assert!(c.seconds > 0.0 && c.seconds.is_finite(), "{c:?}");
     assert!(

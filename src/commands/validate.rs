@@ -57,7 +57,11 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
         println!("warning: {e}");
     }
 
-    let calibration = estimate::calibrate(&scenario, threads);
+    let calibration = estimate::calibrate(&scenario, threads, &|s, r| {
+        // A scenario the report cannot describe fails the same way in the run; the time it
+        // took to fail is still its time.
+        let _ = incsim::export::bundle::run_outputs(s, r);
+    });
     let e = calibration.estimate(reps, sensitivity);
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     println!(

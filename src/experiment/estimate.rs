@@ -26,8 +26,8 @@
 use std::time::Instant;
 
 use super::compact;
-use super::run_replications;
 use super::vary;
+use super::{ExperimentResults, run_replications};
 use crate::scenario::Scenario;
 
 /// The calibration simulates more replications until it has taken this long.
@@ -94,7 +94,15 @@ impl Estimate {
 /// (the speed-up they give), the outputs of that batch, and the sensitivity's setup on a few
 /// inputs. Takes about 3 × [`TARGET_SECONDS`] plus one report, or two replications where a
 /// single one takes longer.
-pub fn calibrate(scenario: &Scenario, threads: usize) -> Calibration {
+///
+/// `write_outputs` builds the run's outputs from results (the command layer passes the
+/// export bundle: experiment may not import export, see tests/layers.rs); its time is the
+/// fixed cost of writing.
+pub fn calibrate(
+    scenario: &Scenario,
+    threads: usize,
+    write_outputs: &dyn Fn(&Scenario, &ExperimentResults),
+) -> Calibration {
     let threads = threads.max(1);
     let one_thread = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
@@ -129,9 +137,7 @@ pub fn calibrate(scenario: &Scenario, threads: usize) -> Calibration {
     let mut measured = scenario.clone();
     measured.simulation.replications = reps;
     let outputs = Instant::now();
-    // A scenario the report cannot describe fails the same way in the run; the time it took
-    // to fail is still its time.
-    let _ = crate::export::bundle::run_outputs(&measured, &results);
+    write_outputs(&measured, &results);
     let outputs_seconds = outputs.elapsed().as_secs_f64();
 
     let parameters = vary::parameters(scenario);
