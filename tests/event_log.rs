@@ -3,11 +3,10 @@
 //! the file, the line and the reason.
 
 mod common;
+use common::incsim;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
 
 use incsim::eventlog::replay::replay;
 use incsim::eventlog::{LogError, write_event_log};
@@ -553,14 +552,6 @@ fn a_hand_edited_log_is_refused_with_the_line_and_the_reason() {
 }
 
 // ---- through the binary ----
-
-fn incsim(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_incsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("incsim runs")
-}
 
 /// The two-service example, shorter and with failures twice as frequent.
 fn two_services() -> String {

@@ -1,6 +1,8 @@
 //! Issue 18: incsim used as a hostile or careless user would. Each test is one finding of the
 //! issue (numbered as there) and failed on the code before the fix.
 
+mod common;
+use common::incsim;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -8,14 +10,6 @@ use std::time::{Duration, Instant};
 
 use incsim::experiment::shard::ShardFile;
 use serde_json::Value;
-
-fn incsim(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_incsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("incsim runs")
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

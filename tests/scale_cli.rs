@@ -2,20 +2,14 @@
 //! sweeps with break-even, sensitivity (tornado) ranking, and shards merged back into exactly
 //! the outputs of one machine, with clear errors for shards that do not belong together.
 
+mod common;
+use common::incsim;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
-
-fn incsim(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_incsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("incsim runs")
-}
 
 fn ok(args: &[&str], dir: &Path) -> String {
     let out = incsim(args, dir);

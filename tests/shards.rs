@@ -2,18 +2,11 @@
 //! run as `--shard K/N` and `incsim merge` writes exactly the files one machine writes; shards
 //! that are missing, given twice, of another study or edited are refused, naming the file.
 
+mod common;
+use common::incsim;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn incsim(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_incsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("incsim runs")
-}
 
 fn ok(args: &[&str], dir: &Path) -> String {
     let out = incsim(args, dir);

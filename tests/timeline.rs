@@ -7,10 +7,10 @@
 //! The first failure starts on Tuesday of week 1 at 09:14 (t = 1d9h14m).
 
 mod common;
+use common::incsim;
 
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use incsim::events::{IncidentId, Tee};
 use incsim::experiment::simulate_one;
@@ -112,14 +112,6 @@ const COMPARISON: &str = "                   reactive       proactive
 
 proactive vs reactive: 2h5m less downtime, $14,530 cheaper for this incident
 ";
-
-fn incsim(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_incsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("incsim runs")
-}
 
 fn training_dir(horizon: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -17,6 +17,15 @@ pub fn fixture(text: &str, file: &str) -> Scenario {
     parse_str(text, file).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
+/// Run the `incsim` binary built for these tests with `args`, in `dir`, and wait for it.
+pub fn incsim(args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_incsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("incsim runs")
+}
+
 /// Replication `rep` of strategy `index`: its events, each checked by the lifecycle check as
 /// the replication's metrics fold it, and those metrics.
 pub fn checked_run(s: &Scenario, index: usize, rep: u64) -> (EventVec, RepMetrics) {
