@@ -70,6 +70,7 @@ impl ExperimentResults {
                 *a += b;
             }
             mine.cost_checkpoints.extend(theirs.cost_checkpoints);
+            mine.events += theirs.events;
         }
         self.reps.end = later.reps.end;
         self.events += later.events;

@@ -1,8 +1,8 @@
 //! Two-way sweeps: two inputs over a grid, every cell run with the same seed (common random
 //! numbers), the chosen metric's mean for one strategy per cell and the best cell.
 
-use super::run_replications;
 use super::vary::{Parameter, Setting, VaryError};
+use super::{ExperimentResults, run_replications};
 use crate::metrics::Metric;
 use crate::report::Report;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario};
@@ -110,12 +110,23 @@ pub fn run_with(
         1.0
     };
     let mut cells = Vec::with_capacity(a_settings.len() * b_settings.len());
+    let mut first: Option<(Scenario, ExperimentResults)> = None;
     for (i, &sa) in a_settings.iter().enumerate() {
         let (with_a, applied_a) = a.apply(scenario, sa)?;
         for (j, &sb) in b_settings.iter().enumerate() {
             let (mut varied, applied_b) = b.apply(&with_a, sb)?;
             varied.simulation.replications = replications;
-            let results = simulate(&varied, progress);
+            // Cells that change only some strategies against the first reuse its other runs.
+            let reused = first.as_ref().and_then(|(from, results)| {
+                super::reuse::simulate_reusing(from, results, &varied, progress, simulate)
+            });
+            let results = match reused {
+                Some(results) => results,
+                None => simulate(&varied, progress),
+            };
+            if first.is_none() {
+                first = Some((varied.clone(), results.clone()));
+            }
             let report = Report::build(&varied, &results);
             let summary = report.strategies[strategy].metric(metric);
             cells.push(Cell {

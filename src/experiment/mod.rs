@@ -8,6 +8,7 @@ pub mod estimate;
 pub mod grid;
 pub mod precision;
 pub mod recost;
+pub mod reuse;
 pub mod select;
 pub mod select_shard;
 pub mod sensitivity;
@@ -60,6 +61,9 @@ pub struct StrategyResults {
     pub restore_hist: Vec<u64>,
     /// Cumulative cost at the checkpoints, one array per replication (f32: chart precision).
     pub cost_checkpoints: Vec<[f32; CHECKPOINTS]>,
+    /// Model events its replications processed (so a study can reuse this strategy's runs in
+    /// a variant and still count that variant's events exactly: see [`reuse`]).
+    pub events: u64,
 }
 
 impl StrategyResults {
@@ -70,11 +74,13 @@ impl StrategyResults {
             rows: Vec::with_capacity(reps),
             restore_hist: vec![0; RESTORE_BINS],
             cost_checkpoints: Vec::with_capacity(reps),
+            events: 0,
         }
     }
 
-    fn push(&mut self, metrics: RepMetrics, curves: &RepCurves) {
+    fn push(&mut self, metrics: RepMetrics, curves: &RepCurves, events: u64) {
         self.rows.push(metrics);
+        self.events += events;
         for (sum, c) in self.restore_hist.iter_mut().zip(curves.restore_hist.iter()) {
             *sum += *c as u64;
         }
@@ -93,13 +99,14 @@ pub struct ExperimentResults {
     pub reps: Range<u64>,
     /// Per strategy, in scenario order.
     pub strategies: Vec<StrategyResults>,
-    /// Model events processed in total.
+    /// Model events processed in total (the strategies' `events` summed).
     pub events: u64,
 }
 
 /// One replication of every strategy.
 struct RepOutcome {
-    per_strategy: Vec<(RepMetrics, RepCurves)>,
+    /// Per strategy: its metrics, its curves and the events it processed.
+    per_strategy: Vec<(RepMetrics, RepCurves, u64)>,
     events: u64,
 }
 
@@ -116,7 +123,11 @@ fn simulate_rep(
     // One call for all strategies: each failure's common draws are computed once.
     sim.run_each_strategy(scenario, rep, projection, |_, projection, stats| {
         events += stats.events;
-        per_strategy.push((projection.metrics(), projection.curves().clone()));
+        per_strategy.push((
+            projection.metrics(),
+            projection.curves().clone(),
+            stats.events,
+        ));
     });
     RepOutcome {
         per_strategy,
@@ -154,8 +165,8 @@ pub fn run_replications(
             .collect();
         for outcome in outcomes {
             results.events += outcome.events;
-            for (s, (metrics, curves)) in outcome.per_strategy.into_iter().enumerate() {
-                results.strategies[s].push(metrics, &curves);
+            for (s, (metrics, curves, events)) in outcome.per_strategy.into_iter().enumerate() {
+                results.strategies[s].push(metrics, &curves, events);
             }
         }
         progress(end - start);

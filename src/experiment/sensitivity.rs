@@ -178,7 +178,18 @@ impl Plan {
                     progress(replications);
                     savings_of(&s, &results)
                 }
-                None => savings_of(&s, &simulate(&s, progress)),
+                // A strategy input: the other strategies' runs are the base run's.
+                None => {
+                    let results = super::reuse::simulate_reusing(
+                        &base,
+                        &base_results,
+                        &s,
+                        progress,
+                        simulate,
+                    )
+                    .unwrap_or_else(|| simulate(&s, progress));
+                    savings_of(&s, &results)
+                }
             }
         };
         let base_savings = savings_of(&base, &base_results);

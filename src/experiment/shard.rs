@@ -109,6 +109,10 @@ pub struct ShardStrategy {
     /// Cost checkpoints per replication. Stored as f64, which holds every f32 exactly, so the
     /// values read back are bit-identical.
     pub cost_checkpoints: Vec<Vec<f64>>,
+    /// Model events the strategy's replications of the slice processed (0 in a shard written
+    /// before this was kept).
+    #[serde(default)]
+    pub events: u64,
 }
 
 /// The content of a shard result file.
@@ -324,6 +328,7 @@ impl ShardFile {
                         .iter()
                         .map(|c| c.iter().map(|&x| x as f64).collect())
                         .collect(),
+                    events: r.events,
                 })
                 .collect(),
             uncertainty: None,
@@ -550,6 +555,7 @@ impl ShardFile {
                             a
                         })
                         .collect(),
+                    events: s.events,
                 })
                 .collect(),
             events: self.events,

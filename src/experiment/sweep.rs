@@ -14,6 +14,7 @@
 use std::fmt;
 
 use super::recost::recost;
+use super::reuse;
 use super::vary::{self, Kind, Parameter, Setting, VaryError};
 use super::{ExperimentResults, run_replications};
 use crate::metrics::Metric;
@@ -385,7 +386,8 @@ pub fn run_with(
     for &setting in settings {
         let (mut varied, applied) = parameter.apply(scenario, setting)?;
         varied.simulation.replications = replications;
-        // A cost-rate sweep simulates its first point only and re-costs the others.
+        // A cost-rate sweep simulates its first point only and re-costs the others; a sweep
+        // of one strategy's input simulates only that strategy after the first point.
         let recosted = simulated
             .as_ref()
             .and_then(|(from, results)| recost(results, from, &varied));
@@ -395,10 +397,19 @@ pub fn run_with(
                 results
             }
             None => {
-                let results = simulate(&varied, progress);
-                // Kept while the points re-cost (decided at the second point).
-                simulated = (points.is_empty()).then(|| (varied.clone(), results.clone()));
-                results
+                let reused = simulated.as_ref().and_then(|(from, results)| {
+                    reuse::simulate_reusing(from, results, &varied, progress, simulate)
+                });
+                match reused {
+                    Some(results) => results,
+                    None => {
+                        let results = simulate(&varied, progress);
+                        if points.is_empty() {
+                            simulated = Some((varied.clone(), results.clone()));
+                        }
+                        results
+                    }
+                }
             }
         };
         let report = Report::build(&varied, &results);
