@@ -154,6 +154,22 @@ impl<P: Copy> Scheduler<P> {
         }
     }
 
+    /// Empty leaf `id`, the winner of the whole tree, and recompute the minima on its path.
+    /// Every node on that path held the removed key (counters make keys unique), so each one
+    /// changes: no early stop to test for, unlike [`Scheduler::set_leaf`].
+    #[inline]
+    fn clear_winning_leaf(&mut self, id: usize) {
+        let tree = &mut self.keyed_tree[..];
+        let mut node = self.keyed_leaves + id;
+        tree[node] = NONE;
+        let mut smallest = NONE;
+        while node > 1 {
+            smallest = smallest.min(tree[node ^ 1]);
+            node >>= 1;
+            tree[node] = smallest;
+        }
+    }
+
     /// The time of the timer fired last (0 before any).
     pub fn now(&self) -> f64 {
         self.now
@@ -236,7 +252,7 @@ impl<P: Copy> Scheduler<P> {
         }
         let slot = key_slot(top);
         let payload = if keyed_top < heap_top {
-            self.set_leaf(slot, NONE);
+            self.clear_winning_leaf(slot);
             self.keyed_pending -= 1;
             self.keyed_payloads[slot]
                 .take()
