@@ -232,7 +232,7 @@ impl Simulator {
         while let Some((t, timer)) = self.scheduler.pop_before(horizon) {
             self.handle(&ctx, t, timer, sink);
             // Rule 15: everything due at `t` is applied before anyone picks up work.
-            if self.dispatch_pending && self.scheduler.peek_time().is_none_or(|next| next > t) {
+            if self.dispatch_pending && !self.scheduler.next_is_due_now() {
                 self.dispatch_all(&ctx, t, sink);
             }
         }
