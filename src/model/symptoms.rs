@@ -127,6 +127,10 @@ impl Simulator {
     /// The own DOWN of `service` began or ended at `t`: its dependants' inherited DOWN may
     /// change (a symptom starts or closes), and under `correlate` their open symptoms may be
     /// linked to it.
+    ///
+    /// Inlined down to the one test of `deps.any`: every outage calls this twice, and without
+    /// dependencies (the common case) the out-of-line call cost more than the test.
+    #[inline(always)]
     pub(super) fn own_down_changed<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -134,9 +138,20 @@ impl Simulator {
         service: ServiceId,
         sink: &mut S,
     ) {
-        if !self.deps.any {
-            return;
+        if self.deps.any {
+            self.propagate_own_down(ctx, t, service, sink);
         }
+    }
+
+    /// [`Simulator::own_down_changed`] for a scenario with dependencies.
+    #[inline(never)]
+    fn propagate_own_down<S: EventSink>(
+        &mut self,
+        ctx: &Ctx,
+        t: Minutes,
+        service: ServiceId,
+        sink: &mut S,
+    ) {
         // Index loop: the tables are read while states change.
         for j in 0..self.deps.dependants[service as usize].len() {
             let d = self.deps.dependants[service as usize][j];
