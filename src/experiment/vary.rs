@@ -17,6 +17,7 @@
 //! - names, `hours`, `priority`, tier references, the seed, the horizon and the number of
 //!   replications are never varied.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::scenario::duration::format_minutes;
@@ -267,6 +268,25 @@ pub fn find(scenario: &Scenario, path: &str) -> Result<Parameter, VaryError> {
     Err(err(message, list))
 }
 
+/// [`find`] for several paths, in their order, listing the scenario's parameters once (a
+/// `find` per path lists them all each time: quadratic for a long `--only`). The first path
+/// that does not resolve gives `find`'s error.
+pub fn find_all(scenario: &Scenario, paths: &[String]) -> Result<Vec<Parameter>, VaryError> {
+    let params = parameters(scenario);
+    let mut by_path = HashMap::with_capacity(params.len());
+    for p in &params {
+        // The first of equal paths, as `find` takes it.
+        by_path.entry(p.path.as_str()).or_insert(p);
+    }
+    paths
+        .iter()
+        .map(|path| match by_path.get(path.as_str()) {
+            Some(p) => Ok((*p).clone()),
+            None => find(scenario, path),
+        })
+        .collect()
+}
+
 /// The option closest to `word` by edit distance, if close enough to be a likely typo.
 fn closest<'a>(word: &str, options: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     options
@@ -311,6 +331,37 @@ impl Parameter {
         scenario: &Scenario,
         setting: Setting,
     ) -> Result<(Scenario, Applied), VaryError> {
+        let (new_value, note) = self.changed(scenario, setting)?;
+        let out = self.with_value(scenario, &new_value);
+        self.check(&out)?;
+        Ok((out, self.applied(new_value, note)))
+    }
+
+    /// A copy of the scenario with this parameter set to `value` (one [`Parameter::apply`] or
+    /// [`Trials::apply`] gave), unchecked: the scenario that change made.
+    pub fn with_value(&self, scenario: &Scenario, value: &Value) -> Scenario {
+        let mut out = scenario.clone();
+        self.store(&mut out, value);
+        out
+    }
+
+    /// What a change gave, for people.
+    fn applied(&self, value: Value, note: Option<String>) -> Applied {
+        Applied {
+            value: value.as_number(),
+            text: self.describe_value(&value),
+            note,
+        }
+    }
+
+    /// The value a change gives this parameter in `scenario`, with a note when the rules of
+    /// change altered the request; errors on a request the parameter cannot take. Checks no
+    /// scenario-wide rule.
+    fn changed(
+        &self,
+        scenario: &Scenario,
+        setting: Setting,
+    ) -> Result<(Value, Option<String>), VaryError> {
         let what = match setting {
             Setting::To(v) => format_setting_value(self.kind, v),
             Setting::Times(x) => format!("x{}", format_number(x)),
@@ -409,21 +460,14 @@ impl Parameter {
                 Value::Number(x)
             }
         };
-        let mut out = scenario.clone();
-        self.store(&mut out, &new_value);
-        self.check(&out)?;
-        Ok((
-            out,
-            Applied {
-                value: new_value.as_number(),
-                text: self.describe_value(&new_value),
-                note,
-            },
-        ))
+        Ok((new_value, note))
     }
 
-    fn store(&self, s: &mut Scenario, v: &Value) {
+    /// Set the parameter to `v` in `s`; returns the strategies whose tier overrides the change
+    /// reached too (see the comment within), for [`Parameter::undo`].
+    fn store(&self, s: &mut Scenario, v: &Value) -> Vec<usize> {
         let set = self.at.field.set.expect("parameters have a setter");
+        let mut reached = Vec::new();
         if self.at.field.path.starts_with("tiers[]") {
             // A strategy with tier overrides (model.md §8.13) runs its own copy of every tier:
             // the change reaches that copy too, unless the strategy set the field otherwise
@@ -437,11 +481,25 @@ impl Parameter {
                 std::mem::swap(&mut s.tiers, &mut s.strategies[k].tiers);
                 if get(s, self.at.idx) == old {
                     set(s, self.at.idx, v);
+                    reached.push(k);
                 }
                 std::mem::swap(&mut s.tiers, &mut s.strategies[k].tiers);
             }
         }
         set(s, self.at.idx, v);
+        reached
+    }
+
+    /// Undo a [`Parameter::store`]: `old` back where it wrote (the tier and the overrides it
+    /// reached, which held `old` too).
+    fn undo(&self, s: &mut Scenario, old: &Value, reached: &[usize]) {
+        let set = self.at.field.set.expect("parameters have a setter");
+        for &k in reached {
+            std::mem::swap(&mut s.tiers, &mut s.strategies[k].tiers);
+            set(s, self.at.idx, old);
+            std::mem::swap(&mut s.tiers, &mut s.strategies[k].tiers);
+        }
+        set(s, self.at.idx, old);
     }
 
     /// The scenario-wide rules a change could break: the one validator's.
@@ -456,6 +514,61 @@ impl Parameter {
                 v.help,
             )),
         }
+    }
+}
+
+/// A working copy of a scenario on which many one-at-a-time changes are tried, each undone
+/// before the next. A sensitivity analysis checks two changes of every input before it runs
+/// anything; a copy of the scenario per change made that set-up quadratic in the scenario's
+/// size (hundreds of inputs × a copy of every input), in time and in memory.
+#[derive(Debug)]
+pub struct Trials<'a> {
+    base: &'a Scenario,
+    work: Scenario,
+}
+
+/// One change tried by [`Trials::apply`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tried {
+    /// The parameter's new value: [`Parameter::with_value`] makes the changed scenario.
+    pub value: Value,
+    /// The value it ended up with, for people.
+    pub applied: Applied,
+    /// True when the changed scenario equals the scenario (the change moved nothing).
+    pub unchanged: bool,
+}
+
+impl<'a> Trials<'a> {
+    /// Trials of changes of `base`.
+    pub fn new(base: &'a Scenario) -> Trials<'a> {
+        Trials {
+            base,
+            work: base.clone(),
+        }
+    }
+
+    /// [`Parameter::apply`] without keeping the changed scenario: the same value, note and
+    /// errors (the same validator on the same changed scenario), and whether the change left
+    /// the scenario as it was.
+    pub fn apply(&mut self, parameter: &Parameter, setting: Setting) -> Result<Tried, VaryError> {
+        let (value, note) = parameter.changed(self.base, setting)?;
+        let old = parameter.value(self.base);
+        let reached = parameter.store(&mut self.work, &value);
+        let checked = parameter.check(&self.work);
+        let unchanged = checked.is_ok() && self.work == *self.base;
+        parameter.undo(&mut self.work, &old, &reached);
+        // Every setter writes back exactly what its getter read (a test checks it on every
+        // parameter): this never copies, but a working copy that differed would make every
+        // later trial wrong, so it is checked rather than assumed.
+        if self.work != *self.base {
+            self.work.clone_from(self.base);
+        }
+        checked?;
+        Ok(Tried {
+            applied: parameter.applied(value.clone(), note),
+            value,
+            unchanged,
+        })
     }
 }
 

@@ -16,6 +16,8 @@
 //! uses it); its key is then accepted, documented, bounded and, if numeric, sweepable.
 
 use std::fmt::Write;
+use std::ops::Range;
+use std::sync::OnceLock;
 
 use super::dist::Dist;
 use super::{MINUTES_PER_WEEK, Scenario};
@@ -1558,121 +1560,150 @@ pub fn join(base: &str, key: &str) -> String {
     }
 }
 
+/// Which instances of a container pattern a walk visits: every one (under the top level), those
+/// of one element (the modes of one service: its first index), or a single one (a mode's own
+/// workaround: both indices).
+#[derive(Debug, Clone, Copy)]
+enum Scope {
+    All,
+    Element(usize),
+    Instance(Idx),
+}
+
+impl Scope {
+    /// The first indices to visit among `len`.
+    fn first(self, len: usize) -> Range<usize> {
+        match self {
+            Scope::All => 0..len,
+            Scope::Element(i) | Scope::Instance([i, _]) => i.min(len)..(i + 1).min(len),
+        }
+    }
+
+    /// The second indices to visit among `len`. A pattern with one index has the second index
+    /// 0 (`len` 1): in a single-instance scope it is visited only if that instance's is 0.
+    fn second(self, len: usize) -> Range<usize> {
+        match self {
+            Scope::Instance([_, j]) => j.min(len)..(j + 1).min(len),
+            _ => 0..len,
+        }
+    }
+}
+
+/// Calls `f` with the indices of the instances of a container pattern within `scope`, in
+/// file order; false for a pattern that is not a container of the registry (nothing called).
+///
+/// Only indices: a walk names an instance ([`instance_path`]) only when it needs the name, so
+/// that walking one element of a large scenario costs that element, not the whole scenario.
+fn each_instance(s: &Scenario, pattern: &str, scope: Scope, f: &mut dyn FnMut(Idx)) -> bool {
+    // One element of a list of `len` (`[i, 0]`) if `exists(i)`.
+    let mut singles = |len: usize, exists: &dyn Fn(usize) -> bool| {
+        if !scope.second(1).is_empty() {
+            scope
+                .first(len)
+                .filter(|&i| exists(i))
+                .for_each(|i| f([i, 0]));
+        }
+    };
+    match pattern {
+        "" | "simulation" | "finance" => singles(1, &|_| true),
+        "tiers[]" => singles(s.tiers.len(), &|_| true),
+        "tiers[].on_call" => singles(s.tiers.len(), &|t| s.tiers[t].on_call.is_some()),
+        "services[]" | "services[].failures" => singles(s.services.len(), &|_| true),
+        "services[].tickets" => singles(s.services.len(), &|i| s.services[i].tickets.is_some()),
+        "services[].changes" => singles(s.services.len(), &|i| s.services[i].changes.is_some()),
+        "slas[]" => singles(s.slas.len(), &|_| true),
+        "escalation_policies[]" => singles(s.escalation_policies.len(), &|_| true),
+        "strategies.*" => singles(s.strategies.len(), &|_| true),
+        "strategies.*.monitoring" => singles(s.strategies.len(), &|i| {
+            s.strategies[i].monitoring.is_some()
+        }),
+        "strategies.*.problems" => {
+            singles(s.strategies.len(), &|i| s.strategies[i].problems.is_some())
+        }
+        "services[].modes[]" | "services[].modes[].workaround" => {
+            let workaround = pattern.ends_with("workaround");
+            for i in scope.first(s.services.len()) {
+                let modes = &s.services[i].modes;
+                for m in scope.second(modes.len()) {
+                    if !workaround || modes[m].workaround.is_some() {
+                        f([i, m]);
+                    }
+                }
+            }
+        }
+        "tiers[].shifts[]" => {
+            for t in scope.first(s.tiers.len()) {
+                scope
+                    .second(s.tiers[t].shifts.len())
+                    .for_each(|j| f([t, j]));
+            }
+        }
+        "strategies.*.maintenance[]" => {
+            for i in scope.first(s.strategies.len()) {
+                scope
+                    .second(s.strategies[i].maintenance.len())
+                    .for_each(|j| f([i, j]));
+            }
+        }
+        "escalation_policies[].rules[]" => {
+            for p in scope.first(s.escalation_policies.len()) {
+                scope
+                    .second(s.escalation_policies[p].rules.len())
+                    .for_each(|r| f([p, r]));
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// The path by names of one instance of a container pattern (`services.email.modes.disk`), as
+/// [`instances`] lists it. `idx` must be an instance [`each_instance`] lists.
+fn instance_path(s: &Scenario, pattern: &str, [i, j]: Idx) -> String {
+    let tier = |t: usize| join("tiers", &s.tiers[t].name);
+    let service = |i: usize| join("services", &s.services[i].name);
+    let strategy = |i: usize| join("strategies", &s.strategies[i].name);
+    let mode = |i: usize, m: usize| {
+        join(
+            &format!("{}.modes", service(i)),
+            &s.services[i].modes[m].name,
+        )
+    };
+    match pattern {
+        "" => String::new(),
+        "simulation" | "finance" => pattern.to_string(),
+        "tiers[]" => tier(i),
+        "tiers[].on_call" => format!("{}.on_call", tier(i)),
+        "tiers[].shifts[]" => format!("{}.shifts.{}", tier(i), j + 1),
+        "services[]" => service(i),
+        "services[].failures" => format!("{}.failures", service(i)),
+        "services[].tickets" => format!("{}.tickets", service(i)),
+        "services[].changes" => format!("{}.changes", service(i)),
+        "services[].modes[]" => mode(i, j),
+        "services[].modes[].workaround" => format!("{}.workaround", mode(i, j)),
+        "slas[]" => format!("slas[{i}]"),
+        "escalation_policies[]" => join("escalation_policies", &s.escalation_policies[i].name),
+        "escalation_policies[].rules[]" => format!(
+            "{}.rules[{j}]",
+            join("escalation_policies", &s.escalation_policies[i].name)
+        ),
+        "strategies.*" => strategy(i),
+        "strategies.*.monitoring" => format!("{}.monitoring", strategy(i)),
+        "strategies.*.problems" => format!("{}.problems", strategy(i)),
+        "strategies.*.maintenance[]" => format!("{}.maintenance.{}", strategy(i), j + 1),
+        _ => unreachable!("{pattern} is not a container pattern with instances"),
+    }
+}
+
 /// Every instance of a container pattern in a checked scenario: its path by names
 /// (`services.email.modes.memory-leak`) and its indices. `None` for a pattern that is not a
 /// container of the registry.
 pub fn instances(s: &Scenario, pattern: &str) -> Option<Vec<(String, Idx)>> {
     let mut out = Vec::new();
-    match pattern {
-        "" => out.push((String::new(), [0, 0])),
-        "simulation" => out.push(("simulation".into(), [0, 0])),
-        "finance" => out.push(("finance".into(), [0, 0])),
-        "tiers[]" => {
-            for (t, tier) in s.tiers.iter().enumerate() {
-                out.push((join("tiers", &tier.name), [t, 0]));
-            }
-        }
-        "services[].tickets" => {
-            for (i, svc) in s.services.iter().enumerate() {
-                if svc.tickets.is_some() {
-                    out.push((format!("{}.tickets", join("services", &svc.name)), [i, 0]));
-                }
-            }
-        }
-        "services[].changes" => {
-            for (i, svc) in s.services.iter().enumerate() {
-                if svc.changes.is_some() {
-                    out.push((format!("{}.changes", join("services", &svc.name)), [i, 0]));
-                }
-            }
-        }
-        "strategies.*.maintenance[]" => {
-            for (i, st) in s.strategies.iter().enumerate() {
-                let base = format!("{}.maintenance", join("strategies", &st.name));
-                for j in 0..st.maintenance.len() {
-                    out.push((format!("{base}.{}", j + 1), [i, j]));
-                }
-            }
-        }
-        "slas[]" => {
-            for i in 0..s.slas.len() {
-                out.push((format!("slas[{i}]"), [i, 0]));
-            }
-        }
-        "escalation_policies[]" => {
-            for (p, policy) in s.escalation_policies.iter().enumerate() {
-                out.push((join("escalation_policies", &policy.name), [p, 0]));
-            }
-        }
-        "escalation_policies[].rules[]" => {
-            for (p, policy) in s.escalation_policies.iter().enumerate() {
-                for r in 0..policy.rules.len() {
-                    out.push((
-                        format!("{}.rules[{r}]", join("escalation_policies", &policy.name)),
-                        [p, r],
-                    ));
-                }
-            }
-        }
-        "services[]" | "services[].failures" => {
-            for (i, svc) in s.services.iter().enumerate() {
-                let base = join("services", &svc.name);
-                let path = if pattern.ends_with("failures") {
-                    format!("{base}.failures")
-                } else {
-                    base
-                };
-                out.push((path, [i, 0]));
-            }
-        }
-        "services[].modes[]" | "services[].modes[].workaround" => {
-            let workaround = pattern.ends_with("workaround");
-            for (i, svc) in s.services.iter().enumerate() {
-                let base = format!("{}.modes", join("services", &svc.name));
-                for (m, mode) in svc.modes.iter().enumerate() {
-                    let path = join(&base, &mode.name);
-                    if !workaround {
-                        out.push((path, [i, m]));
-                    } else if mode.workaround.is_some() {
-                        out.push((format!("{path}.workaround"), [i, m]));
-                    }
-                }
-            }
-        }
-        "tiers[].on_call" => {
-            for (t, tier) in s.tiers.iter().enumerate() {
-                if tier.on_call.is_some() {
-                    out.push((format!("{}.on_call", join("tiers", &tier.name)), [t, 0]));
-                }
-            }
-        }
-        "tiers[].shifts[]" => {
-            for (t, tier) in s.tiers.iter().enumerate() {
-                let base = format!("{}.shifts", join("tiers", &tier.name));
-                for i in 0..tier.shifts.len() {
-                    out.push((format!("{base}.{}", i + 1), [t, i]));
-                }
-            }
-        }
-        "strategies.*" | "strategies.*.monitoring" | "strategies.*.problems" => {
-            for (i, st) in s.strategies.iter().enumerate() {
-                let base = join("strategies", &st.name);
-                if pattern.ends_with("monitoring") {
-                    if st.monitoring.is_some() {
-                        out.push((format!("{base}.monitoring"), [i, 0]));
-                    }
-                } else if pattern.ends_with("problems") {
-                    if st.problems.is_some() {
-                        out.push((format!("{base}.problems"), [i, 0]));
-                    }
-                } else {
-                    out.push((base, [i, 0]));
-                }
-            }
-        }
-        _ => return None,
-    }
-    Some(out)
+    each_instance(s, pattern, Scope::All, &mut |idx| {
+        out.push((instance_path(s, pattern, idx), idx));
+    })
+    .then_some(out)
 }
 
 /// One field of one instance in a checked scenario, e.g. `tiers.help-desk.staff`.
@@ -1690,71 +1721,147 @@ impl PartialEq for Located {
     }
 }
 
+/// The rows under one container pattern, found once: walking a scenario visits every
+/// instance's rows, and filtering the whole registry per instance cost more than the walk.
+struct Level {
+    /// The container pattern (`""`, `services[]`, `services[].modes[]`).
+    pattern: String,
+    /// Its rows in registry order, each container with the index of its children's level.
+    rows: Vec<(&'static Field, Option<usize>)>,
+}
+
+/// The registry as a tree of [`Level`]s; the top level (`""`) is the first.
+fn levels() -> &'static [Level] {
+    static LEVELS: OnceLock<Vec<Level>> = OnceLock::new();
+    LEVELS.get_or_init(|| {
+        let mut levels = vec![Level {
+            pattern: String::new(),
+            rows: Vec::new(),
+        }];
+        let mut next = 0;
+        while next < levels.len() {
+            let pattern = levels[next].pattern.clone();
+            let rows: Vec<_> = children(&pattern)
+                .map(|field| {
+                    let inner = field.kind.is_container().then(|| {
+                        let pattern = field.children_pattern();
+                        levels
+                            .iter()
+                            .position(|l| l.pattern == pattern)
+                            .unwrap_or_else(|| {
+                                levels.push(Level {
+                                    pattern,
+                                    rows: Vec::new(),
+                                });
+                                levels.len() - 1
+                            })
+                    });
+                    (field, inner)
+                })
+                .collect();
+            levels[next].rows = rows;
+            next += 1;
+        }
+        levels
+    })
+}
+
+/// What a walk of the registry over a scenario visits and names.
+#[derive(Debug, Clone, Copy)]
+struct Walk {
+    /// Every leaf row (what a `[sources]` key may name), not only those with a value.
+    every_leaf: bool,
+    /// Build the instances' paths by names (else the visitor gets `""`).
+    paths: bool,
+}
+
+/// Visit the leaves under the instance `idx` (named `path`) of `level`, in file order: each
+/// instance's rows in registry order, a nested container's instances at its row.
+fn walk(
+    s: &Scenario,
+    how: Walk,
+    level: usize,
+    idx: Idx,
+    path: &str,
+    visit: &mut dyn FnMut(&str, Located),
+) {
+    let levels = levels();
+    let pattern = levels[level].pattern.as_str();
+    for &(field, inner) in &levels[level].rows {
+        if let Some(inner) = inner {
+            let inner_pattern = levels[inner].pattern.as_str();
+            // Instances nested in an element belong to that element (same first index); a
+            // mode's own table (its workaround) to that mode (both indices). `field_paths`
+            // has always listed, under each mode, the workarounds of all the service's modes:
+            // kept, as the order its users (closest-match suggestions) see.
+            let scope = if pattern.is_empty() || pattern == "simulation" {
+                Scope::All
+            } else if pattern == "services[].modes[]" && !how.every_leaf {
+                Scope::Instance(idx)
+            } else {
+                Scope::Element(idx[0])
+            };
+            each_instance(s, inner_pattern, scope, &mut |child| {
+                let child_path = if how.paths {
+                    instance_path(s, inner_pattern, child)
+                } else {
+                    String::new()
+                };
+                walk(s, how, inner, child, &child_path, visit);
+            });
+        } else if how.every_leaf || field.get.is_some_and(|get| get(s, idx).is_some()) {
+            visit(path, Located { field, idx });
+        }
+    }
+}
+
 /// Every readable (numeric) field of the scenario with its path by names, in file order:
 /// each instance's fields in registry order, its nested containers after its own fields'
 /// rows that precede them (tiers, then each service with its failures and modes, then each
 /// strategy with its monitoring).
 pub fn readable(s: &Scenario) -> Vec<(String, Located)> {
     let mut out = Vec::new();
-    walk(s, "", [0, 0], "", &mut out);
+    let how = Walk {
+        every_leaf: false,
+        paths: true,
+    };
+    walk(s, how, 0, [0, 0], "", &mut |path, at| {
+        out.push((join(path, at.field.key()), at));
+    });
     out
 }
 
-fn walk(s: &Scenario, pattern: &str, idx: Idx, path: &str, out: &mut Vec<(String, Located)>) {
-    for field in children(pattern) {
-        if field.kind.is_container() {
-            let inner = field.children_pattern();
-            let Some(list) = instances(s, &inner) else {
-                continue;
-            };
-            // Instances nested in an element belong to that element (same first index).
-            let nested = !pattern.is_empty() && pattern != "simulation";
-            // A mode's own table (its workaround) belongs to that mode: both indices match.
-            let same_mode = pattern == "services[].modes[]";
-            for (child_path, child_idx) in list {
-                let mine = if same_mode {
-                    child_idx == idx
-                } else {
-                    child_idx[0] == idx[0]
-                };
-                if !nested || mine {
-                    walk(s, &inner, child_idx, &child_path, out);
-                }
-            }
-        } else if let Some(get) = field.get
-            && get(s, idx).is_some()
-        {
-            out.push((join(path, field.key()), Located { field, idx }));
-        }
-    }
+/// [`readable`] without the paths: what checking every field needs, with no text built.
+/// [`path_of`] names one when a message needs it.
+pub fn readable_located(s: &Scenario) -> Vec<Located> {
+    let mut out = Vec::new();
+    let how = Walk {
+        every_leaf: false,
+        paths: false,
+    };
+    walk(s, how, 0, [0, 0], "", &mut |_, at| out.push(at));
+    out
+}
+
+/// The path by names of a field [`readable_located`] listed: the one [`readable`] gives it.
+pub fn path_of(s: &Scenario, at: Located) -> String {
+    join(&instance_path(s, at.field.parent(), at.idx), at.field.key())
 }
 
 /// Every field path of every instance in a checked scenario, whether set or defaulted
 /// (`name`, `simulation.seed`, `tiers.help-desk.hours`, `services.email.modes.disk.fix`, …):
-/// what a `[sources]` key may name.
+/// what a `[sources]` key may name. A service's workaround paths appear under each of its
+/// modes (see [`walk`]).
 pub fn field_paths(s: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
-    walk_paths(s, "", [0, 0], "", &mut out);
+    let how = Walk {
+        every_leaf: true,
+        paths: true,
+    };
+    walk(s, how, 0, [0, 0], "", &mut |path, at| {
+        out.push(join(path, at.field.key()));
+    });
     out
-}
-
-fn walk_paths(s: &Scenario, pattern: &str, idx: Idx, path: &str, out: &mut Vec<String>) {
-    for field in children(pattern) {
-        if field.kind.is_container() {
-            let inner = field.children_pattern();
-            let Some(list) = instances(s, &inner) else {
-                continue;
-            };
-            let nested = !pattern.is_empty() && pattern != "simulation";
-            for (child_path, child_idx) in list {
-                if !nested || child_idx[0] == idx[0] {
-                    walk_paths(s, &inner, child_idx, &child_path, out);
-                }
-            }
-        } else {
-            out.push(join(path, field.key()));
-        }
-    }
 }
 
 /// A field's value for people: a distribution described (`exponential (mean 45d)`), a

@@ -122,7 +122,9 @@ fn bounds(s: &Scenario, out: &mut Vec<Violation>) {
             ));
         }
     }
-    for (path, at) in fields::readable(s) {
+    // Paths by names are built only for a field that breaks a rule: a sweep or sensitivity
+    // analysis validates every varied scenario, nearly always without a violation.
+    for at in fields::readable_located(s) {
         let get = at.field.get.expect("readable fields have a getter");
         let Some(value) = get(s, at.idx) else {
             continue;
@@ -138,7 +140,7 @@ fn bounds(s: &Scenario, out: &mut Vec<Violation>) {
                 (Value::Number(x), _) => format!("{x}"),
             };
             out.push(violation(
-                path,
+                fields::path_of(s, at),
                 format!("expected {}; found {found}", e.expected),
                 e.help,
             ));
@@ -147,7 +149,7 @@ fn bounds(s: &Scenario, out: &mut Vec<Violation>) {
             && !d.is_valid()
         {
             out.push(violation(
-                path,
+                fields::path_of(s, at),
                 format!("expected a valid distribution; found {}", d.describe()),
                 "check the parameters: durations ≥ 0, shapes > 0, min ≤ mode ≤ max",
             ));
@@ -168,65 +170,76 @@ fn names(s: &Scenario, out: &mut Vec<Violation>) {
             "use the three-letter ISO 4217 code of the currency every money field is in",
         ));
     }
-    let group = |what: &str, base: &str, names: Vec<&str>, out: &mut Vec<Violation>| {
-        let mut seen = HashSet::new();
+    // Paths are built only for a broken name; one set, cleared between groups, serves them all.
+    fn group<'a>(
+        seen: &mut HashSet<&'a str>,
+        what: &str,
+        base: &dyn Fn() -> String,
+        names: impl Iterator<Item = &'a str>,
+        out: &mut Vec<Violation>,
+    ) {
+        seen.clear();
         for name in names {
-            let path = format!("{}.name", fields::join(base, name));
+            let path = || format!("{}.name", fields::join(&base(), name));
             if let Some(problem) = name_problem(name) {
                 out.push(violation(
-                    path,
+                    path(),
                     problem,
                     "use letters, digits, spaces and punctuation only",
                 ));
             } else if !seen.insert(name) {
                 out.push(violation(
-                    path,
+                    path(),
                     format!("expected unique {what}; found {} twice", shown(name)),
                     "rename one of the two",
                 ));
             }
         }
-    };
+    }
+    let mut seen = HashSet::new();
     group(
+        &mut seen,
         "tier names",
-        "tiers",
-        s.tiers.iter().map(|t| t.name.as_str()).collect(),
+        &|| "tiers".to_string(),
+        s.tiers.iter().map(|t| t.name.as_str()),
         out,
     );
     group(
+        &mut seen,
         "service names",
-        "services",
-        s.services.iter().map(|t| t.name.as_str()).collect(),
+        &|| "services".to_string(),
+        s.services.iter().map(|t| t.name.as_str()),
         out,
     );
     for svc in &s.services {
-        let base = format!("{}.modes", fields::join("services", &svc.name));
+        let base = || format!("{}.modes", fields::join("services", &svc.name));
         if svc.modes.is_empty() {
             out.push(violation(
-                base.clone(),
+                base(),
                 "expected at least one failure mode ([[services.modes]]); found none",
                 "add a [[services.modes]] table",
             ));
         }
         group(
+            &mut seen,
             "mode names within the service",
             &base,
-            svc.modes.iter().map(|m| m.name.as_str()).collect(),
+            svc.modes.iter().map(|m| m.name.as_str()),
             out,
         );
     }
-    let mut seen = HashSet::new();
+    seen.clear();
     for st in &s.strategies {
-        let path = fields::join("strategies", &st.name);
+        let path = || fields::join("strategies", &st.name);
         if let Some(problem) = name_problem(&st.name) {
             out.push(violation(
-                path,
+                path(),
                 problem,
                 "name the strategy with printable text, e.g. [strategies.proactive]",
             ));
         } else if !seen.insert(st.name.as_str()) {
             out.push(violation(
-                path,
+                path(),
                 format!(
                     "expected unique strategy names; found {} twice",
                     shown(&st.name)
@@ -304,14 +317,16 @@ fn references(s: &Scenario, out: &mut Vec<Violation>) {
     };
     for svc in &s.services {
         for m in &svc.modes {
-            let mode_path = fields::join(
-                &format!("{}.modes", fields::join("services", &svc.name)),
-                &m.name,
-            );
+            let mode_path = || {
+                fields::join(
+                    &format!("{}.modes", fields::join("services", &svc.name)),
+                    &m.name,
+                )
+            };
             if let Some(w) = &m.workaround {
                 if w.tier >= tiers {
                     out.push(violation(
-                        format!("{mode_path}.workaround.tier"),
+                        format!("{}.workaround.tier", mode_path()),
                         format!(
                             "expected the name of a tier ({}); found tier number {}",
                             known(),
@@ -323,7 +338,7 @@ fn references(s: &Scenario, out: &mut Vec<Violation>) {
                     // model.md §8.8: only an engineer who cannot fix the mode tries the
                     // workaround, so one at or above `needs` would never be tried.
                     out.push(violation(
-                        format!("{mode_path}.workaround.tier"),
+                        format!("{}.workaround.tier", mode_path()),
                         format!(
                             "expected a tier below the mode's needs ({}); found {}",
                             s.tiers[m.needs].name, s.tiers[w.tier].name
@@ -527,11 +542,13 @@ fn limits(s: &Scenario, out: &mut Vec<Violation>) {
     }
     for st in &s.strategies {
         let Some(m) = &st.monitoring else { continue };
-        let base = format!("{}.monitoring", fields::join("strategies", &st.name));
         let expected = fields::expected_false_alarms(m.false_alarms_per_week, horizon);
         if expected > MAX_EXPECTED_FALSE_ALARMS {
             out.push(violation(
-                format!("{base}.false_alarms_per_week"),
+                format!(
+                    "{}.monitoring.false_alarms_per_week",
+                    fields::join("strategies", &st.name)
+                ),
                 format!(
                     "expected at most 1000000 false alarms per replication; found about {expected:.0} \
                      over the horizon of {}",
