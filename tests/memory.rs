@@ -120,9 +120,9 @@ fn the_estimate_covers_the_peak_of_runs_with_many_strategies_and_is_not_three_ti
     }
 }
 
-/// With the report's compact sensitivity (no `--no-sensitivity`): its plan holds two copies
-/// of the scenario per input, which the estimate counts on top of the run (41 strategies, 479
-/// inputs: measured 60 MB with it, 39 MB without; the run's terms alone say 46 MB).
+/// With the report's compact sensitivity (no `--no-sensitivity`): its plan's values per input
+/// and its working copies, which the estimate counts on top of the run (41 strategies, 479
+/// inputs; before the plan stopped holding two scenario copies per input it peaked at 60 MB).
 #[cfg(target_os = "linux")]
 #[test]
 fn the_estimate_with_the_compact_sensitivity_covers_its_peak() {

@@ -4,7 +4,8 @@
 //! instead of aborting halfway when an allocation fails. Nothing else grows with the square of
 //! the strategies (issue 18: 1,001 strategies peaked at 2.7 GB against an estimate of 0.15 GB,
 //! now 0.41 GB against 0.47 GB) — except the compact sensitivity `run` adds to its report,
-//! whose plan holds two changed copies of the scenario per input ([`sensitivity_bytes`]).
+//! whose plan holds a few values per input and, while it runs, two scenario copies
+//! ([`sensitivity_bytes`]).
 
 use crate::projections::CHECKPOINTS;
 use crate::projections::metrics::{MetricsProjection, RepCurves, RepMetrics};
@@ -94,21 +95,27 @@ const THREAD_BYTES: u64 = 256 << 10;
 const THREAD_BYTES_PER_TIER_OR_SERVICE: u64 = 8 << 10;
 
 /// Bytes the compact sensitivity (`run` without `--no-sensitivity`, two strategies or more)
-/// holds on top of the run: its plan keeps, for every numeric input, the scenario moved down
-/// and up — two whole copies an input — so it grows with the inputs times the scenario's size.
-/// A copy is counted as [`SCENARIO_COPY_PER_JSON_BYTE`] times the scenario's JSON. Measured:
-/// the benchmark (48 services, 662 inputs, 35 kB of JSON) peaks at 141 MB with the
-/// sensitivity and at 21 MB without, about 90 kB a copy.
+/// holds on top of the run: its plan keeps, for every numeric input, the input's path, its
+/// text and its moved values ([`PLAN_BYTES_PER_INPUT`]); while it runs, a working copy and the
+/// changed scenario of the input being run (each [`SCENARIO_COPY_PER_JSON_BYTE`] times the
+/// scenario's JSON). Measured: the benchmark (48 services, 662 inputs, 35 kB of JSON) peaks at
+/// 22.5 MB with the sensitivity and at 17 MB without (it was 141 MB when the plan held two
+/// whole scenario copies an input).
 pub fn sensitivity_bytes(s: &Scenario) -> u64 {
     if s.strategies.len() < 2 {
         return 0;
     }
     let inputs = super::vary::parameters(s).len() as u64;
     let json = serde_json::to_vec(s).map_or(0, |v| v.len() as u64);
-    (2 * inputs)
-        .saturating_mul(json)
-        .saturating_mul(SCENARIO_COPY_PER_JSON_BYTE)
+    inputs.saturating_mul(PLAN_BYTES_PER_INPUT).saturating_add(
+        3u64.saturating_mul(json)
+            .saturating_mul(SCENARIO_COPY_PER_JSON_BYTE),
+    )
 }
+
+/// Bytes the sensitivity's plan keeps per input: its path and description, two values (a
+/// distribution at most) and the applied texts; a generous round figure.
+const PLAN_BYTES_PER_INPUT: u64 = 2048;
 
 /// Bytes a copy of a scenario holds per byte of its JSON (measured 2.6 on the benchmark).
 const SCENARIO_COPY_PER_JSON_BYTE: u64 = 4;
