@@ -8,53 +8,14 @@
 //!   included.
 //! - Heap allocations (a count, not a timing) grow linearly from 50 to 100 services.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+mod alloc_count;
+use alloc_count::allocations;
 use std::fmt::Write;
 
 use incsim::experiment::sensitivity::Plan;
 use incsim::experiment::vary::{self, Setting, Trials};
 use incsim::scenario::fields::{self, Idx, Located};
 use incsim::scenario::{Scenario, parse_str, validate};
-
-struct CountingAllocator;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards every call to the system allocator unchanged; it only counts.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.with(|c| c.get()) {
-            ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.with(|c| c.get()) {
-            ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        }
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
-
-/// Heap allocations (and reallocations) `f` makes on this thread.
-fn allocations<T>(f: impl FnOnce() -> T) -> u64 {
-    ALLOCATIONS.with(|a| a.set(0));
-    COUNTING.with(|c| c.set(true));
-    let out = f();
-    COUNTING.with(|c| c.set(false));
-    drop(out);
-    ALLOCATIONS.with(|a| a.get())
-}
 
 /// A scenario with `services` services of four modes each (two with a workaround), and every
 /// kind of nested table the registry walks: tickets and changes on some services,
