@@ -592,16 +592,19 @@ pub fn observe(
     let per_rep: Vec<Vec<Option<f64>>> = reps
         .clone()
         .into_par_iter()
-        .map_init(Simulator::new, |sim, rep| {
-            let mut projection = MetricsProjection::new(scenario, 0);
-            which
-                .iter()
-                .map(|&s| {
-                    sim.run(scenario, s, rep, &mut projection);
-                    metric.value(&projection.metrics())
-                })
-                .collect()
-        })
+        // A simulator and a projection per worker; one call per replication shares each
+        // failure's common draws among the strategies (the same values `Simulator::run`
+        // draws for each).
+        .map_init(
+            || (Simulator::new(), MetricsProjection::new(scenario, 0)),
+            |(sim, projection), rep| {
+                let mut values = Vec::with_capacity(which.len());
+                sim.run_strategies(scenario, which, rep, projection, |_, projection, _| {
+                    values.push(metric.value(&projection.metrics()));
+                });
+                values
+            },
+        )
         .collect();
     let mut out = vec![Vec::with_capacity(per_rep.len()); which.len()];
     for (j, row) in per_rep.into_iter().enumerate() {

@@ -197,6 +197,25 @@ impl Simulator {
         }
     }
 
+    /// [`Simulator::run_each_strategy`] for the strategies `which` only (indices into the
+    /// scenario's, in the order given): `after(position, sink, stats)` follows each. Each
+    /// strategy's history is the one [`Simulator::run`] gives it; the common draws are made
+    /// once for all of them (selection simulates only the strategies still in the race).
+    pub fn run_strategies<S: EventSink>(
+        &mut self,
+        scenario: &Scenario,
+        which: &[usize],
+        rep: u64,
+        sink: &mut S,
+        mut after: impl FnMut(usize, &mut S, RunStats),
+    ) {
+        self.forget_common_draws(scenario);
+        for (position, &strategy) in which.iter().enumerate() {
+            let stats = self.run_strategy(scenario, strategy, rep, sink);
+            after(position, sink, stats);
+        }
+    }
+
     /// Empty the common-draws cache, keeping its buffers.
     fn forget_common_draws(&mut self, scenario: &Scenario) {
         self.common_draws
