@@ -33,11 +33,17 @@ fn a_subset_of_strategies_in_any_order_gives_each_its_own_history() {
             for which in &orders {
                 let mut sink = EventVec::default();
                 let mut seen = Vec::new();
-                sim.run_strategies(&s, which, rep, &mut sink, |position, sink, stats| {
-                    assert_eq!(stats.events as usize, sink.0.len());
-                    seen.push((position, format!("{:?}", sink.0)));
-                    sink.0.clear();
-                });
+                sim.run_strategies(
+                    &s,
+                    which.iter().copied(),
+                    rep,
+                    &mut sink,
+                    |position, sink, stats| {
+                        assert_eq!(stats.events as usize, sink.0.len());
+                        seen.push((position, format!("{:?}", sink.0)));
+                        sink.0.clear();
+                    },
+                );
                 assert_eq!(seen.len(), which.len());
                 for (position, events) in seen {
                     assert!(

@@ -599,9 +599,15 @@ pub fn observe(
             || (Simulator::new(), MetricsProjection::new(scenario, 0)),
             |(sim, projection), rep| {
                 let mut values = Vec::with_capacity(which.len());
-                sim.run_strategies(scenario, which, rep, projection, |_, projection, _| {
-                    values.push(metric.value(&projection.metrics()));
-                });
+                sim.run_strategies(
+                    scenario,
+                    which.iter().copied(),
+                    rep,
+                    projection,
+                    |_, projection, _| {
+                        values.push(metric.value(&projection.metrics()));
+                    },
+                );
                 values
             },
         )

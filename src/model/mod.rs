@@ -187,14 +187,10 @@ impl Simulator {
         scenario: &Scenario,
         rep: u64,
         sink: &mut S,
-        mut after: impl FnMut(usize, &mut S, RunStats),
+        after: impl FnMut(usize, &mut S, RunStats),
     ) {
-        // The cache is valid only within this call: one scenario, one replication.
-        self.forget_common_draws(scenario);
-        for strategy in 0..scenario.strategies.len() {
-            let stats = self.run_strategy(scenario, strategy, rep, sink);
-            after(strategy, sink, stats);
-        }
+        // Every strategy in order: its position is its index.
+        self.run_strategies(scenario, 0..scenario.strategies.len(), rep, sink, after);
     }
 
     /// [`Simulator::run_each_strategy`] for the strategies `which` only (indices into the
@@ -204,13 +200,14 @@ impl Simulator {
     pub fn run_strategies<S: EventSink>(
         &mut self,
         scenario: &Scenario,
-        which: &[usize],
+        which: impl IntoIterator<Item = usize>,
         rep: u64,
         sink: &mut S,
         mut after: impl FnMut(usize, &mut S, RunStats),
     ) {
+        // The cache is valid only within this call: one scenario, one replication.
         self.forget_common_draws(scenario);
-        for (position, &strategy) in which.iter().enumerate() {
+        for (position, strategy) in which.into_iter().enumerate() {
             let stats = self.run_strategy(scenario, strategy, rep, sink);
             after(position, sink, stats);
         }
