@@ -493,10 +493,12 @@ impl Report {
                             ),
                             on_call: tier.on_call.as_ref().map(|_| OnCallLoad {
                                 pages: Summary::of(
-                                    res.rows.iter().map(|r| Some(r.tier_pages[i] as f64)),
+                                    res.rows.iter().map(|r| Some(paged(&r.tier_pages, i))),
                                 ),
                                 pages_asleep: Summary::of(
-                                    res.rows.iter().map(|r| Some(r.tier_pages_asleep[i] as f64)),
+                                    res.rows
+                                        .iter()
+                                        .map(|r| Some(paged(&r.tier_pages_asleep, i))),
                                 ),
                                 on_call_hours: on_call_minutes[i] / 60.0,
                             }),
@@ -893,6 +895,11 @@ fn business_case(
 }
 
 /// A finite number, or null (JSON has no NaN). Negative zero is written as 0.
+/// Tier `i`'s pages in a replication's column (empty when no tier can be paged: zero).
+fn paged(column: &[u64], i: usize) -> f64 {
+    column.get(i).map_or(0.0, |&pages| pages as f64)
+}
+
 fn num(x: f64) -> Value {
     let x = if x == 0.0 { 0.0 } else { x };
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)

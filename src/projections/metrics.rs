@@ -46,10 +46,10 @@ pub struct RepMetrics {
     /// On-call staff × minutes with no shift of their tier open × standby rate.
     #[serde(default)]
     pub standby_cost: f64,
-    /// Pages per tier.
+    /// Pages per tier. Empty (all zero) when no tier has on-call engineers.
     #[serde(default)]
     pub tier_pages: Vec<u64>,
-    /// Pages per tier that woke someone.
+    /// Pages per tier that woke someone. Empty (all zero) when no tier has on-call engineers.
     #[serde(default)]
     pub tier_pages_asleep: Vec<u64>,
     /// Busy minutes per tier (cut at the horizon).
@@ -86,7 +86,8 @@ pub struct RepMetrics {
     /// over services; already included in `outage_minutes`.
     #[serde(default)]
     pub inherited_outage_minutes: f64,
-    /// Inherited outage minutes per service (included in `service_outage_minutes`).
+    /// Inherited outage minutes per service (included in `service_outage_minutes`). Empty
+    /// (all zero) for scenarios without `depends_on`.
     #[serde(default)]
     pub service_inherited_outage_minutes: Vec<f64>,
     /// Engineer hours of preventive maintenance (model.md §8.6; also in `labor_hours`).
@@ -862,10 +863,17 @@ impl<'a> MetricsProjection<'a> {
             .iter()
             .map(|s| s.planned_minutes * s.rates[Condition::Planned as usize])
             .sum();
-        let service_inherited_outage_minutes: Vec<f64> = services
-            .iter()
-            .map(|s| s.inherited_outage_minutes)
-            .collect();
+        // Without dependencies nobody inherits an outage: an empty column (read as zeros, like
+        // `service_root_cause_cost`) instead of a zero per service, which was a fifth of the
+        // memory a replication keeps (issue 19).
+        let service_inherited_outage_minutes: Vec<f64> = if self.dependency_order.is_empty() {
+            Vec::new()
+        } else {
+            services
+                .iter()
+                .map(|s| s.inherited_outage_minutes)
+                .collect()
+        };
         // model.md §8.6: planned minutes cost inside the downtime cost. Adding 0.0 where no
         // service is maintained keeps old scenarios' sums bit for bit.
         let downtime_cost = outage_cost + degraded_cost + planned_cost;
@@ -900,8 +908,10 @@ impl<'a> MetricsProjection<'a> {
             pages: tiers.iter().map(|t| t.pages).sum(),
             pages_asleep: tiers.iter().map(|t| t.pages_asleep).sum(),
             standby_cost,
-            tier_pages: tiers.iter().map(|t| t.pages).collect(),
-            tier_pages_asleep: tiers.iter().map(|t| t.pages_asleep).collect(),
+            // Only a tier with on-call engineers is paged (model.md §8.2): without one, empty
+            // columns (read as zeros) instead of a zero per tier.
+            tier_pages: paged_tiers(tiers, |t| t.pages),
+            tier_pages_asleep: paged_tiers(tiers, |t| t.pages_asleep),
             tier_busy_minutes,
             tier_queue_wait_minutes: tiers
                 .iter()
@@ -916,7 +926,11 @@ impl<'a> MetricsProjection<'a> {
             workarounds: self.workarounds,
             recurrences: self.recurrences,
             problems_fixed: self.problems_fixed,
-            inherited_outage_minutes: service_inherited_outage_minutes.iter().sum(),
+            // `Sum` of no floats is −0.0: an empty column is a plain 0.
+            inherited_outage_minutes: match service_inherited_outage_minutes.as_slice() {
+                [] => 0.0,
+                column => column.iter().sum(),
+            },
             service_inherited_outage_minutes,
             maintenance_hours: self.maintenance_minutes / 60.0,
             planned_minutes: services.iter().map(|s| s.planned_minutes).sum(),
@@ -932,6 +946,15 @@ impl<'a> MetricsProjection<'a> {
     /// The chart material of the replication folded so far.
     pub fn curves(&self) -> &RepCurves {
         &self.curves
+    }
+}
+
+/// Per tier `value`, or nothing when no tier has on-call engineers (then every value is 0).
+fn paged_tiers(tiers: &[TierTrack], value: impl Fn(&TierTrack) -> u64) -> Vec<u64> {
+    if tiers.iter().any(|t| t.callout.is_some()) {
+        tiers.iter().map(value).collect()
+    } else {
+        Vec::new()
     }
 }
 
