@@ -723,3 +723,76 @@ fn fixed_input_commands_say_their_uncertain_inputs_are_at_their_mode() {
         serde_json::from_slice(&std::fs::read(d.join("plain/sweep.json")).unwrap()).unwrap();
     assert!(json.get("uncertain_inputs").is_none());
 }
+
+/// The built-in scenario with the proactive strategy's monitoring coverage uncertain, `edit`
+/// applied to the text first, and 20 replications.
+fn uncertain_coverage_scenario(edit: impl Fn(String) -> String) -> Scenario {
+    let text = edit(DEFAULT_SCENARIO_TOML.replace(
+        "coverage = 0.85",
+        r#"coverage = { uncertain = "pert", min = 0.6, mode = 0.85, max = 0.95 }"#,
+    ));
+    let mut s = parse_str(&text, "uncertain-coverage.toml").expect("valid scenario");
+    s.simulation.replications = 20;
+    s
+}
+
+/// `run`'s uncertainty (which reuses and re-costs what it can) against simulating every
+/// parameter set whole: the same values, bit for bit.
+fn assert_same_as_simulating_every_set(s: &Scenario, sets: usize) -> Uncertainty {
+    let (main, reused) = run(s, sets);
+    assert!(!reused.recosted, "coverage changes the simulation");
+    let metrics = uncertainty::cost_metrics();
+    let whole = uncertainty::run_with(s, &main, sets, &mut |_, drawn| {
+        let results = run_replications(drawn, main.reps.clone(), &mut |_| {});
+        Ok(uncertainty::columns(&results, &metrics))
+    })
+    .expect("uncertainty run");
+    assert_eq!(reused, whole);
+    for (a, b) in reused.sets.iter().zip(&whole.sets) {
+        let bits = |o: &uncertainty::SetOutcome| -> Vec<u64> {
+            (o.means.iter().flatten())
+                .chain(&o.savings_per_year)
+                .map(|x| x.to_bits())
+                .collect()
+        };
+        assert_eq!(bits(a), bits(b));
+    }
+    reused
+}
+
+/// Issue 19: a parameter set that changes only one strategy's inputs simulates that strategy
+/// alone and takes the others' runs from the main run; every expected value is the bits of
+/// simulating the whole set.
+#[test]
+fn sets_that_change_one_strategy_reuse_the_others_runs_bit_for_bit() {
+    let s = uncertain_coverage_scenario(|t| t);
+    let proactive = s.strategies.iter().position(|x| x.name == "proactive");
+    let u = assert_same_as_simulating_every_set(&s, 4);
+    for set in &u.sets {
+        let drawn = incsim::scenario::uncertain::apply(&s, &set.inputs);
+        assert_eq!(
+            incsim::experiment::reuse::changed_strategies(&s, &drawn),
+            Some(vec![proactive.unwrap()]),
+            "only proactive changes, so only it is simulated"
+        );
+    }
+}
+
+/// Issue 19: a set that also changes a pure cost rate outside the strategies (a downtime rate
+/// without a degraded cost) re-costs the unchanged strategies' runs to it and simulates only
+/// the changed strategy: again the bits of simulating the whole set.
+#[test]
+fn sets_that_change_a_cost_rate_and_one_strategy_recost_the_others_bit_for_bit() {
+    let s = uncertain_coverage_scenario(|t| {
+        t.replace("downtime_cost_per_hour = 12000", UNCERTAIN_RATE)
+            .replace("degraded_cost_fraction = 0.3", "degraded_cost_fraction = 0")
+    });
+    let u = assert_same_as_simulating_every_set(&s, 4);
+    for set in &u.sets {
+        let drawn = incsim::scenario::uncertain::apply(&s, &set.inputs);
+        let mut outside = drawn.clone();
+        outside.strategies.clone_from(&s.strategies);
+        assert!(incsim::experiment::recost::recosts_exactly(&s, &outside));
+        assert!(incsim::experiment::reuse::changed_strategies(&s, &drawn).is_none());
+    }
+}

@@ -11,7 +11,9 @@
 //! Every parameter set runs the same replications as the main run, with the same replication
 //! seeds (common random numbers across sets and strategies). Where the sets differ from the
 //! main scenario only in pure cost rates, the main run is re-costed
-//! ([`super::recost`], bit-identical to a simulation) instead of simulated again. Of each set
+//! ([`super::recost`], bit-identical to a simulation) instead of simulated again; where they
+//! differ only in some strategies' inputs, only those strategies are simulated and the others'
+//! runs are the main run's ([`super::reuse`], bit-identical too). Of each set
 //! only the means over replications are kept (memory does not grow with N beyond them).
 //!
 //! What is reported, across parameter sets: the P10/P50/P90 of each strategy's *expected*
@@ -34,7 +36,7 @@ use crate::scenario::uncertain::apply;
 use crate::scenario::{MINUTES_PER_YEAR, Scenario, validate};
 use crate::stats::quantile;
 
-use super::{ExperimentResults, recost, run_replications};
+use super::{ExperimentResults, recost, reuse, run_replications};
 
 /// The probabilities of `n_sets` Latin hypercube draws of `n_inputs` inputs, `[set][input]`,
 /// each in (0, 1): for every input, set i lies in stratum π(i) of N, [π(i)/N, (π(i)+1)/N).
@@ -185,9 +187,48 @@ pub fn run(
 ) -> Result<Uncertainty, UncertaintyError> {
     let metrics = cost_metrics();
     run_with(scenario, main, n_sets, &mut |_, drawn| {
-        let results = run_replications(drawn, main.reps.clone(), &mut *progress);
+        let results = simulate_set(scenario, main, drawn, &mut *progress);
         Ok(columns(&results, &metrics))
     })
+}
+
+/// The run of parameter set `drawn` (which [`recost::recost`] could not give whole) over the
+/// replications of `from_results`, a run of `scenario`, simulating as little as is exact:
+/// - when the set changes only some strategies' inputs, only those strategies are simulated
+///   and the others' runs are `from_results`' ([`super::reuse`]);
+/// - when it also changes pure cost rates outside the strategies (a service's downtime rate),
+///   the unchanged strategies' runs are `from_results` re-costed to those rates;
+/// - else the whole set is simulated.
+///
+/// Each way gives the rows a simulation of the whole set gives, bit for bit (a strategy's run
+/// depends on the scenario outside `strategies` and on itself only); the cost checkpoints of
+/// re-costed strategies are left empty, as [`recost::recost`] leaves them (only the rows are
+/// read here).
+fn simulate_set(
+    scenario: &Scenario,
+    from_results: &ExperimentResults,
+    drawn: &Scenario,
+    progress: &mut dyn FnMut(u64),
+) -> ExperimentResults {
+    let reps = from_results.reps.clone();
+    let mut simulate = |s: &Scenario, p: &mut dyn FnMut(u64)| run_replications(s, reps.clone(), p);
+    if let Some(results) =
+        reuse::simulate_reusing(scenario, from_results, drawn, progress, &mut simulate)
+    {
+        return results;
+    }
+    // The set with the main scenario's strategies: what re-costing can reach.
+    let mut outside = drawn.clone();
+    outside.strategies.clone_from(&scenario.strategies);
+    if let Some(recosted) = recost::recost(from_results, scenario, &outside)
+        && let Some(changed) = reuse::changed_strategies(&outside, drawn)
+        && !changed.is_empty()
+        && changed.len() < drawn.strategies.len()
+    {
+        let simulated = simulate(&reuse::with_only(drawn, &changed), progress);
+        return reuse::splice(&recosted, &changed, simulated);
+    }
+    run_replications(drawn, from_results.reps.clone(), progress)
 }
 
 /// Per strategy (scenario order), per metric of [`cost_metrics`], the value of each
@@ -272,7 +313,7 @@ pub fn shard_sets(
     for (set, ps) in hypercube(scenario, n_sets)?.iter().enumerate() {
         let (_, drawn) = draw_set(scenario, set, ps)?;
         sets.push((!recost::recosts_exactly(scenario, &drawn)).then(|| {
-            let results = run_replications(&drawn, slice.reps.clone(), &mut *progress);
+            let results = simulate_set(scenario, slice, &drawn, &mut *progress);
             columns(&results, &metrics)
         }));
     }
