@@ -143,3 +143,37 @@ fn a_sweep_of_a_strategy_input_simulates_that_strategy_only_after_its_first_poin
         }
     }
 }
+
+/// Issue 19: with fewer replications per run than twice the threads (the compact analysis of
+/// a large scenario runs one each), `Plan::run` runs the inputs in parallel instead of one
+/// after another; the analysis is the same, every float by its bits, and the progress adds
+/// up to every run's replications.
+#[test]
+fn a_sensitivity_with_few_replications_per_run_is_the_same_run_in_parallel() {
+    use incsim::experiment::sensitivity::Plan;
+    let s = base();
+    let candidate = s.strategy_index("proactive").unwrap();
+    let plan = Plan::new(&s, candidate, 0.2, None).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap();
+    for replications in [1, 3] {
+        let (mut parallel_done, mut sequential_done) = (0, 0);
+        let parallel = pool.install(|| plan.run(&s, replications, &mut |d| parallel_done += d));
+        let sequential = pool.install(|| {
+            plan.run_with(
+                &s,
+                replications,
+                &mut |d| sequential_done += d,
+                &mut |v: &Scenario, p: &mut dyn FnMut(u64)| {
+                    run_replications(v, 0..v.simulation.replications, p)
+                },
+            )
+        });
+        assert_eq!(format!("{parallel:?}"), format!("{sequential:?}"));
+        assert_eq!(parallel_done, plan.runs() * replications);
+        assert_eq!(sequential_done, plan.runs() * replications);
+        assert!(parallel.rows.iter().any(|r| r.swing > 0.0));
+    }
+}

@@ -13,6 +13,7 @@ use super::recost::recost;
 use super::vary::{self, Parameter, Setting, VaryError};
 use super::{ExperimentResults, run_replications};
 use crate::scenario::Scenario;
+use rayon::prelude::*;
 
 /// One input's effect on the savings.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,20 +140,54 @@ impl Plan {
 
     /// Run the analysis over replications `0..replications` of every run; `scenario` is the
     /// one the plan was made for.
+    ///
+    /// A run spreads its replications over the threads, so with fewer replications per run
+    /// than twice the threads (the compact analysis of a large scenario runs one each) most
+    /// threads would idle: then the inputs' runs go in parallel instead, a batch at a time.
+    /// Each run is the same either way and the savings are gathered in input order, so the
+    /// result is the same bits with any number of threads (`tests/reuse.rs`).
     pub fn run(
         &self,
         scenario: &Scenario,
         replications: u64,
         progress: &mut dyn FnMut(u64),
     ) -> SensitivityResult {
-        let mut direct = |v: &Scenario, p: &mut dyn FnMut(u64)| {
+        let threads = rayon::current_num_threads() as u64;
+        if threads == 1 || replications >= 2 * threads {
+            let mut direct = |v: &Scenario, p: &mut dyn FnMut(u64)| {
+                run_replications(v, 0..v.simulation.replications, p)
+            };
+            return self.run_with(scenario, replications, progress, &mut direct);
+        }
+        let (base, base_results) = self.base_run(scenario, replications, progress, &mut |v, p| {
             run_replications(v, 0..v.simulation.replications, p)
+        });
+        let evaluate = |s: Scenario| {
+            let mut simulate = |v: &Scenario, p: &mut dyn FnMut(u64)| {
+                run_replications(v, 0..v.simulation.replications, p)
+            };
+            self.savings(&base, &base_results, s, &mut |_| {}, &mut simulate)
         };
-        self.run_with(scenario, replications, progress, &mut direct)
+        // Batches bound the runs in flight (their rows are alive together) and report progress.
+        let batch = (8 * threads) as usize;
+        let mut pairs = Vec::with_capacity(self.entries.len());
+        for entries in self.entries.chunks(batch) {
+            pairs.par_extend(entries.par_iter().map(|e| {
+                e.skip_note.is_none().then(|| {
+                    (
+                        evaluate(e.parameter.with_value(scenario, &e.low.value)),
+                        evaluate(e.parameter.with_value(scenario, &e.high.value)),
+                    )
+                })
+            }));
+            let ran = entries.iter().filter(|e| e.skip_note.is_none()).count() as u64;
+            progress(2 * ran * replications);
+        }
+        self.finish(scenario, replications, &base, &base_results, pairs)
     }
 
     /// [`Plan::run`], with its simulations from `simulate` (directly, as a shard, or a
-    /// merge's).
+    /// merge's), one run after another.
     pub fn run_with(
         &self,
         scenario: &Scenario,
@@ -160,51 +195,82 @@ impl Plan {
         progress: &mut dyn FnMut(u64),
         simulate: &mut super::study::Simulate<'_>,
     ) -> SensitivityResult {
-        let baseline = scenario.baseline_index();
+        let (base, base_results) = self.base_run(scenario, replications, progress, simulate);
+        let pairs: Vec<Option<(f64, f64)>> = self
+            .entries
+            .iter()
+            .map(|e| {
+                e.skip_note.is_none().then(|| {
+                    let mut savings = |s| self.savings(&base, &base_results, s, progress, simulate);
+                    (
+                        savings(e.parameter.with_value(scenario, &e.low.value)),
+                        savings(e.parameter.with_value(scenario, &e.high.value)),
+                    )
+                })
+            })
+            .collect();
+        self.finish(scenario, replications, &base, &base_results, pairs)
+    }
+
+    /// The scenario as it is, over `replications`, and its run.
+    fn base_run(
+        &self,
+        scenario: &Scenario,
+        replications: u64,
+        progress: &mut dyn FnMut(u64),
+        simulate: &mut super::study::Simulate<'_>,
+    ) -> (Scenario, ExperimentResults) {
         assert_ne!(
-            self.candidate, baseline,
+            self.candidate,
+            scenario.baseline_index(),
             "the candidate is not the baseline"
         );
         let mut base = scenario.clone();
         base.simulation.replications = replications;
-        let base_results = simulate(&base, progress);
-        let savings_of = |s: &Scenario, results: &ExperimentResults| {
-            crate::report::savings_per_year(s, results, self.candidate)
-        };
+        let results = simulate(&base, progress);
+        (base, results)
+    }
+
+    /// The candidate's mean annual savings in the variant `s` of `base` (whose run is
+    /// `base_results`), simulating as little as is exact.
+    fn savings(
+        &self,
+        base: &Scenario,
+        base_results: &ExperimentResults,
+        mut s: Scenario,
+        progress: &mut dyn FnMut(u64),
+        simulate: &mut super::study::Simulate<'_>,
+    ) -> f64 {
+        s.simulation.replications = base.simulation.replications;
         // A pure cost rate changes no history: re-cost the base run where that is exact.
-        let mut savings = |mut s: Scenario| {
-            s.simulation.replications = replications;
-            match recost(&base_results, &base, &s) {
-                Some(results) => {
-                    progress(replications);
-                    savings_of(&s, &results)
-                }
-                // A strategy input: the other strategies' runs are the base run's.
-                None => {
-                    let results = super::reuse::simulate_reusing(
-                        &base,
-                        &base_results,
-                        &s,
-                        progress,
-                        simulate,
-                    )
-                    .unwrap_or_else(|| simulate(&s, progress));
-                    savings_of(&s, &results)
-                }
+        let results = match recost(base_results, base, &s) {
+            Some(results) => {
+                progress(base.simulation.replications);
+                results
             }
+            // A strategy input: the other strategies' runs are the base run's.
+            None => super::reuse::simulate_reusing(base, base_results, &s, progress, simulate)
+                .unwrap_or_else(|| simulate(&s, progress)),
         };
-        let base_savings = savings_of(&base, &base_results);
+        crate::report::savings_per_year(&s, &results, self.candidate)
+    }
+
+    /// The result from each input's (low, high) savings (`None`: not run), in plan order.
+    fn finish(
+        &self,
+        scenario: &Scenario,
+        replications: u64,
+        base: &Scenario,
+        base_results: &ExperimentResults,
+        pairs: Vec<Option<(f64, f64)>>,
+    ) -> SensitivityResult {
+        let base_savings = crate::report::savings_per_year(base, base_results, self.candidate);
         let mut rows: Vec<SensitivityRow> = self
             .entries
             .iter()
-            .map(|e| {
-                let (savings_low, savings_high) = match e.skip_note {
-                    Some(_) => (base_savings, base_savings),
-                    None => (
-                        savings(e.parameter.with_value(scenario, &e.low.value)),
-                        savings(e.parameter.with_value(scenario, &e.high.value)),
-                    ),
-                };
+            .zip(pairs)
+            .map(|(e, pair)| {
+                let (savings_low, savings_high) = pair.unwrap_or((base_savings, base_savings));
                 let note = e.skip_note.map(str::to_string).or_else(|| {
                     let notes: Vec<String> = [&e.low.applied.note, &e.high.applied.note]
                         .into_iter()
@@ -238,7 +304,7 @@ impl Plan {
             currency: scenario.currency.clone(),
             by: self.by,
             candidate: scenario.strategies[self.candidate].name.clone(),
-            baseline: scenario.strategies[baseline].name.clone(),
+            baseline: scenario.strategies[scenario.baseline_index()].name.clone(),
             base_savings,
             seed: scenario.simulation.seed,
             replications,
