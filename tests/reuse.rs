@@ -177,3 +177,82 @@ fn a_sensitivity_with_few_replications_per_run_is_the_same_run_in_parallel() {
         assert!(parallel.rows.iter().any(|r| r.swing > 0.0));
     }
 }
+
+/// Runs `a × b` as `incsim sweep --vary a --vary b` does, counting the strategies of each
+/// simulation, and checks every cell's mean total cost of the proactive strategy against a
+/// simulation of the whole cell, by its bits.
+fn grid_simulates(s: &Scenario, a: (&str, [Setting; 2]), b: (&str, [Setting; 2])) -> Vec<usize> {
+    use incsim::experiment::grid;
+    use incsim::metrics::Metric;
+    let (pa, pb) = (vary::find(s, a.0).unwrap(), vary::find(s, b.0).unwrap());
+    let proactive = s.strategy_index("proactive").unwrap();
+    let mut simulated_strategies = Vec::new();
+    let mut sim = |v: &Scenario, p: &mut dyn FnMut(u64)| {
+        simulated_strategies.push(v.strategies.len());
+        run_replications(v, 0..v.simulation.replications, p)
+    };
+    let mut progress = 0;
+    let g = grid::run_with(
+        s,
+        &pa,
+        &a.1,
+        &pb,
+        &b.1,
+        Metric::TOTAL_COST,
+        proactive,
+        REPS,
+        &mut |n| progress += n,
+        &mut sim,
+    )
+    .unwrap();
+    assert_eq!(progress, 4 * REPS, "every cell counts as a whole run");
+    let per_year = incsim::scenario::MINUTES_PER_YEAR / s.simulation.horizon_minutes;
+    for cell in &g.cells {
+        let variant = varied(&varied(s, a.0, a.1[cell.i]), b.0, b.1[cell.j]);
+        let report = incsim::report::Report::build(&variant, &simulate(&variant));
+        let summary = report.strategies[proactive]
+            .metric(Metric::TOTAL_COST)
+            .unwrap();
+        assert_eq!(cell.mean.to_bits(), (summary.mean * per_year).to_bits());
+        let half = summary.half_width() * per_year;
+        assert_eq!(cell.half_width.to_bits(), half.to_bits());
+    }
+    simulated_strategies
+}
+
+/// Issue 19: a two-way grid re-costs the cells that differ from the first only in cost rates,
+/// reuses the unchanged strategies' runs, and does both for a cell that changes a cost rate
+/// outside the strategies and a strategy's input; every cell is the bits of a simulation.
+#[test]
+fn a_grid_recosts_and_reuses_what_it_can() {
+    let s = base();
+    // Two pure cost rates: only the first cell is simulated.
+    let costs = grid_simulates(
+        &s,
+        (
+            "strategies.proactive.annual_cost",
+            [Setting::Times(0.5), Setting::Times(2.0)],
+        ),
+        (
+            "tiers.help-desk.annual_cost_per_engineer",
+            [Setting::To(40_000.0), Setting::To(90_000.0)],
+        ),
+    );
+    assert_eq!(costs, [2]);
+    // A strategy input × a downtime rate (re-costable without a degraded cost): the first
+    // cell whole, then proactive alone twice (reused, then reused with reactive re-costed).
+    let mut no_degraded_cost = s.clone();
+    no_degraded_cost.services[0].degraded_cost_fraction = 0.0;
+    let mixed = grid_simulates(
+        &no_degraded_cost,
+        (
+            "strategies.proactive.escalate_after",
+            [Setting::Times(1.0), Setting::Times(2.0)],
+        ),
+        (
+            "services.email.downtime_cost_per_hour",
+            [Setting::Times(1.0), Setting::Times(1.5)],
+        ),
+    );
+    assert_eq!(mixed, [2, 1, 1]);
+}

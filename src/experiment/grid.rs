@@ -116,11 +116,12 @@ pub fn run_with(
         for (j, &sb) in b_settings.iter().enumerate() {
             let (mut varied, applied_b) = b.apply(&with_a, sb)?;
             varied.simulation.replications = replications;
-            // Cells that change only some strategies against the first reuse its other runs.
-            let reused = first.as_ref().and_then(|(from, results)| {
-                super::reuse::simulate_reusing(from, results, &varied, progress, simulate)
+            // A cell that differs from the first only in cost rates re-costs its run; one that
+            // changes only some strategies reuses the first's other runs (`reuse::derive`).
+            let derived = first.as_ref().and_then(|(from, results)| {
+                super::reuse::derive(from, results, &varied, progress, simulate)
             });
-            let results = match reused {
+            let results = match derived {
                 Some(results) => results,
                 None => simulate(&varied, progress),
             };

@@ -8,8 +8,13 @@
 //! rows, histograms, checkpoints and event counts are those of the run it was derived from,
 //! bit for bit; only the changed strategies are simulated, in a copy of the variant that holds
 //! just them. `tests/reuse.rs` proves the spliced results equal a full re-simulation.
+//!
+//! [`derive`] is what every study calls: it also re-costs ([`super::recost`]) a variant that
+//! changes only pure cost rates, and one that changes cost rates outside the strategies *and*
+//! some strategies (the unchanged strategies' runs re-costed, the changed ones simulated).
 
 use super::ExperimentResults;
+use super::recost::recost;
 use crate::scenario::Scenario;
 
 /// The strategies (indices, ascending) in which `to` differs from `from`, when that is the
@@ -88,4 +93,41 @@ pub fn simulate_reusing(
     }
     let simulated = simulate(&with_only(variant, &changed), progress);
     Some(splice(from_results, &changed, simulated))
+}
+
+/// The results of `variant` derived from `from`'s run (`from_results`, same replications),
+/// simulating no more than must be; `None` when every strategy must be simulated again. In
+/// order of preference:
+/// - `variant` changes only pure cost rates that re-cost exactly: `from_results` re-costed,
+///   nothing simulated (`progress` told of one run's replications, as for a simulation);
+/// - it changes only some strategies: [`simulate_reusing`];
+/// - it changes pure cost rates outside the strategies and some strategies: the unchanged
+///   strategies' runs re-costed to those rates, the changed ones simulated.
+///
+/// Every way gives the rows, histograms and event counts a simulation of `variant` gives, bit
+/// for bit; the cost checkpoints of re-costed strategies are empty, as [`recost`] leaves them.
+pub fn derive(
+    from: &Scenario,
+    from_results: &ExperimentResults,
+    variant: &Scenario,
+    progress: &mut dyn FnMut(u64),
+    simulate: &mut super::study::Simulate<'_>,
+) -> Option<ExperimentResults> {
+    if let Some(results) = recost(from_results, from, variant) {
+        progress(variant.simulation.replications);
+        return Some(results);
+    }
+    if let Some(results) = simulate_reusing(from, from_results, variant, progress, simulate) {
+        return Some(results);
+    }
+    // The variant with `from`'s strategies: what re-costing can reach.
+    let mut outside = variant.clone();
+    outside.strategies.clone_from(&from.strategies);
+    let changed = changed_strategies(&outside, variant)?;
+    if changed.is_empty() || changed.len() == variant.strategies.len() {
+        return None;
+    }
+    let recosted = recost(from_results, from, &outside)?;
+    let simulated = simulate(&with_only(variant, &changed), progress);
+    Some(splice(&recosted, &changed, simulated))
 }

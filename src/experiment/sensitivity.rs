@@ -9,7 +9,6 @@
 //! probabilities clamped to [0, 1], staff rounded and kept ≥ 1. An input the change cannot move
 //! (a value of 0, or one engineer ±20 %) is listed with a swing of 0 and a note.
 
-use super::recost::recost;
 use super::vary::{self, Parameter, Setting, VaryError};
 use super::{ExperimentResults, run_replications};
 use crate::scenario::Scenario;
@@ -242,16 +241,10 @@ impl Plan {
         simulate: &mut super::study::Simulate<'_>,
     ) -> f64 {
         s.simulation.replications = base.simulation.replications;
-        // A pure cost rate changes no history: re-cost the base run where that is exact.
-        let results = match recost(base_results, base, &s) {
-            Some(results) => {
-                progress(base.simulation.replications);
-                results
-            }
-            // A strategy input: the other strategies' runs are the base run's.
-            None => super::reuse::simulate_reusing(base, base_results, &s, progress, simulate)
-                .unwrap_or_else(|| simulate(&s, progress)),
-        };
+        // A pure cost rate changes no history: the base run re-costed where that is exact; a
+        // strategy input: the other strategies' runs are the base run's.
+        let results = super::reuse::derive(base, base_results, &s, progress, simulate)
+            .unwrap_or_else(|| simulate(&s, progress));
         crate::report::savings_per_year(&s, &results, self.candidate)
     }
 

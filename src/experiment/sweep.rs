@@ -13,7 +13,6 @@
 
 use std::fmt;
 
-use super::recost::recost;
 use super::reuse;
 use super::vary::{self, Kind, Parameter, Setting, VaryError};
 use super::{ExperimentResults, run_replications};
@@ -388,28 +387,17 @@ pub fn run_with(
         varied.simulation.replications = replications;
         // A cost-rate sweep simulates its first point only and re-costs the others; a sweep
         // of one strategy's input simulates only that strategy after the first point.
-        let recosted = simulated
+        let derived = simulated
             .as_ref()
-            .and_then(|(from, results)| recost(results, from, &varied));
-        let results = match recosted {
-            Some(results) => {
-                progress(replications);
-                results
-            }
+            .and_then(|(from, results)| reuse::derive(from, results, &varied, progress, simulate));
+        let results = match derived {
+            Some(results) => results,
             None => {
-                let reused = simulated.as_ref().and_then(|(from, results)| {
-                    reuse::simulate_reusing(from, results, &varied, progress, simulate)
-                });
-                match reused {
-                    Some(results) => results,
-                    None => {
-                        let results = simulate(&varied, progress);
-                        if points.is_empty() {
-                            simulated = Some((varied.clone(), results.clone()));
-                        }
-                        results
-                    }
+                let results = simulate(&varied, progress);
+                if points.is_empty() {
+                    simulated = Some((varied.clone(), results.clone()));
                 }
+                results
             }
         };
         let report = Report::build(&varied, &results);

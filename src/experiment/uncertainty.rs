@@ -192,18 +192,10 @@ pub fn run(
     })
 }
 
-/// The run of parameter set `drawn` (which [`recost::recost`] could not give whole) over the
-/// replications of `from_results`, a run of `scenario`, simulating as little as is exact:
-/// - when the set changes only some strategies' inputs, only those strategies are simulated
-///   and the others' runs are `from_results`' ([`super::reuse`]);
-/// - when it also changes pure cost rates outside the strategies (a service's downtime rate),
-///   the unchanged strategies' runs are `from_results` re-costed to those rates;
-/// - else the whole set is simulated.
-///
-/// Each way gives the rows a simulation of the whole set gives, bit for bit (a strategy's run
-/// depends on the scenario outside `strategies` and on itself only); the cost checkpoints of
-/// re-costed strategies are left empty, as [`recost::recost`] leaves them (only the rows are
-/// read here).
+/// The run of parameter set `drawn` over the replications of `from_results`, a run of
+/// `scenario`, simulating as little as is exact ([`reuse::derive`]: only the strategies the set
+/// changes, the others' runs taken from `from_results`, re-costed where the set also changes
+/// pure cost rates outside the strategies), else the whole set.
 fn simulate_set(
     scenario: &Scenario,
     from_results: &ExperimentResults,
@@ -212,23 +204,8 @@ fn simulate_set(
 ) -> ExperimentResults {
     let reps = from_results.reps.clone();
     let mut simulate = |s: &Scenario, p: &mut dyn FnMut(u64)| run_replications(s, reps.clone(), p);
-    if let Some(results) =
-        reuse::simulate_reusing(scenario, from_results, drawn, progress, &mut simulate)
-    {
-        return results;
-    }
-    // The set with the main scenario's strategies: what re-costing can reach.
-    let mut outside = drawn.clone();
-    outside.strategies.clone_from(&scenario.strategies);
-    if let Some(recosted) = recost::recost(from_results, scenario, &outside)
-        && let Some(changed) = reuse::changed_strategies(&outside, drawn)
-        && !changed.is_empty()
-        && changed.len() < drawn.strategies.len()
-    {
-        let simulated = simulate(&reuse::with_only(drawn, &changed), progress);
-        return reuse::splice(&recosted, &changed, simulated);
-    }
-    run_replications(drawn, from_results.reps.clone(), progress)
+    reuse::derive(scenario, from_results, drawn, progress, &mut simulate)
+        .unwrap_or_else(|| run_replications(drawn, from_results.reps.clone(), progress))
 }
 
 /// Per strategy (scenario order), per metric of [`cost_metrics`], the value of each
