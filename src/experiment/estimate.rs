@@ -12,7 +12,9 @@
 //! - **the compact sensitivity** `run` adds to report.html (unless `--no-sensitivity`): a base
 //!   run and two runs per input that is not zero, of ⌊replications ÷ runs⌋ replications each
 //!   (at least one) — replication 0 of each as long as the calibration's first batch (that
-//!   replication alone, with a new simulator), the others at the mean — plus its setup (every input
+//!   replication alone, with a new simulator), the others at the mean; with fewer replications
+//!   per run than twice the threads the inputs' runs go in parallel, at the measured speed-up
+//!   — plus its setup (every input
 //!   moved down and up and the changed scenario checked, twice: `run` plans the analysis once
 //!   for its progress bar and once to run it), timed on a few inputs and multiplied by the
 //!   number of inputs;
@@ -214,7 +216,15 @@ impl Calibration {
             // Each run: replication 0 as the calibration's first batch took it, the others at
             // the mean (on the threads, as many as the run has replications).
             let run = self.first_seconds + (per_run - 1) as f64 * per / speedup(per_run);
-            (setup + runs as f64 * run, runs, reps)
+            // With fewer replications per run than twice the threads, the inputs' runs go in
+            // parallel after the base run (`sensitivity::Plan::run`), each on one thread.
+            let all_runs = if self.threads > 1 && per_run < 2 * self.threads as u64 {
+                let on_one_thread = self.first_seconds + (per_run - 1) as f64 * per;
+                run + (runs - 1) as f64 * on_one_thread / measured
+            } else {
+                runs as f64 * run
+            };
+            (setup + all_runs, runs, reps)
         } else {
             (0.0, 0, 0)
         };
@@ -289,11 +299,19 @@ mod tests {
         let expected = 0.08 + 61.0 * (0.004 + 15.0 * 0.0025);
         assert!((e.sensitivity - expected).abs() < 1e-9, "{e:?}");
         // More runs than replications: one replication each (replication 0, as measured
-        // alone), on one thread however many.
-        let e = calibration(2, 0.125).estimate(10, true);
+        // alone). On one thread, one after another.
+        let e = calibration(1, 0.25).estimate(10, true);
         assert_eq!(e.sensitivity_replications, 61);
         assert!(
             (e.sensitivity - (0.08 + 61.0 * 0.004)).abs() < 1e-9,
+            "{e:?}"
+        );
+        // On two threads that simulate twice as fast, the 60 inputs' runs go two at a time
+        // after the base run.
+        let e = calibration(2, 0.125).estimate(10, true);
+        assert_eq!(e.sensitivity_replications, 61);
+        assert!(
+            (e.sensitivity - (0.08 + 0.004 + 60.0 * 0.004 / 2.0)).abs() < 1e-9,
             "{e:?}"
         );
     }
