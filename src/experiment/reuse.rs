@@ -120,14 +120,10 @@ pub fn derive(
     if let Some(results) = simulate_reusing(from, from_results, variant, progress, simulate) {
         return Some(results);
     }
-    // The variant with `from`'s strategies: what re-costing can reach.
+    // The variant with `from`'s strategies is what re-costing can reach; the variant differs
+    // from it only in some strategies.
     let mut outside = variant.clone();
     outside.strategies.clone_from(&from.strategies);
-    let changed = changed_strategies(&outside, variant)?;
-    if changed.is_empty() || changed.len() == variant.strategies.len() {
-        return None;
-    }
     let recosted = recost(from_results, from, &outside)?;
-    let simulated = simulate(&with_only(variant, &changed), progress);
-    Some(splice(&recosted, &changed, simulated))
+    simulate_reusing(&outside, &recosted, variant, progress, simulate)
 }
