@@ -153,19 +153,12 @@ impl Plan {
     ) -> SensitivityResult {
         let threads = rayon::current_num_threads() as u64;
         if threads == 1 || replications >= 2 * threads {
-            let mut direct = |v: &Scenario, p: &mut dyn FnMut(u64)| {
-                run_replications(v, 0..v.simulation.replications, p)
-            };
-            return self.run_with(scenario, replications, progress, &mut direct);
+            return self.run_with(scenario, replications, progress, &mut simulate_directly);
         }
-        let (base, base_results) = self.base_run(scenario, replications, progress, &mut |v, p| {
-            run_replications(v, 0..v.simulation.replications, p)
-        });
+        let (base, base_results) =
+            self.base_run(scenario, replications, progress, &mut simulate_directly);
         let evaluate = |s: Scenario| {
-            let mut simulate = |v: &Scenario, p: &mut dyn FnMut(u64)| {
-                run_replications(v, 0..v.simulation.replications, p)
-            };
-            self.savings(&base, &base_results, s, &mut |_| {}, &mut simulate)
+            self.savings(&base, &base_results, s, &mut |_| {}, &mut simulate_directly)
         };
         // Batches bound the runs in flight (their rows are alive together) and report progress.
         let batch = (8 * threads) as usize;
@@ -304,6 +297,11 @@ impl Plan {
             rows,
         }
     }
+}
+
+/// A variant's run over its replications, simulated here.
+fn simulate_directly(variant: &Scenario, progress: &mut dyn FnMut(u64)) -> ExperimentResults {
+    run_replications(variant, 0..variant.simulation.replications, progress)
 }
 
 /// Parse a relative change: `"20%"` or `"0.2"`, in (0, 1).
