@@ -894,12 +894,12 @@ fn business_case(
     }
 }
 
-/// A finite number, or null (JSON has no NaN). Negative zero is written as 0.
 /// Tier `i`'s pages in a replication's column (empty when no tier can be paged: zero).
 fn paged(column: &[u64], i: usize) -> f64 {
     column.get(i).map_or(0.0, |&pages| pages as f64)
 }
 
+/// A finite number, or null (JSON has no NaN). Negative zero is written as 0.
 fn num(x: f64) -> Value {
     let x = if x == 0.0 { 0.0 } else { x };
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)

@@ -205,7 +205,7 @@ fn simulate_set(
     let reps = from_results.reps.clone();
     let mut simulate = |s: &Scenario, p: &mut dyn FnMut(u64)| run_replications(s, reps.clone(), p);
     reuse::derive(scenario, from_results, drawn, progress, &mut simulate)
-        .unwrap_or_else(|| run_replications(drawn, from_results.reps.clone(), progress))
+        .unwrap_or_else(|| simulate(drawn, progress))
 }
 
 /// Per strategy (scenario order), per metric of [`cost_metrics`], the value of each

@@ -188,20 +188,26 @@ impl FirstEdges {
     const EXPONENTS: usize = 24;
     const CELLS: usize = Self::EXPONENTS << Self::MANTISSA_BITS;
 
+    /// The top bits (biased exponent and leading mantissa bits) of cell 0's lower end.
+    const FIRST: u64 = ((1023 + Self::MIN_EXPONENT) as u64) << Self::MANTISSA_BITS;
+
     /// The cell of a positive finite time, if the table covers it.
     #[inline]
     fn cell(minutes: f64) -> Option<usize> {
-        let first = ((1023 + Self::MIN_EXPONENT) as u64) << Self::MANTISSA_BITS;
-        let index = (minutes.to_bits() >> (52 - Self::MANTISSA_BITS)).checked_sub(first)?;
+        let index = (minutes.to_bits() >> (52 - Self::MANTISSA_BITS)).checked_sub(Self::FIRST)?;
         (index < Self::CELLS as u64).then_some(index as usize)
+    }
+
+    /// The lower end of `cell` (of the first time past the table for `CELLS`).
+    fn low(cell: usize) -> f64 {
+        f64::from_bits((Self::FIRST + cell as u64) << (52 - Self::MANTISSA_BITS))
     }
 
     /// The table for `edges`, each count taken at its cell's lower end.
     fn new(edges: &[f64]) -> FirstEdges {
-        let first = ((1023 + Self::MIN_EXPONENT) as u64) << Self::MANTISSA_BITS;
         FirstEdges {
             counts: std::array::from_fn(|cell| {
-                let low = f64::from_bits((first + cell as u64) << (52 - Self::MANTISSA_BITS));
+                let low = Self::low(cell);
                 edges.partition_point(|&edge| edge <= low) as u8
             }),
         }
@@ -1161,10 +1167,7 @@ mod tests {
     #[test]
     fn no_cell_of_the_edge_table_holds_two_edges() {
         let edges = &*EDGES;
-        let low = |cell: usize| {
-            let first = ((1023 + FirstEdges::MIN_EXPONENT) as u64) << FirstEdges::MANTISSA_BITS;
-            f64::from_bits((first + cell as u64) << (52 - FirstEdges::MANTISSA_BITS))
-        };
+        let low = FirstEdges::low;
         assert!(low(0) < edges[0] && low(FirstEdges::CELLS) > edges[RESTORE_BINS - 2]);
         for cell in 0..FirstEdges::CELLS {
             let (from, to) = (low(cell), low(cell + 1));
