@@ -232,7 +232,13 @@ impl Simulator {
             return;
         }
         self.watch_degradation(ctx, t, service);
-        self.scheduler.schedule(
+        // The service's keyed timer (see `schedule_first_failures`): while the failure is open
+        // no `FailureStarts` of it is pending (a change's failure made the pending one stale),
+        // and whatever next takes the slot is the next failure's start, scheduled only once
+        // the incident is resolved. So an outage averted by an early fix leaves no stale timer
+        // to pop, and a degrading failure adds nothing to the heap.
+        self.scheduler.schedule_keyed(
+            service as usize,
             t + f.warning,
             Timer::OutageStarts {
                 service,
