@@ -53,7 +53,8 @@ enum Timer {
     FailureStarts { service: ServiceId, epoch: u32 },
     /// Degradation monitoring catches the open incident.
     DegradationCaught { service: ServiceId },
-    /// The degraded service goes down (stale if failure `k` was already fixed).
+    /// The degraded service goes down. A keyed timer of the service, so a fix before the
+    /// outage replaces it with the next failure's start; the handler still checks `k`.
     OutageStarts { service: ServiceId, k: u32 },
     /// An uptime check or a user report detects the outage.
     OutageDetected {
