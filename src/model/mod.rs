@@ -261,7 +261,8 @@ impl Simulator {
     }
 
     fn reset(&mut self, ctx: &Ctx) {
-        // One keyed timer per service: its next failure start (always pending, far off).
+        // One keyed timer per service: its next failure start, or while a failure degrades its
+        // outage start (see `failure_starts`).
         self.scheduler.reset_with_keyed(ctx.scenario.services.len());
         self.services.clear();
         self.services
