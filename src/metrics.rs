@@ -580,6 +580,11 @@ impl Metric {
     pub const SYMPTOM_INCIDENTS: Metric = Metric(index_of("symptom_incidents"));
     pub const SYMPTOM_HOURS: Metric = Metric(index_of("symptom_hours"));
 
+    /// Its position in the registry: 0 for the first metric, then one more for each.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
     /// Every metric, in registry (file column) order.
     pub fn all() -> impl Iterator<Item = Metric> + Clone {
         (0..REGISTRY.len() as u16).map(Metric)

@@ -6,6 +6,7 @@ pub mod views;
 use serde_json::{Map, Value, json};
 
 use crate::experiment::ExperimentResults;
+use crate::experiment::rows::Column;
 use crate::finance::{self, CaseInputs, YearFlow};
 use crate::metrics::Metric;
 use crate::projections::CHECKPOINTS;
@@ -125,7 +126,7 @@ fn total_cost_mcb(
     let obs: Vec<Vec<f64>> = results
         .strategies
         .iter()
-        .map(|s| s.rows.iter().map(|r| -r.total_cost).collect())
+        .map(|s| s.rows.scalars(|r| -r.total_cost).collect())
         .collect();
     crate::experiment::select::mcb_table(&names, &obs, n, 0.95, false)
 }
@@ -188,9 +189,8 @@ pub fn pair_table(
         for b in a + 1..k {
             let rows = results.strategies[a]
                 .rows
-                .iter()
-                .zip(&results.strategies[b].rows)
-                .map(|(x, y)| (metric.value(x), metric.value(y)));
+                .metric_values(metric)
+                .zip(results.strategies[b].rows.metric_values(metric));
             if listed[a] && listed[b] {
                 if let Some(paired) = Paired::of(rows, metric.direction()) {
                     family.push(paired.p_value());
@@ -245,8 +245,8 @@ fn listed_strategies(results: &ExperimentResults, metric: Metric, max: usize) ->
         .map(|s| {
             let (sum, n) = s
                 .rows
-                .iter()
-                .filter_map(|r| metric.value(r))
+                .metric_values(metric)
+                .flatten()
                 .fold((0.0, 0u64), |(sum, n), v| (sum + v, n + 1));
             if n == 0 { f64::NAN } else { sum / n as f64 }
         })
@@ -376,15 +376,13 @@ impl ChartData {
                 StrategyCurves {
                     outage_hours_per_year: r
                         .rows
-                        .iter()
-                        .map(|row| row.outage_minutes / 60.0 * per_year)
+                        .scalars(|row| row.outage_minutes / 60.0 * per_year)
                         .collect(),
                     restore_hist: r.restore_hist.clone(),
                     incident_loss_per_year_sorted: {
                         let mut losses: Vec<f64> = r
                             .rows
-                            .iter()
-                            .map(|row| (row.downtime_cost + row.labor_cost) * per_year)
+                            .scalars(|row| (row.downtime_cost + row.labor_cost) * per_year)
                             .collect();
                         losses.sort_by(f64::total_cmp);
                         losses
@@ -402,9 +400,9 @@ impl ChartData {
             .map(|candidate| SavingsSeries {
                 candidate,
                 savings_per_year: base_rows
-                    .iter()
-                    .zip(&results.strategies[candidate].rows)
-                    .map(|(b, c)| (b.total_cost - c.total_cost) * per_year)
+                    .scalars(|b| b.total_cost)
+                    .zip(results.strategies[candidate].rows.scalars(|c| c.total_cost))
+                    .map(|(b, c)| (b - c) * per_year)
                     .collect(),
             })
             .collect();
@@ -477,7 +475,7 @@ impl Report {
                 StrategyReport {
                     name: strategy.name.clone(),
                     metrics: Metric::all()
-                        .map(|m| (m, Summary::of(res.rows.iter().map(|r| m.value(r)))))
+                        .map(|m| (m, Summary::of(res.rows.metric_values(m))))
                         .collect(),
                     tiers: scenario
                         .tiers_of(si)
@@ -485,20 +483,25 @@ impl Report {
                         .enumerate()
                         .map(|(i, tier)| TierReport {
                             name: tier.name.clone(),
-                            utilization: Summary::of(res.rows.iter().map(|r| {
-                                Some(r.tier_busy_minutes[i] / (tier.staff as f64 * horizon))
-                            })),
+                            utilization: Summary::of(
+                                res.rows
+                                    .column_values(Column::TierBusyMinutes, i)
+                                    .map(|busy| Some(busy? / (tier.staff as f64 * horizon))),
+                            ),
                             queue_wait_minutes: Summary::of(
-                                res.rows.iter().map(|r| r.tier_queue_wait_minutes[i]),
+                                res.rows.column_values(Column::TierQueueWaitMinutes, i),
                             ),
                             on_call: tier.on_call.as_ref().map(|_| OnCallLoad {
                                 pages: Summary::of(
-                                    res.rows.iter().map(|r| Some(paged(&r.tier_pages, i))),
+                                    res.rows
+                                        // Empty when no tier can be paged: zero.
+                                        .column_values(Column::TierPages, i)
+                                        .map(|pages| Some(pages.unwrap_or(0.0))),
                                 ),
                                 pages_asleep: Summary::of(
                                     res.rows
-                                        .iter()
-                                        .map(|r| Some(paged(&r.tier_pages_asleep, i))),
+                                        .column_values(Column::TierPagesAsleep, i)
+                                        .map(|pages| Some(pages.unwrap_or(0.0))),
                                 ),
                                 on_call_hours: on_call_minutes[i] / 60.0,
                             }),
@@ -511,22 +514,16 @@ impl Report {
                         .map(|(i, svc)| ServiceReport {
                             name: svc.name.clone(),
                             outage_minutes: Summary::of(
-                                res.rows.iter().map(|r| Some(r.service_outage_minutes[i])),
+                                res.rows.column_values(Column::ServiceOutageMinutes, i),
                             ),
-                            inherited_outage_minutes: Summary::of(res.rows.iter().map(|r| {
-                                Some(
-                                    r.service_inherited_outage_minutes
-                                        .get(i)
-                                        .copied()
-                                        .unwrap_or(0.0),
-                                )
-                            })),
+                            // An empty column (no dependencies) reads as zeros.
+                            inherited_outage_minutes: Summary::of(
+                                res.rows
+                                    .column_values(Column::ServiceInheritedOutageMinutes, i)
+                                    .map(|v| Some(v.unwrap_or(0.0))),
+                            ),
                             root_cause_cost: if has_dependencies {
-                                Summary::of(
-                                    res.rows
-                                        .iter()
-                                        .map(|r| r.service_root_cause_cost.get(i).copied()),
-                                )
+                                Summary::of(res.rows.column_values(Column::ServiceRootCauseCost, i))
                             } else {
                                 None
                             },
@@ -548,9 +545,8 @@ impl Report {
             let cand_rows = &results.strategies[candidate].rows;
             for metric in Metric::all() {
                 let pairs = base_rows
-                    .iter()
-                    .zip(cand_rows)
-                    .map(|(b, c)| (metric.value(b), metric.value(c)));
+                    .metric_values(metric)
+                    .zip(cand_rows.metric_values(metric));
                 if let Some(paired) = Paired::of(pairs, metric.direction()) {
                     comparisons.push(Comparison {
                         baseline: scenario.strategies[baseline].name.clone(),
@@ -574,15 +570,15 @@ impl Report {
                 let payback = (invest > 0.0 && savings + invest > 0.0)
                     .then(|| 12.0 * invest / (savings + invest));
                 let yearly: Vec<f64> = base_rows
-                    .iter()
-                    .zip(cand_rows)
-                    .map(|(b, c)| (b.total_cost - c.total_cost) * per_year)
+                    .scalars(|b| b.total_cost)
+                    .zip(cand_rows.scalars(|c| c.total_cost))
+                    .map(|(b, c)| (b - c) * per_year)
                     .collect();
                 let case = business_case(scenario, baseline, candidate, savings, &yearly, |m| {
                     let diff = base_rows
-                        .iter()
-                        .zip(cand_rows)
-                        .map(|(b, c)| m.value(b).unwrap_or(0.0) - m.value(c).unwrap_or(0.0))
+                        .metric_values(m)
+                        .zip(cand_rows.metric_values(m))
+                        .map(|(b, c)| b.unwrap_or(0.0) - c.unwrap_or(0.0))
                         .sum::<f64>();
                     diff / base_rows.len().max(1) as f64 * per_year
                 });
@@ -841,9 +837,13 @@ pub fn savings_per_year(scenario: &Scenario, results: &ExperimentResults, candid
     let per_year = MINUTES_PER_YEAR / scenario.simulation.horizon_minutes;
     let diffs: Vec<f64> = results.strategies[baseline]
         .rows
-        .iter()
-        .zip(&results.strategies[candidate].rows)
-        .filter_map(|(b, c)| Some(Metric::TOTAL_COST.value(c)? - Metric::TOTAL_COST.value(b)?))
+        .metric_values(Metric::TOTAL_COST)
+        .zip(
+            results.strategies[candidate]
+                .rows
+                .metric_values(Metric::TOTAL_COST),
+        )
+        .filter_map(|(b, c)| Some(c? - b?))
         .collect();
     let (mean_diff, _) = crate::stats::mean_sd(&diffs);
     -mean_diff * per_year
@@ -892,11 +892,6 @@ fn business_case(
         break_even_annual_cost: base.annual_cost + inputs.break_even_recurring_cost(),
         cash_flows: inputs.cash_flows(),
     }
-}
-
-/// Tier `i`'s pages in a replication's column (empty when no tier can be paged: zero).
-fn paged(column: &[u64], i: usize) -> f64 {
-    column.get(i).map_or(0.0, |&pages| pages as f64)
 }
 
 /// A finite number, or null (JSON has no NaN). Negative zero is written as 0.

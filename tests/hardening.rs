@@ -244,7 +244,9 @@ fn finding_4_swapped_rows_are_refused_by_the_digest() {
 fn finding_4_a_resealed_impossible_value_is_refused_naming_the_row() {
     let dir = tempfile::tempdir().unwrap();
     let [a, _] = shards(dir.path());
-    reseal(&a, |f| f.strategies[0].rows[3].availability = 7.5);
+    reseal(&a, |f| {
+        f.strategies[0].rows.update_row(3, |r| r.availability = 7.5)
+    });
     let o = incsim(&["merge", "sh"], dir.path());
     assert!(!o.status.success());
     let e = stderr(&o);
@@ -327,7 +329,9 @@ fn finding_5_zero_costs_and_a_denormal_annual_cost_draw_their_charts() {
 fn finding_5_a_shard_total_cost_of_1e300_does_not_hang_merge() {
     let dir = tempfile::tempdir().unwrap();
     let [a, _] = shards(dir.path());
-    reseal(&a, |f| f.strategies[1].rows[0].total_cost = 1e300);
+    reseal(&a, |f| {
+        f.strategies[1].rows.update_row(0, |r| r.total_cost = 1e300)
+    });
     let mut child = Command::new(env!("CARGO_BIN_EXE_incsim"))
         .args(["merge", "sh", "--out", "m"])
         .current_dir(dir.path())

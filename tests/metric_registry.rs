@@ -25,7 +25,7 @@ fn share(results: &ExperimentResults, metric: Metric, above: bool) -> f64 {
     let mut n = 0;
     let mut better = 0;
     for (b, c) in base.iter().zip(cand) {
-        if let (Some(b), Some(c)) = (metric.value(b), metric.value(c)) {
+        if let (Some(b), Some(c)) = (metric.value(&b), metric.value(&c)) {
             n += 1;
             if (above && c > b) || (!above && c < b) {
                 better += 1;

@@ -28,7 +28,7 @@ fn run(s: &Scenario, sets: usize) -> (incsim::experiment::ExperimentResults, Unc
 
 fn mean(res: &incsim::experiment::ExperimentResults, strategy: usize, m: Metric) -> f64 {
     let rows = &res.strategies[strategy].rows;
-    rows.iter().filter_map(|r| m.value(r)).sum::<f64>() / rows.len() as f64
+    rows.iter().filter_map(|r| m.value(&r)).sum::<f64>() / rows.len() as f64
 }
 
 /// The costs that price downtime (linear in the rate); every other cost must not move.

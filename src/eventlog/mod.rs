@@ -144,8 +144,10 @@ pub fn write_into(
                 results.reps
             );
         }
-        let row = &results.strategies[strategy].rows[(rep - results.reps.start) as usize];
-        if *row != metrics {
+        let row = results.strategies[strategy]
+            .rows
+            .row((rep - results.reps.start) as usize);
+        if row != metrics {
             bail!(
                 "internal error: replication {rep} of strategy {} gives other metrics when simulated again; please report this with the scenario",
                 scenario.strategies[strategy].name

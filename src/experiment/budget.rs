@@ -7,8 +7,9 @@
 //! whose plan holds a few values per input and, while it runs, two scenario copies
 //! ([`sensitivity_bytes`]).
 
+use super::rows::Rows;
 use crate::projections::CHECKPOINTS;
-use crate::projections::metrics::{MetricsProjection, RepCurves, RepMetrics};
+use crate::projections::metrics::{MetricsProjection, RepCurves};
 use crate::scenario::Scenario;
 
 /// Memory besides what grows with the scenario: the program, its libraries and fonts, the
@@ -36,26 +37,20 @@ fn heap_block(bytes: usize) -> u64 {
     }
 }
 
-/// Bytes one replication's row of `strategy` holds: the row itself and its per-tier and
-/// per-service vectors (a row of the strategy's own shape, as the projection makes it).
+/// Bytes one replication's row of `strategy` holds: its packed block at most (every scalar
+/// stored; see [`Rows`]) and the block's pointer, for a row of the strategy's own shape as the
+/// projection makes it.
 fn row_bytes(s: &Scenario, strategy: usize) -> u64 {
-    let r = MetricsProjection::new(s, strategy).metrics();
-    let vec = |len: usize, size: usize| heap_block(len * size);
-    std::mem::size_of::<RepMetrics>() as u64
-        + vec(r.tier_pages.len(), 8)
-        + vec(r.tier_pages_asleep.len(), 8)
-        + vec(r.tier_busy_minutes.len(), 8)
-        + vec(r.tier_queue_wait_minutes.len(), 16)
-        + vec(r.service_outage_minutes.len(), 8)
-        + vec(r.service_inherited_outage_minutes.len(), 8)
-        + vec(r.service_root_cause_cost.len(), 8)
+    let shape = MetricsProjection::new(s, strategy).metrics();
+    std::mem::size_of::<Box<[u64]>>() as u64 + heap_block(Rows::packed_bytes_at_most(&shape))
 }
 
 /// Bytes one replication of every strategy keeps until the report is written: each row, its
 /// cost checkpoints (f32), the report's three per-replication chart series (outage hours,
 /// loss, savings: f64 each), and a fifth more for the allocator's slack and the sorted
 /// copies the summaries make. Measured: the built-in scenario (2 strategies, 2 tiers, 1
-/// service) grows by 1.90 kB per replication (-n 10 to -n 100,000: 16 MB to 205 MB).
+/// service) grows by 1.22 kB per replication (-n 10 to -n 100,000: 15 MB to 134 MB); the
+/// benchmark (48 services, 4 tiers) by 1.88 KiB (-n 1,000 to -n 10,000).
 pub fn bytes_per_replication(s: &Scenario) -> u64 {
     let kept: u64 = (0..s.strategies.len())
         .map(|i| row_bytes(s, i) + 4 * CHECKPOINTS as u64 + 3 * 8)
@@ -272,9 +267,9 @@ mod tests {
     fn the_built_in_scenario_needs_what_was_measured_per_replication() {
         let s = parse_str(DEFAULT_SCENARIO_TOML, "default").unwrap();
         let per = bytes_per_replication(&s);
-        // Measured 1.90 kB (205 MB at -n 100,000, 16 MB at -n 10): at least that, at most
-        // half as much again.
-        assert!((1900..=2850).contains(&per), "{per}");
+        // Measured 1.22 kB with packed rows (134 MB at -n 100,000, 15 MB at -n 10; 1.90 kB
+        // before): at least that, at most half as much again.
+        assert!((1220..=1830).contains(&per), "{per}");
         // The accepted maximum, 10 million replications: about 10 GB, said up front.
         assert!(run_bytes(&s, 10_000_000, 1) > 8_000_000_000);
     }

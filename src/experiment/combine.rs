@@ -65,7 +65,7 @@ impl ExperimentResults {
             }
         }
         for (mine, theirs) in self.strategies.iter_mut().zip(later.strategies) {
-            mine.rows.extend(theirs.rows);
+            mine.rows.append(theirs.rows);
             for (a, b) in mine.restore_hist.iter_mut().zip(theirs.restore_hist) {
                 *a += b;
             }

@@ -9,6 +9,7 @@ pub mod grid;
 pub mod precision;
 pub mod recost;
 pub mod reuse;
+pub mod rows;
 pub mod select;
 pub mod select_shard;
 pub mod sensitivity;
@@ -26,6 +27,7 @@ use crate::model::Simulator;
 use crate::projections::metrics::{MetricsProjection, RepCurves, RepMetrics};
 use crate::projections::{CHECKPOINTS, RESTORE_BINS};
 use crate::scenario::Scenario;
+use rows::Rows;
 
 /// Parse a share written as a percentage or a fraction (`"20%"`, `"20 %"`, `"0.2"`), strictly
 /// between 0 and 1. `what` names it in errors ("relative change"), `such_as` and `e_g` give
@@ -55,8 +57,8 @@ const CHUNK: u64 = 512;
 /// Everything one strategy produced over the replications of a run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StrategyResults {
-    /// One row per replication, in replication order.
-    pub rows: Vec<RepMetrics>,
+    /// One row per replication, in replication order (packed: see [`rows`]).
+    pub rows: Rows,
     /// Restore-time histogram summed over replications (log bins, see `projections`).
     pub restore_hist: Vec<u64>,
     /// Cumulative cost at the checkpoints, one array per replication (f32: chart precision).
@@ -71,7 +73,7 @@ impl StrategyResults {
     /// per replication is what the rows need, nothing more).
     fn with_capacity(reps: usize) -> Self {
         StrategyResults {
-            rows: Vec::with_capacity(reps),
+            rows: Rows::with_capacity(reps),
             restore_hist: vec![0; RESTORE_BINS],
             cost_checkpoints: Vec::with_capacity(reps),
             events: 0,
@@ -79,7 +81,7 @@ impl StrategyResults {
     }
 
     fn push(&mut self, metrics: RepMetrics, curves: &RepCurves, events: u64) {
-        self.rows.push(metrics);
+        self.rows.push(&metrics);
         self.events += events;
         for (sum, c) in self.restore_hist.iter_mut().zip(curves.restore_hist.iter()) {
             *sum += *c as u64;

@@ -82,9 +82,8 @@ pub fn precision_of(scenario: &Scenario, results: &ExperimentResults) -> Vec<Can
         .filter(|(i, _)| *i != baseline)
         .map(|(i, strategy)| {
             let pairs = base_rows
-                .iter()
-                .zip(&results.strategies[i].rows)
-                .map(|(b, c)| (Metric::TOTAL_COST.value(b), Metric::TOTAL_COST.value(c)));
+                .metric_values(Metric::TOTAL_COST)
+                .zip(results.strategies[i].rows.metric_values(Metric::TOTAL_COST));
             let (mean_diff, half_width) = match Paired::of(pairs, Direction::LowerIsBetter) {
                 Some(p) => (p.mean_diff, (p.ci95[1] - p.ci95[0]) / 2.0),
                 None => (0.0, f64::INFINITY),

@@ -58,7 +58,7 @@ pub fn recost(
         // Salaries and standby of the tiers as this strategy runs them (model.md §8.13).
         let fixed_labor = fixed_labor_cost(to, si);
         let standby = standby_cost(to, si);
-        for row in &mut res.rows {
+        res.rows.update(|row| {
             if outage_rates_changed {
                 // degraded_cost keeps its bits (see `recosts_exactly`).
                 row.downtime_cost =
@@ -83,7 +83,7 @@ pub fn recost(
                 sla_penalty: row.sla_penalty_cost,
                 investment,
             });
-        }
+        });
         res.cost_checkpoints = Vec::new();
     }
     Some(out)
@@ -322,8 +322,8 @@ penalty = 1000
         let recosted = assert_recost_is_a_resimulation(&from, &to);
         let base = from.baseline_index();
         assert_ne!(
-            recosted.strategies[base].rows[0].standby_cost,
-            recosted.strategies[proactive].rows[0].standby_cost,
+            recosted.strategies[base].rows.row(0).standby_cost,
+            recosted.strategies[proactive].rows.row(0).standby_cost,
             "each strategy's standby comes from its own rota"
         );
         // Anything else in an override changes histories.

@@ -22,9 +22,9 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::rows::Rows;
 use super::uncertainty::{self, SetColumns, Uncertainty, UncertaintyError};
 use super::{ExperimentResults, StrategyResults};
-use crate::projections::metrics::RepMetrics;
 use crate::projections::{CHECKPOINTS, RESTORE_BINS};
 use crate::scenario::Scenario;
 
@@ -102,8 +102,8 @@ impl fmt::Display for ShardSpec {
 pub struct ShardStrategy {
     /// The strategy's name (a check: the scenario fixes the order).
     pub name: String,
-    /// One row per replication of the slice, in order.
-    pub rows: Vec<RepMetrics>,
+    /// One row per replication of the slice, in order (written as a list of rows).
+    pub rows: Rows,
     /// The slice's restore-time histogram.
     pub restore_hist: Vec<u64>,
     /// Cost checkpoints per replication. Stored as f64, which holds every f32 exactly, so the
@@ -463,7 +463,7 @@ impl ShardFile {
                 )));
             }
             for (i, row) in s.rows.iter().enumerate() {
-                crate::integrity::check_row(&self.scenario, row).map_err(|e| {
+                crate::integrity::check_row(&self.scenario, &row).map_err(|e| {
                     MergeError(format!(
                         "{name}: strategy {}, replication {}: {e}",
                         s.name,

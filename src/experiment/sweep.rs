@@ -402,7 +402,7 @@ pub fn run_with(
         };
         let report = Report::build(&varied, &results);
         for (s, res) in results.strategies.iter().enumerate() {
-            costs[s].push(res.rows.iter().map(|r| r.total_cost).collect());
+            costs[s].push(res.rows.scalars(|r| r.total_cost).collect());
         }
         let mean =
             |s: usize, m: Metric| report.strategies[s].metric(m).map_or(f64::NAN, |x| x.mean);

@@ -221,7 +221,7 @@ pub fn columns(results: &ExperimentResults, metrics: &[Metric]) -> SetColumns {
         .map(|res| {
             metrics
                 .iter()
-                .map(|m| res.rows.iter().map(|r| m.value(r)).collect())
+                .map(|m| res.rows.metric_values(*m).collect())
                 .collect()
         })
         .collect()

@@ -83,10 +83,11 @@ pub fn write(
     // One reused record and text buffer: no allocation per cell.
     let mut record = ::csv::StringRecord::new();
     let mut text = String::new();
+    let mut metrics = RepMetrics::default();
     for (i, rep) in results.reps.clone().enumerate() {
         for (s, strategy) in scenario.strategies.iter().enumerate() {
-            let metrics = &results.strategies[s].rows[i];
-            fill_record(&mut record, &mut text, rep, &strategy.name, metrics);
+            results.strategies[s].rows.row_into(i, &mut metrics);
+            fill_record(&mut record, &mut text, rep, &strategy.name, &metrics);
             writer.write_record(&record)?;
         }
     }

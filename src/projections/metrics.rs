@@ -17,7 +17,7 @@ pub const RESTORE_MIN_MINUTES: f64 = 0.1;
 
 /// Metrics of one replication under one strategy (docs/model.md §2 rule 12, costs, §5). The
 /// registry in [`crate::metrics`] names, documents and reads each field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RepMetrics {
     pub outage_minutes: f64,
     pub degraded_minutes: f64,
