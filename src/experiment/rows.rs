@@ -298,45 +298,69 @@ enum ScalarKind {
 static DIRECT_READS: LazyLock<Vec<Option<(u32, ScalarKind)>>> =
     LazyLock::new(|| Metric::all().map(direct_read).collect());
 
-/// The scalar field `metric` reads as it is, and how, when its value is exactly that field's
-/// in every row: probed with rows that store one field at a time. A metric whose value
-/// depends on no field, on several, or on one through a formula has none (it is read from an
-/// unpacked row instead); so does one whose probes disagree in any way.
+/// The scalar field `metric` reads as it is, and how: see [`direct_read_of`].
 fn direct_read(metric: Metric) -> Option<(u32, ScalarKind)> {
-    let value = |words: &[u64]| metric.value(&unpack(words));
-    let empty = value(&[0]);
+    direct_read_of(|row| metric.value(row))
+}
+
+/// The scalar field `value` reads as it is, and how, when its value is exactly that field's.
+///
+/// Probed, not declared: every scalar is set to a distinct background value, then one field
+/// at a time takes each probe value (small, large, negative, −0.0, a count-like word) or is
+/// left out; `value` must give exactly that field's value (by its kind) for every probe of
+/// one field, and no other field may move it. A formula (a ratio, a cap, a sum of fields) or a
+/// metric of no field fails some probe and has none: it is read from an unpacked row instead.
+fn direct_read_of(value: impl Fn(&RepMetrics) -> Option<f64>) -> Option<(u32, ScalarKind)> {
+    // Background values: non-zero, distinct, and unlike every probe (as floats and as counts).
+    let background = |k: u32| (2.0 + f64::from(k) * 1.37).to_bits();
+    let row_with = |field: u32, probe: Option<u64>| {
+        let mut words = vec![0];
+        for k in 0..SCALARS {
+            let stored = if k == field {
+                probe
+            } else {
+                Some(background(k))
+            };
+            if let Some(w) = stored {
+                words[0] |= 1 << k;
+                words.push(w);
+            }
+        }
+        value(&unpack(&words)).map(f64::to_bits)
+    };
+    let probes = [
+        1.5f64.to_bits(),
+        3,
+        (-0.0f64).to_bits(),
+        1e300f64.to_bits(),
+        (-7.25f64).to_bits(),
+        u64::MAX >> 12,
+    ];
     let mut found = None;
     for field in 0..SCALARS {
-        let header = 1u64 << field;
-        let probes = [1.5f64.to_bits(), 3, (-0.0f64).to_bits()];
-        let values: Vec<Option<f64>> = probes.iter().map(|&w| value(&[header, w])).collect();
-        if values
-            .iter()
-            .all(|v| v.map(f64::to_bits) == empty.map(f64::to_bits))
-        {
-            continue;
-        }
-        if found.is_some() {
-            return None;
-        }
-        let read_as = |kind| {
-            probes.iter().zip(&values).all(|(&w, v)| {
-                let expected = match kind {
-                    ScalarKind::Float | ScalarKind::Optional => Some(f64::from_bits(w)),
-                    ScalarKind::Count => Some(w as f64),
-                };
-                v.map(f64::to_bits) == expected.map(f64::to_bits)
-            }) && empty.map(f64::to_bits)
-                == match kind {
-                    ScalarKind::Optional => None,
-                    _ => Some(0),
-                }
+        let reads_as = |kind: ScalarKind| {
+            let absent = match kind {
+                ScalarKind::Optional => None,
+                _ => Some(0),
+            };
+            row_with(field, None) == absent
+                && probes.iter().all(|&w| {
+                    let expected = match kind {
+                        ScalarKind::Float | ScalarKind::Optional => w,
+                        ScalarKind::Count => (w as f64).to_bits(),
+                    };
+                    row_with(field, Some(w)) == Some(expected)
+                })
         };
-        found = [ScalarKind::Float, ScalarKind::Count, ScalarKind::Optional]
+        if let Some(kind) = [ScalarKind::Float, ScalarKind::Count, ScalarKind::Optional]
             .into_iter()
-            .find(|&kind| read_as(kind))
-            .map(|kind| (field, kind));
-        found?;
+            .find(|&kind| reads_as(kind))
+        {
+            if found.is_some() {
+                return None;
+            }
+            found = Some((field, kind));
+        }
     }
     found
 }
@@ -932,6 +956,36 @@ mod tests {
         assert_eq!(
             direct_read(Metric::TOTAL_COST),
             Some((15, ScalarKind::Float))
+        );
+    }
+
+    #[test]
+    fn formulas_are_not_taken_for_a_field() {
+        // What a probe with every other field zero and small values would have accepted.
+        let formulas: [fn(&RepMetrics) -> Option<f64>; 6] = [
+            |r| Some(r.total_cost / r.incidents.max(1) as f64),
+            |r| Some(r.total_cost.min(1e9)),
+            |r| Some(r.outage_minutes * (1 + r.outages) as f64),
+            |r| Some(r.total_cost + r.labor_cost),
+            |r| Some(r.total_cost.abs()),
+            |_| Some(1.0),
+        ];
+        for (i, formula) in formulas.into_iter().enumerate() {
+            assert_eq!(direct_read_of(formula), None, "formula {i}");
+        }
+        let plain: [fn(&RepMetrics) -> Option<f64>; 3] = [
+            |r| Some(r.total_cost),
+            |r| Some(r.incidents as f64),
+            |r| r.mttr_minutes,
+        ];
+        let found: Vec<_> = plain.into_iter().map(direct_read_of).collect();
+        assert_eq!(
+            found,
+            [
+                Some((15, ScalarKind::Float)),
+                Some((3, ScalarKind::Count)),
+                Some((9, ScalarKind::Optional))
+            ]
         );
     }
 
