@@ -29,10 +29,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::metrics::Metric;
 use crate::projections::metrics::RepMetrics;
 
-/// Scalar fields of a row: the header's first bits.
-const SCALARS: u32 = 35;
-/// Columns (per-tier and per-service vectors) of a row: the header's next bits.
-const COLUMNS: u32 = 7;
 const _: () = assert!(
     SCALARS + COLUMNS <= 64,
     "one header word holds every presence bit"
@@ -128,13 +124,9 @@ impl Rows {
     /// nothing is allocated per row.
     pub fn values<'a, T>(
         &'a self,
-        mut read: impl FnMut(&RepMetrics) -> T + 'a,
+        read: impl FnMut(&RepMetrics) -> T + 'a,
     ) -> impl ExactSizeIterator<Item = T> + 'a {
-        let mut buffer = RepMetrics::default();
-        self.packed.iter().map(move |packed| {
-            unpack_into(packed, &mut buffer, true);
-            read(&buffer)
-        })
+        self.unpacked(true, read)
     }
 
     /// [`Rows::values`] for a reader of the scalar fields only (every metric of the registry,
@@ -143,11 +135,20 @@ impl Rows {
     /// such passes per metric and strategy.
     pub fn scalars<'a, T>(
         &'a self,
+        read: impl FnMut(&RepMetrics) -> T + 'a,
+    ) -> impl ExactSizeIterator<Item = T> + 'a {
+        self.unpacked(false, read)
+    }
+
+    /// `read` of every row, unpacked in turn into one buffer (with its columns or not).
+    fn unpacked<'a, T>(
+        &'a self,
+        columns: bool,
         mut read: impl FnMut(&RepMetrics) -> T + 'a,
     ) -> impl ExactSizeIterator<Item = T> + 'a {
         let mut buffer = RepMetrics::default();
         self.packed.iter().map(move |packed| {
-            unpack_into(packed, &mut buffer, false);
+            unpack_into(packed, &mut buffer, columns);
             read(&buffer)
         })
     }
@@ -465,6 +466,12 @@ impl Packer<'_> {
         }
         self.index += 1;
     }
+    fn u64_column(&mut self, values: &[u64]) {
+        self.column(values.iter().copied());
+    }
+    fn f64_column(&mut self, values: &[f64]) {
+        self.column(values.iter().map(|v| v.to_bits()));
+    }
     fn option_column(&mut self, values: &[Option<f64>]) {
         if !values.is_empty() {
             self.words[0] |= 1 << self.index;
@@ -583,215 +590,113 @@ fn pack(row: &RepMetrics) -> Box<[u64]> {
     Box::from(&words[..])
 }
 
-/// Pack a row into `words` (emptied first). Every field is named (no `..`), so a field added
-/// to [`RepMetrics`] does not compile until it is packed here and unpacked in [`unpack_into`].
-fn pack_into(row: &RepMetrics, words: &mut Vec<u64>) {
-    let RepMetrics {
-        outage_minutes,
-        degraded_minutes,
-        availability,
-        incidents,
-        outages,
-        averted,
-        escalations,
-        false_alarms,
-        mttd_minutes,
-        mttr_minutes,
-        labor_hours,
-        downtime_cost,
-        degraded_cost,
-        labor_cost,
-        investment_cost,
-        total_cost,
-        pages,
-        pages_asleep,
-        standby_cost,
-        tier_pages,
-        tier_pages_asleep,
-        tier_busy_minutes,
-        tier_queue_wait_minutes,
-        service_outage_minutes,
-        tickets,
-        tickets_deflected,
-        fixed_labor_cost,
-        sla_breaches,
-        sla_penalty_cost,
-        workarounds,
-        recurrences,
-        problems_fixed,
-        inherited_outage_minutes,
-        service_inherited_outage_minutes,
-        maintenance_hours,
-        planned_minutes,
-        planned_cost,
-        changes,
-        change_failures,
-        symptom_incidents,
-        symptom_hours,
-        service_root_cause_cost,
-    } = row;
-    let columns = tier_pages.len()
-        + tier_pages_asleep.len()
-        + tier_busy_minutes.len()
-        + 2 * tier_queue_wait_minutes.len()
-        + service_outage_minutes.len()
-        + service_inherited_outage_minutes.len()
-        + service_root_cause_cost.len();
-    words.clear();
-    words.reserve(1 + SCALARS as usize + COLUMNS as usize * 2 + columns);
-    let mut p = Packer { words, index: 0 };
-    p.words.push(0);
-    p.f64(*outage_minutes);
-    p.f64(*degraded_minutes);
-    p.f64(*availability);
-    p.u64(*incidents);
-    p.u64(*outages);
-    p.u64(*averted);
-    p.u64(*escalations);
-    p.u64(*false_alarms);
-    p.option(*mttd_minutes);
-    p.option(*mttr_minutes);
-    p.f64(*labor_hours);
-    p.f64(*downtime_cost);
-    p.f64(*degraded_cost);
-    p.f64(*labor_cost);
-    p.f64(*investment_cost);
-    p.f64(*total_cost);
-    p.u64(*pages);
-    p.u64(*pages_asleep);
-    p.f64(*standby_cost);
-    p.u64(*tickets);
-    p.u64(*tickets_deflected);
-    p.f64(*fixed_labor_cost);
-    p.u64(*sla_breaches);
-    p.f64(*sla_penalty_cost);
-    p.u64(*workarounds);
-    p.u64(*recurrences);
-    p.u64(*problems_fixed);
-    p.f64(*inherited_outage_minutes);
-    p.f64(*maintenance_hours);
-    p.f64(*planned_minutes);
-    p.f64(*planned_cost);
-    p.u64(*changes);
-    p.u64(*change_failures);
-    p.u64(*symptom_incidents);
-    p.f64(*symptom_hours);
-    debug_assert_eq!(p.index, SCALARS);
-    p.column(tier_pages.iter().copied());
-    p.column(tier_pages_asleep.iter().copied());
-    p.column(tier_busy_minutes.iter().map(|v| v.to_bits()));
-    p.option_column(tier_queue_wait_minutes);
-    p.column(service_outage_minutes.iter().map(|v| v.to_bits()));
-    p.column(service_inherited_outage_minutes.iter().map(|v| v.to_bits()));
-    p.column(service_root_cause_cost.iter().map(|v| v.to_bits()));
-    debug_assert_eq!(p.index, SCALARS + COLUMNS);
+/// The fields of a row in packing order, each named once: the scalars with the method that
+/// packs and unpacks their kind, then the columns likewise. `$then!` receives the list and
+/// writes [`pack_into`], [`unpack_into`] and the counts from it.
+macro_rules! row_fields {
+    ($then:ident) => {
+        $then! {
+            scalars: [
+                outage_minutes: f64,
+                degraded_minutes: f64,
+                availability: f64,
+                incidents: u64,
+                outages: u64,
+                averted: u64,
+                escalations: u64,
+                false_alarms: u64,
+                mttd_minutes: option,
+                mttr_minutes: option,
+                labor_hours: f64,
+                downtime_cost: f64,
+                degraded_cost: f64,
+                labor_cost: f64,
+                investment_cost: f64,
+                total_cost: f64,
+                pages: u64,
+                pages_asleep: u64,
+                standby_cost: f64,
+                tickets: u64,
+                tickets_deflected: u64,
+                fixed_labor_cost: f64,
+                sla_breaches: u64,
+                sla_penalty_cost: f64,
+                workarounds: u64,
+                recurrences: u64,
+                problems_fixed: u64,
+                inherited_outage_minutes: f64,
+                maintenance_hours: f64,
+                planned_minutes: f64,
+                planned_cost: f64,
+                changes: u64,
+                change_failures: u64,
+                symptom_incidents: u64,
+                symptom_hours: f64,
+            ],
+            // In [`Column`]'s order.
+            columns: [
+                tier_pages: u64_column,
+                tier_pages_asleep: u64_column,
+                tier_busy_minutes: f64_column,
+                tier_queue_wait_minutes: option_column,
+                service_outage_minutes: f64_column,
+                service_inherited_outage_minutes: f64_column,
+                service_root_cause_cost: f64_column,
+            ],
+        }
+    };
 }
+
+/// Writes the packing code from [`row_fields`]. Every field is destructured by name (no
+/// `..`), so a field added to [`RepMetrics`] does not compile until it is in the list.
+macro_rules! packing_code {
+    (
+        scalars: [$($scalar:ident: $scalar_kind:ident,)*],
+        columns: [$($column:ident: $column_kind:ident,)*],
+    ) => {
+        const SCALARS: u32 = [$(stringify!($scalar)),*].len() as u32;
+        const COLUMNS: u32 = [$(stringify!($column)),*].len() as u32;
+
+        /// Pack a row into `words` (emptied first).
+        fn pack_into(row: &RepMetrics, words: &mut Vec<u64>) {
+            let RepMetrics { $($scalar,)* $($column,)* } = row;
+            // A column of `Option`s adds its presence words: the slack covers a few.
+            let values = 0 $(+ $column.len())*;
+            words.clear();
+            words.reserve(1 + SCALARS as usize + COLUMNS as usize * 2 + values);
+            let mut p = Packer { words, index: 0 };
+            p.words.push(0);
+            $(p.$scalar_kind(*$scalar);)*
+            debug_assert_eq!(p.index, SCALARS);
+            $(p.$column_kind($column);)*
+            debug_assert_eq!(p.index, SCALARS + COLUMNS);
+        }
+
+        /// Unpack a row [`pack`] made into `row`, field by field in the packing order,
+        /// reusing its columns' buffers; without `columns`, the scalars only (the columns are
+        /// left as they are).
+        #[inline]
+        fn unpack_into(words: &[u64], row: &mut RepMetrics, columns: bool) {
+            let mut u = Unpacker::new(words);
+            let RepMetrics { $($scalar,)* $($column,)* } = row;
+            $(*$scalar = u.$scalar_kind();)*
+            debug_assert_eq!(u.index, SCALARS);
+            if !columns {
+                return;
+            }
+            $(u.$column_kind($column);)*
+            debug_assert_eq!((u.index, u.next), (SCALARS + COLUMNS, words.len()));
+        }
+    };
+}
+
+row_fields!(packing_code);
 
 /// Unpack a row [`pack`] made.
 fn unpack(words: &[u64]) -> RepMetrics {
     let mut row = RepMetrics::default();
     unpack_into(words, &mut row, true);
     row
-}
-
-/// Unpack a row [`pack`] made into `row`, field by field in the packing order, reusing its
-/// columns' buffers; without `columns`, the scalars only (the columns are left as they are).
-/// Every field is named (no `..`): a field added to [`RepMetrics`] does not compile until it
-/// is unpacked here.
-#[inline]
-fn unpack_into(words: &[u64], row: &mut RepMetrics, columns: bool) {
-    let mut u = Unpacker::new(words);
-    let RepMetrics {
-        outage_minutes,
-        degraded_minutes,
-        availability,
-        incidents,
-        outages,
-        averted,
-        escalations,
-        false_alarms,
-        mttd_minutes,
-        mttr_minutes,
-        labor_hours,
-        downtime_cost,
-        degraded_cost,
-        labor_cost,
-        investment_cost,
-        total_cost,
-        pages,
-        pages_asleep,
-        standby_cost,
-        tier_pages,
-        tier_pages_asleep,
-        tier_busy_minutes,
-        tier_queue_wait_minutes,
-        service_outage_minutes,
-        tickets,
-        tickets_deflected,
-        fixed_labor_cost,
-        sla_breaches,
-        sla_penalty_cost,
-        workarounds,
-        recurrences,
-        problems_fixed,
-        inherited_outage_minutes,
-        service_inherited_outage_minutes,
-        maintenance_hours,
-        planned_minutes,
-        planned_cost,
-        changes,
-        change_failures,
-        symptom_incidents,
-        symptom_hours,
-        service_root_cause_cost,
-    } = row;
-    *outage_minutes = u.f64();
-    *degraded_minutes = u.f64();
-    *availability = u.f64();
-    *incidents = u.u64();
-    *outages = u.u64();
-    *averted = u.u64();
-    *escalations = u.u64();
-    *false_alarms = u.u64();
-    *mttd_minutes = u.option();
-    *mttr_minutes = u.option();
-    *labor_hours = u.f64();
-    *downtime_cost = u.f64();
-    *degraded_cost = u.f64();
-    *labor_cost = u.f64();
-    *investment_cost = u.f64();
-    *total_cost = u.f64();
-    *pages = u.u64();
-    *pages_asleep = u.u64();
-    *standby_cost = u.f64();
-    *tickets = u.u64();
-    *tickets_deflected = u.u64();
-    *fixed_labor_cost = u.f64();
-    *sla_breaches = u.u64();
-    *sla_penalty_cost = u.f64();
-    *workarounds = u.u64();
-    *recurrences = u.u64();
-    *problems_fixed = u.u64();
-    *inherited_outage_minutes = u.f64();
-    *maintenance_hours = u.f64();
-    *planned_minutes = u.f64();
-    *planned_cost = u.f64();
-    *changes = u.u64();
-    *change_failures = u.u64();
-    *symptom_incidents = u.u64();
-    *symptom_hours = u.f64();
-    debug_assert_eq!(u.index, SCALARS);
-    if !columns {
-        return;
-    }
-    u.u64_column(tier_pages);
-    u.u64_column(tier_pages_asleep);
-    u.f64_column(tier_busy_minutes);
-    u.option_column(tier_queue_wait_minutes);
-    u.f64_column(service_outage_minutes);
-    u.f64_column(service_inherited_outage_minutes);
-    u.f64_column(service_root_cause_cost);
-    debug_assert_eq!((u.index, u.next), (SCALARS + COLUMNS, words.len()));
 }
 
 #[cfg(test)]
