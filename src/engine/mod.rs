@@ -173,7 +173,7 @@ impl<P: Copy> Scheduler<P> {
     ///
     /// # Panics
     /// If `id` is not below that count.
-    #[inline]
+    #[inline(always)]
     pub fn schedule_keyed(&mut self, id: usize, t: f64, payload: P) {
         let t = if t < self.now { self.now } else { t };
         let previous = self.keyed_payloads[id].replace(payload);
@@ -242,7 +242,7 @@ impl<P: Copy> Scheduler<P> {
 
     /// Schedule `payload` at time `t`. A time in the past is clamped to now: the clock never
     /// runs backwards.
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, t: f64, payload: P) {
         let t = if t < self.now { self.now } else { t };
         let slot = match self.free_slots.pop() {
