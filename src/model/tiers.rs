@@ -513,7 +513,7 @@ impl Simulator {
     /// workaround attempt (§8.8): the fix, the workaround or the strategy's time box; a
     /// ticket's or false alarm's triage; a problem's root-cause fix. None: a problem record
     /// withdrawn while it waited (its queue entry is stale).
-    #[inline]
+    #[inline(always)]
     pub(super) fn work_of(
         &mut self,
         ctx: &Ctx,
