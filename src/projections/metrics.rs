@@ -794,7 +794,7 @@ impl<'a> MetricsProjection<'a> {
         self.detect_count += 1;
     }
 
-    #[inline]
+    #[inline(always)]
     fn work_started(
         &mut self,
         item: WorkItem,
