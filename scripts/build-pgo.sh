@@ -11,7 +11,9 @@
 #
 # Why: the compiler then lays out and inlines the simulation loop by how often each branch is
 # really taken; on scenarios/benchmark.toml, 1.28x the plain release build's replications per
-# second when the training includes it, 1.08x when it does not (README, Performance). It changes no number: the outputs are the
+# second when the training includes it, 1.08x when it does not (both measured in batch 8; after
+# batch 10's engine work the release build itself is faster, and the gap is 1.14x: README,
+# Performance). It changes no number: the outputs are the
 # same bytes (CI compares them). Not the default build because it needs llvm-profdata
 # (`rustup component add llvm-tools`) and two full builds.
 #
