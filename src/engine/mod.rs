@@ -7,6 +7,16 @@
 //! The queue is the hottest code in a run, so it is laid out for the machine: the heap holds
 //! only 16-byte integer keys, and the payloads wait in a slot array beside it.
 
+/// Marks the branch that calls it as rarely taken: in a model's handlers, a feature the
+/// scenario may not use, a drill's decision, a stale timer. Without a profile the compiler
+/// weighs both sides of a branch alike, and once the per-event handlers are inlined into the
+/// run loop it leaves the rare sides' register spills and code on the hot path; a call to a
+/// `#[cold]` function moves them out (the classic form of `std::hint::cold_path`, which
+/// needs Rust 1.95; this crate builds with 1.88). The call itself stays on the rare path.
+#[cold]
+#[inline(never)]
+pub fn rarely() {}
+
 /// Bits of a key's low word that hold the payload's slot; the insertion counter sits above.
 const SLOT_BITS: u32 = 24;
 /// Most timers pending at once (16.7 million). A model has at most a few per service and one

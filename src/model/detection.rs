@@ -9,6 +9,7 @@ use crate::scenario::{MINUTES_PER_WEEK, Minutes};
 
 impl Simulator {
     /// A degrading failure started at `t`: schedule its catch by monitoring, if any.
+    #[inline(always)]
     pub(super) fn watch_degradation(&mut self, ctx: &Ctx, t: Minutes, service: ServiceId) {
         let f = self.services[service as usize].failure;
         // Rule 3: caught iff the coin says so and detection comes strictly before the outage.
@@ -23,6 +24,7 @@ impl Simulator {
 
     /// An undetected outage began at `t`: schedule the first of the uptime check and the user
     /// report.
+    #[inline(always)]
     pub(super) fn watch_outage(&mut self, ctx: &Ctx, t: Minutes, service: ServiceId) {
         let report_delay = self.services[service as usize].failure.report_delay;
         // Rule 3: at outage start + min(outage_detect, report_delay); ties go to monitoring.
@@ -36,6 +38,7 @@ impl Simulator {
             .schedule(t + delay, Timer::OutageDetected { service, detection });
     }
 
+    #[inline(always)]
     pub(super) fn degradation_caught<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -50,6 +53,7 @@ impl Simulator {
 
     /// The incident is detected at `t` by `detection`: the ticket opens at the tier the
     /// detection path leads to (rule 4) and enters its queue.
+    #[inline(always)]
     pub(super) fn detect<S: EventSink>(
         &mut self,
         ctx: &Ctx,

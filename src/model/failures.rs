@@ -197,6 +197,7 @@ impl Simulator {
         };
     }
 
+    #[inline(always)]
     pub(super) fn failure_starts<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -247,6 +248,7 @@ impl Simulator {
         );
     }
 
+    #[inline(always)]
     pub(super) fn outage_starts<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -269,6 +271,7 @@ impl Simulator {
     /// The service is UP again at `t` by a fix or a workaround: the next failure is drawn,
     /// after `failures.every`, or after `recurs` with the same mode when `recurs` is given
     /// (a successful workaround, model.md §8.8).
+    #[inline(always)]
     pub(super) fn resolve<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -288,6 +291,7 @@ impl Simulator {
         // Rule 10: averted iff the fix completes strictly before the outage would begin.
         let averted = t < outage_at;
         if !averted && !was_down {
+            super::rarely();
             // The fix lands at the very instant the outage begins: a zero-minute outage.
             self.services[service as usize].down = true;
             self.emit(sink, t, EventKind::OutageStarted { incident });
@@ -324,6 +328,7 @@ impl Simulator {
             (None, Some(p)) => self.restore_natural_failure(ctx, service, p),
             (None, None) => self.draw_failure(ctx, service, next_k, None),
             (Some(delay), _) => {
+                super::rarely();
                 self.draw_failure(ctx, service, next_k, Some(mode));
                 self.services[service as usize].failure.time_to_failure = delay;
             }
@@ -340,6 +345,7 @@ impl Simulator {
 
     /// Schedule the drawn next failure, `time_to_failure` after `t` (unless its start is
     /// pinned: model/decisions.rs).
+    #[inline(always)]
     pub(super) fn schedule_next_failure(&mut self, t: Minutes, service: ServiceId) {
         let k = self.services[service as usize].k;
         // The drill's debrief may pin this failure's start (model/decisions.rs).

@@ -55,7 +55,17 @@ impl Simulator {
 
     /// The service is UP again after a repair (of either kind) or a maintenance: the
     /// age-policy clock restarts (§8.6).
+    #[inline(always)]
     pub(super) fn restart_maintenance_clock(&mut self, ctx: &Ctx, t: Minutes, service: ServiceId) {
+        if !ctx.strategy.maintenance.is_empty() {
+            self.restart_maintenance_clock_of(ctx, t, service);
+        }
+    }
+
+    /// [`Self::restart_maintenance_clock`] for a strategy with maintenance plans: out of line,
+    /// so the check above is all the run loop carries when there are none.
+    #[inline(never)]
+    fn restart_maintenance_clock_of(&mut self, ctx: &Ctx, t: Minutes, service: ServiceId) {
         let Some(p) = plan(ctx, service) else {
             return;
         };

@@ -44,6 +44,8 @@ use crate::scenario::{Minutes, Scenario, Strategy, Tier};
 use failures::ServiceState;
 use tiers::TierState;
 
+use crate::engine::rarely;
+
 /// A pending timer of the model (the engine's payload): every kind of future happening, one
 /// variant each.
 #[derive(Debug, Clone, Copy)]
@@ -287,6 +289,13 @@ impl Simulator {
     }
 
     /// Apply one timer: the only place that knows every kind of timer.
+    ///
+    /// Inlined into the run loop together with the handlers most events reach (each marked
+    /// `#[inline(always)]`), so a run's hot path is one function without call boundaries;
+    /// their rare branches call [`rarely`], which keeps the merged function's spills off that
+    /// path. Inlined without those hints the loop ran slower than with the calls (README,
+    /// Performance, batch 11).
+    #[inline(always)]
     fn handle<S: EventSink>(&mut self, ctx: &Ctx, t: Minutes, timer: Timer, sink: &mut S) {
         match timer {
             Timer::FailureStarts { service, epoch } => {
@@ -316,24 +325,40 @@ impl Simulator {
             } => self.work_done(ctx, t, tier, shift, item, able, workaround, sink),
             Timer::FalseAlarm => self.false_alarm(ctx, t, sink),
             Timer::Acknowledged { tier, incident } => {
+                rarely();
                 self.acknowledged(ctx, t, tier, incident, sink)
             }
-            Timer::TierOpens { tier } => self.tier_opens(t, tier),
-            Timer::FirstReport { service, k } => self.first_report(ctx, t, service, k),
-            Timer::TicketArrives { service, k } => self.ticket_arrives(ctx, t, service, k, sink),
+            Timer::TierOpens { tier } => {
+                rarely();
+                self.tier_opens(t, tier)
+            }
+            Timer::FirstReport { service, k } => {
+                rarely();
+                self.first_report(ctx, t, service, k)
+            }
+            Timer::TicketArrives { service, k } => {
+                rarely();
+                self.ticket_arrives(ctx, t, service, k, sink)
+            }
             Timer::PolicyRule { service, k, index } => {
+                rarely();
                 self.policy_rule(ctx, t, service, k, index, sink)
             }
             Timer::PolicyAck {
                 tier,
                 service,
                 page,
-            } => self.policy_ack(ctx, t, tier, service, page, sink),
+            } => {
+                rarely();
+                self.policy_ack(ctx, t, tier, service, page, sink)
+            }
             Timer::MaintenanceDue { service, epoch } => {
+                rarely();
                 self.maintenance_due(ctx, t, service, epoch, sink)
             }
             Timer::ChangeDeployed { service, n } => self.change_deployed(ctx, t, service, n, sink),
             Timer::SymptomReported { service, n } => {
+                rarely();
                 self.symptom_reported(ctx, t, service, n, sink)
             }
         }

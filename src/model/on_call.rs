@@ -394,6 +394,7 @@ impl Simulator {
         if let Some(run) = self.policy_runs.get(incident.service as usize)
             && run.governed_k == Some(incident.k)
         {
+            super::rarely();
             self.policy_stand_down(incident.service);
         }
     }

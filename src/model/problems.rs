@@ -78,6 +78,7 @@ impl Simulator {
         root.tried = false;
         root.requested = false;
         if root.next_recurs {
+            super::rarely();
             root.next_recurs = false;
             root.recurrences += 1;
             let recurrence = root.recurrences;
@@ -115,6 +116,7 @@ impl Simulator {
         self.services[incident.service as usize].root.tried = true;
     }
 
+    #[inline(always)]
     pub(super) fn try_workaround(
         &mut self,
         ctx: &Ctx,
@@ -124,6 +126,18 @@ impl Simulator {
         if !ctx.strategy.workarounds {
             return None;
         }
+        self.try_workaround_with(ctx, incident, tier)
+    }
+
+    /// [`Self::try_workaround`] for a strategy that uses workarounds: out of line, so the
+    /// check above is all the run loop carries when it does not.
+    #[inline(never)]
+    fn try_workaround_with(
+        &mut self,
+        ctx: &Ctx,
+        incident: IncidentId,
+        tier: TierId,
+    ) -> Option<Minutes> {
         let state = &self.services[incident.service as usize];
         let mode =
             &ctx.scenario.services[incident.service as usize].modes[state.failure.mode as usize];
@@ -286,6 +300,7 @@ impl Simulator {
         if !root.active {
             return;
         }
+        super::rarely();
         root.active = false;
         root.recurrences = 0;
         root.problem = None;

@@ -139,6 +139,7 @@ impl Simulator {
         sink: &mut S,
     ) {
         if self.deps.any {
+            super::rarely();
             self.propagate_own_down(ctx, t, service, sink);
         }
     }
@@ -182,6 +183,7 @@ impl Simulator {
         if !self.deps.any {
             return;
         }
+        super::rarely();
         let state = &self.symptoms[service as usize];
         if state.inherited_down && state.current.is_none() {
             self.start_symptom(ctx, t, service);
@@ -190,6 +192,7 @@ impl Simulator {
 
     /// The incident of `service` was detected at `t`: under `correlate`, the open symptoms of
     /// its dependants are linked to it if it is down.
+    #[inline(always)]
     pub(super) fn root_detected<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -200,6 +203,19 @@ impl Simulator {
         if !self.deps.any || !ctx.strategy.correlate || !self.services[service as usize].down {
             return;
         }
+        self.link_dependants(ctx, t, service, sink);
+    }
+
+    /// [`Self::root_detected`] once there is something to link: out of line, so the checks
+    /// above are all the run loop carries in a scenario without dependencies.
+    #[inline(never)]
+    fn link_dependants<S: EventSink>(
+        &mut self,
+        ctx: &Ctx,
+        t: Minutes,
+        service: ServiceId,
+        sink: &mut S,
+    ) {
         for j in 0..self.deps.dependants[service as usize].len() {
             let d = self.deps.dependants[service as usize][j];
             self.try_link(ctx, t, d, sink);

@@ -84,6 +84,7 @@ impl Simulator {
 
     /// The outage of failure `k` began at `t`: its first user report comes `report_delay`
     /// later (the failure's own draw, also when monitoring saw it first).
+    #[inline(always)]
     pub(super) fn watch_for_tickets(&mut self, ctx: &Ctx, t: Minutes, service: ServiceId) {
         let Some(tickets) = &ctx.scenario.services[service as usize].tickets else {
             return;
@@ -91,6 +92,7 @@ impl Simulator {
         if tickets.per_hour <= 0.0 {
             return;
         }
+        super::rarely();
         let state = &self.services[service as usize];
         let k = state.k;
         self.scheduler.schedule(

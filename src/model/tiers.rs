@@ -307,6 +307,7 @@ impl Simulator {
     }
 
     /// The item enters the tier's queue at `t` (rule 7); work starts once the instant is over.
+    #[inline(always)]
     pub(super) fn enqueue<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -355,6 +356,7 @@ impl Simulator {
         if let (WorkItem::Incident(incident), Some(_)) = (item, ctx.strategy.paging)
             && !incident.is_symptom()
         {
+            super::rarely();
             self.policy_entry(ctx, t, incident, tier, sink);
         }
         // `sink.decider()` is `None` at compile time for every sink but the drill's.
@@ -363,6 +365,7 @@ impl Simulator {
             && !incident.is_symptom()
             && sink.decider().is_some()
         {
+            super::rarely();
             self.decide_waiting(ctx, t, incident, tier, sink);
         }
     }
@@ -449,6 +452,7 @@ impl Simulator {
             if let Some(WorkItem::Maintenance(m)) = state.queue.peek().map(|e| e.item)
                 && let Some(opens) = self.maintenance_window_closed(ctx, t, m)
             {
+                super::rarely();
                 let state = &mut self.tiers[tier as usize];
                 if state.opening_at.is_none_or(|at| opens < at || at <= t) {
                     state.opening_at = Some(opens);
@@ -467,6 +471,7 @@ impl Simulator {
                     && sink.decider().is_some()
                     && self.decide_pickup(ctx, t, incident, tier, sink)
                 {
+                    super::rarely();
                     continue;
                 }
                 // A shift engineer took it: the policy's outstanding pages stand down (§8.7).
@@ -500,8 +505,12 @@ impl Simulator {
                 },
             );
             match entry.item {
-                WorkItem::Maintenance(m) => self.maintenance_started(t, m, tier, duration, sink),
+                WorkItem::Maintenance(m) => {
+                    super::rarely();
+                    self.maintenance_started(t, m, tier, duration, sink)
+                }
                 WorkItem::Incident(incident) if incident.is_symptom() => {
+                    super::rarely();
                     self.symptom_work_started(incident, tier, shift as u16)
                 }
                 _ => {}
@@ -560,6 +569,7 @@ impl Simulator {
     // The shift that did the work and whether it was able to fix travel with the timer that
     // fired; bundling them into a struct for this one call would only rename the arguments.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub(super) fn work_done<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -576,10 +586,12 @@ impl Simulator {
             && incident.is_symptom()
             && !self.symptom_time_box_current(incident)
         {
+            super::rarely();
             return;
         }
         let state = &mut self.tiers[tier as usize];
         if shift == super::on_call::ON_CALL_SHIFT {
+            super::rarely();
             state.on_call_free += 1;
         } else {
             state.free[shift as usize] += 1;
@@ -590,14 +602,23 @@ impl Simulator {
                 self.emit(sink, t, EventKind::AlarmCleared { alarm, tier });
             }
             WorkItem::Ticket(ticket) => {
+                super::rarely();
                 self.emit(sink, t, EventKind::TicketTriaged { ticket, tier });
             }
-            WorkItem::Problem(problem) => self.problem_done(ctx, t, problem, tier, sink),
-            WorkItem::Maintenance(m) => self.maintenance_done(ctx, t, m, tier, sink),
+            WorkItem::Problem(problem) => {
+                super::rarely();
+                self.problem_done(ctx, t, problem, tier, sink)
+            }
+            WorkItem::Maintenance(m) => {
+                super::rarely();
+                self.maintenance_done(ctx, t, m, tier, sink)
+            }
             WorkItem::Incident(incident) if incident.is_symptom() => {
+                super::rarely();
                 self.symptom_time_box_done(ctx, t, incident, tier, sink)
             }
             WorkItem::Incident(incident) if workaround => {
+                super::rarely();
                 self.workaround_done(ctx, t, incident, tier, sink)
             }
             WorkItem::Incident(incident) if able => {
@@ -609,6 +630,7 @@ impl Simulator {
             }
             WorkItem::Incident(incident) => {
                 if sink.decider().is_some() && self.decide_time_box(ctx, t, incident, tier, sink) {
+                    super::rarely();
                     self.keep_troubleshooting(ctx, t, incident, tier, shift, sink);
                 } else {
                     self.escalate(ctx, t, incident, tier, sink);
@@ -619,6 +641,7 @@ impl Simulator {
 
     /// The time box ran out (rule 5), or a workaround failed (§8.8): on to the next tier,
     /// after the handoff (not labor).
+    #[inline(always)]
     pub(super) fn escalate<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -647,6 +670,7 @@ impl Simulator {
         }
     }
 
+    #[inline(always)]
     pub(super) fn handoff_done<S: EventSink>(
         &mut self,
         ctx: &Ctx,
@@ -657,6 +681,7 @@ impl Simulator {
     ) {
         // A symptom linked or closed during the handoff goes nowhere (§8.11).
         if incident.is_symptom() && !self.symptom_workable(incident) {
+            super::rarely();
             return;
         }
         self.emit(sink, t, EventKind::HandedOff { incident, tier });

@@ -763,7 +763,7 @@ impl<'a> MetricsProjection<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn failure_started(&mut self, service: usize, warning: f64, t: Minutes) {
         self.incidents += 1;
         let s = &mut self.services[service];
@@ -861,7 +861,7 @@ impl<'a> MetricsProjection<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn outage_ended(&mut self, service: usize, t: Minutes) {
         let restore = t - self.services[service].outage_start;
         self.set_own(service, Condition::Up, t);
