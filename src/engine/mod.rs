@@ -49,6 +49,9 @@ fn key_slot(key: u128) -> usize {
     (key as u64 & ((1 << SLOT_BITS) - 1)) as usize
 }
 
+/// No keyed timer fired and left unsettled (see [`Scheduler::settle`]).
+const NO_LEAF: usize = usize::MAX;
+
 /// No timer: above every real key (the largest time, +∞, has bits below the top).
 const NONE: u128 = u128::MAX;
 
@@ -143,6 +146,9 @@ pub struct Scheduler<P> {
     keyed_payloads: Vec<Option<P>>,
     keyed_leaves: usize,
     keyed_pending: usize,
+    /// The keyed timer fired last, while its leaf still holds its key ([`NO_LEAF`] if none):
+    /// see [`Scheduler::settle`].
+    fired_leaf: usize,
     next_seq: u64,
     now: f64,
     fired: u64,
@@ -165,6 +171,7 @@ impl<P: Copy> Scheduler<P> {
             keyed_payloads: Vec::new(),
             keyed_leaves: 1,
             keyed_pending: 0,
+            fired_leaf: NO_LEAF,
             next_seq: 0,
             now: 0.0,
             fired: 0,
@@ -179,6 +186,7 @@ impl<P: Copy> Scheduler<P> {
         self.keyed_tree.fill(NONE);
         self.keyed_payloads.fill(None);
         self.keyed_pending = 0;
+        self.fired_leaf = NO_LEAF;
         self.next_seq = 0;
         self.now = 0.0;
         self.fired = 0;
@@ -211,7 +219,26 @@ impl<P: Copy> Scheduler<P> {
         }
         let k = key(t, self.next_seq, id as u32);
         self.next_seq += 1;
+        if self.fired_leaf == id {
+            // The handler of `id`'s timer re-arms it: the walk below rewrites every node the
+            // fired key still holds (they all held it, and the new key is larger), so the
+            // clearing walk is saved. A degrading failure does this at its start.
+            self.fired_leaf = NO_LEAF;
+        } else {
+            self.settle();
+        }
         self.set_leaf(id, k);
+    }
+
+    /// Empty the leaf of the keyed timer fired last, if [`Scheduler::pop_before`] left it: the
+    /// tree's root is then the smallest pending keyed timer again. Called before anything
+    /// reads the root or walks another path.
+    #[inline(always)]
+    fn settle(&mut self) {
+        if self.fired_leaf != NO_LEAF {
+            let id = std::mem::replace(&mut self.fired_leaf, NO_LEAF);
+            self.clear_winning_leaf(id);
+        }
     }
 
     /// Set leaf `id` of the winner tree and recompute the minima on its path to the root.
@@ -317,7 +344,8 @@ impl<P: Copy> Scheduler<P> {
         self.sift_up(k);
     }
 
-    /// The smallest pending key of the heap and of the keyed timers ([`NONE`] if none).
+    /// The smallest pending key of the heap and of the keyed timers ([`NONE`] if none), once
+    /// [`Scheduler::settle`]d.
     #[inline]
     fn tops(&self) -> (u128, u128) {
         (
@@ -328,7 +356,8 @@ impl<P: Copy> Scheduler<P> {
 
     /// Time of the next timer, if any.
     #[inline]
-    pub fn peek_time(&self) -> Option<f64> {
+    pub fn peek_time(&mut self) -> Option<f64> {
+        self.settle();
         let (heap_top, keyed_top) = self.tops();
         let top = heap_top.min(keyed_top);
         (top != NONE).then(|| key_time(top))
@@ -340,7 +369,8 @@ impl<P: Copy> Scheduler<P> {
     /// comparison of the next key's time bits with now's (a pending time is never before now,
     /// and no timer, [`NONE`], has bits no time has).
     #[inline]
-    pub fn next_is_due_now(&self) -> bool {
+    pub fn next_is_due_now(&mut self) -> bool {
+        self.settle();
         let (heap_top, keyed_top) = self.tops();
         (heap_top.min(keyed_top) >> 64) as u64 == self.now.to_bits()
     }
@@ -350,6 +380,7 @@ impl<P: Copy> Scheduler<P> {
     // benchmark's instructions in register saves and the returned payload's copy.
     #[inline(always)]
     pub fn pop_before(&mut self, until: f64) -> Option<(f64, P)> {
+        self.settle();
         let (heap_top, keyed_top) = self.tops();
         let top = heap_top.min(keyed_top);
         if top == NONE {
@@ -362,7 +393,8 @@ impl<P: Copy> Scheduler<P> {
         }
         let slot = key_slot(top);
         let payload = if keyed_top < heap_top {
-            self.clear_winning_leaf(slot);
+            // Its leaf is emptied later, by `settle`, unless its handler re-arms it first.
+            self.fired_leaf = slot;
             self.keyed_pending -= 1;
             self.keyed_payloads[slot]
                 .take()
@@ -558,6 +590,39 @@ mod tests {
         s.schedule_keyed(1, 3.0, 'z');
         s.reset_with_keyed(2);
         assert!(s.is_empty());
+        assert_eq!(s.pop_before(f64::INFINITY), None);
+    }
+
+    /// A fired keyed timer's leaf is emptied lazily: re-armed at once by its handler (the
+    /// clearing walk skipped), or emptied before the root is read or another id is set.
+    #[test]
+    fn a_fired_keyed_timer_is_settled_or_re_armed() {
+        let mut s = Scheduler::new();
+        s.reset_with_keyed(8);
+        for (id, t) in [(0, 1.0), (3, 4.0), (5, 2.0), (7, 6.0)] {
+            s.schedule_keyed(id, t, id);
+        }
+        // Re-armed by its own handler: fires again in its new place.
+        assert_eq!(s.pop_before(f64::INFINITY), Some((1.0, 0)));
+        s.schedule_keyed(0, 5.0, 0);
+        assert_eq!(s.len(), 4);
+        // Another id set while the fired one is unsettled.
+        assert_eq!(s.pop_before(f64::INFINITY), Some((2.0, 5)));
+        s.schedule_keyed(3, 3.0, 30);
+        assert_eq!(s.peek_time(), Some(3.0));
+        // Not re-armed: the next read settles it, and it never fires again.
+        assert_eq!(s.pop_before(f64::INFINITY), Some((3.0, 30)));
+        assert!(!s.next_is_due_now());
+        assert_eq!(s.pop_before(f64::INFINITY), Some((5.0, 0)));
+        assert_eq!(s.pop_before(f64::INFINITY), Some((6.0, 7)));
+        assert_eq!(s.pop_before(f64::INFINITY), None);
+        assert!(s.is_empty());
+        // A reset forgets an unsettled leaf.
+        s.schedule_keyed(2, 9.0, 2);
+        assert_eq!(s.pop_before(f64::INFINITY), Some((9.0, 2)));
+        s.reset_with_keyed(8);
+        s.schedule_keyed(6, 1.0, 6);
+        assert_eq!(s.pop_before(f64::INFINITY), Some((1.0, 6)));
         assert_eq!(s.pop_before(f64::INFINITY), None);
     }
 
