@@ -426,10 +426,12 @@ impl Simulator {
             // §8.1: the first shift in file order that is open and has a free engineer.
             let mut chosen = None;
             let mut opens = Minutes::INFINITY;
-            for (i, (&free, clock)) in state.free.iter().zip(&mut state.clocks).enumerate() {
-                if free == 0 {
+            let shifts = state.free.len().min(state.clocks.len());
+            for i in 0..shifts {
+                if state.free[i] == 0 {
                     continue;
                 }
+                let clock = &mut state.clocks[i];
                 if clock.is_open(tier_def, i, site, t) {
                     chosen = Some(i);
                     break;
