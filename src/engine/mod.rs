@@ -350,12 +350,9 @@ impl<P: Copy> Scheduler<P> {
     /// [`Scheduler::settle`]d.
     #[inline]
     fn tops(&self) -> (u128, u128) {
-        debug_assert!(self.keyed_tree.len() >= 2);
         (
             self.heap.first().copied().unwrap_or(NONE),
-            // SAFETY: the tree always holds its root: two nodes from `new`, `2 × leaves`
-            // (at least one leaf) from `reset_with_keyed`, and nothing shrinks it.
-            unsafe { *self.keyed_tree.get_unchecked(1) },
+            self.keyed_tree[1],
         )
     }
 
