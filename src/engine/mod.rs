@@ -323,9 +323,7 @@ impl<P: Copy> Scheduler<P> {
         let t = if t < self.now { self.now } else { t };
         let slot = match self.free_slots.pop() {
             Some(slot) => {
-                debug_assert!((slot as usize) < self.slots.len());
-                // SAFETY: a free slot was in use before, so below `slots.len()` (see `pop_before`).
-                unsafe { *self.slots.get_unchecked_mut(slot as usize) = payload };
+                self.slots[slot as usize] = payload;
                 slot
             }
             None => {
@@ -405,10 +403,7 @@ impl<P: Copy> Scheduler<P> {
             let last = self.heap.pop().expect("heap is not empty");
             self.sift_down_from_root(last);
             self.free_slots.push(slot as u32);
-            debug_assert!(slot < self.slots.len());
-            // SAFETY: a heap key's slot was handed out by `schedule`, below `slots.len()`
-            // then; `slots` only grows until `reset`, which empties the heap too.
-            unsafe { *self.slots.get_unchecked(slot) }
+            self.slots[slot]
         };
         self.now = t;
         self.fired += 1;
