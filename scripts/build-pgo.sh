@@ -11,11 +11,12 @@
 #
 # Why: the compiler then lays out and inlines the simulation loop by how often each branch is
 # really taken; on scenarios/benchmark.toml, 1.28x the plain release build's replications per
-# second when the training includes it, 1.08x when it does not (both measured in batch 8; after
-# batch 10's engine work the release build itself is faster, and the gap is 1.14x: README,
-# Performance). It changes no number: the outputs are the
-# same bytes (CI compares them). Not the default build because it needs llvm-profdata
-# (`rustup component add llvm-tools`) and two full builds.
+# second when the training includes it, 1.08x when it does not (both measured in batch 8). The
+# release build has since taken much of that layout by hand (rare branches marked cold, the
+# handlers inlined): the gap was 1.14x after batch 10 and is 1.08x after batch 11 (README,
+# Performance). It changes no number: the outputs are the same bytes (CI compares them). Not
+# the default build because it needs llvm-profdata (`rustup component add llvm-tools`) and two
+# full builds.
 #
 # --if-available: exit 0 with a message (instead of 1) when llvm-profdata cannot be found or
 # installed, for CI on machines without rustup.
