@@ -4,8 +4,8 @@
 //! instant fire in the order they were scheduled (an insertion counter breaks ties), so a run
 //! is deterministic and reads the way the model scheduled it.
 //!
-//! The queue is the hottest code in a run, so it is laid out for the machine: the heap holds
-//! only 16-byte integer keys, and the payloads wait in a slot array beside it.
+//! The queue is the hottest code in a run, so it is laid out for the machine: it holds only
+//! 16-byte integer keys, and the payloads wait in a slot array beside it.
 
 /// Marks the branch that calls it as rarely taken: in a model's handlers, a feature the
 /// scenario may not use, a drill's decision, a stale timer. Without a profile the compiler
@@ -24,6 +24,9 @@ const SLOT_BITS: u32 = 24;
 const MAX_PENDING: usize = 1 << SLOT_BITS;
 /// Most timers one run may schedule before [`Scheduler::reset`] (1.1 × 10¹²).
 const MAX_SCHEDULED: u64 = 1 << (64 - SLOT_BITS);
+/// Most keys the sorted part of the queue holds (see [`Scheduler`]): a few cache lines, so an
+/// insertion's shifting stays short; beyond it the larger keys wait in the heap.
+const SOON_CAP: usize = 32;
 /// Children per heap node. Four 16-byte keys fill one 64-byte cache line, and a 4-ary heap is
 /// half as deep as a binary one: fewer dependent loads per pop.
 const ARITY: usize = 4;
@@ -126,18 +129,29 @@ fn smaller(a: (u128, usize), b: (u128, usize)) -> (u128, usize) {
 
 /// Event scheduler: a priority queue of timers keyed by (time, insertion order).
 ///
-/// A 4-ary min-heap of 16-byte keys; payloads live in `slots` and freed slots are reused.
-/// Beside it, *keyed* timers: ids `0..n`, each with at most one pending timer, kept in a
+/// The keys of plain timers wait in two parts. `soon`, a vector sorted largest first, holds up to
+/// [`SOON_CAP`] of the smallest: the next timer is its last entry, popped in constant time, and a
+/// new key moves only the keys due before it (one on average in the benchmark, where at most
+/// 19 timers are pending here). The rest wait in `later`, a 4-ary min-heap, and every key in
+/// `soon` is below every key in `later`; so a model with many pending timers costs a heap's
+/// logarithm, not a sorted vector's shifting. The heap alone cost the benchmark 4 % more
+/// instructions, most of them in sifting a heap of two to four keys. Payloads live in `slots`
+/// and freed slots are reused.
+///
+/// Beside them, *keyed* timers: ids `0..n`, each with at most one pending timer, kept in a
 /// winner tree (each node holds the smaller key of its two children). A model that always has
 /// one far-off timer per entity (the next failure of every service) keeps those out of the
-/// heap, so the heap stays a few entries deep and a keyed update is a fixed, branch-free walk
+/// plain timers, so those stay few and a keyed update is a fixed, branch-free walk
 /// up the tree. Both share one insertion counter: the firing order is exactly that of one queue.
 ///
 /// Every buffer is kept between runs ([`Scheduler::reset`]), so after warm-up scheduling
 /// allocates nothing.
 #[derive(Debug)]
 pub struct Scheduler<P> {
-    heap: Vec<u128>,
+    /// The smallest plain keys, largest first (at most [`SOON_CAP`]).
+    soon: Vec<u128>,
+    /// The other plain keys, a 4-ary min-heap; each above every key of `soon`.
+    later: Vec<u128>,
     slots: Vec<P>,
     free_slots: Vec<u32>,
     /// Winner tree over `keyed_leaves` leaves: node 1 is the root, leaf `id` is node
@@ -164,7 +178,8 @@ impl<P: Copy> Scheduler<P> {
     /// An empty scheduler at t = 0.
     pub fn new() -> Self {
         Scheduler {
-            heap: Vec::with_capacity(64),
+            soon: Vec::with_capacity(SOON_CAP + 1),
+            later: Vec::new(),
             slots: Vec::with_capacity(64),
             free_slots: Vec::with_capacity(64),
             keyed_tree: vec![NONE; 2],
@@ -180,7 +195,8 @@ impl<P: Copy> Scheduler<P> {
 
     /// Empty the queue and rewind the clock to 0, keeping the allocated buffers.
     pub fn reset(&mut self) {
-        self.heap.clear();
+        self.soon.clear();
+        self.later.clear();
         self.slots.clear();
         self.free_slots.clear();
         self.keyed_tree.fill(NONE);
@@ -308,7 +324,7 @@ impl<P: Copy> Scheduler<P> {
 
     /// Number of pending timers.
     pub fn len(&self) -> usize {
-        self.heap.len() + self.keyed_pending
+        self.soon.len() + self.later.len() + self.keyed_pending
     }
 
     /// True when nothing is pending.
@@ -341,25 +357,26 @@ impl<P: Copy> Scheduler<P> {
         );
         let k = key(t, self.next_seq, slot);
         self.next_seq += 1;
-        self.sift_up(k);
+        self.insert(k);
     }
 
-    /// The smallest pending key of the heap and of the keyed timers ([`NONE`] if none), once
-    /// [`Scheduler::settle`]d.
+    /// The smallest pending key of the plain timers and of the keyed ones ([`NONE`] if none),
+    /// once [`Scheduler::settle`]d.
     #[inline]
     fn tops(&self) -> (u128, u128) {
-        (
-            self.heap.first().copied().unwrap_or(NONE),
-            self.keyed_tree[1],
-        )
+        let plain = match self.soon.last() {
+            Some(&k) => k,
+            None => self.later.first().copied().unwrap_or(NONE),
+        };
+        (plain, self.keyed_tree[1])
     }
 
     /// Time of the next timer, if any.
     #[inline]
     pub fn peek_time(&mut self) -> Option<f64> {
         self.settle();
-        let (heap_top, keyed_top) = self.tops();
-        let top = heap_top.min(keyed_top);
+        let (plain_top, keyed_top) = self.tops();
+        let top = plain_top.min(keyed_top);
         (top != NONE).then(|| key_time(top))
     }
 
@@ -371,8 +388,8 @@ impl<P: Copy> Scheduler<P> {
     #[inline]
     pub fn next_is_due_now(&mut self) -> bool {
         self.settle();
-        let (heap_top, keyed_top) = self.tops();
-        (heap_top.min(keyed_top) >> 64) as u64 == self.now.to_bits()
+        let (plain_top, keyed_top) = self.tops();
+        (plain_top.min(keyed_top) >> 64) as u64 == self.now.to_bits()
     }
 
     /// Fire the next timer strictly before `until`: advance the clock and return it.
@@ -381,8 +398,8 @@ impl<P: Copy> Scheduler<P> {
     #[inline(always)]
     pub fn pop_before(&mut self, until: f64) -> Option<(f64, P)> {
         self.settle();
-        let (heap_top, keyed_top) = self.tops();
-        let top = heap_top.min(keyed_top);
+        let (plain_top, keyed_top) = self.tops();
+        let top = plain_top.min(keyed_top);
         if top == NONE {
             return None;
         }
@@ -392,7 +409,7 @@ impl<P: Copy> Scheduler<P> {
             return None;
         }
         let slot = key_slot(top);
-        let payload = if keyed_top < heap_top {
+        let payload = if keyed_top < plain_top {
             // Its leaf is emptied later, by `settle`, unless its handler re-arms it first.
             self.fired_leaf = slot;
             self.keyed_pending -= 1;
@@ -400,8 +417,10 @@ impl<P: Copy> Scheduler<P> {
                 .take()
                 .expect("a pending keyed timer has a payload")
         } else {
-            let last = self.heap.pop().expect("heap is not empty");
-            self.sift_down_from_root(last);
+            if self.soon.pop().is_none() {
+                rarely();
+                self.pop_later();
+            }
             self.free_slots.push(slot as u32);
             self.slots[slot]
         };
@@ -410,12 +429,46 @@ impl<P: Copy> Scheduler<P> {
         Some((t, payload))
     }
 
-    /// Add `k` at the bottom and move it up to its place (a hole moves instead of swaps).
+    /// Add a plain timer's key: into `soon` at its place, unless it is due after the heap's
+    /// smallest; `soon`'s largest goes to the heap once `soon` is over its size.
     #[inline]
-    fn sift_up(&mut self, k: u128) {
-        let mut hole = self.heap.len();
-        self.heap.push(k);
-        let heap = &mut self.heap[..];
+    fn insert(&mut self, k: u128) {
+        if let Some(&later_top) = self.later.first()
+            && k > later_top
+        {
+            rarely();
+            return self.push_later(k);
+        }
+        // Move the keys due before `k` one place up (a hole moves, nothing is swapped).
+        let mut hole = self.soon.len();
+        self.soon.push(k);
+        let soon = &mut self.soon[..];
+        // SAFETY (every access below): `hole` starts at the last index and only moves down,
+        // reading the index below it while it is above 0.
+        while hole > 0 {
+            let below = unsafe { *soon.get_unchecked(hole - 1) };
+            if below >= k {
+                break;
+            }
+            unsafe { *soon.get_unchecked_mut(hole) = below };
+            hole -= 1;
+        }
+        unsafe { *soon.get_unchecked_mut(hole) = k };
+        if self.soon.len() > SOON_CAP {
+            rarely();
+            // The largest of `soon` is below every key of the heap: it becomes its smallest.
+            let largest = self.soon.remove(0);
+            self.push_later(largest);
+        }
+    }
+
+    /// Add `k` to the heap at the bottom and move it up to its place (a hole moves instead of
+    /// swaps).
+    #[inline(never)]
+    fn push_later(&mut self, k: u128) {
+        let mut hole = self.later.len();
+        self.later.push(k);
+        let heap = &mut self.later[..];
         // SAFETY (every access below): `hole` starts at the last index and only moves to a
         // parent, which is below it.
         while hole > 0 {
@@ -430,12 +483,19 @@ impl<P: Copy> Scheduler<P> {
         unsafe { *heap.get_unchecked_mut(hole) = k };
     }
 
+    /// Remove the heap's smallest key (`soon` is empty, so it is the smallest plain key).
+    #[inline(never)]
+    fn pop_later(&mut self) {
+        let last = self.later.pop().expect("a plain timer is pending");
+        self.sift_down_from_root(last);
+    }
+
     /// Put `k` (the former last key) at the root's place and move it down to where it
     /// belongs: at each level the smallest child moves up into the hole. Nothing to do when
     /// `k` was the only key.
     #[inline]
     fn sift_down_from_root(&mut self, k: u128) {
-        let heap = &mut self.heap[..];
+        let heap = &mut self.later[..];
         let len = heap.len();
         if len == 0 {
             return;
@@ -623,6 +683,48 @@ mod tests {
         s.reset_with_keyed(8);
         s.schedule_keyed(6, 1.0, 6);
         assert_eq!(s.pop_before(f64::INFINITY), Some((1.0, 6)));
+        assert_eq!(s.pop_before(f64::INFINITY), None);
+    }
+
+    /// Past [`SOON_CAP`] plain timers the larger keys wait in the heap: every phase of the two
+    /// parts (the sorted part full and spilling, drained while the heap still holds keys, and
+    /// filled again by keys below the heap's smallest or sent to the heap above it) keeps
+    /// firing by (time, insertion order).
+    #[test]
+    fn plain_timers_beyond_the_sorted_part_fire_in_order() {
+        let mut s = Scheduler::new();
+        let mut reference: Vec<(f64, u64, u32)> = Vec::new();
+        let mut seq = 0;
+        let mut add = |s: &mut Scheduler<u32>, reference: &mut Vec<(f64, u64, u32)>, t: f64| {
+            s.schedule(t, seq as u32);
+            reference.push((t.max(s.now()), seq, seq as u32));
+            seq += 1;
+        };
+        let pop_and_check = |s: &mut Scheduler<u32>, reference: &mut Vec<(f64, u64, u32)>| {
+            reference.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+            let expected = reference.pop().map(|(t, _, p)| (t, p));
+            assert_eq!(s.pop_before(f64::INFINITY), expected);
+            assert_eq!(s.len(), reference.len());
+        };
+        // Descending times, ties every third: each new key is the smallest so far.
+        for i in 0..3 * SOON_CAP {
+            add(&mut s, &mut reference, (3 * SOON_CAP - i / 3 * 3) as f64);
+        }
+        assert!(!s.later.is_empty() && s.soon.len() == SOON_CAP);
+        // Drain the sorted part: the heap then gives the next timers.
+        for _ in 0..SOON_CAP + 3 {
+            pop_and_check(&mut s, &mut reference);
+        }
+        assert!(s.soon.is_empty() && !s.later.is_empty());
+        // A key below the heap's smallest goes to the sorted part, one above to the heap, one
+        // equal in time after it by insertion order.
+        let now = s.now();
+        for t in [now, now + 0.5, now + 1000.0, now + 2.0, now - 1.0] {
+            add(&mut s, &mut reference, t);
+        }
+        while !reference.is_empty() {
+            pop_and_check(&mut s, &mut reference);
+        }
         assert_eq!(s.pop_before(f64::INFINITY), None);
     }
 
