@@ -399,17 +399,17 @@ impl<P: Copy> Scheduler<P> {
     pub fn pop_before(&mut self, until: f64) -> Option<(f64, P)> {
         self.settle();
         let (plain_top, keyed_top) = self.tops();
-        let top = plain_top.min(keyed_top);
-        if top == NONE {
-            return None;
-        }
+        // One comparison decides both which timer is next and where it waits.
+        let keyed_first = keyed_top < plain_top;
+        let top = if keyed_first { keyed_top } else { plain_top };
         let t = key_time(top);
-        // Written so that a NaN `until` fires nothing, like the comparison it replaces.
+        // Fires nothing when `t` is not before `until`, when `until` is a NaN, and when
+        // nothing is pending: [`NONE`]'s time bits are a NaN.
         if t.partial_cmp(&until) != Some(std::cmp::Ordering::Less) {
             return None;
         }
         let slot = key_slot(top);
-        let payload = if keyed_top < plain_top {
+        let payload = if keyed_first {
             // Its leaf is emptied later, by `settle`, unless its handler re-arms it first.
             self.fired_leaf = slot;
             self.keyed_pending -= 1;
@@ -573,6 +573,10 @@ mod tests {
 
     #[test]
     fn nothing_fires_at_or_after_the_horizon() {
+        // An empty queue's next time is a NaN, which `pop_before` never fires.
+        assert!(key_time(NONE).is_nan());
+        let mut empty = Scheduler::<u8>::new();
+        assert_eq!(empty.pop_before(f64::INFINITY), None);
         let mut s = Scheduler::new();
         s.schedule(10.0, 1);
         s.schedule(9.0, 0);
