@@ -58,13 +58,15 @@ const NO_LEAF: usize = usize::MAX;
 /// No timer: above every real key (the largest time, +∞, has bits below the top).
 const NONE: u128 = u128::MAX;
 
-/// Replace the key in registers `low`/`high` (and, given, the tag in `tag`) by key `a` (and
-/// its tag) when `a` is the smaller: a 128-bit compare and conditional moves, no branch. The
-/// one place [`min_key`] and [`smaller`] write the trick down; the tag's move comes as a
+/// Replace the key in registers `low`/`high` (and, given, the tag in `tag`) by the key with
+/// halves `a_low`/`a_high` (and its tag) when that is the smaller: a 128-bit compare and
+/// conditional moves, no branch. The one place [`min_halves`] and [`smaller`] write the trick
+/// down; the tag's move comes as a
 /// template line because an `asm!` template cannot be assembled from pieces.
 #[cfg(target_arch = "x86_64")]
 macro_rules! take_if_smaller {
-    ($a:expr => $low:ident, $high:ident $(; $tag_move:literal, $a_tag:expr => $tag:ident)?) => {
+    ($a_low:expr, $a_high:expr => $low:ident, $high:ident
+     $(; $tag_move:literal, $a_tag:expr => $tag:ident)?) => {
         std::arch::asm!(
             // Carry set iff a < the kept key: the 128-bit subtraction borrows.
             "cmp {a_low}, {low}",
@@ -73,8 +75,8 @@ macro_rules! take_if_smaller {
             "cmovb {low}, {a_low}",
             "cmovb {high}, {a_high}",
             $($tag_move, a_tag = in(reg) $a_tag, tag = inout(reg) $tag,)?
-            a_low = in(reg) $a as u64,
-            a_high = in(reg) ($a >> 64) as u64,
+            a_low = in(reg) $a_low,
+            a_high = in(reg) $a_high,
             low = inout(reg) $low,
             high = inout(reg) $high,
             scratch = out(reg) _,
@@ -83,22 +85,29 @@ macro_rules! take_if_smaller {
     };
 }
 
-/// The smaller of two keys: [`smaller`] without the tag (two conditional moves on x86-64; the
-/// tag's third move cost the tree walks 1 % of a run's instructions).
+/// The smaller of two keys given as `(high, low)` halves, the keyed tree's layout: [`smaller`]
+/// without the tag (two conditional moves on x86-64; the tag's third move cost the tree walks
+/// 1 % of a run's instructions).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn min_key(a: u128, b: u128) -> u128 {
-    let (mut low, mut high) = (b as u64, (b >> 64) as u64);
+fn min_halves(a: (u64, u64), b: (u64, u64)) -> (u64, u64) {
+    let (mut high, mut low) = b;
     // SAFETY: register-only arithmetic; it reads and writes no memory and no stack.
-    unsafe { take_if_smaller!(a => low, high) };
-    ((high as u128) << 64) | low as u128
+    unsafe { take_if_smaller!(a.1, a.0 => low, high) };
+    (high, low)
 }
 
-/// The smaller of two keys.
+/// The smaller of two keys given as `(high, low)` halves (tuples compare like the keys).
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn min_key(a: u128, b: u128) -> u128 {
+fn min_halves(a: (u64, u64), b: (u64, u64)) -> (u64, u64) {
     a.min(b)
+}
+
+/// A key as `(high, low)` halves.
+#[inline(always)]
+fn halves(k: u128) -> (u64, u64) {
+    ((k >> 64) as u64, k as u64)
 }
 
 /// The pair whose key is smaller (`b` on a tie), without a branch: on x86-64, three
@@ -115,7 +124,10 @@ fn min_key(a: u128, b: u128) -> u128 {
 fn smaller(a: (u128, usize), b: (u128, usize)) -> (u128, usize) {
     let (mut low, mut high, mut tag) = (b.0 as u64, (b.0 >> 64) as u64, b.1);
     // SAFETY: register-only arithmetic; it reads and writes no memory and no stack.
-    unsafe { take_if_smaller!(a.0 => low, high; "cmovb {tag}, {a_tag}", a.1 => tag) };
+    unsafe {
+        take_if_smaller!(a.0 as u64, (a.0 >> 64) as u64 => low, high;
+            "cmovb {tag}, {a_tag}", a.1 => tag)
+    };
     (((high as u128) << 64) | low as u128, tag)
 }
 
@@ -155,8 +167,12 @@ pub struct Scheduler<P> {
     slots: Vec<P>,
     free_slots: Vec<u32>,
     /// Winner tree over `keyed_leaves` leaves: node 1 is the root, leaf `id` is node
-    /// `keyed_leaves + id`; [`NONE`] where nothing is pending.
-    keyed_tree: Vec<u128>,
+    /// `keyed_leaves + id`; [`NONE`] where nothing is pending. Node `i`'s key is
+    /// `keyed_high[i] << 64 | keyed_low[i]`: two arrays of 8-byte halves, which a walk indexes
+    /// by the node's number as x86 addresses do (a 16-byte key needed a shift per access,
+    /// and a walk is mostly accesses).
+    keyed_high: Vec<u64>,
+    keyed_low: Vec<u64>,
     keyed_payloads: Vec<Option<P>>,
     keyed_leaves: usize,
     keyed_pending: usize,
@@ -182,7 +198,8 @@ impl<P: Copy> Scheduler<P> {
             later: Vec::new(),
             slots: Vec::with_capacity(64),
             free_slots: Vec::with_capacity(64),
-            keyed_tree: vec![NONE; 2],
+            keyed_high: vec![u64::MAX; 2],
+            keyed_low: vec![u64::MAX; 2],
             keyed_payloads: Vec::new(),
             keyed_leaves: 1,
             keyed_pending: 0,
@@ -199,7 +216,8 @@ impl<P: Copy> Scheduler<P> {
         self.later.clear();
         self.slots.clear();
         self.free_slots.clear();
-        self.keyed_tree.fill(NONE);
+        self.keyed_high.fill(u64::MAX);
+        self.keyed_low.fill(u64::MAX);
         self.keyed_payloads.fill(None);
         self.keyed_pending = 0;
         self.fired_leaf = NO_LEAF;
@@ -213,8 +231,10 @@ impl<P: Copy> Scheduler<P> {
     pub fn reset_with_keyed(&mut self, ids: usize) {
         let leaves = ids.max(1).next_power_of_two();
         self.keyed_leaves = leaves;
-        self.keyed_tree.clear();
-        self.keyed_tree.resize(2 * leaves, NONE);
+        for half in [&mut self.keyed_high, &mut self.keyed_low] {
+            half.clear();
+            half.resize(2 * leaves, u64::MAX);
+        }
         self.keyed_payloads.clear();
         self.keyed_payloads.resize(ids, None);
         self.reset();
@@ -261,21 +281,26 @@ impl<P: Copy> Scheduler<P> {
     #[inline]
     fn set_leaf(&mut self, id: usize, k: u128) {
         let mut node = self.keyed_leaves + id;
-        let tree = self.tree_path(node);
-        // SAFETY (every access below): `tree_path` checked `node` against the tree, and the
-        // walk reads only `node`, its sibling and its ancestors, all below `node | 1`.
-        unsafe { *tree.get_unchecked_mut(node) = k };
-        let mut smallest = k;
+        let (high, low) = self.tree_path(node);
+        let mut smallest = halves(k);
+        // SAFETY (every access below): `tree_path` checked `node` against both arrays, and
+        // the walk reads only `node`, its sibling and its ancestors, all below `node | 1`.
+        unsafe {
+            *high.get_unchecked_mut(node) = smallest.0;
+            *low.get_unchecked_mut(node) = smallest.1;
+        }
         while node > 1 {
-            smallest = min_key(smallest, unsafe { *tree.get_unchecked(node ^ 1) });
+            let sibling = unsafe { (*high.get_unchecked(node ^ 1), *low.get_unchecked(node ^ 1)) };
+            smallest = min_halves(sibling, smallest);
             node >>= 1;
             // A node whose minimum did not change leaves every ancestor as it was: most
             // updates are to a service far from the next failure, and stop a level or two up.
-            let at = unsafe { tree.get_unchecked_mut(node) };
-            if *at == smallest {
+            let (at_high, at_low) =
+                unsafe { (high.get_unchecked_mut(node), low.get_unchecked_mut(node)) };
+            if (*at_high, *at_low) == smallest {
                 break;
             }
-            *at = smallest;
+            (*at_high, *at_low) = smallest;
         }
     }
 
@@ -285,31 +310,38 @@ impl<P: Copy> Scheduler<P> {
     #[inline]
     fn clear_winning_leaf(&mut self, id: usize) {
         let mut node = self.keyed_leaves + id;
-        let tree = self.tree_path(node);
+        let (high, low) = self.tree_path(node);
+        let mut smallest = halves(NONE);
         // SAFETY: as in `set_leaf`.
-        unsafe { *tree.get_unchecked_mut(node) = NONE };
-        let mut smallest = NONE;
+        unsafe {
+            *high.get_unchecked_mut(node) = smallest.0;
+            *low.get_unchecked_mut(node) = smallest.1;
+        }
         while node > 1 {
-            smallest = min_key(smallest, unsafe { *tree.get_unchecked(node ^ 1) });
+            let sibling = unsafe { (*high.get_unchecked(node ^ 1), *low.get_unchecked(node ^ 1)) };
+            smallest = min_halves(sibling, smallest);
             node >>= 1;
-            unsafe { *tree.get_unchecked_mut(node) = smallest };
+            unsafe {
+                *high.get_unchecked_mut(node) = smallest.0;
+                *low.get_unchecked_mut(node) = smallest.1;
+            }
         }
     }
 
-    /// The winner tree, once `node`'s path to the root is known to lie inside it: the walks
-    /// then index it unchecked. Why: a walk is six levels for 48 services, and the two bounds
-    /// checks per level were a third of its instructions.
+    /// The winner tree's halves, once `node`'s path to the root is known to lie inside them:
+    /// the walks then index them unchecked. Why: a walk is six levels for 48 services, and the
+    /// two bounds checks per level were a third of its instructions.
     ///
-    /// The tree holds `2 × keyed_leaves` nodes, an even number, so a node below that count
+    /// Each array holds `2 × keyed_leaves` nodes, an even number, so a node below that count
     /// has its sibling (`node ^ 1 ≤ node | 1`) and every ancestor (`node >> 1`) below it too.
     #[inline(always)]
-    fn tree_path(&mut self, node: usize) -> &mut [u128] {
-        let tree = &mut self.keyed_tree[..];
+    fn tree_path(&mut self, node: usize) -> (&mut [u64], &mut [u64]) {
+        let (high, low) = (&mut self.keyed_high[..], &mut self.keyed_low[..]);
         assert!(
-            node < tree.len() && tree.len().is_multiple_of(2),
+            node < high.len() && high.len() == low.len() && high.len().is_multiple_of(2),
             "keyed timer out of range"
         );
-        tree
+        (high, low)
     }
 
     /// The time of the timer fired last (0 before any).
@@ -368,7 +400,8 @@ impl<P: Copy> Scheduler<P> {
             Some(&k) => k,
             None => self.later.first().copied().unwrap_or(NONE),
         };
-        (plain, self.keyed_tree[1])
+        let root = ((self.keyed_high[1] as u128) << 64) | self.keyed_low[1] as u128;
+        (plain, root)
     }
 
     /// Time of the next timer, if any.
@@ -551,7 +584,7 @@ mod tests {
             for (j, &b) in values.iter().enumerate() {
                 let expected = if a < b { (a, i) } else { (b, j) };
                 assert_eq!(smaller((a, i), (b, j)), expected, "{a:#x} vs {b:#x}");
-                assert_eq!(min_key(a, b), a.min(b));
+                assert_eq!(min_halves(halves(a), halves(b)), halves(a.min(b)));
             }
         }
     }
