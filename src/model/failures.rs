@@ -400,6 +400,7 @@ fn detection_from(detect: &Dist, n: DetectionNumbers) -> (f64, Minutes, f64) {
 /// The common draws of failure `k` of a service at `age`: its `Failure` stream in the
 /// contract's order. A recurrence (model.md §8.8) forces `mode`: the mode's uniform is still
 /// taken, so the warning, fix and report delay come from the same positions of the stream.
+#[inline(always)]
 fn draw_common(
     ctx: &Ctx,
     keys: FailureKeys,
