@@ -173,6 +173,10 @@ pub struct Scheduler<P> {
     /// and a walk is mostly accesses).
     keyed_high: Vec<u64>,
     keyed_low: Vec<u64>,
+    /// The key at the tree's root (node 1), kept beside it by the walks: the next timer is
+    /// read on every pop and after every timer, and this is one field where the arrays'
+    /// node 1 costs two bounds checks.
+    keyed_root: u128,
     keyed_payloads: Vec<Option<P>>,
     keyed_leaves: usize,
     keyed_pending: usize,
@@ -200,6 +204,7 @@ impl<P: Copy> Scheduler<P> {
             free_slots: Vec::with_capacity(64),
             keyed_high: vec![u64::MAX; 2],
             keyed_low: vec![u64::MAX; 2],
+            keyed_root: NONE,
             keyed_payloads: Vec::new(),
             keyed_leaves: 1,
             keyed_pending: 0,
@@ -218,6 +223,7 @@ impl<P: Copy> Scheduler<P> {
         self.free_slots.clear();
         self.keyed_high.fill(u64::MAX);
         self.keyed_low.fill(u64::MAX);
+        self.keyed_root = NONE;
         self.keyed_payloads.fill(None);
         self.keyed_pending = 0;
         self.fired_leaf = NO_LEAF;
@@ -298,10 +304,12 @@ impl<P: Copy> Scheduler<P> {
             let (at_high, at_low) =
                 unsafe { (high.get_unchecked_mut(node), low.get_unchecked_mut(node)) };
             if (*at_high, *at_low) == smallest {
-                break;
+                return;
             }
             (*at_high, *at_low) = smallest;
         }
+        // The walk reached the root (a one-leaf tree's leaf is its root).
+        self.keyed_root = ((smallest.0 as u128) << 64) | smallest.1 as u128;
     }
 
     /// Empty leaf `id`, the winner of the whole tree, and recompute the minima on its path.
@@ -326,6 +334,7 @@ impl<P: Copy> Scheduler<P> {
                 *low.get_unchecked_mut(node) = smallest.1;
             }
         }
+        self.keyed_root = ((smallest.0 as u128) << 64) | smallest.1 as u128;
     }
 
     /// The winner tree's halves, once `node`'s path to the root is known to lie inside them:
@@ -400,8 +409,7 @@ impl<P: Copy> Scheduler<P> {
             Some(&k) => k,
             None => self.later.first().copied().unwrap_or(NONE),
         };
-        let root = ((self.keyed_high[1] as u128) << 64) | self.keyed_low[1] as u128;
-        (plain, root)
+        (plain, self.keyed_root)
     }
 
     /// Time of the next timer, if any.
