@@ -61,8 +61,8 @@ const NONE: u128 = u128::MAX;
 /// Replace the key in registers `low`/`high` (and, given, the tag in `tag`) by the key with
 /// halves `a_low`/`a_high` (and its tag) when that is the smaller: a 128-bit compare and
 /// conditional moves, no branch. The one place [`min_halves`] and [`smaller`] write the trick
-/// down; the tag's move comes as a
-/// template line because an `asm!` template cannot be assembled from pieces.
+/// down; the tag's move comes as a template line because an `asm!` template cannot be
+/// assembled from pieces.
 #[cfg(target_arch = "x86_64")]
 macro_rules! take_if_smaller {
     ($a_low:expr, $a_high:expr => $low:ident, $high:ident
@@ -141,20 +141,20 @@ fn smaller(a: (u128, usize), b: (u128, usize)) -> (u128, usize) {
 
 /// Event scheduler: a priority queue of timers keyed by (time, insertion order).
 ///
-/// The keys of plain timers wait in two parts. `soon`, a vector sorted largest first, holds up to
-/// [`SOON_CAP`] of the smallest: the next timer is its last entry, popped in constant time, and a
-/// new key moves only the keys due before it (one on average in the benchmark, where at most
-/// 19 timers are pending here). The rest wait in `later`, a 4-ary min-heap, and every key in
-/// `soon` is below every key in `later`; so a model with many pending timers costs a heap's
-/// logarithm, not a sorted vector's shifting. The heap alone cost the benchmark 4 % more
-/// instructions, most of them in sifting a heap of two to four keys. Payloads live in `slots`
-/// and freed slots are reused.
+/// The keys of plain timers wait in two parts. `soon`, a vector sorted largest first, holds up
+/// to [`SOON_CAP`] of the smallest: the next timer is its last entry, popped in constant time,
+/// and a new key moves only the keys due before it (1.04 on average in the benchmark, where
+/// at most 19 plain timers are pending). The rest wait in `later`, a 4-ary min-heap, and every
+/// key in `soon` is below every key in `later`; so a model with many pending timers costs a
+/// heap's logarithm, not a sorted vector's shifting. The heap alone cost the benchmark 4 %
+/// more instructions, most of them in sifting a heap of two to four keys. Payloads live in
+/// `slots` and freed slots are reused.
 ///
 /// Beside them, *keyed* timers: ids `0..n`, each with at most one pending timer, kept in a
 /// winner tree (each node holds the smaller key of its two children). A model that always has
 /// one far-off timer per entity (the next failure of every service) keeps those out of the
-/// plain timers, so those stay few and a keyed update is a fixed, branch-free walk
-/// up the tree. Both share one insertion counter: the firing order is exactly that of one queue.
+/// plain timers, so those stay few and a keyed update is a fixed, branch-free walk up the
+/// tree. Both share one insertion counter: the firing order is exactly that of one queue.
 ///
 /// Every buffer is kept between runs ([`Scheduler::reset`]), so after warm-up scheduling
 /// allocates nothing.
