@@ -48,7 +48,10 @@ use crate::engine::rarely;
 
 /// A pending timer of the model (the engine's payload): every kind of future happening, one
 /// variant each.
+// Aligned to 8 bytes (its size stays 24): the queue then copies a timer in whole words, not
+// field by field. 403.9 M -> 402.0 M instructions on the benchmark (README, Performance).
 #[derive(Debug, Clone, Copy)]
+#[repr(align(8))]
 enum Timer {
     /// The service's pending failure starts (stale unless `epoch` is the service's current
     /// one: a root-cause fix replaces a pending recurrence).
@@ -107,6 +110,9 @@ enum Timer {
     /// pending.
     SymptomReported { service: ServiceId, n: u32 },
 }
+
+// The alignment must not grow the timer that every queue slot holds.
+const _: () = assert!(std::mem::size_of::<Timer>() == 24);
 
 /// What one simulated history cost to compute.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
