@@ -183,8 +183,7 @@ impl ShiftClock {
     #[inline(never)]
     fn read(&mut self, tier: &crate::scenario::Tier, i: usize, site: i32, t: Minutes) -> bool {
         let shift = tier.shift(i, site);
-        let open = hours::is_open(shift.hours, t, shift.ahead_minutes);
-        let change = hours::next_change(shift.hours, t, shift.ahead_minutes);
+        let (open, change) = hours::open_and_next_change(shift.hours, t, shift.ahead_minutes);
         *self = ShiftClock {
             open,
             from: t,

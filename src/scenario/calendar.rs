@@ -135,6 +135,34 @@ fn closed_or_open_minutes(
     total
 }
 
+/// [`is_open`] and [`next_change`] together: the same values, with business hours' day and
+/// minute worked out once rather than three times (a business-hours shift reads both at
+/// every opening and closing it sees; see `ShiftClock::read`).
+#[inline]
+pub fn open_and_next_change(hours: &Hours, t: Minutes, shift: Minutes) -> (bool, Minutes) {
+    let Hours::Business = hours else {
+        return (is_open(hours, t, shift), next_change(hours, t, shift));
+    };
+    // The operations of `is_open`, `next_change` and `next_opening` in their order, so every
+    // value is the same to the bit.
+    let local = t + shift;
+    let mut day = floor(local / DAY);
+    let weekday_open = (day as i64).rem_euclid(7) < 5;
+    let minute = local - day * DAY;
+    if weekday_open && (OPEN..CLOSE).contains(&minute) {
+        return (true, day * DAY + CLOSE - shift);
+    }
+    if weekday_open && minute < OPEN {
+        return (false, day * DAY + OPEN - shift);
+    }
+    loop {
+        day += 1.0;
+        if (day as i64).rem_euclid(7) < 5 {
+            return (false, day * DAY + OPEN - shift);
+        }
+    }
+}
+
 /// The next site time after `t` at which `hours` open or close (or `+∞` for `"24x7"`).
 pub fn next_change(hours: &Hours, t: Minutes, shift: Minutes) -> Minutes {
     match hours {
@@ -396,6 +424,38 @@ mod tests {
 
     fn h(text: &str) -> Hours {
         parse_hours(text).unwrap()
+    }
+
+    /// The combined read gives `is_open` and `next_change` to the bit: at every change, a
+    /// hair either side of it, whole and fractional minutes across three weeks, at offsets of
+    /// either sign, for each kind of hours.
+    #[test]
+    fn open_and_next_change_is_is_open_and_next_change() {
+        let kinds = [
+            Hours::Business,
+            Hours::AlwaysOpen,
+            h("Mon-Fri 07:00-19:00; Sat 09:00-13:00"),
+        ];
+        for hours in &kinds {
+            for shift in [0.0, -300.0, 330.0, 600.0, -720.0, 840.0] {
+                let mut instants = Vec::new();
+                let mut t = -2.0 * DAY;
+                while t < 3.0 * WEEK {
+                    instants.extend([t, t + 0.25, t + 59.999]);
+                    let change = next_change(hours, t, shift);
+                    if change.is_finite() {
+                        instants.extend([change.next_down(), change, change.next_up()]);
+                    }
+                    t += 60.0;
+                }
+                for at in instants {
+                    let expected = (is_open(hours, at, shift), next_change(hours, at, shift));
+                    let got = open_and_next_change(hours, at, shift);
+                    assert_eq!(got.0, expected.0, "{hours:?} at {at} shift {shift}");
+                    assert_eq!(got.1.to_bits(), expected.1.to_bits(), "{hours:?} at {at}");
+                }
+            }
+        }
     }
 
     #[test]
