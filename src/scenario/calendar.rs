@@ -70,17 +70,8 @@ pub fn next_opening(hours: &Hours, t: Minutes, shift: Minutes) -> Minutes {
     match hours {
         Hours::AlwaysOpen => t,
         Hours::Business => {
-            let mut day = floor(local / DAY);
-            // Today at 08:00 if it is a weekday and still before 08:00, else the next weekday.
-            if (day as i64).rem_euclid(7) < 5 && local - day * DAY < OPEN {
-                return day * DAY + OPEN - shift;
-            }
-            loop {
-                day += 1.0;
-                if (day as i64).rem_euclid(7) < 5 {
-                    return day * DAY + OPEN - shift;
-                }
-            }
+            let day = floor(local / DAY);
+            business_opening(day, local - day * DAY, shift)
         }
         Hours::Weekly(w) => {
             let week = floor(local / WEEK);
@@ -146,19 +137,31 @@ pub fn open_and_next_change(hours: &Hours, t: Minutes, shift: Minutes) -> (bool,
     // The operations of `is_open`, `next_change` and `next_opening` in their order, so every
     // value is the same to the bit.
     let local = t + shift;
-    let mut day = floor(local / DAY);
-    let weekday_open = (day as i64).rem_euclid(7) < 5;
+    let day = floor(local / DAY);
     let minute = local - day * DAY;
-    if weekday_open && (OPEN..CLOSE).contains(&minute) {
+    if is_weekday(day) && (OPEN..CLOSE).contains(&minute) {
         return (true, day * DAY + CLOSE - shift);
     }
-    if weekday_open && minute < OPEN {
-        return (false, day * DAY + OPEN - shift);
+    (false, business_opening(day, minute, shift))
+}
+
+/// Monday to Friday: `day` counts whole local days from Monday 00:00.
+#[inline]
+fn is_weekday(day: f64) -> bool {
+    (day as i64).rem_euclid(7) < 5
+}
+
+/// Business hours' next opening from local `day` and `minute` of that day, while closed:
+/// today at 08:00 if it is a weekday and still before 08:00, else the next weekday's.
+#[inline]
+fn business_opening(mut day: f64, minute: Minutes, shift: Minutes) -> Minutes {
+    if is_weekday(day) && minute < OPEN {
+        return day * DAY + OPEN - shift;
     }
     loop {
         day += 1.0;
-        if (day as i64).rem_euclid(7) < 5 {
-            return (false, day * DAY + OPEN - shift);
+        if is_weekday(day) {
+            return day * DAY + OPEN - shift;
         }
     }
 }
