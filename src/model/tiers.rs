@@ -422,21 +422,31 @@ impl Simulator {
             if state.queue.is_empty() {
                 return;
             }
-            // §8.1: the first shift in file order that is open and has a free engineer.
-            let mut chosen = None;
-            let mut opens = Minutes::INFINITY;
-            let shifts = state.free.len().min(state.clocks.len());
-            for i in 0..shifts {
-                if state.free[i] == 0 {
-                    continue;
+            // §8.1: the first shift in file order that is open and has a free engineer; if none,
+            // the earliest opening of a closed shift that has one.
+            let (chosen, opens) = if state.always_open {
+                // Every shift is on duty at every instant: no clock to read, none to open.
+                (
+                    state.free.iter().position(|&free| free > 0),
+                    Minutes::INFINITY,
+                )
+            } else {
+                let mut opens = Minutes::INFINITY;
+                let mut chosen = None;
+                let shifts = state.free.len().min(state.clocks.len());
+                for i in 0..shifts {
+                    if state.free[i] == 0 {
+                        continue;
+                    }
+                    let clock = &mut state.clocks[i];
+                    if clock.is_open(tier_def, i, site, t) {
+                        chosen = Some(i);
+                        break;
+                    }
+                    opens = opens.min(clock.next_opening(tier_def, i, site, t));
                 }
-                let clock = &mut state.clocks[i];
-                if clock.is_open(tier_def, i, site, t) {
-                    chosen = Some(i);
-                    break;
-                }
-                opens = opens.min(clock.next_opening(tier_def, i, site, t));
-            }
+                (chosen, opens)
+            };
             let Some(shift) = chosen else {
                 // Free engineers only in closed shifts: come back when the first one opens.
                 if opens.is_finite() && state.opening_at.is_none_or(|at| opens < at) {
