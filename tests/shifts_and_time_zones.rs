@@ -227,3 +227,58 @@ fn bad_hours_and_offsets_name_the_field_line_and_fix() {
     assert_eq!(e.field, "tiers.ops.shifts.1.hours");
     assert!(e.message.contains("required"), "{e}");
 }
+
+#[test]
+fn a_round_the_clock_tier_with_two_shifts_works_both_at_once() {
+    // Two services fail at 10 (fixed 10m to failure), are reported at once and need `ops`,
+    // whose two 24x7 shifts have one engineer each: the first shift in file order with a
+    // free engineer takes each, so both fixes start at 10 and end at 70, and the next
+    // failures at 80 start at once too (§8.1). A tier whose every shift is 24x7 takes the
+    // dispatch's shortcut that reads no clock; with only the first shift it would start the
+    // second fix at 70.
+    let text = r#"
+name = "two 24x7 shifts"
+[simulation]
+horizon = "100m"
+replications = 1
+
+[[tiers]]
+name = "ops"
+shifts = [{ hours = "24x7", staff = 1 }, { hours = "24x7", staff = 1 }]
+
+[[services]]
+name = "web"
+report_delay = "0m"
+failures = { every = "10m" }
+[[services.modes]]
+name = "crash"
+fix = "1h"
+needs = "ops"
+
+[[services]]
+name = "db"
+report_delay = "0m"
+failures = { every = "10m" }
+[[services.modes]]
+name = "crash"
+fix = "1h"
+needs = "ops"
+
+[strategies.reactive]
+escalate_after = "1h"
+"#;
+    let mut events = EventVec::default();
+    simulate_one(&parse(text), 0, 0, &mut events);
+    let at = |wanted: fn(&EventKind) -> bool| -> Vec<f64> {
+        events
+            .0
+            .iter()
+            .filter(|e| wanted(&e.kind))
+            .map(|e| e.t)
+            .collect()
+    };
+    let starts = at(|k| matches!(k, EventKind::WorkStarted { .. }));
+    let resolved = at(|k| matches!(k, EventKind::Resolved { .. }));
+    assert_eq!(starts, vec![10.0, 10.0, 80.0, 80.0]);
+    assert_eq!(resolved, vec![70.0, 70.0]);
+}
