@@ -236,39 +236,18 @@ fn a_round_the_clock_tier_with_two_shifts_works_both_at_once() {
     // failures at 80 start at once too (§8.1). A tier whose every shift is 24x7 takes the
     // dispatch's shortcut that reads no clock; with only the first shift it would start the
     // second fix at 70.
-    let text = r#"
-name = "two 24x7 shifts"
-[simulation]
-horizon = "100m"
-replications = 1
-
-[[tiers]]
-name = "ops"
-shifts = [{ hours = "24x7", staff = 1 }, { hours = "24x7", staff = 1 }]
-
-[[services]]
-name = "web"
-report_delay = "0m"
-failures = { every = "10m" }
-[[services.modes]]
-name = "crash"
-fix = "1h"
-needs = "ops"
-
-[[services]]
-name = "db"
-report_delay = "0m"
-failures = { every = "10m" }
-[[services.modes]]
-name = "crash"
-fix = "1h"
-needs = "ops"
-
-[strategies.reactive]
-escalate_after = "1h"
-"#;
+    let one = one_service(
+        "+00:00",
+        r#"shifts = [{ hours = "24x7", staff = 1 }, { hours = "24x7", staff = 1 }]"#,
+        "10m",
+        "0m",
+        "100m",
+    );
+    // The same scenario with its service twice: "web", then an identical "db".
+    let web = &one[one.find("[[services]]").unwrap()..one.find("[strategies").unwrap()];
+    let text = one.replace(web, &format!("{web}{}", web.replace("\"web\"", "\"db\"")));
     let mut events = EventVec::default();
-    simulate_one(&parse(text), 0, 0, &mut events);
+    simulate_one(&parse(&text), 0, 0, &mut events);
     let at = |wanted: fn(&EventKind) -> bool| -> Vec<f64> {
         events
             .0
