@@ -28,9 +28,8 @@ pub fn is_open(hours: &Hours, t: Minutes, shift: Minutes) -> bool {
         Hours::Business => {
             let local = t + shift;
             let day = floor(local / DAY);
-            let weekday = (day as i64).rem_euclid(7);
             let minute = local - day * DAY;
-            weekday < 5 && (OPEN..CLOSE).contains(&minute)
+            is_weekday(day) && (OPEN..CLOSE).contains(&minute)
         }
         Hours::Weekly(w) => {
             let local = t + shift;
