@@ -1,6 +1,8 @@
 //! Weekly hours, UTC offsets and follow-the-sun shifts (model.md §8.1), as the model runs them.
 //! Every case uses fixed delays, so each work start and outage is computed by hand.
 
+mod common;
+
 use incsim::events::{EventKind, EventVec, WorkItem};
 use incsim::experiment::simulate_one;
 use incsim::scenario::{Scenario, parse_str};
@@ -248,16 +250,8 @@ fn a_round_the_clock_tier_with_two_shifts_works_both_at_once() {
     let text = one.replace(web, &format!("{web}{}", web.replace("\"web\"", "\"db\"")));
     let mut events = EventVec::default();
     simulate_one(&parse(&text), 0, 0, &mut events);
-    let at = |wanted: fn(&EventKind) -> bool| -> Vec<f64> {
-        events
-            .0
-            .iter()
-            .filter(|e| wanted(&e.kind))
-            .map(|e| e.t)
-            .collect()
-    };
-    let starts = at(|k| matches!(k, EventKind::WorkStarted { .. }));
-    let resolved = at(|k| matches!(k, EventKind::Resolved { .. }));
+    let starts = common::times(&events.0, |k| matches!(k, EventKind::WorkStarted { .. }));
+    let resolved = common::times(&events.0, |k| matches!(k, EventKind::Resolved { .. }));
     assert_eq!(starts, vec![10.0, 10.0, 80.0, 80.0]);
     assert_eq!(resolved, vec![70.0, 70.0]);
 }

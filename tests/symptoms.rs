@@ -73,14 +73,6 @@ fn metrics(s: &Scenario) -> incsim::projections::RepMetrics {
     p.metrics()
 }
 
-fn times(events: &[Event], pick: impl Fn(&EventKind) -> bool) -> Vec<f64> {
-    events
-        .iter()
-        .filter(|e| pick(&e.kind))
-        .map(|e| e.t)
-        .collect()
-}
-
 #[test]
 fn a_symptom_opens_after_the_report_delay_is_worked_at_each_tier_and_closes_when_the_root_is_up() {
     // db's outages: down at 1000; its users report at 1020; the help desk's 60-min time box

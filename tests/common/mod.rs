@@ -2,7 +2,7 @@
 //! Rust so each test shows exactly what it simulates.
 #![allow(dead_code)]
 
-use incsim::events::{EventVec, IncidentId};
+use incsim::events::{Event, EventKind, EventVec, IncidentId};
 use incsim::experiment::simulate_one;
 use incsim::projections::incident::{IncidentStory, StoryProjection};
 use incsim::projections::lifecycle::LifecycleCheck;
@@ -43,6 +43,15 @@ pub fn checked_run(s: &Scenario, index: usize, rep: u64) -> (EventVec, RepMetric
     }
     assert!(check.is_finished());
     (events, metrics.metrics())
+}
+
+/// The times of the events whose kind `pick` accepts, in order.
+pub fn times(events: &[Event], pick: impl Fn(&EventKind) -> bool) -> Vec<f64> {
+    events
+        .iter()
+        .filter(|e| pick(&e.kind))
+        .map(|e| e.t)
+        .collect()
 }
 
 /// The story of incident `id` in replication `rep` of strategy `index`, if it happened.
